@@ -1,0 +1,90 @@
+package dev.vane.engine.cache;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.vane.engine.config.ModelConfig;
+
+/**
+ * Preallocated key/value cache: per layer one K and one V array of shape
+ * {@code [S, G, C, Dh]} (S slots — one per running sequence —, G KV heads, C positions of
+ * capacity, Dh head dim), f32. A sequence owns a slot; entries are written at absolute
+ * positions by {@link #update} and read back as {@code [B, G, K, Dh]} by {@link #read}.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int slots;
+    private final int capacity;
+    private final long bytes;
+
+    public KvCache(ModelConfig c, int slots, int capacity, NDManager parent) {
+        if (slots <= 0) throw new IllegalArgumentException("slots must be > 0");
+        if (capacity <= 0) throw new IllegalArgumentException("capacity must be > 0");
+        this.manager = parent.newSubManager();
+        this.slots = slots;
+        this.capacity = capacity;
+        this.keys = new NDArray[c.numLayers()];
+        this.values = new NDArray[c.numLayers()];
+        Shape shape = new Shape(slots, c.numKvHeads(), capacity, c.headDim());
+        for (int l = 0; l < c.numLayers(); l++) {
+            keys[l] = manager.zeros(shape, DataType.FLOAT32);
+            values[l] = manager.zeros(shape, DataType.FLOAT32);
+        }
+        this.bytes = 2L * c.numLayers() * shape.size() * 4;
+    }
+
+    public int slots() { return slots; }
+    public int capacity() { return capacity; }
+    public long bytes() { return bytes; }
+
+    /**
+     * Writes row {@code b}'s new entries at positions {@code start[b] .. start[b]+T-1} of slot
+     * {@code slot[b]}.
+     *
+     * @param k {@code [B, G, T, Dh]}
+     * @param v {@code [B, G, T, Dh]}
+     */
+    public void update(int layer, int[] slot, int[] start, NDArray k, NDArray v) {
+        long t = k.getShape().get(2);
+        for (int b = 0; b < slot.length; b++) {
+            if (start[b] + t > capacity)
+                throw new IllegalStateException("KV cache capacity " + capacity + " exceeded at position " + (start[b] + t));
+            NDIndex at = new NDIndex("{}, :, {}:{}, :", slot[b], start[b], start[b] + t);
+            keys[layer].set(at, slot.length == 1 ? k.squeeze(0) : k.get(b));
+            values[layer].set(at, slot.length == 1 ? v.squeeze(0) : v.get(b));
+        }
+    }
+
+    /** Keys of the given slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
+    public NDArray readKeys(int layer, int[] slot, int length) {
+        return read(keys[layer], slot, length);
+    }
+
+    /** Values of the given slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
+    public NDArray readValues(int layer, int[] slot, int length) {
+        return read(values[layer], slot, length);
+    }
+
+    private NDArray read(NDArray cache, int[] slot, int length) {
+        if (contiguous(slot)) return cache.get(new NDIndex("{}:{}, :, :{}, :", slot[0], slot[0] + slot.length, length));
+        long[] idx = new long[slot.length];
+        for (int i = 0; i < slot.length; i++) idx[i] = slot[i];
+        NDArray index = cache.getManager().create(idx);
+        return cache.get(new NDIndex("{}, :, :{}, :", index, length));
+    }
+
+    private static boolean contiguous(int[] slot) {
+        for (int i = 1; i < slot.length; i++) if (slot[i] != slot[0] + i) return false;
+        return true;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,224 @@
+package dev.vane.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Linear;
+import dev.vane.attention.AttentionKernel;
+import dev.vane.attention.AttentionMask;
+import dev.vane.attention.Rope;
+import dev.vane.attention.SoftmaxAttention;
+import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.StepContext;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A pre-norm decoder (Llama, Mistral, Qwen2, Qwen3) with hook sites.
+ *
+ * <p>Shape letters: B batch rows, T new tokens per row (padded), D hidden size, H query heads,
+ * G KV heads, R = H/G query heads per KV head, Dh head dim, K attended keys, V vocabulary,
+ * I MLP width.
+ *
+ * <pre>
+ *   x = embed(ids)
+ *   per layer l:  x = x + attn(rms(x))     (sites RESID_PRE, ATTN_HEADS, ATTN_OUT)
+ *                 x = x + mlp(rms(x))      (sites MLP_OUT, RESID_POST)
+ *   logits = head(rms(x))                  (site LOGITS)
+ * </pre>
+ *
+ * Temporaries are created in the caller's {@code NDScope}; the model owns only its weights
+ * and constants. Thread safety: {@link #forward} may run concurrently for different caches.
+ */
+public final class CausalLM implements AutoCloseable {
+
+    private final ModelConfig cfg;
+    private final ModelWeights w;
+    private final ComputeDType dtype;
+    private final NDManager manager;
+    private final int maxPositions;
+    private final NDArray ropeCos;  // [P, Dh]
+    private final NDArray ropeSin;  // [P, Dh], first half negated
+    private final NDArray eps;      // scalar
+    private final AttentionKernel kernel;
+
+    public CausalLM(ModelConfig cfg, ModelWeights weights, ComputeDType dtype, int maxPositions, NDManager manager) {
+        this.cfg = cfg;
+        this.w = weights;
+        this.dtype = dtype;
+        this.manager = manager;
+        this.maxPositions = maxPositions;
+        Rope.Tables t = Rope.tables(maxPositions, cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
+        Shape table = new Shape(maxPositions, cfg.headDim());
+        this.ropeCos = manager.create(t.cos(), table);
+        this.ropeSin = manager.create(t.sinSigned(), table);
+        this.eps = manager.create((float) cfg.rmsNormEps());
+        this.kernel = new SoftmaxAttention(manager.create((float) (1.0 / Math.sqrt(cfg.headDim()))));
+    }
+
+    public ModelConfig config() { return cfg; }
+    public ModelWeights weights() { return w; }
+    public ComputeDType dtype() { return dtype; }
+    public int maxPositions() { return maxPositions; }
+    public NDManager manager() { return manager; }
+
+    /** A step over a KV cache: rows append their tokens to their slots. */
+    public NDArray forward(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
+        return forward(in, new KvSource.Cached(cache), hooks, mode);
+    }
+
+    /** A step with no cache: each row attends over its own tokens only (training, scoring). */
+    public NDArray forward(StepInput in, ForwardHooks hooks, LogitsMode mode) {
+        return forward(in, new KvSource.Local(), hooks, mode);
+    }
+
+    private NDArray forward(StepInput in, KvSource kv, ForwardHooks hooks, LogitsMode mode) {
+        int b = in.rows(), t = in.width();
+        int[][] positions = in.positions();
+        for (int[] row : positions)
+            if (row[t - 1] >= maxPositions)
+                throw new IllegalArgumentException("position " + row[t - 1] + " beyond the model's " + maxPositions);
+        StepContext ctx = in.context();
+        NDArray ids = manager.create(in.paddedIds(), new Shape(b, t));                  // [B, T]
+        NDArray pos = manager.create(flatLong(positions), new Shape(b, t));             // [B, T]
+        NDArray cos = ropeCos.get(new NDIndex("{}", pos)).expandDims(2);               // [B, T, 1, Dh]
+        NDArray sin = ropeSin.get(new NDIndex("{}", pos)).expandDims(2);
+        Masks masks = new Masks(positions, kv.keyPositions(in), b, t);
+
+        NDArray x = embed(ids);                                                          // [B, T, D]
+        for (int l = 0; l < cfg.numLayers(); l++) {
+            LayerWeights lw = w.layers().get(l);
+            x = hooks.apply(HookSite.of(l, Component.RESID_PRE), x, ctx);
+            NDArray a = attention(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin, masks.forLayer(l), hooks, ctx);
+            a = hooks.apply(HookSite.of(l, Component.ATTN_OUT), a, ctx);
+            x = x.add(a);
+            NDArray f = mlp(lw, rmsNorm(x, lw.postNorm()));
+            f = hooks.apply(HookSite.of(l, Component.MLP_OUT), f, ctx);
+            x = x.add(f);
+            x = hooks.apply(HookSite.of(l, Component.RESID_POST), x, ctx);
+        }
+        if (mode == LogitsMode.LAST) x = lastTokens(x, in);                            // [B, D]
+        NDArray logits = linear(rmsNorm(x, w.finalNorm()), w.head(), Optional.empty());
+        return hooks.apply(HookSite.LOGITS, logits, ctx);
+    }
+
+    private NDArray embed(NDArray ids) {
+        NDArray e = ids.getNDArrayInternal().embedding(ids, w.embed(), SparseFormat.DENSE).singletonOrThrow();
+        return e.getDataType() == DataType.FLOAT32 ? e : e.toType(DataType.FLOAT32, false);
+    }
+
+    /** {@code x · rsqrt(mean(x²) + eps) · weight}, over the last axis, in f32. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        int last = x.getShape().dimension() - 1;
+        NDArray rms = x.square().mean(new int[] {last}, true).add(eps).sqrt();
+        return x.div(rms).mul(weight);
+    }
+
+    /** {@code x·Wᵀ + b} with W in the compute dtype; input and output f32. */
+    private NDArray linear(NDArray x, NDArray weight, Optional<NDArray> bias) {
+        if (dtype == ComputeDType.F32) return Linear.linear(x, weight, bias.orElse(null)).singletonOrThrow();
+        NDArray y = Linear.linear(x.toType(DataType.FLOAT16, false), weight, null).singletonOrThrow()
+                .toType(DataType.FLOAT32, false);
+        return bias.isPresent() ? y.add(bias.get()) : y;
+    }
+
+    private NDArray attention(int l, LayerWeights lw, NDArray h, StepInput in, KvSource kv, NDArray cos, NDArray sin,
+                              NDArray mask, ForwardHooks hooks, StepContext ctx) {
+        int b = in.rows(), t = in.width();
+        int nh = cfg.numHeads(), ng = cfg.numKvHeads(), dh = cfg.headDim();
+        NDArray qkv = linear(h, lw.qkv(), lw.qkvBias()).reshape(b, t, nh + 2L * ng, dh); // [B, T, H+2G, Dh]
+        NDList parts = qkv.split(new long[] {nh + ng}, 2);
+        NDArray qk = parts.get(0);                                                        // [B, T, H+G, Dh]
+        NDArray v = parts.get(1);                                                         // [B, T, G, Dh]
+        if (lw.qkNorm().isPresent()) qk = rmsNorm(qk, lw.qkNorm().get());
+        qk = rope(qk, cos, sin);
+        NDList qkParts = qk.split(new long[] {nh}, 2);
+        NDArray q = qkParts.get(0).transpose(0, 2, 1, 3).reshape(b, ng, (long) cfg.groupSize() * t, dh); // [B, G, R*T, Dh]
+        NDArray k = qkParts.get(1).transpose(0, 2, 1, 3);                                 // [B, G, T, Dh]
+        NDArray[] keysValues = kv.keysAndValues(l, in, k, v.transpose(0, 2, 1, 3));       // [B, G, K, Dh] each
+        NDArray o = kernel.attend(q, keysValues[0], keysValues[1], mask, cfg.groupSize()); // [B, G, R*T, Dh]
+        o = o.reshape(b, nh, t, dh).transpose(0, 2, 1, 3);                                // [B, T, H, Dh]
+        o = hooks.apply(HookSite.of(l, Component.ATTN_HEADS), o, ctx);
+        return linear(o.reshape(b, t, (long) nh * dh), lw.o(), Optional.empty());         // [B, T, D]
+    }
+
+    /** {@code x·cos + [x₂, x₁]·[-sin, sin]}, i.e. HF's {@code x·cos + rotate_half(x)·sin}. */
+    private NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+        int axis = x.getShape().dimension() - 1;
+        NDList halves = x.split(2, axis);
+        NDArray swapped = halves.get(1).concat(halves.get(0), axis);
+        return x.mul(cos).add(swapped.mul(sin));
+    }
+
+    /** {@code down(silu(gate(x)) · up(x))}. */
+    private NDArray mlp(LayerWeights lw, NDArray h) {
+        NDArray gateUp = linear(h, lw.gateUp(), Optional.empty());                      // [B, T, 2I]
+        NDList gu = gateUp.split(2, gateUp.getShape().dimension() - 1);
+        NDArray gate = gu.get(0);
+        NDArray act = gate.mul(ai.djl.nn.Activation.sigmoid(gate)).mul(gu.get(1));                           // [B, T, I]
+        return linear(act, lw.down(), Optional.empty());
+    }
+
+    /** Each row's last real token: {@code [B, T, D] → [B, D]}. */
+    private NDArray lastTokens(NDArray x, StepInput in) {
+        int b = in.rows();
+        if (b == 1) {
+            int last = in.tokens()[0].length - 1;
+            return x.get(new NDIndex(":, {}", last));
+        }
+        long[] rows = new long[b];
+        long[] cols = new long[b];
+        for (int r = 0; r < b; r++) {
+            rows[r] = r;
+            cols[r] = in.tokens()[r].length - 1;
+        }
+        return x.get(new NDIndex("{}, {}", manager.create(rows), manager.create(cols)));
+    }
+
+    /** Additive masks per distinct sliding window, or {@code null} when every key is visible. */
+    private final class Masks {
+        private final int[][] queries;
+        private final int[][] keys;
+        private final int b;
+        private final int t;
+        private final Map<Integer, Optional<NDArray>> byWindow = new HashMap<>();
+
+        Masks(int[][] queries, int[][] keys, int b, int t) {
+            this.queries = queries;
+            this.keys = keys;
+            this.b = b;
+            this.t = t;
+        }
+
+        NDArray forLayer(int layer) {
+            int window = cfg.windowForLayer(layer);
+            return byWindow.computeIfAbsent(window, wdw -> {
+                if (AttentionMask.allVisible(queries, keys, wdw)) return Optional.empty();
+                float[] m = AttentionMask.additive(queries, keys, wdw);
+                return Optional.of(manager.create(m, new Shape(b, 1, 1, t, keys[0].length)));
+            }).orElse(null);
+        }
+    }
+
+    private static long[] flatLong(int[][] a) {
+        int w = a[0].length;
+        long[] out = new long[a.length * w];
+        for (int i = 0; i < a.length; i++) for (int j = 0; j < w; j++) out[i * w + j] = a[i][j];
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

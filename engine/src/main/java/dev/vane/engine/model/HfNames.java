@@ -1,0 +1,30 @@
+package dev.vane.engine.model;
+
+/** Hugging Face tensor names of the Llama family (Mistral and Qwen2/3 share them). */
+public final class HfNames {
+
+    private HfNames() {}
+
+    public static final String EMBED = "model.embed_tokens.weight";
+    public static final String FINAL_NORM = "model.norm.weight";
+    public static final String LM_HEAD = "lm_head.weight";
+
+    public static final String INPUT_NORM = "input_layernorm.weight";
+    public static final String POST_NORM = "post_attention_layernorm.weight";
+    public static final String Q = "self_attn.q_proj.weight";
+    public static final String K = "self_attn.k_proj.weight";
+    public static final String V = "self_attn.v_proj.weight";
+    public static final String O = "self_attn.o_proj.weight";
+    public static final String Q_BIAS = "self_attn.q_proj.bias";
+    public static final String K_BIAS = "self_attn.k_proj.bias";
+    public static final String V_BIAS = "self_attn.v_proj.bias";
+    public static final String Q_NORM = "self_attn.q_norm.weight";
+    public static final String K_NORM = "self_attn.k_norm.weight";
+    public static final String GATE = "mlp.gate_proj.weight";
+    public static final String UP = "mlp.up_proj.weight";
+    public static final String DOWN = "mlp.down_proj.weight";
+
+    public static String layer(int l, String suffix) {
+        return "model.layers." + l + "." + suffix;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.vane.engine.model;
+
+import dev.vane.engine.fixture.FixtureWriter;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.weights.FileDType;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Writes each tiny fixture once per test JVM into a temporary directory. */
+public final class Fixtures {
+
+    private static final ConcurrentHashMap<String, Path> CACHE = new ConcurrentHashMap<>();
+
+    private Fixtures() {}
+
+    public static Path of(Preset preset, FileDType dtype, long seed) {
+        return CACHE.computeIfAbsent(preset.id() + "-" + dtype + "-" + seed, key -> {
+            try {
+                Path dir = Files.createTempDirectory("vane-fixture-" + key);
+                dir.toFile().deleteOnExit();
+                return FixtureWriter.write(preset.config(), dtype, seed, dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}
