@@ -1,0 +1,68 @@
+package dev.vane.engine.generate;
+
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sampling state of one sequence: its {@link SamplingParams}, its random generator and its
+ * incrementally kept {@link TokenCounts}. Small (no vocabulary-sized arrays); the vocabulary-sized
+ * scratch lives in the {@link Sampler}, one per worker thread.
+ *
+ * <p>The generator is a {@link SplittableRandom} seeded with {@code params.seed()} when present and
+ * with a fresh random seed otherwise ({@link #seed()} reports the one used). Each non-greedy
+ * {@link Sampler#sample sample} draws exactly one {@code nextDouble()}; greedy steps draw nothing. So
+ * the same seed, parameters, prompt and logits give the same tokens.
+ *
+ * <p>Prompt tokens are recorded only when the repetition penalty is active (the only transform that
+ * reads them). Call {@link #append} with every generated token, after sampling it.
+ *
+ * <p>Not thread-safe.
+ */
+public final class SequenceState {
+    private final SamplingParams params;
+    private final long seed;
+    private final RandomGenerator random;
+    private final TokenCounts counts;
+
+    /**
+     * @param params the sequence's sampling parameters
+     * @param promptTokens the prompt's token ids (read once, not retained)
+     */
+    public SequenceState(SamplingParams params, int[] promptTokens) {
+        this.params = Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(promptTokens, "promptTokens");
+        this.seed = params.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        this.random = new SplittableRandom(seed);
+        this.counts = params.repetitionPenalty() != 1 ? new TokenCounts(promptTokens) : new TokenCounts();
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    /** The seed of this sequence's generator: {@code params.seed()} if given, else the random one drawn. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Token statistics used by the penalties. */
+    public TokenCounts counts() {
+        return counts;
+    }
+
+    /** Records a generated token (updates the counts used by the penalties). */
+    public void append(int token) {
+        counts.append(token);
+    }
+
+    /** Number of tokens {@link #append appended} so far. */
+    public int generatedTokens() {
+        return counts.generatedLength();
+    }
+
+    RandomGenerator random() {
+        return random;
+    }
+}
