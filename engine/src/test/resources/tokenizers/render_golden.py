@@ -205,6 +205,28 @@ SYNTHETIC = [
      "{% for m in messages %}\n    {% if m.role == 'user' %}\n        U: {{ m.content }}\n    {% else %}\n"
      "        A: {{ m.content }}\n    {% endif %}\n{% endfor %}\n  {{- '|end|' -}}  \n\n{# comment #}\n   tail\n",
      MULTI_TURN, {}),
+    ("lstrip_trim_blocks", "\n".join([
+        "{% if true %}2 tools {% endif %}x",
+        "  {% if true %}a{% endif %}",
+        "a",
+        "  {# c #}",
+        "b",
+        "{% if true %}",
+        "   {% if true %}x{% endif %}{% endif %}",
+        "{{ 1 }}   {% if true %}x{% endif %}",
+        " \t {%+ if true %}x{% endif %}",
+        "  {%- if true %}x{% endif %}",
+        "{% if true %}a{% endif %}  {% if true %}b{% endif %}",
+        "  {{ 1 }}",
+        "{% for m in messages %}",
+        "    {% if loop.first %}",
+        "  first: {{ m.role }}  ",
+        "    {% else %}",
+        "\t{{ m.role }}{% endif %}",
+        "{% endfor %}",
+        "  {% raw %}{{ x }}  {% endraw %}b",
+        "end  ",
+    ]), MULTI_TURN, {}),
     ("filters_and_tests",
      "{{ messages|length }}|{{ messages|selectattr('role', 'equalto', 'user')|list|length }}|{{ (messages|first).role }}"
      "|{{ messages|last }}|{{ ' x '|trim }}|{{ 'Ab'|lower }}{{ 'ab'|upper }}|{{ [3,1,2]|sort }}|{{ foo|default('d') }}"
