@@ -227,6 +227,22 @@ SYNTHETIC = [
         "  {% raw %}{{ x }}  {% endraw %}b",
         "end  ",
     ]), MULTI_TURN, {}),
+    ("printf_format",
+     "{{ '%s-%s' % ('a', 'b') }}|{{ '[INST] %s [/INST]' % messages[0].content }}|{{ '%d items, %.2f%%' % (3, 2.5) }}"
+     "|{{ '%(x)s' % {'x': 1} }}|{{ '%5s|%-5s|%05d' % ('a', 'b', 42) }}|{{ '%r' % 'q' }}|{{ 'n=%s' % messages|length }}"
+     "|{{ '%s' % messages[0]['role']|upper }}|{{ 'x' ~ '%s!' % 'y' }}",
+     MULTI_TURN, {}),
+    ("misc_python",
+     "{{ 'role' in messages[0] }}{{ 'nope' in messages[0] }}{{ messages[0] is mapping }}{{ messages is sequence }}"
+     "|{% macro r(x, y='d') %}<{{ x }}|{{ y }}>{% endmacro %}{{ r(1) }}{{ r(2, y='z') }}"
+     "|{{ range(3)|list }}{{ dict(a=1)['a'] }}{{ '5'|int + 1 }}{{ 3|string }}{{ not none }}"
+     "|{% if messages[0]['role'] == 'system' %}{% set sys = messages[0]['content'] %}{% set rest = messages[1:] %}"
+     "{% else %}{% set sys = '' %}{% set rest = messages %}{% endif %}{{ sys }}{{ rest|length }}"
+     "|{{ {'a': 1, 'b': 2}|items|list }}|{{ [3,1]|max }}{{ [1,2]|sum }}{{ [3, 1]|min }}"
+     "|{{ messages|rejectattr('role', 'equalto', 'user')|map(attribute='content')|join }}"
+     "|{{ messages|map(attribute='role')|unique|list }}|{{ 'x'|list }}|{{ messages[0]|dictsort }}"
+     "|{% for m in messages %}{{ loop.cycle('a', 'b') }}{% endfor %}|{{ 1 == 1.0 }}|{{ 10 / 4 }}|{{ 2 * 3.5 }}",
+     MULTI_TURN, {}),
     ("filters_and_tests",
      "{{ messages|length }}|{{ messages|selectattr('role', 'equalto', 'user')|list|length }}|{{ (messages|first).role }}"
      "|{{ messages|last }}|{{ ' x '|trim }}|{{ 'Ab'|lower }}{{ 'ab'|upper }}|{{ [3,1,2]|sort }}|{{ foo|default('d') }}"

@@ -26,12 +26,17 @@ import jinjava.javax.el.CompositeELResolver;
  * throws {@link ChatTemplateException} with {@code msg}), {@code strftime_now(fmt)} (from an
  * injectable {@link Clock}), {@code namespace(...)}, loop controls and a {@code tojson} filter with
  * Python's {@code json.dumps} formatting. Python-isms Jinjava lacks ({@code str} and {@code dict}
- * methods, slices with steps, string escapes, keyword-argument precedence) are supplied by
- * {@link JinjaTranslator} and {@link PyResolver}.
+ * methods, slices with steps, string escapes, {@code 'fmt' % args}, keyword-argument precedence,
+ * lstrip_blocks only at line starts) are supplied by {@link JinjaTranslator}, {@link PyResolver}
+ * and {@link PyLib}.
  *
- * <p>Known differences from jinja2: an undefined value and {@code none} both print as the empty
- * string (jinja2 prints {@code None} for the latter); map ordering follows the {@link Map} given,
- * so pass {@link LinkedHashMap}s where order matters (e.g. tool schemas printed with tojson).
+ * <p>Known differences from jinja2 (none matter for the Llama 3 and Qwen3 templates, which are
+ * checked against jinja2 renders in the tests): an undefined value and {@code none} both print as
+ * the empty string, also inside {@code ~} (jinja2 prints {@code None} for the latter);
+ * {@code a and b} yields a boolean rather than {@code b}; {@code loop.previtem}/{@code nextitem} and
+ * string repetition ({@code 'x' * 3}) are not supported; a {@code +%}} marker does not keep the
+ * newline after its tag. Map ordering follows the {@link Map} given, so pass {@link LinkedHashMap}s
+ * where order matters (e.g. tool schemas printed with tojson).
  *
  * <p>Immutable and thread-safe.
  */

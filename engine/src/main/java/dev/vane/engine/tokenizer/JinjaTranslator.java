@@ -16,6 +16,8 @@ import java.util.Set;
  *       {@code \\}, {@code \'} and {@code \"};
  *   <li>slices {@code x[a:b:c]} (Jinjava has no step, nor Python semantics) become
  *       {@code x[vane_slice(a, b, c)]}, resolved by {@link PyResolver};
+ *   <li>{@code 'literal' % args} (printf-style formatting; Jinjava's {@code %} is only modulo) becomes
+ *       {@code vane_format('literal', [args])}, a tuple operand giving several arguments;
  *   <li>keyword arguments {@code f(name=expr)} get their value parenthesised, because Jinjava binds
  *       {@code =} tighter than operators ({@code namespace(n=messages|length - 1)} would otherwise
  *       compute {@code (n=...) - 1}).
@@ -31,6 +33,8 @@ import java.util.Set;
 final class JinjaTranslator {
     /** Name of the slice function the rewritten source calls. */
     static final String SLICE_FUNCTION = "vane_slice";
+    /** Name of the printf-style formatting function ({@code 'fmt' % args}) the rewritten source calls. */
+    static final String FORMAT_FUNCTION = "vane_format";
 
     private static final Set<String> KEYWORDS =
             Set.of("and", "or", "not", "in", "is", "if", "else", "elif", "for", "set", "recursive", "with");
@@ -284,6 +288,16 @@ final class JinjaTranslator {
         while (i < to) {
             Tok tok = t.get(i);
             if (tok.kind == Kind.STRING) {
+                int op = nextSignificant(t, i + 1, to);
+                if (op >= 0 && t.get(op).is("%")) {
+                    int[] rhs = operand(t, op + 1, to);
+                    if (rhs != null) {
+                        sb.append(FORMAT_FUNCTION).append('(').append(literal(tok.value)).append(", ")
+                                .append(formatArgs(t, rhs[0], rhs[1])).append(')');
+                        i = rhs[1];
+                        continue;
+                    }
+                }
                 sb.append(literal(tok.value));
                 i++;
             } else if (tok.is("[")) {
@@ -308,6 +322,68 @@ final class JinjaTranslator {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The operand right of a {@code %}: a primary (name, literal, bracketed group) with its postfix
+     * chain ({@code .attr}, {@code [i]}, {@code (args)}, {@code |filter(args)}), as [start, end) of
+     * its significant tokens, or null if there is none.
+     */
+    private static int[] operand(List<Tok> t, int from, int to) {
+        int i = nextSignificant(t, from, to);
+        if (i < 0) {
+            return null;
+        }
+        int start = i;
+        Tok first = t.get(i);
+        if (first.is("-") || first.is("+")) {
+            i = nextSignificant(t, i + 1, to);
+            if (i < 0) {
+                return null;
+            }
+            first = t.get(i);
+        }
+        if (first.is("(") || first.is("[") || first.is("{")) {
+            i = matching(t, i, to) + 1;
+        } else if (first.kind == Kind.NAME || first.kind == Kind.NUMBER || first.kind == Kind.STRING) {
+            if (first.kind == Kind.NAME && KEYWORDS.contains(first.text)) {
+                return null;
+            }
+            i++;
+        } else {
+            return null;
+        }
+        while (true) {
+            int k = nextSignificant(t, i, to);
+            if (k < 0) {
+                break;
+            }
+            Tok p = t.get(k);
+            if (p.is(".") || p.is("|")) {
+                int name = nextSignificant(t, k + 1, to);
+                if (name < 0 || t.get(name).kind != Kind.NAME) {
+                    break;
+                }
+                i = name + 1;
+            } else if (p.is("[") || p.is("(")) {
+                i = matching(t, k, to) + 1;
+            } else {
+                break;
+            }
+        }
+        return new int[] {start, i};
+    }
+
+    /** The argument of {@code vane_format}: a tuple literal becomes a list, a dict literal stays, else [x]. */
+    private static String formatArgs(List<Tok> t, int from, int to) {
+        Tok first = t.get(from);
+        if (first.is("(") && matching(t, from, to) == to - 1 && !topLevel(t, from + 1, to - 1, ",").isEmpty()) {
+            return "[" + emit(t, from + 1, to - 1) + "]";
+        }
+        if (first.is("{") && matching(t, from, to) == to - 1) {
+            return emit(t, from, to);
+        }
+        return "[" + emit(t, from, to) + "]";
     }
 
     /** Rewrites a call's (or a parenthesised group's) contents, parenthesising keyword-argument values. */

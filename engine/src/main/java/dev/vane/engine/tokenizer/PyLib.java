@@ -1,5 +1,6 @@
 package dev.vane.engine.tokenizer;
 
+import com.hubspot.jinjava.el.ext.NamedParameter;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.expression.ExpressionStrategy;
@@ -15,6 +16,9 @@ import java.io.Serial;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The HF globals, Python-compatible filters and Python-style output that {@link ChatTemplate} adds to Jinjava. */
@@ -38,7 +42,13 @@ final class PyLib {
                 Object.class));
         global.registerFunction(new ELFunctionDefinition("", JinjaTranslator.SLICE_FUNCTION, PyResolver.Slice.class,
                 "of", Object.class, Object.class, Object.class));
+        global.registerFunction(new ELFunctionDefinition("", JinjaTranslator.FORMAT_FUNCTION, PyFormat.class,
+                "format", Object.class, Object.class));
+        global.registerFunction(new ELFunctionDefinition("", "dict", PyLib.class, "dict", Object[].class));
         global.registerFilter(new ToJsonFilter());
+        global.registerFilter(new ItemsFilter());
+        global.registerFilter(new ExtremeFilter("max", true));
+        global.registerFilter(new ExtremeFilter("min", false));
         global.registerFilter(new TrimFilter());
         global.registerFilter(new LengthPyFilter());
         global.registerFilter(new StringFilter());
@@ -47,6 +57,21 @@ final class PyLib {
     /** {@code raise_exception(message)}: aborts rendering with exactly this message. */
     public static Object raiseException(Object message) {
         throw new RaisedException(PyValues.str(message));
+    }
+
+    /** {@code dict(key=value, ...)}: a map of the keyword arguments. */
+    public static Map<String, Object> dict(Object... args) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Object a : args) {
+            if (a instanceof NamedParameter p) {
+                out.put(p.getName(), p.getValue());
+            } else if (a instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> out.put(String.valueOf(k), v));
+            } else {
+                throw new ChatTemplateException("dict() takes keyword arguments or a mapping");
+            }
+        }
+        return out;
     }
 
     /** {@code strftime_now(format)}: the current time from the template's clock, formatted like Python. */
@@ -110,6 +135,74 @@ final class PyLib {
 
         private static boolean truthy(Object o) {
             return o instanceof Boolean b ? b : o != null;
+        }
+    }
+
+    /** jinja2's {@code items}: a mapping's (key, value) pairs. */
+    static final class ItemsFilter implements Filter {
+        @Override
+        public String getName() {
+            return "items";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            if (var == null) {
+                return List.of();
+            }
+            if (!(var instanceof Map<?, ?> m)) {
+                throw new ChatTemplateException("items filter needs a mapping, got " + PyValues.repr(var));
+            }
+            return PyResolver.items(m);
+        }
+    }
+
+    /** jinja2's {@code max} / {@code min}, with the optional {@code attribute} keyword. */
+    static final class ExtremeFilter implements AdvancedFilter {
+        private final String name;
+        private final boolean max;
+
+        ExtremeFilter(String name, boolean max) {
+            this.name = name;
+            this.max = max;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            List<Object> items = var instanceof CharSequence s
+                    ? new ArrayList<>(s.toString().codePoints().mapToObj(Character::toString).toList())
+                    : PyValues.asList(var);
+            if (items == null || items.isEmpty()) {
+                return null;
+            }
+            Object attribute = kwargs.get("attribute");
+            Object best = null;
+            Object bestKey = null;
+            for (Object item : items) {
+                Object key = attribute == null ? item
+                        : item instanceof Map<?, ?> m ? m.get(String.valueOf(attribute)) : null;
+                if (best == null || compare(key, bestKey) * (max ? 1 : -1) > 0) {
+                    best = item;
+                    bestKey = key;
+                }
+            }
+            return best;
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static int compare(Object a, Object b) {
+            if (a instanceof Number x && b instanceof Number y) {
+                return Double.compare(x.doubleValue(), y.doubleValue());
+            }
+            if (a instanceof Comparable ca && b != null && a.getClass() == b.getClass()) {
+                return ca.compareTo(b);
+            }
+            return PyValues.str(a).compareTo(PyValues.str(b));
         }
     }
 

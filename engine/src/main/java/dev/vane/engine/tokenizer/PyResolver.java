@@ -184,14 +184,7 @@ final class PyResolver extends ELResolver {
                 if (!args.isEmpty()) {
                     return PyStr.NOT_HANDLED;
                 }
-                List<Object> out = new ArrayList<>(m.size());
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    List<Object> pair = new ArrayList<>(2);
-                    pair.add(e.getKey());
-                    pair.add(e.getValue());
-                    out.add(pair);
-                }
-                return out;
+                return items(m);
             }
             case "keys" -> {
                 return args.isEmpty() ? new ArrayList<Object>(m.keySet()) : PyStr.NOT_HANDLED;
@@ -213,6 +206,15 @@ final class PyResolver extends ELResolver {
                 return PyStr.NOT_HANDLED;
             }
         }
+    }
+
+    /** dict.items(): (key, value) tuples. */
+    static List<Object> items(Map<?, ?> m) {
+        List<Object> out = new ArrayList<>(m.size());
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            out.add(new PyValues.PyTuple(e.getKey(), e.getValue()));
+        }
+        return out;
     }
 
     private static List<Object> positional(Object[] args) {

@@ -11,15 +11,27 @@ import java.util.Map;
 final class PyValues {
     private PyValues() {}
 
+    /** A Python tuple: a list that prints as {@code (a, b)}. */
+    static final class PyTuple extends ArrayList<Object> {
+        private static final long serialVersionUID = 1L;
+
+        PyTuple(Object... items) {
+            super(List.of(items).size());
+            for (Object o : items) {
+                add(o);
+            }
+        }
+    }
+
     /** Python {@code str(v)}, except that null (undefined or None) prints as the empty string. */
     static String str(Object v) {
         if (v == null) {
             return "";
         }
-        if (v instanceof CharSequence s) {
-            return s.toString();
+        if (v instanceof CharSequence || v instanceof Character) {
+            return v.toString();
         }
-        if (v instanceof Boolean || v instanceof Number || v instanceof Collection<?> || v instanceof Map<?, ?>
+        if (v instanceof Map.Entry<?, ?> || v instanceof Boolean || v instanceof Number || v instanceof Collection<?> || v instanceof Map<?, ?>
                 || v.getClass().isArray()) {
             return repr(v);
         }
@@ -42,8 +54,19 @@ final class PyValues {
             sb.append(floatRepr(((Number) v).doubleValue()));
         } else if (v instanceof Number n) {
             sb.append(n);
-        } else if (v instanceof CharSequence s) {
-            stringRepr(s.toString(), sb);
+        } else if (v instanceof CharSequence || v instanceof Character) {
+            stringRepr(v.toString(), sb);
+        } else if (v instanceof Map.Entry<?, ?> e) {
+            repr(new PyTuple(e.getKey(), e.getValue()), sb);
+        } else if (v instanceof PyTuple t) {
+            sb.append('(');
+            for (int i = 0; i < t.size(); i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                repr(t.get(i), sb);
+            }
+            sb.append(t.size() == 1 ? ",)" : ")");
         } else if (v instanceof Map<?, ?> m) {
             sb.append('{');
             boolean first = true;
@@ -184,8 +207,8 @@ final class PyValues {
             sb.append(floatRepr(bd.doubleValue()));
         } else if (v instanceof Number n) {
             sb.append(n instanceof BigInteger ? n.toString() : Long.toString(n.longValue()));
-        } else if (v instanceof CharSequence s) {
-            jsonString(s.toString(), sb, ascii);
+        } else if (v instanceof CharSequence || v instanceof Character) {
+            jsonString(v.toString(), sb, ascii);
         } else if (v instanceof Map<?, ?> m) {
             if (m.isEmpty()) {
                 sb.append("{}");
