@@ -244,7 +244,15 @@ final class JinjaTranslator {
                 case 'n' -> sb.append('\n');
                 case 't' -> sb.append('\t');
                 case 'r' -> sb.append('\r');
-                case '0' -> sb.append('\0');
+                case '0', '1', '2', '3', '4', '5', '6', '7' -> { // octal, up to three digits
+                    int end = i;
+                    while (end + 1 < body.length() && end - i < 2 && body.charAt(end + 1) >= '0'
+                            && body.charAt(end + 1) <= '7') {
+                        end++;
+                    }
+                    sb.append((char) Integer.parseInt(body.substring(i, end + 1), 8));
+                    i = end;
+                }
                 case 'a' -> sb.append('\u0007');
                 case 'b' -> sb.append('\b');
                 case 'f' -> sb.append('\f');

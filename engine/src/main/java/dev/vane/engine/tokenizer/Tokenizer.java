@@ -149,7 +149,8 @@ public final class Tokenizer implements AutoCloseable {
     /**
      * Encodes text to token ids.
      *
-     * @param text the text; special-token strings in it (e.g. {@code <|im_end|>}) are recognised as in HF
+     * @param text the text; special-token strings in it (e.g. {@code <|im_end|>}) are recognised as in HF.
+     *     An unpaired UTF-16 surrogate (not valid Unicode text) is encoded as U+FFFD.
      * @param addSpecialTokens whether to apply the post-processor's special tokens (BOS for models whose
      *     tokenizer.json asks for it), as HF's {@code tokenizer(text)} does
      * @return the token ids
@@ -160,7 +161,7 @@ public final class Tokenizer implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            long encoding = TokenizersLibrary.LIB.encode(handle, text, addSpecialTokens);
+            long encoding = TokenizersLibrary.LIB.encode(handle, replaceLoneSurrogates(text), addSpecialTokens);
             try {
                 long[] ids = TokenizersLibrary.LIB.getTokenIds(encoding);
                 int[] out = new int[ids.length];
@@ -187,6 +188,30 @@ public final class Tokenizer implements AutoCloseable {
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         return decode(ids, 0, ids.length, skipSpecialTokens);
+    }
+
+    /** Replaces each unpaired surrogate with U+FFFD (the JNI layer would turn it into three). */
+    static String replaceLoneSurrogates(String text) {
+        int n = text.length();
+        int i = 0;
+        while (i < n && !Character.isSurrogate(text.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(n).append(text, 0, i);
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                sb.append(c).append(text.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                sb.append('\uFFFD');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** Decodes {@code ids[from, to)}; see {@link #decode(int[], boolean)}. */

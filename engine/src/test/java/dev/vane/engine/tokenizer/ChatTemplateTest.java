@@ -99,6 +99,7 @@ class ChatTemplateTest {
                 JinjaTranslator.translate("{# {{ 'x'[::-1] }} #}{% raw %}{{ 'y'[::-1] }}{% endraw %}"));
         assertEquals("a\n", JinjaTranslator.translate("a\r\n\n"));
         assertEquals("{{ '\u00e9\uD83D\uDE00A' }}", JinjaTranslator.translate("{{ '\\u00e9\\U0001F600\\x41' }}"));
+        assertEquals("\n\u0000x\u00ff\\q", JinjaTranslator.unescape("\\012\\0x\\377\\q"));
     }
 
     @Test

@@ -134,6 +134,13 @@ class TokenizerTest {
     }
 
     @Test
+    void loneSurrogatesEncodeAsReplacementCharacter() {
+        assertArrayEquals(qwen.encode("a\uFFFDb\uFFFD", false), qwen.encode("a\uD800b\uDC00", false));
+        assertEquals("x😀\uFFFD", qwen.decode(qwen.encode("x😀\uDBFF", false), false));
+        assertEquals("plain", Tokenizer.replaceLoneSurrogates("plain"));
+    }
+
+    @Test
     void decodeIsLosslessWithoutCleanup() {
         // HF's clean_up_tokenization_spaces (true in the Llama 3 config) would turn " ." into "."
         String text = "Hello , world . Don 't stop !";
