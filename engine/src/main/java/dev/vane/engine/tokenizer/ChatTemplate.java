@@ -34,8 +34,8 @@ import jinjava.javax.el.CompositeELResolver;
  * checked against jinja2 renders in the tests): an undefined value and {@code none} both print as
  * the empty string, also inside {@code ~} (jinja2 prints {@code None} for the latter);
  * {@code a and b} yields a boolean rather than {@code b}; {@code loop.previtem}/{@code nextitem} and
- * string repetition ({@code 'x' * 3}) are not supported; a {@code +%}} marker does not keep the
- * newline after its tag. Map ordering follows the {@link Map} given, so pass {@link LinkedHashMap}s
+ * string repetition ({@code 'x' * 3}) are not supported; a plus-sign marker closing a tag does
+ * not keep the newline after it. Map ordering follows the {@link Map} given, so pass {@link LinkedHashMap}s
  * where order matters (e.g. tool schemas printed with tojson).
  *
  * <p>Immutable and thread-safe.
@@ -44,14 +44,12 @@ public final class ChatTemplate {
     private final String source;
     private final String translated;
     private final Map<String, Object> specialTokens;
-    private final Clock clock;
     private final Jinjava jinjava;
 
     private ChatTemplate(String source, String translated, Map<String, Object> specialTokens, Clock clock) {
         this.source = source;
         this.translated = translated;
         this.specialTokens = specialTokens;
-        this.clock = clock;
         this.jinjava = newJinjava(clock);
     }
 

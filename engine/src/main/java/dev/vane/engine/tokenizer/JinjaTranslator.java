@@ -27,8 +27,8 @@ import java.util.Set;
  * <p>It also applies jinja2's {@code lstrip_blocks} itself (Jinjava's version strips the whitespace
  * before any block tag, not only whitespace that starts a line): spaces and tabs between the start
  * of a line and a {@code {% %}} or {@code {# #}} tag are removed, unless the tag opens with
- * {@code {%+}}. A {@code +%}} marker (keep the newline despite trim_blocks) is dropped, so that
- * newline is still trimmed.
+ * {@code {%+}}. A plus-sign marker closing a tag (keep the newline despite trim_blocks) is
+ * dropped, so that newline is still trimmed.
  */
 final class JinjaTranslator {
     /** Name of the slice function the rewritten source calls. */
@@ -128,7 +128,7 @@ final class JinjaTranslator {
         return m.start();
     }
 
-    /** Finds the closing {@code }}}} or {@code %}}, skipping string literals. */
+    /** Finds the end of an expression or tag (the closer followed by a brace), skipping string literals. */
     private static int findBlockEnd(String src, int from, char closer) {
         int i = from;
         int n = src.length();
