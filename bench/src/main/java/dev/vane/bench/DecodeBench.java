@@ -1,0 +1,126 @@
+package dev.vane.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.fixture.FixtureWriter;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.Phase;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.LogitsMode;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.model.StepInput;
+import dev.vane.engine.weights.FileDType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.
+ *
+ * <pre>
+ * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
+ *             [--gen-len N] [--batch N] [--runs N] [--warmup N]
+ * </pre>
+ * Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
+ * main sets {@code ai.djl.pytorch.num_threads} first.
+ */
+public final class DecodeBench {
+
+    private DecodeBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = parse(args);
+        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
+        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
+        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
+        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "1"));
+        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : presetDir(a.getOrDefault("preset", "smollm2-135m"));
+        String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
+
+        int ctx = promptLen + genLen + 1;
+        try (CausalLM model = ModelLoader.load(dir, dtype, ctx);
+             KvCache cache = new KvCache(model.config(), batch, ctx, model.manager())) {
+            for (int r = -warmup; r < runs; r++) {
+                double[] t = run(model, cache, batch, promptLen, genLen);
+                if (r < 0) continue;
+                System.out.printf(Locale.ROOT,
+                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"batch\":%d,"
+                                + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
+                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f}%n",
+                        label, dtype.name().toLowerCase(), threads, batch, promptLen, genLen, r,
+                        batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen);
+            }
+        }
+    }
+
+    /** Returns {prefill seconds, decode seconds}. */
+    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen) {
+        int vocab = model.config().vocabSize();
+        int[][] prompts = new int[batch][promptLen];
+        int[] slots = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            slots[b] = b;
+            for (int i = 0; i < promptLen; i++) prompts[b][i] = (int) ((i * 7919L + b * 104729L + 13) % vocab);
+        }
+        Phase[] phase = new Phase[batch];
+        boolean[] last = new boolean[batch];
+        int[] start = new int[batch];
+        long t0 = System.nanoTime();
+        Arrays.fill(phase, Phase.PROMPT);
+        Arrays.fill(last, true);
+        int[][] next = step(model, cache, new StepInput(prompts, start.clone(), slots, phase, last));
+        long t1 = System.nanoTime();
+        Arrays.fill(phase, Phase.GENERATION);
+        Arrays.fill(last, false);
+        Arrays.fill(start, promptLen);
+        for (int g = 0; g < genLen; g++) {
+            next = step(model, cache, new StepInput(next, start.clone(), slots, phase, last));
+            for (int b = 0; b < batch; b++) start[b]++;
+        }
+        long t2 = System.nanoTime();
+        return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+    }
+
+    private static int[][] step(CausalLM model, KvCache cache, StepInput in) {
+        try (NDScope scope = new NDScope()) {
+            NDArray logits = model.forward(in, cache, ForwardHooks.NONE, LogitsMode.LAST);
+            long[] best = logits.argMax(1).toLongArray();
+            int[][] next = new int[best.length][1];
+            for (int b = 0; b < best.length; b++) next[b][0] = (int) best[b];
+            return next;
+        }
+    }
+
+    /** Writes a preset once (f16 weights, seed 0) under {@code target/presets} and reuses it. */
+    static Path presetDir(String id) throws Exception {
+        Preset p = Preset.byId(id).orElseThrow(() -> new IllegalArgumentException("unknown preset " + id));
+        Path dir = Path.of(System.getProperty("vane.presets", "target/presets"), id);
+        if (!Files.exists(dir.resolve("model.safetensors"))) {
+            System.err.println("writing preset " + id + " to " + dir);
+            FixtureWriter.write(p.config(), FileDType.F16, 0, dir);
+        }
+        return dir;
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+                throw new IllegalArgumentException("expected --key value pairs, got " + Arrays.toString(args));
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.vane.engine.generate;
+
+import java.util.List;
+
+/**
+ * A finished sequence.
+ *
+ * @param tokens       generated ids (a stop token is included, its text is not)
+ * @param text         the generated text, stop strings removed
+ * @param finishReason why it ended
+ * @param logprobs     per generated token, empty unless requested
+ * @param promptTokens prompt length
+ * @param timings      where the time went
+ */
+public record GenerationResult(int[] tokens, String text, FinishReason finishReason, List<TokenLogprobs> logprobs,
+                               int promptTokens, Timings timings) {
+
+    /** Nanosecond timestamps relative to admission. */
+    public record Timings(long queueNanos, long firstTokenNanos, long totalNanos) {}
+}

@@ -1,0 +1,139 @@
+package dev.vane.engine.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.Phase;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.LogitsMode;
+import dev.vane.engine.model.StepInput;
+import dev.vane.engine.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs sequences to completion on one model and one KV cache: a prefill step over the prompts
+ * (rows of different lengths in one padded step), then decode steps, one token per row, until
+ * every row has finished. Finished rows leave the batch at once. One generate call at a time
+ * (the scheduler of the server interleaves requests on top of {@link #step}).
+ */
+public final class Generator implements AutoCloseable {
+
+    private final CausalLM model;
+    private final Tokenizer tokenizer;
+    private final KvCache cache;
+    private final Sampler sampler;
+    private final boolean[] slotUsed;
+    private final Set<Integer> eosIds;
+
+    public Generator(CausalLM model, Tokenizer tokenizer, int slots, int contextLength) {
+        if (contextLength > model.maxPositions())
+            throw new IllegalArgumentException("context " + contextLength + " beyond the model's prepared "
+                    + model.maxPositions() + " positions");
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.cache = new KvCache(model.config(), slots, contextLength, model.manager());
+        this.sampler = new Sampler();
+        this.slotUsed = new boolean[slots];
+        Set<Integer> eos = new java.util.TreeSet<>(tokenizer.eosTokenIds());
+        eos.addAll(model.config().eosTokenIds());
+        this.eosIds = Set.copyOf(eos);
+    }
+
+    public CausalLM model() { return model; }
+    public Tokenizer tokenizer() { return tokenizer; }
+    public int contextLength() { return cache.capacity(); }
+    public int slots() { return cache.slots(); }
+    public long kvCacheBytes() { return cache.bytes(); }
+    public Set<Integer> eosTokenIds() { return eosIds; }
+
+    /** A new sequence for this generator's tokenizer and EOS ids; validates it against the context. */
+    public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener) {
+        params.checkContext(prompt.length, contextLength());
+        return new Sequence(prompt, params, tokenizer, eosIds, listener);
+    }
+
+    /** Generates one sequence to completion. */
+    public synchronized GenerationResult generate(int[] prompt, SamplingParams params, TokenListener listener) {
+        Sequence s = newSequence(prompt, params, listener);
+        run(List.of(s));
+        return s.result();
+    }
+
+    /** Runs the given sequences together until all have finished. */
+    public synchronized void run(List<Sequence> sequences) {
+        if (sequences.size() > cache.slots())
+            throw new IllegalArgumentException(sequences.size() + " sequences but only " + cache.slots() + " slots");
+        for (Sequence s : sequences) admit(s);
+        try {
+            List<Sequence> active = new ArrayList<>(sequences);
+            while (!active.isEmpty()) {
+                step(active);
+                active.removeIf(s -> {
+                    if (!s.isFinished()) return false;
+                    release(s);
+                    return true;
+                });
+            }
+        } catch (RuntimeException e) {
+            for (Sequence s : sequences) {
+                s.finish(FinishReason.ERROR, "");
+                release(s);
+            }
+            throw e;
+        }
+    }
+
+    /** Gives the sequence a free cache slot. */
+    public synchronized void admit(Sequence s) {
+        for (int i = 0; i < slotUsed.length; i++)
+            if (!slotUsed[i]) {
+                slotUsed[i] = true;
+                s.assign(i);
+                return;
+            }
+        throw new IllegalStateException("no free KV cache slot");
+    }
+
+    /** Frees the sequence's slot. */
+    public synchronized void release(Sequence s) {
+        if (s.slot() >= 0) slotUsed[s.slot()] = false;
+    }
+
+    /** One forward step over the unfinished rows, then sampling per row. */
+    public void step(List<Sequence> rows) {
+        List<Sequence> live = rows.stream().filter(s -> !s.isFinished()).toList();
+        if (live.isEmpty()) return;
+        int b = live.size();
+        int[][] tokens = new int[b][];
+        int[] start = new int[b];
+        int[] slot = new int[b];
+        Phase[] phase = new Phase[b];
+        boolean[] last = new boolean[b];
+        for (int r = 0; r < b; r++) {
+            Sequence s = live.get(r);
+            tokens[r] = s.nextInput();
+            start[r] = s.position();
+            slot[r] = s.slot();
+            phase[r] = s.inPrompt() ? Phase.PROMPT : Phase.GENERATION;
+            last[r] = s.inPrompt();
+        }
+        float[] logits;
+        try (NDScope scope = new NDScope()) {
+            NDArray out = model.forward(new StepInput(tokens, start, slot, phase, last), cache, ForwardHooks.NONE,
+                    LogitsMode.LAST);
+            logits = out.toFloatArray();
+        }
+        int v = model.config().vocabSize();
+        for (int r = 0; r < b; r++) live.get(r).accept(Arrays.copyOfRange(logits, r * v, (r + 1) * v), sampler);
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.vane.engine.generate;
+
+import dev.vane.engine.tokenizer.IncrementalDecoder;
+import dev.vane.engine.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One request's row: its prompt, what it has generated, and the per-sequence machinery
+ * (seeded sampler state, stop criteria, UTF-8-safe detokeniser, stop-string matcher). The
+ * generator feeds it one row of logits per step through {@link #accept}.
+ */
+public final class Sequence {
+
+    private final int[] prompt;
+    private final SamplingParams params;
+    private final TokenListener listener;
+    private final SequenceState state;
+    private final StopCriteria criteria;
+    private final IncrementalDecoder decoder;
+    private final StopStringMatcher stops;
+    private final StringBuilder text = new StringBuilder();
+    private final List<TokenLogprobs> logprobs = new ArrayList<>();
+    private final List<Integer> generated = new ArrayList<>();
+    private final long admitted = System.nanoTime();
+    private volatile boolean cancelled;
+    private long started;
+    private long firstToken;
+    private long finished;
+    private int position;
+    private int slot = -1;
+    private FinishReason finish;
+
+    public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
+                    TokenListener listener) {
+        if (prompt.length == 0) throw new InvalidSamplingParamsException("prompt", "prompt must not be empty");
+        this.prompt = prompt.clone();
+        this.params = params;
+        this.listener = listener;
+        this.state = new SequenceState(params, this.prompt);
+        this.criteria = StopCriteria.of(params, eosIds);
+        this.decoder = tokenizer.newIncrementalDecoder(true);
+        this.stops = new StopStringMatcher(params.stop());
+    }
+
+    public SamplingParams params() { return params; }
+    public int promptLength() { return prompt.length; }
+    public int slot() { return slot; }
+    public boolean isFinished() { return finish != null; }
+    public Optional<FinishReason> finishReason() { return Optional.ofNullable(finish); }
+
+    /** Asks the sequence to stop; it finishes with {@link FinishReason#CANCELLED} at the next step. */
+    public void cancel() { cancelled = true; }
+
+    void assign(int slot) {
+        this.slot = slot;
+        this.started = System.nanoTime();
+    }
+
+    /** Absolute position of the next input token. */
+    int position() { return position; }
+
+    /** Tokens to feed this step: the whole prompt first, then the last generated token. */
+    int[] nextInput() {
+        return generated.isEmpty() ? prompt : new int[] {generated.get(generated.size() - 1)};
+    }
+
+    boolean inPrompt() { return generated.isEmpty(); }
+
+    /** Consumes this row's logits: samples, checks stop conditions, emits text. */
+    void accept(float[] logits, Sampler sampler) {
+        position += nextInput().length;
+        if (cancelled) {
+            finish(FinishReason.CANCELLED, "");
+            return;
+        }
+        int token = sampler.sample(logits, state);
+        state.append(token);
+        generated.add(token);
+        if (firstToken == 0) firstToken = System.nanoTime();
+        Optional<TokenLogprobs> lp = params.logprobs() > 0
+                ? Optional.of(TokenLogprobs.compute(logits, token, params.logprobs()))
+                : Optional.empty();
+        lp.ifPresent(logprobs::add);
+        Optional<FinishReason> end = criteria.check(token, generated.size());
+        if (end.isPresent() && criteria.isStopToken(token)) {
+            listener.onToken(new TokenEvent(token, "", lp));
+            finish(FinishReason.STOP, drain());
+            return;
+        }
+        StopStringMatcher.Result r = stops.offer(decoder.push(token));
+        text.append(r.text());
+        listener.onToken(new TokenEvent(token, r.text(), lp));
+        if (r.stopped()) finish(FinishReason.STOP, "");
+        else if (end.isPresent()) finish(end.get(), drain());
+    }
+
+    /** Releases text held back by the detokeniser and the stop-string matcher at the end. */
+    private String drain() {
+        StopStringMatcher.Result r = stops.offer(decoder.flush());
+        return r.stopped() ? r.text() : r.text() + stops.flush();
+    }
+
+    /** Ends the sequence for a reason outside the sampling loop (error, deadline, cancel). */
+    void finish(FinishReason reason, String trailing) {
+        if (finish != null) return;
+        text.append(trailing);
+        finish = reason;
+        finished = System.nanoTime();
+        listener.onFinish(reason, trailing);
+    }
+
+    /** The result; valid once finished. */
+    public GenerationResult result() {
+        if (finish == null) throw new IllegalStateException("sequence not finished");
+        int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
+        return new GenerationResult(ids, text.toString(), finish, List.copyOf(logprobs), prompt.length,
+                new GenerationResult.Timings(started - admitted,
+                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted));
+    }
+
+    @Override
+    public String toString() {
+        return "Sequence[prompt=" + prompt.length + ", generated=" + generated.size() + ", slot=" + slot
+                + ", finish=" + finish + ", tail=" + Arrays.toString(nextInput()) + "]";
+    }
+}

@@ -1,0 +1,165 @@
+package dev.vane.engine.generate;
+
+import dev.vane.engine.fixture.FixtureWriter;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.engine.weights.FileDType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** End-to-end generation on a tiny random model with the real Llama 3 tokenizer. */
+class GeneratorTest {
+
+    private static Path dir;
+    private static CausalLM model;
+    private static Tokenizer tokenizer;
+    private static Generator generator;
+    private static int[] prompt;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        dir = Files.createTempDirectory("vane-gen");
+        FixtureWriter.write(Preset.TINY_LLAMA3_VOCAB.config(), FileDType.F32, 99, dir);
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
+            try (InputStream in = GeneratorTest.class.getResourceAsStream("/tokenizers/llama3/" + f)) {
+                Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+        model = ModelLoader.load(dir, ComputeDType.F32, 256);
+        tokenizer = Tokenizer.load(dir);
+        generator = new Generator(model, tokenizer, 4, 256);
+        prompt = tokenizer.encode("The quick brown fox jumps over the lazy dog. Once upon a time", true);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        generator.close();
+        tokenizer.close();
+        model.close();
+    }
+
+    private static GenerationResult run(SamplingParams p) {
+        return generator.generate(prompt, p, TokenListener.NONE);
+    }
+
+    @Test
+    void seededSamplingReproducesAndSeedsDiffer() {
+        SamplingParams p = SamplingParams.builder().temperature(1.0).topP(0.95).seed(42).maxTokens(24).ignoreEos(true).build();
+        GenerationResult a = run(p), b = run(p);
+        assertArrayEquals(a.tokens(), b.tokens());
+        GenerationResult c = run(p.toBuilder().seed(43).build());
+        assertNotEquals(List.of(a.tokens()), List.of(c.tokens()));
+        assertThat(a.tokens()).isNotEqualTo(c.tokens());
+        assertEquals(FinishReason.LENGTH, a.finishReason());
+        assertEquals(24, a.tokens().length);
+    }
+
+    @Test
+    void streamedTextEqualsFinalTextAndNeverBreaksUtf8() {
+        List<String> pieces = new ArrayList<>();
+        StringBuilder trailing = new StringBuilder();
+        SamplingParams p = SamplingParams.builder().temperature(1.0).seed(7).maxTokens(40).ignoreEos(true).build();
+        GenerationResult r = generator.generate(prompt, p, new TokenListener() {
+            @Override public void onToken(TokenEvent e) { pieces.add(e.text()); }
+            @Override public void onFinish(FinishReason reason, String text) { trailing.append(text); }
+        });
+        String streamed = String.join("", pieces) + trailing;
+        assertEquals(r.text(), streamed);
+        assertEquals(tokenizer.decode(r.tokens(), true), r.text());
+        for (String piece : pieces) assertThat(piece).doesNotContain("\uFFFD");
+    }
+
+    @Test
+    void stopStringSpanningTwoTokensStopsAndIsExcluded() {
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(40).ignoreEos(true).build();
+        GenerationResult full = run(greedy);
+        // find a boundary between two tokens that both decode to visible text
+        String stop = null;
+        int cut = -1;
+        for (int i = 2; i + 1 < full.tokens().length && stop == null; i++) {
+            String left = tokenizer.decode(java.util.Arrays.copyOf(full.tokens(), i), true);
+            String right = tokenizer.decode(java.util.Arrays.copyOf(full.tokens(), i + 1), true);
+            if (left.length() < 2 || right.length() <= left.length()) continue;
+            String candidate = left.substring(left.length() - 2) + right.charAt(left.length());
+            if (candidate.contains("\uFFFD")) continue;
+            if (full.text().indexOf(candidate) == left.length() - 2) {
+                stop = candidate;
+                cut = left.length() - 2;
+            }
+        }
+        assertThat(stop).as("a stop string across a token boundary").isNotNull();
+        GenerationResult r = run(greedy.toBuilder().stop(stop).build());
+        assertEquals(FinishReason.STOP, r.finishReason());
+        assertEquals(full.text().substring(0, cut), r.text());
+    }
+
+    @Test
+    void stopTokenIdEndsWithoutItsText() {
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(20).ignoreEos(true).build();
+        GenerationResult full = run(greedy);
+        int third = full.tokens()[2];
+        GenerationResult r = run(greedy.toBuilder().stopTokenIds(third).build());
+        assertEquals(FinishReason.STOP, r.finishReason());
+        int firstIndex = 0;
+        while (full.tokens()[firstIndex] != third) firstIndex++;
+        assertEquals(firstIndex + 1, r.tokens().length);
+        assertEquals(tokenizer.decode(java.util.Arrays.copyOf(full.tokens(), firstIndex), true), r.text());
+    }
+
+    @Test
+    void batchedSequencesEqualSoloRuns() {
+        List<SamplingParams> params = List.of(
+                SamplingParams.builder().temperature(0).maxTokens(12).ignoreEos(true).build(),
+                SamplingParams.builder().temperature(0.8).seed(1).maxTokens(9).ignoreEos(true).build(),
+                SamplingParams.builder().temperature(1.2).topK(40).seed(2).maxTokens(15).ignoreEos(true).build());
+        int[][] prompts = {prompt, tokenizer.encode("Hello", true), tokenizer.encode("A much longer prompt, with commas", true)};
+        List<Sequence> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) batch.add(generator.newSequence(prompts[i], params.get(i), TokenListener.NONE));
+        generator.run(batch);
+        for (int i = 0; i < 3; i++) {
+            GenerationResult solo = generator.generate(prompts[i], params.get(i), TokenListener.NONE);
+            assertArrayEquals(solo.tokens(), batch.get(i).result().tokens(), "sequence " + i);
+        }
+    }
+
+    @Test
+    void cancelStopsTheSequenceAndFreesItsSlot() {
+        SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(50).ignoreEos(true).build();
+        List<Sequence> holder = new ArrayList<>();
+        int[] seen = {0};
+        Sequence s = generator.newSequence(prompt, p, e -> {
+            if (++seen[0] == 2) holder.get(0).cancel();
+        });
+        holder.add(s);
+        generator.run(List.of(s));
+        assertEquals(FinishReason.CANCELLED, s.finishReason().orElseThrow());
+        assertThat(s.result().tokens().length).isLessThan(5);
+        // all slots free again: four sequences fit
+        List<Sequence> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) four.add(generator.newSequence(prompt, p.toBuilder().maxTokens(2).build(), TokenListener.NONE));
+        generator.run(four);
+    }
+
+    @Test
+    void contextOverflowIsRejectedNamingTheField() {
+        var e = assertThrows(InvalidSamplingParamsException.class,
+                () -> generator.newSequence(prompt, SamplingParams.greedy(1000), TokenListener.NONE));
+        assertEquals("max_tokens", e.field());
+    }
+}
