@@ -18,7 +18,7 @@ seed=1234
 for spec in tiny-llama:f32 tiny-llama:bf16 tiny-llama:f16 tiny-mistral:f32 tiny-qwen2:f32 tiny-qwen3:f32; do
   preset=${spec%%:*}; dtype=${spec##*:}
   dir="$tmp/$preset-$dtype"
-  java -Dai.djl.offline=true -cp "$cp" dev.vane.engine.fixture.FixtureWriter "$preset" "$dtype" "$seed" "$dir"
+  java --add-modules jdk.incubator.vector -Dai.djl.offline=true -cp "$cp" dev.vane.engine.fixture.FixtureWriter "$preset" "$dtype" "$seed" "$dir"
   steps=$(/usr/bin/python3 "$ref" "$dir" "$prompt" 16)
   printf '{"preset":"%s","file_dtype":"%s","seed":%s,"prompt":[%s],"steps":%s}\n' \
     "$preset" "$dtype" "$seed" "$prompt" "$steps" > "$out/$preset-$dtype.json"

@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <pre>
  * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
- *             [--gen-len N] [--batch N] [--runs N] [--warmup N]
+ *             [--gen-len N] [--batch N] [--runs N] [--warmup N] [--torch-threads N] [--java-kernel N]
  * </pre>
  * Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
  * main sets {@code ai.djl.pytorch.num_threads} first.
@@ -38,8 +38,10 @@ public final class DecodeBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(threads)));
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        int javaKernel = Integer.parseInt(a.getOrDefault("java-kernel", "0"));
         ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
@@ -50,16 +52,16 @@ public final class DecodeBench {
         String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
 
         int ctx = promptLen + genLen + 1;
-        try (CausalLM model = ModelLoader.load(dir, dtype, ctx);
+        try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
              KvCache cache = new KvCache(model.config(), batch, ctx, model.manager())) {
             for (int r = -warmup; r < runs; r++) {
                 double[] t = run(model, cache, batch, promptLen, genLen);
                 if (r < 0) continue;
                 System.out.printf(Locale.ROOT,
-                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"batch\":%d,"
+                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
                                 + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f}%n",
-                        label, dtype.name().toLowerCase(), threads, batch, promptLen, genLen, r,
+                        label, dtype.name().toLowerCase(), threads, javaKernel, batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen);
             }
         }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Linear;
 import dev.vane.attention.AttentionKernel;
 import dev.vane.attention.AttentionMask;
 import dev.vane.attention.Rope;
@@ -18,6 +17,9 @@ import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.ForwardHooks;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.StepContext;
+import dev.vane.engine.kernel.F16Gemv;
+import dev.vane.engine.kernel.F16Matrix;
+import dev.vane.engine.kernel.KernelPool;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -43,7 +45,8 @@ import java.util.Optional;
 public final class CausalLM implements AutoCloseable {
 
     private final ModelConfig cfg;
-    private final ModelWeights w;
+    private final ModelWeights w;          // norms always; projections only when kernels == null
+    private final Kernels kernels;         // Java f16 projections, or null for PyTorch ones
     private final ComputeDType dtype;
     private final NDManager manager;
     private final int maxPositions;
@@ -53,8 +56,20 @@ public final class CausalLM implements AutoCloseable {
     private final AttentionKernel kernel;
 
     public CausalLM(ModelConfig cfg, ModelWeights weights, ComputeDType dtype, int maxPositions, NDManager manager) {
+        this(cfg, weights, dtype, maxPositions, manager, 0);
+    }
+
+    /**
+     * @param kernelThreads with f16 compute on an AVX2-capable CPU and {@code kernelThreads > 0},
+     *        projections run in the Java f16 kernel on that many threads (inference only: the
+     *        f16 projection arrays are released); 0 keeps every projection in PyTorch
+     */
+    public CausalLM(ModelConfig cfg, ModelWeights weights, ComputeDType dtype, int maxPositions, NDManager manager,
+                    int kernelThreads) {
         this.cfg = cfg;
         this.w = weights;
+        this.kernels = dtype == ComputeDType.F16 && kernelThreads > 0 && Kernels.applicable(cfg)
+                ? new Kernels(weights, kernelThreads) : null;
         this.dtype = dtype;
         this.manager = manager;
         this.maxPositions = maxPositions;
@@ -67,7 +82,14 @@ public final class CausalLM implements AutoCloseable {
     }
 
     public ModelConfig config() { return cfg; }
-    public ModelWeights weights() { return w; }
+    /** The parameters; not available when the Java f16 kernels own the projections. */
+    public ModelWeights weights() {
+        if (kernels != null) throw new IllegalStateException("an f16 inference model exposes no trainable weights");
+        return w;
+    }
+
+    /** Whether projections run in the Java f16 kernel. */
+    public boolean usesJavaKernels() { return kernels != null; }
     public ComputeDType dtype() { return dtype; }
     public int maxPositions() { return maxPositions; }
     public NDManager manager() { return manager; }
@@ -102,17 +124,18 @@ public final class CausalLM implements AutoCloseable {
             NDArray a = attention(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin, masks.forLayer(l), hooks, ctx);
             a = hooks.apply(HookSite.of(l, Component.ATTN_OUT), a, ctx);
             x = x.add(a);
-            NDArray f = mlp(lw, rmsNorm(x, lw.postNorm()));
+            NDArray f = mlp(l, rmsNorm(x, lw.postNorm()));
             f = hooks.apply(HookSite.of(l, Component.MLP_OUT), f, ctx);
             x = x.add(f);
             x = hooks.apply(HookSite.of(l, Component.RESID_POST), x, ctx);
         }
         if (mode == LogitsMode.LAST) x = lastTokens(x, in);                            // [B, D]
-        NDArray logits = linear(rmsNorm(x, w.finalNorm()), w.head(), Optional.empty());
+        NDArray logits = projection(Kind.HEAD, -1).apply(rmsNorm(x, w.finalNorm()));
         return hooks.apply(HookSite.LOGITS, logits, ctx);
     }
 
     private NDArray embed(NDArray ids) {
+        if (kernels != null) return kernels.embed(ids, cfg.hiddenSize());
         NDArray e = ids.getNDArrayInternal().embedding(ids, w.embed(), SparseFormat.DENSE).singletonOrThrow();
         return e.getDataType() == DataType.FLOAT32 ? e : e.toType(DataType.FLOAT32, false);
     }
@@ -124,19 +147,79 @@ public final class CausalLM implements AutoCloseable {
         return x.div(rms).mul(weight);
     }
 
-    /** {@code x·Wᵀ + b} with W in the compute dtype; input and output f32. */
-    private NDArray linear(NDArray x, NDArray weight, Optional<NDArray> bias) {
-        if (dtype == ComputeDType.F32) return Linear.linear(x, weight, bias.orElse(null)).singletonOrThrow();
-        NDArray y = Linear.linear(x.toType(DataType.FLOAT16, false), weight, null).singletonOrThrow()
-                .toType(DataType.FLOAT32, false);
-        return bias.isPresent() ? y.add(bias.get()) : y;
+    private enum Kind { QKV, O, GATE_UP, DOWN, HEAD }
+
+    private Projection projection(Kind kind, int layer) {
+        if (kernels != null) return kernels.get(kind, layer);
+        if (kind == Kind.HEAD) return new Projection.Djl(w.head(), Optional.empty(), dtype);
+        LayerWeights lw = w.layers().get(layer);
+        return switch (kind) {
+            case QKV -> new Projection.Djl(lw.qkv(), lw.qkvBias(), dtype);
+            case O -> new Projection.Djl(lw.o(), Optional.empty(), dtype);
+            case GATE_UP -> new Projection.Djl(lw.gateUp(), Optional.empty(), dtype);
+            case DOWN -> new Projection.Djl(lw.down(), Optional.empty(), dtype);
+            case HEAD -> throw new AssertionError();
+        };
+    }
+
+    /** The projections moved into the Java f16 kernel at construction. */
+    private static final class Kernels implements AutoCloseable {
+        private final KernelPool pool;
+        private final Projection[][] layers; // [layer][kind]
+        private final Projection head;
+        private final F16Matrix embedding;
+
+        static boolean applicable(ModelConfig c) {
+            return F16Gemv.supported() && F16Matrix.fits(c.hiddenSize()) && F16Matrix.fits(c.intermediateSize())
+                    && F16Matrix.fits((long) c.numHeads() * c.headDim());
+        }
+
+        Kernels(ModelWeights w, int threads) {
+            this.pool = new KernelPool(threads);
+            this.layers = new Projection[w.layers().size()][];
+            for (int l = 0; l < layers.length; l++) {
+                LayerWeights lw = w.layers().get(l);
+                layers[l] = new Projection[] {
+                        new Projection.F16(move(lw.qkv(), "qkv[" + l + "]"), lw.qkvBias(), pool),
+                        new Projection.F16(move(lw.o(), "o[" + l + "]"), Optional.empty(), pool),
+                        new Projection.F16(move(lw.gateUp(), "gate_up[" + l + "]"), Optional.empty(), pool),
+                        new Projection.F16(move(lw.down(), "down[" + l + "]"), Optional.empty(), pool)};
+            }
+            this.embedding = move(w.embed(), "embed");
+            this.head = new Projection.F16(w.lmHead().map(h -> move(h, "lm_head")).orElse(embedding),
+                    Optional.empty(), pool);
+        }
+
+        private static F16Matrix move(NDArray a, String name) {
+            F16Matrix m = F16Matrix.of(a, name);
+            a.close();
+            return m;
+        }
+
+        Projection get(Kind kind, int layer) {
+            return kind == Kind.HEAD ? head : layers[layer][kind.ordinal()];
+        }
+
+        /** {@code [B, T] ids → [B, T, D]} f32 rows of the f16 table. */
+        NDArray embed(NDArray ids, int d) {
+            long[] flat = ids.toLongArray();
+            float[] out = new float[flat.length * d];
+            for (int i = 0; i < flat.length; i++) embedding.row((int) flat[i], out, i * d);
+            Shape s = ids.getShape();
+            return ids.getManager().create(out, new Shape(s.get(0), s.get(1), d));
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+        }
     }
 
     private NDArray attention(int l, LayerWeights lw, NDArray h, StepInput in, KvSource kv, NDArray cos, NDArray sin,
                               NDArray mask, ForwardHooks hooks, StepContext ctx) {
         int b = in.rows(), t = in.width();
         int nh = cfg.numHeads(), ng = cfg.numKvHeads(), dh = cfg.headDim();
-        NDArray qkv = linear(h, lw.qkv(), lw.qkvBias()).reshape(b, t, nh + 2L * ng, dh); // [B, T, H+2G, Dh]
+        NDArray qkv = projection(Kind.QKV, l).apply(h).reshape(b, t, nh + 2L * ng, dh); // [B, T, H+2G, Dh]
         NDList parts = qkv.split(new long[] {nh + ng}, 2);
         NDArray qk = parts.get(0);                                                        // [B, T, H+G, Dh]
         NDArray v = parts.get(1);                                                         // [B, T, G, Dh]
@@ -149,7 +232,7 @@ public final class CausalLM implements AutoCloseable {
         NDArray o = kernel.attend(q, keysValues[0], keysValues[1], mask, cfg.groupSize()); // [B, G, R*T, Dh]
         o = o.reshape(b, nh, t, dh).transpose(0, 2, 1, 3);                                // [B, T, H, Dh]
         o = hooks.apply(HookSite.of(l, Component.ATTN_HEADS), o, ctx);
-        return linear(o.reshape(b, t, (long) nh * dh), lw.o(), Optional.empty());         // [B, T, D]
+        return projection(Kind.O, l).apply(o.reshape(b, t, (long) nh * dh));         // [B, T, D]
     }
 
     /** {@code x·cos + [x₂, x₁]·[-sin, sin]}, i.e. HF's {@code x·cos + rotate_half(x)·sin}. */
@@ -161,12 +244,12 @@ public final class CausalLM implements AutoCloseable {
     }
 
     /** {@code down(silu(gate(x)) · up(x))}. */
-    private NDArray mlp(LayerWeights lw, NDArray h) {
-        NDArray gateUp = linear(h, lw.gateUp(), Optional.empty());                      // [B, T, 2I]
+    private NDArray mlp(int l, NDArray h) {
+        NDArray gateUp = projection(Kind.GATE_UP, l).apply(h);                      // [B, T, 2I]
         NDList gu = gateUp.split(2, gateUp.getShape().dimension() - 1);
         NDArray gate = gu.get(0);
         NDArray act = gate.mul(ai.djl.nn.Activation.sigmoid(gate)).mul(gu.get(1));                           // [B, T, I]
-        return linear(act, lw.down(), Optional.empty());
+        return projection(Kind.DOWN, l).apply(act);
     }
 
     /** Each row's last real token: {@code [B, T, D] → [B, D]}. */
@@ -219,6 +302,7 @@ public final class CausalLM implements AutoCloseable {
 
     @Override
     public void close() {
+        if (kernels != null) kernels.close();
         manager.close();
     }
 }

@@ -24,20 +24,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class GoldenParityTest {
 
-    @ParameterizedTest(name = "{0} file {1}, compute {2}")
+    @ParameterizedTest(name = "{0} file {1}, compute {2}, java kernel threads {4}")
     @CsvSource({
-            "tiny-llama, f32, F32, 1e-4",
-            "tiny-llama, bf16, F32, 1e-4",
-            "tiny-llama, f16, F32, 1e-4",
-            "tiny-mistral, f32, F32, 1e-4",
-            "tiny-qwen2, f32, F32, 1e-4",
-            "tiny-qwen3, f32, F32, 1e-4",
-            "tiny-llama, f32, F16, 5e-2",
-            "tiny-mistral, f32, F16, 5e-2",
-            "tiny-qwen2, f32, F16, 5e-2",
-            "tiny-qwen3, f32, F16, 5e-2",
+            "tiny-llama, f32, F32, 1e-4, 0",
+            "tiny-llama, bf16, F32, 1e-4, 0",
+            "tiny-llama, f16, F32, 1e-4, 0",
+            "tiny-mistral, f32, F32, 1e-4, 0",
+            "tiny-qwen2, f32, F32, 1e-4, 0",
+            "tiny-qwen3, f32, F32, 1e-4, 0",
+            "tiny-llama, f32, F16, 5e-2, 0",
+            "tiny-mistral, f32, F16, 5e-2, 0",
+            "tiny-qwen2, f32, F16, 5e-2, 0",
+            "tiny-qwen3, f32, F16, 5e-2, 0",
+            "tiny-llama, f32, F16, 5e-2, 2",
+            "tiny-mistral, f32, F16, 5e-2, 1",
+            "tiny-qwen2, f32, F16, 5e-2, 2",
+            "tiny-qwen3, f32, F16, 5e-2, 2",
     })
-    void matchesReference(String preset, String fileDtype, ComputeDType compute, double tolerance) throws Exception {
+    void matchesReference(String preset, String fileDtype, ComputeDType compute, double tolerance, int kernelThreads) throws Exception {
         JsonNode golden;
         try (InputStream in = getClass().getResourceAsStream("/golden/" + preset + "-" + fileDtype + ".json")) {
             golden = new ObjectMapper().readTree(in);
@@ -47,7 +51,7 @@ class GoldenParityTest {
         golden.get("prompt").forEach(n -> prompt.add(n.asInt()));
         JsonNode steps = golden.get("steps");
 
-        try (CausalLM model = ModelLoader.load(dir, compute, 64);
+        try (CausalLM model = ModelLoader.load(dir, compute, 64, kernelThreads);
              KvCache cache = new KvCache(model.config(), 1, 64, model.manager())) {
             int[] next = prompt.stream().mapToInt(Integer::intValue).toArray();
             int start = 0;

@@ -1,0 +1,75 @@
+package dev.vane.engine.kernel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+import java.nio.ByteOrder;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * An f16 weight matrix {@code [out, in]} on the Java heap, multiplied by {@link F16Gemv} across
+ * a {@link KernelPool}. Also serves as an embedding table ({@link #row}).
+ */
+public final class F16Matrix {
+
+    private final short[] data;
+    private final int out;
+    private final int in;
+
+    private F16Matrix(short[] data, int out, int in) {
+        this.data = data;
+        this.out = out;
+        this.in = in;
+    }
+
+    /** Copies a 2-d f16 array (which the caller may then close); rejects Inf/NaN weights. */
+    public static F16Matrix of(NDArray source, String name) {
+        if (source.getDataType() != DataType.FLOAT16 || source.getShape().dimension() != 2)
+            throw new IllegalArgumentException(name + ": expected a 2-d f16 array, got " + source);
+        int out = Math.toIntExact(source.getShape().get(0));
+        int in = Math.toIntExact(source.getShape().get(1));
+        short[] data = new short[Math.multiplyExact(out, in)];
+        source.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(data);
+        for (short h : data)
+            if ((h & 0x7c00) == 0x7c00) throw new IllegalArgumentException(name + ": infinite or NaN weight");
+        return new F16Matrix(data, out, in);
+    }
+
+    public int out() { return out; }
+    public int in() { return in; }
+
+    /** Whether {@link F16Gemv} can multiply this matrix (input width a multiple of 16). */
+    public static boolean fits(long in) { return in % 16 == 0; }
+
+    /** {@code y = x · Wᵀ}: {@code x [rows, in] → y [rows, out]}, output columns split across the pool. */
+    public float[] multiply(float[] x, int rows, KernelPool pool) {
+        float[] y = new float[rows * out];
+        int threads = out < 256 ? 1 : pool.threads();
+        if (threads == 1) {
+            F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
+            return y;
+        }
+        Future<?>[] parts = new Future<?>[threads - 1];
+        for (int t = 1; t < threads; t++) {
+            int from = (int) ((long) out * t / threads), to = (int) ((long) out * (t + 1) / threads);
+            parts[t - 1] = pool.executor().submit(() -> F16Gemv.multiply(data, in, out, x, rows, y, from, to));
+        }
+        F16Gemv.multiply(data, in, out, x, rows, y, 0, out / threads);
+        try {
+            for (Future<?> f : parts) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a matrix product", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("matrix product failed", e.getCause());
+        }
+        return y;
+    }
+
+    /** Row {@code r} as f32 into {@code dst[offset..offset+in)}. */
+    public void row(int r, float[] dst, int offset) {
+        int base = r * in;
+        for (int i = 0; i < in; i++) dst[offset + i] = Float.float16ToFloat(data[base + i]);
+    }
+}
