@@ -88,6 +88,12 @@ public final class Generator implements AutoCloseable {
         }
     }
 
+    /** Whether a cache slot is free. */
+    public synchronized boolean hasFreeSlot() {
+        for (boolean used : slotUsed) if (!used) return true;
+        return false;
+    }
+
     /** Gives the sequence a free cache slot. */
     public synchronized void admit(Sequence s) {
         for (int i = 0; i < slotUsed.length; i++)
@@ -104,10 +110,21 @@ public final class Generator implements AutoCloseable {
         if (s.slot() >= 0) slotUsed[s.slot()] = false;
     }
 
-    /** One forward step over the unfinished rows, then sampling per row. */
+    /** One forward step over the unfinished rows (whole prompts), then sampling per row. */
     public void step(List<Sequence> rows) {
+        step(rows, Integer.MAX_VALUE);
+    }
+
+
+    /**
+     * One forward step over the unfinished rows, feeding prompt rows at most {@code prefillChunk}
+     * tokens; rows whose prompt is now complete (and decode rows) sample their next token.
+     *
+     * @return the number of real tokens fed
+     */
+    public int step(List<Sequence> rows, int prefillChunk) {
         List<Sequence> live = rows.stream().filter(s -> !s.isFinished()).toList();
-        if (live.isEmpty()) return;
+        if (live.isEmpty()) return 0;
         int b = live.size();
         int[][] tokens = new int[b][];
         int[] start = new int[b];
@@ -116,11 +133,11 @@ public final class Generator implements AutoCloseable {
         boolean[] last = new boolean[b];
         for (int r = 0; r < b; r++) {
             Sequence s = live.get(r);
-            tokens[r] = s.nextInput();
+            tokens[r] = s.nextInput(prefillChunk);
             start[r] = s.position();
             slot[r] = s.slot();
             phase[r] = s.inPrompt() ? Phase.PROMPT : Phase.GENERATION;
-            last[r] = s.inPrompt();
+            last[r] = s.inPrompt() && s.position() + tokens[r].length >= s.promptLength();
         }
         float[] logits;
         try (NDScope scope = new NDScope()) {
@@ -129,7 +146,14 @@ public final class Generator implements AutoCloseable {
             logits = out.toFloatArray();
         }
         int v = model.config().vocabSize();
-        for (int r = 0; r < b; r++) live.get(r).accept(Arrays.copyOfRange(logits, r * v, (r + 1) * v), sampler);
+        for (int r = 0; r < b; r++) {
+            Sequence s = live.get(r);
+            if (s.inPrompt() && !last[r]) s.advance(tokens[r].length);
+            else s.accept(Arrays.copyOfRange(logits, r * v, (r + 1) * v), sampler, tokens[r].length);
+        }
+        int fed = 0;
+        for (int[] t : tokens) fed += t.length;
+        return fed;
     }
 
     @Override

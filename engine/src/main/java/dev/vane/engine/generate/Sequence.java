@@ -64,16 +64,31 @@ public final class Sequence {
     /** Absolute position of the next input token. */
     int position() { return position; }
 
-    /** Tokens to feed this step: the whole prompt first, then the last generated token. */
-    int[] nextInput() {
-        return generated.isEmpty() ? prompt : new int[] {generated.get(generated.size() - 1)};
+    /**
+     * Tokens to feed this step: the next chunk of at most {@code chunk} prompt tokens, then the
+     * last generated token.
+     */
+    int[] nextInput(int chunk) {
+        if (position < prompt.length)
+            return Arrays.copyOfRange(prompt, position, Math.min(prompt.length, position + chunk));
+        return new int[] {generated.get(generated.size() - 1)};
     }
 
-    boolean inPrompt() { return generated.isEmpty(); }
+    /** Whether the prompt has not been fully processed yet. */
+    public boolean inPrompt() { return position < prompt.length; }
 
-    /** Consumes this row's logits: samples, checks stop conditions, emits text. */
-    void accept(float[] logits, Sampler sampler) {
-        position += nextInput().length;
+    /** Whether {@link #cancel} was called. */
+    public boolean cancelRequested() { return cancelled; }
+
+    /** Records a prompt chunk that did not reach the end of the prompt (no token is sampled). */
+    void advance(int tokens) {
+        position += tokens;
+        if (position >= prompt.length) throw new IllegalStateException("the final prompt chunk must be sampled from");
+    }
+
+    /** Consumes this row's logits after feeding {@code fed} tokens: samples, checks stops, emits text. */
+    void accept(float[] logits, Sampler sampler, int fed) {
+        position += fed;
         if (cancelled) {
             finish(FinishReason.CANCELLED, "");
             return;
@@ -105,7 +120,11 @@ public final class Sequence {
         return r.stopped() ? r.text() : r.text() + stops.flush();
     }
 
-    /** Ends the sequence for a reason outside the sampling loop (error, deadline, cancel). */
+    /** Ends the sequence from outside the sampling loop (error, deadline, cancellation). */
+    public void abort(FinishReason reason) {
+        finish(reason, "");
+    }
+
     void finish(FinishReason reason, String trailing) {
         if (finish != null) return;
         text.append(trailing);
@@ -119,13 +138,13 @@ public final class Sequence {
         if (finish == null) throw new IllegalStateException("sequence not finished");
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text.toString(), finish, List.copyOf(logprobs), prompt.length,
-                new GenerationResult.Timings(started - admitted,
+                new GenerationResult.Timings((started == 0 ? finished : started) - admitted,
                         firstToken == 0 ? 0 : firstToken - admitted, finished - admitted));
     }
 
     @Override
     public String toString() {
         return "Sequence[prompt=" + prompt.length + ", generated=" + generated.size() + ", slot=" + slot
-                + ", finish=" + finish + ", tail=" + Arrays.toString(nextInput()) + "]";
+                + ", finish=" + finish + "]";
     }
 }

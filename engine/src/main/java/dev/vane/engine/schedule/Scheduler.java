@@ -1,0 +1,199 @@
+package dev.vane.engine.schedule;
+
+import dev.vane.engine.generate.FinishReason;
+import dev.vane.engine.generate.GenerationResult;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.Sequence;
+import dev.vane.engine.generate.TokenEvent;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.tokenizer.Tokenizer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Continuous batching on one engine thread. Each iteration:
+ * <ol>
+ *   <li>admits waiting requests while KV slots are free;</li>
+ *   <li>ends cancelled and expired sequences (their slots free at once);</li>
+ *   <li>runs one decode step over every sequence past its prompt (one token per row);</li>
+ *   <li>runs one prefill chunk of at most {@code prefillChunk} tokens for the oldest sequence
+ *       still in its prompt, so a long prompt delays running decodes by one chunk at a time;</li>
+ *   <li>retires finished sequences and completes their futures.</li>
+ * </ol>
+ * Rows join and leave the running batch between steps; each row's tokens depend only on its own
+ * cache slot and seed, so output is the same whether a request runs alone or batched.
+ */
+public final class Scheduler implements GenerationService {
+
+    private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
+
+    private final Generator generator;
+    private final SchedulerConfig config;
+    private final StepObserver observer;
+    private final Deque<Entry> waiting = new ArrayDeque<>();
+    private final List<Entry> running = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile int runningCount;
+
+    private record Entry(Sequence sequence, CompletableFuture<GenerationResult> future, long deadlineNanos) {}
+
+    public Scheduler(CausalLM model, Tokenizer tokenizer, SchedulerConfig config, StepObserver observer) {
+        this.generator = new Generator(model, tokenizer, config.slots(), config.contextLength());
+        this.config = config;
+        this.observer = observer;
+        this.thread = Thread.ofPlatform().name("vane-engine").daemon().start(this::loop);
+    }
+
+    @Override
+    public RequestHandle submit(GenerationRequest request, TokenListener listener) {
+        if (closed) throw new IllegalStateException("scheduler closed");
+        CompletableFuture<GenerationResult> future = new CompletableFuture<>();
+        Sequence seq = generator.newSequence(request.prompt(), request.params(), new TokenListener() {
+            @Override
+            public void onToken(TokenEvent event) { listener.onToken(event); }
+
+            @Override
+            public void onFinish(FinishReason reason, String trailingText) { listener.onFinish(reason, trailingText); }
+        });
+        long deadline = request.deadline().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
+        Entry e = new Entry(seq, future, deadline);
+        synchronized (this) {
+            int freeSlots = config.slots() - runningCount;
+            if (waiting.size() >= config.queueLimit() + Math.max(0, freeSlots))
+                throw new QueueFullException(config.queueLimit(), 1);
+            waiting.addLast(e);
+            notifyAll();
+        }
+        return new RequestHandle() {
+            @Override public CompletableFuture<GenerationResult> result() { return future; }
+
+            @Override public void cancel() {
+                seq.cancel();
+                synchronized (Scheduler.this) { Scheduler.this.notifyAll(); }
+            }
+        };
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                if (!admit()) continue;
+                iterate();
+            } catch (InterruptedException ie) {
+                return;
+            } catch (RuntimeException | Error err) {
+                LOG.log(Level.SEVERE, "engine step failed; failing the running requests", err);
+                for (Entry e : running) {
+                    e.sequence().abort(FinishReason.ERROR);
+                    retire(e);
+                }
+                running.clear();
+                runningCount = 0;
+            }
+        }
+    }
+
+    /** Moves waiting entries into free slots; blocks while there is nothing to do. */
+    private boolean admit() throws InterruptedException {
+        synchronized (this) {
+            while (running.isEmpty() && waiting.isEmpty() && !closed) wait();
+            if (closed) return false;
+            while (!waiting.isEmpty() && generator.hasFreeSlot()) {
+                Entry e = waiting.pollFirst();
+                if (e.sequence().cancelRequested()) {
+                    e.sequence().abort(FinishReason.CANCELLED);
+                    e.future().complete(e.sequence().result());
+                    continue;
+                }
+                generator.admit(e.sequence());
+                running.add(e);
+            }
+            runningCount = running.size();
+        }
+        return !running.isEmpty();
+    }
+
+    private void iterate() {
+        long now = System.nanoTime();
+        for (Entry e : running)
+            if (e.sequence().cancelRequested() || now > e.deadlineNanos()) e.sequence().abort(FinishReason.CANCELLED);
+        retireFinished();
+
+        List<Sequence> decoding = new ArrayList<>();
+        Sequence prefilling = null;
+        for (Entry e : running) {
+            if (!e.sequence().inPrompt()) decoding.add(e.sequence());
+            else if (prefilling == null) prefilling = e.sequence();
+        }
+        if (!decoding.isEmpty()) {
+            long t = System.nanoTime();
+            int fed = generator.step(decoding, config.prefillChunk());
+            observer.onStep(decoding.size(), 0, fed, System.nanoTime() - t);
+        }
+        if (prefilling != null) {
+            long t = System.nanoTime();
+            int fed = generator.step(List.of(prefilling), config.prefillChunk());
+            observer.onStep(1, 1, fed, System.nanoTime() - t);
+        }
+        retireFinished();
+    }
+
+    private void retireFinished() {
+        running.removeIf(e -> {
+            if (!e.sequence().isFinished()) return false;
+            retire(e);
+            return true;
+        });
+        runningCount = running.size();
+    }
+
+    private void retire(Entry e) {
+        generator.release(e.sequence());
+        e.future().complete(e.sequence().result());
+    }
+
+    @Override
+    public Tokenizer tokenizer() { return generator.tokenizer(); }
+
+    @Override
+    public int contextLength() { return generator.contextLength(); }
+
+    @Override
+    public int vocabSize() { return generator.model().config().vocabSize(); }
+
+    @Override
+    public SchedulerStats stats() {
+        int waitingNow;
+        synchronized (this) { waitingNow = waiting.size(); }
+        long perSlot = generator.kvCacheBytes() / generator.slots();
+        return new SchedulerStats(runningCount, waitingNow, generator.kvCacheBytes(), perSlot * runningCount);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) { notifyAll(); }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            for (Entry e : waiting) {
+                e.sequence().abort(FinishReason.CANCELLED);
+                e.future().complete(e.sequence().result());
+            }
+            waiting.clear();
+        }
+        generator.close();
+    }
+}
