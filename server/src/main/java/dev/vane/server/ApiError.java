@@ -1,24 +1,66 @@
 package dev.vane.server;
 
-/** A client error: HTTP status, OpenAI error type, the offending field (or null) and a message. */
+/**
+ * A request that cannot be served, reported as an OpenAI error body
+ * {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.
+ */
 public final class ApiError extends RuntimeException {
 
     private final int status;
     private final String type;
     private final String param;
+    private final String code;
+    private final int retryAfterSeconds;
 
-    public ApiError(int status, String type, String param, String message) {
+    public ApiError(int status, String type, String param, String code, String message, int retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
+        this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    public ApiError(int status, String type, String param, String message) {
+        this(status, type, param, null, message, 0);
+    }
+
+    /** 400: a field is missing, of the wrong type, out of range or unknown. */
     public static ApiError invalid(String param, String message) {
         return new ApiError(400, "invalid_request_error", param, message);
+    }
+
+    /** 400: a field this server recognises but cannot honour yet. */
+    public static ApiError unsupported(String param, String what) {
+        return new ApiError(400, "invalid_request_error", param, "unsupported_parameter",
+                what + " is not supported yet", 0);
+    }
+
+    /** 400: the body is not a JSON object. */
+    public static ApiError malformed(String message) {
+        return new ApiError(400, "invalid_request_error", null, message);
+    }
+
+    /** 404: the request names a model this server does not serve. */
+    public static ApiError modelNotFound(String model) {
+        return new ApiError(404, "invalid_request_error", "model", "model_not_found",
+                "The model '" + model + "' does not exist", 0);
+    }
+
+    /** 413: the prompt leaves no room to generate within the context. */
+    public static ApiError contextExceeded(String message) {
+        return new ApiError(413, "invalid_request_error", "prompt", "context_length_exceeded", message, 0);
+    }
+
+    /** 429: the waiting queue is full. */
+    public static ApiError queueFull(String message, int retryAfterSeconds) {
+        return new ApiError(429, "requests", null, "rate_limit_exceeded", message, Math.max(1, retryAfterSeconds));
     }
 
     public int status() { return status; }
     public String type() { return type; }
     public String param() { return param; }
+    public String code() { return code; }
+    /** Seconds for a {@code Retry-After} header, or 0 for none. */
+    public int retryAfterSeconds() { return retryAfterSeconds; }
 }

@@ -1,20 +1,24 @@
 package dev.vane.server;
 
-import dev.vane.engine.generate.Generator;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.schedule.Scheduler;
+import dev.vane.engine.schedule.SchedulerConfig;
 import dev.vane.engine.tokenizer.Tokenizer;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 
 import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Wires settings, model, generator and HTTP routes; nothing else. */
+/** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
 public final class Main {
 
     private Main() {}
 
     public static void main(String[] args) {
-        String[] rest = args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        String[] rest = args.length > 0 && args[0].equals("serve") ? Arrays.copyOfRange(args, 1, args.length) : args;
         ServerSettings s;
         try {
             s = ServerSettings.parse(rest, System.getenv());
@@ -23,23 +27,36 @@ public final class Main {
             System.exit(2);
             return;
         }
-        WebServer server = start(s);
+        VaneServer server = start(s);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port());
     }
 
-    /** Loads the model and starts the server; returns once it listens. */
-    public static WebServer start(ServerSettings s) {
+    /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */
+    public static VaneServer start(ServerSettings s) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
         CausalLM model = ModelLoader.load(s.model(), s.dtype(), s.context());
         Tokenizer tokenizer = Tokenizer.load(s.model());
-        Generator generator = new Generator(model, tokenizer, s.slots(), s.context());
+        ServerMetrics metrics = new ServerMetrics();
+        Scheduler scheduler = new Scheduler(model, tokenizer,
+                new SchedulerConfig(s.slots(), s.context(), s.queueLimit(), s.prefillChunk()), metrics);
+        metrics.bind(scheduler);
         String id = s.model().toAbsolutePath().normalize().getFileName().toString();
-        return WebServer.builder()
+        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit());
+        AtomicBoolean ready = new AtomicBoolean();
+        WebServer http = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
-                .routing(r -> r.register(new GenerateService(generator, id)))
+                .routing(r -> r.register(new GenerateService(ctx), new InfoService(ctx, ready::get))
+                        .any((req, res) -> {
+                            res.status(Status.NOT_FOUND_404);
+                            Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
+                                    "no route " + req.prologue().method().text() + " " + req.path().path())));
+                        }))
                 .build()
                 .start();
+        ready.set(true);
+        return new VaneServer(http, scheduler, ready);
     }
 }

@@ -3,53 +3,97 @@ package dev.vane.server;
 import dev.vane.engine.model.ComputeDType;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Typed settings, built once at start-up from command-line flags, then environment variables
- * ({@code VANE_MODEL}, {@code VANE_PORT}, ...), then defaults.
+ * ({@code VANE_MODEL}, {@code VANE_PORT}, {@code VANE_QUEUE_LIMIT}, ...), then defaults.
  *
- * @param model   checkpoint directory
- * @param host    bind address
- * @param port    public port (0 picks a free one)
- * @param dtype   compute dtype of the projections
- * @param threads PyTorch intra-op threads
- * @param slots   concurrent sequences (KV cache slots)
- * @param context maximum sequence length
+ * @param model        checkpoint directory
+ * @param host         bind address
+ * @param port         public port (0 picks a free one)
+ * @param dtype        compute dtype of the projections
+ * @param threads      PyTorch intra-op threads
+ * @param slots        concurrent sequences (KV cache slots)
+ * @param context      maximum sequence length
+ * @param queueLimit   sequences waiting for a slot before requests get 429
+ * @param prefillChunk prompt tokens per prefill step (long prompts do not stall running decodes)
+ * @param maxBodyBytes largest accepted request body; larger ones get 413
  */
-public record ServerSettings(Path model, String host, int port, ComputeDType dtype, int threads, int slots, int context) {
+public record ServerSettings(Path model, String host, int port, ComputeDType dtype, int threads, int slots,
+                             int context, int queueLimit, int prefillChunk, long maxBodyBytes) {
 
     public static final Path DEFAULT_MODEL = Path.of("models", "default");
+    private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "threads", "slots", "context",
+            "queue-limit", "prefill-chunk", "max-body-bytes");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (slots < 1) throw new IllegalArgumentException("slots must be >= 1, got " + slots);
         if (context < 2) throw new IllegalArgumentException("context must be >= 2, got " + context);
+        if (queueLimit < 0) throw new IllegalArgumentException("queue-limit must be >= 0, got " + queueLimit);
+        if (prefillChunk < 1) throw new IllegalArgumentException("prefill-chunk must be >= 1, got " + prefillChunk);
+        if (maxBodyBytes < 1) throw new IllegalArgumentException("max-body-bytes must be >= 1, got " + maxBodyBytes);
+    }
+
+    /** Defaults for everything but the model directory. */
+    public static ServerSettings defaults(Path model) {
+        return parse(new String[] {"--model", model.toString()}, Map.of());
+    }
+
+    public ServerSettings withPort(int port) {
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes);
+    }
+
+    public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes);
+    }
+
+    public ServerSettings withQueueLimit(int queueLimit) {
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes);
     }
 
     /** Parses {@code --key value} flags over environment variables over defaults. */
     public static ServerSettings parse(String[] args, Map<String, String> env) {
-        Map<String, String> flags = new java.util.HashMap<>();
+        Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || i + 1 >= args.length)
                 throw new IllegalArgumentException("expected --flag value, got '" + a + "'");
             flags.put(a.substring(2), args[++i]);
         }
-        java.util.function.BiFunction<String, String, String> get = (key, def) -> flags.getOrDefault(key,
+        for (String k : flags.keySet())
+            if (!FLAGS.contains(k)) throw new IllegalArgumentException("unknown flag --" + k);
+        BiFunction<String, String, String> get = (key, def) -> flags.getOrDefault(key,
                 env.getOrDefault("VANE_" + key.toUpperCase().replace('-', '_'), def));
-        ServerSettings s = new ServerSettings(
+        return new ServerSettings(
                 Path.of(get.apply("model", DEFAULT_MODEL.toString())),
                 get.apply("host", "127.0.0.1"),
-                Integer.parseInt(get.apply("port", "8080")),
+                integer("port", get.apply("port", "8080")),
                 ComputeDType.parse(get.apply("dtype", "f32")),
-                Integer.parseInt(get.apply("threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                Integer.parseInt(get.apply("slots", "8")),
-                Integer.parseInt(get.apply("context", "1024")));
-        for (String k : flags.keySet())
-            if (!java.util.Set.of("model", "host", "port", "dtype", "threads", "slots", "context").contains(k))
-                throw new IllegalArgumentException("unknown flag --" + k);
-        return s;
+                integer("threads", get.apply("threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
+                integer("slots", get.apply("slots", "8")),
+                integer("context", get.apply("context", "1024")),
+                integer("queue-limit", get.apply("queue-limit", "64")),
+                integer("prefill-chunk", get.apply("prefill-chunk", "256")),
+                number("max-body-bytes", get.apply("max-body-bytes", String.valueOf(1 << 20))));
+    }
+
+    private static int integer(String flag, String value) {
+        long v = number(flag, value);
+        if (v != (int) v) throw new IllegalArgumentException(flag + " is out of range: " + value);
+        return (int) v;
+    }
+
+    private static long number(String flag, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be an integer, got '" + value + "'");
+        }
     }
 }

@@ -1,0 +1,153 @@
+package dev.vane.server;
+
+import dev.vane.engine.generate.FinishReason;
+import dev.vane.engine.generate.GenerationResult;
+import dev.vane.engine.generate.InvalidSamplingParamsException;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.TokenEvent;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.schedule.GenerationRequest;
+import dev.vane.engine.schedule.QueueFullException;
+import dev.vane.engine.schedule.RequestHandle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sequences of one request (prompts × n choices), submitted together to the scheduler.
+ * Results are awaited ({@link #await}) or, for streams, their tokens are taken from a queue that
+ * the engine thread fills ({@link #poll}), so the engine thread never waits on a client.
+ * Submission is all or nothing: when one sequence is refused the others are cancelled.
+ */
+final class ChoiceBatch {
+
+    /** One sequence to run: its choice index in the response, its prompt and parameters. */
+    record Spec(int index, int promptIndex, int[] prompt, SamplingParams params) {}
+
+    /** What the engine reported for a choice. */
+    sealed interface Event {
+        int index();
+    }
+
+    record Token(int index, TokenEvent token) implements Event {}
+
+    record Finish(int index, FinishReason reason, String trailingText) implements Event {}
+
+    private final List<Spec> specs;
+    private final List<RequestHandle> handles = new ArrayList<>();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final long started = System.nanoTime();
+    private int finished;
+
+    private ChoiceBatch(List<Spec> specs) {
+        this.specs = List.copyOf(specs);
+    }
+
+    /**
+     * Checks every spec against the context, then submits them in order.
+     *
+     * @throws ApiError 413 for a prompt with no room left, 400 for a {@code max_tokens} beyond the
+     *                  context, 429 when the queue is full
+     */
+    static ChoiceBatch submit(ServerContext ctx, List<Spec> specs) {
+        if (specs.size() > ctx.maxSequences())
+            throw ApiError.invalid("n", "the request asks for " + specs.size() + " sequences (prompts × n); this server"
+                    + " admits at most " + ctx.maxSequences() + " at once");
+        for (Spec s : specs) checkContext(s, ctx.engine().contextLength());
+        ChoiceBatch batch = new ChoiceBatch(specs);
+        try {
+            for (Spec s : specs) batch.handles.add(ctx.engine().submit(GenerationRequest.of(s.prompt(), s.params()),
+                    batch.listener(s, ctx.metrics())));
+        } catch (QueueFullException e) {
+            batch.cancel();
+            throw ApiError.queueFull(e.getMessage(), e.retryAfterSeconds());
+        } catch (InvalidSamplingParamsException e) {
+            batch.cancel();
+            throw asApiError(e);
+        } catch (IllegalStateException e) {
+            batch.cancel();
+            throw new ApiError(503, "server_error", null, "the server is shutting down");
+        }
+        for (RequestHandle h : batch.handles)
+            h.result().thenAccept(r -> ctx.metrics().queued(r.timings().queueNanos()));
+        return batch;
+    }
+
+    private static void checkContext(Spec s, int contextLength) {
+        try {
+            s.params().checkContext(s.prompt().length, contextLength);
+        } catch (InvalidSamplingParamsException e) {
+            throw asApiError(e);
+        }
+    }
+
+    private static ApiError asApiError(InvalidSamplingParamsException e) {
+        return e.field().equals("prompt") ? ApiError.contextExceeded(e.getMessage()) : ApiError.invalid(e.field(), e.getMessage());
+    }
+
+    private TokenListener listener(Spec spec, ServerMetrics metrics) {
+        long submitted = System.nanoTime();
+        return new TokenListener() {
+            private long last;
+
+            @Override
+            public void onToken(TokenEvent event) {
+                long now = System.nanoTime();
+                if (last == 0) metrics.firstToken(now - submitted, spec.prompt().length);
+                else metrics.interToken(now - last);
+                last = now;
+                metrics.generatedToken();
+                events.add(new Token(spec.index(), event));
+            }
+
+            @Override
+            public void onFinish(FinishReason reason, String trailingText) {
+                events.add(new Finish(spec.index(), reason, trailingText));
+            }
+        };
+    }
+
+    List<Spec> specs() { return specs; }
+
+    /** Nanoseconds since submission. */
+    long elapsedNanos() { return System.nanoTime() - started; }
+
+    /** Waits for every sequence; on interruption cancels them. Results in spec order. */
+    List<GenerationResult> await() {
+        List<GenerationResult> out = new ArrayList<>(handles.size());
+        try {
+            for (RequestHandle h : handles) out.add(h.result().get());
+        } catch (InterruptedException e) {
+            cancel();
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "server_error", null, "interrupted");
+        } catch (ExecutionException | CancellationException e) {
+            cancel();
+            throw new ApiError(500, "server_error", null, "generation failed: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** The next engine event, or null after {@code timeoutMillis}; counts finished choices. */
+    Event poll(long timeoutMillis) throws InterruptedException {
+        Event e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (e instanceof Finish) finished++;
+        return e;
+    }
+
+    /** Whether every choice has reported its finish through {@link #poll}. */
+    boolean allFinished() { return finished == specs.size(); }
+
+    /** The results once {@link #allFinished()} (the futures complete right after the finish events). */
+    List<GenerationResult> results() { return await(); }
+
+    /** Cancels every sequence; each frees its KV slot within a step. */
+    void cancel() {
+        handles.forEach(RequestHandle::cancel);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.vane.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code GET /v1/models} (OpenAI list shape), {@code GET /health/live} (the process serves HTTP),
+ * {@code GET /health/ready} (the model is loaded and the scheduler accepts work; 503 otherwise)
+ * and {@code GET /metrics} (Prometheus text exposition).
+ */
+public final class InfoService implements HttpService {
+
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final ServerContext ctx;
+    private final BooleanSupplier ready;
+    private final long created = System.currentTimeMillis() / 1000;
+
+    InfoService(ServerContext ctx, BooleanSupplier ready) {
+        this.ctx = ctx;
+        this.ready = ready;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/models", Responses.timed(ctx.metrics(), "models", this::models))
+                .get("/health/live", (req, res) -> health(res, true))
+                .get("/health/ready", (req, res) -> health(res, ready.getAsBoolean()))
+                .get("/metrics", this::metrics);
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        ObjectNode body = JsonBody.JSON.createObjectNode().put("object", "list");
+        body.putArray("data").addObject().put("id", ctx.modelId()).put("object", "model").put("created", created)
+                .put("owned_by", "vane");
+        Responses.json(res, body);
+    }
+
+    private static void health(ServerResponse res, boolean up) {
+        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        Responses.json(res, JsonBody.JSON.createObjectNode().put("status", up ? "UP" : "DOWN"));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT).send(ctx.metrics().scrape());
+    }
+}

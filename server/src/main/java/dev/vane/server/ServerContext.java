@@ -1,0 +1,24 @@
+package dev.vane.server;
+
+import dev.vane.engine.schedule.GenerationService;
+
+/**
+ * What the HTTP services share.
+ *
+ * @param engine       the scheduler
+ * @param modelId      the served model's id (its directory name)
+ * @param metrics      the metrics registry
+ * @param maxBodyBytes largest accepted request body
+ * @param maxSequences most sequences one request may ask for (prompts × n): running slots plus
+ *                     the waiting queue, beyond which a request could never be admitted
+ */
+record ServerContext(GenerationService engine, String modelId, ServerMetrics metrics, long maxBodyBytes,
+                     int maxSequences) {
+
+    /** Checks a request's {@code model} field: absent or this model, else 404. */
+    void checkModel(Fields request) {
+        request.string("model").ifPresent(m -> {
+            if (!m.equals(modelId)) throw ApiError.modelNotFound(m);
+        });
+    }
+}

@@ -1,0 +1,99 @@
+package dev.vane.server;
+
+import dev.vane.engine.schedule.GenerationService;
+import dev.vane.engine.schedule.StepObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's metrics (design §6), in a Prometheus registry. Names as exposed:
+ * {@code vane_request_duration_seconds} (tags {@code endpoint}, {@code status}),
+ * {@code vane_time_to_first_token_seconds}, {@code vane_inter_token_latency_seconds},
+ * {@code vane_request_queue_seconds}, {@code vane_prompt_tokens_total},
+ * {@code vane_generation_tokens_total}, {@code vane_requests_running}, {@code vane_requests_waiting},
+ * {@code vane_batch_size} (tag {@code phase} = prompt|generation) and {@code vane_kv_cache_bytes}
+ * (bytes of the KV cache held by live sequences). Histograms publish buckets. Tags take values
+ * from fixed sets only (route names, HTTP status codes, two phases).
+ *
+ * <p>The recording methods are cheap and non-blocking; the token ones run on the engine thread.
+ */
+public final class ServerMetrics implements StepObserver {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer firstToken = latency("vane.time.to.first.token", "time from request submission to its first token",
+            Duration.ofMillis(1), Duration.ofMinutes(2));
+    private final Timer interToken = latency("vane.inter.token.latency", "time between consecutive tokens of a sequence",
+            Duration.ofNanos(100_000), Duration.ofSeconds(30));
+    private final Timer queue = latency("vane.request.queue", "time a sequence waited for a KV cache slot",
+            Duration.ofNanos(100_000), Duration.ofMinutes(5));
+    private final Counter promptTokens = Counter.builder("vane.prompt.tokens")
+            .description("prompt tokens processed").register(registry);
+    private final Counter generationTokens = Counter.builder("vane.generation.tokens")
+            .description("tokens generated").register(registry);
+    private final DistributionSummary promptBatch = batch("prompt");
+    private final DistributionSummary generationBatch = batch("generation");
+
+    /** Registers the scheduler gauges (running, waiting, KV cache bytes in use). */
+    public void bind(GenerationService service) {
+        Gauge.builder("vane.requests.running", service, s -> s.stats().running())
+                .description("sequences in the running batch").register(registry);
+        Gauge.builder("vane.requests.waiting", service, s -> s.stats().waiting())
+                .description("sequences waiting for a KV cache slot").register(registry);
+        Gauge.builder("vane.kv.cache", service, s -> s.stats().kvCacheUsedBytes()).baseUnit("bytes")
+                .description("KV cache bytes held by live sequences").register(registry);
+    }
+
+    @Override
+    public void onStep(int rows, int promptRows, int tokens, long nanos) {
+        (promptRows > 0 ? promptBatch : generationBatch).record(rows);
+    }
+
+    /** One finished HTTP request of a served route ({@code endpoint} from a fixed set). */
+    void request(String endpoint, int status, long nanos) {
+        Timer.builder("vane.request.duration").description("HTTP request duration, streams included")
+                .tags("endpoint", endpoint, "status", String.valueOf(status))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void firstToken(long nanos, int promptTokenCount) {
+        firstToken.record(nanos, TimeUnit.NANOSECONDS);
+        promptTokens.increment(promptTokenCount);
+    }
+
+    void interToken(long nanos) {
+        interToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void generatedToken() {
+        generationTokens.increment();
+    }
+
+    void queued(long nanos) {
+        queue.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The Prometheus text exposition (format 0.0.4). */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    private Timer latency(String name, String description, Duration min, Duration max) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(min).maximumExpectedValue(max).register(registry);
+    }
+
+    private DistributionSummary batch(String phase) {
+        return DistributionSummary.builder("vane.batch.size").description("rows per forward step")
+                .tag("phase", phase).publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue(1024.0).register(registry);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.vane.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vane.engine.fixture.FixtureWriter;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.weights.FileDType;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A real server on a free port over a tiny random Llama (f16 file, f32 compute) with the Llama 3
+ * tokenizer and chat template, shared by the server tests; plus HTTP helpers.
+ */
+final class TestServer {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** The shared server: 8 slots, context 512, queue 64. */
+    private static TestServer shared;
+
+    final VaneServer server;
+    final String modelId;
+
+    private TestServer(VaneServer server, String modelId) {
+        this.server = server;
+        this.modelId = modelId;
+    }
+
+    static synchronized TestServer shared() {
+        if (shared == null) {
+            Path dir = modelDir("vane-model", true);
+            ServerSettings s = ServerSettings.defaults(dir).withPort(0).withEngine(ComputeDType.F32, 2, 8, 512);
+            shared = new TestServer(Main.start(s), dir.getFileName().toString());
+            Runtime.getRuntime().addShutdownHook(new Thread(shared.server::close));
+        }
+        return shared;
+    }
+
+    /** Helpers over a separately started server (the caller closes it). */
+    static TestServer wrap(VaneServer server, ServerSettings settings) {
+        return new TestServer(server, settings.model().getFileName().toString());
+    }
+
+    /** A model directory; {@code chatTemplate} false leaves out tokenizer_config.json (and so the template). */
+    static Path modelDir(String name, boolean chatTemplate) {
+        try {
+            Path dir = Files.createTempDirectory(name);
+            FixtureWriter.write(Preset.TINY_LLAMA3_VOCAB.config(), FileDType.F16, 5, dir);
+            List<String> files = chatTemplate ? List.of("tokenizer.json", "tokenizer_config.json") : List.of("tokenizer.json");
+            for (String f : files)
+                Files.copy(Path.of("../engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f),
+                        StandardCopyOption.REPLACE_EXISTING);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    HttpResponse<String> post(String path, String body) {
+        return post(path, "application/json", body);
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).build());
+    }
+
+    /** POSTs and checks for a 200 JSON body. */
+    JsonNode ok(String path, String body) {
+        HttpResponse<String> r = post(path, body);
+        assertEquals(200, r.statusCode(), r.body());
+        return read(r.body());
+    }
+
+    /** POSTs a stream request; returns the JSON payloads of its {@code data:} events, checking the {@code [DONE]} end. */
+    List<JsonNode> stream(String path, String body) {
+        HttpResponse<String> r = post(path, body);
+        assertEquals(200, r.statusCode(), r.body());
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+        assertThat(r.body()).endsWith("data: [DONE]\n\n");
+        List<JsonNode> events = new ArrayList<>();
+        for (String block : r.body().split("\n\n")) {
+            assertThat(block).startsWith("data: ");
+            String data = block.substring("data: ".length());
+            if (!data.equals("[DONE]")) events.add(read(data));
+        }
+        return events;
+    }
+
+    static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Checks an OpenAI error body. */
+    static JsonNode assertError(HttpResponse<String> r, int status, String param) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("application/json");
+        JsonNode err = read(r.body()).get("error");
+        assertThat(err.get("message").asText()).isNotBlank();
+        assertThat(err.get("type").asText()).isNotBlank();
+        assertThat(err.has("code")).isTrue();
+        if (param == null) assertThat(err.get("param").isNull()).as(r.body()).isTrue();
+        else assertEquals(param, err.get("param").asText(), r.body());
+        return err;
+    }
+
+    /** The value of one sample of the Prometheus text, or 0 when absent. */
+    double metric(String sample) {
+        String text = get("/metrics").body();
+        Matcher m = Pattern.compile("^" + Pattern.quote(sample) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /**
+     * A stream opened on a raw socket, so that the test can drop the connection mid-stream:
+     * {@link #awaitData()} reads until the first {@code data:} line, {@link #close()} hangs up.
+     */
+    final class RawStream implements AutoCloseable {
+        private final Socket socket;
+        private final BufferedReader in;
+
+        RawStream(String path, String body) throws IOException {
+            socket = new Socket("127.0.0.1", server.port());
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        /** Reads the response until its first data line; returns the status line. */
+        String awaitData() throws IOException {
+            String status = in.readLine();
+            for (String line; (line = in.readLine()) != null; )
+                if (line.startsWith("data: ")) return status;
+            throw new IOException("stream ended before any data");
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    RawStream rawStream(String path, String body) throws IOException {
+        return new RawStream(path, body);
+    }
+}
