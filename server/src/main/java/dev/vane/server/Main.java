@@ -48,7 +48,7 @@ public final class Main {
         WebServer http = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
-                .routing(r -> r.register(new GenerateService(ctx), new InfoService(ctx, ready::get))
+                .routing(r -> r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, ready::get))
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,

@@ -25,6 +25,9 @@ class GenerateServiceTest {
         JsonNode again = s.ok("/v1/generate",
                 "{\"prompt\": \"Hello there\", \"max_tokens\": 8, \"temperature\": 0, \"ignore_eos\": true}");
         assertEquals(j.get("token_ids"), again.get("token_ids"), "greedy is deterministic");
+        JsonNode completion = s.ok("/v1/completions",
+                "{\"prompt\": \"Hello there\", \"max_tokens\": 8, \"temperature\": 0, \"ignore_eos\": true}");
+        assertEquals(j.get("text"), completion.get("choices").get(0).get("text"), "same engine behind both routes");
     }
 
     @Test

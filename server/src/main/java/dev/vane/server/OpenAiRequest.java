@@ -1,0 +1,69 @@
+package dev.vane.server;
+
+import dev.vane.engine.generate.SamplingParams;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A parsed OpenAI generate request, the same for both routes.
+ *
+ * @param prompts      token ids per prompt
+ * @param params       sampling parameters per prompt (validated)
+ * @param n            choices per prompt
+ * @param stream       whether to answer with server-sent events
+ * @param includeUsage {@code stream_options.include_usage}
+ * @param topLogprobs  alternatives per token to return, or -1 for no log-probabilities
+ * @param vane         the {@code vane} options
+ */
+record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, boolean stream, boolean includeUsage,
+                     int topLogprobs, VaneOptions vane) {
+
+    static final int MAX_N = 16;
+
+    /** Fields accepted by both routes (beyond the sampling ones); {@code user} is accepted and ignored. */
+    static final Set<String> COMMON = Fields.union(SamplingFields.NAMES,
+            Set.of("model", "n", "stream", "stream_options", "user", "logit_bias", "vane"));
+
+    /** The common envelope fields: {@code n}, {@code stream}, {@code stream_options}, {@code user}, {@code logit_bias}. */
+    record Envelope(int n, boolean stream, boolean includeUsage, VaneOptions vane) {
+
+        static Envelope read(Fields f) {
+            int n = f.integer("n", 1, MAX_N).orElse(1);
+            boolean stream = f.bool("stream").orElse(false);
+            boolean includeUsage = false;
+            var options = f.object("stream_options");
+            if (options.isPresent()) {
+                if (!stream) throw ApiError.invalid("stream_options", "stream_options is only allowed when stream is true");
+                options.get().allowOnly(Set.of("include_usage"));
+                includeUsage = options.get().bool("include_usage").orElse(false);
+            }
+            f.string("user");
+            if (f.object("logit_bias").isPresent() && !f.raw("logit_bias").isEmpty())
+                throw ApiError.unsupported("logit_bias", "a non-empty logit_bias");
+            return new Envelope(n, stream, includeUsage, VaneOptions.read(f));
+        }
+    }
+
+    /** The sequences to run: prompt-major, {@code index = prompt * n + choice} as in OpenAI. */
+    List<ChoiceBatch.Spec> specs() {
+        List<ChoiceBatch.Spec> out = new ArrayList<>(prompts.size() * n);
+        for (int p = 0; p < prompts.size(); p++)
+            for (int c = 0; c < n; c++)
+                out.add(new ChoiceBatch.Spec(p * n + c, p, prompts.get(p), choiceParams(params.get(p), c)));
+        return out;
+    }
+
+    /**
+     * Choice 0 keeps the request's seed; later choices get distinct seeds derived from it, so that
+     * {@code n > 1} with a seed gives different but reproducible choices.
+     */
+    private static SamplingParams choiceParams(SamplingParams p, int choice) {
+        if (choice == 0 || p.seed().isEmpty()) return p;
+        long z = p.seed().getAsLong() + choice * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return p.toBuilder().seed(z ^ (z >>> 31)).build();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.vane.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vane.engine.model.ComputeDType;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Models, health, metrics, cancellation, back-pressure and batching through the real server. */
+class ServerOpsTest {
+
+    /** One sample line of the Prometheus text format 0.0.4. */
+    private static final Pattern SAMPLE = Pattern.compile(
+            "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? (-?[0-9.]+([eE][-+]?[0-9]+)?|NaN|[+-]Inf)");
+
+    private final TestServer s = TestServer.shared();
+
+    @Test
+    void listsTheModelAndReportsHealth() {
+        JsonNode models = TestServer.read(s.get("/v1/models").body());
+        assertEquals("list", models.get("object").asText());
+        JsonNode m = models.get("data").get(0);
+        assertEquals(s.modelId, m.get("id").asText());
+        assertEquals("model", m.get("object").asText());
+        assertThat(m.get("created").isNumber()).isTrue();
+        assertEquals(200, s.get("/health/live").statusCode());
+        HttpResponse<String> ready = s.get("/health/ready");
+        assertEquals(200, ready.statusCode());
+        assertEquals("UP", TestServer.read(ready.body()).get("status").asText());
+        TestServer.assertError(s.get("/v1/nothing-here"), 404, null);
+    }
+
+    @Test
+    void exposesPrometheusMetricsThatMove() throws Exception {
+        HttpResponse<String> before = s.get("/metrics");
+        assertEquals(200, before.statusCode());
+        assertThat(before.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+        String durationCount = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"200\"}";
+        double requests = s.metric(durationCount);
+        double ttft = s.metric("vane_time_to_first_token_seconds_count");
+        double itl = s.metric("vane_inter_token_latency_seconds_count");
+        double generated = s.metric("vane_generation_tokens_total");
+        double prompt = s.metric("vane_prompt_tokens_total");
+        double batches = s.metric("vane_batch_size_count{phase=\"generation\"}");
+        s.ok("/v1/completions", "{\"prompt\": \"Hello there\", \"max_tokens\": 4, \"temperature\": 0, \"ignore_eos\": true}");
+        TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"n\": 0}"), 400, "n");
+
+        String text = s.get("/metrics").body();
+        for (String line : text.split("\n"))
+            if (!line.isEmpty() && !line.startsWith("#")) assertThat(line).matches(SAMPLE);
+        for (String family : List.of("vane_request_duration_seconds", "vane_time_to_first_token_seconds",
+                "vane_inter_token_latency_seconds", "vane_request_queue_seconds", "vane_batch_size"))
+            assertThat(text).contains("# TYPE " + family + " histogram").contains(family + "_bucket{");
+        for (String gauge : List.of("vane_requests_running", "vane_requests_waiting", "vane_kv_cache_bytes"))
+            assertThat(text).contains("# TYPE " + gauge + " gauge");
+        assertThat(text).contains("# TYPE vane_prompt_tokens_total counter").contains("# TYPE vane_generation_tokens_total counter");
+
+        awaitMetric(s, durationCount, requests + 1); // recorded just after the response is written
+        awaitMetric(s, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"400\"}", 1);
+        assertThat(s.metric("vane_request_duration_seconds_bucket{endpoint=\"completions\",status=\"200\",le=\"+Inf\"}"))
+                .isEqualTo(requests + 1);
+        assertEquals(ttft + 1, s.metric("vane_time_to_first_token_seconds_count"));
+        assertEquals(itl + 3, s.metric("vane_inter_token_latency_seconds_count"));
+        assertEquals(generated + 4, s.metric("vane_generation_tokens_total"));
+        assertEquals(prompt + 2, s.metric("vane_prompt_tokens_total"));
+        assertEquals(batches + 3, s.metric("vane_batch_size_count{phase=\"generation\"}"), "one prefill, three decode steps");
+        assertEquals(0, s.metric("vane_requests_running"));
+    }
+
+    @Test
+    void aDroppedStreamFreesItsSlot() throws Exception {
+        double generated = s.metric("vane_generation_tokens_total");
+        try (TestServer.RawStream stream = s.rawStream("/v1/completions",
+                "{\"prompt\": \"Tell me\", \"max_tokens\": 500, \"ignore_eos\": true, \"stream\": true}")) {
+            assertThat(stream.awaitData()).contains("200");
+            assertEquals(1, s.metric("vane_requests_running"));
+        }
+        awaitIdle(s);
+        assertThat(s.metric("vane_generation_tokens_total") - generated).as("cancelled long before max_tokens").isLessThan(400);
+    }
+
+    @Test
+    void aFullQueueGets429WithRetryAfter() throws Exception {
+        ServerSettings settings = ServerSettings.defaults(TestServer.modelDir("vane-no-template", false)).withPort(0)
+                .withEngine(ComputeDType.F32, 1, 1, 1024).withQueueLimit(0);
+        try (VaneServer server = Main.start(settings)) {
+            TestServer small = TestServer.wrap(server, settings);
+            TestServer.assertError(small.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"),
+                    400, "messages");
+            try (TestServer.RawStream stream = small.rawStream("/v1/completions",
+                    "{\"prompt\": \"Tell me\", \"max_tokens\": 1000, \"ignore_eos\": true, \"stream\": true}")) {
+                stream.awaitData();
+                HttpResponse<String> refused = small.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2}");
+                JsonNode err = TestServer.assertError(refused, 429, null);
+                assertEquals("rate_limit_exceeded", err.get("code").asText());
+                assertThat(Integer.parseInt(refused.headers().firstValue("retry-after").orElse("0"))).isPositive();
+                TestServer.assertError(small.post("/v1/completions", "{\"prompt\": \"x\", \"n\": 2}"), 400, "n");
+            }
+            awaitIdle(small);
+            small.ok("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2}");
+            awaitMetric(small, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"429\"}", 1);
+        }
+    }
+
+    @Test
+    void concurrentStreamsMatchSequentialRunsRowForRow() {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+            bodies.add("{\"prompt\": \"Row " + i + (i % 2 == 0 ? " of the batch" : "") + "\", \"max_tokens\": " + (10 + i)
+                    + ", \"temperature\": 0, \"ignore_eos\": true, \"logprobs\": 1, \"stream\": true}");
+        List<List<String>> sequential = new ArrayList<>();
+        for (String b : bodies) sequential.add(tokens(s.stream("/v1/completions", b)));
+        String single = "vane_batch_size_bucket{phase=\"generation\",le=\"1.0\"}";
+        String all = "vane_batch_size_count{phase=\"generation\"}";
+        double batchedBefore = s.metric(all) - s.metric(single);
+        List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
+        for (String b : bodies)
+            futures.add(TestServer.HTTP.sendAsync(HttpRequest.newBuilder(s.uri("/v1/completions"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(b)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> r = futures.get(i).join();
+            assertEquals(200, r.statusCode(), r.body());
+            List<JsonNode> events = new ArrayList<>();
+            for (String block : r.body().split("\n\n"))
+                if (!block.equals("data: [DONE]")) events.add(TestServer.read(block.substring("data: ".length())));
+            assertEquals(sequential.get(i), tokens(events), "row " + i);
+            assertEquals(10 + i, sequential.get(i).size());
+        }
+        assertThat(s.metric(all) - s.metric(single)).as("decode steps with several rows").isGreaterThan(batchedBefore);
+    }
+
+    /** Token strings and text of a completions stream. */
+    private static List<String> tokens(List<JsonNode> chunks) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : chunks) {
+            JsonNode lp = c.get("choices").get(0).get("logprobs");
+            if (lp != null && !lp.isNull()) lp.get("tokens").forEach(t -> out.add(t.asText()));
+        }
+        return out;
+    }
+
+    /** Waits (boundedly) until a sample reaches at least {@code atLeast}. */
+    private static void awaitMetric(TestServer server, String sample, double atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (server.metric(sample) < atLeast && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(server.metric(sample)).as(sample).isGreaterThanOrEqualTo(atLeast);
+    }
+
+    private static void awaitIdle(TestServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (server.metric("vane_requests_running") != 0 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(0, server.metric("vane_requests_running"), "the slot was freed within 3 s");
+    }
+}
