@@ -1,0 +1,119 @@
+package dev.vane.engine.schedule;
+
+import dev.vane.engine.fixture.FixtureWriter;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.generate.FinishReason;
+import dev.vane.engine.generate.GenerationResult;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.engine.weights.FileDType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SchedulerTest {
+
+    private static CausalLM model;
+    private static Tokenizer tokenizer;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Path dir = Files.createTempDirectory("vane-sched");
+        FixtureWriter.write(Preset.TINY_LLAMA3_VOCAB.config(), FileDType.F32, 4, dir);
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
+            try (InputStream in = SchedulerTest.class.getResourceAsStream("/tokenizers/llama3/" + f)) {
+                Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+        model = ModelLoader.load(dir, ComputeDType.F32, 256);
+        tokenizer = Tokenizer.load(dir);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        tokenizer.close();
+        model.close();
+    }
+
+    private static int[] prompt(int i) {
+        return tokenizer.encode("Request number " + i + " says" + " hello".repeat(i), true);
+    }
+
+    private static SamplingParams greedy(int max) {
+        return SamplingParams.builder().temperature(0).maxTokens(max).ignoreEos(true).build();
+    }
+
+    @Test
+    void concurrentRequestsMatchSequentialRunsRowForRow() throws Exception {
+        int n = 8;
+        int[][] sequential = new int[n][];
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 16, 256), StepObserver.NONE)) {
+            for (int i = 0; i < n; i++)
+                sequential[i] = s.submit(GenerationRequest.of(prompt(i), greedy(6 + i)), TokenListener.NONE)
+                        .result().get(60, TimeUnit.SECONDS).tokens();
+        }
+        List<Integer> batchSizes = new ArrayList<>();
+        // small prefill chunks force prompts to be split and interleaved with running decodes
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(8, 256, 16, 3),
+                (rows, promptRows, tokens, nanos) -> { synchronized (batchSizes) { batchSizes.add(rows); } })) {
+            List<RequestHandle> handles = new ArrayList<>();
+            for (int i = 0; i < n; i++) handles.add(s.submit(GenerationRequest.of(prompt(i), greedy(6 + i)), TokenListener.NONE));
+            for (int i = 0; i < n; i++)
+                assertArrayEquals(sequential[i], handles.get(i).result().get(60, TimeUnit.SECONDS).tokens(), "request " + i);
+        }
+        assertThat(batchSizes).as("decode steps ran several rows together").anyMatch(b -> b > 1);
+    }
+
+    @Test
+    void cancellingARunningRequestFreesItsSlot() throws Exception {
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 4, 256), StepObserver.NONE)) {
+            CountDownLatch started = new CountDownLatch(1);
+            RequestHandle long_ = s.submit(GenerationRequest.of(prompt(1), greedy(200)), e -> started.countDown());
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            RequestHandle next = s.submit(GenerationRequest.of(prompt(2), greedy(3)), TokenListener.NONE);
+            long_.cancel();
+            GenerationResult cancelled = long_.result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.CANCELLED, cancelled.finishReason());
+            assertThat(cancelled.tokens().length).isLessThan(200);
+            assertEquals(FinishReason.LENGTH, next.result().get(30, TimeUnit.SECONDS).finishReason());
+            assertEquals(0, s.stats().running());
+        }
+    }
+
+    @Test
+    void fullQueueIsRefusedAndDeadlinesEndRequests() throws Exception {
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 1, 256), StepObserver.NONE)) {
+            CountDownLatch started = new CountDownLatch(1);
+            RequestHandle first = s.submit(GenerationRequest.of(prompt(1), greedy(200)), e -> started.countDown());
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            RequestHandle queued = s.submit(GenerationRequest.of(prompt(2), greedy(2)), TokenListener.NONE);
+            assertThrows(QueueFullException.class,
+                    () -> s.submit(GenerationRequest.of(prompt(3), greedy(2)), TokenListener.NONE));
+            first.cancel();
+            queued.result().get(30, TimeUnit.SECONDS);
+
+            GenerationResult late = s.submit(new GenerationRequest(prompt(1), greedy(200), Optional.of(Duration.ofNanos(1))),
+                    TokenListener.NONE).result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.CANCELLED, late.finishReason());
+        }
+    }
+}

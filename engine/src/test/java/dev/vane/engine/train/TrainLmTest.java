@@ -1,0 +1,48 @@
+package dev.vane.engine.train;
+
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The {@code train lm} command end to end on a tiny slice: text in, servable checkpoint out, resumable. */
+class TrainLmTest {
+
+    @Test
+    void trainsFromTextAndResumes(@TempDir Path tmp) throws Exception {
+        Path tok = tmp.resolve("tok");
+        Files.createDirectories(tok);
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
+            try (InputStream in = getClass().getResourceAsStream("/tokenizers/llama3/" + f)) {
+                Files.copy(in, tok.resolve(f));
+            }
+        String text = "The cat sat on the mat. The dog sat on the log. ".repeat(40);
+        Files.writeString(tmp.resolve("train.txt"), text);
+        Files.writeString(tmp.resolve("valid.txt"), text.substring(0, 400));
+        Path out = tmp.resolve("model");
+        String[] args = {"--tokenizer", tok.toString(), "--train", tmp.resolve("train.txt").toString(),
+                "--valid", tmp.resolve("valid.txt").toString(), "--out", out.toString(),
+                "--layers", "1", "--hidden", "32", "--heads", "2", "--kv-heads", "1", "--intermediate", "64",
+                "--context", "16", "--steps", "4", "--batch", "2", "--warmup", "1", "--eval-every", "2",
+                "--eval-batches", "1", "--checkpoint-every", "2"};
+        String[] firstHalf = java.util.Arrays.copyOf(args, args.length + 2);
+        firstHalf[args.length] = "--until";
+        firstHalf[args.length + 1] = "2";
+        assertEquals(2, TrainLm.run(firstHalf).size());
+        List<Trainer.Point> rest = TrainLm.run(args);
+        assertEquals(List.of(3, 4), rest.stream().map(Trainer.Point::step).toList());
+        assertThat(Files.exists(out.resolve("tokenizer.json"))).isTrue();
+        ModelLoader.load(out, ComputeDType.F32, 16).close();
+        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--out", out.toString()}));
+        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--stpes", "3"}));
+    }
+}
