@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
@@ -99,7 +100,7 @@ public final class OpenAiService implements HttpService {
                         if (delta != null) sse.send(chunk(envelope, format, request, delta));
                     }
                     case ChoiceBatch.Finish f -> {
-                        ObjectNode delta = format.delta(f.index(), f.trailingText(), java.util.Optional.empty());
+                        ObjectNode delta = format.delta(f.index(), f.trailingText(), Optional.empty());
                         if (delta != null) sse.send(chunk(envelope, format, request, delta));
                         if (f.reason() == FinishReason.ERROR) sse.send(Responses.errorBody(
                                 new ApiError(500, "server_error", null, "generation failed in the engine")));
