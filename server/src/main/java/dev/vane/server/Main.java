@@ -9,7 +9,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 
 import java.nio.file.Files;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
@@ -17,11 +16,15 @@ public final class Main {
 
     private Main() {}
 
-    public static void main(String[] args) {
-        String[] rest = args.length > 0 && args[0].equals("serve") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    public static void main(String[] args) throws Exception {
+        Cli.main(args);
+    }
+
+    /** {@code vane serve FLAGS}: parses settings, starts the server, keeps running. */
+    static void serve(String[] flags) {
         ServerSettings s;
         try {
-            s = ServerSettings.parse(rest, System.getenv());
+            s = ServerSettings.parse(flags, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("vane: " + e.getMessage());
             System.exit(2);

@@ -1,0 +1,57 @@
+package dev.vane.server;
+
+import dev.vane.engine.tokenizer.train.TrainTokenizer;
+import dev.vane.engine.train.TrainLm;
+
+import java.util.Arrays;
+
+/**
+ * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer}.
+ * Each subcommand's flags are documented in its class.
+ */
+public final class Cli {
+
+    private static final String USAGE = """
+            usage: vane serve [--model DIR] [--port N] [--dtype f16|f32] [--threads N] [--slots N] [--context N]
+                   vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
+                   vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
+            """;
+
+    private Cli() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].startsWith("--")) {
+            Main.serve(args);
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "serve" -> Main.serve(rest);
+            case "train" -> train(rest);
+            case "help", "-h" -> System.out.print(USAGE);
+            default -> fail("unknown command '" + args[0] + "'");
+        }
+    }
+
+    private static void train(String[] args) throws Exception {
+        if (args.length == 0) fail("train needs 'lm' or 'tokenizer'");
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "lm" -> {
+                try {
+                    TrainLm.run(rest);
+                } catch (IllegalArgumentException e) {
+                    fail(e.getMessage());
+                }
+            }
+            case "tokenizer" -> System.exit(TrainTokenizer.run(rest, System.out, System.err));
+            default -> fail("unknown training target '" + args[0] + "' (lm, tokenizer)");
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("vane: " + message);
+        System.err.print(USAGE);
+        System.exit(2);
+    }
+}
