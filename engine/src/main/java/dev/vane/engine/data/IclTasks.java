@@ -103,6 +103,9 @@ public final class IclTasks {
         return m;
     }
 
+    /** Both words of an antonym pair must occur this often in the lexicon (the model should know them). */
+    static final int MIN_ANTONYM_COUNT = 3;
+
     /** Task names in the order {@link #build} returns them. */
     public static final List<String> NAMES = List.of("uppercase", "lowercase", "capitalize", "first_letter", "last_letter",
             "reverse_word", "word_length", "next_number", "previous_number", "plural", "antonym", "country_capital");
@@ -111,7 +114,7 @@ public final class IclTasks {
      * Builds every task. Word tasks use {@code inputs.words()}; {@code plural} uses
      * {@code inputs.nouns()} whose rule plural is attested as a plural noun in the lexicon (so the
      * rule is never taught a wrong form); {@code antonym} uses both directions of each pair whose
-     * words occur in the lexicon; numbers run over 0..999.
+     * words occur at least {@link #MIN_ANTONYM_COUNT} times in the lexicon; numbers run over 0..999.
      */
     public static List<Task> build(Inputs in) {
         List<Task> tasks = new ArrayList<>();
@@ -136,7 +139,7 @@ public final class IclTasks {
         tasks.add(new Task("plural", "the plural of the noun", plurals));
         List<Example> antonyms = new ArrayList<>();
         for (Antonyms.Pair p : in.antonyms()) {
-            if (in.lexicon().count(p.a()) == 0 || in.lexicon().count(p.b()) == 0) continue;
+            if (in.lexicon().count(p.a()) < MIN_ANTONYM_COUNT || in.lexicon().count(p.b()) < MIN_ANTONYM_COUNT) continue;
             antonyms.add(new Example(p.a(), p.b()));
             antonyms.add(new Example(p.b(), p.a()));
         }

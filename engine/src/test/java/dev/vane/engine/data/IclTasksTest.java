@@ -69,8 +69,13 @@ class IclTasksTest {
         String cold = "00000010 00 a 02 cold 0 frigid 0 001 ! 00000020 a 0101 | having a low temperature\n";
         String hot = "00000020 00 a 01 hot 0 001 ! 00000010 a 0101 | having a high temperature\n";
         String other = "00000030 00 s 01 galore(ip) 0 000 | in great numbers\n";
-        Files.writeString(tmp.resolve("data.adj"), "  1 This software and database is provided\n" + cold + hot + other);
+        // A prefix negation (published / unpublished) is skipped.
+        String pub = "00000040 00 a 01 published 0 001 ! 00000050 a 0101 | printed\n";
+        String unpub = "00000050 00 a 01 unpublished 0 001 ! 00000040 a 0101 | not printed\n";
+        Files.writeString(tmp.resolve("data.adj"), "  1 This software and database is provided\n" + cold + hot + other + pub + unpub);
         assertThat(Antonyms.readWordNet(tmp)).containsExactly(new Antonyms.Pair("cold", "hot"), new Antonyms.Pair("hot", "cold"));
+        assertThat(Antonyms.isPrefixNegation("legal", "illegal")).isTrue();
+        assertThat(Antonyms.isPrefixNegation("hot", "cold")).isFalse();
         assertThatThrownBy(() -> Antonyms.readWordNet(tmp.resolve("missing"))).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("data.adj");
     }
@@ -78,8 +83,8 @@ class IclTasksTest {
     @Test
     void builtTasksFollowTheirRulesOnEveryExample() {
         BrownLexicon lex = new BrownLexicon();
-        lex.addTagged("hot/jj cold/jj house/nn houses/nns city/nn cities/nns dog/nn dogs/nns water/nn "
-                + "man/nn men/nns the/at and/cc big/jj small/jj");
+        lex.addTagged(("hot/jj cold/jj house/nn houses/nns city/nn cities/nns dog/nn dogs/nns water/nn "
+                + "man/nn men/nns the/at and/cc big/jj small/jj ").repeat(IclTasks.MIN_ANTONYM_COUNT) + "happy/jj sad/jj");
         List<IclTasks.Task> tasks = IclTasks.build(new IclTasks.Inputs(List.of("house", "city", "the", "and"),
                 List.of("house", "city", "dog", "water", "man"), lex, Antonyms.builtIn()));
         assertThat(tasks).extracting(IclTasks.Task::name).containsExactlyElementsOf(IclTasks.NAMES);
@@ -98,7 +103,7 @@ class IclTasksTest {
         // Only nouns whose rule plural is attested as a plural noun: "water" has none in the lexicon.
         assertThat(byName.get("plural").examples()).containsExactly(new IclTasks.Example("house", "houses"),
                 new IclTasks.Example("city", "cities"), new IclTasks.Example("dog", "dogs"), new IclTasks.Example("man", "men"));
-        // Antonyms in both directions, only for words the lexicon has seen.
+        // Antonyms in both directions, only for words the lexicon has seen often enough (not happy / sad, seen once).
         assertThat(byName.get("antonym").examples()).containsExactly(new IclTasks.Example("hot", "cold"), new IclTasks.Example("cold", "hot"),
                 new IclTasks.Example("big", "small"), new IclTasks.Example("small", "big"));
         assertThat(byName.get("country_capital").examples()).contains(new IclTasks.Example("France", "Paris"))
