@@ -216,7 +216,7 @@ public final class DemoCorpus {
         ((Map<String, Object>) partsJson.get("brown")).put("genres", genres);
         Map<String, Object> icl = (Map<String, Object>) partsJson.get("icl");
         icl.put("vocabulary", lexicon.frequentWords(cfg.vocabulary(), 3).size());
-        icl.put("antonym_pairs", antonyms.size());
+        icl.put("antonym_candidate_pairs", antonyms.size());
         icl.put("tasks", taskCounts);
         Map<String, Object> chat = (Map<String, Object>) partsJson.get("chat");
         chat.put("distinct_requests", obj("train", plan.train().size(), "valid", plan.valid().size(), "test", plan.test().size()));
