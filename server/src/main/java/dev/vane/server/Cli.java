@@ -1,12 +1,14 @@
 package dev.vane.server;
 
+import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
 
 import java.util.Arrays;
 
 /**
- * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer}.
+ * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
+ * {@code data demo}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -15,6 +17,7 @@ public final class Cli {
             usage: vane serve [--model DIR] [--port N] [--dtype f16|f32] [--threads N] [--slots N] [--context N]
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
+                   vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
             """;
 
     private Cli() {}
@@ -28,6 +31,10 @@ public final class Cli {
         switch (args[0]) {
             case "serve" -> Main.serve(rest);
             case "train" -> train(rest);
+            case "data" -> {
+                if (rest.length == 0 || !rest[0].equals("demo")) fail("data needs 'demo'");
+                DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
+            }
             case "help", "-h" -> System.out.print(USAGE);
             default -> fail("unknown command '" + args[0] + "'");
         }
