@@ -91,12 +91,13 @@ public final class Scheduler implements GenerationService {
                 return;
             } catch (RuntimeException | Error err) {
                 LOG.log(Level.SEVERE, "engine step failed; failing the running requests", err);
-                for (Entry e : running) {
+                List<Entry> failed = new ArrayList<>(running);
+                running.clear();
+                runningCount = 0;
+                for (Entry e : failed) {
                     e.sequence().abort(FinishReason.ERROR);
                     retire(e);
                 }
-                running.clear();
-                runningCount = 0;
             }
         }
     }
@@ -146,13 +147,17 @@ public final class Scheduler implements GenerationService {
         retireFinished();
     }
 
+    /** Removes finished rows, updates the counts, then completes their futures (so callers see the new stats). */
     private void retireFinished() {
+        List<Entry> done = new ArrayList<>();
         running.removeIf(e -> {
             if (!e.sequence().isFinished()) return false;
-            retire(e);
+            generator.release(e.sequence());
+            done.add(e);
             return true;
         });
         runningCount = running.size();
+        for (Entry e : done) e.future().complete(e.sequence().result());
     }
 
     private void retire(Entry e) {
