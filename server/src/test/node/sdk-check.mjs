@@ -1,0 +1,57 @@
+// Drives a Vane server with the official OpenAI Node SDK, unmodified. Exits non-zero on the first
+// mismatch. usage: node sdk-check.mjs BASE_URL MODEL_ID
+import OpenAI from "openai";
+
+const [baseURL, model] = process.argv.slice(2);
+const client = new OpenAI({ baseURL, apiKey: "unused", maxRetries: 0 });
+const check = (cond, what) => { if (!cond) { console.error("FAIL: " + what); process.exit(1); } };
+
+const models = await client.models.list();
+check(models.data.some((m) => m.id === model), "models.list contains " + model);
+
+const c = await client.completions.create({ model, prompt: "Hello there", max_tokens: 5, temperature: 0, logprobs: 2 });
+check(c.object === "text_completion" && c.choices.length === 1, "completion shape");
+check(c.usage.completion_tokens === 5 || c.choices[0].finish_reason === "stop", "completion usage");
+check(c.choices[0].logprobs.tokens.length === c.usage.completion_tokens, "completion logprobs");
+
+let streamed = "", chunks = 0, usage = null;
+const s = await client.completions.create({ model, prompt: "Hello there", max_tokens: 5, temperature: 0, stream: true,
+  stream_options: { include_usage: true } });
+for await (const chunk of s) {
+  chunks++;
+  if (chunk.usage) usage = chunk.usage;
+  for (const ch of chunk.choices) streamed += ch.text;
+}
+check(streamed === c.choices[0].text, "streamed completion text equals the non-streamed one");
+check(usage && usage.completion_tokens === c.usage.completion_tokens, "include_usage chunk");
+
+const chat = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Hi!" }],
+  max_tokens: 6, temperature: 0, n: 2, logprobs: true, top_logprobs: 2 });
+check(chat.object === "chat.completion" && chat.choices.length === 2, "chat shape with n=2");
+check(chat.choices[0].message.role === "assistant", "assistant role");
+check(chat.choices[0].logprobs.content.length > 0, "chat logprobs");
+
+let chatText = "", role = null;
+const cs = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Hi!" }],
+  max_tokens: 6, temperature: 0, stream: true });
+for await (const chunk of cs) {
+  for (const ch of chunk.choices) {
+    if (ch.delta.role) role = ch.delta.role;
+    if (ch.delta.content) chatText += ch.delta.content;
+  }
+}
+check(role === "assistant" && chatText === chat.choices[0].message.content, "streamed chat equals non-streamed");
+
+try {
+  await client.completions.create({ model, prompt: "x", temperature: -1 });
+  check(false, "negative temperature must fail");
+} catch (e) {
+  check(e instanceof OpenAI.BadRequestError && e.param === "temperature", "400 names the field: " + e.message);
+}
+try {
+  await client.completions.create({ model: "no-such-model", prompt: "x" });
+  check(false, "unknown model must fail");
+} catch (e) {
+  check(e instanceof OpenAI.NotFoundError, "404 for an unknown model");
+}
+console.log("openai-node " + OpenAI.VERSION + ": all checks passed");
