@@ -1,0 +1,54 @@
+package dev.vane.server;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The official OpenAI Java SDK, unmodified, against the real server. */
+class OpenAiJavaSdkTest {
+
+    private final TestServer s = TestServer.shared();
+    private final OpenAIClient client = OpenAIOkHttpClient.builder()
+            .baseUrl("http://127.0.0.1:" + s.server.port() + "/v1").apiKey("unused").maxRetries(0).build();
+
+    @Test
+    void completionsStreamingAndNot() {
+        CompletionCreateParams params = CompletionCreateParams.builder().model(s.modelId).prompt("Hello there")
+                .maxTokens(5).temperature(0.0).build();
+        Completion c = client.completions().create(params);
+        String text = c.choices().get(0).text();
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(ch -> streamed.append(ch.text())));
+        }
+        assertEquals(text, streamed.toString());
+        assertThat(client.models().list().data()).anyMatch(m -> m.id().equals(s.modelId));
+    }
+
+    @Test
+    void chatStreamingAndNotAndErrors() {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(s.modelId)
+                .addUserMessage("Hi!").maxCompletionTokens(6).temperature(0.0).build();
+        ChatCompletion chat = client.chat().completions().create(params);
+        String text = chat.choices().get(0).message().content().orElse("");
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(ch -> ch.delta().content().ifPresent(streamed::append)));
+        }
+        assertEquals(text, streamed.toString());
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.completions().create(
+                CompletionCreateParams.builder().model(s.modelId).prompt("x").temperature(-1.0).build()));
+        assertThat(e.getMessage()).contains("temperature");
+    }
+}
