@@ -24,7 +24,7 @@ public final class Main {
     static void serve(String[] flags) {
         ServerSettings s;
         try {
-            s = ServerSettings.parse(flags, System.getenv());
+            s = ServerSettings.parse(flags, System.getenv(), ServerSettings.yaml(ServerSettings.DEFAULT_CONFIG));
         } catch (IllegalArgumentException e) {
             System.err.println("vane: " + e.getMessage());
             System.exit(2);

@@ -10,7 +10,8 @@ import java.util.function.BiFunction;
 
 /**
  * Typed settings, built once at start-up from command-line flags, then environment variables
- * ({@code VANE_MODEL}, {@code VANE_PORT}, {@code VANE_QUEUE_LIMIT}, ...), then defaults.
+ * ({@code VANE_MODEL}, {@code VANE_PORT}, {@code VANE_QUEUE_LIMIT}, ...), then the {@code vane:}
+ * section of {@code application.yaml} (same keys as the flags), then defaults.
  *
  * @param model        checkpoint directory
  * @param host         bind address
@@ -27,6 +28,7 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
                              int context, int queueLimit, int prefillChunk, long maxBodyBytes) {
 
     public static final Path DEFAULT_MODEL = Path.of("models", "default");
+    public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes");
 
@@ -59,6 +61,29 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
 
     /** Parses {@code --key value} flags over environment variables over defaults. */
     public static ServerSettings parse(String[] args, Map<String, String> env) {
+        return parse(args, env, Map.of());
+    }
+
+    /**
+     * Reads the {@code vane:} section of a YAML file ({@code application.yaml} by default) as flag
+     * names to values; a missing file gives an empty map, an unknown key an error naming it.
+     */
+    public static Map<String, String> yaml(Path file) {
+        if (!java.nio.file.Files.exists(file)) return Map.of();
+        io.helidon.config.Config config;
+        try {
+            config = io.helidon.config.Config.just(io.helidon.config.ConfigSources.file(file));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> values = config.get("vane").detach().asMap().orElse(Map.of());
+        for (String k : values.keySet())
+            if (!FLAGS.contains(k)) throw new IllegalArgumentException(file + ": unknown key vane." + k);
+        return values;
+    }
+
+    /** Flags over environment variables over the YAML values over defaults. */
+    public static ServerSettings parse(String[] args, Map<String, String> env, Map<String, String> yaml) {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -69,7 +94,7 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
         for (String k : flags.keySet())
             if (!FLAGS.contains(k)) throw new IllegalArgumentException("unknown flag --" + k);
         BiFunction<String, String, String> get = (key, def) -> flags.getOrDefault(key,
-                env.getOrDefault("VANE_" + key.toUpperCase().replace('-', '_'), def));
+                env.getOrDefault("VANE_" + key.toUpperCase().replace('-', '_'), yaml.getOrDefault(key, def)));
         return new ServerSettings(
                 Path.of(get.apply("model", DEFAULT_MODEL.toString())),
                 get.apply("host", "127.0.0.1"),

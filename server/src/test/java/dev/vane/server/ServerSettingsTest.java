@@ -26,6 +26,21 @@ class ServerSettingsTest {
     }
 
     @Test
+    void yamlSectionSitsUnderEnvironmentAndFlags(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path yaml = tmp.resolve("application.yaml");
+        java.nio.file.Files.writeString(yaml, "vane:\n  port: 9090\n  slots: 3\n  queue-limit: 5\n  dtype: f16\n");
+        Map<String, String> values = ServerSettings.yaml(yaml);
+        ServerSettings s = ServerSettings.parse(new String[] {"--slots", "2"}, Map.of("VANE_QUEUE_LIMIT", "7"), values);
+        assertEquals(9090, s.port());
+        assertEquals(2, s.slots());
+        assertEquals(7, s.queueLimit());
+        assertEquals(dev.vane.engine.model.ComputeDType.F16, s.dtype());
+        assertEquals(Map.of(), ServerSettings.yaml(tmp.resolve("absent.yaml")));
+        java.nio.file.Files.writeString(yaml, "vane:\n  prot: 1\n");
+        assertThatThrownBy(() -> ServerSettings.yaml(yaml)).hasMessageContaining("vane.prot");
+    }
+
+    @Test
     void rejectsBadValuesNamingTheFlag() {
         assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--queue-limit", "-1"}, Map.of())).hasMessageContaining("queue-limit");
         assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--prefill-chunk", "0"}, Map.of())).hasMessageContaining("prefill-chunk");
