@@ -17,6 +17,7 @@ public final class Cli {
             usage: vane serve [--model DIR] [--port N] [--dtype f16|f32] [--threads N] [--slots N] [--context N]
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
+                   vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
             """;
@@ -35,6 +36,10 @@ public final class Cli {
             case "data" -> {
                 if (rest.length == 0 || !rest[0].equals("demo")) fail("data needs 'demo'");
                 DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
+            }
+            case "eval" -> {
+                if (rest.length == 0 || !rest[0].equals("demo")) fail("eval needs 'demo'");
+                dev.vane.engine.eval.DemoEval.main(Arrays.copyOfRange(rest, 1, rest.length));
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
             case "help", "-h" -> System.out.print(USAGE);
