@@ -27,7 +27,7 @@ import java.util.function.BiFunction;
 public record ServerSettings(Path model, String host, int port, ComputeDType dtype, int threads, int slots,
                              int context, int queueLimit, int prefillChunk, long maxBodyBytes) {
 
-    public static final Path DEFAULT_MODEL = Path.of("models", "default");
+    public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes");
