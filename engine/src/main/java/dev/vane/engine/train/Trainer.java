@@ -70,6 +70,7 @@ public final class Trainer {
             params.forEach(p -> p.setRequiresGradient(true));
             AdamW opt = AdamW.of(params, cfg.weightDecay());
             int step = restore(opt);
+            int firstStep = step;
             long t0 = System.nanoTime();
             long tokens = 0;
             int last = Math.min(untilStep, cfg.steps());
@@ -95,7 +96,7 @@ public final class Trainer {
                     val = evaluate(model, valid, cfg.evalBatches());
                 points.add(new Point(step, loss, val, lr));
                 double secs = (System.nanoTime() - t0) / 1e9;
-                report(step, last, smoothed, val, tokens / secs, secs);
+                report(step, last, smoothed, val, tokens / secs, secs / (step - firstStep));
                 if (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && step < last)
                     save(model, opt, step, points);
             }
@@ -130,11 +131,11 @@ public final class Trainer {
         return new StepInput(tokens, zeros, slots, phase, last);
     }
 
-    private void report(int step, int last, double loss, double val, double tokPerSec, double secs) {
+    private void report(int step, int last, double loss, double val, double tokPerSec, double secsPerStep) {
         if (progress == null) return;
         int width = 30;
         int filled = (int) ((long) width * step / Math.max(1, last));
-        double eta = secs / Math.max(1, step) * (last - step);
+        double eta = secsPerStep * (last - step);
         progress.printf(java.util.Locale.ROOT, "\r[%s%s] step %d/%d loss %.4f%s %.0f tok/s ETA %dm%02ds   ",
                 "#".repeat(filled), ".".repeat(width - filled), step, last, loss,
                 Double.isNaN(val) ? "" : String.format(java.util.Locale.ROOT, " val %.4f", val), tokPerSec,
