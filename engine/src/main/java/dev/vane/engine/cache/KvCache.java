@@ -60,27 +60,36 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Keys of the given slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
-    public NDArray readKeys(int layer, int[] slot, int length) {
-        return read(keys[layer], slot, length);
+    /**
+     * Which slots a step reads: a contiguous range is sliced (a view); any other set is gathered
+     * through one index array, built once per step and shared by every layer.
+     */
+    public Selection select(int[] slot) {
+        for (int i = 1; i < slot.length; i++)
+            if (slot[i] != slot[0] + i) {
+                long[] idx = new long[slot.length];
+                for (int j = 0; j < slot.length; j++) idx[j] = slot[j];
+                return new Selection(slot[0], slot.length, manager.create(idx));
+            }
+        return new Selection(slot[0], slot.length, null);
     }
 
-    /** Values of the given slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
-    public NDArray readValues(int layer, int[] slot, int length) {
-        return read(values[layer], slot, length);
+    /** Slots chosen by {@link #select}; {@code index} is null for a contiguous range. */
+    public record Selection(int first, int count, NDArray index) {}
+
+    /** Keys of the selected slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
+    public NDArray readKeys(int layer, Selection slots, int length) {
+        return read(keys[layer], slots, length);
     }
 
-    private NDArray read(NDArray cache, int[] slot, int length) {
-        if (contiguous(slot)) return cache.get(new NDIndex("{}:{}, :, :{}, :", slot[0], slot[0] + slot.length, length));
-        long[] idx = new long[slot.length];
-        for (int i = 0; i < slot.length; i++) idx[i] = slot[i];
-        NDArray index = cache.getManager().create(idx);
-        return cache.get(new NDIndex("{}, :, :{}, :", index, length));
+    /** Values of the selected slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
+    public NDArray readValues(int layer, Selection slots, int length) {
+        return read(values[layer], slots, length);
     }
 
-    private static boolean contiguous(int[] slot) {
-        for (int i = 1; i < slot.length; i++) if (slot[i] != slot[0] + i) return false;
-        return true;
+    private static NDArray read(NDArray cache, Selection s, int length) {
+        if (s.index() == null) return cache.get(new NDIndex("{}:{}, :, :{}, :", s.first(), s.first() + s.count(), length));
+        return cache.get(new NDIndex("{}, :, :{}, :", s.index(), length));
     }
 
     @Override

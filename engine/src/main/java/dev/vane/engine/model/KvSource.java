@@ -7,7 +7,7 @@ import dev.vane.engine.cache.KvCache;
  * Where attention finds its keys and values: the step's own tokens only (training, scoring a
  * whole sequence) or a {@link KvCache} that the step appends to.
  */
-sealed interface KvSource {
+sealed interface KvSource permits KvSource.Local, KvSource.Cached {
 
     /** Key positions {@code [B][K]} the mask is built against. */
     int[][] keyPositions(StepInput in);
@@ -28,8 +28,18 @@ sealed interface KvSource {
         }
     }
 
-    /** Append to the cache, then attend over everything the rows' slots hold so far. */
-    record Cached(KvCache cache) implements KvSource {
+    /**
+     * Append to the cache, then attend over everything the rows' slots hold so far. One instance
+     * per step: the slot selection is built once and shared by every layer.
+     */
+    final class Cached implements KvSource {
+        private final KvCache cache;
+        private KvCache.Selection selection;
+
+        Cached(KvCache cache) {
+            this.cache = cache;
+        }
+
         @Override
         public int[][] keyPositions(StepInput in) {
             int len = keyLength(in);
@@ -47,8 +57,9 @@ sealed interface KvSource {
         @Override
         public NDArray[] keysAndValues(int layer, StepInput in, NDArray k, NDArray v) {
             cache.update(layer, in.slot(), in.start(), k, v);
+            if (selection == null) selection = cache.select(in.slot());
             int len = keyLength(in);
-            return new NDArray[] {cache.readKeys(layer, in.slot(), len), cache.readValues(layer, in.slot(), len)};
+            return new NDArray[] {cache.readKeys(layer, selection, len), cache.readValues(layer, selection, len)};
         }
     }
 }
