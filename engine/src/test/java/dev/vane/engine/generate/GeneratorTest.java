@@ -1,6 +1,5 @@
 package dev.vane.engine.generate;
 
-import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
@@ -11,10 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,12 +31,7 @@ class GeneratorTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        dir = Files.createTempDirectory("vane-gen");
-        FixtureWriter.write(Preset.TINY_LLAMA3_VOCAB.config(), FileDType.F32, 99, dir);
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
-            try (InputStream in = GeneratorTest.class.getResourceAsStream("/tokenizers/llama3/" + f)) {
-                Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
+        dir = dev.vane.engine.model.Fixtures.withLlama3Tokenizer(Preset.TINY_LLAMA3_VOCAB, FileDType.F32, 99);
         model = ModelLoader.load(dir, ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(dir);
         generator = new Generator(model, tokenizer, 4, 256);

@@ -17,6 +17,18 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    /** A fixture of a Llama-3-vocabulary preset with the Llama 3 tokenizer files beside it. */
+    public static Path withLlama3Tokenizer(Preset preset, FileDType dtype, long seed) {
+        Path dir = of(preset, dtype, seed);
+        for (String f : java.util.List.of("tokenizer.json", "tokenizer_config.json"))
+            try (java.io.InputStream in = Fixtures.class.getResourceAsStream("/tokenizers/llama3/" + f)) {
+                Files.copy(in, dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        return dir;
+    }
+
     public static Path of(Preset preset, FileDType dtype, long seed) {
         return CACHE.computeIfAbsent(preset.id() + "-" + dtype + "-" + seed, key -> {
             try {

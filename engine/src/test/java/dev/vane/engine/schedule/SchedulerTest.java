@@ -1,6 +1,5 @@
 package dev.vane.engine.schedule;
 
-import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.generate.FinishReason;
 import dev.vane.engine.generate.GenerationResult;
@@ -15,10 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +34,7 @@ class SchedulerTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Path dir = Files.createTempDirectory("vane-sched");
-        FixtureWriter.write(Preset.TINY_LLAMA3_VOCAB.config(), FileDType.F32, 4, dir);
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
-            try (InputStream in = SchedulerTest.class.getResourceAsStream("/tokenizers/llama3/" + f)) {
-                Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
+        Path dir = dev.vane.engine.model.Fixtures.withLlama3Tokenizer(Preset.TINY_LLAMA3_VOCAB, FileDType.F32, 4);
         model = ModelLoader.load(dir, ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(dir);
     }
