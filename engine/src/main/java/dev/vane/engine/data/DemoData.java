@@ -32,8 +32,8 @@ public final class DemoData {
               --vocabulary      frequent Brown words used by the word tasks (default 2000)
               --nouns           frequent Brown nouns tried for the plural task (default 2000)
               --shots           demonstrations per episode (default 1,10)
-              --passkey-tokens  pass-key document length in ~4-character tokens (default 256,1024)
-              --separator       text between documents, Java escapes \\n \\t allowed (default "\\n\\n")
+              --passkey-tokens  pass-key document length in ~4-character tokens (default 64,224: within a 256-token context)
+              --separator       text between documents, Java escapes \\n \\t allowed (default "\\n<|doc|>\\n")
             """.formatted(DemoDataConfig.DEFAULT_SEED);
 
     /** Parsed arguments. */

@@ -49,10 +49,16 @@ public record DemoDataConfig(long seed, Split.Ratios brownSplit, Split.Ratios ta
         if (separator.isEmpty()) throw new IllegalArgumentException("separator must not be empty");
     }
 
+    /**
+     * Text between documents in train/valid/test.txt: a line no document contains, which
+     * {@code train lm --doc-separator} splits on (documents themselves contain blank lines).
+     */
+    public static final String DOCUMENT_SEPARATOR = "\n<|doc|>\n";
+
     /** The defaults: ~3M tokens (at ~4 characters a token) over the full Brown corpus, 40% of it Brown. */
     public static DemoDataConfig defaults() {
         return new DemoDataConfig(DEFAULT_SEED, Split.Ratios.DEFAULT, Split.Ratios.DEFAULT, new Split.Ratios(0.15, 0.15),
-                new Split.Ratios(0.15, 0.15), 0.4, 0.3, 0.15, 0.15, 2000, 2000, 1, 10, 256, 1024, "\n\n", Optional.empty());
+                new Split.Ratios(0.15, 0.15), 0.4, 0.3, 0.15, 0.15, 2000, 2000, 1, 10, 64, 224, DOCUMENT_SEPARATOR, Optional.empty());
     }
 
     public DemoDataConfig withSeed(long s) {

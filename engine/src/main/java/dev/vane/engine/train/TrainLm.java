@@ -14,8 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * {@code train lm}: tokenises text with a tokenizer directory, creates a Llama model of the
@@ -26,14 +28,20 @@ import java.util.Set;
  *          [--layers 6 --hidden 256 --heads 8 --kv-heads 4 --intermediate 704 --context 256]
  *          [--steps 2000 --batch 16 --lr 3e-3 --warmup 100 --min-lr-ratio 0.1 --weight-decay 0.1
  *           --clip 1.0 --eval-every 200 --eval-batches 8 --checkpoint-every 200 --seed 0 --until STEP]
+ *          [--doc-separator TEXT]
  * </pre>
  * Re-running the same command resumes from the last checkpoint in {@code --out}.
+ *
+ * <p>With {@code --doc-separator} (Java escapes allowed, e.g. {@code "\n<|doc|>\n"}) the text files
+ * are split into documents, each tokenised as the tokenizer encodes a prompt (its BOS first) and
+ * closed by its first EOS id; training windows then start at document starts. Without it a file
+ * is one token stream and windows start anywhere.
  */
 public final class TrainLm {
 
     private static final Set<String> FLAGS = Set.of("tokenizer", "train", "valid", "out", "layers", "hidden", "heads",
             "kv-heads", "intermediate", "context", "steps", "batch", "lr", "warmup", "min-lr-ratio", "weight-decay",
-            "clip", "eval-every", "eval-batches", "checkpoint-every", "seed", "until");
+            "clip", "eval-every", "eval-batches", "checkpoint-every", "seed", "until", "doc-separator");
 
     private TrainLm() {}
 
@@ -56,9 +64,10 @@ public final class TrainLm {
                 Integer.parseInt(a.getOrDefault("checkpoint-every", "200")),
                 Long.parseLong(a.getOrDefault("seed", "0")));
         TokenDataset train, valid;
+        Optional<String> separator = Optional.ofNullable(a.get("doc-separator")).map(String::translateEscapes);
         try (Tokenizer tok = Tokenizer.load(tokDir)) {
-            train = tokens(tok, Path.of(required(a, "train")), out.resolve("data/train.tokens"));
-            valid = tokens(tok, Path.of(required(a, "valid")), out.resolve("data/valid.tokens"));
+            train = tokens(tok, Path.of(required(a, "train")), out.resolve("data"), "train", separator);
+            valid = tokens(tok, Path.of(required(a, "valid")), out.resolve("data"), "valid", separator);
             if (!Files.exists(out.resolve("config.json"))) {
                 int hidden = Integer.parseInt(a.getOrDefault("hidden", "256"));
                 int heads = Integer.parseInt(a.getOrDefault("heads", "8"));
@@ -78,14 +87,43 @@ public final class TrainLm {
         return new Trainer(cfg, out, System.err).run(train, valid, until);
     }
 
-    /** Tokenises a text file once and caches the ids next to the checkpoint. */
-    private static TokenDataset tokens(Tokenizer tok, Path text, Path cache) throws IOException {
-        if (Files.exists(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(text)) > 0)
-            return TokenDataset.read(cache);
+    /**
+     * Tokenises a text file once and caches the ids next to the checkpoint (one cache per
+     * document separator, rebuilt when the text is newer).
+     */
+    private static TokenDataset tokens(Tokenizer tok, Path text, Path dir, String name, Optional<String> separator)
+            throws IOException {
         if (!Files.exists(text)) throw new IllegalArgumentException("no such file: " + text);
-        int[] ids = tok.encode(Files.readString(text), false);
+        OptionalInt docStart = separator.isPresent() ? documentStart(tok) : OptionalInt.empty();
+        Path cache = dir.resolve(separator.map(sep -> name + "-docs-" + Integer.toHexString(sep.hashCode())).orElse(name)
+                + ".tokens");
+        if (Files.exists(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(text)) > 0)
+            return TokenDataset.read(cache, docStart);
+        String all = Files.readString(text);
+        int[] ids;
+        if (separator.isEmpty()) {
+            ids = tok.encode(all, false);
+        } else {
+            if (tok.eosTokenIds().isEmpty())
+                throw new IllegalArgumentException("--doc-separator needs a tokenizer with an EOS token");
+            int eos = java.util.Collections.min(tok.eosTokenIds());
+            IntStream.Builder b = IntStream.builder();
+            for (String doc : all.split(java.util.regex.Pattern.quote(separator.get()))) {
+                if (doc.isBlank()) continue;
+                if (!tok.addsBosToken()) b.add(docStart.getAsInt());
+                for (int id : tok.encode(doc.strip(), true)) b.add(id);
+                b.add(eos);
+            }
+            ids = b.build().toArray();
+        }
         TokenDataset.write(ids, cache);
-        return new TokenDataset(ids);
+        return new TokenDataset(ids, docStart);
+    }
+
+    private static OptionalInt documentStart(Tokenizer tok) {
+        if (tok.bosTokenId().isEmpty())
+            throw new IllegalArgumentException("--doc-separator needs a tokenizer with a BOS token");
+        return tok.bosTokenId();
     }
 
     private static String required(Map<String, String> a, String key) {
