@@ -3,7 +3,9 @@ package dev.vane.engine.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.hooks.BatchHooks;
 import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LogitsMode;
@@ -53,8 +55,13 @@ public final class Generator implements AutoCloseable {
 
     /** A new sequence for this generator's tokenizer and EOS ids; validates it against the context. */
     public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener) {
-        params.checkContext(prompt.length, contextLength());
-        return new Sequence(prompt, params, tokenizer, eosIds, listener);
+        return newSequence(prompt, params, listener, RowHooks.NONE);
+    }
+
+    /** A new sequence whose row runs {@code hooks} at the hook sites. */
+    public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener, RowHooks hooks) {
+        params.checkContext(prompt.length + (hooks.replaysLastPromptToken() ? 1 : 0), contextLength());
+        return new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
     }
 
     /** Generates one sequence to completion. */
@@ -105,9 +112,10 @@ public final class Generator implements AutoCloseable {
         throw new IllegalStateException("no free KV cache slot");
     }
 
-    /** Frees the sequence's slot. */
+    /** Frees the sequence's slot and what its hooks hold. */
     public synchronized void release(Sequence s) {
         if (s.slot() >= 0) slotUsed[s.slot()] = false;
+        s.hooks().close();
     }
 
     /** One forward step over the unfinished rows (whole prompts), then sampling per row. */
@@ -131,6 +139,7 @@ public final class Generator implements AutoCloseable {
         int[] slot = new int[b];
         Phase[] phase = new Phase[b];
         boolean[] last = new boolean[b];
+        List<RowHooks> hooks = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {
             Sequence s = live.get(r);
             tokens[r] = s.nextInput(prefillChunk);
@@ -138,17 +147,19 @@ public final class Generator implements AutoCloseable {
             slot[r] = s.slot();
             phase[r] = s.inPrompt() ? Phase.PROMPT : Phase.GENERATION;
             last[r] = s.inPrompt() && s.position() + tokens[r].length >= s.promptLength();
+            hooks.add(s.hooks());
         }
         float[] logits;
         try (NDScope scope = new NDScope()) {
-            NDArray out = model.forward(new StepInput(tokens, start, slot, phase, last), cache, ForwardHooks.NONE,
-                    LogitsMode.LAST);
+            NDArray out = model.forward(new StepInput(tokens, start, slot, phase, last), cache,
+                    BatchHooks.of(ForwardHooks.NONE, hooks), LogitsMode.LAST);
             logits = out.toFloatArray();
         }
         int v = model.config().vocabSize();
         for (int r = 0; r < b; r++) {
             Sequence s = live.get(r);
             if (s.inPrompt() && !last[r]) s.advance(tokens[r].length);
+            else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(tokens[r].length);
             else s.accept(Arrays.copyOfRange(logits, r * v, (r + 1) * v), sampler, tokens[r].length);
         }
         int fed = 0;

@@ -1,5 +1,7 @@
 package dev.vane.engine.generate;
 
+import dev.vane.engine.hooks.RowHooks;
+
 import dev.vane.engine.tokenizer.IncrementalDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 
@@ -23,6 +25,8 @@ public final class Sequence {
     private final StopCriteria criteria;
     private final IncrementalDecoder decoder;
     private final StopStringMatcher stops;
+    private final RowHooks hooks;
+    private boolean replayed;
     private final StringBuilder text = new StringBuilder();
     private final List<TokenLogprobs> logprobs = new ArrayList<>();
     private final List<Integer> generated = new ArrayList<>();
@@ -37,6 +41,12 @@ public final class Sequence {
 
     public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
                     TokenListener listener) {
+        this(prompt, params, tokenizer, eosIds, listener, RowHooks.NONE);
+    }
+
+    /** A sequence whose row runs {@code hooks} (its request's interventions) at the hook sites. */
+    public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
+                    TokenListener listener, RowHooks hooks) {
         if (prompt.length == 0) throw new InvalidSamplingParamsException("prompt", "prompt must not be empty");
         this.prompt = prompt.clone();
         this.params = params;
@@ -45,7 +55,11 @@ public final class Sequence {
         this.criteria = StopCriteria.of(params, eosIds);
         this.decoder = tokenizer.newIncrementalDecoder(true);
         this.stops = new StopStringMatcher(params.stop());
+        this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
     }
+
+    /** This row's hooks ({@link RowHooks#NONE} without interventions). */
+    public RowHooks hooks() { return hooks; }
 
     public SamplingParams params() { return params; }
     public int promptLength() { return prompt.length; }
@@ -70,7 +84,7 @@ public final class Sequence {
      */
     int[] nextInput(int chunk) {
         if (position < prompt.length)
-            return Arrays.copyOfRange(prompt, position, Math.min(prompt.length, position + chunk));
+            return Arrays.copyOfRange(prompt, position, position + Math.min(prompt.length - position, chunk));
         return new int[] {generated.get(generated.size() - 1)};
     }
 
@@ -79,6 +93,20 @@ public final class Sequence {
 
     /** Whether {@link #cancel} was called. */
     public boolean cancelRequested() { return cancelled; }
+
+    /**
+     * Whether the step that feeds the final prompt token should sample from it: not when the row's
+     * hooks ask for that token to be replayed and it has not been yet.
+     */
+    boolean samplesAfterPrompt() {
+        return replayed || !hooks.replaysLastPromptToken();
+    }
+
+    /** Records the first pass over the final prompt token; the next step feeds that token again. */
+    void markReplay(int fed) {
+        position += fed - 1;
+        replayed = true;
+    }
 
     /** Records a prompt chunk that did not reach the end of the prompt (no token is sampled). */
     void advance(int tokens) {

@@ -1,5 +1,7 @@
 package dev.vane.engine.schedule;
 
+import dev.vane.engine.hooks.RowHooks;
+
 import dev.vane.engine.generate.SamplingParams;
 
 import java.time.Duration;
@@ -12,15 +14,27 @@ import java.util.Optional;
  * @param params   sampling parameters (validated)
  * @param deadline wall-clock budget from admission; the sequence ends with
  *                 {@link dev.vane.engine.generate.FinishReason#CANCELLED} when it runs out
+ * @param hooks    this sequence's interventions, bound for it alone ({@link RowHooks#NONE}: none);
+ *                 closed by the engine when the sequence leaves
  */
-public record GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline) {
+public record GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline, RowHooks hooks) {
 
     public GenerationRequest {
         prompt = prompt.clone();
         if (prompt.length == 0) throw new IllegalArgumentException("prompt must not be empty");
+        java.util.Objects.requireNonNull(hooks, "hooks");
+    }
+
+    public GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline) {
+        this(prompt, params, deadline, RowHooks.NONE);
     }
 
     public static GenerationRequest of(int[] prompt, SamplingParams params) {
         return new GenerationRequest(prompt, params, Optional.empty());
+    }
+
+    /** The same request running {@code rowHooks}. */
+    public GenerationRequest withHooks(RowHooks rowHooks) {
+        return new GenerationRequest(prompt, params, deadline, rowHooks);
     }
 }

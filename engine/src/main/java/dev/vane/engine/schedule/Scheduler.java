@@ -62,13 +62,15 @@ public final class Scheduler implements GenerationService {
 
             @Override
             public void onFinish(FinishReason reason, String trailingText) { listener.onFinish(reason, trailingText); }
-        });
+        }, request.hooks());
         long deadline = request.deadline().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
         Entry e = new Entry(seq, future, deadline);
         synchronized (this) {
             int freeSlots = config.slots() - runningCount;
-            if (waiting.size() >= config.queueLimit() + Math.max(0, freeSlots))
+            if (waiting.size() >= config.queueLimit() + Math.max(0, freeSlots)) {
+                request.hooks().close();
                 throw new QueueFullException(config.queueLimit(), 1);
+            }
             waiting.addLast(e);
             notifyAll();
         }

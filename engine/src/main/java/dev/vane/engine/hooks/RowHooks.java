@@ -1,0 +1,46 @@
+package dev.vane.engine.hooks;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * What one sequence (one batch row) does at the hook sites: the per-request side of the hook
+ * SPI. A request's intervention plan binds to one instance per sequence, which may keep state
+ * across steps (a controller's frozen outputs, a probe's choice); the generator combines the
+ * rows of a step into one {@link ForwardHooks} with {@link BatchHooks}. Calls come from the
+ * engine thread only.
+ */
+public interface RowHooks extends AutoCloseable {
+
+    /**
+     * Whether this row acts at {@code site} in the step described by {@code row}. Called for every
+     * site of every step, so it must be cheap and do no tensor work: a site where no row acts
+     * costs nothing.
+     */
+    boolean actsAt(HookSite site, StepContext.Row row);
+
+    /**
+     * Applies this row's hooks at {@code site}: {@code x} is this row's slice of the site's tensor
+     * ({@code [1, T, ...]}, T the step's padded length, of which {@code row.length()} are real; for
+     * LOGITS {@code [1, V]}). Returns {@code x} to only read, or the replacement.
+     */
+    NDArray apply(HookSite site, NDArray x, StepContext.Row row);
+
+    /**
+     * Whether the final prompt token must be fed a second time before the first sample. Methods
+     * that decide from the whole prompt's activations (the controller in {@code paper} mode) read
+     * them in the first pass and act on the replayed last token, whose KV entries replace the
+     * first pass's.
+     */
+    default boolean replaysLastPromptToken() { return false; }
+
+    /** Releases what the row holds (per-request tensors); called once when the sequence leaves. */
+    @Override
+    default void close() {}
+
+    /** A row without hooks. */
+    RowHooks NONE = new RowHooks() {
+        @Override public boolean actsAt(HookSite site, StepContext.Row row) { return false; }
+        @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row row) { return x; }
+        @Override public String toString() { return "RowHooks.NONE"; }
+    };
+}
