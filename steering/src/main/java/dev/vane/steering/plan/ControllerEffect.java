@@ -1,0 +1,107 @@
+package dev.vane.steering.plan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.Phase;
+import dev.vane.engine.hooks.StepContext;
+import dev.vane.steering.plan.ArtifactResolver.ControllerModel;
+import dev.vane.steering.plan.InterventionSpec.ControllerMode;
+
+/**
+ * Method 1, the steering controller ("Guiding Giants", arXiv 2505.20309):
+ * {@code h_l[t] += s' · alpha · w_l · d̂}, with {@code (s, w)} from an MLP over the last 4 blocks'
+ * outputs at the last position and {@code s' = sigmoid(s)} when squashed.
+ *
+ * <p>{@code paper} mode reads those outputs in the prompt's first pass, freezes {@code s, w}, and
+ * asks the engine to feed the last prompt token again so that every layer is patched at the last
+ * prompt position too, then at every generated token. {@code code} mode follows the released
+ * code: at each step the controller reads the step's last position and patches only the last
+ * block there.
+ */
+final class ControllerEffect implements Effect {
+
+    private final ControllerModel model;
+    private final ControllerMode mode;
+    private final float alpha;
+    private final boolean squash;
+    private final int layers;
+    private final int hidden;
+    private final float[] features; // [4D]: outputs of blocks L-4..L-1 at the read position
+    private final NDManager manager;
+    private final EffectTrace trace;
+    private NDArray[] patches; // paper mode: [L] of [1, 1, D], once decided
+
+    ControllerEffect(ControllerModel model, ControllerMode mode, double alpha, boolean squash, int layers,
+                     NDManager manager, EffectTrace trace) {
+        this.model = model;
+        this.mode = mode;
+        this.alpha = (float) alpha;
+        this.squash = squash;
+        this.layers = layers;
+        this.hidden = model.hiddenSize();
+        this.features = new float[4 * hidden];
+        this.manager = manager;
+        this.trace = trace;
+    }
+
+    private boolean readsAt(HookSite s) {
+        return s.component() == Component.RESID_POST && s.layer() >= layers - 4;
+    }
+
+    @Override
+    public boolean actsAt(HookSite s, StepContext.Row row) {
+        if (s.component() != Component.RESID_POST) return false;
+        return switch (mode) {
+            case PAPER -> patches == null
+                    ? row.phase() == Phase.PROMPT && row.lastOfPrompt() && readsAt(s)
+                    : true;
+            case CODE -> (row.phase() == Phase.GENERATION || row.lastOfPrompt()) && readsAt(s);
+        };
+    }
+
+    @Override
+    public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
+        int l = s.layer();
+        if (mode == ControllerMode.PAPER && patches != null) {
+            if (l == 0) trace.addPositions(row.length());
+            return x.add(patches[l]);
+        }
+        int t = row.length() - 1; // the step's last real position
+        float[] h = x.get(0, t).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(); // [D]
+        System.arraycopy(h, 0, features, (l - (layers - 4)) * hidden, hidden);
+        if (l < layers - 1) return x;
+        ControllerModel.Output out = model.evaluate(features.clone());
+        trace.controller(out);
+        float[] d = model.direction();
+        float sEff = squash ? (float) (1 / (1 + Math.exp(-out.s()))) : out.s();
+        if (mode == ControllerMode.PAPER) {
+            patches = new NDArray[layers];
+            for (int k = 0; k < layers; k++) {
+                float[] p = new float[hidden];
+                float c = sEff * alpha * out.w()[k];
+                for (int i = 0; i < hidden; i++) p[i] = c * d[i];
+                patches[k] = manager.create(p, new Shape(1, 1, hidden)).toType(x.getDataType(), false);
+                NDScope.unregister(patches[k]); // lives with the row, not the step's scope
+            }
+            return x; // the replayed last prompt token is patched at every layer
+        }
+        // code mode: the last block, at the step's last position only
+        long steps = x.getShape().get(1);
+        float[] delta = new float[(int) steps * hidden];
+        float c = sEff * alpha * out.w()[l];
+        for (int i = 0; i < hidden; i++) delta[t * hidden + i] = c * d[i];
+        trace.addPositions(1);
+        // a step temporary: the generator's NDScope frees it with the step
+        return x.add(x.getManager().create(delta, new Shape(1, steps, hidden)).toType(x.getDataType(), false));
+    }
+
+    @Override
+    public boolean replaysLastPromptToken() { return mode == ControllerMode.PAPER; }
+
+    @Override
+    public EffectTrace trace() { return trace; }
+}

@@ -1,0 +1,98 @@
+package dev.vane.steering.plan;
+
+import dev.vane.engine.hooks.Component;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One intervention as a request or a profile states it: which method, which artifact (by name,
+ * never by path) and its parameters. Resolved against the registry and the model by
+ * {@link SteeringPlan#resolve}.
+ */
+public sealed interface InterventionSpec {
+
+    Method method();
+
+    String artifact();
+
+    /** {@code h_l[t] += scale · v_l} at {@code site} for layers in range and positions of {@code phase} (method 0). */
+    record Vector(String artifact, double scale, Optional<LayerRange> layers, VectorSite site, PhaseScope phase)
+            implements InterventionSpec {
+        public Vector {
+            Objects.requireNonNull(artifact, "artifact");
+            if (!Double.isFinite(scale)) throw new PlanException("scale", "scale must be a finite number");
+        }
+        @Override public Method method() { return Method.VECTOR; }
+    }
+
+    /**
+     * The steering controller (method 1): {@code h_l[t] += s · alpha · w_l · d̂}. In {@code paper}
+     * mode {@code s} and {@code w} are computed once from the prompt and patch every layer at the
+     * (replayed) last prompt position and every generated token; {@code squash} uses
+     * {@code sigmoid(s)} instead of the raw logit so benign prompts are not pushed away. In
+     * {@code code} mode the controller runs at every step and patches only the last block at the
+     * step's last position, as the released code does.
+     */
+    record Controller(String artifact, ControllerMode mode, double alpha, boolean squash) implements InterventionSpec {
+        public Controller {
+            Objects.requireNonNull(artifact, "artifact");
+            if (!Double.isFinite(alpha)) throw new PlanException("alpha", "alpha must be a finite number");
+        }
+        @Override public Method method() { return Method.CONTROLLER; }
+    }
+
+    /** G-ACT (method 2): per selected layer, a probe picks a cluster direction; {@code a_l[t] += alpha · μ}. */
+    record Gact(String artifact, double alpha, GactSelect select, Optional<LayerRange> layers, PhaseScope phase)
+            implements InterventionSpec {
+        public Gact {
+            Objects.requireNonNull(artifact, "artifact");
+            if (!Double.isFinite(alpha)) throw new PlanException("alpha", "alpha must be a finite number");
+        }
+        @Override public Method method() { return Method.GACT; }
+    }
+
+    /** Where a steering vector is added. */
+    enum VectorSite {
+        RESID_POST(Component.RESID_POST), ATTN_OUT(Component.ATTN_OUT), MLP_OUT(Component.MLP_OUT);
+
+        public final Component component;
+
+        VectorSite(Component c) { this.component = c; }
+
+        public String jsonName() { return name().toLowerCase(Locale.ROOT); }
+
+        public static VectorSite parse(String s) {
+            for (VectorSite v : values()) if (v.jsonName().equals(s)) return v;
+            throw new PlanException("site", "site must be resid_post, attn_out or mlp_out, got '" + s + "'");
+        }
+    }
+
+    /** Controller modes (methods.md §1). */
+    enum ControllerMode {
+        CODE, PAPER;
+
+        public String jsonName() { return name().toLowerCase(Locale.ROOT); }
+
+        public static ControllerMode parse(String s) {
+            for (ControllerMode m : values()) if (m.jsonName().equals(s)) return m;
+            throw new PlanException("mode", "mode must be code or paper, got '" + s + "'");
+        }
+    }
+
+    /** How G-ACT turns probe probabilities into a direction. */
+    enum GactSelect {
+        /** The most probable cluster's direction. */
+        ARGMAX,
+        /** {@code Σ_c p_c μ_c}. */
+        SOFT;
+
+        public String jsonName() { return name().toLowerCase(Locale.ROOT); }
+
+        public static GactSelect parse(String s) {
+            for (GactSelect m : values()) if (m.jsonName().equals(s)) return m;
+            throw new PlanException("select", "select must be argmax or soft, got '" + s + "'");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.vane.steering.plan;
+
+import ai.djl.ndarray.NDManager;
+import dev.vane.steering.plan.ArtifactResolver.ControllerModel;
+import dev.vane.steering.plan.ArtifactResolver.ProbeSteering;
+import dev.vane.steering.plan.ArtifactResolver.SteeringVectors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * A request's interventions, resolved against the artifacts and checked against the model:
+ * profile entries first, then inline ones, in order. Immutable and shared by the request's
+ * sequences; {@link #bind} makes the per-sequence {@link SteeringRow}.
+ */
+public final class SteeringPlan {
+
+    /**
+     * One planned intervention.
+     *
+     * @param spec   what to apply
+     * @param source the profile it came from, or {@code inline}
+     * @param path   where it was stated, for error messages ({@code vane.interventions[2]})
+     */
+    public record Entry(InterventionSpec spec, String source, String path) {
+        public Entry {
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    public static final SteeringPlan EMPTY = new SteeringPlan(List.of(), 0);
+
+    private final List<Resolved> resolved;
+    private final int numLayers;
+
+    private SteeringPlan(List<Resolved> resolved, int numLayers) {
+        this.resolved = List.copyOf(resolved);
+        this.numLayers = numLayers;
+    }
+
+    /**
+     * Resolves and validates every entry. Throws {@link PlanException} whose field is the full
+     * path ({@code vane.interventions[1].layers}) of the first bad entry.
+     */
+    public static SteeringPlan resolve(List<Entry> entries, ArtifactResolver artifacts, ModelShape model) {
+        List<Resolved> out = new ArrayList<>();
+        for (Entry e : entries) {
+            try {
+                out.add(resolve(e, artifacts, model));
+            } catch (PlanException ex) {
+                throw new PlanException(e.path() + "." + ex.field(), ex.getMessage());
+            }
+        }
+        return new SteeringPlan(out, model.numLayers());
+    }
+
+    public boolean isEmpty() { return resolved.isEmpty(); }
+
+    public List<Entry> entries() { return resolved.stream().map(Resolved::entry).toList(); }
+
+    /** A fresh per-sequence binding; its tensors live in a sub-manager of {@code parent}, closed with it. */
+    public SteeringRow bind(NDManager parent) {
+        NDManager m = parent.newSubManager();
+        List<Effect> effects = new ArrayList<>(resolved.size());
+        for (Resolved r : resolved) effects.add(r.bind().apply(m, new EffectTrace(r.entry(), r.layers())));
+        return new SteeringRow(effects, m);
+    }
+
+    /** A resolved entry: what it binds to and its planned layers. */
+    private record Resolved(Entry entry, Optional<LayerRange> layers, BiFunction<NDManager, EffectTrace, Effect> bind) {}
+
+    private static Resolved resolve(Entry e, ArtifactResolver artifacts, ModelShape model) {
+        int nl = model.numLayers();
+        return switch (e.spec()) {
+            case InterventionSpec.Vector v -> {
+                SteeringVectors set = artifacts.vectors(v.artifact());
+                checkHidden(set.hiddenSize(), model, v.artifact());
+                LayerRange range = v.layers().map(r -> r.within(nl)).orElse(LayerRange.all(nl));
+                float[][] scaled = new float[nl][];
+                int present = 0;
+                if (v.scale() != 0)
+                    for (int l = range.first(); l <= range.last(); l++) {
+                        float[] d = set.byLayer().get(l);
+                        if (d == null) continue;
+                        float[] s = new float[d.length];
+                        for (int i = 0; i < d.length; i++) s[i] = (float) (v.scale() * d[i]);
+                        scaled[l] = s;
+                        present++;
+                    }
+                if (present == 0 && v.scale() != 0 && v.layers().isPresent())
+                    throw new PlanException("layers", "artifact '" + v.artifact() + "' has no vector for layers " + range
+                            + " (it has layers " + new java.util.TreeSet<>(set.byLayer().keySet()) + ")");
+                yield new Resolved(e, Optional.of(range), (m, t) -> new VectorEffect(v.site().component, v.phase(), scaled, m, t));
+            }
+            case InterventionSpec.Controller c -> {
+                ControllerModel cm = artifacts.controller(c.artifact());
+                checkHidden(cm.hiddenSize(), model, c.artifact());
+                if (cm.numLayers() != nl)
+                    throw new PlanException("artifact", "controller '" + c.artifact() + "' was trained for " + cm.numLayers()
+                            + " layers, the model has " + nl);
+                if (nl < 4) throw new PlanException("artifact", "the controller needs a model with at least 4 layers");
+                yield new Resolved(e, Optional.empty(), (m, t) -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, m, t));
+            }
+            case InterventionSpec.Gact g -> {
+                ProbeSteering p = artifacts.gact(g.artifact());
+                checkHidden(p.hiddenSize(), model, g.artifact());
+                boolean[] layers = new boolean[nl];
+                int[] clusters = new int[nl];
+                for (int l : p.layers()) {
+                    if (l >= nl) throw new PlanException("artifact", "G-ACT artifact '" + g.artifact() + "' has a probe for layer "
+                            + l + " but the model has " + nl + " layers");
+                    if (g.layers().map(r -> r.contains(l)).orElse(true)) {
+                        layers[l] = true;
+                        clusters[l] = p.clusters(l);
+                    }
+                }
+                g.layers().ifPresent(r -> {
+                    r.within(nl);
+                    for (int l = r.first(); l <= r.last(); l++)
+                        if (!p.layers().contains(l))
+                            throw new PlanException("layers", "G-ACT artifact '" + g.artifact() + "' has no probe for layer " + l
+                                    + " (it has " + new java.util.TreeSet<>(p.layers()) + ")");
+                });
+                Optional<LayerRange> range = g.layers().or(() -> p.layers().isEmpty() ? Optional.empty()
+                        : Optional.of(new LayerRange(java.util.Collections.min(p.layers()), java.util.Collections.max(p.layers()))));
+                yield new Resolved(e, range, (m, t) -> new GactEffect(p, layers, g.phase(), g.select(), g.alpha(), clusters, t));
+            }
+        };
+    }
+
+    private static void checkHidden(int artifactHidden, ModelShape model, String name) {
+        if (artifactHidden != model.hiddenSize())
+            throw new PlanException("artifact", "artifact '" + name + "' has hidden size " + artifactHidden
+                    + " but the model's is " + model.hiddenSize());
+    }
+}

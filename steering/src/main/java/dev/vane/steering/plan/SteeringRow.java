@@ -1,0 +1,57 @@
+package dev.vane.steering.plan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.hooks.StepContext;
+
+import java.util.List;
+
+/**
+ * A plan bound to one sequence: its effects in plan order (a later effect sees what an earlier
+ * one wrote at the same site), the tensors they hold (in a manager closed with the row) and the
+ * trace of what they did.
+ */
+public final class SteeringRow implements RowHooks {
+
+    private final List<Effect> effects;
+    private final NDManager manager;
+    private final boolean replay;
+
+    SteeringRow(List<Effect> effects, NDManager manager) {
+        this.effects = List.copyOf(effects);
+        this.manager = manager;
+        this.replay = effects.stream().anyMatch(Effect::replaysLastPromptToken);
+    }
+
+    @Override
+    public boolean actsAt(HookSite site, StepContext.Row row) {
+        for (Effect e : effects) if (e.actsAt(site, row)) return true;
+        return false;
+    }
+
+    @Override
+    public NDArray apply(HookSite site, NDArray x, StepContext.Row row) {
+        for (Effect e : effects)
+            if (e.actsAt(site, row)) {
+                long t = System.nanoTime();
+                x = e.apply(site, x, row);
+                e.trace().addNanos(System.nanoTime() - t);
+            }
+        return x;
+    }
+
+    @Override
+    public boolean replaysLastPromptToken() { return replay; }
+
+    /** What each intervention did, in plan order. */
+    public List<EffectTrace> trace() {
+        return effects.stream().map(Effect::trace).toList();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

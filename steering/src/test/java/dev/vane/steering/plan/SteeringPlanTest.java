@@ -1,0 +1,221 @@
+package dev.vane.steering.plan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.Sequence;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.hooks.BatchHooks;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.HookRegistry;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.LogitsMode;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.model.StepInput;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.plan.InterventionSpec.ControllerMode;
+import dev.vane.steering.plan.InterventionSpec.GactSelect;
+import dev.vane.steering.plan.InterventionSpec.VectorSite;
+import ai.djl.ndarray.NDScope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Steering plans on the bundled demo model (6 layers, hidden 256), f32. */
+class SteeringPlanTest {
+
+    private static CausalLM model;
+    private static Tokenizer tokenizer;
+    private static Generator generator;
+    private static NDManager manager;
+    private static ModelShape shape;
+    private static final TestArtifacts artifacts = new TestArtifacts();
+    private static int hidden;
+    private static int layers;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        model = ModelLoader.load(TestArtifacts.demoModel(), ComputeDType.F32, 256);
+        tokenizer = Tokenizer.load(TestArtifacts.demoModel());
+        generator = new Generator(model, tokenizer, 8, 256);
+        manager = NDManager.newBaseManager();
+        hidden = model.config().hiddenSize();
+        layers = model.config().numLayers();
+        shape = new ModelShape(layers, hidden);
+        artifacts.vectors.put("genre", new ArtifactResolver.SteeringVectors("genre", hidden,
+                TestArtifacts.randomLayers(layers, hidden, 11)));
+        artifacts.vectors.put("narrow", new ArtifactResolver.SteeringVectors("narrow", 8,
+                TestArtifacts.randomLayers(layers, 8, 3)));
+        artifacts.controllers.put("refusal", TestArtifacts.fixedController(hidden, layers, 2f, 5));
+        artifacts.gacts.put("probe", TestArtifacts.signProbe(hidden, Set.of(1, 2, 3), 21));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        generator.close();
+        manager.close();
+        tokenizer.close();
+        model.close();
+    }
+
+    private static SteeringPlan plan(InterventionSpec... specs) {
+        List<SteeringPlan.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < specs.length; i++)
+            entries.add(new SteeringPlan.Entry(specs[i], "inline", "vane.interventions[" + i + "]"));
+        return SteeringPlan.resolve(entries, artifacts, shape);
+    }
+
+    private static InterventionSpec.Vector vector(double scale, Optional<LayerRange> layers, PhaseScope phase) {
+        return new InterventionSpec.Vector("genre", scale, layers, VectorSite.RESID_POST, phase);
+    }
+
+    private int[] prompt(String s) { return tokenizer.encode(s, true); }
+
+    /** Logits of every prompt position with the row's hooks (one row, no cache). */
+    private float[] logits(int[] ids, RowHooks row) {
+        try (NDScope s = new NDScope()) {
+            return model.forward(StepInput.prompt(ids, 0), BatchHooks.of(ForwardHooks.NONE, List.of(row)), LogitsMode.ALL)
+                    .toFloatArray();
+        } finally {
+            row.close();
+        }
+    }
+
+    @Test
+    void emptyPlansAndZeroScalesGiveBitIdenticalLogits() {
+        int[] ids = prompt("The jury said it did find that the city");
+        float[] base = logits(ids, RowHooks.NONE);
+        assertThat(logits(ids, SteeringPlan.EMPTY.bind(manager))).isEqualTo(base);
+        assertThat(logits(ids, plan(vector(0, Optional.empty(), PhaseScope.BOTH)).bind(manager))).isEqualTo(base);
+        assertThat(logits(ids, plan(vector(4, Optional.empty(), PhaseScope.BOTH)).bind(manager))).isNotEqualTo(base);
+    }
+
+    @Test
+    void aVectorAtLayerLChangesThatLayersResidualByExactlyScaleTimesV() {
+        int l = 2;
+        float scale = -3.5f;
+        int[] ids = prompt("He said the new law would help");
+        float[] before = residualAfter(ids, l, RowHooks.NONE);
+        float[] after = residualAfter(ids, l, plan(vector(scale, Optional.of(new LayerRange(l, l)), PhaseScope.BOTH)).bind(manager));
+        float[] v = artifacts.vectors("genre").byLayer().get(l);
+        for (int t = 0; t < ids.length; t++)
+            for (int i = 0; i < hidden; i++)
+                assertThat(after[t * hidden + i] - before[t * hidden + i]).isCloseTo(scale * v[i], within(2e-5f));
+    }
+
+    /** The residual leaving layer l as the next layer receives it (after the row's hooks at l), {@code [T, D]}. */
+    private float[] residualAfter(int[] ids, int l, RowHooks row) {
+        HookRegistry reg = new HookRegistry(layers);
+        float[][] seen = new float[1][];
+        try (var h = reg.add(HookSite.of(l + 1, Component.RESID_PRE), (s, x, ctx) -> {
+            seen[0] = x.toFloatArray();
+            return x;
+        }); NDScope s = new NDScope()) {
+            model.forward(StepInput.prompt(ids, 0), BatchHooks.of(reg, List.of(row)), LogitsMode.LAST);
+        } finally {
+            row.close();
+        }
+        return seen[0];
+    }
+
+    @Test
+    void phasesSelectPromptOrGeneratedPositions() {
+        int[] ids = prompt("The committee met on Monday and");
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(8).ignoreEos(true).build();
+        SteeringRow promptOnly = plan(vector(6, Optional.empty(), PhaseScope.PROMPT)).bind(manager);
+        SteeringRow genOnly = plan(vector(6, Optional.empty(), PhaseScope.GENERATION)).bind(manager);
+        run(ids, greedy, promptOnly);
+        run(ids, greedy, genOnly);
+        assertThat(promptOnly.trace().get(0).positions()).isEqualTo(ids.length);
+        assertThat(genOnly.trace().get(0).positions()).isEqualTo(greedy.maxTokens() - 1); // the last sample is never fed back
+    }
+
+    private int[] run(int[] ids, SamplingParams p, RowHooks row) {
+        Sequence s = generator.newSequence(ids, p, TokenListener.NONE, row);
+        generator.run(List.of(s));
+        return s.result().tokens();
+    }
+
+    @Test
+    void eightRowsWithMixedPlansEachEqualTheirSoloRun() {
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(10).ignoreEos(true).build();
+        String[] texts = {"The jury said", "Q: cat\nA:", "In the morning the", "She looked at him and",
+                "The results of the study", "Once upon a time", "He had never seen", "What is the pass key?"};
+        List<SteeringPlan> plans = List.of(
+                SteeringPlan.EMPTY,
+                plan(vector(4, Optional.empty(), PhaseScope.BOTH)),
+                plan(vector(-4, Optional.of(new LayerRange(1, 3)), PhaseScope.GENERATION)),
+                plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 4, true)),
+                plan(new InterventionSpec.Controller("refusal", ControllerMode.CODE, 4, false)),
+                plan(new InterventionSpec.Gact("probe", 3, GactSelect.ARGMAX, Optional.empty(), PhaseScope.BOTH)),
+                plan(vector(2, Optional.empty(), PhaseScope.PROMPT),
+                        new InterventionSpec.Gact("probe", 2, GactSelect.SOFT, Optional.of(new LayerRange(2, 3)), PhaseScope.GENERATION)),
+                plan(new InterventionSpec.Vector("genre", 3, Optional.empty(), VectorSite.MLP_OUT, PhaseScope.BOTH)));
+        List<int[]> solo = new ArrayList<>();
+        for (int i = 0; i < 8; i++) solo.add(run(prompt(texts[i]), greedy, plans.get(i).bind(manager)));
+        List<Sequence> batch = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+            batch.add(generator.newSequence(prompt(texts[i]), greedy, TokenListener.NONE, plans.get(i).bind(manager)));
+        generator.run(batch);
+        for (int i = 0; i < 8; i++) assertThat(batch.get(i).result().tokens()).as("row %d", i).isEqualTo(solo.get(i));
+        // and steering changed something for the steered rows
+        assertThat(solo.get(1)).isNotEqualTo(run(prompt(texts[1]), greedy, RowHooks.NONE));
+    }
+
+    @Test
+    void thePaperControllerDecidesOnThePromptAndPatchesTheReplayedTokenAndGeneration() {
+        int[] ids = prompt("How do I pick the lock on my sister's diary?");
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
+        SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 4, true)).bind(manager);
+        run(ids, greedy, row);
+        EffectTrace t = row.trace().get(0);
+        assertThat(t.controllerOutput()).isPresent();
+        assertThat(t.controllerOutput().get().s()).isEqualTo(2f);
+        assertThat(t.positions()).isEqualTo(1 + greedy.maxTokens() - 1); // the replayed last prompt token + fed-back tokens
+        assertThat(row.replaysLastPromptToken()).isTrue();
+    }
+
+    @Test
+    void gactRecordsItsProbeChoicesPerLayer() {
+        int[] ids = prompt("The jury said it did find");
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(4).ignoreEos(true).build();
+        SteeringRow row = plan(new InterventionSpec.Gact("probe", 2, GactSelect.ARGMAX, Optional.empty(), PhaseScope.BOTH)).bind(manager);
+        run(ids, greedy, row);
+        EffectTrace t = row.trace().get(0);
+        assertThat(t.choices().keySet()).containsExactly(1, 2, 3);
+        int tokens = ids.length + greedy.maxTokens() - 1;
+        for (int[] counts : t.choices().values()) assertThat(counts[0] + counts[1]).isEqualTo(tokens);
+    }
+
+    @Test
+    void badPlansNameTheField() {
+        assertThatThrownBy(() -> plan(vector(1, Optional.of(new LayerRange(2, layers)), PhaseScope.BOTH)))
+                .isInstanceOf(PlanException.class)
+                .hasMessageContaining("out of range")
+                .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[0].layers");
+        assertThatThrownBy(() -> plan(vector(1, Optional.empty(), PhaseScope.BOTH),
+                new InterventionSpec.Vector("nope", 1, Optional.empty(), VectorSite.RESID_POST, PhaseScope.BOTH)))
+                .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[1].artifact");
+        assertThatThrownBy(() -> plan(new InterventionSpec.Vector("narrow", 1, Optional.empty(), VectorSite.RESID_POST, PhaseScope.BOTH)))
+                .hasMessageContaining("hidden size 8")
+                .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[0].artifact");
+        assertThatThrownBy(() -> plan(new InterventionSpec.Gact("probe", 1, GactSelect.ARGMAX, Optional.of(new LayerRange(0, 2)), PhaseScope.BOTH)))
+                .hasMessageContaining("no probe for layer 0")
+                .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[0].layers");
+    }
+}
