@@ -1,0 +1,114 @@
+package dev.vane.steering.gguf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GgufFileTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void writerOutputReadsBackWithEveryValueTypeAndAlignment() throws Exception {
+        float[] a = {1.5f, -2.25f, 3f, 0.125f, 7f, 8f};
+        float[] h = {0.5f, -1f, 65504f};
+        Path f = tmp.resolve("m.gguf");
+        new GgufWriter().alignment(64)
+                .putString("general.name", "tëst").putUint32("u", 4_000_000_000L).putInt32("i", -7)
+                .putUint64("big", 1L << 40).putFloat32("f", 0.25f).putBool("yes", true)
+                .putStringArray("names", List.of("a", "bc", ""))
+                .addTensor("a", GgmlType.F32, a, 3, 2).addTensor("h", GgmlType.F16, h, 3)
+                .write(f);
+
+        GgufFile g = GgufFile.open(f, 1 << 20);
+
+        assertThat(g.version()).isEqualTo(3);
+        assertThat(g.alignment()).isEqualTo(64);
+        assertThat(g.metadata().get("general.name").asString()).isEqualTo("tëst");
+        assertThat(g.metadata().get("u").asLong()).isEqualTo(4_000_000_000L);
+        assertThat(g.metadata().get("i").asLong()).isEqualTo(-7);
+        assertThat(g.metadata().get("big").asLong()).isEqualTo(1L << 40);
+        assertThat(g.metadata().get("f").value()).isEqualTo(0.25f);
+        assertThat(g.metadata().get("yes").value()).isEqualTo(true);
+        assertThat(g.metadata().get("names").asList()).extracting(GgufValue::asString).containsExactly("a", "bc", "");
+        assertThat(g.tensors().keySet()).containsExactly("a", "h");
+        assertThat(g.tensors().get("a").dims()).containsExactly(3, 2);
+        assertThat(g.tensors().get("h").offset() % 64).isZero();
+        assertThat(g.floats("a")).containsExactly(a);
+        assertThat(g.floats("h")).containsExactly(h);
+    }
+
+    @Test
+    void everyTruncationBeforeTheLastTensorByteFailsNamingTheFile() {
+        byte[] full = new GgufWriter().putString("controlvector.model_hint", "llama")
+                .addTensor("direction.1", GgmlType.F32, new float[] {1, 2, 3}, 3).toBytes();
+        GgufFile.parse(Path.of("ok.gguf"), ByteBuffer.wrap(full)); // the whole file parses
+        int dataEnd = full.length - 32 + 12; // one 32-byte aligned data block holding 3 floats
+        for (int cut = 0; cut < dataEnd; cut++) {
+            ByteBuffer part = ByteBuffer.wrap(Arrays.copyOf(full, cut));
+            int c = cut;
+            assertThatThrownBy(() -> GgufFile.parse(Path.of("cut.gguf"), part))
+                    .as("cut at %d", c)
+                    .isInstanceOf(GgufException.class)
+                    .hasMessageStartingWith("cut.gguf: ")
+                    .hasMessageContaining(cut < 4 ? "truncated" : "");
+        }
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("cut.gguf"), ByteBuffer.wrap(Arrays.copyOf(full, dataEnd - 1))))
+                .hasMessageContaining("truncated file: tensor 'direction.1' ends at byte");
+    }
+
+    @Test
+    void badMagicVersionAndTypesAreNamed() throws Exception {
+        Path f = tmp.resolve("x.gguf");
+        Files.write(f, "GGML\3\0\0\0".getBytes());
+        assertThatThrownBy(() -> GgufFile.open(f, 1 << 20)).hasMessageContaining("x.gguf: bad magic");
+
+        byte[] v1 = new GgufWriter().toBytes();
+        v1[4] = 1;
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("v1.gguf"), ByteBuffer.wrap(v1)))
+                .hasMessageContaining("v1.gguf: unsupported GGUF version 1");
+
+        assertThatThrownBy(() -> GgufFile.open(tmp.resolve("missing.gguf"), 1 << 20)).hasMessageContaining("file not found");
+
+        byte[] big = new GgufWriter().addTensor("t", GgmlType.F32, new float[64], 64).toBytes();
+        Files.write(f, big);
+        assertThatThrownBy(() -> GgufFile.open(f, 100)).hasMessageContaining("more than the limit of 100");
+    }
+
+    @Test
+    void quantisedTensorIsListedButNotRead() {
+        // hand-assembled: one Q4_0 (type 2) tensor, no metadata
+        ByteBuffer b = GgufBytes.header(1, 0);
+        GgufBytes.string(b, "q");
+        b.putInt(1).putLong(32).putInt(2).putLong(0);
+        GgufBytes.padTo(b, 32);
+        b.put(new byte[18]);
+        GgufFile g = GgufFile.parse(Path.of("q.gguf"), GgufBytes.done(b));
+        assertThat(g.tensors().get("q").typeId()).isEqualTo(2);
+        assertThatThrownBy(() -> g.floats("q")).hasMessageContaining("q.gguf: tensor 'q': unsupported type Q4_0 (2)");
+    }
+
+    @Test
+    void misalignedOffsetAndUnknownValueTypeFail() {
+        ByteBuffer b = GgufBytes.header(1, 0);
+        GgufBytes.string(b, "t");
+        b.putInt(1).putLong(1).putInt(0).putLong(4);
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("m.gguf"), GgufBytes.done(b)))
+                .hasMessageContaining("tensor 't': data offset 4 is not a multiple of the alignment 32");
+
+        ByteBuffer c = GgufBytes.header(0, 1);
+        GgufBytes.string(c, "k");
+        c.putInt(99);
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("m.gguf"), GgufBytes.done(c)))
+                .hasMessageContaining("metadata 'k': unknown value type 99");
+    }
+}
