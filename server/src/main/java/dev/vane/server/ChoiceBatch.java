@@ -1,5 +1,11 @@
 package dev.vane.server;
 
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.steering.control.SteeringControl;
+import dev.vane.steering.plan.PlanException;
+import dev.vane.steering.plan.SteeringRow;
+import java.util.Optional;
+
 import dev.vane.engine.generate.FinishReason;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.InvalidSamplingParamsException;
@@ -39,37 +45,62 @@ final class ChoiceBatch {
     record Finish(int index, FinishReason reason, String trailingText) implements Event {}
 
     private final List<Spec> specs;
+    private final SteeringControl.Planned planned;
+    private final VaneOptions vane;
+    private final List<Optional<SteeringRow>> rows = new ArrayList<>();
     private final List<RequestHandle> handles = new ArrayList<>();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final long started = System.nanoTime();
     private int finished;
 
-    private ChoiceBatch(List<Spec> specs) {
+    private ChoiceBatch(List<Spec> specs, SteeringControl.Planned planned, VaneOptions vane) {
         this.specs = List.copyOf(specs);
+        this.planned = planned;
+        this.vane = vane;
     }
 
     /**
      * Checks every spec against the context, then submits them in order.
      *
+     * Plans the request's interventions ({@code vane.profile}, {@code vane.interventions}) once and
+     * binds the plan to each sequence.
+     *
      * @throws ApiError 413 for a prompt with no room left, 400 for a {@code max_tokens} beyond the
-     *                  context, 429 when the queue is full
+     *                  context or a bad intervention, 429 when the queue is full
      */
-    static ChoiceBatch submit(ServerContext ctx, List<Spec> specs) {
+    static ChoiceBatch submit(ServerContext ctx, List<Spec> specs, VaneOptions vane) {
         if (specs.size() > ctx.maxSequences())
             throw ApiError.invalid("n", "the request asks for " + specs.size() + " sequences (prompts × n); this server"
                     + " admits at most " + ctx.maxSequences() + " at once");
         for (Spec s : specs) checkContext(s, ctx.engine().contextLength());
-        ChoiceBatch batch = new ChoiceBatch(specs);
+        SteeringControl.Planned planned;
         try {
-            for (Spec s : specs) batch.handles.add(ctx.engine().submit(GenerationRequest.of(s.prompt(), s.params()),
-                    batch.listener(s, ctx.metrics())));
+            planned = ctx.steering().plan(vane.profile(), vane.interventions());
+        } catch (PlanException e) {
+            throw ApiError.invalid(e.field(), e.getMessage());
+        }
+        ChoiceBatch batch = new ChoiceBatch(specs, planned, vane);
+        try {
+            for (Spec s : specs) {
+                Optional<SteeringRow> row = planned.plan().isEmpty() ? Optional.empty()
+                        : Optional.of(planned.plan().bind(ctx.steeringManager()));
+                batch.rows.add(row);
+                GenerationRequest request = GenerationRequest.of(s.prompt(), s.params())
+                        .withHooks(row.<RowHooks>map(r -> r).orElse(RowHooks.NONE));
+                RequestHandle h = ctx.engine().submit(request, batch.listener(s, ctx.metrics()));
+                batch.handles.add(h);
+                row.ifPresent(r -> h.result().thenAccept(res -> ctx.metrics().steering(r.trace())));
+            }
         } catch (QueueFullException e) {
+            batch.closeUnsubmitted();
             batch.cancel();
             throw ApiError.queueFull(e.getMessage(), e.retryAfterSeconds());
         } catch (InvalidSamplingParamsException e) {
+            batch.closeUnsubmitted();
             batch.cancel();
             throw asApiError(e);
         } catch (IllegalStateException e) {
+            batch.closeUnsubmitted();
             batch.cancel();
             throw new ApiError(503, "server_error", null, "the server is shutting down");
         }
@@ -112,7 +143,21 @@ final class ChoiceBatch {
         };
     }
 
+    /** Releases the bound plan of a sequence that the engine refused (it never took ownership). */
+    private void closeUnsubmitted() {
+        for (int i = handles.size(); i < rows.size(); i++) rows.get(i).ifPresent(SteeringRow::close);
+    }
+
     List<Spec> specs() { return specs; }
+
+    /** The request's {@code vane} object. */
+    VaneOptions vane() { return vane; }
+
+    /** The plan the request was admitted with. */
+    SteeringControl.Planned planned() { return planned; }
+
+    /** Each choice's bound plan (empty where nothing was planned), in spec order; read after completion. */
+    List<Optional<SteeringRow>> rows() { return rows; }
 
     /** Nanoseconds since submission. */
     long elapsedNanos() { return System.nanoTime() - started; }

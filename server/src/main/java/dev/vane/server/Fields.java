@@ -51,6 +51,16 @@ final class Fields {
         return this;
     }
 
+    /** Whether the key is in the object at all (JSON null included). */
+    boolean present(String name) {
+        return node.has(name);
+    }
+
+    /** The underlying object. */
+    ObjectNode node() {
+        return node;
+    }
+
     boolean has(String name) {
         JsonNode v = node.get(name);
         return v != null && !v.isNull();

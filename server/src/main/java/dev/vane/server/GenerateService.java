@@ -49,14 +49,14 @@ public final class GenerateService implements HttpService {
         SamplingParams params = SamplingFields.validated(p::build);
         int[] prompt = prompt(f);
         boolean stream = f.bool("stream").orElse(false);
-        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, prompt, params)));
+        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, prompt, params)), vane);
         if (stream) stream(res, batch);
         else {
             GenerationResult r = batch.await().get(0);
             if (r.finishReason() == FinishReason.ERROR)
                 throw new ApiError(500, "server_error", null, "generation failed in the engine");
             ObjectNode body = resultJson(r);
-            if (vane.trace()) body.set("vane", Trace.json(List.of(r), received));
+            Trace.of(batch, List.of(r), received).ifPresent(v -> body.set("vane", v));
             Responses.json(res, body);
         }
     }

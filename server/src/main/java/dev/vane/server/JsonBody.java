@@ -46,6 +46,16 @@ final class JsonBody {
         return (ObjectNode) body;
     }
 
+    /** A binary body of the given media type, at most {@code maxBytes} (415 / 413 otherwise). */
+    static byte[] bytes(ServerRequest req, String mediaType, long maxBytes) {
+        String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+        if (!type.equalsIgnoreCase(mediaType))
+            throw new ApiError(415, "invalid_request_error", null, "Content-Type must be " + mediaType + ", got '"
+                    + (type.isEmpty() ? "none" : type) + "'");
+        if (req.headers().contentLength().orElse(-1) > maxBytes) throw tooLarge(maxBytes);
+        return readAtMost(req, maxBytes);
+    }
+
     private static byte[] readAtMost(ServerRequest req, long maxBytes) {
         try (InputStream in = req.content().inputStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,5 +1,14 @@
 package dev.vane.server;
 
+import ai.djl.ndarray.NDManager;
+import dev.vane.engine.config.ModelConfig;
+import dev.vane.steering.artifact.ArtifactRegistry;
+import dev.vane.steering.artifact.ModelFingerprint;
+import dev.vane.steering.control.RegistryArtifacts;
+import dev.vane.steering.control.SteeringControl;
+import dev.vane.steering.plan.ModelShape;
+import java.util.Optional;
+
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.schedule.Scheduler;
@@ -46,7 +55,14 @@ public final class Main {
                 new SchedulerConfig(s.slots(), s.context(), s.queueLimit(), s.prefillChunk()), metrics);
         metrics.bind(scheduler);
         String id = s.model().toAbsolutePath().normalize().getFileName().toString();
-        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit());
+        ModelConfig mc = model.config();
+        RegistryArtifacts artifacts = new RegistryArtifacts(
+                new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
+        SteeringControl steering = new SteeringControl(artifacts, new ModelShape(mc.numLayers(), mc.hiddenSize()),
+                AdminService.listener(metrics));
+        NDManager steeringTensors = NDManager.newBaseManager();
+        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(),
+                steering, steeringTensors);
         AtomicBoolean ready = new AtomicBoolean();
         WebServer http = WebServer.builder()
                 .host(s.host())
@@ -59,7 +75,19 @@ public final class Main {
                         }))
                 .build()
                 .start();
+        Optional<WebServer> admin = s.admin().token().map(token -> WebServer.builder()
+                .host(s.host())
+                .port(s.admin().port())
+                .routing(r -> r.register(new AdminService(token, steering, artifacts, scheduler, metrics, id,
+                                s.admin().maxArtifactBytes()))
+                        .any((req, res) -> {
+                            res.status(Status.NOT_FOUND_404);
+                            Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
+                                    "no route " + req.prologue().method().text() + " " + req.path().path())));
+                        }))
+                .build()
+                .start());
         ready.set(true);
-        return new VaneServer(http, scheduler, ready);
+        return new VaneServer(http, admin, scheduler, steering, ready, steeringTensors::close);
     }
 }

@@ -50,7 +50,7 @@ public final class OpenAiService implements HttpService {
         long received = System.nanoTime();
         OpenAiRequest request = parser.parse(Fields.of(JsonBody.read(req, ctx.maxBodyBytes())), ctx);
         ChoiceFormat format = formats.apply(logprobs, request);
-        ChoiceBatch batch = ChoiceBatch.submit(ctx, request.specs());
+        ChoiceBatch batch = ChoiceBatch.submit(ctx, request.specs(), request.vane());
         Envelope envelope = new Envelope(format, ctx.modelId());
         if (request.stream()) stream(res, request, format, envelope, batch, received);
         else respond(res, request, format, envelope, batch, received);
@@ -80,7 +80,7 @@ public final class OpenAiService implements HttpService {
             choices.add(format.choice(batch.specs().get(i).index(), r));
         }
         body.set("usage", usage(request, results));
-        if (request.vane().trace()) body.set("vane", Trace.json(results, received));
+        Trace.of(batch, results, received).ifPresent(v -> body.set("vane", v));
         Responses.json(res, body);
     }
 
@@ -112,12 +112,12 @@ public final class OpenAiService implements HttpService {
                 batch.cancel();
                 return;
             }
-            if (request.includeUsage() || request.vane().trace()) {
+            if (request.includeUsage() || Trace.wanted(batch)) {
                 List<GenerationResult> results = batch.results();
                 ObjectNode last = envelope.start(format.chunkObject());
                 last.putArray("choices");
                 if (request.includeUsage()) last.set("usage", usage(request, results));
-                if (request.vane().trace()) last.set("vane", Trace.json(results, received));
+                Trace.of(batch, results, received).ifPresent(v -> last.set("vane", v));
                 sse.send(last);
             }
             if (!sse.done()) batch.cancel();

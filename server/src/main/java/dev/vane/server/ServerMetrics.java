@@ -2,7 +2,10 @@ package dev.vane.server;
 
 import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.StepObserver;
+import dev.vane.steering.plan.EffectTrace;
 import io.micrometer.core.instrument.Counter;
+import java.util.List;
+import java.util.Map;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -79,6 +82,37 @@ public final class ServerMetrics implements StepObserver {
 
     void queued(long nanos) {
         queue.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * What a finished sequence's plan did: {@code vane_interventions_applied_total{method,profile}}
+     * for each intervention that changed at least one position, the time each spent
+     * ({@code vane_intervention_seconds{method}}), and G-ACT's probe choices
+     * ({@code vane_gact_probe_choice_total{artifact,layer,cluster}}). Runs on the engine thread.
+     */
+    void steering(List<EffectTrace> traces) {
+        for (EffectTrace t : traces) {
+            String method = t.method().jsonName();
+            if (t.applied())
+                Counter.builder("vane.interventions.applied").description("interventions applied, per sequence")
+                        .tags("method", method, "profile", t.source()).register(registry).increment();
+            Timer.builder("vane.intervention").description("time spent applying an intervention, per sequence")
+                    .tag("method", method).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry).record(t.nanos(), TimeUnit.NANOSECONDS);
+            for (Map.Entry<Integer, int[]> l : t.choices().entrySet())
+                for (int c = 0; c < l.getValue().length; c++)
+                    if (l.getValue()[c] > 0)
+                        Counter.builder("vane.gact.probe.choice").description("G-ACT probe choices per layer and cluster")
+                                .tags("artifact", t.artifact(), "layer", String.valueOf(l.getKey()), "cluster", String.valueOf(c))
+                                .register(registry).increment(l.getValue()[c]);
+        }
+    }
+
+    /** One admin change ({@code vane_admin_changes_total{what}}). */
+    void adminChange(String what) {
+        Counter.builder("vane.admin.changes").description("changes made through the admin API")
+                .tag("what", what).register(registry).increment();
     }
 
     /** The Prometheus text exposition (format 0.0.4). */

@@ -5,6 +5,7 @@ import dev.vane.engine.model.ComputeDType;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 
@@ -23,14 +24,38 @@ import java.util.function.BiFunction;
  * @param queueLimit   sequences waiting for a slot before requests get 429
  * @param prefillChunk prompt tokens per prefill step (long prompts do not stall running decodes)
  * @param maxBodyBytes largest accepted request body; larger ones get 413
+ * @param admin        the steering registry and the admin API
  */
 public record ServerSettings(Path model, String host, int port, ComputeDType dtype, int threads, int slots,
-                             int context, int queueLimit, int prefillChunk, long maxBodyBytes) {
+                             int context, int queueLimit, int prefillChunk, long maxBodyBytes, Admin admin) {
+
+    /**
+     * @param artifacts        the artifact registry directory (created when missing)
+     * @param port             admin API port (0 picks a free one)
+     * @param token            bearer token of the admin API; none = admin API disabled
+     * @param maxArtifactBytes largest artifact accepted by upload or load
+     */
+    public record Admin(Path artifacts, int port, Optional<String> token, long maxArtifactBytes) {
+        public Admin {
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("admin-port must be in 0..65535, got " + port);
+            if (maxArtifactBytes < 1) throw new IllegalArgumentException("max-artifact-bytes must be >= 1");
+            token = token.filter(t -> !t.isEmpty());
+            token.ifPresent(t -> {
+                if (t.length() < 16) throw new IllegalArgumentException("admin-token must be at least 16 characters");
+            });
+        }
+
+        @Override
+        public String toString() {
+            return "Admin[artifacts=" + artifacts + ", port=" + port + ", token=" + (token.isPresent() ? "(set)" : "(none)")
+                    + ", maxArtifactBytes=" + maxArtifactBytes + "]";
+        }
+    }
 
     public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "threads", "slots", "context",
-            "queue-limit", "prefill-chunk", "max-body-bytes");
+            "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -48,15 +73,19 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes);
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes);
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+    }
+
+    public ServerSettings withAdmin(Admin admin) {
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes);
+        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     /** Parses {@code --key value} flags over environment variables over defaults. */
@@ -105,7 +134,11 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
                 integer("context", get.apply("context", "1024")),
                 integer("queue-limit", get.apply("queue-limit", "64")),
                 integer("prefill-chunk", get.apply("prefill-chunk", "256")),
-                number("max-body-bytes", get.apply("max-body-bytes", String.valueOf(1 << 20))));
+                number("max-body-bytes", get.apply("max-body-bytes", String.valueOf(1 << 20))),
+                new Admin(Path.of(get.apply("artifacts", "artifacts")),
+                        integer("admin-port", get.apply("admin-port", "8081")),
+                        Optional.ofNullable(get.apply("admin-token", null)),
+                        number("max-artifact-bytes", get.apply("max-artifact-bytes", String.valueOf(64L << 20)))));
     }
 
     private static int integer(String flag, String value) {

@@ -1,28 +1,78 @@
 package dev.vane.server;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.generate.GenerationResult;
+import dev.vane.steering.plan.EffectTrace;
+import dev.vane.steering.plan.SteeringRow;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** The response's {@code vane} object when the request asks for {@code vane.trace}. */
+/**
+ * The response's {@code vane} object: what the request's plan applied (always, when it has
+ * interventions, so a steered answer never looks unsteered) and, with {@code vane.trace}, timings
+ * and per-intervention time.
+ */
 final class Trace {
 
     private Trace() {}
 
+    /** Whether the response carries a {@code vane} object. */
+    static boolean wanted(ChoiceBatch batch) {
+        return batch.vane().trace() || !batch.planned().plan().isEmpty() || !batch.planned().enabled()
+                && (batch.vane().profile().isPresent() || !batch.vane().interventions().isEmpty());
+    }
+
     /**
-     * Nothing is applied yet ({@code applied} is empty). Timings in milliseconds: the longest
-     * queue wait and the earliest first token among the choices, and the request's total time
-     * since it was received.
+     * Timings in milliseconds: the longest queue wait and the earliest first token among the
+     * choices, and the request's total time since it was received.
      */
-    static ObjectNode json(List<GenerationResult> results, long receivedNanos) {
+    static Optional<ObjectNode> of(ChoiceBatch batch, List<GenerationResult> results, long receivedNanos) {
+        if (!wanted(batch)) return Optional.empty();
+        boolean detail = batch.vane().trace();
         ObjectNode v = JsonBody.JSON.createObjectNode();
-        v.putArray("applied");
-        ObjectNode t = v.putObject("timings");
-        t.put("queue_ms", results.stream().mapToLong(r -> r.timings().queueNanos()).max().orElse(0) / 1e6);
-        t.put("time_to_first_token_ms", results.stream().mapToLong(r -> r.timings().firstTokenNanos())
-                .filter(n -> n > 0).min().orElse(0) / 1e6);
-        t.put("total_ms", (System.nanoTime() - receivedNanos) / 1e6);
-        return v;
+        v.put("steering", batch.planned().enabled() ? "on" : "off");
+        batch.planned().profile().ifPresent(p -> v.put("profile", p));
+        ArrayNode applied = v.putArray("applied");
+        List<Optional<SteeringRow>> rows = batch.rows();
+        for (int c = 0; c < rows.size(); c++) {
+            int choice = batch.specs().get(c).index();
+            rows.get(c).ifPresent(row -> {
+                for (EffectTrace t : row.trace()) applied.add(entry(t, choice, detail));
+            });
+        }
+        if (detail) {
+            ObjectNode t = v.putObject("timings");
+            t.put("queue_ms", results.stream().mapToLong(r -> r.timings().queueNanos()).max().orElse(0) / 1e6);
+            t.put("time_to_first_token_ms", results.stream().mapToLong(r -> r.timings().firstTokenNanos())
+                    .filter(n -> n > 0).min().orElse(0) / 1e6);
+            t.put("total_ms", (System.nanoTime() - receivedNanos) / 1e6);
+        }
+        return Optional.of(v);
+    }
+
+    private static ObjectNode entry(EffectTrace t, int choice, boolean detail) {
+        ObjectNode e = InterventionJson.write(t.entry().spec());
+        e.put("choice", choice);
+        e.put("source", t.source());
+        t.layers().ifPresent(r -> e.putArray("layers").add(r.first()).add(r.last()));
+        e.put("positions", t.positions());
+        t.controllerOutput().ifPresent(o -> {
+            ObjectNode c = e.putObject("controller");
+            c.put("s", o.s());
+            ArrayNode w = c.putArray("w");
+            for (float x : o.w()) w.add(x);
+        });
+        if (!t.choices().isEmpty()) {
+            ObjectNode ch = e.putObject("probe_choices");
+            for (Map.Entry<Integer, int[]> l : t.choices().entrySet()) {
+                ArrayNode counts = ch.putArray(String.valueOf(l.getKey()));
+                for (int n : l.getValue()) counts.add(n);
+            }
+        }
+        if (detail) e.put("ms", t.nanos() / 1e6);
+        return e;
     }
 }

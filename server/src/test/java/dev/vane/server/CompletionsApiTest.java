@@ -188,7 +188,7 @@ class CompletionsApiTest {
                 {"\"user\": 5", "user"}, {"\"model\": 7", "model"}, {"\"temprature\": 1", "temprature"},
                 {"\"stop_token_ids\": [\"a\"]", "stop_token_ids"}, {"\"ignore_eos\": 1", "ignore_eos"},
                 {"\"vane\": 1", "vane"}, {"\"vane\": {\"foo\": 1}", "vane.foo"}, {"\"vane\": {\"profile\": \"x\"}", "vane.profile"},
-                {"\"vane\": {\"interventions\": [{\"kind\": \"vector\"}]}", "vane.interventions"},
+                {"\"vane\": {\"interventions\": [{\"kind\": \"vector\"}]}", "vane.interventions[0].artifact"},
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"exit\"}}", "vane.layer_skip"},
                 {"\"vane\": {\"beacon\": {\"ratio\": 8}}", "vane.beacon"}, {"\"vane\": {\"attention\": {}}", "vane.attention"},
                 {"\"vane\": {\"trace\": \"yes\"}", "vane.trace"},

@@ -2,6 +2,8 @@ package dev.vane.steering.plan;
 
 import dev.vane.steering.plan.InterventionSpec.GactSelect;
 
+import dev.vane.engine.hooks.Component;
+
 import java.util.Map;
 import java.util.Set;
 
@@ -18,8 +20,8 @@ public interface ArtifactResolver {
 
     ProbeSteering gact(String name);
 
-    /** One direction per layer (layers without one are absent). */
-    record SteeringVectors(String name, int hiddenSize, Map<Integer, float[]> byLayer) {
+    /** One direction per layer (layers without one are absent), fitted at {@code site}. */
+    record SteeringVectors(String name, Component site, int hiddenSize, Map<Integer, float[]> byLayer) {
         public SteeringVectors {
             byLayer = Map.copyOf(byLayer);
             for (var e : byLayer.entrySet())

@@ -17,8 +17,11 @@ public sealed interface InterventionSpec {
 
     String artifact();
 
-    /** {@code h_l[t] += scale · v_l} at {@code site} for layers in range and positions of {@code phase} (method 0). */
-    record Vector(String artifact, double scale, Optional<LayerRange> layers, VectorSite site, PhaseScope phase)
+    /**
+     * {@code h_l[t] += scale · v_l} for layers in range and positions of {@code phase} (method 0), at
+     * {@code site} or, when absent, at the site the vectors were fitted at.
+     */
+    record Vector(String artifact, double scale, Optional<LayerRange> layers, Optional<VectorSite> site, PhaseScope phase)
             implements InterventionSpec {
         public Vector {
             Objects.requireNonNull(artifact, "artifact");
@@ -62,6 +65,11 @@ public sealed interface InterventionSpec {
         VectorSite(Component c) { this.component = c; }
 
         public String jsonName() { return name().toLowerCase(Locale.ROOT); }
+
+        public static Optional<VectorSite> of(Component c) {
+            for (VectorSite v : values()) if (v.component == c) return Optional.of(v);
+            return Optional.empty();
+        }
 
         public static VectorSite parse(String s) {
             for (VectorSite v : values()) if (v.jsonName().equals(s)) return v;

@@ -95,7 +95,11 @@ public final class SteeringPlan {
                 if (present == 0 && v.scale() != 0 && v.layers().isPresent())
                     throw new PlanException("layers", "artifact '" + v.artifact() + "' has no vector for layers " + range
                             + " (it has layers " + new java.util.TreeSet<>(set.byLayer().keySet()) + ")");
-                yield new Resolved(e, Optional.of(range), (m, t) -> new VectorEffect(v.site().component, v.phase(), scaled, m, t));
+                var site = v.site().map(x -> x.component).orElse(set.site());
+                if (InterventionSpec.VectorSite.of(site).isEmpty())
+                    throw new PlanException("artifact", "vector set '" + v.artifact() + "' was fitted at " + site
+                            + "; steering vectors apply at resid_post, attn_out or mlp_out");
+                yield new Resolved(e, Optional.of(range), (m, t) -> new VectorEffect(site, v.phase(), scaled, m, t));
             }
             case InterventionSpec.Controller c -> {
                 ControllerModel cm = artifacts.controller(c.artifact());

@@ -57,9 +57,9 @@ class SteeringPlanTest {
         hidden = model.config().hiddenSize();
         layers = model.config().numLayers();
         shape = new ModelShape(layers, hidden);
-        artifacts.vectors.put("genre", new ArtifactResolver.SteeringVectors("genre", hidden,
+        artifacts.vectors.put("genre", new ArtifactResolver.SteeringVectors("genre", Component.RESID_POST, hidden,
                 TestArtifacts.randomLayers(layers, hidden, 11)));
-        artifacts.vectors.put("narrow", new ArtifactResolver.SteeringVectors("narrow", 8,
+        artifacts.vectors.put("narrow", new ArtifactResolver.SteeringVectors("narrow", Component.RESID_POST, 8,
                 TestArtifacts.randomLayers(layers, 8, 3)));
         artifacts.controllers.put("refusal", TestArtifacts.fixedController(hidden, layers, 2f, 5));
         artifacts.gacts.put("probe", TestArtifacts.signProbe(hidden, Set.of(1, 2, 3), 21));
@@ -81,7 +81,7 @@ class SteeringPlanTest {
     }
 
     private static InterventionSpec.Vector vector(double scale, Optional<LayerRange> layers, PhaseScope phase) {
-        return new InterventionSpec.Vector("genre", scale, layers, VectorSite.RESID_POST, phase);
+        return new InterventionSpec.Vector("genre", scale, layers, Optional.of(VectorSite.RESID_POST), phase);
     }
 
     private int[] prompt(String s) { return tokenizer.encode(s, true); }
@@ -165,7 +165,7 @@ class SteeringPlanTest {
                 plan(new InterventionSpec.Gact("probe", 3, GactSelect.ARGMAX, Optional.empty(), PhaseScope.BOTH)),
                 plan(vector(2, Optional.empty(), PhaseScope.PROMPT),
                         new InterventionSpec.Gact("probe", 2, GactSelect.SOFT, Optional.of(new LayerRange(2, 3)), PhaseScope.GENERATION)),
-                plan(new InterventionSpec.Vector("genre", 3, Optional.empty(), VectorSite.MLP_OUT, PhaseScope.BOTH)));
+                plan(new InterventionSpec.Vector("genre", 3, Optional.empty(), Optional.of(VectorSite.MLP_OUT), PhaseScope.BOTH)));
         List<int[]> solo = new ArrayList<>();
         for (int i = 0; i < 8; i++) solo.add(run(prompt(texts[i]), greedy, plans.get(i).bind(manager)));
         List<Sequence> batch = new ArrayList<>();
@@ -209,9 +209,9 @@ class SteeringPlanTest {
                 .hasMessageContaining("out of range")
                 .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[0].layers");
         assertThatThrownBy(() -> plan(vector(1, Optional.empty(), PhaseScope.BOTH),
-                new InterventionSpec.Vector("nope", 1, Optional.empty(), VectorSite.RESID_POST, PhaseScope.BOTH)))
+                new InterventionSpec.Vector("nope", 1, Optional.empty(), Optional.of(VectorSite.RESID_POST), PhaseScope.BOTH)))
                 .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[1].artifact");
-        assertThatThrownBy(() -> plan(new InterventionSpec.Vector("narrow", 1, Optional.empty(), VectorSite.RESID_POST, PhaseScope.BOTH)))
+        assertThatThrownBy(() -> plan(new InterventionSpec.Vector("narrow", 1, Optional.empty(), Optional.of(VectorSite.RESID_POST), PhaseScope.BOTH)))
                 .hasMessageContaining("hidden size 8")
                 .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[0].artifact");
         assertThatThrownBy(() -> plan(new InterventionSpec.Gact("probe", 1, GactSelect.ARGMAX, Optional.of(new LayerRange(0, 2)), PhaseScope.BOTH)))

@@ -1,0 +1,228 @@
+package dev.vane.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ModelFingerprint;
+import dev.vane.steering.artifact.Provenance;
+import dev.vane.steering.artifact.VectorSet;
+import dev.vane.steering.gguf.ControlVectors;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Per-request steering and the admin API on a real server (tiny Llama, 2 layers, hidden 64):
+ * artifacts uploaded through the admin port, used inline and through profiles, validated, traced
+ * and counted.
+ */
+class SteeringApiTest {
+
+    private static final String TOKEN = "test-admin-token-0123456789";
+    private static VaneServer server;
+    private static TestServer t;
+    private static Path registry;
+    private static ModelFingerprint fingerprint;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path model = TestServer.modelDir("vane-steer-model", true);
+        registry = Files.createTempDirectory("vane-registry");
+        ServerSettings s = ServerSettings.defaults(model).withPort(0).withEngine(ComputeDType.F32, 2, 8, 256)
+                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of(TOKEN), 1 << 20));
+        server = Main.start(s);
+        t = TestServer.wrap(server, s);
+        var c = Preset.TINY_LLAMA3_VOCAB.config();
+        fingerprint = new ModelFingerprint(c.architecture(), c.hiddenSize(), c.numLayers(), c.vocabSize());
+        // a control vector for block 1 (llama.cpp cannot express block 0), uploaded as GGUF
+        Path gguf = Files.createTempFile("vane-cv", ".gguf");
+        ControlVectors.exportGguf(vectors(1, 7), "llama", gguf);
+        HttpResponse<String> r = admin("POST", "/admin/artifacts/shift?format=gguf", "application/octet-stream",
+                HttpRequest.BodyPublishers.ofFile(gguf), TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** A vector set with a random direction of norm ~{@code norm·√D} at {@code layer}. */
+    private static VectorSet vectors(int layer, long seed) {
+        int d = fingerprint.hiddenSize();
+        float[][] dirs = new float[fingerprint.numLayers()][];
+        SplittableRandom r = new SplittableRandom(seed);
+        dirs[layer] = new float[d];
+        for (int i = 0; i < d; i++) dirs[layer][i] = (float) (r.nextDouble() * 2 - 1);
+        return new VectorSet(Component.RESID_POST, d, dirs);
+    }
+
+    private static HttpResponse<String> admin(String method, String path, String type, HttpRequest.BodyPublisher body,
+                                              String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort().getAsInt() + path))
+                .method(method, body);
+        if (type != null) b.header("Content-Type", type);
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return TestServer.send(b.build());
+    }
+
+    private static HttpResponse<String> admin(String method, String path, String json) {
+        return admin(method, path, json == null ? null : "application/json",
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json), TOKEN);
+    }
+
+    private static JsonNode generate(String vane) {
+        return t.ok("/v1/generate", "{\"prompt\": \"The quick brown fox\", \"max_tokens\": 12, \"temperature\": 0"
+                + (vane == null ? "" : ", \"vane\": " + vane) + "}");
+    }
+
+    @Test
+    void theAdminApiNeedsTheBearerToken() {
+        assertThat(admin("GET", "/admin/status", null, HttpRequest.BodyPublishers.noBody(), null).statusCode()).isEqualTo(401);
+        HttpResponse<String> wrong = admin("GET", "/admin/status", null, HttpRequest.BodyPublishers.noBody(), TOKEN + "x");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        HttpResponse<String> ok = admin("GET", "/admin/status", null);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        JsonNode s = TestServer.read(ok.body());
+        assertThat(s.get("layers").asInt()).isEqualTo(fingerprint.numLayers());
+        assertThat(s.get("artifacts").toString()).contains("shift");
+        // the public port does not serve the admin API
+        assertThat(t.get("/admin/status").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anInlineVectorSteersTheAnswerAndTheResponseSaysWhatWasApplied() {
+        String base = generate(null).get("text").asText();
+        JsonNode steered = generate("{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 40}]}");
+        assertThat(steered.get("text").asText()).isNotEqualTo(base);
+        JsonNode applied = steered.get("vane").get("applied");
+        assertThat(applied).hasSize(1);
+        assertThat(applied.get(0).get("kind").asText()).isEqualTo("vector");
+        assertThat(applied.get(0).get("artifact").asText()).isEqualTo("shift");
+        assertThat(applied.get(0).get("positions").asLong()).isGreaterThan(0);
+        JsonNode zero = generate("{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 0}]}");
+        assertThat(zero.get("text").asText()).isEqualTo(base);
+        assertThat(t.metric("vane_interventions_applied_total{method=\"vector\",profile=\"inline\"}")).isGreaterThan(0);
+    }
+
+    @Test
+    void chatCompletionsTakeTheSameVaneObject() {
+        HttpResponse<String> r = t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
+                + " \"max_tokens\": 4, \"vane\": {\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 2,"
+                + " \"layers\": [1, 1], \"phase\": \"generation\"}], \"trace\": true}}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode v = TestServer.read(r.body()).get("vane");
+        assertThat(v.get("applied").get(0).get("phase").asText()).isEqualTo("generation");
+        assertThat(v.get("timings")).isNotNull();
+    }
+
+    @Test
+    void badInterventionsAre400sNamingTheField() {
+        String pre = "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"interventions\": [";
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vector\", \"artifact\": \"nope\"}]}}"), 400,
+                "vane.interventions[0].artifact");
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vector\", \"artifact\": \"shift\", \"layers\": [0, 9]}]}}"),
+                400, "vane.interventions[0].layers");
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vectr\", \"artifact\": \"shift\"}]}}"), 400,
+                "vane.interventions[0].kind");
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vector\", \"artifact\": \"shift\", \"scael\": 1}]}}"),
+                400, "vane.interventions[0].scael");
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vector\", \"artifact\": \"shift\", \"phase\": \"decode\"}]}}"),
+                400, "vane.interventions[0].phase");
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vector\", \"artifact\": \"../etc\"}]}}"), 400,
+                "vane.interventions[0].artifact");
+        TestServer.assertError(t.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"profile\": \"ghost\"}}"),
+                400, "vane.profile");
+    }
+
+    @Test
+    void profilesDefaultsAndTheGlobalSwitchApplyToNewRequests() {
+        String base = generate(null).get("text").asText();
+        HttpResponse<String> created = admin("POST", "/admin/profiles",
+                "{\"name\": \"loud\", \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 40}]}");
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode viaProfile = generate("{\"profile\": \"loud\"}");
+        assertThat(viaProfile.get("text").asText()).isNotEqualTo(base);
+        assertThat(viaProfile.get("vane").get("applied").get(0).get("source").asText()).isEqualTo("loud");
+        // the default profile applies to requests that name none
+        assertEquals(200, admin("PUT", "/admin/steering", "{\"default_profile\": \"loud\"}").statusCode());
+        assertThat(generate(null).get("text").asText()).isEqualTo(viaProfile.get("text").asText());
+        // switched off: validated, reported, not applied
+        assertEquals(200, admin("PUT", "/admin/steering", "{\"enabled\": false}").statusCode());
+        JsonNode off = generate("{\"profile\": \"loud\"}");
+        assertThat(off.get("text").asText()).isEqualTo(base);
+        assertThat(off.get("vane").get("steering").asText()).isEqualTo("off");
+        assertEquals(200, admin("PUT", "/admin/steering", "{\"enabled\": true, \"default_profile\": null}").statusCode());
+        assertThat(generate(null).get("text").asText()).isEqualTo(base);
+        // an artifact in use cannot be deleted; the profile can
+        assertThat(admin("DELETE", "/admin/artifacts/shift", null).statusCode()).isEqualTo(409);
+        assertThat(admin("DELETE", "/admin/profiles/loud", null).statusCode()).isEqualTo(204);
+        assertThat(admin("DELETE", "/admin/profiles/loud", null).statusCode()).isEqualTo(404);
+        assertThat(t.metric("vane_admin_changes_total{what=\"profile\"}")).isGreaterThanOrEqualTo(2);
+        assertThat(t.metric("vane_admin_changes_total{what=\"steering\"}")).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void profileBodiesAreValidated() {
+        TestServer.assertError(admin("POST", "/admin/profiles", "{\"name\": \"Bad Name\", \"interventions\": []}"), 400, "name");
+        TestServer.assertError(admin("POST", "/admin/profiles",
+                "{\"name\": \"p\", \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"ghost\"}]}"), 400,
+                "interventions[0].artifact");
+        TestServer.assertError(admin("PUT", "/admin/steering", "{\"default_profile\": \"ghost\"}"), 400, "default_profile");
+        TestServer.assertError(admin("GET", "/admin/profiles/ghost", null), 404, "name");
+    }
+
+    @Test
+    void artifactUploadsAreCheckedAndNamesCannotEscapeTheRegistry() throws IOException {
+        assertThat(admin("POST", "/admin/artifacts/shift?format=gguf", "application/octet-stream",
+                HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3}), TOKEN).statusCode()).isEqualTo(409);
+        TestServer.assertError(admin("POST", "/admin/artifacts/broken?format=gguf", "application/octet-stream",
+                HttpRequest.BodyPublishers.ofByteArray("GGUF-not-really".getBytes()), TOKEN), 400, "body");
+        for (String bad : new String[] {"..%2Fescape", "Upper", ".hidden", "a%2Fb"})
+            assertThat(admin("POST", "/admin/artifacts/" + bad + "?format=gguf", "application/octet-stream",
+                    HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}), TOKEN).statusCode()).as(bad).isIn(400, 404);
+        try (var files = Files.list(registry)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))).containsExactly("shift");
+        }
+        assertThat(registry.getParent().resolve("escape")).doesNotExist();
+        // a Vane artifact in JSON: a wrong fingerprint is refused, the right one stored, listed and usable
+        Path dir = Files.createTempDirectory("vane-art");
+        ModelFingerprint other = new ModelFingerprint(fingerprint.architecture(), fingerprint.hiddenSize(),
+                fingerprint.numLayers(), fingerprint.vocabSize() + 1);
+        vectors(0, 3).toArtifact("wrong", other, JsonNodeFactory.instance.objectNode(), Map.of(),
+                Provenance.now("test", "0".repeat(64))).write(dir.resolve("wrong"));
+        TestServer.assertError(admin("POST", "/admin/artifacts/wrong", upload(dir.resolve("wrong"))), 400, "manifest.fingerprint");
+        vectors(0, 3).toArtifact("layer0", fingerprint, JsonNodeFactory.instance.objectNode(), Map.of(),
+                Provenance.now("test", "0".repeat(64))).write(dir.resolve("layer0"));
+        assertThat(admin("POST", "/admin/artifacts/layer0", upload(dir.resolve("layer0"))).statusCode()).isEqualTo(201);
+        assertThat(admin("GET", "/admin/artifacts", null).body()).contains("layer0").contains("shift");
+        JsonNode r = generate("{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"layer0\", \"scale\": 1}]}");
+        assertThat(r.get("vane").get("applied").get(0).get("layers").toString()).isEqualTo("[0,1]");
+        assertThat(admin("DELETE", "/admin/artifacts/layer0", null).statusCode()).isEqualTo(204);
+        TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"interventions\": "
+                + "[{\"kind\": \"vector\", \"artifact\": \"layer0\"}]}}"), 400, "vane.interventions[0].artifact");
+    }
+
+    private static String upload(Path artifactDir) throws IOException {
+        return "{\"manifest\": " + Files.readString(artifactDir.resolve(Artifact.MANIFEST)) + ", \"tensors\": \""
+                + Base64.getEncoder().encodeToString(Files.readAllBytes(artifactDir.resolve(Artifact.TENSORS))) + "\"}";
+    }
+}
