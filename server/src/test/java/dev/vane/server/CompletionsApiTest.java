@@ -199,7 +199,9 @@ class CompletionsApiTest {
             TestServer.assertError(s.post("/v1/completions", "{\"prompt\": " + prompt + "}"), 400, "prompt");
         TestServer.assertError(s.post("/v1/completions", "{\"max_tokens\": 3}"), 400, "prompt");
         assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"profile\": \"x\"}}"),
-                400, "vane.profile").get("message").asText()).contains("not supported yet");
+                400, "vane.profile").get("message").asText()).contains("no profile named 'x'");
+        assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {}}}"),
+                400, "vane.layer_skip").get("message").asText()).contains("not supported yet");
     }
 
     @Test
