@@ -87,6 +87,16 @@ class ControllerNetTest {
     }
 
     @Test
+    void patchScaleFollowsTheGate() {
+        ControllerOutput o = new ControllerOutput(-2f, new float[] {0.5f, 0.25f});
+        // RAW: -2 · 4 · 0.25 = -2; SIGMOID: sigmoid(-2) · 4 · 0.25 = 0.11920292
+        assertThat(o.scale(1, 4f, ControllerOutput.Gate.RAW)).isCloseTo(-2f, within(1e-6f));
+        assertThat(o.scale(1, 4f, ControllerOutput.Gate.SIGMOID)).isCloseTo(0.11920292f, within(1e-6f));
+        assertThatThrownBy(() -> o.scale(2, 4f, ControllerOutput.Gate.RAW))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer");
+    }
+
+    @Test
     void featuresConcatenateTheLastFourBlocksInOrder() {
         float[] f = ControllerNet.features(new float[][] {{1, 2}, {3, 4}, {5, 6}, {7, 8}});
         assertThat(f).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
