@@ -77,6 +77,9 @@ public final class GactFit {
         int d = neutral[0][0].length;
         Pairs.checkLayers(layers, numLayers);
         Split split = Split.of(neutral.length, cfg.heldOutFraction(), cfg.seed());
+        if (split.train().length < cfg.clusters())
+            throw new IllegalArgumentException("neutral must hold at least k=" + cfg.clusters() + " training prompts, got "
+                    + split.train().length);
         SortedMap<Integer, GactWeights.Layer> fitted = new TreeMap<>();
         List<LayerReport> reports = new ArrayList<>();
         for (int l : layers) {

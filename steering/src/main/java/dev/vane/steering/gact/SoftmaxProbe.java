@@ -182,10 +182,12 @@ public final class SoftmaxProbe {
     }
 
     /**
-     * Online refinement (G-ACT step 5): {@code steps} plain gradient-descent steps of the mean
+     * Online refinement (G-ACT step 5): {@code steps} gradient-descent steps of the mean
      * cross-entropy over the labelled examples {@code x [N][D]}, {@code y [N]}, on the probe
-     * only, on raw activations (so {@code lr} is in units of 1/‖a‖²). Returns the refined probe;
-     * this one is unchanged.
+     * only. The step is normalised as in normalised LMS, {@code η = lr / mean_i(‖x_i‖² + 1)}, so
+     * that {@code lr} means the same for a model whose residual norms are 1 or 100 (the gradient
+     * of a linear model scales with ‖x‖, its curvature with ‖x‖²); {@code lr ≤ 1} is a safe range.
+     * Returns the refined probe; this one is unchanged.
      */
     public SoftmaxProbe refine(float[][] x, int[] y, int steps, double lr) {
         int d = Vec.width(x, "x");
@@ -200,6 +202,9 @@ public final class SoftmaxProbe {
             for (int j = 0; j < d; j++) w[c][j] = weight[c][j];
             b[c] = bias[c];
         }
+        double meanSq = 0;
+        for (float[] row : x) meanSq += Vec.dot(row, row) + 1; // +1: the bias input
+        double eta = lr / (meanSq / n);
         double[][] gw = new double[k][d];
         double[] gb = new double[k], p = new double[k], row = new double[d];
         for (int t = 0; t < steps; t++) {
@@ -216,8 +221,8 @@ public final class SoftmaxProbe {
                 }
             }
             for (int c = 0; c < k; c++) {
-                for (int j = 0; j < d; j++) w[c][j] -= lr * gw[c][j];
-                b[c] -= lr * gb[c];
+                for (int j = 0; j < d; j++) w[c][j] -= eta * gw[c][j];
+                b[c] -= eta * gb[c];
             }
         }
         float[][] wf = new float[k][d];

@@ -56,12 +56,30 @@ class SoftmaxProbeTest {
         double before = probe.accuracy(held, yHeld);
         float[][] w0 = probe.weight();
 
-        SoftmaxProbe refined = probe.refine(few, yFew, 200, 0.05);
+        SoftmaxProbe refined = probe.refine(few, yFew, 200, 1.0);
         double after = refined.accuracy(held, yHeld);
 
         assertThat(before).isLessThan(0.6);
         assertThat(after).isGreaterThanOrEqualTo(0.9).isGreaterThan(before + 0.3);
         assertThat(probe.weight()).isDeepEqualTo(w0); // refine returns a new probe
+    }
+
+    @Test
+    void refinementStepDoesNotDependOnTheActivationScale() {
+        SplittableRandom rng = new SplittableRandom(10);
+        int[] y = new int[60];
+        float[][] x = sample(rng, y, 4), big = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            big[i] = x[i].clone();
+            for (int j = 0; j < D; j++) big[i][j] *= 100;
+        }
+        SoftmaxProbe zero = SoftmaxProbe.of(new float[K][D], new float[K]);
+        SoftmaxProbe small = zero.refine(x, y, 50, 1.0), large = zero.refine(big, y, 50, 1.0);
+        // a 100× larger input gets a ~100²× smaller step, so W·x moves about as fast in both
+        assertThat(small.accuracy(x, y)).isGreaterThan(0.9);
+        assertThat(large.accuracy(big, y)).isGreaterThan(0.9);
+        float[] ps = small.probabilities(x[0]), pl = large.probabilities(big[0]);
+        assertThat(pl).containsExactly(ps, within(0.05f));
     }
 
     @Test
