@@ -124,7 +124,7 @@ public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer
         return value;
     }
 
-    static float[] flatten(float[][] x) {
+    private static float[] flatten(float[][] x) {
         int d = x[0].length;
         float[] out = new float[x.length * d];
         for (int i = 0; i < x.length; i++) System.arraycopy(x[i], 0, out, i * d, d);

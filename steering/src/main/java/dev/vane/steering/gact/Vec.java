@@ -39,13 +39,6 @@ final class Vec {
         return out;
     }
 
-    /** {@code y[index]}. */
-    static int[] pick(int[] y, int[] index) {
-        int[] out = new int[index.length];
-        for (int i = 0; i < index.length; i++) out[i] = y[index[i]];
-        return out;
-    }
-
     /** Checks that {@code x} is a non-empty rectangular matrix and returns its width. */
     static int width(float[][] x, String name) {
         if (x == null || x.length == 0) throw new IllegalArgumentException(name + " must be non-empty");
