@@ -3,13 +3,14 @@ package dev.vane.server;
 import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
+import dev.vane.steering.calibrate.ArtifactsCommand;
 import dev.vane.steering.calibrate.CalibrateVectors;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code calibrate vectors}, {@code data demo}.
+ * {@code calibrate vectors}, {@code artifacts}, {@code data demo}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -19,6 +20,7 @@ public final class Cli {
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
                    vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
+                   vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
@@ -36,6 +38,10 @@ public final class Cli {
             case "serve" -> Main.serve(rest);
             case "train" -> train(rest);
             case "calibrate" -> calibrate(rest);
+            case "artifacts" -> {
+                int status = ArtifactsCommand.run(rest, System.out, System.err);
+                if (status != 0) System.exit(status);
+            }
             case "data" -> {
                 if (rest.length == 0 || !rest[0].equals("demo")) fail("data needs 'demo'");
                 DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
