@@ -2,6 +2,8 @@ package dev.vane.steering.calibrate;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.engine.config.HfConfig;
+import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
@@ -189,19 +191,23 @@ public final class CalibrateVectors {
         if (train.isEmpty()) throw new IllegalArgumentException(o.prompts() + ": no training pairs (split: train)");
         if (valid.isEmpty()) throw new IllegalArgumentException(o.prompts() + ": no held-out pairs (split: valid)");
 
-        try (Tokenizer tok = Tokenizer.load(o.model());
-             CausalLM model = ModelLoader.load(o.model(), o.dtype(), 0)) {
-            ModelFingerprint fp = ModelFingerprint.of(model.config());
-            LayerRange range = o.layers().orElse(LayerRange.all(fp.numLayers())).within(fp.numLayers(), "--layers");
-            List<Integer> layers = range.toList();
-            Function<String, int[]> encode = encoder(tok, o.chat());
+        ModelConfig config = HfConfig.read(o.model());
+        ModelFingerprint fp = ModelFingerprint.of(config);
+        List<Integer> layers = o.layers().orElse(LayerRange.all(fp.numLayers())).within(fp.numLayers(), "--layers").toList();
 
-            // one harvest over [train+ | train- | valid+ | valid-] keeps the batches full
-            List<int[]> prompts = new ArrayList<>();
+        // one harvest over [train+ | train- | valid+ | valid-] keeps the batches full
+        List<int[]> prompts = new ArrayList<>();
+        try (Tokenizer tok = Tokenizer.load(o.model())) {
+            Function<String, int[]> encode = encoder(tok, o.chat());
             for (List<PromptPair> part : List.of(train, valid)) {
-                for (PromptPair p : part) prompts.add(encode.apply(p.positive()));
-                for (PromptPair p : part) prompts.add(encode.apply(p.negative()));
+                for (PromptPair p : part) prompts.add(encode(encode, p, true, o.prompts(), config));
+                for (PromptPair p : part) prompts.add(encode(encode, p, false, o.prompts(), config));
             }
+        }
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+        // RoPE tables only as long as the longest prompt: a 128k-context model would otherwise
+        // allocate tables for positions no prompt reaches
+        try (CausalLM model = ModelLoader.load(o.model(), o.dtype(), longest)) {
             float[][][] acts = new ActivationHarvester(model).harvest(prompts, layers, o.batch(), progress); // [2N, K, D]
             int t = train.size(), v = valid.size();
             float[][][] trainPos = Arrays.copyOfRange(acts, 0, t), trainNeg = Arrays.copyOfRange(acts, t, 2 * t);
@@ -235,6 +241,19 @@ public final class CalibrateVectors {
             Path dir = registry.save(artifact, o.replace() ? ArtifactRegistry.SaveMode.REPLACE : ArtifactRegistry.SaveMode.CREATE);
             return new Result(artifact, dir, validEval, trainEval);
         }
+    }
+
+    /** One side of a pair as token ids; too long a prompt is named by its line. */
+    private static int[] encode(Function<String, int[]> encode, PromptPair p, boolean positive, Path file,
+                                ModelConfig config) {
+        int[] ids = encode.apply(positive ? p.positive() : p.negative());
+        if (ids.length == 0)
+            throw new IllegalArgumentException(file + ":" + p.line() + ": " + (positive ? "positive" : "negative")
+                    + " encodes to no tokens");
+        if (ids.length > config.maxPositionEmbeddings())
+            throw new IllegalArgumentException(file + ":" + p.line() + ": " + (positive ? "positive" : "negative")
+                    + " has " + ids.length + " tokens, more than the model's " + config.maxPositionEmbeddings() + " positions");
+        return ids;
     }
 
     private static Function<String, int[]> encoder(Tokenizer tok, boolean chat) {

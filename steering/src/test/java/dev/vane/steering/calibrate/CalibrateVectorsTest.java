@@ -160,6 +160,7 @@ class CalibrateVectorsTest {
                 {"[1]", ":18: expected a JSON object"},
                 {"{\"positive\": ", ":18: malformed JSON"},
                 {"{\"positive\": \"a\", \"negative\": \"b\", \"split\": \"train\"}", ":18: 'split' must be on every line or on none"},
+                {"{\"positive\": \"a\", \"negative\": \"" + "zq ".repeat(300) + "\"}", ":18: negative has "},
         };
         for (String[] c : cases) {
             Path file = prompts(false, c[0]);
@@ -167,6 +168,7 @@ class CalibrateVectorsTest {
                     "--registry", registry.toString());
             assertThat(r.status()).as(c[0]).isEqualTo(1);
             assertThat(r.err()).as(c[0]).contains("prompts.jsonl" + c[1]);
+            if (c[1].contains("negative has")) assertThat(r.err()).contains("more than the model's 256 positions");
         }
         assertThat(new ArtifactRegistry(registry).names()).isEmpty();
     }
@@ -185,6 +187,9 @@ class CalibrateVectorsTest {
         Run tooDeep = run("--model", m, "--prompts", p, "--name", "x", "--registry", reg, "--layers", "0-5");
         assertThat(tooDeep.status()).isEqualTo(1);
         assertThat(tooDeep.err()).contains("--layers: 0-5 exceeds the model's layers 0-1");
+        Run noModel = run("--model", tmp.resolve("nowhere").toString(), "--prompts", p, "--name", "x", "--registry", reg);
+        assertThat(noModel.status()).isEqualTo(1);
+        assertThat(noModel.err()).contains("config.json: file not found");
         assertThat(CalibrateVectors.quote(new String[] {"--name", "a b", "it's"})).isEqualTo("--name 'a b' 'it'\\''s'");
     }
 }
