@@ -3,12 +3,14 @@ package dev.vane.server;
 import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
+import dev.vane.steering.calibrate.ArtifactsCommand;
+import dev.vane.steering.calibrate.CalibrateVectors;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code data demo}.
+ * {@code calibrate vectors}, {@code artifacts}, {@code data demo}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -17,6 +19,8 @@ public final class Cli {
             usage: vane serve [--model DIR] [--port N] [--dtype f16|f32] [--threads N] [--slots N] [--context N]
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
+                   vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
+                   vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
@@ -33,6 +37,11 @@ public final class Cli {
         switch (args[0]) {
             case "serve" -> Main.serve(rest);
             case "train" -> train(rest);
+            case "calibrate" -> calibrate(rest);
+            case "artifacts" -> {
+                int status = ArtifactsCommand.run(rest, System.out, System.err);
+                if (status != 0) System.exit(status);
+            }
             case "data" -> {
                 if (rest.length == 0 || !rest[0].equals("demo")) fail("data needs 'demo'");
                 DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
@@ -60,6 +69,18 @@ public final class Cli {
             }
             case "tokenizer" -> System.exit(TrainTokenizer.run(rest, System.out, System.err));
             default -> fail("unknown training target '" + args[0] + "' (lm, tokenizer)");
+        }
+    }
+
+    private static void calibrate(String[] args) {
+        if (args.length == 0) fail("calibrate needs 'vectors'");
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "vectors" -> {
+                int status = CalibrateVectors.run(rest, System.out, System.err);
+                if (status != 0) System.exit(status);
+            }
+            default -> fail("unknown calibration target '" + args[0] + "' (vectors)");
         }
     }
 
