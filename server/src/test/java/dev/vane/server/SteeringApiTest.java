@@ -181,6 +181,36 @@ class SteeringApiTest {
     }
 
     @Test
+    void aRunningRequestKeepsThePlanItWasAdmittedWith() throws Exception {
+        assertEquals(201, admin("POST", "/admin/profiles",
+                "{\"name\": \"moving\", \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 40}]}")
+                .statusCode());
+        HttpRequest req = HttpRequest.newBuilder(t.uri("/v1/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Once upon a time\", \"max_tokens\": 120,"
+                        + " \"temperature\": 0, \"ignore_eos\": true, \"stream\": true, \"vane\": {\"profile\": \"moving\"}}"))
+                .build();
+        HttpResponse<java.util.stream.Stream<String>> r = TestServer.HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+        var lines = r.body().iterator();
+        String first = lines.next();
+        assertThat(first).startsWith("data: "); // admitted and generating
+        assertEquals(200, admin("PUT", "/admin/profiles/moving",
+                "{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 0.5}]}").statusCode());
+        JsonNode last = null;
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data: {")) {
+                JsonNode chunk = TestServer.read(line.substring(6));
+                if (chunk.has("vane")) last = chunk;
+            }
+        }
+        assertThat(last).as("final chunk with the vane object").isNotNull();
+        assertThat(last.get("vane").get("applied").get(0).get("scale").asDouble()).isEqualTo(40.0);
+        JsonNode after = generate("{\"profile\": \"moving\"}");
+        assertThat(after.get("vane").get("applied").get(0).get("scale").asDouble()).isEqualTo(0.5);
+        assertThat(admin("DELETE", "/admin/profiles/moving", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void profileBodiesAreValidated() {
         TestServer.assertError(admin("POST", "/admin/profiles", "{\"name\": \"Bad Name\", \"interventions\": []}"), 400, "name");
         TestServer.assertError(admin("POST", "/admin/profiles",
