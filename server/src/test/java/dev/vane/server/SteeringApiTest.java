@@ -5,6 +5,12 @@ import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ArtifactKind;
+import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.control.MethodArtifacts;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.gact.SoftmaxProbe;
+import java.util.List;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.Provenance;
 import dev.vane.steering.artifact.VectorSet;
@@ -230,7 +236,8 @@ class SteeringApiTest {
             assertThat(admin("POST", "/admin/artifacts/" + bad + "?format=gguf", "application/octet-stream",
                     HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}), TOKEN).statusCode()).as(bad).isIn(400, 404);
         try (var files = Files.list(registry)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))).containsExactly("shift");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .contains("shift").doesNotContain("broken", "escape", "Upper", ".hidden", "a", "b");
         }
         assertThat(registry.getParent().resolve("escape")).doesNotExist();
         // a Vane artifact in JSON: a wrong fingerprint is refused, the right one stored, listed and usable
@@ -249,6 +256,53 @@ class SteeringApiTest {
         assertThat(admin("DELETE", "/admin/artifacts/layer0", null).statusCode()).isEqualTo(204);
         TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"interventions\": "
                 + "[{\"kind\": \"vector\", \"artifact\": \"layer0\"}]}}"), 400, "vane.interventions[0].artifact");
+    }
+
+    @Test
+    void gactProbesAreRefinedFromLabelledFeedback() throws IOException {
+        int d = fingerprint.hiddenSize();
+        SplittableRandom r = new SplittableRandom(4);
+        java.util.TreeMap<Integer, GactWeights.Layer> layers = new java.util.TreeMap<>();
+        for (int l = 0; l < fingerprint.numLayers(); l++) {
+            float[][] mu = new float[2][d], w = new float[2][d];
+            for (int c = 0; c < 2; c++) for (int i = 0; i < d; i++) { mu[c][i] = (float) r.nextGaussian(); w[c][i] = (float) r.nextGaussian(); }
+            layers.put(l, new GactWeights.Layer(mu, SoftmaxProbe.of(w, new float[2])));
+        }
+        GactWeights g = new GactWeights(d, 2, layers);
+        Path dir = Files.createTempDirectory("vane-gact").resolve("probe");
+        new Artifact(new Manifest("probe", ArtifactKind.GACT, fingerprint, Component.RESID_POST, List.of(0, 1),
+                JsonNodeFactory.instance.objectNode(), Map.of(), Provenance.now("test", "0".repeat(64))),
+                MethodArtifacts.tensors(g.tensors(), g.shapes())).write(dir);
+        assertEquals(201, admin("POST", "/admin/artifacts/probe", upload(dir)).statusCode());
+        // feedback: stories are cluster 0, numbers cluster 1
+        StringBuilder ex = new StringBuilder("{\"steps\": 300, \"lr\": 1.0, \"examples\": [");
+        String[] stories = {"Once upon a time there was a king", "The old woman walked into the forest", "She told him a story",
+                "The dragon slept in the cave"};
+        String[] numbers = {"1 2 3 4 5 6", "10 20 30 40", "7 8 9 10 11", "100 200 300"};
+        for (int i = 0; i < 4; i++)
+            ex.append(i == 0 ? "" : ",").append("{\"prompt\": \"").append(stories[i]).append("\", \"cluster\": 0},")
+                    .append("{\"prompt\": \"").append(numbers[i]).append("\", \"cluster\": 1}");
+        ex.append("]}");
+        HttpResponse<String> refined = admin("POST", "/admin/artifacts/probe/refine", ex.toString());
+        assertEquals(200, refined.statusCode(), refined.body());
+        JsonNode body = TestServer.read(refined.body());
+        for (JsonNode l : body.get("layers")) {
+            assertThat(l.get("accuracy_after").asDouble()).isGreaterThanOrEqualTo(l.get("accuracy_before").asDouble());
+            assertThat(l.get("accuracy_after").asDouble()).isEqualTo(1.0);
+        }
+        JsonNode manifest = TestServer.read(admin("GET", "/admin/artifacts/probe", null).body());
+        assertThat(manifest.get("metrics").get("refined_examples").asDouble()).isEqualTo(8.0);
+        assertThat(t.metric("vane_admin_changes_total{what=\"artifact\"}")).isGreaterThanOrEqualTo(2);
+        // the refined probes steer requests
+        JsonNode steered = generate("{\"interventions\": [{\"kind\": \"gact\", \"artifact\": \"probe\", \"alpha\": 1}]}");
+        assertThat(steered.get("vane").get("applied").get(0).get("probe_choices").size()).isEqualTo(2);
+        TestServer.assertError(admin("POST", "/admin/artifacts/probe/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 5}]}"), 400, "examples[0].cluster");
+        TestServer.assertError(admin("POST", "/admin/artifacts/shift/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 0}]}"), 400, "name");
+        TestServer.assertError(admin("POST", "/admin/artifacts/ghost/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 0}]}"), 404, "name");
+        assertThat(admin("DELETE", "/admin/artifacts/probe", null).statusCode()).isEqualTo(204);
     }
 
     private static String upload(Path artifactDir) throws IOException {
