@@ -29,6 +29,13 @@ public final class BatchHooks implements ForwardHooks {
     }
 
     @Override
+    public boolean actsAt(HookSite site, StepContext ctx) {
+        if (global.actsAt(site, ctx)) return true;
+        for (int r = 0; r < rows.size(); r++) if (rows.get(r).actsAt(site, ctx.rows().get(r))) return true;
+        return false;
+    }
+
+    @Override
     public NDArray apply(HookSite site, NDArray x, StepContext ctx) {
         NDArray in = global.apply(site, x, ctx);
         int b = rows.size();

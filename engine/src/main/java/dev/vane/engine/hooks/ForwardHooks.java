@@ -11,6 +11,17 @@ public interface ForwardHooks {
 
     NDArray apply(HookSite site, NDArray x, StepContext ctx);
 
+    /**
+     * Whether a hook may read or change {@code site} in this step. A forward path that keeps its
+     * tensors outside NDArrays (the Java decode path) builds the site's NDArray only where this
+     * is true; {@link #apply} must return {@code x} itself wherever it is false.
+     */
+    default boolean actsAt(HookSite site, StepContext ctx) { return true; }
+
     /** No hooks anywhere. */
-    ForwardHooks NONE = (site, x, ctx) -> x;
+    ForwardHooks NONE = new ForwardHooks() {
+        @Override public NDArray apply(HookSite site, NDArray x, StepContext ctx) { return x; }
+        @Override public boolean actsAt(HookSite site, StepContext ctx) { return false; }
+        @Override public String toString() { return "ForwardHooks.NONE"; }
+    };
 }
