@@ -52,7 +52,7 @@ class SteeringApiTest {
         Path model = TestServer.modelDir("vane-steer-model", true);
         registry = Files.createTempDirectory("vane-registry");
         ServerSettings s = ServerSettings.defaults(model).withPort(0).withEngine(ComputeDType.F32, 2, 8, 256)
-                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of(TOKEN), 1 << 20));
+                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of(TOKEN), 1 << 20, Optional.empty()));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
         var c = Preset.TINY_LLAMA3_VOCAB.config();
@@ -214,6 +214,26 @@ class SteeringApiTest {
         JsonNode after = generate("{\"profile\": \"moving\"}");
         assertThat(after.get("vane").get("applied").get(0).get("scale").asDouble()).isEqualTo(0.5);
         assertThat(admin("DELETE", "/admin/profiles/moving", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void profilesComeFromAConfigFileToo() throws IOException {
+        Path file = Files.createTempFile("vane-profiles", ".json");
+        Files.writeString(file, "{\"profiles\": [{\"name\": \"from-config\", \"interventions\": "
+                + "[{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 3}]}]}");
+        ProfilesFile.load(file, server.steering());
+        assertThat(admin("GET", "/admin/profiles/from-config", null).statusCode()).isEqualTo(200);
+        assertThat(generate("{\"profile\": \"from-config\"}").get("vane").get("applied").get(0).get("scale").asDouble())
+                .isEqualTo(3.0);
+        Files.writeString(file, "{\"profiles\": [{\"name\": \"bad\", \"interventions\": "
+                + "[{\"kind\": \"vector\", \"artifact\": \"ghost\"}]}]}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProfilesFile.load(file, server.steering()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("profiles[0].interventions[0].artifact");
+        Files.writeString(file, "{\"profiles\": [], \"default_profile\": \"ghost\"}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProfilesFile.load(file, server.steering()))
+                .hasMessageContaining("default_profile");
+        assertThat(admin("DELETE", "/admin/profiles/from-config", null).statusCode()).isEqualTo(204);
     }
 
     @Test
