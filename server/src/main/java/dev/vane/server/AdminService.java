@@ -88,6 +88,8 @@ final class AdminService implements HttpService {
                 .get("/admin/status", handle(this::status))
                 .get("/admin/steering", handle(this::getSteering))
                 .put("/admin/steering", handle(this::putSteering))
+                .get("/admin/layer-skip", handle(this::getLayerSkip))
+                .put("/admin/layer-skip", handle(this::putLayerSkip))
                 .get("/admin/profiles", handle(this::listProfiles))
                 .post("/admin/profiles", handle(this::postProfile))
                 .get("/admin/profiles/{name}", handle(this::getProfile))
@@ -190,6 +192,29 @@ final class AdminService implements HttpService {
         Optional<String> def = f.present("default_profile") ? f.string("default_profile") : now.defaultProfile();
         steering.settings(new SteeringControl.Settings(enabled, def), who(req)); // logged and counted by its listener
         Responses.json(res, steeringJson());
+    }
+
+    private ObjectNode layerSkipJson() {
+        return steering.layerSkip().map(InterventionJson::writeLayerSkip)
+                .orElseGet(() -> JsonBody.JSON.createObjectNode().put("mode", "off"));
+    }
+
+    private void getLayerSkip(ServerRequest req, ServerResponse res) {
+        Responses.json(res, layerSkipJson());
+    }
+
+    /** The default layer skipping for requests that set none: a {@code vane.layer_skip} object, or {@code {"mode": "off"}}. */
+    private void putLayerSkip(ServerRequest req, ServerResponse res) {
+        Fields f = Fields.of(JsonBody.read(req, maxArtifactBytes));
+        Optional<InterventionSpec.LayerSkip> skip;
+        if (f.string("mode").orElse("").equals("off")) {
+            f.allowOnly(Set.of("mode"));
+            skip = Optional.empty();
+        } else {
+            skip = Optional.of(InterventionJson.readLayerSkip(f));
+        }
+        steering.layerSkip(skip, who(req)); // logged and counted by its listener
+        Responses.json(res, layerSkipJson());
     }
 
     // --- profiles -------------------------------------------------------------------------------
