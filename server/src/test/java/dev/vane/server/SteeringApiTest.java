@@ -237,6 +237,30 @@ class SteeringApiTest {
     }
 
     @Test
+    void layerSkippingIsTracedPerTokenAndTheAdminSetsADefault() {
+        JsonNode r = generate("{\"layer_skip\": {\"mode\": \"trace\", \"alpha\": 0.8}, \"trace\": true}");
+        JsonNode e = r.get("vane").get("applied").get(0);
+        assertThat(e.get("kind").asText()).isEqualTo("layer_skip");
+        assertThat(e.get("layer_usage").get("prompt").asDouble()).isBetween(0.0, 1.0);
+        assertThat(e.get("layer_usage").get("generation").asDouble()).isBetween(0.0, 1.0);
+        int promptTokens = t.ok("/v1/generate", "{\"prompt\": \"The quick brown fox\", \"max_tokens\": 1}").get("usage")
+                .get("prompt_tokens").asInt();
+        assertThat(e.get("token_layers")).hasSize(promptTokens + 12 - 1); // the last sample is never fed back
+        assertThat(t.metric("vane_layers_executed_total{phase=\"prompt\"}")).isGreaterThan(0);
+        TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {\"mode\": \"exit\"}}}"),
+                400, "vane.layer_skip.mode");
+        assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 0.6}").statusCode());
+        assertThat(TestServer.read(admin("GET", "/admin/layer-skip", null).body()).get("mode").asText()).isEqualTo("readout");
+        JsonNode d = generate(null).get("vane").get("applied").get(0);
+        assertThat(d.get("mode").asText()).isEqualTo("readout");
+        assertThat(d.get("source").asText()).isEqualTo("default");
+        TestServer.assertError(admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 3}"), 400, "alpha");
+        assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"off\"}").statusCode());
+        assertThat(generate(null).has("vane")).isFalse();
+        assertThat(t.metric("vane_admin_changes_total{what=\"layer_skip\"}")).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void profileBodiesAreValidated() {
         TestServer.assertError(admin("POST", "/admin/profiles", "{\"name\": \"Bad Name\", \"interventions\": []}"), 400, "name");
         TestServer.assertError(admin("POST", "/admin/profiles",
