@@ -189,7 +189,7 @@ class CompletionsApiTest {
                 {"\"stop_token_ids\": [\"a\"]", "stop_token_ids"}, {"\"ignore_eos\": 1", "ignore_eos"},
                 {"\"vane\": 1", "vane"}, {"\"vane\": {\"foo\": 1}", "vane.foo"}, {"\"vane\": {\"profile\": \"x\"}", "vane.profile"},
                 {"\"vane\": {\"interventions\": [{\"kind\": \"vector\"}]}", "vane.interventions[0].artifact"},
-                {"\"vane\": {\"layer_skip\": {\"mode\": \"exit\"}}", "vane.layer_skip.mode"},
+                {"\"vane\": {\"layer_skip\": {\"alpha\": 0.5}}", "vane.layer_skip.mode"},
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"trace\", \"alpha\": 2}}", "vane.layer_skip.alpha"},
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"trace\", \"q\": 0}}", "vane.layer_skip.q"},
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"warp\"}}", "vane.layer_skip.mode"},

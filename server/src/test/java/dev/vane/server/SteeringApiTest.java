@@ -247,8 +247,12 @@ class SteeringApiTest {
                 .get("prompt_tokens").asInt();
         assertThat(e.get("token_layers")).hasSize(promptTokens + 12 - 1); // the last sample is never fed back
         assertThat(t.metric("vane_layers_executed_total{phase=\"prompt\"}")).isGreaterThan(0);
-        TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {\"mode\": \"exit\"}}}"),
+        TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {\"mode\": \"exits\"}}}"),
                 400, "vane.layer_skip.mode");
+        for (String mode : new String[] {"exit", "skip-set", "readout"}) {
+            JsonNode m = generate("{\"layer_skip\": {\"mode\": \"" + mode + "\", \"alpha\": 0.9, \"q\": 0.3}}");
+            assertThat(m.get("vane").get("applied").get(0).get("mode").asText()).isEqualTo(mode);
+        }
         assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 0.6}").statusCode());
         assertThat(TestServer.read(admin("GET", "/admin/layer-skip", null).body()).get("mode").asText()).isEqualTo("readout");
         JsonNode d = generate(null).get("vane").get("applied").get(0);

@@ -18,6 +18,12 @@ public interface ForwardHooks {
      */
     default boolean actsAt(HookSite site, StepContext ctx) { return true; }
 
+    /**
+     * Which positions skip layer {@code layer} in this step ({@code LAYER_GATE}), asked after the
+     * layer's {@code RESID_PRE} site.
+     */
+    default LayerGate gate(int layer, StepContext ctx) { return LayerGate.RUN; }
+
     /** No hooks anywhere. */
     ForwardHooks NONE = new ForwardHooks() {
         @Override public NDArray apply(HookSite site, NDArray x, StepContext ctx) { return x; }

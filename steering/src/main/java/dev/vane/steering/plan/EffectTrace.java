@@ -25,6 +25,7 @@ public final class EffectTrace {
     private final long[] layersSeen = new long[2]; // [prompt, generation]: layer executions decided
     private final long[] layersSkipped = new long[2]; // [prompt, generation]: layers not computed
     private final List<BitSet> tokenLayers = new ArrayList<>();
+    private BitSet skipSet;
 
     EffectTrace(SteeringPlan.Entry entry, Optional<LayerRange> layers) {
         this.entry = entry;
@@ -68,6 +69,13 @@ public final class EffectTrace {
 
     /** Layer skipping: per token in order (prompt then generated), the layers that were active. */
     public List<BitSet> tokenLayers() { return tokenLayers; }
+
+    void skipped(Phase phase, int n) { layersSkipped[phase.ordinal()] += n; }
+
+    void skipSet(BitSet layers) { skipSet = (BitSet) layers.clone(); }
+
+    /** skip-set mode: the layers skipped for generated tokens, once the prompt has been read. */
+    public Optional<BitSet> skipSet() { return Optional.ofNullable(skipSet).map(b -> (BitSet) b.clone()); }
 
     void layers(Phase phase, BitSet active, int numLayers) {
         layersRun[phase.ordinal()] += active.cardinality();

@@ -111,11 +111,8 @@ public final class SteeringPlan {
                 yield new Resolved(e, Optional.empty(), (m, t) -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, m, t));
             }
             case InterventionSpec.LayerSkip k -> {
-                if (k.mode() == InterventionSpec.SkipMode.EXIT || k.mode() == InterventionSpec.SkipMode.SKIP_SET)
-                    throw new PlanException("mode", "layer_skip mode " + k.mode().jsonName() + " is not supported yet"
-                            + " (trace and readout are)");
                 yield new Resolved(e, Optional.of(LayerRange.all(nl)),
-                        (m, t) -> new LayerSkipEffect(k.mode(), k.alpha(), k.phase(), nl, t));
+                        (m, t) -> new LayerSkipEffect(k.mode(), k.alpha(), k.q(), k.phase(), nl, t));
             }
             case InterventionSpec.Gact g -> {
                 ProbeSteering p = artifacts.gact(g.artifact());

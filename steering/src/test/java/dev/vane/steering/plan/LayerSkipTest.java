@@ -6,6 +6,7 @@ import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
+import ai.djl.ndarray.NDArray;
 import dev.vane.engine.hooks.BatchHooks;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.ForwardHooks;
@@ -203,10 +204,117 @@ class LayerSkipTest {
         }
     }
 
+    private static SteeringRow row(SkipMode mode, double alpha, double q, PhaseScope phase) {
+        return SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.LayerSkip(mode, alpha, q, phase),
+                "inline", "vane.layer_skip")), new TestArtifacts(), new ModelShape(layers, model.config().hiddenSize())).bind(manager);
+    }
+
+    private int[] generate(String text, RowHooks row, int tokens) {
+        Sequence q = generator.newSequence(tokenizer.encode(text, true),
+                SamplingParams.builder().temperature(0).maxTokens(tokens).ignoreEos(true).logprobs(1).build(), TokenListener.NONE, row);
+        generator.run(List.of(q));
+        return q.result().tokens();
+    }
+
+    /**
+     * The reference for exit: every layer runs, but from a token's exit layer on its residual is
+     * put back to what entered that layer, so deeper layers' keys and values are computed from the
+     * exit state by the ordinary attention path.
+     */
+    private static final class FreezeFrom implements RowHooks {
+        final List<Integer> exitLayers; // per generation step
+        int stepIndex = -1;
+        NDArray frozen;
+
+        FreezeFrom(List<Integer> exitLayers) { this.exitLayers = exitLayers; }
+
+        @Override public boolean actsAt(HookSite site, dev.vane.engine.hooks.StepContext.Row row) {
+            return row.phase() == Phase.GENERATION
+                    && (site.component() == Component.RESID_PRE || site.component() == Component.RESID_POST);
+        }
+
+        @Override public NDArray apply(HookSite site, NDArray x, dev.vane.engine.hooks.StepContext.Row row) {
+            if (site.component() == Component.RESID_PRE && site.layer() == 0) {
+                stepIndex++;
+                frozen = null;
+            }
+            int e = exitLayers.get(stepIndex);
+            if (site.component() == Component.RESID_PRE && site.layer() == e) frozen = x;
+            return site.component() == Component.RESID_POST && site.layer() >= e ? frozen : x;
+        }
+    }
+
     @Test
-    void exitAndSkipSetAreRefusedUntilTheEngineSkipsLayers() {
-        assertThatThrownBy(() -> row(SkipMode.EXIT, 0.8)).isInstanceOf(PlanException.class).hasMessageContaining("not supported yet");
+    void exitSkipsTheLayersAfterTheFirstVoidOneAndTheNextTokensSeeTheProjectedKeysAndValues() {
+        String text = "The jury said it did find that the city";
+        SteeringRow exit = row(SkipMode.EXIT, 0.9, 0.5, PhaseScope.GENERATION);
+        int gen = 10;
+        int[] tokens = generate(text, exit, gen);
+        EffectTrace t = exit.trace().get(0);
+        assertThat(t.tokenLayers()).hasSize(gen - 1);
+        List<Integer> exits = new ArrayList<>();
+        long skipped = 0;
+        for (BitSet active : t.tokenLayers()) {
+            int e = active.nextClearBit(0); // active layers are exactly those before the exit layer
+            assertThat(active.cardinality()).isEqualTo(Math.min(e, layers));
+            exits.add(e);
+            if (e < layers) skipped += layers - 1 - e;
+        }
+        assertThat(skipped).as("alpha 0.9 makes some token exit early").isGreaterThan(0);
+        assertThat(t.layersSkipped(Phase.GENERATION)).isEqualTo(skipped);
+        assertThat(generate(text, new FreezeFrom(exits), gen)).isEqualTo(tokens);
+    }
+
+    @Test
+    void exitRowsOfAMixedBatchEqualTheirSoloRuns() {
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
+        String[] texts = {"The jury said", "Q: cat\nA:", "Once upon a time", "He had never seen"};
+        List<int[]> solo = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) solo.add(generate(texts[i], i % 2 == 0 ? row(SkipMode.EXIT, 0.8, 0.5, PhaseScope.BOTH)
+                : RowHooks.NONE, 6));
+        List<Sequence> batch = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++)
+            batch.add(generator.newSequence(tokenizer.encode(texts[i], true), greedy, TokenListener.NONE,
+                    i % 2 == 0 ? row(SkipMode.EXIT, 0.8, 0.5, PhaseScope.BOTH) : RowHooks.NONE));
+        generator.run(batch);
+        for (int i = 0; i < texts.length; i++) assertThat(batch.get(i).result().tokens()).as("row %d", i).isEqualTo(solo.get(i));
+    }
+
+    @Test
+    void skipSetSkipsTheLayersVoidForEnoughPromptTokensAndAnEmptySetIsTheBaseline() {
+        String text = "The jury said it did find that the city";
+        SteeringRow set = row(SkipMode.SKIP_SET, 0.8, 0.3, PhaseScope.BOTH);
+        int[] tokens = generate(text, set, 8);
+        EffectTrace t = set.trace().get(0);
+        BitSet s = t.skipSet().orElseThrow();
+        // the set follows the prompt's per-token decisions
+        List<BitSet> prompt = t.tokenLayers().subList(0, tokenizer.encode(text, true).length);
+        for (int l = 0; l < layers; l++) {
+            int voids = 0;
+            for (BitSet a : prompt) if (!a.get(l)) voids++;
+            assertThat(s.get(l)).as("layer %d", l).isEqualTo(voids >= 0.3 * prompt.size());
+        }
+        assertThat(t.layersSkipped(Phase.GENERATION)).isEqualTo((long) s.cardinality() * 7);
+        if (!s.isEmpty()) assertThat(tokens).isNotEqualTo(generate(text, RowHooks.NONE, 8));
+        // q = 1 with alpha = 0: a layer is skipped only if every prompt token's norm shrank there
+        boolean foundEmpty = false;
+        for (String p : new String[] {"Once upon a time", "The results of the study", "She looked at him and", text}) {
+            SteeringRow r = row(SkipMode.SKIP_SET, 0.0, 1.0, PhaseScope.BOTH);
+            int[] got = generate(p, r, 6);
+            if (r.trace().get(0).skipSet().orElseThrow().isEmpty()) {
+                foundEmpty = true;
+                assertThat(got).isEqualTo(generate(p, RowHooks.NONE, 6));
+                assertThat(r.trace().get(0).layersSkipped(Phase.GENERATION)).isZero();
+            }
+        }
+        assertThat(foundEmpty).as("some prompt gives an empty skip set").isTrue();
+    }
+
+    @Test
+    void parametersAreValidated() {
         assertThatThrownBy(() -> new InterventionSpec.LayerSkip(SkipMode.TRACE, 1.2, 0.5, PhaseScope.BOTH)).hasMessageContaining("alpha");
         assertThatThrownBy(() -> new InterventionSpec.LayerSkip(SkipMode.TRACE, 0.8, 0, PhaseScope.BOTH)).hasMessageContaining("q");
+        assertThatThrownBy(() -> new InterventionSpec.LayerSkip(SkipMode.TRACE, 0.8, 1.5, PhaseScope.BOTH)).hasMessageContaining("q");
+        assertThatThrownBy(() -> InterventionSpec.SkipMode.parse("skip")).isInstanceOf(PlanException.class).hasMessageContaining("skip-set");
     }
 }
