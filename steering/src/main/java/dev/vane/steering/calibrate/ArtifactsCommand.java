@@ -75,7 +75,7 @@ public final class ArtifactsCommand {
                 case "list" -> out.print(table(registry.list()));
                 case "import-gguf" -> {
                     Artifact a = ControlVectors.importArtifact(Path.of(f.get("--file")), f.get("--name"),
-                            fingerprint(f), registry.maxBytes(), "vane artifacts " + CalibrateVectors.quote(args));
+                            fingerprint(f), registry.maxBytes(), "vane artifacts " + CommandLine.quote(args));
                     Path dir = registry.save(a, replace ? ArtifactRegistry.SaveMode.REPLACE : ArtifactRegistry.SaveMode.CREATE);
                     out.println("imported " + a.name() + " (layers " + ranges(a.manifest().layers()) + ") to " + dir);
                 }
