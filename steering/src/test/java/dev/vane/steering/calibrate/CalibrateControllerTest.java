@@ -120,6 +120,8 @@ class CalibrateControllerTest {
         assertThat(m.params().get("feature_layers").toString()).isEqualTo("[2,3,4,5]");
         assertThat(m.provenance().datasetSha256()).isEqualTo(Provenance.sha256(file));
         assertThat(m.provenance().command()).startsWith("vane calibrate controller --model ").contains("--name refusal");
+        assertThat(ArtifactsCommand.table(List.of(m))).contains(String.format(java.util.Locale.ROOT,
+                "| refusal | controller | resid_post | 0-5 | llama d=256 L=6 | %.3f |", m.metrics().get("valid.accuracy.final")));
 
         // the stored direction is the embedding-centroid difference of the default phrases' tokens
         ControllerWeights w = MethodArtifacts.controller(a);
