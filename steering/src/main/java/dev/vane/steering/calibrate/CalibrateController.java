@@ -254,46 +254,75 @@ public final class CalibrateController {
             trainAccuracy = ControllerTrainer.accuracy(net, trainRows);
         }
 
-        // held-out figures of the final controller: mean sigmoid(s) per label, mean w_l over harmful prompts
-        double[] sigmoidSum = new double[2];
-        int[] count = new int[2];
-        double[] wHarmful = new double[numLayers];
-        for (ControllerTrainer.Example e : validRows) {
-            ControllerOutput out = weights.evaluate(e.features());
-            int c = e.harmful() ? 1 : 0;
-            sigmoidSum[c] += 1 / (1 + Math.exp(-out.s()));
-            count[c]++;
-            if (e.harmful()) for (int l = 0; l < numLayers; l++) wHarmful[l] += out.w()[l];
-        }
-        double sigmoidHarmful = sigmoidSum[1] / count[1], sigmoidBenign = sigmoidSum[0] / count[0];
+        Figures held = Figures.of(weights, validRows, numLayers);
+        Map<String, Double> metrics = metrics(trained.epochs(), trainAccuracy, trainRows, held);
+        ObjectNode params = params(o, cfg, dirLayer, numLayers, train.size(), valid.size());
 
+        Manifest manifest = new Manifest(o.name(), ArtifactKind.CONTROLLER, fp, Component.RESID_POST,
+                LayerRange.all(numLayers).toList(), params, metrics, Provenance.now(command, Provenance.sha256(o.prompts())));
+        Artifact artifact = new Artifact(manifest, MethodArtifacts.tensors(weights.tensors(), weights.shapes()));
+        Path dir = target.save(artifact);
+        return new Result(artifact, dir, fromEmbeddings ? -1 : dirLayer, trained.epochs(), trainAccuracy,
+                held.sigmoidHarmful(), held.sigmoidBenign(), train.size(), valid.size());
+    }
+
+    /**
+     * The final controller on the held-out prompts.
+     *
+     * @param wHarmful mean {@code w_l} over the harmful prompts, {@code [L]}
+     */
+    private record Figures(double sigmoidHarmful, double sigmoidBenign, double[] wHarmful, int harmful, int benign) {
+
+        static Figures of(ControllerWeights weights, List<ControllerTrainer.Example> rows, int numLayers) {
+            double[] sigmoidSum = new double[2]; // [benign, harmful]
+            int[] count = new int[2];
+            double[] w = new double[numLayers];
+            for (ControllerTrainer.Example e : rows) {
+                ControllerOutput out = weights.evaluate(e.features());
+                int c = e.harmful() ? 1 : 0;
+                sigmoidSum[c] += 1 / (1 + Math.exp(-out.s()));
+                count[c]++;
+                if (e.harmful()) for (int l = 0; l < numLayers; l++) w[l] += out.w()[l];
+            }
+            for (int l = 0; l < numLayers; l++) w[l] /= count[1];
+            return new Figures(sigmoidSum[1] / count[1], sigmoidSum[0] / count[0], w, count[1], count[0]);
+        }
+    }
+
+    private static Map<String, Double> metrics(List<ControllerTrainer.Epoch> epochs, double trainAccuracy,
+                                               List<ControllerTrainer.Example> trainRows, Figures valid) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        for (ControllerTrainer.Epoch e : trained.epochs()) {
+        for (ControllerTrainer.Epoch e : epochs) {
             metrics.put("valid.accuracy.epoch." + e.epoch(), e.heldOutAccuracy());
             metrics.put("train.loss.epoch." + e.epoch(), e.meanLoss());
         }
-        metrics.put("valid.accuracy.final", trained.epochs().getLast().heldOutAccuracy());
+        metrics.put("valid.accuracy.final", epochs.getLast().heldOutAccuracy());
         metrics.put("train.accuracy.final", trainAccuracy);
-        metrics.put("valid.sigmoid_s.harmful.mean", sigmoidHarmful);
-        metrics.put("valid.sigmoid_s.benign.mean", sigmoidBenign);
-        for (int l = 0; l < numLayers; l++) metrics.put("valid.harmful.w.layer." + l, wHarmful[l] / count[1]);
-        metrics.put("train.harmful", (double) trainRows.stream().filter(ControllerTrainer.Example::harmful).count());
-        metrics.put("train.benign", (double) trainRows.stream().filter(e -> !e.harmful()).count());
-        metrics.put("valid.harmful", (double) count[1]);
-        metrics.put("valid.benign", (double) count[0]);
+        metrics.put("valid.sigmoid_s.harmful.mean", valid.sigmoidHarmful());
+        metrics.put("valid.sigmoid_s.benign.mean", valid.sigmoidBenign());
+        for (int l = 0; l < valid.wHarmful().length; l++) metrics.put("valid.harmful.w.layer." + l, valid.wHarmful()[l]);
+        long harmful = trainRows.stream().filter(ControllerTrainer.Example::harmful).count();
+        metrics.put("train.harmful", (double) harmful);
+        metrics.put("train.benign", (double) (trainRows.size() - harmful));
+        metrics.put("valid.harmful", (double) valid.harmful());
+        metrics.put("valid.benign", (double) valid.benign());
+        return metrics;
+    }
 
-        ObjectNode params = JsonNodeFactory.instance.objectNode()
-                .put("direction", fromEmbeddings ? "embeddings" : "activations");
-        if (fromEmbeddings) {
+    private static ObjectNode params(Options o, ControllerTrainer.Config cfg, int dirLayer, int numLayers,
+                                     int train, int valid) {
+        ObjectNode params = JsonNodeFactory.instance.objectNode();
+        if (o.direction() == RefusalDirection.Source.EMBEDDING_CENTROIDS) {
+            params.put("direction", "embeddings");
             ArrayNode r = params.putArray("refusal_phrases"), c = params.putArray("compliance_phrases");
             o.refusalPhrases().forEach(r::add);
             o.compliancePhrases().forEach(c::add);
         } else {
-            params.put("direction_layer", dirLayer);
+            params.put("direction", "activations").put("direction_layer", dirLayer);
         }
         ArrayNode featureLayers = params.putArray("feature_layers");
         for (int l = numLayers - ControllerNet.FEATURE_BLOCKS; l < numLayers; l++) featureLayers.add(l);
-        params.put("position", "last-prompt-token")
+        return params.put("position", "last-prompt-token")
                 .put("alpha", o.alpha())
                 .put("width", o.width())
                 .put("epochs", o.epochs())
@@ -305,15 +334,8 @@ public final class CalibrateController {
                 .put("prompts", o.prompts().getFileName().toString())
                 .put("chat", o.chat())
                 .put("dtype", o.dtype().name().toLowerCase(Locale.ROOT))
-                .put("train_prompts", train.size())
-                .put("valid_prompts", valid.size());
-
-        Manifest manifest = new Manifest(o.name(), ArtifactKind.CONTROLLER, fp, Component.RESID_POST,
-                LayerRange.all(numLayers).toList(), params, metrics, Provenance.now(command, Provenance.sha256(o.prompts())));
-        Artifact artifact = new Artifact(manifest, MethodArtifacts.tensors(weights.tensors(), weights.shapes()));
-        Path dir = target.save(artifact);
-        return new Result(artifact, dir, fromEmbeddings ? -1 : dirLayer, trained.epochs(), trainAccuracy,
-                sigmoidHarmful, sigmoidBenign, train.size(), valid.size());
+                .put("train_prompts", train)
+                .put("valid_prompts", valid);
     }
 
     /** The token ids of every phrase, concatenated (a token in two phrases weighs twice in the centroid). */

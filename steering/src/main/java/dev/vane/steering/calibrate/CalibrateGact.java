@@ -175,11 +175,25 @@ public final class CalibrateGact {
         List<ActBaseline.LayerFit> act = ActBaseline.fit(neutral, explicit, fitted, heldOut, cfg);
         String table = ProbeComparison.table(g.reports(), act, o.clusters());
 
+        Map<String, Double> metrics = metrics(g.reports(), act, train, heldOut.length);
+        ObjectNode params = params(o, cfg, g.reports(), loaded.splitGiven(), train, heldOut.length);
+
+        String sha = Provenance.sha256(o.prompts());
+        Manifest manifest = new Manifest(o.name(), ArtifactKind.GACT, fp, Component.RESID_POST, layers, params, metrics,
+                Provenance.now(command, sha));
+        Artifact artifact = new Artifact(manifest, MethodArtifacts.tensors(g.weights().tensors(), g.weights().shapes()));
+        o.table().ifPresent(t -> writeTable(t, o.name(), command, sha, table));
+        Path dir = target.save(artifact);
+        return new Result(artifact, dir, g, act, table, train, heldOut.length);
+    }
+
+    private static Map<String, Double> metrics(List<GactFit.LayerReport> gact, List<ActBaseline.LayerFit> act,
+                                               int train, int valid) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         double sumG = 0, sumA = 0, best = -1;
         int bestLayer = -1;
-        for (int i = 0; i < fitted.length; i++) {
-            GactFit.LayerReport r = g.reports().get(i);
+        for (int i = 0; i < gact.size(); i++) {
+            GactFit.LayerReport r = gact.get(i);
             double a = act.get(i).probeHeldOutAccuracy();
             metrics.put("valid.gact.accuracy.layer." + r.layer(), r.probeHeldOutAccuracy());
             metrics.put("valid.act.accuracy.layer." + r.layer(), a);
@@ -191,13 +205,17 @@ public final class CalibrateGact {
                 bestLayer = r.layer();
             }
         }
-        metrics.put("valid.gact.accuracy.mean", sumG / fitted.length);
-        metrics.put("valid.act.accuracy.mean", sumA / fitted.length);
+        metrics.put("valid.gact.accuracy.mean", sumG / gact.size());
+        metrics.put("valid.act.accuracy.mean", sumA / gact.size());
         metrics.put("valid.accuracy.best", best);
         metrics.put("valid.best_layer", (double) bestLayer);
-        metrics.put("valid.pairs", (double) heldOut.length);
+        metrics.put("valid.pairs", (double) valid);
         metrics.put("train.pairs", (double) train);
+        return metrics;
+    }
 
+    private static ObjectNode params(Options o, GactFit.Config cfg, List<GactFit.LayerReport> reports,
+                                     boolean splitGiven, int train, int valid) {
         ObjectNode params = JsonNodeFactory.instance.objectNode()
                 .put("clusters", o.clusters())
                 .put("kmeans_restarts", cfg.kmeansRestarts())
@@ -210,23 +228,16 @@ public final class CalibrateGact {
                 .put("chat", o.chat())
                 .put("dtype", o.dtype().name().toLowerCase(Locale.ROOT))
                 .put("batch", o.batch())
-                .put("split", loaded.splitGiven() ? "field" : "random")
+                .put("split", splitGiven ? "field" : "random")
                 .put("train_pairs", train)
-                .put("valid_pairs", heldOut.length);
-        if (!loaded.splitGiven()) params.put("valid_fraction", o.validFraction());
-        ArrayNode sizes = params.putArray("cluster_sizes");
-        for (GactFit.LayerReport r : g.reports()) {
+                .put("valid_pairs", valid);
+        if (!splitGiven) params.put("valid_fraction", o.validFraction());
+        ArrayNode sizes = params.putArray("cluster_sizes"); // [layer][cluster], in layer order
+        for (GactFit.LayerReport r : reports) {
             ArrayNode row = sizes.addArray();
             for (int s : r.clusterSizes()) row.add(s);
         }
-
-        String sha = Provenance.sha256(o.prompts());
-        Manifest manifest = new Manifest(o.name(), ArtifactKind.GACT, fp, Component.RESID_POST, layers, params, metrics,
-                Provenance.now(command, sha));
-        Artifact artifact = new Artifact(manifest, MethodArtifacts.tensors(g.weights().tensors(), g.weights().shapes()));
-        o.table().ifPresent(t -> writeTable(t, o.name(), command, sha, table));
-        Path dir = target.save(artifact);
-        return new Result(artifact, dir, g, act, table, train, heldOut.length);
+        return params;
     }
 
     private static void writeTable(Path file, String name, String command, String sha, String table) {

@@ -3,6 +3,7 @@ package dev.vane.steering.calibrate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads the controller's prompts from JSONL, one object per line (blank lines ignored):
@@ -46,7 +47,7 @@ public final class LabelledPrompts {
      */
     public static List<LabelledPrompt> part(List<LabelledPrompt> all, Split split, Path file) {
         List<LabelledPrompt> part = all.stream().filter(p -> p.split() == split).toList();
-        String name = split.name().toLowerCase(java.util.Locale.ROOT);
+        String name = split.name().toLowerCase(Locale.ROOT);
         for (boolean harmful : new boolean[] {true, false})
             if (part.stream().noneMatch(p -> p.harmful() == harmful))
                 throw new IllegalArgumentException(file + ": split '" + name + "' has no " + (harmful ? "harmful" : "benign")
