@@ -74,4 +74,18 @@ class CalibrateCliTest {
         assertThat(artifacts.controller("refusal").numLayers()).isEqualTo(6);
         assertThat(artifacts.gact("genre").layers()).containsExactlyInAnyOrder(1, 2);
     }
+
+    @Test
+    void helpListsTheThreeCalibrations() throws Exception {
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Cli.main(new String[] {"help"});
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(buf.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("vane calibrate vectors ", "vane calibrate controller ", "vane calibrate gact ");
+    }
 }
