@@ -4,13 +4,15 @@ import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
 import dev.vane.steering.calibrate.ArtifactsCommand;
+import dev.vane.steering.calibrate.CalibrateController;
+import dev.vane.steering.calibrate.CalibrateGact;
 import dev.vane.steering.calibrate.CalibrateVectors;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code calibrate vectors}, {@code artifacts}, {@code data demo}.
+ * {@code calibrate vectors|controller|gact}, {@code artifacts}, {@code data demo}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -20,6 +22,8 @@ public final class Cli {
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
                    vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
+                   vane calibrate controller --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateController)
+                   vane calibrate gact --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateGact)
                    vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
@@ -73,15 +77,18 @@ public final class Cli {
     }
 
     private static void calibrate(String[] args) {
-        if (args.length == 0) fail("calibrate needs 'vectors'");
+        if (args.length == 0) fail("calibrate needs 'vectors', 'controller' or 'gact'");
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "vectors" -> {
-                int status = CalibrateVectors.run(rest, System.out, System.err);
-                if (status != 0) System.exit(status);
+        int status = switch (args[0]) {
+            case "vectors" -> CalibrateVectors.run(rest, System.out, System.err);
+            case "controller" -> CalibrateController.run(rest, System.out, System.err);
+            case "gact" -> CalibrateGact.run(rest, System.out, System.err);
+            default -> {
+                fail("unknown calibration target '" + args[0] + "' (vectors, controller, gact)");
+                yield 2;
             }
-            default -> fail("unknown calibration target '" + args[0] + "' (vectors)");
-        }
+        };
+        if (status != 0) System.exit(status);
     }
 
     private static void fail(String message) {

@@ -75,7 +75,7 @@ public final class ArtifactsCommand {
                 case "list" -> out.print(table(registry.list()));
                 case "import-gguf" -> {
                     Artifact a = ControlVectors.importArtifact(Path.of(f.get("--file")), f.get("--name"),
-                            fingerprint(f), registry.maxBytes(), "vane artifacts " + CalibrateVectors.quote(args));
+                            fingerprint(f), registry.maxBytes(), "vane artifacts " + CommandLine.quote(args));
                     Path dir = registry.save(a, replace ? ArtifactRegistry.SaveMode.REPLACE : ArtifactRegistry.SaveMode.CREATE);
                     out.println("imported " + a.name() + " (layers " + ranges(a.manifest().layers()) + ") to " + dir);
                 }
@@ -121,12 +121,16 @@ public final class ArtifactsCommand {
         return v;
     }
 
-    /** One row per artifact: name, kind, site, layers, model, best held-out accuracy, creation time. */
+    /**
+     * One row per artifact: name, kind, site, layers, model, held-out accuracy, creation time. The
+     * accuracy is {@code valid.accuracy.best} (the best layer of a per-layer artifact) or else
+     * {@code valid.accuracy.final} (a controller after its last epoch).
+     */
     static String table(List<Manifest> manifests) {
         StringBuilder b = new StringBuilder("| name | kind | site | layers | model | valid accuracy | created |\n"
                 + "|---|---|---|---|---|---|---|\n");
         for (Manifest m : manifests) {
-            Double acc = m.metrics().get("valid.accuracy.best");
+            Double acc = m.metrics().getOrDefault("valid.accuracy.best", m.metrics().get("valid.accuracy.final"));
             b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s d=%d L=%d | %s | %s |%n", m.name(),
                     m.kind().jsonName(), m.site().name().toLowerCase(Locale.ROOT), ranges(m.layers()),
                     ModelFingerprint.name(m.fingerprint().architecture()), m.fingerprint().hiddenSize(),

@@ -8,14 +8,8 @@ import dev.vane.engine.hooks.Component;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
-import dev.vane.engine.tokenizer.ChatMessage;
-import dev.vane.engine.tokenizer.ChatTemplate;
 import dev.vane.engine.tokenizer.Tokenizer;
-import dev.vane.engine.tokenizer.TokenizerException;
-import dev.vane.engine.weights.CheckpointException;
 import dev.vane.steering.artifact.Artifact;
-import dev.vane.steering.artifact.ArtifactException;
-import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.LayerRange;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.Provenance;
@@ -36,9 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import java.util.Set;
 
 /**
  * {@code vane calibrate vectors}: fits a steering {@code vector-set} from contrastive prompt pairs
@@ -79,61 +71,15 @@ public final class CalibrateVectors {
 
         /** @throws IllegalArgumentException naming the flag at fault */
         public static Options parse(List<String> args) {
-            Map<String, String> v = new LinkedHashMap<>();
-            boolean chat = false, replace = false;
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                switch (a) {
-                    case "--chat" -> chat = true;
-                    case "--replace" -> replace = true;
-                    case "--model", "--prompts", "--name", "--registry", "--method", "--layers", "--batch", "--dtype",
-                         "--valid-fraction", "--seed" -> {
-                        if (i + 1 >= args.size()) throw new IllegalArgumentException(a + ": missing value");
-                        if (v.put(a, args.get(++i)) != null) throw new IllegalArgumentException(a + ": given twice");
-                    }
-                    default -> throw new IllegalArgumentException("unknown flag '" + a + "'");
-                }
-            }
-            for (String required : List.of("--model", "--prompts", "--name", "--registry"))
-                if (!v.containsKey(required)) throw new IllegalArgumentException(required + ": required");
-            try {
-                ArtifactRegistry.validateName(v.get("--name"));
-            } catch (ArtifactException e) {
-                throw new IllegalArgumentException("--" + e.getMessage());
-            }
-            int batch = integer(v, "--batch", 8);
-            if (batch < 1) throw new IllegalArgumentException("--batch: must be >= 1, got " + batch);
-            double fraction = number(v, "--valid-fraction", 0.25);
-            if (!(fraction > 0 && fraction < 1))
-                throw new IllegalArgumentException("--valid-fraction: must be in (0, 1), got " + fraction);
-            ComputeDType dtype;
-            try {
-                dtype = ComputeDType.parse(v.getOrDefault("--dtype", "f32"));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--dtype: " + e.getMessage());
-            }
-            return new Options(Path.of(v.get("--model")), Path.of(v.get("--prompts")), v.get("--name"),
-                    Path.of(v.get("--registry")), FitMethod.parse(v.getOrDefault("--method", "mean-diff")),
-                    Optional.ofNullable(v.get("--layers")).map(s -> LayerRange.parse(s, "--layers")), batch, chat,
-                    dtype, fraction, integer(v, "--seed", 0), replace);
-        }
-
-        private static int integer(Map<String, String> v, String flag, int def) {
-            return parseNumber(v, flag, def, Integer::parseInt);
-        }
-
-        private static double number(Map<String, String> v, String flag, double def) {
-            return parseNumber(v, flag, def, Double::parseDouble);
-        }
-
-        private static <T> T parseNumber(Map<String, String> v, String flag, T def, Function<String, T> parse) {
-            String s = v.get(flag);
-            if (s == null) return def;
-            try {
-                return parse.apply(s);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + ": not a number: '" + s + "'");
-            }
+            Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--method", "--layers",
+                    "--batch", "--dtype", "--valid-fraction", "--seed"), Set.of("--chat", "--replace"));
+            String name = f.name();
+            int batch = f.atLeast("--batch", 8, 1);
+            double fraction = f.fraction("--valid-fraction", 0.25);
+            ComputeDType dtype = f.dtype();
+            return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"),
+                    FitMethod.parse(f.get("--method", "mean-diff")), f.layers("--layers"), batch, f.on("--chat"),
+                    dtype, fraction, f.longInteger("--seed", 0), f.on("--replace"));
         }
     }
 
@@ -147,30 +93,14 @@ public final class CalibrateVectors {
      * @return the exit status
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Options o;
-        try {
-            o = Options.parse(List.of(args));
-        } catch (IllegalArgumentException e) {
-            err.println("vane calibrate vectors: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        }
-        try {
-            Result r = calibrate(o, "vane calibrate vectors " + quote(args), new ProgressBar(err, "harvest"));
+        return CommandLine.run("vane calibrate vectors", USAGE, args, out, err, Options::parse, (o, command) -> {
+            Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
             out.printf(Locale.ROOT, "wrote %s (%s, %d train / %d held-out pairs) to %s%n%n", o.name(),
                     o.method().cliName(), r.train().pairs(), r.valid().pairs(), r.directory());
             out.print(r.valid().table());
             out.printf(Locale.ROOT, "%nbest layer %d: held-out accuracy %.3f%n", r.valid().bestLayer(),
                     r.valid().accuracy()[r.valid().bestIndex()]);
-            return 0;
-        } catch (IllegalArgumentException | ArtifactException | TokenizerException | CheckpointException e) {
-            err.println("vane calibrate vectors: " + e.getMessage());
-            return 1;
-        }
+        });
     }
 
     /**
@@ -179,15 +109,13 @@ public final class CalibrateVectors {
      * @param command the command line recorded in the artifact's provenance
      */
     public static Result calibrate(Options o, String command, HarvestProgress progress) {
-        ArtifactRegistry registry = new ArtifactRegistry(o.registry());
-        if (!o.replace() && registry.exists(o.name()))
-            throw new ArtifactException("artifact '" + o.name() + "' already exists in " + registry.root()
-                    + " (--replace to overwrite)");
+        RegistryTarget target = new RegistryTarget(o.registry(), o.name(), o.replace());
+        target.checkFree();
         PromptPairs.Loaded loaded = PromptPairs.read(o.prompts());
         List<PromptPair> pairs = loaded.splitGiven() ? loaded.pairs()
                 : PromptPairs.split(loaded.pairs(), o.validFraction(), o.seed());
-        List<PromptPair> train = pairs.stream().filter(p -> p.split() == PromptPair.Split.TRAIN).toList();
-        List<PromptPair> valid = pairs.stream().filter(p -> p.split() == PromptPair.Split.VALID).toList();
+        List<PromptPair> train = pairs.stream().filter(p -> p.split() == Split.TRAIN).toList();
+        List<PromptPair> valid = pairs.stream().filter(p -> p.split() == Split.VALID).toList();
         if (train.isEmpty()) throw new IllegalArgumentException(o.prompts() + ": no training pairs (split: train)");
         if (valid.isEmpty()) throw new IllegalArgumentException(o.prompts() + ": no held-out pairs (split: valid)");
 
@@ -198,10 +126,10 @@ public final class CalibrateVectors {
         // one harvest over [train+ | train- | valid+ | valid-] keeps the batches full
         List<int[]> prompts = new ArrayList<>();
         try (Tokenizer tok = Tokenizer.load(o.model())) {
-            Function<String, int[]> encode = encoder(tok, o.chat());
+            PromptEncoder encoder = new PromptEncoder(tok, o.chat(), o.prompts(), config.maxPositionEmbeddings());
             for (List<PromptPair> part : List.of(train, valid)) {
-                for (PromptPair p : part) prompts.add(encode(encode, p, true, o.prompts(), config));
-                for (PromptPair p : part) prompts.add(encode(encode, p, false, o.prompts(), config));
+                for (PromptPair p : part) prompts.add(encoder.encode(p.positive(), p.line(), "positive"));
+                for (PromptPair p : part) prompts.add(encoder.encode(p.negative(), p.line(), "negative"));
             }
         }
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
@@ -238,36 +166,8 @@ public final class CalibrateVectors {
             metrics.put("train.pairs", (double) t);
             Artifact artifact = set.toArtifact(o.name(), fp, params, metrics,
                     Provenance.now(command, Provenance.sha256(o.prompts())));
-            Path dir = registry.save(artifact, o.replace() ? ArtifactRegistry.SaveMode.REPLACE : ArtifactRegistry.SaveMode.CREATE);
+            Path dir = target.save(artifact);
             return new Result(artifact, dir, validEval, trainEval);
         }
-    }
-
-    /** One side of a pair as token ids; too long a prompt is named by its line. */
-    private static int[] encode(Function<String, int[]> encode, PromptPair p, boolean positive, Path file,
-                                ModelConfig config) {
-        int[] ids = encode.apply(positive ? p.positive() : p.negative());
-        if (ids.length == 0)
-            throw new IllegalArgumentException(file + ":" + p.line() + ": " + (positive ? "positive" : "negative")
-                    + " encodes to no tokens");
-        if (ids.length > config.maxPositionEmbeddings())
-            throw new IllegalArgumentException(file + ":" + p.line() + ": " + (positive ? "positive" : "negative")
-                    + " has " + ids.length + " tokens, more than the model's " + config.maxPositionEmbeddings() + " positions");
-        return ids;
-    }
-
-    private static Function<String, int[]> encoder(Tokenizer tok, boolean chat) {
-        if (!chat) return text -> tok.encode(text, true);
-        ChatTemplate template = tok.chatTemplate().orElseThrow(() ->
-                new IllegalArgumentException("--chat: the model's tokenizer has no chat template"));
-        return text -> tok.encode(template.render(List.of(new ChatMessage("user", text)), true), false);
-    }
-
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./=:,+-]+");
-
-    /** The arguments as a shell would need them typed. */
-    static String quote(String[] args) {
-        return Arrays.stream(args).map(a -> PLAIN.matcher(a).matches() ? a : "'" + a.replace("'", "'\\''") + "'")
-                .collect(Collectors.joining(" "));
     }
 }

@@ -6,8 +6,4 @@ package dev.vane.steering.calibrate;
  *
  * @param line the 1-based line of the JSONL file it came from (for messages)
  */
-public record PromptPair(String positive, String negative, Split split, int line) {
-
-    /** Which part of the data a pair belongs to. */
-    public enum Split { TRAIN, VALID }
-}
+public record PromptPair(String positive, String negative, Split split, int line) {}

@@ -190,6 +190,6 @@ class CalibrateVectorsTest {
         Run noModel = run("--model", tmp.resolve("nowhere").toString(), "--prompts", p, "--name", "x", "--registry", reg);
         assertThat(noModel.status()).isEqualTo(1);
         assertThat(noModel.err()).contains("config.json: file not found");
-        assertThat(CalibrateVectors.quote(new String[] {"--name", "a b", "it's"})).isEqualTo("--name 'a b' 'it'\\''s'");
+        assertThat(CommandLine.quote(new String[] {"--name", "a b", "it's"})).isEqualTo("--name 'a b' 'it'\\''s'");
     }
 }
