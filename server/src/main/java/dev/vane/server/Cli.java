@@ -26,6 +26,7 @@ public final class Cli {
                    vane calibrate gact --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateGact)
                    vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
+                   vane eval layer-skip --model DIR --data DIR [--mode none|trace|readout|exit|skip-set] [--alpha A] [--q Q] [--header]
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
             """;
@@ -51,8 +52,13 @@ public final class Cli {
                 DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
             }
             case "eval" -> {
-                if (rest.length == 0 || !rest[0].equals("demo")) fail("eval needs 'demo'");
-                dev.vane.engine.eval.DemoEval.main(Arrays.copyOfRange(rest, 1, rest.length));
+                if (rest.length == 0) fail("eval needs 'demo' or 'layer-skip'");
+                String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
+                switch (rest[0]) {
+                    case "demo" -> dev.vane.engine.eval.DemoEval.main(evalArgs);
+                    case "layer-skip" -> dev.vane.steering.lac.LayerSkipEval.main(evalArgs);
+                    default -> fail("eval needs 'demo' or 'layer-skip'");
+                }
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
             case "help", "-h" -> System.out.print(USAGE);
