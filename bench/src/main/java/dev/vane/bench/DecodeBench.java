@@ -28,7 +28,8 @@ import java.util.Map;
  * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
  *             [--gen-len N] [--batch N] [--runs N] [--warmup N] [--torch-threads N] [--java-kernel N]
  * </pre>
- * Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
+ * Besides the mean decode rate it reports the median and fastest decode step, which a busy
+ * machine disturbs less than the mean. Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
  * main sets {@code ai.djl.pytorch.num_threads} first.
  */
 public final class DecodeBench {
@@ -55,20 +56,23 @@ public final class DecodeBench {
         try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
              KvCache cache = new KvCache(model.config(), batch, ctx, model.manager())) {
             for (int r = -warmup; r < runs; r++) {
-                double[] t = run(model, cache, batch, promptLen, genLen);
+                long[] steps = new long[genLen];
+                double[] t = run(model, cache, batch, promptLen, genLen, steps);
                 if (r < 0) continue;
+                Arrays.sort(steps);
                 System.out.printf(Locale.ROOT,
                         "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
-                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f}%n",
+                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
                         label, dtype.name().toLowerCase(), threads, javaKernel, batch, promptLen, genLen, r,
-                        batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen);
+                        batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
+                        steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }
         }
     }
 
-    /** Returns {prefill seconds, decode seconds}. */
-    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen) {
+    /** Returns {prefill seconds, decode seconds}; {@code steps} receives each decode step's nanoseconds. */
+    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen, long[] steps) {
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][promptLen];
         int[] slots = new int[batch];
@@ -88,7 +92,9 @@ public final class DecodeBench {
         Arrays.fill(last, false);
         Arrays.fill(start, promptLen);
         for (int g = 0; g < genLen; g++) {
+            long s0 = System.nanoTime();
             next = step(model, cache, new StepInput(next, start.clone(), slots, phase, last));
+            steps[g] = System.nanoTime() - s0;
             for (int b = 0; b < batch; b++) start[b]++;
         }
         long t2 = System.nanoTime();
