@@ -28,6 +28,8 @@ import java.util.Map;
  * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
  *             [--gen-len N] [--batch N] [--runs N] [--warmup N] [--torch-threads N] [--java-kernel N]
  * </pre>
+ * {@code --java-kernel} defaults to the server's choice ({@code threads} for f16, see
+ * {@code ModelLoader.inferenceKernelThreads}); {@code --java-kernel 0} selects PyTorch.
  * Besides the mean decode rate it reports the median and fastest decode step, which a busy
  * machine disturbs less than the mean. Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
  * main sets {@code ai.djl.pytorch.num_threads} first.
@@ -42,8 +44,9 @@ public final class DecodeBench {
         int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(threads)));
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        int javaKernel = Integer.parseInt(a.getOrDefault("java-kernel", "0"));
         ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
+        int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
+                : ModelLoader.inferenceKernelThreads(dtype, threads);
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1"));

@@ -39,7 +39,8 @@ public final class Main {
     public static VaneServer start(ServerSettings s) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
-        CausalLM model = ModelLoader.load(s.model(), s.dtype(), s.context());
+        CausalLM model = ModelLoader.load(s.model(), s.dtype(), s.context(),
+                ModelLoader.inferenceKernelThreads(s.dtype(), s.threads()));
         Tokenizer tokenizer = Tokenizer.load(s.model());
         ServerMetrics metrics = new ServerMetrics();
         Scheduler scheduler = new Scheduler(model, tokenizer,

@@ -37,6 +37,12 @@ public final class F16Matrix {
         return new F16Matrix(data, out, in);
     }
 
+    /** Wraps f16 bits {@code [out, in]} (not copied); tests and benchmarks. */
+    static F16Matrix wrap(short[] data, int out, int in) {
+        if (data.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
+        return new F16Matrix(data, out, in);
+    }
+
     public int out() { return out; }
     public int in() { return in; }
 
