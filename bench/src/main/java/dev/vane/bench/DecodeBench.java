@@ -41,12 +41,13 @@ public final class DecodeBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(threads)));
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
         int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
                 : ModelLoader.inferenceKernelThreads(dtype, threads);
+        // as the server does: with the Java decode path PyTorch only takes the argmax, on one thread
+        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(javaKernel > 0 ? 1 : threads)));
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
@@ -64,10 +65,10 @@ public final class DecodeBench {
                 if (r < 0) continue;
                 Arrays.sort(steps);
                 System.out.printf(Locale.ROOT,
-                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
+                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"torch_threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
                                 + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
-                        label, dtype.name().toLowerCase(), threads, javaKernel, batch, promptLen, genLen, r,
+                        label, dtype.name().toLowerCase(), threads, torchThreads, javaKernel, batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
                         steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }

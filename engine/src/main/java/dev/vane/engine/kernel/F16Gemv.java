@@ -19,6 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * memory once per call whatever the number of input rows; the input rows are then taken in
  * register-blocked tiles of 8, 4 and 1, each tile converting a weight vector once and feeding it
  * to one FMA per row of the tile (the weight row, {@code 2·in} bytes, stays in L1 between tiles).
+ * Above {@link #ROW_BLOCK} input rows the rows are taken in blocks, one pass over the weights each.
  *
  * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position with
  * the sign kept in bit 31, multiplied by 2¹¹² (which also renormalises subnormals); see
@@ -31,6 +32,12 @@ public final class F16Gemv {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final int LANES = 8;
     private static final float MAGIC = 0x1p112f;
+    /**
+     * Input rows per pass over the weights: a block of x (≤ 32 × in floats, under 200 KiB for
+     * in ≤ 1536) stays in L2 while the weight rows stream past; more rows (a batched prefill)
+     * take several passes, each reading the weights again (from L3 for a layer's matrices).
+     */
+    static final int ROW_BLOCK = 32;
 
     private F16Gemv() {}
 
@@ -52,12 +59,15 @@ public final class F16Gemv {
             for (int o = from; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
             return;
         }
-        for (int o = from; o < to; o++) {
-            int base = o * in;
-            int b = 0;
-            for (; b + 8 <= rows; b += 8) dot8(w, base, in, out, x, b, y, o, magic);
-            for (; b + 4 <= rows; b += 4) dot4(w, base, in, out, x, b, y, o, magic);
-            for (; b < rows; b++) y[b * out + o] = dot1(w, base, in, x, b * in, magic);
+        for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            int r1 = Math.min(rows, r0 + ROW_BLOCK);
+            for (int o = from; o < to; o++) {
+                int base = o * in;
+                int b = r0;
+                for (; b + 8 <= r1; b += 8) dot8(w, base, in, out, x, b, y, o, magic);
+                for (; b + 4 <= r1; b += 4) dot4(w, base, in, out, x, b, y, o, magic);
+                for (; b < r1; b++) y[b * out + o] = dot1(w, base, in, x, b * in, magic);
+            }
         }
     }
 
