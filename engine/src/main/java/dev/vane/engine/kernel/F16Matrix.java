@@ -13,6 +13,8 @@ public final class F16Matrix {
 
     /** Output columns per parallel chunk (64 × 576 f16 = 72 KiB of weights). */
     static final int CHUNK = 64;
+    /** At most this many chunks per product (the LM head: ~500 columns each), bounding the per-chunk claim cost. */
+    static final int MAX_CHUNKS = 256;
 
     private final short[] data;
     private final int out;
@@ -58,7 +60,7 @@ public final class F16Matrix {
 
     /**
      * {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}; the output columns are split into chunks of
-     * about {@link #CHUNK} columns that the pool's threads claim (one thread below 256 columns, where
+     * at least {@link #CHUNK} columns (at most {@link #MAX_CHUNKS} chunks) that the pool's threads claim (one thread below 256 columns, where
      * the hand-off would cost more than it saves).
      */
     public void multiply(float[] x, int rows, float[] y, KernelPool pool) {
@@ -68,7 +70,7 @@ public final class F16Matrix {
             F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
             return;
         }
-        int chunks = Math.max(2, out / CHUNK);
+        int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
         pool.run(chunks, c -> {
             int from = (int) ((long) out * c / chunks), to = (int) ((long) out * (c + 1) / chunks);
             F16Gemv.multiply(data, in, out, x, rows, y, from, to);
