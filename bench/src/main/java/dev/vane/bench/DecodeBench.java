@@ -28,7 +28,10 @@ import java.util.Map;
  * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
  *             [--gen-len N] [--batch N] [--runs N] [--warmup N] [--torch-threads N] [--java-kernel N]
  * </pre>
- * Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
+ * {@code --java-kernel} defaults to the server's choice ({@code threads} for f16, see
+ * {@code ModelLoader.inferenceKernelThreads}); {@code --java-kernel 0} selects PyTorch.
+ * Besides the mean decode rate it reports the median and fastest decode step, which a busy
+ * machine disturbs less than the mean. Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
  * main sets {@code ai.djl.pytorch.num_threads} first.
  */
 public final class DecodeBench {
@@ -38,11 +41,13 @@ public final class DecodeBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(threads)));
+        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
+        int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
+                : ModelLoader.inferenceKernelThreads(dtype, threads);
+        // as the server does: with the Java decode path PyTorch only takes the argmax, on one thread
+        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(javaKernel > 0 ? 1 : threads)));
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        int javaKernel = Integer.parseInt(a.getOrDefault("java-kernel", "0"));
-        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
@@ -55,20 +60,23 @@ public final class DecodeBench {
         try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
              KvCache cache = new KvCache(model.config(), batch, ctx, model.manager())) {
             for (int r = -warmup; r < runs; r++) {
-                double[] t = run(model, cache, batch, promptLen, genLen);
+                long[] steps = new long[genLen];
+                double[] t = run(model, cache, batch, promptLen, genLen, steps);
                 if (r < 0) continue;
+                Arrays.sort(steps);
                 System.out.printf(Locale.ROOT,
-                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
+                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"torch_threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
-                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f}%n",
-                        label, dtype.name().toLowerCase(), threads, javaKernel, batch, promptLen, genLen, r,
-                        batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen);
+                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
+                        label, dtype.name().toLowerCase(), threads, torchThreads, javaKernel, batch, promptLen, genLen, r,
+                        batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
+                        steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }
         }
     }
 
-    /** Returns {prefill seconds, decode seconds}. */
-    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen) {
+    /** Returns {prefill seconds, decode seconds}; {@code steps} receives each decode step's nanoseconds. */
+    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen, long[] steps) {
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][promptLen];
         int[] slots = new int[batch];
@@ -88,7 +96,9 @@ public final class DecodeBench {
         Arrays.fill(last, false);
         Arrays.fill(start, promptLen);
         for (int g = 0; g < genLen; g++) {
+            long s0 = System.nanoTime();
             next = step(model, cache, new StepInput(next, start.clone(), slots, phase, last));
+            steps[g] = System.nanoTime() - s0;
             for (int b = 0; b < batch; b++) start[b]++;
         }
         long t2 = System.nanoTime();

@@ -57,8 +57,11 @@ public final class Main {
     /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */
     public static VaneServer start(ServerSettings s) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
-        CausalLM model = ModelLoader.load(s.model(), s.dtype(), s.context());
+        int kernelThreads = ModelLoader.inferenceKernelThreads(s.dtype(), s.threads());
+        // with the Java decode path PyTorch runs only hooks' small ops: one thread, so that OpenMP
+        // workers spinning after each op do not compete with the kernel threads for the cores
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(kernelThreads > 0 ? 1 : s.threads()));
+        CausalLM model = ModelLoader.load(s.model(), s.dtype(), s.context(), kernelThreads);
         Tokenizer tokenizer = Tokenizer.load(s.model());
         ServerMetrics metrics = new ServerMetrics();
         Scheduler scheduler = new Scheduler(model, tokenizer,

@@ -2,6 +2,7 @@ package dev.vane.engine.cache;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -12,12 +13,20 @@ import dev.vane.engine.config.ModelConfig;
  * {@code [S, G, C, Dh]} (S slots — one per running sequence —, G KV heads, C positions of
  * capacity, Dh head dim), f32. A sequence owns a slot; entries are written at absolute
  * positions by {@link #update} and read back as {@code [B, G, K, Dh]} by {@link #read}.
+ *
+ * <p>The model's Java decode path keeps the same entries in Java arrays instead
+ * ({@link #javaKeys}, {@link #javaValues}). Storage is allocated on first use in one of the two
+ * forms, and one cache serves one form only: a model either runs its cached steps in PyTorch or in
+ * Java, so a cache is never shared between the two.
  */
 public final class KvCache implements AutoCloseable {
 
     private final NDManager manager;
-    private final NDArray[] keys;
-    private final NDArray[] values;
+    private final ModelConfig config;
+    private volatile NDArray[] keys;
+    private volatile NDArray[] values;
+    private volatile float[][][] javaKeys;   // [layer][slot][G·C·Dh]
+    private volatile float[][][] javaValues;
     private final int slots;
     private final int capacity;
     private final long bytes;
@@ -28,14 +37,51 @@ public final class KvCache implements AutoCloseable {
         this.manager = parent.newSubManager();
         this.slots = slots;
         this.capacity = capacity;
-        this.keys = new NDArray[c.numLayers()];
-        this.values = new NDArray[c.numLayers()];
+        this.config = c;
         Shape shape = new Shape(slots, c.numKvHeads(), capacity, c.headDim());
-        for (int l = 0; l < c.numLayers(); l++) {
-            keys[l] = manager.zeros(shape, DataType.FLOAT32);
-            values[l] = manager.zeros(shape, DataType.FLOAT32);
-        }
+        if (shape.size() / slots > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("KV cache of " + shape + " too large for one slot per array");
         this.bytes = 2L * c.numLayers() * shape.size() * 4;
+    }
+
+    private synchronized void ensureTensors() {
+        if (keys != null) return;
+        if (javaKeys != null) throw new IllegalStateException("this KV cache holds Java arrays (Java decode path)");
+        int layers = config.numLayers();
+        NDArray[] k = new NDArray[layers];
+        NDArray[] v = new NDArray[layers];
+        Shape shape = new Shape(slots, config.numKvHeads(), capacity, config.headDim());
+        for (int l = 0; l < layers; l++) {
+            k[l] = manager.zeros(shape, DataType.FLOAT32);
+            v[l] = manager.zeros(shape, DataType.FLOAT32);
+            NDScope.unregister(k[l], v[l]); // first use may happen inside a step's scope; the cache outlives it
+        }
+        values = v;
+        keys = k;
+    }
+
+    private synchronized void ensureArrays() {
+        if (javaKeys != null) return;
+        if (keys != null) throw new IllegalStateException("this KV cache holds PyTorch tensors (PyTorch path)");
+        int layers = config.numLayers();
+        int perSlot = config.numKvHeads() * capacity * config.headDim();
+        javaValues = new float[layers][slots][perSlot];
+        javaKeys = new float[layers][slots][perSlot];
+    }
+
+    /**
+     * Slot {@code slot}'s keys of layer {@code layer} for the Java path, row-major {@code [G, C, Dh]}:
+     * KV head g at position p starts at {@code (g·C + p)·Dh}.
+     */
+    public float[] javaKeys(int layer, int slot) {
+        if (javaKeys == null) ensureArrays();
+        return javaKeys[layer][slot];
+    }
+
+    /** Slot {@code slot}'s values of layer {@code layer}, laid out as {@link #javaKeys}. */
+    public float[] javaValues(int layer, int slot) {
+        if (javaValues == null) ensureArrays();
+        return javaValues[layer][slot];
     }
 
     public int slots() { return slots; }
@@ -50,6 +96,7 @@ public final class KvCache implements AutoCloseable {
      * @param v {@code [B, G, T, Dh]}
      */
     public void update(int layer, int[] slot, int[] start, NDArray k, NDArray v) {
+        ensureTensors();
         long t = k.getShape().get(2);
         for (int b = 0; b < slot.length; b++) {
             if (start[b] + t > capacity)
@@ -79,11 +126,13 @@ public final class KvCache implements AutoCloseable {
 
     /** Keys of the selected slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
     public NDArray readKeys(int layer, Selection slots, int length) {
+        ensureTensors();
         return read(keys[layer], slots, length);
     }
 
     /** Values of the selected slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
     public NDArray readValues(int layer, Selection slots, int length) {
+        ensureTensors();
         return read(values[layer], slots, length);
     }
 

@@ -13,12 +13,17 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * Why not PyTorch: at one or a few rows PyTorch's CPU f16 GEMV reads weights at a third of the
  * memory bandwidth on AVX2 machines, and decode is bound by reading every weight once per token
- * (see {@code docs/adr/0001-f16-kernels.md}). Rows are processed in tiles of four so that each
- * weight vector is converted once per tile and the accumulators stay in registers.
+ * (see {@code docs/performance.md}).
  *
- * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position and
- * multiplied by 2¹¹² (which also renormalises subnormals), then the sign OR-ed back. Infinite
- * or NaN weights are rejected at load time by {@link F16Matrix}.
+ * <p>Loop order: the output row {@code o} is the outer loop, so each weight row is read from
+ * memory once per call whatever the number of input rows; the input rows are then taken in
+ * register-blocked tiles of 8, 4 and 1, each tile converting a weight vector once and feeding it
+ * to one FMA per row of the tile (the weight row, {@code 2·in} bytes, stays in L1 between tiles).
+ * Above {@link #ROW_BLOCK} input rows the rows are taken in blocks, one pass over the weights each.
+ *
+ * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position with
+ * the sign kept in bit 31, multiplied by 2¹¹² (which also renormalises subnormals); see
+ * {@link #toFloat}. Infinite or NaN weights are rejected at load time by {@link F16Matrix}.
  */
 public final class F16Gemv {
 
@@ -27,6 +32,12 @@ public final class F16Gemv {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final int LANES = 8;
     private static final float MAGIC = 0x1p112f;
+    /**
+     * Input rows per pass over the weights: a block of x (≤ 32 × in floats, under 200 KiB for
+     * in ≤ 1536) stays in L2 while the weight rows stream past; more rows (a batched prefill)
+     * take several passes, each reading the weights again (from L3 for a layer's matrices).
+     */
+    static final int ROW_BLOCK = 32;
 
     private F16Gemv() {}
 
@@ -44,51 +55,88 @@ public final class F16Gemv {
      */
     public static void multiply(short[] w, int in, int out, float[] x, int rows, float[] y, int from, int to) {
         FloatVector magic = FloatVector.broadcast(F, MAGIC);
-        int b = 0;
-        for (; b + 4 <= rows; b += 4) rows4(w, in, out, x, b, y, from, to, magic);
-        for (; b < rows; b++) rows1(w, in, out, x, b, y, from, to, magic);
-    }
-
-    private static void rows1(short[] w, int in, int out, float[] x, int b, float[] y, int from, int to,
-                              FloatVector magic) {
-        int xb = b * in;
-        for (int o = from; o < to; o++) {
-            int base = o * in;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-            for (int i = 0; i < in; i += 2 * LANES) {
-                a0 = toFloat(w, base + i, magic).fma(FloatVector.fromArray(F, x, xb + i), a0);
-                a1 = toFloat(w, base + i + LANES, magic).fma(FloatVector.fromArray(F, x, xb + i + LANES), a1);
+        if (rows == 1) {
+            for (int o = from; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
+            return;
+        }
+        for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            int r1 = Math.min(rows, r0 + ROW_BLOCK);
+            for (int o = from; o < to; o++) {
+                int base = o * in;
+                int b = r0;
+                for (; b + 8 <= r1; b += 8) dot8(w, base, in, out, x, b, y, o, magic);
+                for (; b + 4 <= r1; b += 4) dot4(w, base, in, out, x, b, y, o, magic);
+                for (; b < r1; b++) y[b * out + o] = dot1(w, base, in, x, b * in, magic);
             }
-            y[b * out + o] = a0.add(a1).reduceLanes(VectorOperators.ADD);
         }
     }
 
-    private static void rows4(short[] w, int in, int out, float[] x, int b, float[] y, int from, int to,
-                              FloatVector magic) {
+    private static float dot1(short[] w, int base, int in, float[] x, int xb, FloatVector magic) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int i = 0; i < in; i += 2 * LANES) {
+            a0 = toFloat(w, base + i, magic).fma(FloatVector.fromArray(F, x, xb + i), a0);
+            a1 = toFloat(w, base + i + LANES, magic).fma(FloatVector.fromArray(F, x, xb + i + LANES), a1);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void dot4(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
+                             FloatVector magic) {
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-        for (int o = from; o < to; o++) {
-            int base = o * in;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int i = 0; i < in; i += LANES) {
-                FloatVector wv = toFloat(w, base + i, magic);
-                a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
-                a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
-                a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
-                a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
-            }
-            y[b * out + o] = a0.reduceLanes(VectorOperators.ADD);
-            y[(b + 1) * out + o] = a1.reduceLanes(VectorOperators.ADD);
-            y[(b + 2) * out + o] = a2.reduceLanes(VectorOperators.ADD);
-            y[(b + 3) * out + o] = a3.reduceLanes(VectorOperators.ADD);
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        for (int i = 0; i < in; i += LANES) {
+            FloatVector wv = toFloat(w, base + i, magic);
+            a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
         }
+        y[b * out + o] = a0.reduceLanes(VectorOperators.ADD);
+        y[(b + 1) * out + o] = a1.reduceLanes(VectorOperators.ADD);
+        y[(b + 2) * out + o] = a2.reduceLanes(VectorOperators.ADD);
+        y[(b + 3) * out + o] = a3.reduceLanes(VectorOperators.ADD);
     }
 
+    private static void dot8(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
+                             FloatVector magic) {
+        int x0 = b * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+        for (int i = 0; i < in; i += LANES) {
+            FloatVector wv = toFloat(w, base + i, magic);
+            int xi = x0 + i;
+            a0 = wv.fma(FloatVector.fromArray(F, x, xi), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, xi + in), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, xi + 2 * in), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, xi + 3 * in), a3);
+            a4 = wv.fma(FloatVector.fromArray(F, x, xi + 4 * in), a4);
+            a5 = wv.fma(FloatVector.fromArray(F, x, xi + 5 * in), a5);
+            a6 = wv.fma(FloatVector.fromArray(F, x, xi + 6 * in), a6);
+            a7 = wv.fma(FloatVector.fromArray(F, x, xi + 7 * in), a7);
+        }
+        y[b * out + o] = a0.reduceLanes(VectorOperators.ADD);
+        y[(b + 1) * out + o] = a1.reduceLanes(VectorOperators.ADD);
+        y[(b + 2) * out + o] = a2.reduceLanes(VectorOperators.ADD);
+        y[(b + 3) * out + o] = a3.reduceLanes(VectorOperators.ADD);
+        y[(b + 4) * out + o] = a4.reduceLanes(VectorOperators.ADD);
+        y[(b + 5) * out + o] = a5.reduceLanes(VectorOperators.ADD);
+        y[(b + 6) * out + o] = a6.reduceLanes(VectorOperators.ADD);
+        y[(b + 7) * out + o] = a7.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Eight halves to floats: {@code h} sign-extended to 32 bits and shifted left by 13 holds the
+     * magnitude in f32 position (bits 13–27) and copies of the sign in bits 28–31; clearing bits
+     * 28–30 leaves a sign-magnitude float that is exactly {@code f16(h) · 2⁻¹¹²}, and multiplying by
+     * 2¹¹² (exact: a power of two, results within f32's normal range) restores the value, subnormal
+     * halves included.
+     */
     private static FloatVector toFloat(short[] w, int offset, FloatVector magic) {
         IntVector h = (IntVector) ShortVector.fromArray(S, w, offset).convertShape(VectorOperators.S2I, I, 0);
-        IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector f = magnitude.reinterpretAsFloats().mul(magic);
-        return f.reinterpretAsInts().or(sign).reinterpretAsFloats();
+        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_FFFF);
+        return bits.reinterpretAsFloats().mul(magic);
     }
 }

@@ -4,14 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
 import java.nio.ByteOrder;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * An f16 weight matrix {@code [out, in]} on the Java heap, multiplied by {@link F16Gemv} across
  * a {@link KernelPool}. Also serves as an embedding table ({@link #row}).
  */
 public final class F16Matrix {
+
+    /** Output columns per parallel chunk (64 × 576 f16 = 72 KiB of weights). */
+    static final int CHUNK = 64;
+    /** At most this many chunks per product (the LM head: ~500 columns each), bounding the per-chunk claim cost. */
+    static final int MAX_CHUNKS = 256;
 
     private final short[] data;
     private final int out;
@@ -36,6 +39,12 @@ public final class F16Matrix {
         return new F16Matrix(data, out, in);
     }
 
+    /** Wraps f16 bits {@code [out, in]} (not copied); tests and benchmarks. */
+    static F16Matrix wrap(short[] data, int out, int in) {
+        if (data.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
+        return new F16Matrix(data, out, in);
+    }
+
     public int out() { return out; }
     public int in() { return in; }
 
@@ -45,26 +54,27 @@ public final class F16Matrix {
     /** {@code y = x · Wᵀ}: {@code x [rows, in] → y [rows, out]}, output columns split across the pool. */
     public float[] multiply(float[] x, int rows, KernelPool pool) {
         float[] y = new float[rows * out];
-        int threads = out < 256 ? 1 : pool.threads();
-        if (threads == 1) {
-            F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
-            return y;
-        }
-        Future<?>[] parts = new Future<?>[threads - 1];
-        for (int t = 1; t < threads; t++) {
-            int from = (int) ((long) out * t / threads), to = (int) ((long) out * (t + 1) / threads);
-            parts[t - 1] = pool.executor().submit(() -> F16Gemv.multiply(data, in, out, x, rows, y, from, to));
-        }
-        F16Gemv.multiply(data, in, out, x, rows, y, 0, out / threads);
-        try {
-            for (Future<?> f : parts) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during a matrix product", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("matrix product failed", e.getCause());
-        }
+        multiply(x, rows, y, pool);
         return y;
+    }
+
+    /**
+     * {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}; the output columns are split into chunks of
+     * at least {@link #CHUNK} columns (at most {@link #MAX_CHUNKS} chunks) that the pool's threads claim (one thread below 256 columns, where
+     * the hand-off would cost more than it saves).
+     */
+    public void multiply(float[] x, int rows, float[] y, KernelPool pool) {
+        if (x.length < rows * in || y.length < rows * out)
+            throw new IllegalArgumentException("x or y too short for " + rows + " rows");
+        if (out < 256 || pool.threads() == 1) {
+            F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
+            return;
+        }
+        int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
+        pool.run(chunks, c -> {
+            int from = (int) ((long) out * c / chunks), to = (int) ((long) out * (c + 1) / chunks);
+            F16Gemv.multiply(data, in, out, x, rows, y, from, to);
+        });
     }
 
     /** Row {@code r} as f32 into {@code dst[offset..offset+in)}. */

@@ -49,6 +49,7 @@ public final class CausalLM implements AutoCloseable {
     private final ModelConfig cfg;
     private final ModelWeights w;          // norms always; projections only when kernels == null
     private final Kernels kernels;         // Java f16 projections, or null for PyTorch ones
+    private final JavaDecoder decoder;     // the cached step in Java (with kernels), or null
     private final ComputeDType dtype;
     private final NDManager manager;
     private final int maxPositions;
@@ -75,6 +76,8 @@ public final class CausalLM implements AutoCloseable {
         this.dtype = dtype;
         this.manager = manager;
         this.maxPositions = maxPositions;
+        this.decoder = kernels != null && JavaDecoder.applicable(cfg)
+                ? kernels.decoder(cfg, weights, manager, maxPositions) : null;
         Rope.Tables t = Rope.tables(maxPositions, cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
         Shape table = new Shape(maxPositions, cfg.headDim());
         this.ropeCos = manager.create(t.cos(), table);
@@ -96,9 +99,24 @@ public final class CausalLM implements AutoCloseable {
     public int maxPositions() { return maxPositions; }
     public NDManager manager() { return manager; }
 
-    /** A step over a KV cache: rows append their tokens to their slots. */
+    /**
+     * A step over a KV cache: rows append their tokens to their slots. With the Java f16 kernels
+     * the whole step runs in Java ({@link JavaDecoder}); a cache then holds Java arrays and serves
+     * this path only.
+     */
     public NDArray forward(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
+        if (decoder != null) {
+            checkPositions(in);
+            return decoder.forward(in, cache, hooks, mode);
+        }
         return forward(in, new KvSource.Cached(cache), hooks, mode);
+    }
+
+    private void checkPositions(StepInput in) {
+        int t = in.width();
+        for (int[] row : in.positions())
+            if (row[t - 1] >= maxPositions)
+                throw new IllegalArgumentException("position " + row[t - 1] + " beyond the model's " + maxPositions);
     }
 
     /** A step with no cache: each row attends over its own tokens only (training, scoring). */
@@ -109,9 +127,7 @@ public final class CausalLM implements AutoCloseable {
     private NDArray forward(StepInput in, KvSource kv, ForwardHooks hooks, LogitsMode mode) {
         int b = in.rows(), t = in.width();
         int[][] positions = in.positions();
-        for (int[] row : positions)
-            if (row[t - 1] >= maxPositions)
-                throw new IllegalArgumentException("position " + row[t - 1] + " beyond the model's " + maxPositions);
+        checkPositions(in);
         StepContext ctx = in.context();
         NDArray ids = manager.create(in.paddedIds(), new Shape(b, t));                  // [B, T]
         NDArray pos = manager.create(flatLong(positions), new Shape(b, t));             // [B, T]
@@ -177,6 +193,8 @@ public final class CausalLM implements AutoCloseable {
         private final Projection[][] layers; // [layer][kind]
         private final Projection head;
         private final F16Matrix embedding;
+        private final F16Matrix headMatrix;
+        private final F16Matrix[][] matrices; // [layer][QKV, O, GATE_UP, DOWN]
 
         static boolean applicable(ModelConfig c) {
             return F16Gemv.supported() && F16Matrix.fits(c.hiddenSize()) && F16Matrix.fits(c.intermediateSize())
@@ -186,17 +204,33 @@ public final class CausalLM implements AutoCloseable {
         Kernels(ModelWeights w, int threads) {
             this.pool = new KernelPool(threads);
             this.layers = new Projection[w.layers().size()][];
+            this.matrices = new F16Matrix[layers.length][];
             for (int l = 0; l < layers.length; l++) {
                 LayerWeights lw = w.layers().get(l);
+                F16Matrix[] m = {move(lw.qkv(), "qkv[" + l + "]"), move(lw.o(), "o[" + l + "]"),
+                        move(lw.gateUp(), "gate_up[" + l + "]"), move(lw.down(), "down[" + l + "]")};
+                matrices[l] = m;
                 layers[l] = new Projection[] {
-                        new Projection.F16(move(lw.qkv(), "qkv[" + l + "]"), lw.qkvBias(), pool),
-                        new Projection.F16(move(lw.o(), "o[" + l + "]"), Optional.empty(), pool),
-                        new Projection.F16(move(lw.gateUp(), "gate_up[" + l + "]"), Optional.empty(), pool),
-                        new Projection.F16(move(lw.down(), "down[" + l + "]"), Optional.empty(), pool)};
+                        new Projection.F16(m[0], lw.qkvBias(), pool),
+                        new Projection.F16(m[1], Optional.empty(), pool),
+                        new Projection.F16(m[2], Optional.empty(), pool),
+                        new Projection.F16(m[3], Optional.empty(), pool)};
             }
             this.embedding = move(w.embed(), "embed");
-            this.head = new Projection.F16(w.lmHead().map(h -> move(h, "lm_head")).orElse(embedding),
-                    Optional.empty(), pool);
+            this.headMatrix = w.lmHead().map(h -> move(h, "lm_head")).orElse(embedding);
+            this.head = new Projection.F16(headMatrix, Optional.empty(), pool);
+        }
+
+        JavaDecoder decoder(ModelConfig cfg, ModelWeights w, NDManager manager, int maxPositions) {
+            JavaDecoder.Layer[] ls = new JavaDecoder.Layer[matrices.length];
+            for (int l = 0; l < ls.length; l++) {
+                LayerWeights lw = w.layers().get(l);
+                F16Matrix[] m = matrices[l];
+                ls[l] = new JavaDecoder.Layer(m[0], JavaDecoder.floats(lw.qkvBias()), JavaDecoder.floats(lw.qkNorm()),
+                        m[1], m[2], m[3], JavaDecoder.floats(lw.inputNorm()), JavaDecoder.floats(lw.postNorm()));
+            }
+            return new JavaDecoder(cfg, manager, pool, embedding, headMatrix, ls, JavaDecoder.floats(w.finalNorm()),
+                    maxPositions);
         }
 
         private static F16Matrix move(NDArray a, String name) {

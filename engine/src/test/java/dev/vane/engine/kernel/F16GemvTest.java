@@ -28,7 +28,7 @@ class F16GemvTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 4, 7})
+    @ValueSource(ints = {1, 3, 4, 7, 8, 13, 17, 45})
     void matchesADoublePrecisionReference(int rows) {
         int in = 48, out = 37;
         SplittableRandom rng = new SplittableRandom(rows);

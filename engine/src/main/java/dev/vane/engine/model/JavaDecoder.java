@@ -1,0 +1,370 @@
+package dev.vane.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.vane.attention.Rope;
+import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.HookRegistry;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.StepContext;
+import dev.vane.engine.kernel.F16Matrix;
+import dev.vane.engine.kernel.KernelPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Optional;
+
+/**
+ * The whole cached forward step in Java over f32 activations and {@link F16Matrix} weights: the
+ * same math as {@link CausalLM}'s tensor path, with no PyTorch call unless a hook acts.
+ *
+ * <p>Why: a decode step at batch 1 is ~40 tensor ops per layer (3–15 µs of JNI each, plus
+ * PyTorch's OpenMP workers spinning after every op and competing with the kernel's threads for
+ * the cores); in Java the small ops cost a few microseconds per layer and both cores go to the
+ * f16 matrix products, which are bound by reading the weights once per step.
+ *
+ * <p>Rows: the step's {@code B × T} (right-padded) tokens are {@code N = B·T} rows; row
+ * {@code n = b·T + t} sits at absolute position {@code start[b] + t} of cache slot
+ * {@code slot[b]}. Padding tokens are computed and cached like real ones, exactly as in the
+ * tensor path (their entries lie beyond the row's length and are overwritten later).
+ *
+ * <pre>
+ *   x = embed(ids)
+ *   per layer:  h = rms(x)·g₁;  [q|k|v] = Wqkv·h (+b);  q,k = rope(rmsₕ(q,k)·gqk)   (Qwen3 q/k norm)
+ *               cache[slot, :, pos] = k, v
+ *               o[h] = Σ_{j ≤ pos, j > pos − W} softmax_j(q[h]·K[j]/√Dh) · V[j]      (KV head h / R)
+ *               x += Wo·o;   h = rms(x)·g₂;   x += Wdown·(silu(Wgate·h) ⊙ Wup·h)
+ *   logits = Whead · rms(x)·g_f
+ * </pre>
+ *
+ * Hooks: each site is handed an NDArray only where something may act. With
+ * {@link ForwardHooks#NONE}, or a {@link HookRegistry} with nothing at the site, the site costs
+ * nothing; any other {@link ForwardHooks} gets a fresh f32 array of the site's shape, and what it
+ * returns (or writes into that array) is copied back.
+ *
+ * <p>Thread safety: {@link #forward} may run concurrently for different caches; the matrix
+ * products are serialised by the shared {@link KernelPool}.
+ */
+final class JavaDecoder {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final int LANES = 8;
+    /** Attention runs on the pool above this many multiply-adds (below it the hand-off is not worth it). */
+    private static final long PARALLEL_ATTENTION_WORK = 100_000;
+
+    private final ModelConfig cfg;
+    private final NDManager manager;
+    private final KernelPool pool;
+    private final F16Matrix embedding;
+    private final F16Matrix head;
+    private final Layer[] layers;
+    private final float[] finalNorm;
+    private final float[] cos;       // [P, Dh]
+    private final float[] sinSigned; // [P, Dh], first half negated
+    private final float eps;
+    private final float scale;
+    private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
+
+    /** One layer's parameters: f16 matrices, f32 vectors. */
+    record Layer(F16Matrix qkv, float[] qkvBias, float[] qkNorm, F16Matrix o, F16Matrix gateUp, F16Matrix down,
+                 float[] inputNorm, float[] postNorm) {}
+
+    JavaDecoder(ModelConfig cfg, NDManager manager, KernelPool pool, F16Matrix embedding, F16Matrix head, Layer[] layers,
+                float[] finalNorm, int maxPositions) {
+        this.cfg = cfg;
+        this.manager = manager;
+        this.pool = pool;
+        this.embedding = embedding;
+        this.head = head;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.maxPositions = maxPositions;
+        Rope.Tables t = Rope.tables(maxPositions, cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
+        this.cos = t.cos();
+        this.sinSigned = t.sinSigned();
+        this.eps = (float) cfg.rmsNormEps();
+        this.scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        this.d = cfg.hiddenSize();
+        this.nh = cfg.numHeads();
+        this.ng = cfg.numKvHeads();
+        this.dh = cfg.headDim();
+        this.group = cfg.groupSize();
+        this.inter = cfg.intermediateSize();
+        this.qkvWidth = (nh + 2 * ng) * dh;
+        this.vocab = cfg.vocabSize();
+    }
+
+    /** Whether the model's shapes suit this path (vector-width head dim and hidden sizes). */
+    static boolean applicable(ModelConfig c) {
+        return c.headDim() % LANES == 0 && c.hiddenSize() % LANES == 0 && c.intermediateSize() % LANES == 0;
+    }
+
+    static float[] floats(NDArray a) {
+        return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    static float[] floats(Optional<NDArray> a) {
+        return a.map(JavaDecoder::floats).orElse(null);
+    }
+
+    NDArray forward(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
+        int b = in.rows(), t = in.width(), n = b * t;
+        int[] start = in.start(), slot = in.slot();
+        for (int r = 0; r < b; r++) {
+            if (start[r] + t > cache.capacity())
+                throw new IllegalStateException("KV cache capacity " + cache.capacity() + " exceeded at position " + (start[r] + t));
+            if (slot[r] < 0 || slot[r] >= cache.slots())
+                throw new IllegalArgumentException("slot " + slot[r] + " outside the cache's " + cache.slots());
+        }
+        Sites sites = new Sites(hooks, in);
+        int[] pos = new int[n];
+        long[] ids = in.paddedIds();
+        float[] x = new float[n * d];
+        for (int r = 0; r < n; r++) {
+            pos[r] = start[r / t] + r % t;
+            embedding.row((int) ids[r], x, r * d);
+        }
+        float[] h = new float[n * d];
+        float[] qkv = new float[n * qkvWidth];
+        float[] att = new float[n * nh * dh];
+        float[] a = new float[n * d];
+        float[] gu = new float[n * 2 * inter];
+        float[] act = new float[n * inter];
+        Shape hidden = new Shape(b, t, d);
+        Shape heads = new Shape(b, t, nh, dh);
+
+        for (int l = 0; l < layers.length; l++) {
+            Layer lw = layers[l];
+            sites.apply(HookSite.of(l, Component.RESID_PRE), x, hidden);
+            rmsNorm(x, n, d, lw.inputNorm, 0, h);
+            lw.qkv.multiply(h, n, qkv, pool);
+            if (lw.qkvBias != null) addRows(qkv, n, lw.qkvBias);
+            positionalQk(qkv, n, pos, lw.qkNorm);
+            store(cache, l, qkv, b, t, slot, pos);
+            attend(cache, l, qkv, att, b, t, slot, pos, cfg.windowForLayer(l));
+            sites.apply(HookSite.of(l, Component.ATTN_HEADS), att, heads);
+            lw.o.multiply(att, n, a, pool);
+            sites.apply(HookSite.of(l, Component.ATTN_OUT), a, hidden);
+            add(x, a);
+            rmsNorm(x, n, d, lw.postNorm, 0, h);
+            lw.gateUp.multiply(h, n, gu, pool);
+            swiGlu(gu, n, act);
+            lw.down.multiply(act, n, a, pool);
+            sites.apply(HookSite.of(l, Component.MLP_OUT), a, hidden);
+            add(x, a);
+            sites.apply(HookSite.of(l, Component.RESID_POST), x, hidden);
+        }
+
+        int rows;
+        Shape logitsShape;
+        float[] last;
+        if (mode == LogitsMode.LAST) {
+            rows = b;
+            logitsShape = new Shape(b, vocab);
+            last = new float[b * d];
+            for (int r = 0; r < b; r++)
+                System.arraycopy(x, (r * t + in.tokens()[r].length - 1) * d, last, r * d, d);
+        } else {
+            rows = n;
+            logitsShape = new Shape(b, t, vocab);
+            last = x;
+        }
+        float[] normed = new float[rows * d];
+        rmsNorm(last, rows, d, finalNorm, 0, normed);
+        float[] logits = new float[rows * vocab];
+        head.multiply(normed, rows, logits, pool);
+        NDArray out = manager.create(logits, logitsShape);
+        return hooks.apply(HookSite.LOGITS, out, sites.context());
+    }
+
+    /** The hook sites of one step: materialised only where a hook may act. */
+    private final class Sites {
+        private final ForwardHooks hooks;
+        private final StepInput in;
+        private StepContext ctx;
+
+        Sites(ForwardHooks hooks, StepInput in) {
+            this.hooks = hooks;
+            this.in = in;
+        }
+
+        StepContext context() {
+            if (ctx == null) ctx = in.context();
+            return ctx;
+        }
+
+        void apply(HookSite site, float[] data, Shape shape) {
+            if (hooks == ForwardHooks.NONE) return;
+            if (hooks instanceof HookRegistry r && r.isEmpty(site)) return;
+            NDArray x = manager.create(data, shape);
+            NDArray y = hooks.apply(site, x, context());
+            float[] back = floats(y);
+            if (back.length != data.length)
+                throw new IllegalStateException("hook at " + site + " changed the shape " + shape + " to " + y.getShape());
+            System.arraycopy(back, 0, data, 0, data.length);
+        }
+    }
+
+    /** {@code out[r] = x[r] / sqrt(mean(x[r]²) + eps) · g} for each of {@code rows} rows of width {@code w}. */
+    private void rmsNorm(float[] x, int rows, int w, float[] g, int gOffset, float[] out) {
+        for (int r = 0; r < rows; r++) rmsRow(x, r * w, w, g, gOffset, out, r * w, eps);
+    }
+
+    static void rmsRow(float[] x, int off, int w, float[] g, int gOff, float[] out, int outOff, float eps) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + LANES <= w; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            acc = v.fma(v, acc);
+        }
+        float ss = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < w; i++) ss += x[off + i] * x[off + i];
+        float rms = (float) Math.sqrt(ss / w + eps);
+        for (i = 0; i < w; i++) out[outOff + i] = x[off + i] / rms * g[gOff + i];
+    }
+
+    private static void addRows(float[] y, int rows, float[] bias) {
+        int w = bias.length;
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < w; i++) y[r * w + i] += bias[i];
+    }
+
+    private static void add(float[] x, float[] a) {
+        for (int i = 0; i < x.length; i++) x[i] += a[i];
+    }
+
+    /** Qwen3's per-head RMSNorm of q and k (when present), then RoPE on the q and k heads of every row. */
+    private void positionalQk(float[] qkv, int n, int[] pos, float[] qkNorm) {
+        int half = dh / 2;
+        float[] tmp = new float[dh];
+        for (int r = 0; r < n; r++) {
+            int table = pos[r] * dh;
+            for (int hd = 0; hd < nh + ng; hd++) {
+                int off = r * qkvWidth + hd * dh;
+                if (qkNorm != null) rmsRow(qkv, off, dh, qkNorm, hd * dh, qkv, off, eps);
+                System.arraycopy(qkv, off, tmp, 0, dh);
+                for (int i = 0; i < half; i++)
+                    qkv[off + i] = tmp[i] * cos[table + i] + tmp[i + half] * sinSigned[table + i];
+                for (int i = half; i < dh; i++)
+                    qkv[off + i] = tmp[i] * cos[table + i] + tmp[i - half] * sinSigned[table + i];
+            }
+        }
+    }
+
+    /** Writes every row's k and v into its slot at its position. */
+    private void store(KvCache cache, int layer, float[] qkv, int b, int t, int[] slot, int[] pos) {
+        int cap = cache.capacity();
+        for (int r = 0; r < b * t; r++) {
+            float[] keys = cache.javaKeys(layer, slot[r / t]);
+            float[] values = cache.javaValues(layer, slot[r / t]);
+            for (int g = 0; g < ng; g++) {
+                int dst = (g * cap + pos[r]) * dh;
+                System.arraycopy(qkv, r * qkvWidth + (nh + g) * dh, keys, dst, dh);
+                System.arraycopy(qkv, r * qkvWidth + (nh + ng + g) * dh, values, dst, dh);
+            }
+        }
+    }
+
+    /** Causal (optionally windowed) softmax attention of every row over its slot, into {@code att [N, H, Dh]}. */
+    private void attend(KvCache cache, int layer, float[] qkv, float[] att, int b, int t, int[] slot, int[] pos,
+                        int window) {
+        int n = b * t;
+        long work = 0;
+        for (int r = 0; r < n; r++) work += (long) (pos[r] + 1) * nh * dh;
+        int items = n * ng;
+        if (work < PARALLEL_ATTENTION_WORK || items == 1) {
+            attendItems(cache, layer, qkv, att, t, slot, pos, window, 0, items);
+            return;
+        }
+        pool.run(items, item -> attendItems(cache, layer, qkv, att, t, slot, pos, window, item, item + 1));
+    }
+
+    /** Items {@code [from, to)} of {@code (row, KV head)} pairs: the R query heads sharing that KV head. */
+    private void attendItems(KvCache cache, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos,
+                             int window, int from, int to) {
+        int cap = cache.capacity();
+        float[] scores = new float[group * (pos[0] + t + 1)];
+        for (int item = from; item < to; item++) {
+            int r = item / ng, g = item % ng;
+            int p = pos[r];
+            int lo = window > 0 ? Math.max(0, p - window + 1) : 0;
+            int keysN = p - lo + 1;
+            if (scores.length < group * keysN) scores = new float[group * keysN];
+            float[] keys = cache.javaKeys(layer, slot[r / t]);
+            float[] values = cache.javaValues(layer, slot[r / t]);
+            int kvBase = g * cap * dh;
+            int qBase = r * qkvWidth + g * group * dh;
+            // scores[q·keysN + j] = (q_q · k_j) · scale
+            for (int j = 0; j < keysN; j++) {
+                int k = kvBase + (lo + j) * dh;
+                for (int q = 0; q < group; q++)
+                    scores[q * keysN + j] = dot(qkv, qBase + q * dh, keys, k, dh) * scale;
+            }
+            for (int q = 0; q < group; q++) {
+                int s0 = q * keysN;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < keysN; j++) max = Math.max(max, scores[s0 + j]);
+                float sum = expInPlace(scores, s0, keysN, max);
+                float inv = 1f / sum;
+                int o = (r * nh + g * group + q) * dh;
+                for (int i = 0; i < dh; i += LANES) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int j = 0; j < keysN; j++)
+                        acc = FloatVector.fromArray(F, values, kvBase + (lo + j) * dh + i)
+                                .fma(FloatVector.broadcast(F, scores[s0 + j]), acc);
+                    acc.mul(inv).intoArray(att, o + i);
+                }
+            }
+        }
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < len; i += LANES)
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code s[i] = exp(s[i] − max)} over {@code [off, off+len)}; returns their sum. */
+    static float expInPlace(float[] s, int off, int len, float max) {
+        FloatVector m = FloatVector.broadcast(F, max);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + LANES <= len; i += LANES) {
+            FloatVector e = FloatVector.fromArray(F, s, off + i).sub(m).lanewise(VectorOperators.EXP);
+            e.intoArray(s, off + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            float e = (float) Math.exp(s[off + i] - max);
+            s[off + i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** {@code act[r] = silu(gate[r]) ⊙ up[r]} where each row of {@code gu} is {@code [gate | up]}. */
+    private void swiGlu(float[] gu, int n, float[] act) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int r = 0; r < n; r++) {
+            int g0 = r * 2 * inter, u0 = g0 + inter, a0 = r * inter;
+            int i = 0;
+            for (; i + LANES <= inter; i += LANES) {
+                FloatVector g = FloatVector.fromArray(F, gu, g0 + i);
+                FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+                g.mul(sig).mul(FloatVector.fromArray(F, gu, u0 + i)).intoArray(act, a0 + i);
+            }
+            for (; i < inter; i++) {
+                float g = gu[g0 + i];
+                act[a0 + i] = (float) (g / (1 + Math.exp(-g))) * gu[u0 + i];
+            }
+        }
+    }
+}

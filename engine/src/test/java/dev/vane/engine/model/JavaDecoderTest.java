@@ -1,0 +1,141 @@
+package dev.vane.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.HookRegistry;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.Phase;
+import dev.vane.engine.weights.FileDType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Java decode path (cached steps of an f16 model with Java kernels) against the tensor path
+ * of the same model (no cache: PyTorch attention, norms and RoPE over the whole sequence, same
+ * f16 weights), which it must match up to float summation order.
+ */
+class JavaDecoderTest {
+
+    private static final float TOLERANCE = 2e-3f;
+    private static final int[][] PROMPTS = {{1, 17, 250, 3, 99, 411, 7}, {42}, {9, 8, 7, 6}};
+    private static final int[] SLOTS = {3, 0, 2};
+
+    @ParameterizedTest
+    @EnumSource(value = Preset.class, names = {"TINY_LLAMA", "TINY_MISTRAL", "TINY_QWEN2", "TINY_QWEN3"})
+    void raggedPrefillAndBatchedDecodeMatchWholeSequenceForwards(Preset preset) {
+        try (CausalLM model = ModelLoader.load(Fixtures.of(preset, FileDType.F32, 13), ComputeDType.F16, 64, 2);
+             KvCache cache = new KvCache(model.config(), 4, 64, model.manager())) {
+            assertTrue(model.usesJavaKernels());
+            int b = PROMPTS.length, v = model.config().vocabSize();
+            int[][] seqs = PROMPTS.clone();
+            int[][] next = PROMPTS;
+            int[] start = new int[b];
+            for (int step = 0; step < 5; step++) {
+                Phase[] phase = new Phase[b];
+                Arrays.fill(phase, step == 0 ? Phase.PROMPT : Phase.GENERATION);
+                boolean[] last = new boolean[b];
+                Arrays.fill(last, step == 0);
+                float[] logits;
+                try (NDScope scope = new NDScope()) {
+                    logits = model.forward(new StepInput(next, start.clone(), SLOTS, phase, last), cache,
+                            ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
+                }
+                assertEquals(b * v, logits.length);
+                int[][] following = new int[b][];
+                for (int r = 0; r < b; r++) {
+                    float[] row = Arrays.copyOfRange(logits, r * v, (r + 1) * v);
+                    assertArrayEquals(wholeSequence(model, seqs[r], ForwardHooks.NONE), row, TOLERANCE,
+                            preset + " step " + step + " row " + r);
+                    start[r] += next[r].length;
+                    int best = argmax(row);
+                    following[r] = new int[] {best};
+                    seqs[r] = Arrays.copyOf(seqs[r], seqs[r].length + 1);
+                    seqs[r][seqs[r].length - 1] = best;
+                }
+                next = following;
+            }
+        }
+    }
+
+    @Test
+    void allPositionsOfACachedPromptMatchTheUncachedOnes() {
+        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_QWEN2, FileDType.F32, 3), ComputeDType.F16, 64, 2);
+             KvCache cache = new KvCache(model.config(), 1, 64, model.manager());
+             NDScope scope = new NDScope()) {
+            NDArray cached = model.forward(StepInput.prompt(PROMPTS[0], 0), cache, ForwardHooks.NONE, LogitsMode.ALL);
+            NDArray whole = model.forward(StepInput.prompt(PROMPTS[0], 0), ForwardHooks.NONE, LogitsMode.ALL);
+            assertEquals(whole.getShape(), cached.getShape());
+            assertArrayEquals(whole.toFloatArray(), cached.toFloatArray(), TOLERANCE);
+        }
+    }
+
+    @Test
+    void hooksActOnTheJavaPathAsOnTheTensorPath() {
+        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_QWEN3, FileDType.F32, 5), ComputeDType.F16, 64, 2)) {
+            int d = model.config().hiddenSize();
+            float[] steer = new float[d];
+            for (int i = 0; i < d; i++) steer[i] = (float) Math.sin(i) * 0.5f;
+            HookRegistry registry = new HookRegistry(model.config().numLayers());
+            registry.add(HookSite.of(0, Component.RESID_POST), (s, x, ctx) -> x.add(x.getManager().create(steer)));
+            registry.add(HookSite.of(1, Component.ATTN_HEADS), (s, x, ctx) -> x.mul(0.5f));
+            // in place, returning the same array
+            registry.add(HookSite.of(1, Component.MLP_OUT), (s, x, ctx) -> x.muli(2f));
+            // any ForwardHooks other than a registry is offered every site
+            ForwardHooks wrapped = registry::apply;
+            int[] prompt = PROMPTS[0];
+            float[] plain = cachedPrompt(model, prompt, ForwardHooks.NONE);
+            float[] viaRegistry = cachedPrompt(model, prompt, registry);
+            float[] viaWrapper = cachedPrompt(model, prompt, wrapped);
+            float[] reference = wholeSequence(model, prompt, registry);
+            assertArrayEquals(reference, viaRegistry, TOLERANCE);
+            assertArrayEquals(viaRegistry, viaWrapper, 0f, "materialising an untouched site changes nothing");
+            float diff = 0;
+            for (int i = 0; i < plain.length; i++) diff = Math.max(diff, Math.abs(plain[i] - viaRegistry[i]));
+            assertTrue(diff > 0.01f, "the hooks changed the logits");
+        }
+    }
+
+    @Test
+    void aCacheServesOnePathOnly() {
+        try (CausalLM java = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 1), ComputeDType.F16, 64, 1);
+             CausalLM torch = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 1), ComputeDType.F16, 64, 0);
+             KvCache cache = new KvCache(java.config(), 1, 64, java.manager());
+             NDScope scope = new NDScope()) {
+            java.forward(StepInput.prompt(PROMPTS[2], 0), cache, ForwardHooks.NONE, LogitsMode.LAST);
+            assertThrows(IllegalStateException.class,
+                    () -> torch.forward(StepInput.prompt(PROMPTS[2], 0), cache, ForwardHooks.NONE, LogitsMode.LAST));
+        }
+    }
+
+    private static float[] cachedPrompt(CausalLM model, int[] prompt, ForwardHooks hooks) {
+        try (KvCache cache = new KvCache(model.config(), 1, 64, model.manager());
+             NDScope scope = new NDScope()) {
+            return model.forward(StepInput.prompt(prompt, 0), cache, hooks, LogitsMode.LAST).toFloatArray();
+        }
+    }
+
+    /** Last-position logits of the whole sequence through the tensor path (no cache). */
+    private static float[] wholeSequence(CausalLM model, int[] seq, ForwardHooks hooks) {
+        try (NDScope scope = new NDScope()) {
+            return model.forward(StepInput.prompt(seq, 0), hooks, LogitsMode.LAST).toFloatArray();
+        }
+    }
+
+    private static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+        return best;
+    }
+}
