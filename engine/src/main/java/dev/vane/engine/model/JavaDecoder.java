@@ -11,6 +11,7 @@ import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.ForwardHooks;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.LayerGate;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
@@ -142,11 +143,17 @@ final class JavaDecoder {
         for (int l = 0; l < layers.length; l++) {
             Layer lw = layers[l];
             sites.apply(HookSite.of(l, Component.RESID_PRE), x, hidden);
+            LayerGate gate = sites.gate(l);
             rmsNorm(x, n, d, lw.inputNorm, 0, h);
             lw.qkv.multiply(h, n, qkv, pool);
             if (lw.qkvBias != null) addRows(qkv, n, lw.qkvBias);
             positionalQk(qkv, n, pos, lw.qkNorm);
             store(cache, l, qkv, b, t, slot, pos);
+            if (gate.skipsAll()) { // skipped: the K/V projections are cached, nothing else runs
+                sites.apply(HookSite.of(l, Component.RESID_POST), x, hidden);
+                continue;
+            }
+            float[] before = gate.runsAll() ? null : x.clone();
             attend(cache, l, qkv, att, b, t, slot, pos, cfg.windowForLayer(l));
             sites.apply(HookSite.of(l, Component.ATTN_HEADS), att, heads);
             lw.o.multiply(att, n, a, pool);
@@ -158,6 +165,10 @@ final class JavaDecoder {
             lw.down.multiply(act, n, a, pool);
             sites.apply(HookSite.of(l, Component.MLP_OUT), a, hidden);
             add(x, a);
+            if (before != null) // positions that skip keep the residual they entered with
+                for (int r = 0; r < b; r++)
+                    for (int p = 0; p < t; p++)
+                        if (gate.skips(r, p)) System.arraycopy(before, (r * t + p) * d, x, (r * t + p) * d, d);
             sites.apply(HookSite.of(l, Component.RESID_POST), x, hidden);
         }
 
@@ -199,9 +210,14 @@ final class JavaDecoder {
             return ctx;
         }
 
+        /** Which positions skip layer {@code l} ({@link LayerGate#RUN} without hooks). */
+        LayerGate gate(int l) {
+            return hooks == ForwardHooks.NONE || hooks instanceof HookRegistry ? LayerGate.RUN : hooks.gate(l, context());
+        }
+
         void apply(HookSite site, float[] data, Shape shape) {
             if (hooks == ForwardHooks.NONE) return;
-            if (hooks instanceof HookRegistry r && r.isEmpty(site)) return;
+            if (hooks instanceof HookRegistry r ? r.isEmpty(site) : !hooks.actsAt(site, context())) return;
             NDArray x = manager.create(data, shape);
             NDArray y = hooks.apply(site, x, context());
             float[] back = floats(y);

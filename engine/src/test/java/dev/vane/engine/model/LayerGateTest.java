@@ -12,8 +12,6 @@ import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.weights.FileDType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.BitSet;
@@ -27,25 +25,41 @@ import static org.assertj.core.api.Assertions.within;
  * layers' keys and values are the projections of that residual, so the next token attends to
  * exactly what a run that computes the layer and discards its update would give it.
  */
-class LayerGateTest {
+abstract class LayerGateTest {
 
-    private static CausalLM model;
-    private static int layers;
+    private CausalLM model;
+    private int layers;
 
-    @BeforeAll
-    static void setUp() {
-        var c = Preset.TINY_LLAMA.config();
-        model = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 3), ComputeDType.F32, 64);
-        layers = c.numLayers();
+    /** The model under test: the tensor path or the Java decode path. */
+    abstract CausalLM load();
+
+    /** The tensor path (PyTorch ops, f32). */
+    static final class TensorPath extends LayerGateTest {
+        @Override CausalLM load() {
+            return ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 3), ComputeDType.F32, 64);
+        }
     }
 
-    @AfterAll
-    static void tearDown() {
+    /** The Java decode path (f16 kernels on 2 threads). */
+    static final class JavaPath extends LayerGateTest {
+        @Override CausalLM load() {
+            return ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 3), ComputeDType.F16, 64, 2);
+        }
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void setUp() {
+        model = load();
+        layers = model.config().numLayers();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void tearDown() {
         model.close();
     }
 
     /** Skips layers ≥ {@code from} for every position of generation steps. */
-    private static RowHooks skipFrom(int from) {
+    private RowHooks skipFrom(int from) {
         return new RowHooks() {
             @Override public boolean actsAt(HookSite site, StepContext.Row row) { return false; }
             @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row row) { return x; }
@@ -58,7 +72,7 @@ class LayerGateTest {
     }
 
     /** Runs layers ≥ {@code from} but puts the residual back as it entered them (generation steps). */
-    private static RowHooks discardFrom(int from) {
+    private RowHooks discardFrom(int from) {
         return new RowHooks() {
             NDArray entering;
             @Override public boolean actsAt(HookSite site, StepContext.Row row) {
@@ -75,7 +89,7 @@ class LayerGateTest {
         };
     }
 
-    private static float[] step(KvCache cache, int[] tokens, int start, Phase phase, RowHooks row, float[][] residualOut) {
+    private float[] step(KvCache cache, int[] tokens, int start, Phase phase, RowHooks row, float[][] residualOut) {
         StepInput in = new StepInput(new int[][] {tokens}, new int[] {start}, new int[] {0}, new Phase[] {phase},
                 new boolean[] {phase == Phase.PROMPT});
         dev.vane.engine.hooks.HookRegistry reg = new dev.vane.engine.hooks.HookRegistry(layers);
