@@ -3,12 +3,14 @@ package dev.vane.server;
 import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
+import dev.vane.steering.eval.SteeringEvalCommand;
+import dev.vane.steering.eval.SteeringSets;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code data demo}.
+ * {@code data demo}, {@code data steering}, {@code eval demo}, {@code eval steering ...}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -18,8 +20,10 @@ public final class Cli {
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
+                   vane eval steering classifier|genre|refusal|probes --data DIR [...]   (see SteeringEvalCommand)
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
+                   vane data steering --data DIR --out DIR [--target GENRE ...] [--model DIR] [--chunks-per-doc N]
             """;
 
     private Cli() {}
@@ -34,12 +38,22 @@ public final class Cli {
             case "serve" -> Main.serve(rest);
             case "train" -> train(rest);
             case "data" -> {
-                if (rest.length == 0 || !rest[0].equals("demo")) fail("data needs 'demo'");
-                DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
+                if (rest.length == 0) fail("data needs 'demo' or 'steering'");
+                String[] sub = Arrays.copyOfRange(rest, 1, rest.length);
+                switch (rest[0]) {
+                    case "demo" -> DemoData.main(sub);
+                    case "steering" -> usageErrors(() -> SteeringSets.main(sub));
+                    default -> fail("data needs 'demo' or 'steering'");
+                }
             }
             case "eval" -> {
-                if (rest.length == 0 || !rest[0].equals("demo")) fail("eval needs 'demo'");
-                dev.vane.engine.eval.DemoEval.main(Arrays.copyOfRange(rest, 1, rest.length));
+                if (rest.length == 0) fail("eval needs 'demo' or 'steering'");
+                String[] sub = Arrays.copyOfRange(rest, 1, rest.length);
+                switch (rest[0]) {
+                    case "demo" -> dev.vane.engine.eval.DemoEval.main(sub);
+                    case "steering" -> usageErrors(() -> SteeringEvalCommand.main(sub));
+                    default -> fail("eval needs 'demo' or 'steering'");
+                }
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
             case "help", "-h" -> System.out.print(USAGE);
@@ -60,6 +74,20 @@ public final class Cli {
             }
             case "tokenizer" -> System.exit(TrainTokenizer.run(rest, System.out, System.err));
             default -> fail("unknown training target '" + args[0] + "' (lm, tokenizer)");
+        }
+    }
+
+    private interface Command {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code c}; a bad flag or input file ({@link IllegalArgumentException}) exits 2 with its message. */
+    private static void usageErrors(Command c) throws Exception {
+        try {
+            c.run();
+        } catch (IllegalArgumentException e) {
+            System.err.println("vane: " + e.getMessage());
+            System.exit(2);
         }
     }
 

@@ -49,7 +49,7 @@ class GenreClassifierTest {
     void probabilitiesFollowTheNaiveBayesFormula() {
         // unigrams only: vocabulary {x, y, z}; a: x x y (3 tokens), b: z (1 token)
         GenreClassifier c = GenreClassifier.train(List.of(new Example("a", "x x y"), new Example("b", "z")),
-                new Options(false, 1.0, true));
+                new Options(false, 1.0, true, 1));
         // P(x|a) = (2+1)/(3+3) = 1/2, P(x|b) = (0+1)/(1+3) = 1/4; uniform prior
         GenreClassifier.Prediction p = c.classify("X!");
         assertThat(p.genre()).isEqualTo("a");
@@ -72,8 +72,8 @@ class GenreClassifierTest {
     void theEmpiricalPriorFavoursTheFrequentGenreOnUninformativeText() {
         List<Example> train = List.of(new Example("a", "p"), new Example("a", "q"), new Example("a", "r"), new Example("b", "s"));
         // "p s": a and b each know one word; the empirical prior (3:1) breaks it towards a
-        GenreClassifier empirical = GenreClassifier.train(train, new Options(false, 1.0, false));
-        GenreClassifier uniform = GenreClassifier.train(train, new Options(false, 1.0, true));
+        GenreClassifier empirical = GenreClassifier.train(train, new Options(false, 1.0, false, 1));
+        GenreClassifier uniform = GenreClassifier.train(train, new Options(false, 1.0, true, 1));
         // likelihoods: P(p|a) = 2/7, P(s|a) = 1/7; P(p|b) = 1/5, P(s|b) = 2/5 → b wins without the prior
         assertThat(uniform.classify("p s").genre()).isEqualTo("b");
         assertThat(empirical.classify("p s").genre()).isEqualTo("a");
@@ -94,9 +94,26 @@ class GenreClassifierTest {
     }
 
     @Test
+    void featuresOfASingleSourceCanBeDroppedAndBalancedAccuracyAveragesGenres() {
+        // "ship" appears only in document d1 of genre sea; with minSources 2 it is no feature
+        List<Example> train = List.of(new Example("sea", "ship wave", "d1"), new Example("sea", "wave", "d2"),
+                new Example("law", "court ship", "d3"), new Example("law", "court", "d4"));
+        assertThat(GenreClassifier.train(train, new Options(false, 1, true, 1)).classify("ship").features()).isEqualTo(1);
+        GenreClassifier strict = GenreClassifier.train(train, new Options(false, 1, true, 2));
+        assertThat(strict.classify("ship").features()).isEqualTo(1); // d1 and d3 both have it
+        assertThat(strict.classify("wave court").features()).isEqualTo(2);
+        assertThatThrownBy(() -> GenreClassifier.train(train, new Options(false, 1, true, 3)))
+                .hasMessageContaining("no words seen in at least 3 documents");
+        GenreClassifier.Evaluation e = GenreClassifier.train(train, new Options(false, 1, true, 1))
+                .evaluate(List.of(new Example("sea", "wave"), new Example("sea", "wave"), new Example("sea", "court"), new Example("law", "court")));
+        assertThat(e.accuracy()).isEqualTo(0.75);
+        assertThat(e.balancedAccuracy()).isEqualTo((2.0 / 3 + 1) / 2);
+    }
+
+    @Test
     void needsTwoGenresAndPositiveSmoothing() {
         assertThatThrownBy(() -> GenreClassifier.train(List.of(new Example("a", "x")), Options.defaults()))
                 .hasMessageContaining("at least two genres");
-        assertThatThrownBy(() -> new Options(true, 0, true)).hasMessageContaining("alpha");
+        assertThatThrownBy(() -> new Options(true, 0, true, 1)).hasMessageContaining("alpha");
     }
 }
