@@ -3,7 +3,9 @@ package dev.vane.server;
 import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
+import dev.vane.steering.artifact.ArtifactException;
 import dev.vane.steering.eval.SteeringEvalCommand;
+import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.eval.SteeringSets;
 
 import java.util.Arrays;
@@ -81,12 +83,19 @@ public final class Cli {
         void run() throws Exception;
     }
 
-    /** Runs {@code c}; a bad flag or input file ({@link IllegalArgumentException}) exits 2 with its message. */
+    /**
+     * Runs {@code c}; a bad flag or input file ({@link IllegalArgumentException}), a bad intervention
+     * ({@link PlanException}, with its field) or an unusable artifact ({@link ArtifactException})
+     * exits 2 with its message.
+     */
     private static void usageErrors(Command c) throws Exception {
         try {
             c.run();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ArtifactException e) {
             System.err.println("vane: " + e.getMessage());
+            System.exit(2);
+        } catch (PlanException e) {
+            System.err.println("vane: " + e.field() + ": " + e.getMessage());
             System.exit(2);
         }
     }
