@@ -2,7 +2,20 @@ package dev.vane.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.schedule.GenerationRequest;
 import dev.vane.engine.schedule.GenerationService;
+import dev.vane.engine.schedule.QueueFullException;
+import dev.vane.engine.schedule.RequestHandle;
+import dev.vane.steering.artifact.Provenance;
+import dev.vane.steering.control.LastTokenCapture;
+import dev.vane.steering.control.MethodArtifacts;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.gact.SoftmaxProbe;
+import java.util.ArrayList;
+import java.util.Map;
 import dev.vane.steering.artifact.Artifact;
 import dev.vane.steering.artifact.ArtifactException;
 import dev.vane.steering.artifact.ArtifactRegistry;
@@ -75,6 +88,8 @@ final class AdminService implements HttpService {
                 .get("/admin/status", handle(this::status))
                 .get("/admin/steering", handle(this::getSteering))
                 .put("/admin/steering", handle(this::putSteering))
+                .get("/admin/layer-skip", handle(this::getLayerSkip))
+                .put("/admin/layer-skip", handle(this::putLayerSkip))
                 .get("/admin/profiles", handle(this::listProfiles))
                 .post("/admin/profiles", handle(this::postProfile))
                 .get("/admin/profiles/{name}", handle(this::getProfile))
@@ -84,7 +99,8 @@ final class AdminService implements HttpService {
                 .get("/admin/artifacts/{name}", handle(this::getArtifact))
                 .post("/admin/artifacts/{name}", handle(this::postArtifact))
                 .put("/admin/artifacts/{name}", handle(this::postArtifact))
-                .delete("/admin/artifacts/{name}", handle(this::deleteArtifact));
+                .delete("/admin/artifacts/{name}", handle(this::deleteArtifact))
+                .post("/admin/artifacts/{name}/refine", handle(this::refine));
     }
 
     /** 401 unless the request carries the configured bearer token (constant-time comparison). */
@@ -176,6 +192,29 @@ final class AdminService implements HttpService {
         Optional<String> def = f.present("default_profile") ? f.string("default_profile") : now.defaultProfile();
         steering.settings(new SteeringControl.Settings(enabled, def), who(req)); // logged and counted by its listener
         Responses.json(res, steeringJson());
+    }
+
+    private ObjectNode layerSkipJson() {
+        return steering.layerSkip().map(InterventionJson::writeLayerSkip)
+                .orElseGet(() -> JsonBody.JSON.createObjectNode().put("mode", "off"));
+    }
+
+    private void getLayerSkip(ServerRequest req, ServerResponse res) {
+        Responses.json(res, layerSkipJson());
+    }
+
+    /** The default layer skipping for requests that set none: a {@code vane.layer_skip} object, or {@code {"mode": "off"}}. */
+    private void putLayerSkip(ServerRequest req, ServerResponse res) {
+        Fields f = Fields.of(JsonBody.read(req, maxArtifactBytes));
+        Optional<InterventionSpec.LayerSkip> skip;
+        if (f.string("mode").orElse("").equals("off")) {
+            f.allowOnly(Set.of("mode"));
+            skip = Optional.empty();
+        } else {
+            skip = Optional.of(InterventionJson.readLayerSkip(f));
+        }
+        steering.layerSkip(skip, who(req)); // logged and counted by its listener
+        Responses.json(res, layerSkipJson());
     }
 
     // --- profiles -------------------------------------------------------------------------------
@@ -343,6 +382,87 @@ final class AdminService implements HttpService {
         artifacts.evict(name);
         changed(req, "artifact", "deleted artifact " + name);
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private static final Set<String> REFINE_FIELDS = Set.of("examples", "steps", "lr");
+    private static final Set<String> EXAMPLE_FIELDS = Set.of("prompt", "cluster");
+
+    /**
+     * Online refinement of a G-ACT artifact's probes from labelled feedback (methods.md §2 step 5):
+     * {@code {"examples": [{"prompt": text, "cluster": c}], "steps": 10, "lr": 0.5}}. Each prompt
+     * runs through the scheduler with a read-only capture of its last-token residual at the
+     * artifact's layers; a few SGD steps then move each layer's probe (never the model) and the
+     * artifact is stored again. Requests admitted afterwards use the refined probes.
+     */
+    private void refine(ServerRequest req, ServerResponse res) throws Exception {
+        String name = artifactName(req);
+        byte[] raw = JsonBody.bytes(req, "application/json", maxArtifactBytes);
+        Fields f = Fields.of(JsonBody.parseObject(raw)).allowOnly(REFINE_FIELDS);
+        int steps = f.integer("steps", 1, 1000).orElse(10);
+        double lr = f.number("lr").orElse(0.5);
+        if (!(lr > 0 && lr <= 10)) throw ApiError.invalid("lr", "lr must be in (0, 10], got " + lr);
+        if (!artifacts.registry().exists(name))
+            throw new ApiError(404, "invalid_request_error", "name", "no artifact named '" + name + "'");
+        Artifact artifact;
+        GactWeights weights;
+        try {
+            artifact = artifacts.registry().load(name, artifacts.fingerprint());
+            weights = MethodArtifacts.gact(artifact);
+        } catch (ArtifactException e) {
+            throw ApiError.invalid("name", e.getMessage());
+        }
+        List<JsonNode> items = f.array("examples").orElseThrow(() -> ApiError.invalid("examples", "examples is required"));
+        if (items.isEmpty()) throw ApiError.invalid("examples", "examples must not be empty");
+        int[] layers = weights.layers().keySet().stream().mapToInt(Integer::intValue).toArray();
+        List<LastTokenCapture> captures = new ArrayList<>();
+        List<RequestHandle> handles = new ArrayList<>();
+        int[] y = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            String p = "examples[" + i + "]";
+            if (!items.get(i).isObject()) throw ApiError.invalid(p, p + " must be an object");
+            Fields e = new Fields((ObjectNode) items.get(i), p + ".").allowOnly(EXAMPLE_FIELDS);
+            String prompt = e.string("prompt").orElseThrow(() -> ApiError.invalid(e.param("prompt"), e.param("prompt") + " is required"));
+            y[i] = e.integer("cluster", 0, weights.clusters() - 1)
+                    .orElseThrow(() -> ApiError.invalid(e.param("cluster"), e.param("cluster") + " is required"));
+            int[] ids = engine.tokenizer().encode(prompt, true);
+            if (ids.length == 0 || ids.length >= engine.contextLength())
+                throw ApiError.invalid(e.param("prompt"), e.param("prompt") + " must have 1.." + (engine.contextLength() - 1) + " tokens");
+            captures.add(new LastTokenCapture(steering.model().numLayers(), layers));
+        }
+        try {
+            for (int i = 0; i < items.size(); i++) {
+                int[] ids = engine.tokenizer().encode(items.get(i).get("prompt").textValue(), true);
+                handles.add(engine.submit(GenerationRequest.of(ids, SamplingParams.greedy(1)).withHooks(captures.get(i)),
+                        TokenListener.NONE));
+            }
+            for (RequestHandle h : handles) h.result().get();
+        } catch (QueueFullException e) {
+            handles.forEach(RequestHandle::cancel);
+            throw ApiError.queueFull(e.getMessage(), e.retryAfterSeconds());
+        }
+        ObjectNode out = JsonBody.JSON.createObjectNode();
+        ObjectNode perLayer = out.putObject("layers");
+        GactWeights refined = weights;
+        for (int l : layers) {
+            float[][] a = new float[items.size()][];
+            for (int i = 0; i < a.length; i++) a[i] = captures.get(i).at(l);
+            SoftmaxProbe before = refined.layers().get(l).probe();
+            SoftmaxProbe after = before.refine(a, y, steps, lr);
+            refined = refined.withProbe(l, after);
+            perLayer.putObject(String.valueOf(l)).put("accuracy_before", before.accuracy(a, y)).put("accuracy_after", after.accuracy(a, y));
+        }
+        Manifest m = artifact.manifest();
+        Map<String, Double> metrics = new java.util.TreeMap<>(m.metrics());
+        metrics.merge("refined_examples", (double) items.size(), Double::sum);
+        Manifest nm = new Manifest(m.name(), m.kind(), m.fingerprint(), m.site(), m.layers(), m.params(), metrics,
+                Provenance.now("admin refine by " + who(req) + " (" + items.size() + " examples, " + steps + " steps, lr " + lr + ")",
+                        java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw))));
+        artifacts.registry().save(new Artifact(nm, MethodArtifacts.tensors(refined.tensors(), refined.shapes())),
+                ArtifactRegistry.SaveMode.REPLACE);
+        artifacts.evict(name);
+        changed(req, "artifact", "refined G-ACT probes of " + name + " with " + items.size() + " examples");
+        out.put("examples", items.size());
+        Responses.json(res, out);
     }
 
     private static void deleteTree(Path dir) {

@@ -75,7 +75,7 @@ final class ChoiceBatch {
         for (Spec s : specs) checkContext(s, ctx.engine().contextLength());
         SteeringControl.Planned planned;
         try {
-            planned = ctx.steering().plan(vane.profile(), vane.interventions());
+            planned = ctx.steering().plan(vane.profile(), vane.interventions(), vane.layerSkip());
         } catch (PlanException e) {
             throw ApiError.invalid(e.field(), e.getMessage());
         }

@@ -4,15 +4,20 @@ import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
 import dev.vane.steering.artifact.ArtifactException;
+import dev.vane.steering.calibrate.ArtifactsCommand;
+import dev.vane.steering.calibrate.CalibrateController;
+import dev.vane.steering.calibrate.CalibrateGact;
+import dev.vane.steering.calibrate.CalibrateVectors;
 import dev.vane.steering.eval.SteeringEvalCommand;
-import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.eval.SteeringSets;
+import dev.vane.steering.plan.PlanException;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code data demo}, {@code data steering}, {@code eval demo}, {@code eval steering ...}.
+ * {@code calibrate vectors|controller|gact}, {@code artifacts}, {@code data demo}, {@code data steering},
+ * {@code eval demo}, {@code eval layer-skip}, {@code eval steering ...}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -21,11 +26,16 @@ public final class Cli {
             usage: vane serve [--model DIR] [--port N] [--dtype f16|f32] [--threads N] [--slots N] [--context N]
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
+                   vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
+                   vane calibrate controller --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateController)
+                   vane calibrate gact --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateGact)
+                   vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
+                   vane eval layer-skip --model DIR --data DIR [--mode none|trace|readout|exit|skip-set] [--alpha A] [--q Q] [--header]
                    vane eval steering classifier|genre|refusal|probes --data DIR [...]   (see SteeringEvalCommand)
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
-                   vane data steering --data DIR --out DIR [--target GENRE ...] [--model DIR] [--chunks-per-doc N]
+                   vane data steering --data DIR --out DIR [--target GENRE ...] [--chunks-per-doc N]
             """;
 
     private Cli() {}
@@ -39,6 +49,11 @@ public final class Cli {
         switch (args[0]) {
             case "serve" -> Main.serve(rest);
             case "train" -> train(rest);
+            case "calibrate" -> calibrate(rest);
+            case "artifacts" -> {
+                int status = ArtifactsCommand.run(rest, System.out, System.err);
+                if (status != 0) System.exit(status);
+            }
             case "data" -> {
                 if (rest.length == 0) fail("data needs 'demo' or 'steering'");
                 String[] sub = Arrays.copyOfRange(rest, 1, rest.length);
@@ -49,12 +64,13 @@ public final class Cli {
                 }
             }
             case "eval" -> {
-                if (rest.length == 0) fail("eval needs 'demo' or 'steering'");
-                String[] sub = Arrays.copyOfRange(rest, 1, rest.length);
+                if (rest.length == 0) fail("eval needs 'demo', 'layer-skip' or 'steering'");
+                String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
                 switch (rest[0]) {
-                    case "demo" -> dev.vane.engine.eval.DemoEval.main(sub);
-                    case "steering" -> usageErrors(() -> SteeringEvalCommand.main(sub));
-                    default -> fail("eval needs 'demo' or 'steering'");
+                    case "demo" -> dev.vane.engine.eval.DemoEval.main(evalArgs);
+                    case "layer-skip" -> dev.vane.steering.lac.LayerSkipEval.main(evalArgs);
+                    case "steering" -> usageErrors(() -> SteeringEvalCommand.main(evalArgs));
+                    default -> fail("eval needs 'demo', 'layer-skip' or 'steering'");
                 }
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
@@ -77,6 +93,21 @@ public final class Cli {
             case "tokenizer" -> System.exit(TrainTokenizer.run(rest, System.out, System.err));
             default -> fail("unknown training target '" + args[0] + "' (lm, tokenizer)");
         }
+    }
+
+    private static void calibrate(String[] args) {
+        if (args.length == 0) fail("calibrate needs 'vectors', 'controller' or 'gact'");
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int status = switch (args[0]) {
+            case "vectors" -> CalibrateVectors.run(rest, System.out, System.err);
+            case "controller" -> CalibrateController.run(rest, System.out, System.err);
+            case "gact" -> CalibrateGact.run(rest, System.out, System.err);
+            default -> {
+                fail("unknown calibration target '" + args[0] + "' (vectors, controller, gact)");
+                yield 2;
+            }
+        };
+        if (status != 0) System.exit(status);
     }
 
     private interface Command {

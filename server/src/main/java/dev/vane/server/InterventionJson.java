@@ -59,6 +59,7 @@ final class InterventionJson {
                     yield new InterventionSpec.Controller(artifact, mode, f.number("alpha").orElse(4.0),
                             f.bool("squash").orElse(mode == ControllerMode.PAPER));
                 }
+                case LAYER_SKIP -> throw ApiError.invalid(f.param("kind"), "layer skipping is set by vane.layer_skip");
                 case GACT -> {
                     f.allowOnly(GACT_KEYS);
                     yield new InterventionSpec.Gact(artifact, f.number("alpha").orElse(2.0),
@@ -69,6 +70,31 @@ final class InterventionJson {
         } catch (PlanException e) {
             throw ApiError.invalid(f.param(e.field()), e.getMessage());
         }
+    }
+
+    private static final Set<String> LAYER_SKIP_KEYS = Set.of("mode", "alpha", "q", "phase");
+
+    /** {@code vane.layer_skip} (or the admin default): {@code {"mode", "alpha" (0.8), "q" (0.5), "phase" (both)}}. */
+    static InterventionSpec.LayerSkip readLayerSkip(Fields f) {
+        f.allowOnly(LAYER_SKIP_KEYS);
+        try {
+            return new InterventionSpec.LayerSkip(
+                    InterventionSpec.SkipMode.parse(f.string("mode")
+                            .orElseThrow(() -> ApiError.invalid(f.param("mode"), f.param("mode") + " is required"))),
+                    f.number("alpha").orElse(0.8), f.number("q").orElse(0.5),
+                    f.string("phase").map(PhaseScope::parse).orElse(PhaseScope.BOTH));
+        } catch (PlanException e) {
+            throw ApiError.invalid(f.param(e.field()), e.getMessage());
+        }
+    }
+
+    static ObjectNode writeLayerSkip(InterventionSpec.LayerSkip k) {
+        ObjectNode o = JsonBody.JSON.createObjectNode();
+        o.put("mode", k.mode().jsonName());
+        o.put("alpha", k.alpha());
+        o.put("q", k.q());
+        o.put("phase", k.phase().jsonName());
+        return o;
     }
 
     /** {@code layers}: {@code [first, last]} inclusive, or one layer as an integer. */
@@ -83,6 +109,7 @@ final class InterventionJson {
     }
 
     static ObjectNode write(InterventionSpec spec) {
+        if (spec instanceof InterventionSpec.LayerSkip k) return writeLayerSkip(k).put("kind", "layer_skip");
         ObjectNode o = JsonBody.JSON.createObjectNode();
         o.put("kind", spec.method().jsonName());
         o.put("artifact", spec.artifact());
@@ -98,6 +125,7 @@ final class InterventionJson {
                 o.put("alpha", c.alpha());
                 o.put("squash", c.squash());
             }
+            case InterventionSpec.LayerSkip k -> throw new AssertionError("handled above");
             case InterventionSpec.Gact g -> {
                 o.put("alpha", g.alpha());
                 o.put("select", g.select().jsonName());

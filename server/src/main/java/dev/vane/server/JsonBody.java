@@ -33,7 +33,11 @@ final class JsonBody {
                     + (type.isEmpty() ? "none" : type) + "'");
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > maxBytes) throw tooLarge(maxBytes);
-        byte[] bytes = readAtMost(req, maxBytes);
+        return parseObject(readAtMost(req, maxBytes));
+    }
+
+    /** Parses a JSON object body (400 when malformed or not an object). */
+    static ObjectNode parseObject(byte[] bytes) {
         JsonNode body;
         try {
             body = JSON.readTree(bytes);

@@ -39,9 +39,19 @@ public final class Main {
             System.exit(2);
             return;
         }
-        VaneServer server = start(s);
+        VaneServer server;
+        try {
+            server = start(s);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vane: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port());
+        server.adminPort().ifPresentOrElse(
+                p -> System.out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
+                () -> System.out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
     }
 
     /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */
@@ -60,6 +70,7 @@ public final class Main {
                 new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
         SteeringControl steering = new SteeringControl(artifacts, new ModelShape(mc.numLayers(), mc.hiddenSize()),
                 AdminService.listener(metrics));
+        s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
         NDManager steeringTensors = NDManager.newBaseManager();
         ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(),
                 steering, steeringTensors);

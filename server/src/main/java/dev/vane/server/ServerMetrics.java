@@ -93,6 +93,7 @@ public final class ServerMetrics implements StepObserver {
     void steering(List<EffectTrace> traces) {
         for (EffectTrace t : traces) {
             String method = t.method().jsonName();
+            if (t.method() == dev.vane.steering.plan.Method.LAYER_SKIP) layerSkip(t);
             if (t.applied())
                 Counter.builder("vane.interventions.applied").description("interventions applied, per sequence")
                         .tags("method", method, "profile", t.source()).register(registry).increment();
@@ -107,6 +108,28 @@ public final class ServerMetrics implements StepObserver {
                                 .tags("artifact", t.artifact(), "layer", String.valueOf(l.getKey()), "cluster", String.valueOf(c))
                                 .register(registry).increment(l.getValue()[c]);
         }
+    }
+
+    /**
+     * Layer skipping of one sequence: {@code vane_layers_executed_total{phase}},
+     * {@code vane_layers_skipped_total{phase}} and the sequence's skip ratio
+     * ({@code vane_layer_skip_ratio}).
+     */
+    private void layerSkip(EffectTrace t) {
+        long decided = 0, skipped = 0;
+        for (var phase : dev.vane.engine.hooks.Phase.values()) {
+            String p = phase.name().toLowerCase(java.util.Locale.ROOT);
+            long d = t.layersDecided(phase), s = t.layersSkipped(phase);
+            Counter.builder("vane.layers.executed").description("decoder layer executions under layer skipping")
+                    .tag("phase", p).register(registry).increment(d - s);
+            Counter.builder("vane.layers.skipped").description("decoder layer executions skipped by layer skipping")
+                    .tag("phase", p).register(registry).increment(s);
+            decided += d;
+            skipped += s;
+        }
+        if (decided > 0)
+            DistributionSummary.builder("vane.layer.skip.ratio").description("share of layer executions skipped, per sequence")
+                    .register(registry).record((double) skipped / decided);
     }
 
     /** One admin change ({@code vane_admin_changes_total{what}}). */

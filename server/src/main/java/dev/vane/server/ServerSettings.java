@@ -34,8 +34,10 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
      * @param port             admin API port (0 picks a free one)
      * @param token            bearer token of the admin API; none = admin API disabled
      * @param maxArtifactBytes largest artifact accepted by upload or load
+     * @param profiles         a JSON file of steering profiles loaded at start
+     *                         ({@code {"profiles": [...], "default_profile": name, "enabled": bool}})
      */
-    public record Admin(Path artifacts, int port, Optional<String> token, long maxArtifactBytes) {
+    public record Admin(Path artifacts, int port, Optional<String> token, long maxArtifactBytes, Optional<Path> profiles) {
         public Admin {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("admin-port must be in 0..65535, got " + port);
             if (maxArtifactBytes < 1) throw new IllegalArgumentException("max-artifact-bytes must be >= 1");
@@ -48,14 +50,14 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
         @Override
         public String toString() {
             return "Admin[artifacts=" + artifacts + ", port=" + port + ", token=" + (token.isPresent() ? "(set)" : "(none)")
-                    + ", maxArtifactBytes=" + maxArtifactBytes + "]";
+                    + ", maxArtifactBytes=" + maxArtifactBytes + ", profiles=" + profiles + "]";
         }
     }
 
     public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "threads", "slots", "context",
-            "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes");
+            "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -138,7 +140,8 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
                 new Admin(Path.of(get.apply("artifacts", "artifacts")),
                         integer("admin-port", get.apply("admin-port", "8081")),
                         Optional.ofNullable(get.apply("admin-token", null)),
-                        number("max-artifact-bytes", get.apply("max-artifact-bytes", String.valueOf(64L << 20)))));
+                        number("max-artifact-bytes", get.apply("max-artifact-bytes", String.valueOf(64L << 20))),
+                        Optional.ofNullable(get.apply("profiles", null)).map(Path::of)));
     }
 
     private static int integer(String flag, String value) {

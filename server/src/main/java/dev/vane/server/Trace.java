@@ -72,6 +72,18 @@ final class Trace {
                 for (int n : l.getValue()) counts.add(n);
             }
         }
+        if (t.method() == dev.vane.steering.plan.Method.LAYER_SKIP) {
+            ObjectNode usage = e.putObject("layer_usage");
+            for (var phase : dev.vane.engine.hooks.Phase.values())
+                t.layerUsage(phase).ifPresent(u -> usage.put(phase.name().toLowerCase(java.util.Locale.ROOT), u));
+            if (detail) {
+                ArrayNode tokens = e.putArray("token_layers");
+                for (java.util.BitSet b : t.tokenLayers()) {
+                    ArrayNode ls = tokens.addArray();
+                    b.stream().forEach(ls::add);
+                }
+            }
+        }
         if (detail) e.put("ms", t.nanos() / 1e6);
         return e;
     }

@@ -189,7 +189,10 @@ class CompletionsApiTest {
                 {"\"stop_token_ids\": [\"a\"]", "stop_token_ids"}, {"\"ignore_eos\": 1", "ignore_eos"},
                 {"\"vane\": 1", "vane"}, {"\"vane\": {\"foo\": 1}", "vane.foo"}, {"\"vane\": {\"profile\": \"x\"}", "vane.profile"},
                 {"\"vane\": {\"interventions\": [{\"kind\": \"vector\"}]}", "vane.interventions[0].artifact"},
-                {"\"vane\": {\"layer_skip\": {\"mode\": \"exit\"}}", "vane.layer_skip"},
+                {"\"vane\": {\"layer_skip\": {\"alpha\": 0.5}}", "vane.layer_skip.mode"},
+                {"\"vane\": {\"layer_skip\": {\"mode\": \"trace\", \"alpha\": 2}}", "vane.layer_skip.alpha"},
+                {"\"vane\": {\"layer_skip\": {\"mode\": \"trace\", \"q\": 0}}", "vane.layer_skip.q"},
+                {"\"vane\": {\"layer_skip\": {\"mode\": \"warp\"}}", "vane.layer_skip.mode"},
                 {"\"vane\": {\"beacon\": {\"ratio\": 8}}", "vane.beacon"}, {"\"vane\": {\"attention\": {}}", "vane.attention"},
                 {"\"vane\": {\"trace\": \"yes\"}", "vane.trace"},
         };
@@ -200,8 +203,8 @@ class CompletionsApiTest {
         TestServer.assertError(s.post("/v1/completions", "{\"max_tokens\": 3}"), 400, "prompt");
         assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"profile\": \"x\"}}"),
                 400, "vane.profile").get("message").asText()).contains("no profile named 'x'");
-        assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {}}}"),
-                400, "vane.layer_skip").get("message").asText()).contains("not supported yet");
+        assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"beacon\": {}}}"),
+                400, "vane.beacon").get("message").asText()).contains("not supported yet");
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,6 +39,22 @@ class ServerSettingsTest {
         assertEquals(Map.of(), ServerSettings.yaml(tmp.resolve("absent.yaml")));
         java.nio.file.Files.writeString(yaml, "vane:\n  prot: 1\n");
         assertThatThrownBy(() -> ServerSettings.yaml(yaml)).hasMessageContaining("vane.prot");
+    }
+
+    @Test
+    void theAdminApiIsOffWithoutATokenAndItsTokenNeverPrints() {
+        ServerSettings d = ServerSettings.parse(new String[0], Map.of());
+        assertThat(d.admin().token()).isEmpty();
+        assertEquals(8081, d.admin().port());
+        ServerSettings e = ServerSettings.parse(new String[] {"--admin-port", "9001"},
+                Map.of("VANE_ADMIN_TOKEN", "s3cret-s3cret-s3cret", "VANE_ARTIFACTS", "/tmp/reg", "VANE_PROFILES", "/tmp/p.json"));
+        assertThat(e.admin().token()).contains("s3cret-s3cret-s3cret");
+        assertEquals(9001, e.admin().port());
+        assertEquals(Path.of("/tmp/reg"), e.admin().artifacts());
+        assertThat(e.admin().profiles()).contains(Path.of("/tmp/p.json"));
+        assertThat(e.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() -> ServerSettings.parse(new String[0], Map.of("VANE_ADMIN_TOKEN", "short")))
+                .hasMessageContaining("admin-token");
     }
 
     @Test

@@ -5,6 +5,12 @@ import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ArtifactKind;
+import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.control.MethodArtifacts;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.gact.SoftmaxProbe;
+import java.util.List;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.Provenance;
 import dev.vane.steering.artifact.VectorSet;
@@ -46,7 +52,7 @@ class SteeringApiTest {
         Path model = TestServer.modelDir("vane-steer-model", true);
         registry = Files.createTempDirectory("vane-registry");
         ServerSettings s = ServerSettings.defaults(model).withPort(0).withEngine(ComputeDType.F32, 2, 8, 256)
-                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of(TOKEN), 1 << 20));
+                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of(TOKEN), 1 << 20, Optional.empty()));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
         var c = Preset.TINY_LLAMA3_VOCAB.config();
@@ -181,6 +187,84 @@ class SteeringApiTest {
     }
 
     @Test
+    void aRunningRequestKeepsThePlanItWasAdmittedWith() throws Exception {
+        assertEquals(201, admin("POST", "/admin/profiles",
+                "{\"name\": \"moving\", \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 40}]}")
+                .statusCode());
+        HttpRequest req = HttpRequest.newBuilder(t.uri("/v1/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Once upon a time\", \"max_tokens\": 120,"
+                        + " \"temperature\": 0, \"ignore_eos\": true, \"stream\": true, \"vane\": {\"profile\": \"moving\"}}"))
+                .build();
+        HttpResponse<java.util.stream.Stream<String>> r = TestServer.HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+        var lines = r.body().iterator();
+        String first = lines.next();
+        assertThat(first).startsWith("data: "); // admitted and generating
+        assertEquals(200, admin("PUT", "/admin/profiles/moving",
+                "{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 0.5}]}").statusCode());
+        JsonNode last = null;
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data: {")) {
+                JsonNode chunk = TestServer.read(line.substring(6));
+                if (chunk.has("vane")) last = chunk;
+            }
+        }
+        assertThat(last).as("final chunk with the vane object").isNotNull();
+        assertThat(last.get("vane").get("applied").get(0).get("scale").asDouble()).isEqualTo(40.0);
+        JsonNode after = generate("{\"profile\": \"moving\"}");
+        assertThat(after.get("vane").get("applied").get(0).get("scale").asDouble()).isEqualTo(0.5);
+        assertThat(admin("DELETE", "/admin/profiles/moving", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void profilesComeFromAConfigFileToo() throws IOException {
+        Path file = Files.createTempFile("vane-profiles", ".json");
+        Files.writeString(file, "{\"profiles\": [{\"name\": \"from-config\", \"interventions\": "
+                + "[{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 3}]}]}");
+        ProfilesFile.load(file, server.steering());
+        assertThat(admin("GET", "/admin/profiles/from-config", null).statusCode()).isEqualTo(200);
+        assertThat(generate("{\"profile\": \"from-config\"}").get("vane").get("applied").get(0).get("scale").asDouble())
+                .isEqualTo(3.0);
+        Files.writeString(file, "{\"profiles\": [{\"name\": \"bad\", \"interventions\": "
+                + "[{\"kind\": \"vector\", \"artifact\": \"ghost\"}]}]}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProfilesFile.load(file, server.steering()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("profiles[0].interventions[0].artifact");
+        Files.writeString(file, "{\"profiles\": [], \"default_profile\": \"ghost\"}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProfilesFile.load(file, server.steering()))
+                .hasMessageContaining("default_profile");
+        assertThat(admin("DELETE", "/admin/profiles/from-config", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void layerSkippingIsTracedPerTokenAndTheAdminSetsADefault() {
+        JsonNode r = generate("{\"layer_skip\": {\"mode\": \"trace\", \"alpha\": 0.8}, \"trace\": true}");
+        JsonNode e = r.get("vane").get("applied").get(0);
+        assertThat(e.get("kind").asText()).isEqualTo("layer_skip");
+        assertThat(e.get("layer_usage").get("prompt").asDouble()).isBetween(0.0, 1.0);
+        assertThat(e.get("layer_usage").get("generation").asDouble()).isBetween(0.0, 1.0);
+        int promptTokens = t.ok("/v1/generate", "{\"prompt\": \"The quick brown fox\", \"max_tokens\": 1}").get("usage")
+                .get("prompt_tokens").asInt();
+        assertThat(e.get("token_layers")).hasSize(promptTokens + 12 - 1); // the last sample is never fed back
+        assertThat(t.metric("vane_layers_executed_total{phase=\"prompt\"}")).isGreaterThan(0);
+        TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {\"mode\": \"exits\"}}}"),
+                400, "vane.layer_skip.mode");
+        for (String mode : new String[] {"exit", "skip-set", "readout"}) {
+            JsonNode m = generate("{\"layer_skip\": {\"mode\": \"" + mode + "\", \"alpha\": 0.9, \"q\": 0.3}}");
+            assertThat(m.get("vane").get("applied").get(0).get("mode").asText()).isEqualTo(mode);
+        }
+        assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 0.6}").statusCode());
+        assertThat(TestServer.read(admin("GET", "/admin/layer-skip", null).body()).get("mode").asText()).isEqualTo("readout");
+        JsonNode d = generate(null).get("vane").get("applied").get(0);
+        assertThat(d.get("mode").asText()).isEqualTo("readout");
+        assertThat(d.get("source").asText()).isEqualTo("default");
+        TestServer.assertError(admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 3}"), 400, "alpha");
+        assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"off\"}").statusCode());
+        assertThat(generate(null).has("vane")).isFalse();
+        assertThat(t.metric("vane_admin_changes_total{what=\"layer_skip\"}")).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void profileBodiesAreValidated() {
         TestServer.assertError(admin("POST", "/admin/profiles", "{\"name\": \"Bad Name\", \"interventions\": []}"), 400, "name");
         TestServer.assertError(admin("POST", "/admin/profiles",
@@ -200,7 +284,8 @@ class SteeringApiTest {
             assertThat(admin("POST", "/admin/artifacts/" + bad + "?format=gguf", "application/octet-stream",
                     HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}), TOKEN).statusCode()).as(bad).isIn(400, 404);
         try (var files = Files.list(registry)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))).containsExactly("shift");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .contains("shift").doesNotContain("broken", "escape", "Upper", ".hidden", "a", "b");
         }
         assertThat(registry.getParent().resolve("escape")).doesNotExist();
         // a Vane artifact in JSON: a wrong fingerprint is refused, the right one stored, listed and usable
@@ -219,6 +304,53 @@ class SteeringApiTest {
         assertThat(admin("DELETE", "/admin/artifacts/layer0", null).statusCode()).isEqualTo(204);
         TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"interventions\": "
                 + "[{\"kind\": \"vector\", \"artifact\": \"layer0\"}]}}"), 400, "vane.interventions[0].artifact");
+    }
+
+    @Test
+    void gactProbesAreRefinedFromLabelledFeedback() throws IOException {
+        int d = fingerprint.hiddenSize();
+        SplittableRandom r = new SplittableRandom(4);
+        java.util.TreeMap<Integer, GactWeights.Layer> layers = new java.util.TreeMap<>();
+        for (int l = 0; l < fingerprint.numLayers(); l++) {
+            float[][] mu = new float[2][d], w = new float[2][d];
+            for (int c = 0; c < 2; c++) for (int i = 0; i < d; i++) { mu[c][i] = (float) r.nextGaussian(); w[c][i] = (float) r.nextGaussian(); }
+            layers.put(l, new GactWeights.Layer(mu, SoftmaxProbe.of(w, new float[2])));
+        }
+        GactWeights g = new GactWeights(d, 2, layers);
+        Path dir = Files.createTempDirectory("vane-gact").resolve("probe");
+        new Artifact(new Manifest("probe", ArtifactKind.GACT, fingerprint, Component.RESID_POST, List.of(0, 1),
+                JsonNodeFactory.instance.objectNode(), Map.of(), Provenance.now("test", "0".repeat(64))),
+                MethodArtifacts.tensors(g.tensors(), g.shapes())).write(dir);
+        assertEquals(201, admin("POST", "/admin/artifacts/probe", upload(dir)).statusCode());
+        // feedback: stories are cluster 0, numbers cluster 1
+        StringBuilder ex = new StringBuilder("{\"steps\": 300, \"lr\": 1.0, \"examples\": [");
+        String[] stories = {"Once upon a time there was a king", "The old woman walked into the forest", "She told him a story",
+                "The dragon slept in the cave"};
+        String[] numbers = {"1 2 3 4 5 6", "10 20 30 40", "7 8 9 10 11", "100 200 300"};
+        for (int i = 0; i < 4; i++)
+            ex.append(i == 0 ? "" : ",").append("{\"prompt\": \"").append(stories[i]).append("\", \"cluster\": 0},")
+                    .append("{\"prompt\": \"").append(numbers[i]).append("\", \"cluster\": 1}");
+        ex.append("]}");
+        HttpResponse<String> refined = admin("POST", "/admin/artifacts/probe/refine", ex.toString());
+        assertEquals(200, refined.statusCode(), refined.body());
+        JsonNode body = TestServer.read(refined.body());
+        for (JsonNode l : body.get("layers")) {
+            assertThat(l.get("accuracy_after").asDouble()).isGreaterThanOrEqualTo(l.get("accuracy_before").asDouble());
+            assertThat(l.get("accuracy_after").asDouble()).isEqualTo(1.0);
+        }
+        JsonNode manifest = TestServer.read(admin("GET", "/admin/artifacts/probe", null).body());
+        assertThat(manifest.get("metrics").get("refined_examples").asDouble()).isEqualTo(8.0);
+        assertThat(t.metric("vane_admin_changes_total{what=\"artifact\"}")).isGreaterThanOrEqualTo(2);
+        // the refined probes steer requests
+        JsonNode steered = generate("{\"interventions\": [{\"kind\": \"gact\", \"artifact\": \"probe\", \"alpha\": 1}]}");
+        assertThat(steered.get("vane").get("applied").get(0).get("probe_choices").size()).isEqualTo(2);
+        TestServer.assertError(admin("POST", "/admin/artifacts/probe/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 5}]}"), 400, "examples[0].cluster");
+        TestServer.assertError(admin("POST", "/admin/artifacts/shift/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 0}]}"), 400, "name");
+        TestServer.assertError(admin("POST", "/admin/artifacts/ghost/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 0}]}"), 404, "name");
+        assertThat(admin("DELETE", "/admin/artifacts/probe", null).statusCode()).isEqualTo(204);
     }
 
     private static String upload(Path artifactDir) throws IOException {

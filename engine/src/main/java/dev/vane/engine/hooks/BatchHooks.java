@@ -29,6 +29,30 @@ public final class BatchHooks implements ForwardHooks {
     }
 
     @Override
+    public LayerGate gate(int layer, StepContext ctx) {
+        LayerGate g = global.gate(layer, ctx);
+        if (!g.runsAll()) return g; // a global gate decides for the whole batch
+        java.util.BitSet[] skip = null;
+        for (int r = 0; r < rows.size(); r++) {
+            java.util.BitSet s = rows.get(r).skips(layer, ctx.rows().get(r));
+            if (s.isEmpty()) continue;
+            if (skip == null) {
+                skip = new java.util.BitSet[rows.size()];
+                for (int i = 0; i < skip.length; i++) skip[i] = RowHooks.NO_SKIPS;
+            }
+            skip[r] = s;
+        }
+        return skip == null ? LayerGate.RUN : LayerGate.of(skip, ctx);
+    }
+
+    @Override
+    public boolean actsAt(HookSite site, StepContext ctx) {
+        if (global.actsAt(site, ctx)) return true;
+        for (int r = 0; r < rows.size(); r++) if (rows.get(r).actsAt(site, ctx.rows().get(r))) return true;
+        return false;
+    }
+
+    @Override
     public NDArray apply(HookSite site, NDArray x, StepContext ctx) {
         NDArray in = global.apply(site, x, ctx);
         int b = rows.size();

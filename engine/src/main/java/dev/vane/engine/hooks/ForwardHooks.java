@@ -11,6 +11,23 @@ public interface ForwardHooks {
 
     NDArray apply(HookSite site, NDArray x, StepContext ctx);
 
+    /**
+     * Whether a hook may read or change {@code site} in this step. A forward path that keeps its
+     * tensors outside NDArrays (the Java decode path) builds the site's NDArray only where this
+     * is true; {@link #apply} must return {@code x} itself wherever it is false.
+     */
+    default boolean actsAt(HookSite site, StepContext ctx) { return true; }
+
+    /**
+     * Which positions skip layer {@code layer} in this step ({@code LAYER_GATE}), asked after the
+     * layer's {@code RESID_PRE} site.
+     */
+    default LayerGate gate(int layer, StepContext ctx) { return LayerGate.RUN; }
+
     /** No hooks anywhere. */
-    ForwardHooks NONE = (site, x, ctx) -> x;
+    ForwardHooks NONE = new ForwardHooks() {
+        @Override public NDArray apply(HookSite site, NDArray x, StepContext ctx) { return x; }
+        @Override public boolean actsAt(HookSite site, StepContext ctx) { return false; }
+        @Override public String toString() { return "ForwardHooks.NONE"; }
+    };
 }

@@ -48,6 +48,11 @@ public final class HookRegistry implements ForwardHooks {
     }
 
     @Override
+    public boolean actsAt(HookSite site, StepContext ctx) {
+        return !isEmpty(site);
+    }
+
+    @Override
     public NDArray apply(HookSite site, NDArray x, StepContext ctx) {
         List<ForwardHook> list = sites.get(index(site));
         if (list.isEmpty()) return x;

@@ -26,6 +26,15 @@ public interface RowHooks extends AutoCloseable {
     NDArray apply(HookSite site, NDArray x, StepContext.Row row);
 
     /**
+     * The positions of this row's step ({@code 0..row.length()-1}) that skip {@code layer}; empty
+     * (the default) when all run. See {@link LayerGate}.
+     */
+    default java.util.BitSet skips(int layer, StepContext.Row row) { return NO_SKIPS; }
+
+    /** No position skips (shared; never modified). */
+    java.util.BitSet NO_SKIPS = new java.util.BitSet(0);
+
+    /**
      * Whether the final prompt token must be fed a second time before the first sample. Methods
      * that decide from the whole prompt's activations (the controller in {@code paper} mode) read
      * them in the first pass and act on the replayed last token, whose KV entries replace the

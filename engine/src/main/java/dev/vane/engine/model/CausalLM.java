@@ -1,6 +1,7 @@
 package dev.vane.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -16,6 +17,7 @@ import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.ForwardHooks;
 import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.LayerGate;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.F16Matrix;
@@ -121,12 +123,19 @@ public final class CausalLM implements AutoCloseable {
         for (int l = 0; l < cfg.numLayers(); l++) {
             LayerWeights lw = w.layers().get(l);
             x = hooks.apply(HookSite.of(l, Component.RESID_PRE), x, ctx);
-            NDArray a = attention(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin, masks.forLayer(l), hooks, ctx);
-            a = hooks.apply(HookSite.of(l, Component.ATTN_OUT), a, ctx);
-            x = x.add(a);
-            NDArray f = mlp(l, rmsNorm(x, lw.postNorm()));
-            f = hooks.apply(HookSite.of(l, Component.MLP_OUT), f, ctx);
-            x = x.add(f);
+            LayerGate gate = hooks.gate(l, ctx);
+            if (gate.skipsAll()) {
+                projectKeysValues(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin); // skipped: K/V only
+            } else {
+                NDArray before = x;
+                NDArray a = attention(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin, masks.forLayer(l), hooks, ctx);
+                a = hooks.apply(HookSite.of(l, Component.ATTN_OUT), a, ctx);
+                x = x.add(a);
+                NDArray f = mlp(l, rmsNorm(x, lw.postNorm()));
+                f = hooks.apply(HookSite.of(l, Component.MLP_OUT), f, ctx);
+                x = x.add(f);
+                if (!gate.runsAll()) x = keepSkipped(gate, ctx, before, x);
+            }
             x = hooks.apply(HookSite.of(l, Component.RESID_POST), x, ctx);
         }
         if (mode == LogitsMode.LAST) x = lastTokens(x, in);                            // [B, D]
@@ -215,8 +224,8 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
-    private NDArray attention(int l, LayerWeights lw, NDArray h, StepInput in, KvSource kv, NDArray cos, NDArray sin,
-                              NDArray mask, ForwardHooks hooks, StepContext ctx) {
+    /** Queries {@code [B, T, H, Dh]}, keys and values {@code [B, G, T, Dh]} of layer l, RoPE applied. */
+    private NDArray[] queriesKeysValues(int l, LayerWeights lw, NDArray h, StepInput in, NDArray cos, NDArray sin) {
         int b = in.rows(), t = in.width();
         int nh = cfg.numHeads(), ng = cfg.numKvHeads(), dh = cfg.headDim();
         NDArray qkv = projection(Kind.QKV, l).apply(h).reshape(b, t, nh + 2L * ng, dh); // [B, T, H+2G, Dh]
@@ -226,9 +235,31 @@ public final class CausalLM implements AutoCloseable {
         if (lw.qkNorm().isPresent()) qk = rmsNorm(qk, lw.qkNorm().get());
         qk = rope(qk, cos, sin);
         NDList qkParts = qk.split(new long[] {nh}, 2);
-        NDArray q = qkParts.get(0).transpose(0, 2, 1, 3).reshape(b, ng, (long) cfg.groupSize() * t, dh); // [B, G, R*T, Dh]
-        NDArray k = qkParts.get(1).transpose(0, 2, 1, 3);                                 // [B, G, T, Dh]
-        NDArray[] keysValues = kv.keysAndValues(l, in, k, v.transpose(0, 2, 1, 3));       // [B, G, K, Dh] each
+        return new NDArray[] {qkParts.get(0), qkParts.get(1).transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3)};
+    }
+
+    /** A skipped layer: its keys and values are projected from the residual and cached, nothing else runs. */
+    private void projectKeysValues(int l, LayerWeights lw, NDArray h, StepInput in, KvSource kv, NDArray cos, NDArray sin) {
+        NDArray[] qkv = queriesKeysValues(l, lw, h, in, cos, sin);
+        kv.keysAndValues(l, in, qkv[1], qkv[2]);
+    }
+
+    /** {@code after} where the gate runs the layer, {@code before} (bit for bit) where it skips. */
+    private NDArray keepSkipped(LayerGate gate, StepContext ctx, NDArray before, NDArray after) {
+        float[] m = gate.mask(ctx);
+        boolean[] keep = new boolean[m.length];
+        for (int i = 0; i < m.length; i++) keep[i] = m[i] != 0;
+        NDArray cond = manager.create(keep, new Shape(ctx.batchSize(), ctx.tokensPerRow(), 1)).broadcast(before.getShape());
+        return NDArrays.where(cond, before, after);
+    }
+
+    private NDArray attention(int l, LayerWeights lw, NDArray h, StepInput in, KvSource kv, NDArray cos, NDArray sin,
+                              NDArray mask, ForwardHooks hooks, StepContext ctx) {
+        int b = in.rows(), t = in.width();
+        int nh = cfg.numHeads(), ng = cfg.numKvHeads(), dh = cfg.headDim();
+        NDArray[] qkv = queriesKeysValues(l, lw, h, in, cos, sin);
+        NDArray q = qkv[0].transpose(0, 2, 1, 3).reshape(b, ng, (long) cfg.groupSize() * t, dh); // [B, G, R*T, Dh]
+        NDArray[] keysValues = kv.keysAndValues(l, in, qkv[1], qkv[2]);                  // [B, G, K, Dh] each
         NDArray o = kernel.attend(q, keysValues[0], keysValues[1], mask, cfg.groupSize()); // [B, G, R*T, Dh]
         o = o.reshape(b, nh, t, dh).transpose(0, 2, 1, 3);                                // [B, T, H, Dh]
         o = hooks.apply(HookSite.of(l, Component.ATTN_HEADS), o, ctx);

@@ -139,6 +139,19 @@ class RowHooksTest {
     }
 
     @Test
+    void batchHooksSayWhereSomeRowActs() {
+        var gen = dev.vane.engine.hooks.Phase.GENERATION;
+        StepContext ctx = new StepContext(List.of(new StepContext.Row(5, 1, gen, false), new StepContext.Row(9, 1, gen, false)), 1);
+        var hooks = dev.vane.engine.hooks.BatchHooks.of(dev.vane.engine.hooks.ForwardHooks.NONE,
+                List.of(RowHooks.NONE, new Shift(0, 1f, false)));
+        assertThat(hooks.actsAt(HookSite.of(0, Component.RESID_POST), ctx)).isTrue();
+        assertThat(hooks.actsAt(HookSite.of(1, Component.RESID_POST), ctx)).isFalse();
+        assertThat(hooks.actsAt(HookSite.of(0, Component.MLP_OUT), ctx)).isFalse();
+        assertThat(dev.vane.engine.hooks.BatchHooks.of(dev.vane.engine.hooks.ForwardHooks.NONE, List.of(RowHooks.NONE)))
+                .isSameAs(dev.vane.engine.hooks.ForwardHooks.NONE);
+    }
+
+    @Test
     void rowHooksAreClosedOnceWhenTheSequenceLeaves() {
         Shift s = new Shift(0, 1f, false);
         solo(prompt("Hello there"), s);

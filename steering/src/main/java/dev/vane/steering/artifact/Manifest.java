@@ -52,6 +52,7 @@ public record Manifest(String name, ArtifactKind kind, ModelFingerprint fingerpr
         if (kind == null) throw new ArtifactException(name + ": manifest kind missing");
         if (fingerprint == null) throw new ArtifactException(name + ": manifest fingerprint missing");
         if (site == null) throw new ArtifactException(name + ": manifest site missing");
+        if (layers == null) throw new ArtifactException(name + ": manifest layers missing");
         layers = List.copyOf(layers);
         for (int i = 0; i < layers.size(); i++) {
             int l = layers.get(i);
@@ -62,6 +63,7 @@ public record Manifest(String name, ArtifactKind kind, ModelFingerprint fingerpr
         }
         params = params == null ? JSON.createObjectNode() : params.deepCopy();
         Map<String, Double> m = new TreeMap<>();
+        if (metrics == null) metrics = Map.of();
         metrics.forEach((k, v) -> {
             if (v == null || !Double.isFinite(v)) throw new ArtifactException(name + ": metrics." + k + ": not a finite number");
             m.put(k, v);

@@ -6,6 +6,7 @@ import dev.vane.steering.artifact.ArtifactKind;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.VectorSet;
+import dev.vane.steering.gact.GactSelector;
 import dev.vane.steering.plan.ArtifactResolver;
 import dev.vane.steering.plan.PlanException;
 
@@ -51,16 +52,12 @@ public final class RegistryArtifacts implements ArtifactResolver {
 
     @Override
     public ControllerModel controller(String name) {
-        return view(name, ArtifactKind.CONTROLLER, a -> {
-            throw new PlanException("artifact", "controller artifacts cannot be loaded by this build");
-        });
+        return view(name, ArtifactKind.CONTROLLER, a -> MethodArtifacts.model(MethodArtifacts.controller(a)));
     }
 
     @Override
     public ProbeSteering gact(String name) {
-        return view(name, ArtifactKind.GACT, a -> {
-            throw new PlanException("artifact", "gact artifacts cannot be loaded by this build");
-        });
+        return view(name, ArtifactKind.GACT, a -> MethodArtifacts.probes(new GactSelector(MethodArtifacts.gact(a))));
     }
 
     @SuppressWarnings("unchecked")

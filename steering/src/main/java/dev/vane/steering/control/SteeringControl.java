@@ -28,11 +28,11 @@ public final class SteeringControl {
     /**
      * One admin change, for the log and the change counter.
      *
-     * @param kind {@code steering} or {@code profile} (a metric label)
+     * @param kind {@code steering}, {@code profile} or {@code layer_skip} (a metric label)
      */
     public record Change(String kind, String who, String what, Instant when) {}
 
-    private record State(Settings settings, Map<String, Profile> profiles) {}
+    private record State(Settings settings, Map<String, Profile> profiles, Optional<InterventionSpec.LayerSkip> layerSkip) {}
 
     private final ArtifactResolver artifacts;
     private final ModelShape model;
@@ -43,7 +43,7 @@ public final class SteeringControl {
         this.artifacts = artifacts;
         this.model = model;
         this.onChange = onChange;
-        this.state = new AtomicReference<>(new State(new Settings(true, Optional.empty()), Map.of()));
+        this.state = new AtomicReference<>(new State(new Settings(true, Optional.empty()), Map.of(), Optional.empty()));
     }
 
     public ModelShape model() { return model; }
@@ -63,6 +63,14 @@ public final class SteeringControl {
      * @param inline paths for error messages are {@code vane.interventions[i]}
      */
     public Planned plan(Optional<String> profile, List<InterventionSpec> inline) {
+        return plan(profile, inline, Optional.empty());
+    }
+
+    /**
+     * The plan with layer skipping: the request's {@code vane.layer_skip}, else the global default
+     * ({@link #layerSkip()}), applied after the interventions.
+     */
+    public Planned plan(Optional<String> profile, List<InterventionSpec> inline, Optional<InterventionSpec.LayerSkip> skip) {
         State s = state.get();
         List<SteeringPlan.Entry> entries = new ArrayList<>();
         Optional<String> chosen = profile.or(() -> s.settings().defaultProfile());
@@ -75,6 +83,9 @@ public final class SteeringControl {
         });
         for (int i = 0; i < inline.size(); i++)
             entries.add(new SteeringPlan.Entry(inline.get(i), "inline", "vane.interventions[" + i + "]"));
+        skip.map(k -> new SteeringPlan.Entry(k, "inline", "vane.layer_skip"))
+                .or(() -> s.layerSkip().map(k -> new SteeringPlan.Entry(k, "default", "layer_skip")))
+                .ifPresent(entries::add);
         SteeringPlan plan = SteeringPlan.resolve(entries, artifacts, model);
         return new Planned(s.settings().enabled() ? plan : SteeringPlan.EMPTY, s.settings().enabled(), chosen);
     }
@@ -87,7 +98,7 @@ public final class SteeringControl {
             if (!state.get().profiles().containsKey(name))
                 throw new PlanException("default_profile", "no profile named '" + name + "'");
         });
-        State before = state.getAndUpdate(s -> new State(settings, s.profiles()));
+        State before = state.getAndUpdate(s -> new State(settings, s.profiles(), s.layerSkip()));
         onChange.accept(new Change("steering", who, "steering " + (settings.enabled() ? "on" : "off") + ", default profile "
                 + settings.defaultProfile().orElse("none") + " (was " + (before.settings().enabled() ? "on" : "off") + ", "
                 + before.settings().defaultProfile().orElse("none") + ")", Instant.now()));
@@ -102,7 +113,7 @@ public final class SteeringControl {
         State before = state.getAndUpdate(s -> {
             Map<String, Profile> m = new TreeMap<>(s.profiles());
             m.put(p.name(), p);
-            return new State(s.settings(), Map.copyOf(m));
+            return new State(s.settings(), Map.copyOf(m), s.layerSkip());
         });
         boolean created = !before.profiles().containsKey(p.name());
         onChange.accept(new Change("profile", who, (created ? "created" : "replaced") + " profile " + p.name()
@@ -119,10 +130,21 @@ public final class SteeringControl {
         state.getAndUpdate(st -> {
             Map<String, Profile> m = new TreeMap<>(st.profiles());
             m.remove(name);
-            return new State(st.settings(), Map.copyOf(m));
+            return new State(st.settings(), Map.copyOf(m), st.layerSkip());
         });
         onChange.accept(new Change("profile", who, "deleted profile " + name, Instant.now()));
         return true;
+    }
+
+    /** The global default layer skipping for requests that set none. */
+    public Optional<InterventionSpec.LayerSkip> layerSkip() { return state.get().layerSkip(); }
+
+    /** Sets (or clears) the global default layer skipping after checking that it plans on this model. */
+    public void layerSkip(Optional<InterventionSpec.LayerSkip> skip, String who) {
+        skip.ifPresent(k -> SteeringPlan.resolve(List.of(new SteeringPlan.Entry(k, "default", "layer_skip")), artifacts, model));
+        state.getAndUpdate(s -> new State(s.settings(), s.profiles(), skip));
+        onChange.accept(new Change("layer_skip", who, "default layer skipping " + skip.map(k -> k.mode().jsonName()
+                + " alpha " + k.alpha() + " q " + k.q() + " phase " + k.phase().jsonName()).orElse("off"), Instant.now()));
     }
 
     /** Names of the artifacts the profiles use (an artifact in use should not be deleted). */

@@ -80,8 +80,8 @@ public final class GenreEval {
                              GenreClassifier classifier, Options o) {
         CausalLM model = gen.model();
         Tokenizer tok = gen.tokenizer();
-        if (spec instanceof InterventionSpec.Controller)
-            throw new IllegalArgumentException("genre steering takes a vector or G-ACT intervention, not a controller");
+        if (!(spec instanceof InterventionSpec.Vector || spec instanceof InterventionSpec.Gact))
+            throw new IllegalArgumentException("genre steering takes a vector or G-ACT intervention, not " + spec.method().jsonName());
         if (!classifier.genres().contains(o.target()))
             throw new IllegalArgumentException("--target: the classifier has no genre '" + o.target() + "' (" + classifier.genres() + ")");
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", "intervention")), artifacts,
@@ -128,6 +128,7 @@ public final class GenreEval {
                     g.select().jsonName(), g.layers().map(Object::toString).orElse("all probed"), g.phase().jsonName());
             case InterventionSpec.Controller c -> String.format(Locale.ROOT, "alpha %s, %s%s", num(c.alpha()), c.mode().jsonName(),
                     c.squash() ? ", squash" : "");
+            default -> spec.toString();
         };
     }
 

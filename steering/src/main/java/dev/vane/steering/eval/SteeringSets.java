@@ -3,7 +3,6 @@ package dev.vane.steering.eval;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.tokenizer.ChatMessage;
 import dev.vane.engine.tokenizer.ChatTemplate;
-import dev.vane.engine.tokenizer.Tokenizer;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * {@code data steering --data DIR --out DIR [--target GENRE ...] [--model DIR] [--chunks-per-doc N]}:
+ * {@code data steering --data DIR --out DIR [--target GENRE ...] [--chunks-per-doc N]}:
  * the prompt sets of the steering evaluations, built from the demo corpus (docs/steering.md):
  * <ul>
  *   <li>{@code genre-G/vector-pairs.jsonl} {@code {"positive","negative","split"}}: positive = a
@@ -28,10 +27,12 @@ import java.util.TreeSet;
  *   <li>{@code genre-G/eval-prompts.jsonl} {@code {"id","genre","text"}}: openings
  *       ({@value #OPENING_WORDS} words) of paragraphs of test-split documents of the other genres,
  *       genres interleaved so any prefix of the file is balanced;</li>
- *   <li>{@code refusal/controller-prompts.jsonl} {@code {"text","label","split","template"}}: every
- *       chat request rendered in the model's chat template (user turn plus the generation prompt),
- *       {@code harmful} for the refuse family and {@code benign} for the comply family, with the
- *       corpus's (template-level) split.</li>
+ *   <li>{@code refusal/controller-prompts.jsonl} {@code {"text","label","split","template"}}: the
+ *       train and valid chat requests (the test split is the refusal evaluation's), {@code harmful}
+ *       for the refuse family and {@code benign} for the comply family, with the corpus's
+ *       (template-level) split. {@code text} is the bare request: {@code calibrate controller --chat}
+ *       renders it in the model's chat template exactly as {@link RefusalEval} does
+ *       ({@link #renderUser}).</li>
  * </ul>
  * Everything is deterministic: no sampling, files follow the corpus order.
  */
@@ -50,7 +51,7 @@ public final class SteeringSets {
     /** A neutral evaluation prompt from a held-out document. */
     public record EvalPrompt(String id, String genre, String text) {}
 
-    /** A chat request for the controller, already in the chat template. */
+    /** A chat request for the controller (the bare user message). */
     public record RefusalExample(String text, String label, String split, String template) {}
 
     private SteeringSets() {}
@@ -146,15 +147,15 @@ public final class SteeringSets {
         return template.render(List.of(new ChatMessage("user", prompt)), true);
     }
 
-    /** Every dialogue as a controller example: refuse → harmful, comply → benign. */
-    public static List<RefusalExample> refusalSet(List<Dialogue> dialogues, ChatTemplate template) {
-        return dialogues.stream().map(d -> new RefusalExample(renderUser(template, d.prompt()),
+    /** Every train and valid dialogue as a controller example: refuse → harmful, comply → benign. */
+    public static List<RefusalExample> refusalSet(List<Dialogue> dialogues) {
+        return dialogues.stream().filter(d -> !d.split().equals("test")).map(d -> new RefusalExample(d.prompt(),
                 d.harmful() ? "harmful" : "benign", d.split(), d.template())).toList();
     }
 
     /** Writes every set for {@code targets} under {@code out}; returns file → record count. */
-    public static Map<Path, Integer> write(List<BrownDocument> docs, List<Dialogue> dialogues, ChatTemplate template,
-                                           List<String> targets, int chunksPerDoc, Path out) {
+    public static Map<Path, Integer> write(List<BrownDocument> docs, List<Dialogue> dialogues, List<String> targets,
+                                           int chunksPerDoc, Path out) {
         Map<Path, Integer> written = new LinkedHashMap<>();
         for (String t : targets) {
             Path dir = out.resolve("genre-" + t);
@@ -171,7 +172,7 @@ public final class SteeringSets {
             put(written, dir.resolve("eval-prompts.jsonl"), eval);
         }
         List<ObjectNode> refusal = new ArrayList<>();
-        for (RefusalExample r : refusalSet(dialogues, template))
+        for (RefusalExample r : refusalSet(dialogues))
             refusal.add(Jsonl.JSON.createObjectNode().put("text", r.text()).put("label", r.label()).put("split", r.split())
                     .put("template", r.template()));
         put(written, out.resolve("refusal").resolve("controller-prompts.jsonl"), refusal);
@@ -188,19 +189,13 @@ public final class SteeringSets {
     }
 
     static void run(String[] args, PrintStream out) {
-        Flags f = Flags.parse(args, Set.of("data", "out", "target", "model", "chunks-per-doc"));
+        Flags f = Flags.parse(args, Set.of("data", "out", "target", "chunks-per-doc"));
         Path data = f.path("data"), dir = f.path("out");
         int chunks = f.integer("chunks-per-doc", 4, 1);
         List<BrownDocument> docs = BrownDocument.ofCorpus(data);
         List<Dialogue> dialogues = Dialogue.ofCorpus(data);
         List<String> targets = f.all("target").isEmpty() ? genres(docs) : f.all("target");
         for (String t : targets) checkTarget(docs, t);
-        Path model = f.path("model", "models/demo");
-        ChatTemplate template;
-        try (Tokenizer tok = Tokenizer.load(model)) {
-            template = tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException(
-                    "--model: " + model + " has no chat template (tokenizer_config.json chat_template)"));
-        }
-        write(docs, dialogues, template, targets, chunks, dir).forEach((p, n) -> out.printf("%6d  %s%n", n, p));
+        write(docs, dialogues, targets, chunks, dir).forEach((p, n) -> out.printf("%6d  %s%n", n, p));
     }
 }

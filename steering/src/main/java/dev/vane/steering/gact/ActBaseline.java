@@ -49,8 +49,20 @@ public final class ActBaseline {
     /** Fits the given layers with the same split and k-means seeds as {@link GactFit}. */
     public static List<LayerFit> fit(float[][][] neutral, float[][][] explicit, int[] layers, GactFit.Config cfg) {
         Pairs.check(neutral, explicit);
+        return fit(neutral, explicit, layers, Split.of(neutral.length, cfg.heldOutFraction(), cfg.seed()), cfg);
+    }
+
+    /** Fits the given layers holding out the given prompts, as {@link GactFit#fit(float[][][], float[][][], int[], int[], GactFit.Config)}. */
+    public static List<LayerFit> fit(float[][][] neutral, float[][][] explicit, int[] layers, int[] heldOut,
+                                     GactFit.Config cfg) {
+        Pairs.check(neutral, explicit);
+        return fit(neutral, explicit, layers, Split.given(neutral.length, heldOut), cfg);
+    }
+
+    private static List<LayerFit> fit(float[][][] neutral, float[][][] explicit, int[] layers, Split split,
+                                      GactFit.Config cfg) {
+        Pairs.check(neutral, explicit);
         Pairs.checkLayers(layers, neutral[0].length);
-        Split split = Split.of(neutral.length, cfg.heldOutFraction(), cfg.seed());
         List<LayerFit> out = new ArrayList<>();
         for (int l : layers) {
             float[][] a = Pairs.layer(neutral, l);                       // [N, D]

@@ -73,10 +73,25 @@ public final class GactFit {
 
     /** Fits the given layers (indices into the L axis, which are the model's layer indices). */
     public static Result fit(float[][][] neutral, float[][][] explicit, int[] layers, Config cfg) {
+        Pairs.check(neutral, explicit);
+        return fit(neutral, explicit, layers, Split.of(neutral.length, cfg.heldOutFraction(), cfg.seed()), cfg);
+    }
+
+    /**
+     * Fits the given layers holding out the given prompts (e.g. a data file's own split) instead
+     * of a seeded {@code heldOutFraction}; {@link ActBaseline} has the same overload.
+     *
+     * @param heldOut distinct prompt indices in {@code [0, N)}, at least one, not all
+     */
+    public static Result fit(float[][][] neutral, float[][][] explicit, int[] layers, int[] heldOut, Config cfg) {
+        Pairs.check(neutral, explicit);
+        return fit(neutral, explicit, layers, Split.given(neutral.length, heldOut), cfg);
+    }
+
+    private static Result fit(float[][][] neutral, float[][][] explicit, int[] layers, Split split, Config cfg) {
         int numLayers = Pairs.check(neutral, explicit);
         int d = neutral[0][0].length;
         Pairs.checkLayers(layers, numLayers);
-        Split split = Split.of(neutral.length, cfg.heldOutFraction(), cfg.seed());
         if (split.train().length < cfg.clusters())
             throw new IllegalArgumentException("neutral must hold at least k=" + cfg.clusters() + " training prompts, got "
                     + split.train().length);

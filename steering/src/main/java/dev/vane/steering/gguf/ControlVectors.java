@@ -50,7 +50,11 @@ public final class ControlVectors {
      *         layer count that disagrees with the tensors, or no direction at all
      */
     public static VectorSet importGguf(Path file, ModelFingerprint model, long maxBytes) {
-        GgufFile g = GgufFile.open(file, maxBytes);
+        return toVectorSet(GgufFile.open(file, maxBytes), model);
+    }
+
+    private static VectorSet toVectorSet(GgufFile g, ModelFingerprint model) {
+        Path file = g.path();
         GgufValue hint = g.metadata().get(MODEL_HINT);
         if (hint != null) {
             String h = value(file, MODEL_HINT, hint::asString).toLowerCase(Locale.ROOT);
@@ -96,10 +100,11 @@ public final class ControlVectors {
      * file's SHA-256 as provenance and its model hint (if any) in the params.
      */
     public static Artifact importArtifact(Path file, String name, ModelFingerprint model, long maxBytes, String command) {
-        VectorSet v = importGguf(file, model, maxBytes);
+        GgufFile g = GgufFile.open(file, maxBytes);
+        VectorSet v = toVectorSet(g, model);
         ObjectNode params = JsonNodeFactory.instance.objectNode()
                 .put("method", "gguf-import").put("source", file.getFileName().toString());
-        GgufValue hint = GgufFile.open(file, maxBytes).metadata().get(MODEL_HINT);
+        GgufValue hint = g.metadata().get(MODEL_HINT);
         if (hint != null) params.put("model_hint", hint.asString());
         return v.toArtifact(name, model, params, Map.of(), Provenance.now(command, Provenance.sha256(file)));
     }

@@ -14,5 +14,8 @@ interface Effect {
 
     default boolean replaysLastPromptToken() { return false; }
 
+    /** Positions of the row's step that skip {@code layer} (layer skipping only). */
+    default java.util.BitSet skips(int layer, StepContext.Row row) { return dev.vane.engine.hooks.RowHooks.NO_SKIPS; }
+
     EffectTrace trace();
 }

@@ -1,5 +1,10 @@
 package dev.vane.steering.plan;
 
+import dev.vane.engine.hooks.Phase;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -16,6 +21,11 @@ public final class EffectTrace {
     private long nanos;
     private ArtifactResolver.ControllerModel.Output controller;
     private final Map<Integer, int[]> choices = new TreeMap<>();
+    private final long[] layersRun = new long[2];  // [prompt, generation]: layer executions that were active
+    private final long[] layersSeen = new long[2]; // [prompt, generation]: layer executions decided
+    private final long[] layersSkipped = new long[2]; // [prompt, generation]: layers not computed
+    private final List<BitSet> tokenLayers = new ArrayList<>();
+    private BitSet skipSet;
 
     EffectTrace(SteeringPlan.Entry entry, Optional<LayerRange> layers) {
         this.entry = entry;
@@ -39,6 +49,39 @@ public final class EffectTrace {
     public Map<Integer, int[]> choices() { return choices; }
 
     public boolean applied() { return positions > 0; }
+
+    /**
+     * Layer skipping: the share of (token, layer) pairs that were active in {@code phase}
+     * (1.0 = every layer ran), or empty when no token of that phase was decided.
+     */
+    public java.util.OptionalDouble layerUsage(Phase phase) {
+        int i = phase.ordinal();
+        return layersSeen[i] == 0 ? java.util.OptionalDouble.empty()
+                : java.util.OptionalDouble.of((double) layersRun[i] / layersSeen[i]);
+    }
+
+    /** Layer executions that were active / decided in {@code phase}. */
+    public long layersActive(Phase phase) { return layersRun[phase.ordinal()]; }
+    public long layersDecided(Phase phase) { return layersSeen[phase.ordinal()]; }
+
+    /** Layers whose computation was skipped in {@code phase} (0 in trace and readout modes, where every layer runs). */
+    public long layersSkipped(Phase phase) { return layersSkipped[phase.ordinal()]; }
+
+    /** Layer skipping: per token in order (prompt then generated), the layers that were active. */
+    public List<BitSet> tokenLayers() { return tokenLayers; }
+
+    void skipped(Phase phase, int n) { layersSkipped[phase.ordinal()] += n; }
+
+    void skipSet(BitSet layers) { skipSet = (BitSet) layers.clone(); }
+
+    /** skip-set mode: the layers skipped for generated tokens, once the prompt has been read. */
+    public Optional<BitSet> skipSet() { return Optional.ofNullable(skipSet).map(b -> (BitSet) b.clone()); }
+
+    void layers(Phase phase, BitSet active, int numLayers) {
+        layersRun[phase.ordinal()] += active.cardinality();
+        layersSeen[phase.ordinal()] += numLayers;
+        tokenLayers.add(active);
+    }
 
     void addPositions(int n) { positions += n; }
     void addNanos(long n) { nanos += n; }

@@ -56,6 +56,40 @@ public sealed interface InterventionSpec {
         @Override public Method method() { return Method.GACT; }
     }
 
+    /**
+     * LAC void-layer skipping (method 3, arXiv 2505.14467), stated as {@code vane.layer_skip}: the
+     * per-token rule with threshold {@code alpha}, in {@code mode}, for tokens of {@code phase};
+     * {@code q} is the void fraction of prompt tokens above which {@code skip-set} skips a layer.
+     */
+    record LayerSkip(SkipMode mode, double alpha, double q, PhaseScope phase) implements InterventionSpec {
+        public LayerSkip {
+            if (!(alpha >= 0 && alpha <= 1)) throw new PlanException("alpha", "alpha must be in [0, 1], got " + alpha);
+            if (!(q > 0 && q <= 1)) throw new PlanException("q", "q must be in (0, 1], got " + q);
+        }
+        @Override public Method method() { return Method.LAYER_SKIP; }
+        /** Layer skipping needs no artifact. */
+        @Override public String artifact() { return ""; }
+    }
+
+    /** LAC modes (methods.md §3). */
+    enum SkipMode {
+        /** Record which layers are void; change nothing. */
+        TRACE,
+        /** Every layer runs; the final norm reads the last active layer's output (the paper's code). */
+        READOUT,
+        /** Stop at the first void layer; deeper layers' KV is projected from the exit state. */
+        EXIT,
+        /** Layers void for at least q of the prompt tokens are skipped for generated tokens. */
+        SKIP_SET;
+
+        public String jsonName() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
+        public static SkipMode parse(String s) {
+            for (SkipMode m : values()) if (m.jsonName().equals(s)) return m;
+            throw new PlanException("mode", "mode must be trace, readout, exit or skip-set, got '" + s + "'");
+        }
+    }
+
     /** Where a steering vector is added. */
     enum VectorSite {
         RESID_POST(Component.RESID_POST), ATTN_OUT(Component.ATTN_OUT), MLP_OUT(Component.MLP_OUT);

@@ -110,6 +110,10 @@ public final class SteeringPlan {
                 if (nl < 4) throw new PlanException("artifact", "the controller needs a model with at least 4 layers");
                 yield new Resolved(e, Optional.empty(), (m, t) -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, m, t));
             }
+            case InterventionSpec.LayerSkip k -> {
+                yield new Resolved(e, Optional.of(LayerRange.all(nl)),
+                        (m, t) -> new LayerSkipEffect(k.mode(), k.alpha(), k.q(), k.phase(), nl, t));
+            }
             case InterventionSpec.Gact g -> {
                 ProbeSteering p = artifacts.gact(g.artifact());
                 checkHidden(p.hiddenSize(), model, g.artifact());

@@ -45,6 +45,18 @@ public final class SteeringRow implements RowHooks {
     @Override
     public boolean replaysLastPromptToken() { return replay; }
 
+    @Override
+    public java.util.BitSet skips(int layer, StepContext.Row row) {
+        java.util.BitSet out = NO_SKIPS;
+        for (Effect e : effects) {
+            java.util.BitSet b = e.skips(layer, row);
+            if (b.isEmpty()) continue;
+            if (out == NO_SKIPS) out = (java.util.BitSet) b.clone();
+            else out.or(b);
+        }
+        return out;
+    }
+
     /** What each intervention did, in plan order. */
     public List<EffectTrace> trace() {
         return effects.stream().map(Effect::trace).toList();

@@ -45,7 +45,7 @@ class SteeringSetsTest {
         Path out = tmp.resolve("sets");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         SteeringSets.run(new String[] {"--data", data.toString(), "--out", out.toString(), "--target", "sea",
-                "--model", EvalFixtures.demoModel().toString(), "--chunks-per-doc", "2"}, new PrintStream(log, true));
+                "--chunks-per-doc", "2"}, new PrintStream(log, true));
         List<BrownDocument> docs = BrownDocument.ofCorpus(data);
         Map<String, BrownDocument> byChunk = new java.util.HashMap<>();
         for (BrownDocument d : docs)
@@ -95,11 +95,14 @@ class SteeringSetsTest {
         }
 
         List<JsonNode> refusal = read(out.resolve("refusal/controller-prompts.jsonl"));
-        assertThat(refusal).hasSize(18);
+        assertThat(refusal).hasSize(12); // train and valid: 3 templates per family and split; test is held out
+        List<Dialogue> dialogues = Dialogue.ofCorpus(data);
         for (JsonNode r : refusal) {
             assertThat(fields(r)).containsExactlyInAnyOrder("text", "label", "split", "template");
+            assertThat(r.get("split").asText()).isIn("train", "valid");
             assertThat(r.get("label").asText()).isEqualTo(r.get("template").asText().startsWith("refuse") ? "harmful" : "benign");
-            assertThat(r.get("text").asText()).contains("<|user|>").contains(r.get("split").asText());
+            Dialogue d = dialogues.stream().filter(x -> x.template().equals(r.get("template").asText())).findFirst().orElseThrow();
+            assertThat(r.get("text").asText()).isEqualTo(d.prompt()).contains(r.get("split").asText());
             assertThat(r.get("template").asText()).contains(r.get("split").asText()); // templates stay within one split
         }
         assertThat(log.toString()).contains("genre-sea/vector-pairs.jsonl").contains("controller-prompts.jsonl");

@@ -94,6 +94,42 @@ class GactFitTest {
     }
 
     @Test
+    void aGivenHeldOutSetIsTheOneScoredAndEqualsTheSeededSplitItCopies() {
+        Data data = Data.make(44);
+        GactFit.Config cfg = GactFit.Config.defaults(3);
+        int[] layers = {0, 1};
+        Split seeded = Split.of(N, cfg.heldOutFraction(), cfg.seed());
+        GactFit.Result a = GactFit.fit(data.neutral(), data.explicit(), layers, cfg);
+        GactFit.Result b = GactFit.fit(data.neutral(), data.explicit(), layers, seeded.heldOut(), cfg);
+        for (int i = 0; i < layers.length; i++) {
+            assertThat(b.reports().get(i).probeHeldOutAccuracy()).isEqualTo(a.reports().get(i).probeHeldOutAccuracy());
+            // the training prompts come in another order, so the clusters may be numbered differently
+            assertThat(java.util.Arrays.stream(b.reports().get(i).clusterSizes()).sorted().toArray())
+                    .isEqualTo(java.util.Arrays.stream(a.reports().get(i).clusterSizes()).sorted().toArray());
+        }
+        List<ActBaseline.LayerFit> actA = ActBaseline.fit(data.neutral(), data.explicit(), layers, cfg);
+        List<ActBaseline.LayerFit> actB = ActBaseline.fit(data.neutral(), data.explicit(), layers, seeded.heldOut(), cfg);
+        for (int i = 0; i < actA.size(); i++)
+            assertThat(actB.get(i).probeHeldOutAccuracy()).isEqualTo(actA.get(i).probeHeldOutAccuracy());
+
+        // k-means sees exactly the prompts not held out
+        assertThat(java.util.Arrays.stream(a.reports().get(0).clusterSizes()).sum()).isEqualTo(N - 60);
+        int[] first30 = java.util.stream.IntStream.range(0, 30).toArray();
+        GactFit.Result c = GactFit.fit(data.neutral(), data.explicit(), layers, first30, cfg);
+        assertThat(java.util.Arrays.stream(c.reports().get(0).clusterSizes()).sum()).isEqualTo(N - 30);
+    }
+
+    @Test
+    void rejectsBadHeldOutSets() {
+        float[][][] a = new float[4][1][3], e = new float[4][1][3];
+        GactFit.Config cfg = GactFit.Config.defaults(0);
+        assertThatThrownBy(() -> GactFit.fit(a, e, new int[] {0}, new int[0], cfg)).hasMessageContaining("heldOut");
+        assertThatThrownBy(() -> GactFit.fit(a, e, new int[] {0}, new int[] {0, 1, 2, 3}, cfg)).hasMessageContaining("heldOut");
+        assertThatThrownBy(() -> GactFit.fit(a, e, new int[] {0}, new int[] {4}, cfg)).hasMessageContaining("[0, 4)");
+        assertThatThrownBy(() -> ActBaseline.fit(a, e, new int[] {0}, new int[] {1, 1}, cfg)).hasMessageContaining("twice");
+    }
+
+    @Test
     void rejectsMismatchedPairs() {
         float[][][] a = new float[4][2][3], e = new float[3][2][3];
         assertThatThrownBy(() -> GactFit.fit(a, e, GactFit.Config.defaults(0)))

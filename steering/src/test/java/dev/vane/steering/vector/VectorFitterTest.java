@@ -99,7 +99,17 @@ class VectorFitterTest {
         assertThat(e.metrics("valid")).containsEntry("valid.accuracy.layer.5", 1.0)
                 .containsEntry("valid.best_layer", 5.0).containsEntry("valid.pairs", 20.0)
                 .containsEntry("valid.accuracy.best", 1.0);
-        assertThat(e.table()).contains("| 5 | 1.000 (best) |");
+        assertThat(e.cosine()[SIGNAL_LAYER]).isGreaterThan(0.9);
+        assertThat(Math.abs(e.cosine()[0])).isLessThan(0.3);
+        assertThat(e.metrics("valid")).containsKey("valid.cosine.layer.5");
+        assertThat(e.table()).containsPattern("\\| 5 \\| 1\\.000 \\| 0\\.9\\d\\d \\(best\\) \\|");
+    }
+
+    @Test
+    void cosineBreaksAccuracyTies() {
+        HeldOutEvaluation e = new HeldOutEvaluation(List.of(3, 4, 5), new double[] {1, 1, 0.5},
+                new double[] {0.2, 0.6, 0.9}, 4);
+        assertThat(e.bestLayer()).isEqualTo(4);
     }
 
     @Test

@@ -1,0 +1,173 @@
+package dev.vane.bench;
+
+import ai.djl.ndarray.NDManager;
+import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.Sequence;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.control.MethodArtifacts;
+import dev.vane.steering.controller.ControllerNet;
+import dev.vane.steering.controller.RefusalDirection;
+import dev.vane.steering.gact.GactSelector;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.gact.SoftmaxProbe;
+import dev.vane.steering.plan.ArtifactResolver;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.ModelShape;
+import dev.vane.steering.plan.PhaseScope;
+import dev.vane.steering.plan.PlanException;
+import dev.vane.steering.plan.SteeringPlan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Decode throughput with and without steering, through the generator (the server's engine path):
+ * no steering, vectors on every layer, the controller (paper mode), G-ACT on every layer; at
+ * batch 1 and at a batch of B concurrent sequences. Artifacts are random, in the model's real
+ * geometry (the cost does not depend on their values). One JSON line per (mode, batch, run).
+ *
+ * <pre>
+ * SteeringBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len 32]
+ *               [--gen-len 64] [--batches 1,8] [--runs 3] [--modes none,vectors,controller,gact]
+ * </pre>
+ */
+public final class SteeringBench {
+
+    private SteeringBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = DecodeBench.parse(args);
+        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
+        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
+        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
+        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+        List<Integer> batches = new ArrayList<>();
+        for (String b : a.getOrDefault("batches", "1,8").split(",")) batches.add(Integer.parseInt(b.trim()));
+        List<String> modes = List.of(a.getOrDefault("modes", "none,vectors,controller,gact").split(","));
+        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
+        String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
+        if (!Files.exists(dir.resolve("tokenizer.json")))
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
+                Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
+
+        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int ctx = promptLen + genLen + 2;
+        try (CausalLM model = ModelLoader.load(dir, dtype, ctx);
+             Tokenizer tok = Tokenizer.load(dir);
+             Generator gen = new Generator(model, tok, maxBatch, ctx);
+             NDManager manager = NDManager.newBaseManager()) {
+            ModelConfig c = model.config();
+            ArtifactResolver artifacts = randomArtifacts(c);
+            ModelShape shape = new ModelShape(c.numLayers(), c.hiddenSize());
+            Map<String, SteeringPlan> plans = new HashMap<>();
+            for (String mode : modes)
+                plans.put(mode, switch (mode) {
+                    case "none" -> SteeringPlan.EMPTY;
+                    case "vectors" -> plan(new InterventionSpec.Vector("vectors", 0.5, Optional.empty(), Optional.empty(),
+                            PhaseScope.BOTH), artifacts, shape);
+                    case "controller" -> plan(new InterventionSpec.Controller("controller",
+                            InterventionSpec.ControllerMode.PAPER, 4, true), artifacts, shape);
+                    case "gact" -> plan(new InterventionSpec.Gact("gact", 0.5, InterventionSpec.GactSelect.ARGMAX,
+                            Optional.empty(), PhaseScope.BOTH), artifacts, shape);
+                    default -> throw new IllegalArgumentException("unknown mode " + mode + " (none, vectors, controller, gact)");
+                });
+            for (int batch : batches)
+                for (int r = -1; r < runs; r++) // run -1 warms up
+                    for (String mode : modes) {
+                        SteeringPlan p = plans.get(mode);
+                        double[] t = run(gen, manager, p, batch, promptLen, genLen, c.vocabSize());
+                        if (r < 0) continue;
+                        System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
+                                        + "\"mode\":\"%s\",\"batch\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,"
+                                        + "\"decode_tok_s\":%.2f,\"total_s\":%.3f}%n",
+                                label, dtype.name().toLowerCase(Locale.ROOT), threads, mode, batch, promptLen, genLen, r,
+                                t[1], t[0]);
+                    }
+        }
+    }
+
+    private static SteeringPlan plan(InterventionSpec spec, ArtifactResolver artifacts, ModelShape shape) {
+        return SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "bench", "bench")), artifacts, shape);
+    }
+
+    /**
+     * Generates {@code genLen} tokens for {@code batch} sequences together; returns total seconds
+     * and decode tokens/s (generated tokens after the first, over the time after the first token).
+     */
+    private static double[] run(Generator gen, NDManager manager, SteeringPlan plan, int batch, int promptLen, int genLen,
+                                int vocab) {
+        SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(genLen).ignoreEos(true).build();
+        List<Sequence> seqs = new ArrayList<>();
+        long[] first = new long[batch];
+        for (int b = 0; b < batch; b++) {
+            int[] prompt = new int[promptLen];
+            for (int i = 0; i < promptLen; i++) prompt[i] = (int) ((i * 7919L + b * 104729L + 13) % vocab);
+            int row = b;
+            RowHooks hooks = plan.isEmpty() ? RowHooks.NONE : plan.bind(manager);
+            seqs.add(gen.newSequence(prompt, greedy, new TokenListener() {
+                @Override public void onToken(dev.vane.engine.generate.TokenEvent e) {
+                    if (first[row] == 0) first[row] = System.nanoTime();
+                }
+            }, hooks));
+        }
+        long t0 = System.nanoTime();
+        gen.run(seqs);
+        long t1 = System.nanoTime();
+        long firstAll = 0;
+        for (long f : first) firstAll = Math.max(firstAll, f);
+        double decodeTokS = (double) batch * (genLen - 1) / ((t1 - firstAll) / 1e9);
+        return new double[] {(t1 - t0) / 1e9, decodeTokS};
+    }
+
+    private static float[] random(int n, SplittableRandom r, double scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        return v;
+    }
+
+    /** Random vectors on every layer, a paper-width controller, and 3-cluster G-ACT probes on every layer. */
+    private static ArtifactResolver randomArtifacts(ModelConfig c) {
+        int d = c.hiddenSize(), layers = c.numLayers();
+        SplittableRandom r = new SplittableRandom(1);
+        Map<Integer, float[]> vec = new HashMap<>();
+        for (int l = 0; l < layers; l++) vec.put(l, random(d, r, 0.1));
+        ArtifactResolver.SteeringVectors vectors = new ArtifactResolver.SteeringVectors("vectors", Component.RESID_POST, d, vec);
+        ArtifactResolver.ControllerModel controller;
+        try (ControllerNet net = ControllerNet.init(d, layers, ControllerNet.PAPER_WIDTH, 2)) {
+            controller = MethodArtifacts.model(net.weights(
+                    RefusalDirection.fromActivations(new float[][] {random(d, r, 1)}, new float[][] {new float[d]})));
+        }
+        TreeMap<Integer, GactWeights.Layer> gl = new TreeMap<>();
+        for (int l = 0; l < layers; l++)
+            gl.put(l, new GactWeights.Layer(new float[][] {random(d, r, 0.1), random(d, r, 0.1), random(d, r, 0.1)},
+                    SoftmaxProbe.of(new float[][] {random(d, r, 0.01), random(d, r, 0.01), random(d, r, 0.01)}, new float[3])));
+        ArtifactResolver.ProbeSteering gact = MethodArtifacts.probes(new GactSelector(new GactWeights(d, 3, gl)));
+        return new ArtifactResolver() {
+            @Override public SteeringVectors vectors(String name) { return vectors; }
+            @Override public ControllerModel controller(String name) { return controller; }
+            @Override public ProbeSteering gact(String name) {
+                if (!name.equals("gact")) throw new PlanException("artifact", name);
+                return gact;
+            }
+        };
+    }
+}

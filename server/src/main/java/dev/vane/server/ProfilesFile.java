@@ -1,0 +1,62 @@
+package dev.vane.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.steering.control.Profile;
+import dev.vane.steering.control.SteeringControl;
+import dev.vane.steering.plan.PlanException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Steering profiles defined in configuration ({@code --profiles FILE}): the same JSON as the
+ * admin API, {@code {"profiles": [{"name", "interventions"}], "default_profile": name,
+ * "enabled": bool}}, checked against the registry and the model at start; a bad file stops the
+ * server with a message naming the file and field.
+ */
+final class ProfilesFile {
+
+    private ProfilesFile() {}
+
+    private static final Set<String> KEYS = Set.of("profiles", "default_profile", "enabled");
+
+    static void load(Path file, SteeringControl steering) {
+        String who = "config " + file;
+        try {
+            JsonNode root = JsonBody.JSON.readTree(Files.readAllBytes(file));
+            if (root == null || !root.isObject()) throw ApiError.malformed("the file must hold a JSON object");
+            Fields f = Fields.of((ObjectNode) root).allowOnly(KEYS);
+            List<JsonNode> items = f.array("profiles").orElse(List.of());
+            for (int i = 0; i < items.size(); i++) {
+                String p = "profiles[" + i + "]";
+                if (!items.get(i).isObject()) throw ApiError.invalid(p, p + " must be an object");
+                Fields pf = new Fields((ObjectNode) items.get(i), p + ".").allowOnly(Set.of("name", "interventions"));
+                String name = pf.string("name").orElseThrow(() -> ApiError.invalid(pf.param("name"), pf.param("name") + " is required"));
+                var specs = InterventionJson.readList(pf.array("interventions")
+                        .orElseThrow(() -> ApiError.invalid(pf.param("interventions"), pf.param("interventions") + " is required")),
+                        pf.param("interventions"));
+                try {
+                    steering.putProfile(new Profile(Profile.checkName(name), specs), who);
+                } catch (PlanException e) {
+                    throw ApiError.invalid(p + "." + e.field(), e.getMessage());
+                }
+            }
+            Optional<String> def = f.string("default_profile");
+            boolean enabled = f.bool("enabled").orElse(true);
+            try {
+                steering.settings(new SteeringControl.Settings(enabled, def), who);
+            } catch (PlanException e) {
+                throw ApiError.invalid("default_profile", e.getMessage());
+            }
+        } catch (ApiError e) {
+            throw new IllegalArgumentException(file + ": " + (e.param() == null ? "" : e.param() + ": ") + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read profiles: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.vane.steering.control;
+
+import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ArtifactException;
+import dev.vane.steering.artifact.ArtifactKind;
+import dev.vane.steering.artifact.FloatTensor;
+import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.controller.ControllerOutput;
+import dev.vane.steering.controller.ControllerWeights;
+import dev.vane.steering.gact.GactSelector;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.plan.ArtifactResolver.ControllerModel;
+import dev.vane.steering.plan.ArtifactResolver.ProbeSteering;
+import dev.vane.steering.plan.InterventionSpec.GactSelect;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one boundary between method weights (controller, G-ACT) and artifacts and plans: named
+ * tensors in and out of an artifact, and the views a plan runs on.
+ */
+public final class MethodArtifacts {
+
+    private MethodArtifacts() {}
+
+    /** The artifact's tensors as flat arrays and shapes, in the methods' naming. */
+    static Map<String, float[]> data(Artifact a) {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        a.tensors().forEach((k, v) -> m.put(k, v.data()));
+        return m;
+    }
+
+    static Map<String, long[]> shapes(Artifact a) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        a.tensors().forEach((k, v) -> {
+            long[] s = new long[v.shape().length];
+            for (int i = 0; i < s.length; i++) s[i] = v.shape()[i];
+            m.put(k, s);
+        });
+        return m;
+    }
+
+    /** Named tensors as artifact tensors. */
+    public static Map<String, FloatTensor> tensors(Map<String, float[]> data, Map<String, long[]> shapes) {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        data.forEach((k, v) -> {
+            long[] s = shapes.get(k);
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) shape[i] = Math.toIntExact(s[i]);
+            out.put(k, new FloatTensor(shape, v));
+        });
+        return out;
+    }
+
+    public static ControllerWeights controller(Artifact a) {
+        require(a, ArtifactKind.CONTROLLER);
+        try {
+            return ControllerWeights.fromTensors(data(a), shapes(a));
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactException(a.name() + ": " + e.getMessage());
+        }
+    }
+
+    public static GactWeights gact(Artifact a) {
+        require(a, ArtifactKind.GACT);
+        try {
+            return GactWeights.fromTensors(data(a), shapes(a));
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactException(a.name() + ": " + e.getMessage());
+        }
+    }
+
+    private static void require(Artifact a, ArtifactKind kind) {
+        Manifest m = a.manifest();
+        if (m.kind() != kind)
+            throw new ArtifactException(m.name() + ": kind is " + m.kind().jsonName() + ", expected " + kind.jsonName());
+    }
+
+    /** The plan's view of a trained controller: the raw scale logit and per-layer weights, and d̂. */
+    public static ControllerModel model(ControllerWeights w) {
+        float[] direction = w.direction().clone();
+        return new ControllerModel() {
+            @Override public int hiddenSize() { return w.hiddenSize(); }
+            @Override public int numLayers() { return w.layers(); }
+            @Override public float[] direction() { return direction; }
+            @Override public Output evaluate(float[] features) {
+                ControllerOutput o = w.evaluate(features);
+                return new Output(o.s(), o.w());
+            }
+        };
+    }
+
+    /** The plan's view of G-ACT probes and directions: unscaled deltas (the plan applies alpha). */
+    public static ProbeSteering probes(GactSelector selector) {
+        GactWeights w = selector.weights();
+        Set<Integer> layers = Set.copyOf(w.layers().keySet());
+        return new ProbeSteering() {
+            @Override public int hiddenSize() { return w.hiddenSize(); }
+            @Override public Set<Integer> layers() { return layers; }
+            @Override public int clusters(int layer) { return w.clusters(); }
+            @Override public Choice choose(int layer, float[] a, GactSelect select) {
+                GactSelector.Selection s = selector.select(layer, a,
+                        select == GactSelect.SOFT ? GactSelector.Mode.SOFT : GactSelector.Mode.ARGMAX, 1f);
+                return new Choice(s.cluster(), s.probabilities()[s.cluster()], s.delta());
+            }
+        };
+    }
+}

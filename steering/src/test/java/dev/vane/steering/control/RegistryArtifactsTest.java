@@ -1,0 +1,149 @@
+package dev.vane.steering.control;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.Sequence;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ArtifactKind;
+import dev.vane.steering.artifact.ArtifactRegistry;
+import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.artifact.ModelFingerprint;
+import dev.vane.steering.artifact.Provenance;
+import dev.vane.steering.artifact.VectorSet;
+import dev.vane.steering.controller.ControllerNet;
+import dev.vane.steering.controller.RefusalDirection;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.gact.SoftmaxProbe;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.ModelShape;
+import dev.vane.steering.plan.PhaseScope;
+import dev.vane.steering.plan.PlanException;
+import dev.vane.steering.plan.SteeringPlan;
+import dev.vane.steering.plan.SteeringRow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Controller and G-ACT artifacts stored in a registry, loaded for plans and run on the demo model. */
+class RegistryArtifactsTest {
+
+    private static CausalLM model;
+    private static Tokenizer tokenizer;
+    private static Generator generator;
+    private static NDManager manager;
+    private static RegistryArtifacts artifacts;
+    private static ModelShape shape;
+    private static ArtifactRegistry registry;
+    private static ModelFingerprint fp;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Path demo = demoModel();
+        model = ModelLoader.load(demo, ComputeDType.F32, 256);
+        tokenizer = Tokenizer.load(demo);
+        generator = new Generator(model, tokenizer, 4, 256);
+        manager = NDManager.newBaseManager();
+        int d = model.config().hiddenSize(), layers = model.config().numLayers();
+        fp = ModelFingerprint.of(model.config());
+        shape = new ModelShape(layers, d);
+        registry = new ArtifactRegistry(Files.createTempDirectory("vane-reg"), 64 << 20);
+        artifacts = new RegistryArtifacts(registry, fp);
+        float[] dir = random(d, 1);
+        try (ControllerNet net = ControllerNet.init(d, layers, 32, 7)) {
+            var w = net.weights(RefusalDirection.fromActivations(new float[][] {dir}, new float[][] {new float[d]}));
+            registry.save(new Artifact(manifest("refusal", ArtifactKind.CONTROLLER, List.of()), MethodArtifacts.tensors(w.tensors(), w.shapes())));
+        }
+        TreeMap<Integer, GactWeights.Layer> gl = new TreeMap<>();
+        for (int l : new int[] {2, 3}) {
+            float[][] probeW = {random(d, 10 + l), random(d, 20 + l), random(d, 30 + l)};
+            gl.put(l, new GactWeights.Layer(new float[][] {random(d, 40 + l), random(d, 50 + l), random(d, 60 + l)},
+                    SoftmaxProbe.of(probeW, new float[3])));
+        }
+        GactWeights g = new GactWeights(d, 3, gl);
+        registry.save(new Artifact(manifest("genre-gact", ArtifactKind.GACT, List.of(2, 3)), MethodArtifacts.tensors(g.tensors(), g.shapes())));
+        float[][] dirs = new float[layers][];
+        dirs[1] = random(d, 99);
+        registry.save(new VectorSet(Component.RESID_POST, d, dirs).toArtifact("vec", fp, JsonNodeFactory.instance.objectNode(),
+                Map.of(), Provenance.now("test", "0".repeat(64))));
+    }
+
+    private static Manifest manifest(String name, ArtifactKind kind, List<Integer> layers) {
+        return new Manifest(name, kind, fp, Component.RESID_POST, layers, JsonNodeFactory.instance.objectNode(), Map.of(),
+                Provenance.now("test", "0".repeat(64)));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        generator.close();
+        manager.close();
+        tokenizer.close();
+        model.close();
+    }
+
+    static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
+        return v;
+    }
+
+    static Path demoModel() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("models/demo"))) p = p.getParent();
+        return p.resolve("models/demo");
+    }
+
+    private SteeringRow run(InterventionSpec spec) {
+        SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "inline", "vane.interventions[0]")),
+                artifacts, shape);
+        SteeringRow row = plan.bind(manager);
+        Sequence s = generator.newSequence(tokenizer.encode("How do I make iced tea?", true),
+                SamplingParams.builder().temperature(0).maxTokens(5).ignoreEos(true).build(), TokenListener.NONE, row);
+        generator.run(List.of(s));
+        return row;
+    }
+
+    @Test
+    void aStoredControllerRunsAndReportsItsOutputs() {
+        SteeringRow row = run(new InterventionSpec.Controller("refusal", InterventionSpec.ControllerMode.PAPER, 4, true));
+        var out = row.trace().get(0).controllerOutput();
+        assertThat(out).isPresent();
+        assertThat(out.get().w()).hasSize(model.config().numLayers());
+        for (float w : out.get().w()) assertThat(w).isBetween(0f, 1f);
+    }
+
+    @Test
+    void storedGactProbesChooseAtTheirLayers() {
+        SteeringRow row = run(new InterventionSpec.Gact("genre-gact", 2, InterventionSpec.GactSelect.ARGMAX, Optional.empty(),
+                PhaseScope.BOTH));
+        assertThat(row.trace().get(0).choices().keySet()).containsExactly(2, 3);
+    }
+
+    @Test
+    void aKindMismatchOrUnknownNameIsAPlanErrorOnTheArtifactField() {
+        assertThatThrownBy(() -> artifacts.controller("vec")).isInstanceOf(PlanException.class)
+                .hasMessageContaining("vector-set").extracting(e -> ((PlanException) e).field()).isEqualTo("artifact");
+        assertThatThrownBy(() -> artifacts.gact("missing")).isInstanceOf(PlanException.class).hasMessageContaining("no artifact");
+        assertThatThrownBy(() -> artifacts.vectors("../vec")).isInstanceOf(PlanException.class);
+        assertThat(artifacts.vectors("vec").byLayer().keySet()).containsExactly(1);
+    }
+}
