@@ -27,7 +27,8 @@ import java.util.TreeSet;
  *   <li>{@code genre-G/eval-prompts.jsonl} {@code {"id","genre","text"}}: openings
  *       ({@value #OPENING_WORDS} words) of paragraphs of test-split documents of the other genres,
  *       genres interleaved so any prefix of the file is balanced;</li>
- *   <li>{@code refusal/controller-prompts.jsonl} {@code {"text","label","split","template"}}: the
+ *   <li>{@code refusal/controller-prompts.jsonl} {@code {"text","label","split"}} (the input of
+ *       {@code calibrate controller}, which rejects other keys): the
  *       train and valid chat requests (the test split is the refusal evaluation's), {@code harmful}
  *       for the refuse family and {@code benign} for the comply family, with the corpus's
  *       (template-level) split. {@code text} is the bare request: {@code calibrate controller --chat}
@@ -173,8 +174,7 @@ public final class SteeringSets {
         }
         List<ObjectNode> refusal = new ArrayList<>();
         for (RefusalExample r : refusalSet(dialogues))
-            refusal.add(Jsonl.JSON.createObjectNode().put("text", r.text()).put("label", r.label()).put("split", r.split())
-                    .put("template", r.template()));
+            refusal.add(Jsonl.JSON.createObjectNode().put("text", r.text()).put("label", r.label()).put("split", r.split()));
         put(written, out.resolve("refusal").resolve("controller-prompts.jsonl"), refusal);
         return written;
     }

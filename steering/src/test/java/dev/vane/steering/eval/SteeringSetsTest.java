@@ -98,12 +98,11 @@ class SteeringSetsTest {
         assertThat(refusal).hasSize(12); // train and valid: 3 templates per family and split; test is held out
         List<Dialogue> dialogues = Dialogue.ofCorpus(data);
         for (JsonNode r : refusal) {
-            assertThat(fields(r)).containsExactlyInAnyOrder("text", "label", "split", "template");
+            assertThat(fields(r)).containsExactlyInAnyOrder("text", "label", "split");
             assertThat(r.get("split").asText()).isIn("train", "valid");
-            assertThat(r.get("label").asText()).isEqualTo(r.get("template").asText().startsWith("refuse") ? "harmful" : "benign");
-            Dialogue d = dialogues.stream().filter(x -> x.template().equals(r.get("template").asText())).findFirst().orElseThrow();
-            assertThat(r.get("text").asText()).isEqualTo(d.prompt()).contains(r.get("split").asText());
-            assertThat(r.get("template").asText()).contains(r.get("split").asText()); // templates stay within one split
+            Dialogue d = dialogues.stream().filter(x -> x.prompt().equals(r.get("text").asText())).findFirst().orElseThrow();
+            assertThat(r.get("label").asText()).isEqualTo(d.family().equals("refuse") ? "harmful" : "benign");
+            assertThat(d.split()).isEqualTo(r.get("split").asText());
         }
         assertThat(log.toString()).contains("genre-sea/vector-pairs.jsonl").contains("controller-prompts.jsonl");
     }
