@@ -3,16 +3,21 @@ package dev.vane.server;
 import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
+import dev.vane.steering.artifact.ArtifactException;
 import dev.vane.steering.calibrate.ArtifactsCommand;
 import dev.vane.steering.calibrate.CalibrateController;
 import dev.vane.steering.calibrate.CalibrateGact;
 import dev.vane.steering.calibrate.CalibrateVectors;
+import dev.vane.steering.eval.SteeringEvalCommand;
+import dev.vane.steering.eval.SteeringSets;
+import dev.vane.steering.plan.PlanException;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code calibrate vectors|controller|gact}, {@code artifacts}, {@code data demo}.
+ * {@code calibrate vectors|controller|gact}, {@code artifacts}, {@code data demo}, {@code data steering},
+ * {@code eval demo}, {@code eval layer-skip}, {@code eval steering ...}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -27,8 +32,10 @@ public final class Cli {
                    vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
                    vane eval layer-skip --model DIR --data DIR [--mode none|trace|readout|exit|skip-set] [--alpha A] [--q Q] [--header]
+                   vane eval steering classifier|genre|refusal|probes --data DIR [...]   (see SteeringEvalCommand)
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
+                   vane data steering --data DIR --out DIR [--target GENRE ...] [--chunks-per-doc N]
             """;
 
     private Cli() {}
@@ -48,16 +55,22 @@ public final class Cli {
                 if (status != 0) System.exit(status);
             }
             case "data" -> {
-                if (rest.length == 0 || !rest[0].equals("demo")) fail("data needs 'demo'");
-                DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
+                if (rest.length == 0) fail("data needs 'demo' or 'steering'");
+                String[] sub = Arrays.copyOfRange(rest, 1, rest.length);
+                switch (rest[0]) {
+                    case "demo" -> DemoData.main(sub);
+                    case "steering" -> usageErrors(() -> SteeringSets.main(sub));
+                    default -> fail("data needs 'demo' or 'steering'");
+                }
             }
             case "eval" -> {
-                if (rest.length == 0) fail("eval needs 'demo' or 'layer-skip'");
+                if (rest.length == 0) fail("eval needs 'demo', 'layer-skip' or 'steering'");
                 String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
                 switch (rest[0]) {
                     case "demo" -> dev.vane.engine.eval.DemoEval.main(evalArgs);
                     case "layer-skip" -> dev.vane.steering.lac.LayerSkipEval.main(evalArgs);
-                    default -> fail("eval needs 'demo' or 'layer-skip'");
+                    case "steering" -> usageErrors(() -> SteeringEvalCommand.main(evalArgs));
+                    default -> fail("eval needs 'demo', 'layer-skip' or 'steering'");
                 }
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
@@ -95,6 +108,27 @@ public final class Cli {
             }
         };
         if (status != 0) System.exit(status);
+    }
+
+    private interface Command {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code c}; a bad flag or input file ({@link IllegalArgumentException}), a bad intervention
+     * ({@link PlanException}, with its field) or an unusable artifact ({@link ArtifactException})
+     * exits 2 with its message.
+     */
+    private static void usageErrors(Command c) throws Exception {
+        try {
+            c.run();
+        } catch (IllegalArgumentException | ArtifactException e) {
+            System.err.println("vane: " + e.getMessage());
+            System.exit(2);
+        } catch (PlanException e) {
+            System.err.println("vane: " + e.field() + ": " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     private static void fail(String message) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
-import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
 import dev.vane.engine.hooks.ForwardHooks;
 import dev.vane.engine.model.CausalLM;
@@ -178,10 +177,7 @@ public final class DemoEval {
                     List.of(new ChatMessage("user", d.get("prompt").asText())), true);
             (d.get("family").asText().equals("refuse") ? refusePrompts : complyPrompts).add(rendered);
         }
-        Predicate<String> refused = s -> {
-            String t = s.trim().toLowerCase(Locale.ROOT);
-            return t.startsWith("i'm sorry") || t.startsWith("i can't") || t.startsWith("i cannot") || t.startsWith("sorry");
-        };
+        Predicate<String> refused = Refusals::isRefusal;
         int max = 60;
         double r = rate(refusePrompts.subList(0, Math.min(max, refusePrompts.size())), refused);
         double c = rate(complyPrompts.subList(0, Math.min(max, complyPrompts.size())), refused);
@@ -191,27 +187,14 @@ public final class DemoEval {
     }
 
     private double rate(List<String> rendered, Predicate<String> refused) {
-        List<String> outs = new ArrayList<>();
-        for (int i = 0; i < rendered.size(); i += 8) {
-            List<Sequence> batch = new ArrayList<>();
-            for (String p : rendered.subList(i, Math.min(rendered.size(), i + 8)))
-                batch.add(gen.newSequence(tok.encode(p, false), SamplingParams.greedy(12), TokenListener.NONE));
-            gen.run(batch);
-            batch.forEach(s -> outs.add(s.result().text()));
-        }
-        return outs.stream().filter(refused).count() / (double) Math.max(1, outs.size());
+        List<int[]> ids = rendered.stream().map(p -> tok.encode(p, false)).toList();
+        return BatchGeneration.run(gen, ids, SamplingParams.greedy(12)).stream()
+                .filter(r -> refused.test(r.text())).count() / (double) Math.max(1, ids.size());
     }
 
     private List<String> generateAll(List<String> prompts, int maxTokens) {
-        List<String> outs = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i += 8) {
-            List<Sequence> batch = new ArrayList<>();
-            for (String p : prompts.subList(i, Math.min(prompts.size(), i + 8)))
-                batch.add(gen.newSequence(tok.encode(p, true), SamplingParams.greedy(maxTokens), TokenListener.NONE));
-            gen.run(batch);
-            batch.forEach(s -> outs.add(s.result().text()));
-        }
-        return outs;
+        List<int[]> ids = prompts.stream().map(p -> tok.encode(p, true)).toList();
+        return BatchGeneration.run(gen, ids, SamplingParams.greedy(maxTokens)).stream().map(GenerationResult::text).toList();
     }
 
     private static String cell(String s) {

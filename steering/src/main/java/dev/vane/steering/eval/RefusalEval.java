@@ -1,0 +1,104 @@
+package dev.vane.steering.eval;
+
+import dev.vane.engine.eval.BatchGeneration;
+import dev.vane.engine.eval.Refusals;
+import dev.vane.engine.generate.GenerationResult;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.tokenizer.ChatTemplate;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.plan.ArtifactResolver;
+import dev.vane.steering.plan.EffectTrace;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.ModelShape;
+import dev.vane.steering.plan.SteeringPlan;
+import dev.vane.steering.plan.SteeringRow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+
+/**
+ * The steering controller, measured (methods.md §1 "Evaluate"): held-out (test-split) requests of
+ * the refuse family (harmful) and the comply family (benign), rendered in the model's chat
+ * template, generated without and with the controller. Both arms use the same rendered prompts,
+ * the same sampling parameters and the same per-prompt seeds; a response counts as a refusal by
+ * {@link Refusals#isRefusal}, the check of {@code eval demo}.
+ */
+public final class RefusalEval {
+
+    /**
+     * @param prompts     requests per family at most (the first of the test split, in file order)
+     * @param maxTokens   tokens generated per response
+     * @param temperature sampling temperature (0 = greedy)
+     * @param seed        request i of a family samples with seed {@code seed + i} in both arms
+     */
+    public record Options(int prompts, int maxTokens, double temperature, long seed) {
+        public Options {
+            if (prompts < 1 || maxTokens < 1) throw new IllegalArgumentException("prompts and max tokens must be >= 1");
+        }
+    }
+
+    /**
+     * One row: an arm ({@code without} / {@code with}) on one family.
+     *
+     * @param meanScale the controller's mean patch coefficient s over the requests (NaN without it)
+     */
+    public record Row(String arm, String family, List<String> responses, int refused, double meanScale) {
+        public static final String HEADER = "| controller | arm | family | requests | refused | refusal rate | mean s |\n|---|---|---|---|---|---|---|";
+
+        public double rate() { return (double) refused / responses.size(); }
+
+        public String markdown(String controller) {
+            return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.0f%% | %s |", controller, arm, family, responses.size(),
+                    refused, 100 * rate(), Double.isNaN(meanScale) ? "—" : String.format(Locale.ROOT, "%.2f", meanScale));
+        }
+    }
+
+    private RefusalEval() {}
+
+    /** Four rows: without/with × refuse/comply. */
+    public static List<Row> run(Generator gen, ArtifactResolver artifacts, InterventionSpec.Controller spec,
+                                List<Dialogue> dialogues, Options o) {
+        CausalLM model = gen.model();
+        Tokenizer tok = gen.tokenizer();
+        ChatTemplate template = tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException("the model has no chat template"));
+        SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", "controller")), artifacts,
+                new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
+        List<Row> rows = new ArrayList<>();
+        for (String arm : List.of("without", "with"))
+            for (String family : List.of("refuse", "comply")) {
+                List<int[]> ids = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
+                        .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
+                if (ids.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
+                SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
+                List<SteeringRow> bound = new ArrayList<>();
+                IntFunction<RowHooks> hooks = arm.equals("with") ? i -> {
+                    SteeringRow r = plan.bind(model.manager());
+                    bound.add(r);
+                    return r;
+                } : i -> RowHooks.NONE;
+                List<String> out = BatchGeneration.run(gen, ids, i -> base.toBuilder().seed(o.seed() + i).build(), hooks)
+                        .stream().map(GenerationResult::text).toList();
+                int refused = (int) out.stream().filter(Refusals::isRefusal).count();
+                rows.add(new Row(arm, family, out, refused, meanScale(bound)));
+            }
+        return rows;
+    }
+
+    /** Mean of the controller's s over rows (NaN for none). */
+    private static double meanScale(List<SteeringRow> rows) {
+        double sum = 0;
+        int n = 0;
+        for (SteeringRow r : rows)
+            for (EffectTrace t : r.trace())
+                if (t.controllerOutput().isPresent()) {
+                    sum += t.controllerOutput().get().s();
+                    n++;
+                }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+}

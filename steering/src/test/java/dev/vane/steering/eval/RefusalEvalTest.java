@@ -1,0 +1,92 @@
+package dev.vane.steering.eval;
+
+import dev.vane.engine.eval.Refusals;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.InterventionSpec.ControllerMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The controller evaluation on the bundled demo model with an in-memory controller of fixed output. */
+class RefusalEvalTest {
+
+    @TempDir
+    static Path tmp;
+
+    private static CausalLM model;
+    private static Tokenizer tok;
+    private static Generator gen;
+    private static List<Dialogue> dialogues;
+    private static final MapArtifacts artifacts = new MapArtifacts();
+    private static MapArtifacts.FixedController off, strong;
+    private static final RefusalEval.Options OPTIONS = new RefusalEval.Options(2, 3, 0.7, 3);
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        model = ModelLoader.load(EvalFixtures.demoModel(), ComputeDType.F32, 256);
+        tok = Tokenizer.load(EvalFixtures.demoModel());
+        gen = new Generator(model, tok, 4, 256);
+        dialogues = Dialogue.ofCorpus(EvalFixtures.corpus(tmp.resolve("corpus")));
+        int d = model.config().hiddenSize(), l = model.config().numLayers();
+        off = new MapArtifacts.FixedController(d, l, 0f, MapArtifacts.random(d, 4));
+        strong = new MapArtifacts.FixedController(d, l, 30f, MapArtifacts.random(d, 4));
+        artifacts.controllers.put("off", off);
+        artifacts.controllers.put("strong", strong);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        gen.close();
+        tok.close();
+        model.close();
+    }
+
+    private static List<RefusalEval.Row> run(String name) {
+        return RefusalEval.run(gen, artifacts, new InterventionSpec.Controller(name, ControllerMode.PAPER, 4, false), dialogues, OPTIONS);
+    }
+
+    @Test
+    void bothArmsShareTemplateAndSamplingAndTheControllerChangesTheResponses() {
+        List<RefusalEval.Row> zero = run("off");
+        assertThat(zero).extracting(RefusalEval.Row::arm).containsExactly("without", "without", "with", "with");
+        assertThat(zero).extracting(RefusalEval.Row::family).containsExactly("refuse", "comply", "refuse", "comply");
+        // s = 0 patches nothing: the arms differ only by the controller, so they agree exactly
+        assertThat(zero.get(2).responses()).isEqualTo(zero.get(0).responses());
+        assertThat(zero.get(3).responses()).isEqualTo(zero.get(1).responses());
+        assertThat(off.calls).isEqualTo(4); // paper mode: once per request, 2 requests × 2 families
+
+        List<RefusalEval.Row> r = run("strong");
+        assertThat(r.get(0).responses()).isEqualTo(zero.get(0).responses()); // the unsteered arm is reproducible
+        assertThat(r.get(2).responses()).isNotEqualTo(r.get(0).responses());
+        assertThat(r.get(2).meanScale()).isEqualTo(30.0);
+        assertThat(r.get(0).meanScale()).isNaN();
+        for (RefusalEval.Row row : r) {
+            assertThat(row.responses()).hasSize(2);
+            assertThat(row.refused()).isEqualTo((int) row.responses().stream().filter(Refusals::isRefusal).count());
+        }
+        assertThat(r.get(2).markdown("strong")).startsWith("| strong | with | refuse | 2 | ").endsWith(" | 30.00 |");
+        assertThat(r.get(0).markdown("strong")).endsWith(" | — |");
+        assertThat(RefusalEval.Row.HEADER.split("\n")[0].split("\\|").length).isEqualTo(r.get(0).markdown("x").split("\\|").length);
+    }
+
+    @Test
+    void refusalsAreTheDemoCheck() {
+        assertThat(Refusals.isRefusal("  I'm sorry, but no.")).isTrue();
+        assertThat(Refusals.isRefusal("Sorry!")).isTrue();
+        assertThat(Refusals.isRefusal("Sure, here is how.")).isFalse();
+        assertThatThrownBy(() -> RefusalEval.run(gen, artifacts, new InterventionSpec.Controller("nope", ControllerMode.PAPER, 4, false),
+                dialogues, OPTIONS)).hasMessageContaining("'nope'");
+    }
+}

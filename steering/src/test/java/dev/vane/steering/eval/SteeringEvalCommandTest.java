@@ -1,0 +1,49 @@
+package dev.vane.steering.eval;
+
+import dev.vane.steering.plan.LayerRange;
+import dev.vane.steering.plan.PlanException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Flag handling of {@code eval steering}; the evaluations themselves are tested in their own classes. */
+class SteeringEvalCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theClassifierCommandPrintsTheHeldOutTable() throws Exception {
+        Path data = EvalFixtures.corpus(tmp.resolve("corpus"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SteeringEvalCommand.run(new String[] {"classifier", "--data", data.toString()}, new PrintStream(out, true), System.err);
+        assertThat(out.toString()).contains("| genre | chunks | correct | accuracy |").contains("| sea | ").contains("| **all** | ");
+    }
+
+    @Test
+    void layerRangesAndBadFlagsAreReportedByName() {
+        assertThat(SteeringEvalCommand.layers("1-3")).isEqualTo(new LayerRange(1, 3));
+        assertThat(SteeringEvalCommand.layers("2")).isEqualTo(new LayerRange(2, 2));
+        assertThatThrownBy(() -> SteeringEvalCommand.layers("a-b")).hasMessageContaining("--layers must be A-B");
+        assertThatThrownBy(() -> SteeringEvalCommand.layers("3-1")).isInstanceOf(PlanException.class);
+        assertThatThrownBy(() -> run("genre", "--data", "x", "--target", "news"))
+                .hasMessageContaining("exactly one of --vector NAME or --gact NAME");
+        assertThatThrownBy(() -> run("genre", "--vector", "v", "--gact", "g")).hasMessageContaining("exactly one");
+        assertThatThrownBy(() -> run("genre", "--vector", "v", "--target", "news", "--prompts", "0", "--data", "x"))
+                .hasMessageContaining("--prompts must be >= 1");
+        assertThatThrownBy(() -> run("refusal", "--controller", "c", "--mode", "fast")).hasMessageContaining("mode must be code or paper");
+        assertThatThrownBy(() -> run("probes", "--target", "news", "--data", tmp.resolve("none").toString()))
+                .hasMessageContaining("no such file");
+        assertThatThrownBy(() -> run("judge")).hasMessageContaining("unknown eval steering command 'judge'");
+    }
+
+    private static void run(String... args) throws Exception {
+        SteeringEvalCommand.run(args, System.out, System.err);
+    }
+}
