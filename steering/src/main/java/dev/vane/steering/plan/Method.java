@@ -9,12 +9,14 @@ public enum Method {
     /** The "Guiding Giants" steering controller (method 1). */
     CONTROLLER,
     /** G-ACT probe-selected steering (method 2). */
-    GACT;
+    GACT,
+    /** Soft injection of a task embedding into attention heads (method 4). */
+    TASK;
 
     public String jsonName() { return name().toLowerCase(Locale.ROOT); }
 
     public static Method parse(String s) {
         for (Method m : values()) if (m.jsonName().equals(s)) return m;
-        throw new PlanException("kind", "kind must be one of vector, controller, gact; got '" + s + "'");
+        throw new PlanException("kind", "kind must be one of vector, controller, gact, task; got '" + s + "'");
     }
 }
