@@ -4,13 +4,16 @@ import dev.vane.engine.data.DemoData;
 import dev.vane.engine.tokenizer.train.TrainTokenizer;
 import dev.vane.engine.train.TrainLm;
 import dev.vane.steering.calibrate.ArtifactsCommand;
+import dev.vane.steering.calibrate.CalibrateTaskEmbedding;
 import dev.vane.steering.calibrate.CalibrateVectors;
+import dev.vane.steering.task.TaskEval;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code calibrate vectors}, {@code artifacts}, {@code data demo}.
+ * {@code calibrate vectors}, {@code calibrate task-embedding}, {@code artifacts}, {@code eval demo},
+ * {@code eval task-embedding}, {@code data demo}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -20,8 +23,10 @@ public final class Cli {
                    vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
                    vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
                    vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
+                   vane calibrate task-embedding --model DIR --task FILE --name NAME --registry DIR [...]   (see CalibrateTaskEmbedding)
                    vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
+                   vane eval task-embedding --model DIR --data DIR [--tasks a,b] [--per-task N] [--shots N] [...]   (see TaskEval)
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
             """;
@@ -47,8 +52,16 @@ public final class Cli {
                 DemoData.main(Arrays.copyOfRange(rest, 1, rest.length));
             }
             case "eval" -> {
-                if (rest.length == 0 || !rest[0].equals("demo")) fail("eval needs 'demo'");
-                dev.vane.engine.eval.DemoEval.main(Arrays.copyOfRange(rest, 1, rest.length));
+                if (rest.length == 0) fail("eval needs 'demo' or 'task-embedding'");
+                String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
+                switch (rest[0]) {
+                    case "demo" -> dev.vane.engine.eval.DemoEval.main(evalArgs);
+                    case "task-embedding" -> {
+                        int status = TaskEval.run(evalArgs, System.out, System.err);
+                        if (status != 0) System.exit(status);
+                    }
+                    default -> fail("unknown evaluation '" + rest[0] + "' (demo, task-embedding)");
+                }
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
             case "help", "-h" -> System.out.print(USAGE);
@@ -73,14 +86,18 @@ public final class Cli {
     }
 
     private static void calibrate(String[] args) {
-        if (args.length == 0) fail("calibrate needs 'vectors'");
+        if (args.length == 0) fail("calibrate needs 'vectors' or 'task-embedding'");
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "vectors" -> {
                 int status = CalibrateVectors.run(rest, System.out, System.err);
                 if (status != 0) System.exit(status);
             }
-            default -> fail("unknown calibration target '" + args[0] + "' (vectors)");
+            case "task-embedding" -> {
+                int status = CalibrateTaskEmbedding.run(rest, System.out, System.err);
+                if (status != 0) System.exit(status);
+            }
+            default -> fail("unknown calibration target '" + args[0] + "' (vectors, task-embedding)");
         }
     }
 

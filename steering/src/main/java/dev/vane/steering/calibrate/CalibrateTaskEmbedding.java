@@ -23,6 +23,7 @@ import dev.vane.steering.harvest.HarvestProgress;
 import dev.vane.steering.harvest.ProgressBar;
 import dev.vane.steering.task.HeadSelection;
 import dev.vane.steering.task.TaskCalibration;
+import dev.vane.steering.task.TaskEval;
 import dev.vane.steering.task.TaskFile;
 
 import java.io.PrintStream;
@@ -32,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -98,27 +98,7 @@ public final class CalibrateTaskEmbedding {
                 throw new IllegalArgumentException("--" + e.getMessage());
             }
             return new Options(Path.of(v.get("--model")), Path.of(v.get("--task")), v.get("--name"),
-                    Path.of(v.get("--registry")), settings(v), replace);
-        }
-
-        /** The calibration flags shared with {@code eval task-embedding}. */
-        static TaskCalibration.Settings settings(Map<String, String> v) {
-            HeadSelection.Options opt = new HeadSelection.Options(number(v, "--steps", 400, Integer::parseInt),
-                    number(v, "--lr", 0.2, Double::parseDouble), number(v, "--valid-every", 50, Integer::parseInt),
-                    HeadSelection.Loss.parse(v.getOrDefault("--loss", "answer")), number(v, "--seed", 0L, Long::parseLong));
-            return new TaskCalibration.Settings(number(v, "--prompts", 50, Integer::parseInt),
-                    number(v, "--shots", 10, Integer::parseInt), number(v, "--valid-size", 100, Integer::parseInt),
-                    number(v, "--batch", 8, Integer::parseInt), opt);
-        }
-
-        static <T> T number(Map<String, String> v, String flag, T def, Function<String, T> parse) {
-            String s = v.get(flag);
-            if (s == null) return def;
-            try {
-                return parse.apply(s);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + ": not a number: '" + s + "'");
-            }
+                    Path.of(v.get("--registry")), TaskEval.settings(v), replace);
         }
     }
 
