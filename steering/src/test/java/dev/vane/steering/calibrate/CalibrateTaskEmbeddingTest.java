@@ -23,6 +23,9 @@ import dev.vane.steering.plan.InterventionSpec;
 import dev.vane.steering.plan.ModelShape;
 import dev.vane.steering.plan.SteeringPlan;
 import dev.vane.steering.plan.SteeringRow;
+import dev.vane.steering.task.HeadSelection;
+import dev.vane.steering.task.TaskCalibration;
+import dev.vane.steering.task.TaskEval;
 import dev.vane.steering.task.TaskFile;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,6 +157,37 @@ class CalibrateTaskEmbeddingTest {
                 .hasMessageContaining("upper.jsonl:1: output: must be one line");
         assertThatThrownBy(() -> TaskFile.read(task(List.of("", " "))))
                 .hasMessageContaining("upper.jsonl: no examples");
+    }
+
+    @Test
+    void evalScoresTheThreeArmsOnTheTestSplit() throws Exception {
+        Path data = tmp.resolve("tasks");
+        Files.createDirectories(data);
+        Files.write(data.resolve("upper.jsonl"), LINES);
+        TaskCalibration.Settings s = new TaskCalibration.Settings(2, 2, 2, 2,
+                new HeadSelection.Options(2, 0.2, 1, HeadSelection.Loss.ANSWER, 0));
+        List<TaskEval.Row> rows = TaskEval.evaluate(model, List.of(data.resolve("upper.jsonl")), s, 2,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(rows).hasSize(1);
+        TaskEval.Row row = rows.get(0);
+        assertThat(row.task()).isEqualTo("upper");
+        assertThat(row.queries()).isEqualTo(2);
+        assertThat(row.injected().promptTokens()).as("injection adds no prompt tokens").isEqualTo(row.zeroShot().promptTokens());
+        assertThat(row.fewShot().promptTokens()).isGreaterThan(row.zeroShot().promptTokens() + 8);
+        assertThat(row.selection().curve()).hasSize(3);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = TaskEval.run(new String[] {"--model", model.toString(), "--data", data.toString(), "--tasks", "upper",
+                "--per-task", "2", "--shots", "2", "--prompts", "2", "--steps", "2", "--valid-every", "1", "--valid-size", "2"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| task | test queries | 0-shot | 0-shot + injection | 2-shot ICL")
+                .contains("| upper | 2 |");
+        err.reset();
+        status = TaskEval.run(new String[] {"--model", model.toString(), "--data", data.toString(), "--tasks", "lower"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tasks: no task file").contains("lower.jsonl");
     }
 
     @Test
