@@ -58,7 +58,7 @@ public final class Main {
         ModelConfig mc = model.config();
         RegistryArtifacts artifacts = new RegistryArtifacts(
                 new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
-        SteeringControl steering = new SteeringControl(artifacts, new ModelShape(mc.numLayers(), mc.hiddenSize()),
+        SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc),
                 AdminService.listener(metrics));
         NDManager steeringTensors = NDManager.newBaseManager();
         ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(),

@@ -139,6 +139,9 @@ public final class SteeringPlan {
                 if (task.numLayers() != nl)
                     throw new PlanException("artifact", "task embedding '" + k.artifact() + "' has " + task.numLayers()
                             + " layers, the model has " + nl);
+                if (model.numHeads() > 0 && (task.numHeads() != model.numHeads() || task.headDim() != model.headDim()))
+                    throw new PlanException("artifact", "task embedding '" + k.artifact() + "' has " + task.numHeads()
+                            + " heads of " + task.headDim() + ", the model has " + model.numHeads() + " of " + model.headDim());
                 yield new Resolved(e, Optional.of(LayerRange.all(nl)), (m, t) -> new TaskEffect(task, m, t));
             }
         };

@@ -145,7 +145,7 @@ public final class TaskEval {
             @Override public TaskEmbedding taskEmbedding(String n) { return view; }
         };
         return SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task(name), "eval", "task")),
-                inMemory, new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
+                inMemory, ModelShape.of(model.config()));
     }
 
     /** Greedy, 8 new tokens, batches of the generator's slots; time is wall time over the arm. */

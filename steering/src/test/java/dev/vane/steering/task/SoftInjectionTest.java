@@ -86,7 +86,7 @@ class SoftInjectionTest {
     private static SteeringRow row(String name, float[] embedding, float[] alpha) {
         TASKS.put(name, new ArtifactResolver.TaskEmbedding(name, layers, heads, headDim, embedding, alpha));
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task(name), "inline",
-                "vane.interventions[0]")), RESOLVER, new ModelShape(layers, model.config().hiddenSize()));
+                "vane.interventions[0]")), RESOLVER, ModelShape.of(model.config()));
         return plan.bind(manager);
     }
 
@@ -166,7 +166,7 @@ class SoftInjectionTest {
     }
 
     @Test
-    void aTaskEmbeddingForAnotherLayerCountIsRefusedNamingTheField() {
+    void aTaskEmbeddingForAnotherLayerCountOrHeadGeometryIsRefusedNamingTheField() {
         TASKS.put("short", new ArtifactResolver.TaskEmbedding("short", 1, heads, headDim, new float[heads * headDim],
                 new float[heads]));
         assertThatThrownBy(() -> SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task("short"),
@@ -174,6 +174,12 @@ class SoftInjectionTest {
                 .isInstanceOf(PlanException.class)
                 .hasMessageContaining("1 layers, the model has " + layers)
                 .extracting(e -> ((PlanException) e).field()).isEqualTo("vane.interventions[0].artifact");
+        TASKS.put("wide", new ArtifactResolver.TaskEmbedding("wide", layers, heads * 2, headDim / 2,
+                new float[layers * heads * headDim], new float[layers * heads * 2]));
+        assertThatThrownBy(() -> SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task("wide"),
+                "inline", "vane.interventions[0]")), RESOLVER, ModelShape.of(model.config())))
+                .isInstanceOf(PlanException.class)
+                .hasMessageContaining("has " + heads * 2 + " heads of " + headDim / 2 + ", the model has " + heads + " of " + headDim);
     }
 
     static float[] sigmoids(float[] logits) {
