@@ -63,7 +63,7 @@ public final class CalibrateTaskEmbedding {
               --steps, --lr  Adam on the head-selection logits (batch 1)
               --valid-every  validate (and keep the best logits) every this many steps, on --valid-size
                              queries of the valid split
-              --loss         answer: cross-entropy of every answer token and the closing newline (default);
+              --loss         answer: cross-entropy of every answer token and the closing "\\n\\n" (default);
                              first-token: of the first answer token only, as in the paper
               --replace      overwrite an artifact of the same name
             """;

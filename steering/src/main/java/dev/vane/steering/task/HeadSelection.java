@@ -38,7 +38,7 @@ public final class HeadSelection implements AutoCloseable {
 
     /** Which answer tokens the loss scores. */
     public enum Loss {
-        /** Every answer token and the newline that ends the answer line (this default). */
+        /** Every answer token and the blank line that ends a demonstration (this default). */
         ANSWER("answer"),
         /** Only the first answer token, as in the paper and its code. */
         FIRST_TOKEN("first-token");

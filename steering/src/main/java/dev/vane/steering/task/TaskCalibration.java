@@ -98,18 +98,19 @@ public final class TaskCalibration {
     }
 
     /**
-     * The zero-shot prompt and its answer tokens: the answer, then the newline that ends the
-     * answer line (first-line scoring needs the model to stop there). Tokens are those of the
-     * whole {@code prompt + " " + output + "\n"} when it extends the prompt's own tokens, else the
-     * answer encoded on its own.
+     * The zero-shot prompt and its answer tokens: the answer, then the blank line that ends each
+     * demonstration ({@code "\n\n"}, one token in BPE vocabularies that learnt the format), so the
+     * model learns to close the answer line as the N-shot prompt would have it do. Tokens are
+     * those of the whole {@code prompt + " " + output + "\n\n"} when it extends the prompt's own
+     * tokens, else the answer encoded on its own.
      */
     static Query query(Tokenizer tok, TaskFile file, TaskFile.Row row, int maxPositions) {
         String prompt = IclPrompt.query(row.example().input());
         int[] p = tok.encode(prompt, true);
-        int[] full = tok.encode(prompt + " " + row.example().output() + "\n", true);
+        int[] full = tok.encode(prompt + " " + row.example().output() + "\n\n", true);
         int[] answer = full.length > p.length && Arrays.equals(p, 0, p.length, full, 0, p.length)
                 ? Arrays.copyOfRange(full, p.length, full.length)
-                : tok.encode(" " + row.example().output() + "\n", false);
+                : tok.encode(" " + row.example().output() + "\n\n", false);
         if (answer.length == 0) throw new IllegalArgumentException(file.path() + ":" + row.line() + ": output encodes to no tokens");
         if (p.length + answer.length > maxPositions)
             throw new IllegalArgumentException(file.path() + ":" + row.line() + ": query and answer take "

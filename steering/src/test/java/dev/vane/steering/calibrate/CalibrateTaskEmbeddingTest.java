@@ -160,6 +160,27 @@ class CalibrateTaskEmbeddingTest {
     }
 
     @Test
+    void calibrationPromptsFollowTheIclFormatAndAnswersEndWithTheDemonstrationSeparator() throws Exception {
+        TaskCalibration.Settings s = new TaskCalibration.Settings(5, 3, 1, 2,
+                new HeadSelection.Options(1, 0.2, 1, HeadSelection.Loss.ANSWER, 4));
+        try (Tokenizer tok = Tokenizer.load(model)) {
+            TaskCalibration.Encoded e = TaskCalibration.encode(tok, TaskFile.read(task(LINES)), s, 256);
+            assertThat(e.fewShot()).hasSize(5);
+            for (int[] p : e.fewShot()) {
+                String text = tok.decode(p, true);
+                assertThat(text.split("\n\n", -1)).as(text).hasSize(4);
+                assertThat(text).startsWith("Q: ").endsWith("\nA:");
+            }
+            assertThat(e.train()).hasSize(8);
+            assertThat(e.valid()).as("--valid-size 1").hasSize(1);
+            assertThat(tok.decode(e.train().get(0).prompt(), true)).isEqualTo("Q: day\nA:");
+            assertThat(tok.decode(e.train().get(0).answer(), true)).isEqualTo(" DAY\n\n");
+            assertThatThrownBy(() -> TaskCalibration.encode(tok, TaskFile.read(task(LINES)), s, 12))
+                    .hasMessageContaining("upper.jsonl: a 3-shot prompt has").hasMessageContaining("lower --shots");
+        }
+    }
+
+    @Test
     void evalScoresTheThreeArmsOnTheTestSplit() throws Exception {
         Path data = tmp.resolve("tasks");
         Files.createDirectories(data);
