@@ -40,7 +40,7 @@ public final class HeadSelection implements AutoCloseable {
     public enum Loss {
         /** Every answer token and the blank line that ends a demonstration (this default). */
         ANSWER("answer"),
-        /** Only the first answer token, as in the paper and its code. */
+        /** Only the first answer token with visible text, as in the paper and its code. */
         FIRST_TOKEN("first-token");
 
         private final String cliName;
@@ -55,16 +55,33 @@ public final class HeadSelection implements AutoCloseable {
         }
     }
 
-    /** A zero-shot prompt and the answer tokens it should be followed by (at least one). */
-    public record Query(int[] prompt, int[] answer) {
+    /**
+     * A zero-shot prompt and the answer tokens it should be followed by (at least one).
+     *
+     * @param firstTokens how many answer tokens {@link Loss#FIRST_TOKEN} scores: up to and
+     *                    including the first with visible text (a tokenizer that splits the
+     *                    leading space off {@code " 4"} would otherwise score only the space)
+     */
+    public record Query(int[] prompt, int[] answer, int firstTokens) {
         public Query {
             if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
             if (answer.length == 0) throw new IllegalArgumentException("empty answer");
+            if (firstTokens < 1 || firstTokens > answer.length)
+                throw new IllegalArgumentException("firstTokens " + firstTokens + " outside [1, " + answer.length + "]");
         }
 
-        /** Tokens fed: the prompt and every answer token but the last. */
+        /** A query whose first answer token carries text. */
+        public Query(int[] prompt, int[] answer) {
+            this(prompt, answer, 1);
+        }
+
+        private int scored(Loss loss) {
+            return loss == Loss.FIRST_TOKEN ? firstTokens : answer.length;
+        }
+
+        /** Tokens fed: the prompt and every scored answer token but the last. */
         int[] input(Loss loss) {
-            int n = loss == Loss.FIRST_TOKEN ? 1 : answer.length;
+            int n = scored(loss);
             int[] in = new int[prompt.length + n - 1];
             System.arraycopy(prompt, 0, in, 0, prompt.length);
             System.arraycopy(answer, 0, in, prompt.length, n - 1);
@@ -73,7 +90,7 @@ public final class HeadSelection implements AutoCloseable {
 
         /** Next-token targets of {@link #input}: the answer from the last prompt position, -1 before. */
         int[][] targets(Loss loss) {
-            int n = loss == Loss.FIRST_TOKEN ? 1 : answer.length;
+            int n = scored(loss);
             int[] t = new int[prompt.length + n - 1];
             java.util.Arrays.fill(t, -1);
             System.arraycopy(answer, 0, t, prompt.length - 1, n);

@@ -115,7 +115,9 @@ public final class TaskCalibration {
         if (p.length + answer.length > maxPositions)
             throw new IllegalArgumentException(file.path() + ":" + row.line() + ": query and answer take "
                     + (p.length + answer.length) + " tokens, more than the model's " + maxPositions + " positions");
-        return new Query(p, answer);
+        int first = 1;
+        while (first < answer.length && tok.decode(Arrays.copyOf(answer, first), true).isBlank()) first++;
+        return new Query(p, answer, first);
     }
 
     private static List<TaskFile.Row> rows(TaskFile f, Split s) {

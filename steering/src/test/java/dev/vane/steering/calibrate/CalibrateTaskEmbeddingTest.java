@@ -38,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -174,7 +175,11 @@ class CalibrateTaskEmbeddingTest {
             assertThat(e.train()).hasSize(8);
             assertThat(e.valid()).as("--valid-size 1").hasSize(1);
             assertThat(tok.decode(e.train().get(0).prompt(), true)).isEqualTo("Q: day\nA:");
-            assertThat(tok.decode(e.train().get(0).answer(), true)).isEqualTo(" DAY\n\n");
+            HeadSelection.Query q = e.train().get(0);
+            assertThat(tok.decode(q.answer(), true)).isEqualTo(" DAY\n\n");
+            assertThat(tok.decode(Arrays.copyOf(q.answer(), q.firstTokens()), true).trim())
+                    .as("first-token loss scores up to the first token with text").isNotEmpty();
+            assertThat(tok.decode(Arrays.copyOf(q.answer(), q.firstTokens() - 1), true)).isBlank();
             assertThatThrownBy(() -> TaskCalibration.encode(tok, TaskFile.read(task(LINES)), s, 12))
                     .hasMessageContaining("upper.jsonl: a 3-shot prompt has").hasMessageContaining("lower --shots");
         }

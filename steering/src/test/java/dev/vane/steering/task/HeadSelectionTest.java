@@ -39,6 +39,16 @@ class HeadSelectionTest {
     }
 
     @Test
+    void theLossScoresTheAnswerFromTheLastPromptPosition() {
+        Query q = new Query(new int[] {1, 2, 3}, new int[] {9, 10, 11}, 2); // 9 is a bare space, 10 the first text
+        assertThat(q.input(Loss.ANSWER)).containsExactly(1, 2, 3, 9, 10);
+        assertThat(q.targets(Loss.ANSWER)[0]).containsExactly(-1, -1, 9, 10, 11);
+        assertThat(q.input(Loss.FIRST_TOKEN)).containsExactly(1, 2, 3, 9);
+        assertThat(q.targets(Loss.FIRST_TOKEN)[0]).containsExactly(-1, -1, 9, 10);
+        assertThat(new Query(new int[] {1}, new int[] {7}).input(Loss.FIRST_TOKEN)).containsExactly(1);
+    }
+
+    @Test
     void theAutogradGradientOnThetaMatchesCentralFiniteDifferences() {
         float[] theta = random(layers * heads, 1.5, 40);
         Query q = new Query(ids(9, 41), new int[] {17, 230, 5});
