@@ -11,13 +11,16 @@ import dev.vane.steering.calibrate.CalibrateVectors;
 import dev.vane.steering.eval.SteeringEvalCommand;
 import dev.vane.steering.eval.SteeringSets;
 import dev.vane.steering.plan.PlanException;
+import dev.vane.steering.calibrate.CalibrateTaskEmbedding;
+import dev.vane.steering.task.TaskEval;
 
 import java.util.Arrays;
 
 /**
  * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code calibrate vectors|controller|gact}, {@code artifacts}, {@code data demo}, {@code data steering},
- * {@code eval demo}, {@code eval layer-skip}, {@code eval steering ...}.
+ * {@code calibrate vectors|controller|gact|task-embedding}, {@code artifacts}, {@code data demo},
+ * {@code data steering}, {@code eval demo}, {@code eval layer-skip}, {@code eval steering ...},
+ * {@code eval task-embedding}.
  * Each subcommand's flags are documented in its class.
  */
 public final class Cli {
@@ -29,10 +32,12 @@ public final class Cli {
                    vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
                    vane calibrate controller --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateController)
                    vane calibrate gact --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateGact)
+                   vane calibrate task-embedding --model DIR --task FILE --name NAME --registry DIR [...]   (see CalibrateTaskEmbedding)
                    vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
                    vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
                    vane eval layer-skip --model DIR --data DIR [--mode none|trace|readout|exit|skip-set] [--alpha A] [--q Q] [--header]
                    vane eval steering classifier|genre|refusal|probes --data DIR [...]   (see SteeringEvalCommand)
+                   vane eval task-embedding --model DIR --data DIR [--tasks a,b] [--per-task N] [--shots N] [...]   (see TaskEval)
                    vane convert --model IN --out OUT [--dtype f16|bf16|f32]
                    vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
                    vane data steering --data DIR --out DIR [--target GENRE ...] [--chunks-per-doc N]
@@ -64,13 +69,17 @@ public final class Cli {
                 }
             }
             case "eval" -> {
-                if (rest.length == 0) fail("eval needs 'demo', 'layer-skip' or 'steering'");
+                if (rest.length == 0) fail("eval needs 'demo', 'layer-skip', 'steering' or 'task-embedding'");
                 String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
                 switch (rest[0]) {
                     case "demo" -> dev.vane.engine.eval.DemoEval.main(evalArgs);
                     case "layer-skip" -> dev.vane.steering.lac.LayerSkipEval.main(evalArgs);
                     case "steering" -> usageErrors(() -> SteeringEvalCommand.main(evalArgs));
-                    default -> fail("eval needs 'demo', 'layer-skip' or 'steering'");
+                    case "task-embedding" -> {
+                        int status = TaskEval.run(evalArgs, System.out, System.err);
+                        if (status != 0) System.exit(status);
+                    }
+                    default -> fail("eval needs 'demo', 'layer-skip', 'steering' or 'task-embedding'");
                 }
             }
             case "convert" -> dev.vane.engine.model.ConvertCheckpoint.main(rest);
@@ -96,14 +105,15 @@ public final class Cli {
     }
 
     private static void calibrate(String[] args) {
-        if (args.length == 0) fail("calibrate needs 'vectors', 'controller' or 'gact'");
+        if (args.length == 0) fail("calibrate needs 'vectors', 'controller', 'gact' or 'task-embedding'");
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int status = switch (args[0]) {
             case "vectors" -> CalibrateVectors.run(rest, System.out, System.err);
             case "controller" -> CalibrateController.run(rest, System.out, System.err);
             case "gact" -> CalibrateGact.run(rest, System.out, System.err);
+            case "task-embedding" -> CalibrateTaskEmbedding.run(rest, System.out, System.err);
             default -> {
-                fail("unknown calibration target '" + args[0] + "' (vectors, controller, gact)");
+                fail("unknown calibration target '" + args[0] + "' (vectors, controller, gact, task-embedding)");
                 yield 2;
             }
         };

@@ -29,6 +29,7 @@ final class InterventionJson {
     private static final Set<String> VECTOR_KEYS = Set.of("kind", "artifact", "scale", "layers", "site", "phase");
     private static final Set<String> CONTROLLER_KEYS = Set.of("kind", "artifact", "mode", "alpha", "squash");
     private static final Set<String> GACT_KEYS = Set.of("kind", "artifact", "alpha", "select", "layers", "phase");
+    private static final Set<String> TASK_KEYS = Set.of("kind", "artifact");
 
     /** Reads a JSON array of interventions whose path is {@code path} ({@code vane.interventions}). */
     static List<InterventionSpec> readList(List<JsonNode> items, String path) {
@@ -65,6 +66,10 @@ final class InterventionJson {
                     yield new InterventionSpec.Gact(artifact, f.number("alpha").orElse(2.0),
                             f.string("select").map(GactSelect::parse).orElse(GactSelect.ARGMAX), layers(f),
                             f.string("phase").map(PhaseScope::parse).orElse(PhaseScope.BOTH));
+                }
+                case TASK -> {
+                    f.allowOnly(TASK_KEYS);
+                    yield new InterventionSpec.Task(artifact);
                 }
             };
         } catch (PlanException e) {
@@ -131,6 +136,9 @@ final class InterventionJson {
                 o.put("select", g.select().jsonName());
                 g.layers().ifPresent(r -> o.putArray("layers").add(r.first()).add(r.last()));
                 o.put("phase", g.phase().jsonName());
+            }
+            case InterventionSpec.Task k -> {
+                // only the artifact: the injection point (last prompt token) and α come with it
             }
         }
         return o;

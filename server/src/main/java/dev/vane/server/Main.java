@@ -71,7 +71,7 @@ public final class Main {
         ModelConfig mc = model.config();
         RegistryArtifacts artifacts = new RegistryArtifacts(
                 new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
-        SteeringControl steering = new SteeringControl(artifacts, new ModelShape(mc.numLayers(), mc.hiddenSize()),
+        SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc),
                 AdminService.listener(metrics));
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
         NDManager steeringTensors = NDManager.newBaseManager();

@@ -3,6 +3,7 @@ package dev.vane.engine.eval;
 import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vane.engine.data.IclTasks;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
@@ -119,12 +120,11 @@ public final class DemoEval {
                 (e.get("split").asText().equals("train") ? train : e.get("split").asText().equals("test") ? test : new ArrayList<JsonNode>()).add(e);
             }
             List<JsonNode> queries = test.subList(0, Math.min(perTask, test.size()));
-            StringBuilder demo = new StringBuilder();
-            for (int i = 0; i < shots && i < train.size(); i++)
-                demo.append("Q: ").append(train.get(i * 7 % train.size()).get("input").asText()).append("\nA: ")
-                        .append(train.get(i * 7 % train.size()).get("output").asText()).append("\n\n");
+            List<IclTasks.Example> examples = train.stream()
+                    .map(e -> new IclTasks.Example(e.get("input").asText(), e.get("output").asText())).toList();
+            String demo = IclPrompt.demonstrations(IclPrompt.fixedShots(examples, shots));
             double zero = accuracy(queries, "");
-            double few = accuracy(queries, demo.toString());
+            double few = accuracy(queries, demo);
             String task = f.getFileName().toString().replace(".jsonl", "");
             out.printf(Locale.ROOT, "| %s | %.0f%% | %.0f%% |%n", task, 100 * zero, 100 * few);
             zeroSum += zero;
@@ -137,12 +137,12 @@ public final class DemoEval {
     private double accuracy(List<JsonNode> queries, String demo) {
         List<String> prompts = new ArrayList<>(), answers = new ArrayList<>();
         for (JsonNode q : queries) {
-            prompts.add(demo + "Q: " + q.get("input").asText() + "\nA:");
+            prompts.add(demo + IclPrompt.query(q.get("input").asText()));
             answers.add(q.get("output").asText());
         }
         List<String> outs = generateAll(prompts, 8);
         int ok = 0;
-        for (int i = 0; i < outs.size(); i++) if (outs.get(i).split("\n", 2)[0].trim().equals(answers.get(i))) ok++;
+        for (int i = 0; i < outs.size(); i++) if (IclPrompt.firstLineMatches(outs.get(i), answers.get(i))) ok++;
         return (double) ok / outs.size();
     }
 

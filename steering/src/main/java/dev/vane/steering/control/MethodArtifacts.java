@@ -12,13 +12,14 @@ import dev.vane.steering.gact.GactWeights;
 import dev.vane.steering.plan.ArtifactResolver.ControllerModel;
 import dev.vane.steering.plan.ArtifactResolver.ProbeSteering;
 import dev.vane.steering.plan.InterventionSpec.GactSelect;
+import dev.vane.steering.task.TaskEmbeddingWeights;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The one boundary between method weights (controller, G-ACT) and artifacts and plans: named
+ * The one boundary between method weights (controller, G-ACT, task embeddings) and artifacts and plans: named
  * tensors in and out of an artifact, and the views a plan runs on.
  */
 public final class MethodArtifacts {
@@ -67,6 +68,15 @@ public final class MethodArtifacts {
         require(a, ArtifactKind.GACT);
         try {
             return GactWeights.fromTensors(data(a), shapes(a));
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactException(a.name() + ": " + e.getMessage());
+        }
+    }
+
+    public static TaskEmbeddingWeights taskEmbedding(Artifact a) {
+        require(a, ArtifactKind.TASK_EMBEDDING);
+        try {
+            return TaskEmbeddingWeights.fromTensors(data(a), shapes(a));
         } catch (IllegalArgumentException e) {
             throw new ArtifactException(a.name() + ": " + e.getMessage());
         }

@@ -60,6 +60,11 @@ public final class RegistryArtifacts implements ArtifactResolver {
         return view(name, ArtifactKind.GACT, a -> MethodArtifacts.probes(new GactSelector(MethodArtifacts.gact(a))));
     }
 
+    @Override
+    public TaskEmbedding taskEmbedding(String name) {
+        return view(name, ArtifactKind.TASK_EMBEDDING, a -> MethodArtifacts.taskEmbedding(a).view(name));
+    }
+
     @SuppressWarnings("unchecked")
     private <T> T view(String name, ArtifactKind kind, Function<Artifact, T> make) {
         try {

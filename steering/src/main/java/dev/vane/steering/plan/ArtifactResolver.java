@@ -20,6 +20,31 @@ public interface ArtifactResolver {
 
     ProbeSteering gact(String name);
 
+    /** A task embedding (method 4); resolvers that hold none say so. */
+    default TaskEmbedding taskEmbedding(String name) {
+        throw new PlanException("artifact", "no task-embedding artifact named '" + name + "'");
+    }
+
+    /**
+     * Per-head task embeddings ē and head-selection weights α = sigmoid(θ) (arXiv 2507.20906).
+     *
+     * @param embedding ē {@code [L, H, Dh]} flattened
+     * @param alpha     α {@code [L, H]} flattened, each in {@code [0, 1]}
+     */
+    record TaskEmbedding(String name, int numLayers, int numHeads, int headDim, float[] embedding, float[] alpha) {
+        public TaskEmbedding {
+            if (numLayers < 1 || numHeads < 1 || headDim < 1)
+                throw new IllegalArgumentException(name + ": bad shape " + numLayers + "x" + numHeads + "x" + headDim);
+            if (embedding.length != numLayers * numHeads * headDim)
+                throw new IllegalArgumentException(name + ": embedding has " + embedding.length + " values, expected "
+                        + numLayers * numHeads * headDim);
+            if (alpha.length != numLayers * numHeads)
+                throw new IllegalArgumentException(name + ": alpha has " + alpha.length + " values, expected " + numLayers * numHeads);
+            for (float a : alpha)
+                if (!(a >= 0 && a <= 1)) throw new IllegalArgumentException(name + ": alpha " + a + " outside [0, 1]");
+        }
+    }
+
     /** One direction per layer (layers without one are absent), fitted at {@code site}. */
     record SteeringVectors(String name, Component site, int hiddenSize, Map<Integer, float[]> byLayer) {
         public SteeringVectors {

@@ -90,6 +90,17 @@ public sealed interface InterventionSpec {
         }
     }
 
+    /**
+     * Soft injection of a task embedding (method 4, arXiv 2507.20906): at the last prompt token,
+     * in prefill only, {@code z_l,h ← (1 − α_l,h)·z_l,h + α_l,h·ē_l,h} at every layer's heads.
+     */
+    record Task(String artifact) implements InterventionSpec {
+        public Task {
+            Objects.requireNonNull(artifact, "artifact");
+        }
+        @Override public Method method() { return Method.TASK; }
+    }
+
     /** Where a steering vector is added. */
     enum VectorSite {
         RESID_POST(Component.RESID_POST), ATTN_OUT(Component.ATTN_OUT), MLP_OUT(Component.MLP_OUT);

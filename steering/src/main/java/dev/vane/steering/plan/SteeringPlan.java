@@ -138,6 +138,16 @@ public final class SteeringPlan {
                         : Optional.of(new LayerRange(java.util.Collections.min(p.layers()), java.util.Collections.max(p.layers()))));
                 yield new Resolved(e, range, (m, t) -> new GactEffect(p, layers, g.phase(), g.select(), g.alpha(), clusters, t));
             }
+            case InterventionSpec.Task k -> {
+                ArtifactResolver.TaskEmbedding task = artifacts.taskEmbedding(k.artifact());
+                if (task.numLayers() != nl)
+                    throw new PlanException("artifact", "task embedding '" + k.artifact() + "' has " + task.numLayers()
+                            + " layers, the model has " + nl);
+                if (model.numHeads() > 0 && (task.numHeads() != model.numHeads() || task.headDim() != model.headDim()))
+                    throw new PlanException("artifact", "task embedding '" + k.artifact() + "' has " + task.numHeads()
+                            + " heads of " + task.headDim() + ", the model has " + model.numHeads() + " of " + model.headDim());
+                yield new Resolved(e, Optional.of(LayerRange.all(nl)), (m, t) -> new TaskEffect(task, m, t));
+            }
         };
     }
 
