@@ -120,7 +120,7 @@ class ChatApiTest {
                 {"\"max_tokens\": 100000", "max_tokens"}, {"\"tools\": [{\"type\": \"function\"}]", "tools"},
                 {"\"tool_choice\": \"required\"", "tool_choice"}, {"\"response_format\": {\"type\": \"json_object\"}", "response_format.type"},
                 {"\"n\": 17", "n"}, {"\"temperature\": -0.5", "temperature"}, {"\"functions\": []", "functions"},
-                {"\"vane\": {\"layer_skip\": {}}", "vane.layer_skip"}, {"\"store\": \"no\"", "store"},
+                {"\"vane\": {\"layer_skip\": {}}", "vane.layer_skip.mode"}, {"\"store\": \"no\"", "store"},
         };
         for (String[] c : cases)
             TestServer.assertError(s.post("/v1/chat/completions", "{" + MESSAGES + ", " + c[0] + "}"), 400, c[1]);

@@ -60,7 +60,7 @@ class TaskSteeringApiTest {
         reg.save(new VectorSet(Component.RESID_POST, c.hiddenSize(), dirs).toArtifact("shift", fp,
                 JsonNodeFactory.instance.objectNode(), Map.of(), p));
         ServerSettings s = ServerSettings.defaults(model).withPort(0).withEngine(ComputeDType.F32, 2, 8, 256)
-                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of("test-admin-token-0123456789"), 1 << 20));
+                .withAdmin(new ServerSettings.Admin(registry, 0, Optional.of("test-admin-token-0123456789"), 1 << 20, Optional.empty()));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
     }
