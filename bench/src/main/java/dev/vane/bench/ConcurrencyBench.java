@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +40,7 @@ public final class ConcurrencyBench {
         for (String s : a.getOrDefault("streams", "1,4,8,16").split(",")) levels.add(Integer.parseInt(s.trim()));
         int maxStreams = levels.stream().mapToInt(Integer::intValue).max().orElse(1);
         Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
-        if (!Files.exists(dir.resolve("tokenizer.json")))
-            for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
-                Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
+        DecodeBench.withTokenizer(dir);
         ServerSettings s = ServerSettings.defaults(dir).withPort(0)
                 .withEngine(dtype, threads, maxStreams, promptLen + genLen + 8);
         try (VaneServer server = Main.start(s)) {

@@ -126,6 +126,14 @@ public final class DecodeBench {
         return dir;
     }
 
+    /** A preset has no tokenizer; the Llama 3 tokenizer of the test resources is copied in (once). */
+    static Path withTokenizer(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir.resolve("tokenizer.json")))
+            for (String f : java.util.List.of("tokenizer.json", "tokenizer_config.json"))
+                Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
+        return dir;
+    }
+
     static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {

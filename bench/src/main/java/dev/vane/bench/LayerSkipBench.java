@@ -20,11 +20,9 @@ import dev.vane.steering.plan.EffectTrace;
 import dev.vane.steering.plan.InterventionSpec;
 import dev.vane.steering.plan.ModelShape;
 import dev.vane.steering.plan.PhaseScope;
-import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.plan.SteeringPlan;
 import dev.vane.steering.plan.SteeringRow;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
@@ -60,9 +58,7 @@ public final class LayerSkipBench {
         String[] fractions = a.getOrDefault("fractions", "1,0.75,0.5,0.25").split(",");
         Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
         String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
-        if (!Files.exists(dir.resolve("tokenizer.json")))
-            for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
-                Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
+        DecodeBench.withTokenizer(dir);
         int ctx = promptLen + genLen + 2;
         try (CausalLM model = ModelLoader.load(dir, dtype, ctx);
              Tokenizer tok = Tokenizer.load(dir);
@@ -80,7 +76,7 @@ public final class LayerSkipBench {
                 for (InterventionSpec.SkipMode mode : List.of(InterventionSpec.SkipMode.EXIT, InterventionSpec.SkipMode.SKIP_SET)) {
                     SteeringRow row = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(
                                     new InterventionSpec.LayerSkip(mode, alpha, q, PhaseScope.BOTH), "bench", "bench")),
-                            NONE, shape).bind(manager);
+                            ArtifactResolver.NONE, shape).bind(manager);
                     double tokS = decode(gen, model, promptLen, genLen, row);
                     EffectTrace t = row.trace().get(0);
                     double executed = 1.0 - (double) t.layersSkipped(Phase.GENERATION) / Math.max(1, t.layersDecided(Phase.GENERATION));
@@ -117,12 +113,6 @@ public final class LayerSkipBench {
             }
         };
     }
-
-    private static final ArtifactResolver NONE = new ArtifactResolver() {
-        @Override public SteeringVectors vectors(String name) { throw new PlanException("artifact", name); }
-        @Override public ControllerModel controller(String name) { throw new PlanException("artifact", name); }
-        @Override public ProbeSteering gact(String name) { throw new PlanException("artifact", name); }
-    };
 
     /** Decode tokens/s after the first token, batch 1. */
     private static double decode(Generator gen, CausalLM model, int promptLen, int genLen, RowHooks hooks) {

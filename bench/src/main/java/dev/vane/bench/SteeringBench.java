@@ -25,7 +25,6 @@ import dev.vane.steering.plan.PhaseScope;
 import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.plan.SteeringPlan;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,9 +64,7 @@ public final class SteeringBench {
         List<String> modes = List.of(a.getOrDefault("modes", "none,vectors,controller,gact").split(","));
         Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
         String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
-        if (!Files.exists(dir.resolve("tokenizer.json")))
-            for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
-                Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
+        DecodeBench.withTokenizer(dir);
 
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int ctx = promptLen + genLen + 2;

@@ -46,12 +46,12 @@ public final class LayerGate {
     /** Whether position {@code t} of row {@code b} skips the layer. */
     public boolean skips(int b, int t) { return skip != null && skip[b].get(t); }
 
-    /** The mask {@code [B][T]}: 1 where the position skips (padding after a row's length copies nothing). */
-    public float[] mask(StepContext ctx) {
+    /** The mask {@code [B * T]}: true where the position skips (padding positions never do). */
+    public boolean[] mask(StepContext ctx) {
         int b = ctx.batchSize(), t = ctx.tokensPerRow();
-        float[] m = new float[b * t];
+        boolean[] m = new boolean[b * t];
         for (int r = 0; r < b; r++)
-            for (int p = skip[r].nextSetBit(0); p >= 0 && p < t; p = skip[r].nextSetBit(p + 1)) m[r * t + p] = 1;
+            for (int p = skip[r].nextSetBit(0); p >= 0 && p < t; p = skip[r].nextSetBit(p + 1)) m[r * t + p] = true;
         return m;
     }
 }

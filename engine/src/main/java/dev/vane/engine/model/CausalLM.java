@@ -280,10 +280,7 @@ public final class CausalLM implements AutoCloseable {
 
     /** {@code after} where the gate runs the layer, {@code before} (bit for bit) where it skips. */
     private NDArray keepSkipped(LayerGate gate, StepContext ctx, NDArray before, NDArray after) {
-        float[] m = gate.mask(ctx);
-        boolean[] keep = new boolean[m.length];
-        for (int i = 0; i < m.length; i++) keep[i] = m[i] != 0;
-        NDArray cond = manager.create(keep, new Shape(ctx.batchSize(), ctx.tokensPerRow(), 1)).broadcast(before.getShape());
+        NDArray cond = manager.create(gate.mask(ctx), new Shape(ctx.batchSize(), ctx.tokensPerRow(), 1)).broadcast(before.getShape());
         return NDArrays.where(cond, before, after);
     }
 

@@ -212,12 +212,12 @@ final class JavaDecoder {
 
         /** Which positions skip layer {@code l} ({@link LayerGate#RUN} without hooks). */
         LayerGate gate(int l) {
-            return hooks == ForwardHooks.NONE || hooks instanceof HookRegistry ? LayerGate.RUN : hooks.gate(l, context());
+            return hooks == ForwardHooks.NONE ? LayerGate.RUN : hooks.gate(l, context());
         }
 
         void apply(HookSite site, float[] data, Shape shape) {
             if (hooks == ForwardHooks.NONE) return;
-            if (hooks instanceof HookRegistry r ? r.isEmpty(site) : !hooks.actsAt(site, context())) return;
+            if (!hooks.actsAt(site, context())) return;
             NDArray x = manager.create(data, shape);
             NDArray y = hooks.apply(site, x, context());
             float[] back = floats(y);

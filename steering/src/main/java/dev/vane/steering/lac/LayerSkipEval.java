@@ -24,7 +24,6 @@ import dev.vane.steering.plan.EffectTrace;
 import dev.vane.steering.plan.InterventionSpec;
 import dev.vane.steering.plan.ModelShape;
 import dev.vane.steering.plan.PhaseScope;
-import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.plan.SteeringPlan;
 import dev.vane.steering.plan.SteeringRow;
 
@@ -57,11 +56,6 @@ import java.util.Optional;
 public final class LayerSkipEval {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ArtifactResolver NO_ARTIFACTS = new ArtifactResolver() {
-        @Override public SteeringVectors vectors(String name) { throw new PlanException("artifact", name); }
-        @Override public ControllerModel controller(String name) { throw new PlanException("artifact", name); }
-        @Override public ProbeSteering gact(String name) { throw new PlanException("artifact", name); }
-    };
 
     private final CausalLM model;
     private final Tokenizer tok;
@@ -75,7 +69,7 @@ public final class LayerSkipEval {
         this.tok = tok;
         this.gen = new Generator(model, tok, 8, model.maxPositions());
         ModelShape shape = new ModelShape(model.config().numLayers(), model.config().hiddenSize());
-        this.plan = skip.map(k -> SteeringPlan.resolve(List.of(new SteeringPlan.Entry(k, "eval", "layer_skip")), NO_ARTIFACTS, shape));
+        this.plan = skip.map(k -> SteeringPlan.resolve(List.of(new SteeringPlan.Entry(k, "eval", "layer_skip")), ArtifactResolver.NONE, shape));
     }
 
     public static void main(String[] args) throws IOException {

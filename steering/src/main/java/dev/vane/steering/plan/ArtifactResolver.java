@@ -16,6 +16,14 @@ public interface ArtifactResolver {
 
     SteeringVectors vectors(String name);
 
+    /** No artifacts at all (plans that need none, such as layer skipping): every lookup is a plan error. */
+    ArtifactResolver NONE = new ArtifactResolver() {
+        @Override public SteeringVectors vectors(String name) { throw missing(name); }
+        @Override public ControllerModel controller(String name) { throw missing(name); }
+        @Override public ProbeSteering gact(String name) { throw missing(name); }
+        private PlanException missing(String name) { return new PlanException("artifact", "no artifact named '" + name + "'"); }
+    };
+
     ControllerModel controller(String name);
 
     ProbeSteering gact(String name);
