@@ -27,10 +27,7 @@ final class DemoCalibration {
 
     /** {@code models/demo} of the repository, found upwards from the working directory. */
     static Path demoModel() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("models/demo"))) p = p.getParent();
-        if (p == null) throw new IllegalStateException("models/demo not found above " + Path.of("").toAbsolutePath());
-        return p.resolve("models/demo");
+        return dev.vane.steering.DemoModelDir.path();
     }
 
     record Run(int status, String out, String err) {}

@@ -107,9 +107,7 @@ class RegistryArtifactsTest {
     }
 
     static Path demoModel() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("models/demo"))) p = p.getParent();
-        return p.resolve("models/demo");
+        return dev.vane.steering.DemoModelDir.path();
     }
 
     private SteeringRow run(InterventionSpec spec) {

@@ -15,9 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LayerSkipEvalTest {
 
     static Path demoModel() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("models/demo"))) p = p.getParent();
-        return p.resolve("models/demo");
+        return dev.vane.steering.DemoModelDir.path();
     }
 
     private static Path data(Path dir) throws Exception {

@@ -83,9 +83,6 @@ final class TestArtifacts implements ArtifactResolver {
 
     /** The bundled demo model directory (models/demo at the repository root). */
     static Path demoModel() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("models/demo"))) p = p.getParent();
-        if (p == null) throw new IllegalStateException("models/demo not found above " + Path.of("").toAbsolutePath());
-        return p.resolve("models/demo");
+        return dev.vane.steering.DemoModelDir.path();
     }
 }
