@@ -3,6 +3,7 @@ package dev.vane.engine.hooks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 
 import java.util.List;
 
@@ -50,6 +51,30 @@ public final class BatchHooks implements ForwardHooks {
         if (global.actsAt(site, ctx)) return true;
         for (int r = 0; r < rows.size(); r++) if (rows.get(r).actsAt(site, ctx.rows().get(r))) return true;
         return false;
+    }
+
+    /**
+     * In place when the global hooks do not act here and every row that acts has an in-place
+     * form; otherwise nothing is done and the caller falls back to {@link #apply}.
+     */
+    @Override
+    public boolean applyInPlace(HookSite site, float[] data, Shape shape, StepContext ctx) {
+        if (global.actsAt(site, ctx)) return false;
+        int b = rows.size();
+        if (b != ctx.batchSize() || shape.get(0) != b) return false;
+        for (int r = 0; r < b; r++) {
+            StepContext.Row row = ctx.rows().get(r);
+            RowHooks h = rows.get(r);
+            if (h.actsAt(site, row) && !h.inPlaceAt(site, row)) return false;
+        }
+        Shape rowShape = new Shape(1).addAll(shape.slice(1)); // [1, T, ...]
+        int rowSize = (int) rowShape.size();
+        for (int r = 0; r < b; r++) {
+            StepContext.Row row = ctx.rows().get(r);
+            RowHooks h = rows.get(r);
+            if (h.actsAt(site, row)) h.applyInPlace(site, data, r * rowSize, rowShape, row);
+        }
+        return true;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.vane.engine.hooks;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * The hooks in force for one forward step. The model calls {@link #apply} at every site; an
@@ -23,6 +24,16 @@ public interface ForwardHooks {
      * layer's {@code RESID_PRE} site.
      */
     default LayerGate gate(int layer, StepContext ctx) { return LayerGate.RUN; }
+
+    /**
+     * The in-place form of {@link #apply} for a path that keeps the site's values in a Java array
+     * (the Java decode path): either does everything {@link #apply} would do to {@code data} (the
+     * site's f32 values, row-major in {@code shape}) and returns true, or changes nothing and
+     * returns false, and the path then calls {@link #apply} on an NDArray copy. Asked only where
+     * {@link #actsAt} is true. It saves the copy into and out of an NDArray and the tensor ops,
+     * which at batch 1 cost more than the step's own work at the site.
+     */
+    default boolean applyInPlace(HookSite site, float[] data, Shape shape, StepContext ctx) { return false; }
 
     /** No hooks anywhere. */
     ForwardHooks NONE = new ForwardHooks() {

@@ -1,6 +1,7 @@
 package dev.vane.engine.hooks;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * What one sequence (one batch row) does at the hook sites: the per-request side of the hook
@@ -24,6 +25,22 @@ public interface RowHooks extends AutoCloseable {
      * LOGITS {@code [1, V]}). Returns {@code x} to only read, or the replacement.
      */
     NDArray apply(HookSite site, NDArray x, StepContext.Row row);
+
+    /**
+     * Whether {@link #applyInPlace} can do everything this row does at {@code site} in this step;
+     * asked only where {@link #actsAt} is true. False (the default) sends the row's slice through
+     * {@link #apply}.
+     */
+    default boolean inPlaceAt(HookSite site, StepContext.Row row) { return false; }
+
+    /**
+     * What {@link #apply} does, on this row's slice of a Java array: {@code data[offset ..
+     * offset + rowShape.size())}, f32, row-major in {@code rowShape} ({@code [1, T, ...]}). Called
+     * only where {@link #inPlaceAt} is true.
+     */
+    default void applyInPlace(HookSite site, float[] data, int offset, Shape rowShape, StepContext.Row row) {
+        throw new UnsupportedOperationException(this + " has no in-place form at " + site);
+    }
 
     /**
      * The positions of this row's step ({@code 0..row.length()-1}) that skip {@code layer}; empty

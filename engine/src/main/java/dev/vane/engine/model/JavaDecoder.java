@@ -15,8 +15,8 @@ import dev.vane.engine.hooks.LayerGate;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
+import dev.vane.engine.kernel.Lanes;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Optional;
@@ -46,8 +46,9 @@ import java.util.Optional;
  *
  * Hooks: each site is handed an NDArray only where something may act. With
  * {@link ForwardHooks#NONE}, or a {@link HookRegistry} with nothing at the site, the site costs
- * nothing; any other {@link ForwardHooks} gets a fresh f32 array of the site's shape, and what it
- * returns (or writes into that array) is copied back.
+ * nothing; elsewhere the hooks first get the Java array itself
+ * ({@link ForwardHooks#applyInPlace}); if they decline, a fresh f32 NDArray of the site's shape,
+ * and what {@code apply} returns (or writes into that array) is copied back.
  *
  * <p>Thread safety: {@link #forward} may run concurrently for different caches; the matrix
  * products are serialised by the shared {@link KernelPool}.
@@ -218,6 +219,7 @@ final class JavaDecoder {
         void apply(HookSite site, float[] data, Shape shape) {
             if (hooks == ForwardHooks.NONE) return;
             if (!hooks.actsAt(site, context())) return;
+            if (hooks.applyInPlace(site, data, shape, context())) return;
             NDArray x = manager.create(data, shape);
             NDArray y = hooks.apply(site, x, context());
             float[] back = floats(y);
@@ -239,7 +241,7 @@ final class JavaDecoder {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc = v.fma(v, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = Lanes.sum(acc);
         for (; i < w; i++) ss += x[off + i] * x[off + i];
         float rms = (float) Math.sqrt(ss / w + eps);
         for (i = 0; i < w; i++) out[outOff + i] = x[off + i] / rms * g[gOff + i];
@@ -344,7 +346,7 @@ final class JavaDecoder {
         FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < len; i += LANES)
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     /** {@code s[i] = exp(s[i] − max)} over {@code [off, off+len)}; returns their sum. */
@@ -353,13 +355,13 @@ final class JavaDecoder {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i + LANES <= len; i += LANES) {
-            FloatVector e = FloatVector.fromArray(F, s, off + i).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = Lanes.exp(FloatVector.fromArray(F, s, off + i).sub(m));
             e.intoArray(s, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < len; i++) {
-            float e = (float) Math.exp(s[off + i] - max);
+            float e = Lanes.exp(s[off + i] - max);
             s[off + i] = e;
             sum += e;
         }
@@ -374,12 +376,12 @@ final class JavaDecoder {
             int i = 0;
             for (; i + LANES <= inter; i += LANES) {
                 FloatVector g = FloatVector.fromArray(F, gu, g0 + i);
-                FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+                FloatVector sig = one.div(one.add(Lanes.exp(g.neg())));
                 g.mul(sig).mul(FloatVector.fromArray(F, gu, u0 + i)).intoArray(act, a0 + i);
             }
             for (; i < inter; i++) {
                 float g = gu[g0 + i];
-                act[a0 + i] = (float) (g / (1 + Math.exp(-g))) * gu[u0 + i];
+                act[a0 + i] = g * (1f / (1f + Lanes.exp(-g))) * gu[u0 + i];
             }
         }
     }

@@ -69,6 +69,56 @@ class JavaDecoderTest {
         }
     }
 
+    /** Logits of a prefill of {@code prompts} then three decode steps feeding fixed tokens, on a fresh cache. */
+    private static float[] fixedRun(CausalLM model, int[][] prompts, int[] slots) {
+        int b = prompts.length;
+        try (KvCache cache = new KvCache(model.config(), 4, 64, model.manager())) {
+            float[] out = new float[0];
+            int[][] next = prompts;
+            int[] start = new int[b];
+            for (int step = 0; step < 4; step++) {
+                Phase[] phase = new Phase[b];
+                Arrays.fill(phase, step == 0 ? Phase.PROMPT : Phase.GENERATION);
+                boolean[] last = new boolean[b];
+                Arrays.fill(last, step == 0);
+                float[] logits;
+                try (NDScope scope = new NDScope()) {
+                    logits = model.forward(new StepInput(next, start.clone(), slots, phase, last), cache,
+                            ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
+                }
+                int n = out.length;
+                out = Arrays.copyOf(out, n + logits.length);
+                System.arraycopy(logits, 0, out, n, logits.length);
+                int[][] following = new int[b][];
+                for (int r = 0; r < b; r++) {
+                    start[r] += next[r].length;
+                    following[r] = new int[] {(7 * step + prompts[r][0]) % 300 + 1};
+                }
+                next = following;
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void stepsAreBitIdenticalBeforeAndAfterWarmUpAndInOrOutOfABatch() {
+        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_QWEN3, FileDType.F32, 13), ComputeDType.F16, 64, 2)) {
+            assertTrue(model.usesJavaKernels());
+            float[] cold = fixedRun(model, PROMPTS, SLOTS); // the first calls run interpreted or in C1
+            for (int i = 0; i < 400; i++) fixedRun(model, PROMPTS, SLOTS); // until the kernels are compiled by C2
+            assertArrayEquals(cold, fixedRun(model, PROMPTS, SLOTS), 0f, "same steps after warm-up");
+            int v = model.config().vocabSize();
+            for (int r = 0; r < PROMPTS.length; r++) {
+                float[] solo = fixedRun(model, new int[][] {PROMPTS[r]}, new int[] {SLOTS[r]});
+                for (int step = 0; step < 4; step++) {
+                    float[] inBatch = Arrays.copyOfRange(cold, (step * PROMPTS.length + r) * v, (step * PROMPTS.length + r + 1) * v);
+                    float[] alone = Arrays.copyOfRange(solo, step * v, (step + 1) * v);
+                    assertArrayEquals(alone, inBatch, 0f, "row " + r + " step " + step + " alone vs in the batch");
+                }
+            }
+        }
+    }
+
     @Test
     void allPositionsOfACachedPromptMatchTheUncachedOnes() {
         try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_QWEN2, FileDType.F32, 3), ComputeDType.F16, 64, 2);

@@ -33,7 +33,8 @@ final class ControllerEffect implements Effect {
     private final float[] features; // [4D]: outputs of blocks L-4..L-1 at the read position
     private final NDManager manager;
     private final EffectTrace trace;
-    private NDArray[] patches; // paper mode: [L] of [1, 1, D], once decided
+    private float[][] patches; // paper mode: [L][D], once decided
+    private NDArray[] patchTensors; // [L] of [1, 1, D], made on first use by the tensor path
 
     ControllerEffect(ControllerModel model, ControllerMode mode, double alpha, boolean squash, int layers,
                      NDManager manager, EffectTrace trace) {
@@ -68,35 +69,78 @@ final class ControllerEffect implements Effect {
         int l = s.layer();
         if (mode == ControllerMode.PAPER && patches != null) {
             if (l == 0) trace.addPositions(row.length());
-            return x.add(patches[l]);
+            return x.add(patchTensor(l, x.getDataType()));
         }
         int t = row.length() - 1; // the step's last real position
         float[] h = x.get(0, t).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(); // [D]
-        System.arraycopy(h, 0, features, (l - (layers - 4)) * hidden, hidden);
-        if (l < layers - 1) return x;
+        float[] p = read(l, h, 0);
+        if (p == null) return x;
+        long steps = x.getShape().get(1);
+        float[] delta = new float[(int) steps * hidden];
+        System.arraycopy(p, 0, delta, t * hidden, hidden);
+        trace.addPositions(1);
+        // a step temporary: the generator's NDScope frees it with the step
+        return x.add(x.getManager().create(delta, new Shape(1, steps, hidden)).toType(x.getDataType(), false));
+    }
+
+    @Override
+    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
+
+    @Override
+    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
+        int l = s.layer();
+        if (mode == ControllerMode.PAPER && patches != null) {
+            if (l == 0) trace.addPositions(row.length());
+            float[] p = patches[l];
+            int steps = (int) rowShape.get(1);
+            for (int t = 0; t < steps; t++) // every position, padding included, as x.add(patch) does
+                for (int i = 0; i < hidden; i++) x[offset + t * hidden + i] += p[i];
+            return;
+        }
+        int at = offset + (row.length() - 1) * hidden;
+        float[] p = read(l, x, at);
+        if (p == null) return;
+        for (int i = 0; i < hidden; i++) x[at + i] += p[i];
+        trace.addPositions(1);
+    }
+
+    /**
+     * Records block {@code l}'s output at the read position ({@code h[off .. off + D)}); after the
+     * last block evaluates the controller. Paper mode then freezes the per-layer patches and returns
+     * null; code mode returns the patch of the last block. Null before the last block.
+     */
+    private float[] read(int l, float[] h, int off) {
+        System.arraycopy(h, off, features, (l - (layers - 4)) * hidden, hidden);
+        if (l < layers - 1) return null;
         ControllerModel.Output out = model.evaluate(features.clone());
         trace.controller(out);
         float[] d = model.direction();
         float sEff = squash ? (float) (1 / (1 + Math.exp(-out.s()))) : out.s();
         if (mode == ControllerMode.PAPER) {
-            patches = new NDArray[layers];
+            float[][] p = new float[layers][hidden];
             for (int k = 0; k < layers; k++) {
-                float[] p = new float[hidden];
                 float c = sEff * alpha * out.w()[k];
-                for (int i = 0; i < hidden; i++) p[i] = c * d[i];
-                patches[k] = manager.create(p, new Shape(1, 1, hidden)).toType(x.getDataType(), false);
-                NDScope.unregister(patches[k]); // lives with the row, not the step's scope
+                for (int i = 0; i < hidden; i++) p[k][i] = c * d[i];
             }
-            return x; // the replayed last prompt token is patched at every layer
+            patches = p;
+            patchTensors = new NDArray[layers];
+            return null; // the replayed last prompt token is patched at every layer
         }
-        // code mode: the last block, at the step's last position only
-        long steps = x.getShape().get(1);
-        float[] delta = new float[(int) steps * hidden];
-        float c = sEff * alpha * out.w()[l];
-        for (int i = 0; i < hidden; i++) delta[t * hidden + i] = c * d[i];
-        trace.addPositions(1);
-        // a step temporary: the generator's NDScope frees it with the step
-        return x.add(x.getManager().create(delta, new Shape(1, steps, hidden)).toType(x.getDataType(), false));
+        float c = sEff * alpha * out.w()[l]; // code mode: the last block, at the step's last position only
+        float[] p = new float[hidden];
+        for (int i = 0; i < hidden; i++) p[i] = c * d[i];
+        return p;
+    }
+
+    /** Paper mode's patch of layer {@code l} as a {@code [1, 1, D]} tensor of the site's dtype, made once. */
+    private NDArray patchTensor(int l, ai.djl.ndarray.types.DataType type) {
+        NDArray v = patchTensors[l];
+        if (v == null || v.getDataType() != type) {
+            v = manager.create(patches[l], new Shape(1, 1, hidden)).toType(type, false);
+            NDScope.unregister(v); // lives with the row, not the step's scope
+            patchTensors[l] = v;
+        }
+        return v;
     }
 
     @Override

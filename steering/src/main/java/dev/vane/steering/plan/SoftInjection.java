@@ -40,4 +40,25 @@ public final class SoftInjection {
         if (t + 1 < steps) parts.add(x.get(new NDIndex(":, {}:", t + 1)));           // [1, T-t-1, H, Dh]
         return parts.size() == 1 ? mixed : NDArrays.concat(parts, 1);
     }
+
+    /**
+     * The same mix on one row's head outputs in a Java array: {@code x[offset ..]} holds
+     * {@code [1, T, H, Dh]} f32 row-major; position {@code t} of head {@code h} becomes
+     * {@code z − α_h·(z − ē_h)}.
+     *
+     * @param alpha     {@code [H]}, this layer's weights
+     * @param embedding {@code [H·Dh]}, this layer's ē
+     */
+    public static void at(float[] x, int offset, int t, int heads, int headDim, float[] alpha, int alphaOffset,
+                          float[] embedding, int embeddingOffset) {
+        int base = offset + t * heads * headDim;
+        for (int h = 0; h < heads; h++) {
+            float a = alpha[alphaOffset + h];
+            for (int i = 0; i < headDim; i++) {
+                int k = h * headDim + i;
+                float z = x[base + k];
+                x[base + k] = z - a * (z - embedding[embeddingOffset + k]);
+            }
+        }
+    }
 }

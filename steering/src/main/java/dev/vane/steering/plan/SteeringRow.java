@@ -2,6 +2,7 @@ package dev.vane.steering.plan;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
@@ -40,6 +41,22 @@ public final class SteeringRow implements RowHooks {
                 e.trace().addNanos(System.nanoTime() - t);
             }
         return x;
+    }
+
+    @Override
+    public boolean inPlaceAt(HookSite site, StepContext.Row row) {
+        for (Effect e : effects) if (e.actsAt(site, row) && !e.inPlace(site, row)) return false;
+        return true;
+    }
+
+    @Override
+    public void applyInPlace(HookSite site, float[] data, int offset, Shape rowShape, StepContext.Row row) {
+        for (Effect e : effects)
+            if (e.actsAt(site, row)) {
+                long t = System.nanoTime();
+                e.applyInPlace(site, data, offset, rowShape, row);
+                e.trace().addNanos(System.nanoTime() - t);
+            }
     }
 
     @Override

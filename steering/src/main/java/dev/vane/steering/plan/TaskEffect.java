@@ -60,5 +60,18 @@ final class TaskEffect implements Effect {
     }
 
     @Override
+    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
+
+    @Override
+    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
+        int l = s.layer(), h = task.numHeads(), dh = task.headDim();
+        if (rowShape.dimension() != 4 || rowShape.get(2) != h || rowShape.get(3) != dh)
+            throw new IllegalStateException("task embedding '" + task.name() + "' has " + h + " heads of "
+                    + dh + " but the model's head outputs are " + rowShape);
+        if (l == 0) trace.addPositions(1);
+        SoftInjection.at(x, offset, row.length() - 1, h, dh, task.alpha(), l * h, task.embedding(), l * h * dh);
+    }
+
+    @Override
     public EffectTrace trace() { return trace; }
 }

@@ -54,5 +54,20 @@ final class VectorEffect implements Effect {
     }
 
     @Override
+    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
+
+    @Override
+    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
+        int l = s.layer();
+        float[] v = scaled[l];
+        int steps = (int) rowShape.get(1), d = v.length;
+        for (int t = 0; t < steps; t++) { // every position, padding included, as x.add(v) does
+            int o = offset + t * d;
+            for (int i = 0; i < d; i++) x[o + i] += v[i];
+        }
+        if (l == firstLayer) trace.addPositions(row.length());
+    }
+
+    @Override
     public EffectTrace trace() { return trace; }
 }

@@ -13,6 +13,14 @@ final class TestArtifacts implements ArtifactResolver {
     final Map<String, SteeringVectors> vectors = new HashMap<>();
     final Map<String, ControllerModel> controllers = new HashMap<>();
     final Map<String, ProbeSteering> gacts = new HashMap<>();
+    final Map<String, TaskEmbedding> tasks = new HashMap<>();
+
+    @Override
+    public TaskEmbedding taskEmbedding(String name) {
+        TaskEmbedding t = tasks.get(name);
+        if (t == null) throw new PlanException("artifact", "no task-embedding artifact named '" + name + "'");
+        return t;
+    }
 
     @Override
     public SteeringVectors vectors(String name) {

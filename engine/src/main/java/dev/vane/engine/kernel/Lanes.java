@@ -1,0 +1,71 @@
+package dev.vane.engine.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Reductions and {@code exp} over 8-lane float vectors that give the same bits in every JIT tier.
+ *
+ * <p>Why: {@code reduceLanes(ADD)} may add the lanes in any order and {@code lanewise(EXP)} may
+ * round differently once C2 replaces the Java fallback with an intrinsic, so the same decode step
+ * gave last-bit-different logits before and after warm-up (seen in a test: same prompt, same
+ * JVM, different log-probabilities). Here every result is a fixed sequence of IEEE operations
+ * (add, multiply, fused multiply-add, min/max, integer bit moves), each exactly defined, so a
+ * generation is reproducible and a row in a batch equals its solo run bit for bit.
+ */
+public final class Lanes {
+
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    public static final int LANES = 8;
+
+    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromValues(F, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorShuffle<Float> PAIRS = VectorShuffle.fromValues(F, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Float> NEIGHBOURS = VectorShuffle.fromValues(F, 1, 0, 3, 2, 5, 4, 7, 6);
+
+    // exp: x = n·ln2 + r, |r| ≤ ln2/2; e^r by its Taylor polynomial to r⁷ (relative error < 1e-8 on that range)
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;       // ln 2 in 9 significant bits: n·LN2_HI is exact
+    private static final float LN2_LO = -2.12194440e-4f;    // ln 2 − LN2_HI
+    private static final float ROUND = 12582912f;           // 1.5·2²³: x + ROUND rounds x to an integer
+    private static final int ROUND_BITS = 0x4B40_0000;      // the bits of ROUND
+    private static final float LO = -87f, HI = 88f;         // e^x stays within f32 (down to subnormals)
+    private static final float[] TAYLOR = {1f / 5040, 1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
+
+    private Lanes() {}
+
+    /** {@code v[0] + … + v[7]} as {@code ((v0+v4) + (v2+v6)) + ((v1+v5) + (v3+v7))}, the same in every tier. */
+    public static float sum(FloatVector v) {
+        FloatVector s = v.add(v.rearrange(HALVES));
+        s = s.add(s.rearrange(PAIRS));
+        s = s.add(s.rearrange(NEIGHBOURS));
+        return s.lane(0);
+    }
+
+    /** {@code e^x} per lane, inputs clamped to [−87, 88]; equal to {@link #exp(float)} lane by lane. */
+    public static FloatVector exp(FloatVector x) {
+        x = x.max(LO).min(HI);
+        FloatVector t = x.fma(LOG2E, ROUND);             // ROUND + round(x·log2 e)
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, TAYLOR[0]);
+        for (int i = 1; i < TAYLOR.length; i++) p = p.fma(r, FloatVector.broadcast(F, TAYLOR[i]));
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats()); // · 2ⁿ
+    }
+
+    /** {@code e^x}, input clamped to [−87, 88]; the scalar twin of {@link #exp(FloatVector)}. */
+    public static float exp(float x) {
+        x = Math.min(Math.max(x, LO), HI);
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = TAYLOR[0];
+        for (int i = 1; i < TAYLOR.length; i++) p = Math.fma(p, r, TAYLOR[i]);
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.vane.steering.plan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.Sequence;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.hooks.Component;
+import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.hooks.StepContext;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.plan.InterventionSpec.ControllerMode;
+import dev.vane.steering.plan.InterventionSpec.GactSelect;
+import dev.vane.steering.plan.InterventionSpec.VectorSite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * On the Java decode path (f16 weights, f32 activations) every effect acts on the step's Java
+ * arrays in place; the same plans with the in-place form withheld go through NDArrays. Both
+ * must give the same tokens, bit-identical log-probabilities and the same trace, solo and in a
+ * batch with rows on the other form.
+ */
+class InPlaceEffectsTest {
+
+    private static CausalLM model;
+    private static Tokenizer tokenizer;
+    private static Generator generator;
+    private static NDManager manager;
+    private static final TestArtifacts artifacts = new TestArtifacts();
+    private static ModelShape shape;
+
+    @BeforeAll
+    static void setUp() {
+        model = ModelLoader.load(TestArtifacts.demoModel(), ComputeDType.F16, 128, 1); // the Java decode path
+        tokenizer = Tokenizer.load(TestArtifacts.demoModel());
+        generator = new Generator(model, tokenizer, 8, 128);
+        manager = NDManager.newBaseManager();
+        int hidden = model.config().hiddenSize(), layers = model.config().numLayers();
+        int heads = model.config().numHeads(), dh = model.config().headDim();
+        shape = new ModelShape(layers, hidden);
+        artifacts.vectors.put("genre", new ArtifactResolver.SteeringVectors("genre", Component.RESID_POST, hidden,
+                TestArtifacts.randomLayers(layers, hidden, 11)));
+        artifacts.controllers.put("refusal", TestArtifacts.fixedController(hidden, layers, 2f, 5));
+        artifacts.gacts.put("probe", TestArtifacts.signProbe(hidden, Set.of(1, 2, 3), 21));
+        SplittableRandom r = new SplittableRandom(9);
+        float[] alpha = new float[layers * heads];
+        for (int i = 0; i < alpha.length; i++) alpha[i] = r.nextInt(3) == 0 ? (float) r.nextDouble() : 0f;
+        artifacts.tasks.put("upper", new ArtifactResolver.TaskEmbedding("upper", layers, heads, dh,
+                TestArtifacts.random(layers * heads * dh, 4), alpha));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        generator.close();
+        manager.close();
+        tokenizer.close();
+        model.close();
+    }
+
+    static Stream<String> plans() {
+        return Stream.of("vector", "vector-mlp-prompt", "controller-paper", "controller-code", "gact-argmax", "gact-soft",
+                "task", "task+vector+gact");
+    }
+
+    private static SteeringPlan plan(String name) {
+        InterventionSpec vector = new InterventionSpec.Vector("genre", 4, Optional.empty(), Optional.empty(), PhaseScope.BOTH);
+        InterventionSpec gact = new InterventionSpec.Gact("probe", 3, GactSelect.ARGMAX, Optional.empty(), PhaseScope.BOTH);
+        List<InterventionSpec> specs = switch (name) {
+            case "vector" -> List.of(vector);
+            case "vector-mlp-prompt" -> List.of(new InterventionSpec.Vector("genre", -3, Optional.of(new LayerRange(1, 4)),
+                    Optional.of(VectorSite.MLP_OUT), PhaseScope.PROMPT));
+            case "controller-paper" -> List.of(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 4, true));
+            case "controller-code" -> List.of(new InterventionSpec.Controller("refusal", ControllerMode.CODE, 4, false));
+            case "gact-argmax" -> List.of(gact);
+            case "gact-soft" -> List.of(new InterventionSpec.Gact("probe", 2, GactSelect.SOFT, Optional.of(new LayerRange(2, 3)),
+                    PhaseScope.GENERATION));
+            case "task" -> List.of(new InterventionSpec.Task("upper"));
+            case "task+vector+gact" -> List.of(new InterventionSpec.Task("upper"), vector, gact);
+            default -> throw new IllegalArgumentException(name);
+        };
+        List<SteeringPlan.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) entries.add(new SteeringPlan.Entry(specs.get(i), "inline", "vane.interventions[" + i + "]"));
+        return SteeringPlan.resolve(entries, artifacts, shape);
+    }
+
+    /** A row that hides its in-place form, so the decode path hands it NDArrays. */
+    private record TensorOnly(RowHooks row) implements RowHooks {
+        @Override public boolean actsAt(HookSite site, StepContext.Row r) { return row.actsAt(site, r); }
+        @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row r) { return row.apply(site, x, r); }
+        @Override public java.util.BitSet skips(int layer, StepContext.Row r) { return row.skips(layer, r); }
+        @Override public boolean replaysLastPromptToken() { return row.replaysLastPromptToken(); }
+        @Override public void close() { row.close(); }
+    }
+
+    /** Counts which form the decode path used. */
+    private static final class Counting implements RowHooks {
+        final RowHooks row;
+        int inPlace, tensor;
+        Counting(RowHooks row) { this.row = row; }
+        @Override public boolean actsAt(HookSite site, StepContext.Row r) { return row.actsAt(site, r); }
+        @Override public boolean inPlaceAt(HookSite site, StepContext.Row r) { return row.inPlaceAt(site, r); }
+        @Override public void applyInPlace(HookSite site, float[] data, int offset, ai.djl.ndarray.types.Shape shape,
+                                           StepContext.Row r) {
+            inPlace++;
+            row.applyInPlace(site, data, offset, shape, r);
+        }
+        @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row r) {
+            tensor++;
+            return row.apply(site, x, r);
+        }
+        @Override public java.util.BitSet skips(int layer, StepContext.Row r) { return row.skips(layer, r); }
+        @Override public boolean replaysLastPromptToken() { return row.replaysLastPromptToken(); }
+        @Override public void close() { row.close(); }
+    }
+
+    private static final SamplingParams GREEDY = SamplingParams.builder().temperature(0).maxTokens(8).ignoreEos(true)
+            .logprobs(3).build();
+
+    private static Sequence sequence(String text, RowHooks hooks) {
+        return generator.newSequence(tokenizer.encode(text, true), GREEDY, TokenListener.NONE, hooks);
+    }
+
+    private static String traceOf(SteeringRow row) {
+        return row.trace().stream().map(t -> t.positions() + ":" + t.choices().entrySet().stream()
+                .map(e -> e.getKey() + "=" + java.util.Arrays.toString(e.getValue())).toList()
+                + ":" + t.controllerOutput().map(o -> o.s() + java.util.Arrays.toString(o.w())).orElse("")).toList().toString();
+    }
+
+    @ParameterizedTest
+    @MethodSource("plans")
+    void inPlaceAndTensorFormsGiveTheSameGeneration(String name) {
+        String[] texts = {"The jury said it did find that", "Q: cat\nA: CAT\n\nQ: dog\nA:", "She looked at him and"};
+        SteeringPlan plan = plan(name);
+        for (String text : texts) {
+            SteeringRow inPlace = plan.bind(manager), tensor = plan.bind(manager);
+            Counting counted = new Counting(inPlace);
+            Sequence a = sequence(text, counted), b = sequence(text, new TensorOnly(tensor));
+            generator.run(List.of(a));
+            generator.run(List.of(b));
+            assertThat(counted.inPlace).as(name + " in-place calls").isPositive();
+            assertThat(counted.tensor).as(name + " tensor calls").isZero();
+            assertThat(a.result().tokens()).as(name + " tokens").isEqualTo(b.result().tokens());
+            assertThat(a.result().logprobs()).as(name + " logprobs").isEqualTo(b.result().logprobs());
+            assertThat(traceOf(inPlace)).as(name + " trace").isEqualTo(traceOf(tensor));
+            assertThat(inPlace.trace().get(0).positions()).as(name + " acted").isPositive();
+        }
+        // steering changed the generation (the in-place form is not a no-op)
+        Sequence steered = sequence(texts[0], plan.bind(manager)), plain = sequence(texts[0], RowHooks.NONE);
+        generator.run(List.of(steered));
+        generator.run(List.of(plain));
+        assertThat(steered.result().logprobs()).isNotEqualTo(plain.result().logprobs());
+    }
+
+    @ParameterizedTest
+    @MethodSource("plans")
+    void aBatchMixingBothFormsEqualsTheSoloRuns(String name) {
+        String[] texts = {"The jury said it did find that", "Q: cat\nA:", "Once upon a time", "He had never seen"};
+        SteeringPlan plan = plan(name);
+        List<Sequence> solo = new ArrayList<>(), batch = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            Sequence s = sequence(texts[i], plan.bind(manager));
+            generator.run(List.of(s));
+            solo.add(s);
+            RowHooks h = switch (i % 3) {
+                case 0 -> plan.bind(manager);
+                case 1 -> new TensorOnly(plan.bind(manager));
+                default -> RowHooks.NONE;
+            };
+            batch.add(sequence(texts[i], h));
+        }
+        generator.run(batch);
+        for (int i = 0; i < texts.length; i++) {
+            if (i % 3 == 2) continue; // unsteered row
+            assertThat(batch.get(i).result().tokens()).as("row %d", i).isEqualTo(solo.get(i).result().tokens());
+        }
+    }
+}
