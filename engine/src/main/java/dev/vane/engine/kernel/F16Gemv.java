@@ -56,17 +56,16 @@ public final class F16Gemv {
     public static void multiply(short[] w, int in, int out, float[] x, int rows, float[] y, int from, int to) {
         FloatVector magic = FloatVector.broadcast(F, MAGIC);
         if (rows == 1) {
-            int o = from;
-            for (; o + 4 <= to; o += 4) dot1x4(w, in, x, y, o, magic);
-            for (; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
+            for (int o = from; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
             return;
         }
+        float[] sums = new float[LANES];
         for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
             int r1 = Math.min(rows, r0 + ROW_BLOCK);
             for (int o = from; o < to; o++) {
                 int base = o * in;
                 int b = r0;
-                for (; b + 8 <= r1; b += 8) dot8(w, base, in, out, x, b, y, o, magic);
+                for (; b + 8 <= r1; b += 8) dot8(w, base, in, out, x, b, y, o, magic, sums);
                 for (; b + 4 <= r1; b += 4) dot4(w, base, in, out, x, b, y, o, magic);
                 for (; b < r1; b++) y[b * out + o] = dot1(w, base, in, x, b * in, magic);
             }
@@ -74,33 +73,19 @@ public final class F16Gemv {
     }
 
     /*
-     * Every tile accumulates each (input row, output row) dot product in one vector accumulator,
-     * in input order, then reduces it with Lanes.sum: the same operations whatever the tile, so a
-     * row's result does not depend on how many rows share the call (a batch row equals its solo run).
+     * Reductions go through Lanes (a fixed addition tree), so every result is the same in every JIT
+     * tier. The single-row path keeps two FMA chains (even and odd 8-wide blocks: it is latency
+     * bound); the tiles keep one chain per row (they have a chain per row already), so a row
+     * computed in a tile and alone differ by float summation order (last bits).
      */
 
     private static float dot1(short[] w, int base, int in, float[] x, int xb, FloatVector magic) {
-        FloatVector a = FloatVector.zero(F);
-        for (int i = 0; i < in; i += LANES) a = toFloat(w, base + i, magic).fma(FloatVector.fromArray(F, x, xb + i), a);
-        return Lanes.sum(a);
-    }
-
-    /** One input row against output rows {@code o .. o+3}: four independent FMA chains, each x vector loaded once. */
-    private static void dot1x4(short[] w, int in, float[] x, float[] y, int o, FloatVector magic) {
-        int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        for (int i = 0; i < in; i += LANES) {
-            FloatVector xv = FloatVector.fromArray(F, x, i);
-            a0 = toFloat(w, w0 + i, magic).fma(xv, a0);
-            a1 = toFloat(w, w1 + i, magic).fma(xv, a1);
-            a2 = toFloat(w, w2 + i, magic).fma(xv, a2);
-            a3 = toFloat(w, w3 + i, magic).fma(xv, a3);
+        for (int i = 0; i < in; i += 2 * LANES) {
+            a0 = toFloat(w, base + i, magic).fma(FloatVector.fromArray(F, x, xb + i), a0);
+            a1 = toFloat(w, base + i + LANES, magic).fma(FloatVector.fromArray(F, x, xb + i + LANES), a1);
         }
-        y[o] = Lanes.sum(a0);
-        y[o + 1] = Lanes.sum(a1);
-        y[o + 2] = Lanes.sum(a2);
-        y[o + 3] = Lanes.sum(a3);
+        return Lanes.sum(a0.add(a1));
     }
 
     private static void dot4(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
@@ -122,12 +107,10 @@ public final class F16Gemv {
     }
 
     private static void dot8(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
-                             FloatVector magic) {
+                             FloatVector magic, float[] sums) {
         int x0 = b * in;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F);
-        FloatVector a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         for (int i = 0; i < in; i += LANES) {
             FloatVector wv = toFloat(w, base + i, magic);
             int xi = x0 + i;
@@ -140,14 +123,8 @@ public final class F16Gemv {
             a6 = wv.fma(FloatVector.fromArray(F, x, xi + 6 * in), a6);
             a7 = wv.fma(FloatVector.fromArray(F, x, xi + 7 * in), a7);
         }
-        y[b * out + o] = Lanes.sum(a0);
-        y[(b + 1) * out + o] = Lanes.sum(a1);
-        y[(b + 2) * out + o] = Lanes.sum(a2);
-        y[(b + 3) * out + o] = Lanes.sum(a3);
-        y[(b + 4) * out + o] = Lanes.sum(a4);
-        y[(b + 5) * out + o] = Lanes.sum(a5);
-        y[(b + 6) * out + o] = Lanes.sum(a6);
-        y[(b + 7) * out + o] = Lanes.sum(a7);
+        Lanes.sums(a0, a1, a2, a3, a4, a5, a6, a7).intoArray(sums, 0);
+        for (int k = 0; k < 8; k++) y[(b + k) * out + o] = sums[k];
     }
 
     /**

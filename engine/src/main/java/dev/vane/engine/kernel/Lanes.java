@@ -44,6 +44,36 @@ public final class Lanes {
         return s.lane(0);
     }
 
+    private static final jdk.incubator.vector.VectorMask<Float> UPPER = jdk.incubator.vector.VectorMask.fromValues(F,
+            false, false, false, false, true, true, true, true);
+    private static final jdk.incubator.vector.VectorMask<Float> ODD_PAIRS = jdk.incubator.vector.VectorMask.fromValues(F,
+            false, false, true, true, false, false, true, true);
+    private static final jdk.incubator.vector.VectorMask<Float> ODD = jdk.incubator.vector.VectorMask.fromValues(F,
+            false, true, false, true, false, true, false, true);
+    private static final VectorShuffle<Float> ORDER = VectorShuffle.fromValues(F, 0, 4, 2, 6, 1, 5, 3, 7);
+
+    /**
+     * The lane sums of eight vectors at once, {@code out[k] = sum(a_k)}, each by exactly the tree of
+     * {@link #sum} (IEEE addition is commutative, and every lane of the network adds two partial
+     * sums of the same vector), in 7 blend-permute-add rounds instead of 8 separate reductions.
+     */
+    public static FloatVector sums(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
+                                   FloatVector a4, FloatVector a5, FloatVector a6, FloatVector a7) {
+        // round 1: lanes 0-3 hold 4 partial sums of the first vector, lanes 4-7 of the second
+        FloatVector c01 = fold(a0, a1, UPPER, HALVES), c23 = fold(a2, a3, UPPER, HALVES);
+        FloatVector c45 = fold(a4, a5, UPPER, HALVES), c67 = fold(a6, a7, UPPER, HALVES);
+        // round 2: pairs of lanes (a0 a2 a1 a3), (a4 a6 a5 a7)
+        FloatVector e = fold(c01, c23, ODD_PAIRS, PAIRS), f = fold(c45, c67, ODD_PAIRS, PAIRS);
+        // round 3: one lane each, in the order a0 a4 a2 a6 a1 a5 a3 a7
+        return fold(e, f, ODD, NEIGHBOURS).rearrange(ORDER);
+    }
+
+    /** {@code blend(p, q) + swap(blend(q, p))}: the lanes chosen by {@code m} come from q's side. */
+    private static FloatVector fold(FloatVector p, FloatVector q, jdk.incubator.vector.VectorMask<Float> m,
+                                    VectorShuffle<Float> swap) {
+        return p.blend(q, m).add(q.blend(p, m).rearrange(swap));
+    }
+
     /** {@code e^x} per lane, inputs clamped to [−87, 88]; equal to {@link #exp(float)} lane by lane. */
     public static FloatVector exp(FloatVector x) {
         x = x.max(LO).min(HI);
