@@ -42,12 +42,8 @@ public final class DecodeBench {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
-        int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
-                : ModelLoader.inferenceKernelThreads(dtype, threads);
-        // as the server does: with the Java decode path PyTorch only takes the argmax, on one thread
-        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(javaKernel > 0 ? 1 : threads)));
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        int javaKernel = engineThreads(a, dtype, threads);
+        int torchThreads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads"));
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
@@ -103,6 +99,22 @@ public final class DecodeBench {
         }
         long t2 = System.nanoTime();
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+    }
+
+    /**
+     * The server's thread set-up, shared by the benchmarks: the Java decode path on {@code threads}
+     * threads for f16 ({@code --java-kernel N} overrides, 0 = PyTorch), and PyTorch on one thread
+     * beside it (it then only runs hooks and small ops) or on {@code threads} when it does the
+     * work ({@code --torch-threads N} overrides). Sets the DJL properties; call before the engine
+     * starts. Returns the Java kernel threads for {@link ModelLoader#load(Path, ComputeDType, int, int)}.
+     */
+    static int engineThreads(Map<String, String> a, ComputeDType dtype, int threads) {
+        int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
+                : ModelLoader.inferenceKernelThreads(dtype, threads);
+        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(javaKernel > 0 ? 1 : threads)));
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        return javaKernel;
     }
 
     private static int[][] step(CausalLM model, KvCache cache, StepInput in) {

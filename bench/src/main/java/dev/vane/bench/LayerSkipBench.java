@@ -47,9 +47,8 @@ public final class LayerSkipBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = DecodeBench.parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
+        int javaKernel = DecodeBench.engineThreads(a, dtype, threads); // as the server runs it
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
         int runs = Integer.parseInt(a.getOrDefault("runs", "2"));
@@ -60,7 +59,7 @@ public final class LayerSkipBench {
         String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
         DecodeBench.withTokenizer(dir);
         int ctx = promptLen + genLen + 2;
-        try (CausalLM model = ModelLoader.load(dir, dtype, ctx);
+        try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
              Tokenizer tok = Tokenizer.load(dir);
              Generator gen = new Generator(model, tok, 1, ctx);
              NDManager manager = NDManager.newBaseManager()) {
@@ -71,7 +70,7 @@ public final class LayerSkipBench {
                     double fraction = Double.parseDouble(f.trim());
                     BitSet skip = evenlySkipped(layers, fraction);
                     double tokS = decode(gen, model, promptLen, genLen, fixedSkip(skip));
-                    if (r >= 0) print(label, dtype, threads, "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
+                    if (r >= 0) print(label, dtype, threads, javaKernel, "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
                 }
                 for (InterventionSpec.SkipMode mode : List.of(InterventionSpec.SkipMode.EXIT, InterventionSpec.SkipMode.SKIP_SET)) {
                     SteeringRow row = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(
@@ -80,16 +79,16 @@ public final class LayerSkipBench {
                     double tokS = decode(gen, model, promptLen, genLen, row);
                     EffectTrace t = row.trace().get(0);
                     double executed = 1.0 - (double) t.layersSkipped(Phase.GENERATION) / Math.max(1, t.layersDecided(Phase.GENERATION));
-                    if (r >= 0) print(label, dtype, threads, mode.jsonName() + "@" + alpha, executed, tokS, r);
+                    if (r >= 0) print(label, dtype, threads, javaKernel, mode.jsonName() + "@" + alpha, executed, tokS, r);
                 }
             }
         }
     }
 
-    private static void print(String label, ComputeDType dtype, int threads, String config, double executed, double tokS, int run) {
-        System.out.printf(Locale.ROOT, "{\"bench\":\"layer_skip\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"config\":\"%s\","
+    private static void print(String label, ComputeDType dtype, int threads, int javaKernel, String config, double executed, double tokS, int run) {
+        System.out.printf(Locale.ROOT, "{\"bench\":\"layer_skip\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,\"config\":\"%s\","
                         + "\"layers_executed\":%.3f,\"decode_tok_s\":%.2f,\"run\":%d}%n",
-                label, dtype.name().toLowerCase(Locale.ROOT), threads, config, executed, tokS, run);
+                label, dtype.name().toLowerCase(Locale.ROOT), threads, javaKernel, config, executed, tokS, run);
     }
 
     /** Layers to skip so that about {@code fraction} of them run, spread evenly (never the first or last). */

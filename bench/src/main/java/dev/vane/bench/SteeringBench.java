@@ -53,9 +53,8 @@ public final class SteeringBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = DecodeBench.parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
+        int javaKernel = DecodeBench.engineThreads(a, dtype, threads); // as the server runs it
         int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
         int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
         int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
@@ -68,7 +67,7 @@ public final class SteeringBench {
 
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int ctx = promptLen + genLen + 2;
-        try (CausalLM model = ModelLoader.load(dir, dtype, ctx);
+        try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
              Tokenizer tok = Tokenizer.load(dir);
              Generator gen = new Generator(model, tok, maxBatch, ctx);
              NDManager manager = NDManager.newBaseManager()) {
@@ -93,10 +92,10 @@ public final class SteeringBench {
                         SteeringPlan p = plans.get(mode);
                         double[] t = run(gen, manager, p, batch, promptLen, genLen, c.vocabSize());
                         if (r < 0) continue;
-                        System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
+                        System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,"
                                         + "\"mode\":\"%s\",\"batch\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,"
                                         + "\"decode_tok_s\":%.2f,\"total_s\":%.3f}%n",
-                                label, dtype.name().toLowerCase(Locale.ROOT), threads, mode, batch, promptLen, genLen, r,
+                                label, dtype.name().toLowerCase(Locale.ROOT), threads, javaKernel, mode, batch, promptLen, genLen, r,
                                 t[1], t[0]);
                     }
         }
