@@ -45,18 +45,16 @@ public final class LayerSkipBench {
     private LayerSkipBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = DecodeBench.parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
-        int javaKernel = DecodeBench.engineThreads(a, dtype, threads); // as the server runs it
-        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
-        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
+        BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
+        Map<String, String> a = setup.args();
+        int threads = setup.threads(), javaKernel = setup.javaKernel(), promptLen = setup.promptLen(), genLen = setup.genLen();
+        ComputeDType dtype = setup.dtype();
+        Path dir = setup.dir();
+        String label = setup.label();
         int runs = Integer.parseInt(a.getOrDefault("runs", "2"));
         double alpha = Double.parseDouble(a.getOrDefault("alpha", "0.8"));
         double q = Double.parseDouble(a.getOrDefault("q", "0.5"));
         String[] fractions = a.getOrDefault("fractions", "1,0.75,0.5,0.25").split(",");
-        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
-        String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
         DecodeBench.withTokenizer(dir);
         int ctx = promptLen + genLen + 2;
         try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);

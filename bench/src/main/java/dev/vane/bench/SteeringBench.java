@@ -51,18 +51,16 @@ public final class SteeringBench {
     private SteeringBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = DecodeBench.parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
-        int javaKernel = DecodeBench.engineThreads(a, dtype, threads); // as the server runs it
-        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
-        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
+        BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
+        Map<String, String> a = setup.args();
+        int threads = setup.threads(), javaKernel = setup.javaKernel(), promptLen = setup.promptLen(), genLen = setup.genLen();
+        ComputeDType dtype = setup.dtype();
+        Path dir = setup.dir();
+        String label = setup.label();
         int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
         List<Integer> batches = new ArrayList<>();
         for (String b : a.getOrDefault("batches", "1,8").split(",")) batches.add(Integer.parseInt(b.trim()));
         List<String> modes = List.of(a.getOrDefault("modes", "none,vectors,controller,gact").split(","));
-        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
-        String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
         DecodeBench.withTokenizer(dir);
 
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);

@@ -43,15 +43,7 @@ class JavaDecoderTest {
             int[][] next = PROMPTS;
             int[] start = new int[b];
             for (int step = 0; step < 5; step++) {
-                Phase[] phase = new Phase[b];
-                Arrays.fill(phase, step == 0 ? Phase.PROMPT : Phase.GENERATION);
-                boolean[] last = new boolean[b];
-                Arrays.fill(last, step == 0);
-                float[] logits;
-                try (NDScope scope = new NDScope()) {
-                    logits = model.forward(new StepInput(next, start.clone(), SLOTS, phase, last), cache,
-                            ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
-                }
+                float[] logits = step(model, cache, next, start, SLOTS, step == 0);
                 assertEquals(b * v, logits.length);
                 int[][] following = new int[b][];
                 for (int r = 0; r < b; r++) {
@@ -69,6 +61,19 @@ class JavaDecoderTest {
         }
     }
 
+    /** One cached step without hooks: the prompts' prefill ({@code prompt}) or one decode token per row. */
+    private static float[] step(CausalLM model, KvCache cache, int[][] tokens, int[] start, int[] slots, boolean prompt) {
+        int b = tokens.length;
+        Phase[] phase = new Phase[b];
+        Arrays.fill(phase, prompt ? Phase.PROMPT : Phase.GENERATION);
+        boolean[] last = new boolean[b];
+        Arrays.fill(last, prompt);
+        try (NDScope scope = new NDScope()) {
+            return model.forward(new StepInput(tokens, start.clone(), slots, phase, last), cache, ForwardHooks.NONE,
+                    LogitsMode.LAST).toFloatArray();
+        }
+    }
+
     /** Logits of a prefill of {@code prompts} then three decode steps feeding fixed tokens, on a fresh cache. */
     private static float[] fixedRun(CausalLM model, int[][] prompts, int[] slots) {
         int b = prompts.length;
@@ -77,15 +82,7 @@ class JavaDecoderTest {
             int[][] next = prompts;
             int[] start = new int[b];
             for (int step = 0; step < 4; step++) {
-                Phase[] phase = new Phase[b];
-                Arrays.fill(phase, step == 0 ? Phase.PROMPT : Phase.GENERATION);
-                boolean[] last = new boolean[b];
-                Arrays.fill(last, step == 0);
-                float[] logits;
-                try (NDScope scope = new NDScope()) {
-                    logits = model.forward(new StepInput(next, start.clone(), slots, phase, last), cache,
-                            ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
-                }
+                float[] logits = step(model, cache, next, start, slots, step == 0);
                 int n = out.length;
                 out = Arrays.copyOf(out, n + logits.length);
                 System.arraycopy(logits, 0, out, n, logits.length);
