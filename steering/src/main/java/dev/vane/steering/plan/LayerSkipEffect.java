@@ -1,8 +1,6 @@
 package dev.vane.steering.plan;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.Component;
@@ -41,8 +39,8 @@ final class LayerSkipEffect implements Effect {
     private LacRule[] rules = new LacRule[0];
     private BitSet[] active = new BitSet[0];
     private int[] exitLayer = new int[0];        // exit: the void layer a position stopped at, or layers
-    private NDArray[] outputs;                   // readout: [L + 1] the embedding output, then each layer's
-    private NDArray entering;                    // exit: what entered the current layer
+    private float[][] outputs;                   // readout: [L + 1][n·D] the embedding output, then each layer's
+    private float[] entering;                    // exit: [n·D] what entered the current layer
     private Phase stepPhase;
     // skip-set: void counts over the prompt, then the set
     private final int[] voidCount;
@@ -93,17 +91,39 @@ final class LayerSkipEffect implements Effect {
         return b;
     }
 
-    /** Per-position L2 norms of {@code x [1, T, D]}, the first {@code n} positions. */
-    private static double[] norms(NDArray x, int n) {
-        float[] v = x.toType(DataType.FLOAT32, false).norm(new int[] {-1}).toFloatArray(); // [T]
+    /** Per-position L2 norms of the row's first {@code n} positions ({@code x[off + t·d ..]}). */
+    private static double[] norms(float[] x, int off, int d, int n) {
         double[] out = new double[n];
-        for (int t = 0; t < n; t++) out[t] = v[t];
+        for (int t = 0; t < n; t++) {
+            double ss = 0;
+            for (int i = 0, o = off + t * d; i < d; i++) ss += (double) x[o + i] * x[o + i];
+            out[t] = Math.sqrt(ss);
+        }
         return out;
     }
 
     @Override
     public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
-        int n = row.length();
+        float[] v = x.toType(DataType.FLOAT32, false).toFloatArray(); // [1, T, D]
+        if (!act(s, v, 0, x.getShape(), row)) return x;
+        // a step temporary: the generator's NDScope frees it with the step
+        return x.getManager().create(v, x.getShape()).toType(x.getDataType(), false);
+    }
+
+    @Override
+    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
+
+    @Override
+    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
+        act(s, x, offset, rowShape, row);
+    }
+
+    /**
+     * The effect on the row's residual {@code x[off ..]} ({@code [1, T, D]}); returns whether it
+     * changed any value (exit and readout do; trace and skip-set only read).
+     */
+    private boolean act(HookSite s, float[] x, int off, Shape shape, StepContext.Row row) {
+        int n = row.length(), d = (int) shape.get(2);
         if (mode == SkipMode.SKIP_SET && row.phase() == Phase.GENERATION) {
             BitSet ran = new BitSet(layers);
             ran.set(0, layers);
@@ -113,35 +133,36 @@ final class LayerSkipEffect implements Effect {
                 trace.skipped(Phase.GENERATION, skipSet.cardinality());
             }
             trace.addPositions(n);
-            return x;
+            return false;
         }
         int l = s.layer();
         if (s.component() == Component.RESID_PRE) {
-            if (l == 0) begin(x, row);
-            entering = x;
-            return x;
+            if (l == 0) begin(x, off, d, row);
+            if (mode == SkipMode.EXIT) entering = java.util.Arrays.copyOfRange(x, off, off + n * d);
+            return false;
         }
-        double[] norm = norms(x, n);
-        boolean exitHere = false;
+        double[] norm = norms(x, off, d, n);
+        boolean changed = false;
         for (int t = 0; t < n; t++) {
             if (exitLayer[t] < layers) continue; // exited: the layer was skipped for this token
             if (rules[t].observe(norm[t])) active[t].set(l);
             else if (mode == SkipMode.EXIT) {
                 exitLayer[t] = l;
-                exitHere = true;
+                // the exit state: what entered layer l (the last active layer's output)
+                System.arraycopy(entering, t * d, x, off + t * d, d);
+                changed = true;
             }
         }
-        if (mode == SkipMode.READOUT) outputs[l + 1] = x;
-        NDArray out = exitHere ? exitState(x, l, n) : x;
-        if (l < layers - 1) return out;
+        if (mode == SkipMode.READOUT) outputs[l + 1] = java.util.Arrays.copyOfRange(x, off, off + n * d);
+        if (l < layers - 1) return changed;
         finish(row, n);
-        return mode == SkipMode.READOUT ? readout(out, n) : out;
+        return mode == SkipMode.READOUT ? readout(x, off, d, n) || changed : changed;
     }
 
     /** A new step: one rule per real position, from the embedding norms. */
-    private void begin(NDArray x, StepContext.Row row) {
+    private void begin(float[] x, int off, int d, StepContext.Row row) {
         int n = row.length();
-        double[] norm = norms(x, n);
+        double[] norm = norms(x, off, d, n);
         stepPhase = row.phase();
         rules = new LacRule[n];
         active = new BitSet[n];
@@ -152,19 +173,9 @@ final class LayerSkipEffect implements Effect {
             exitLayer[t] = layers;
         }
         if (mode == SkipMode.READOUT) {
-            outputs = new NDArray[layers + 1];
-            outputs[0] = x;
+            outputs = new float[layers + 1][];
+            outputs[0] = java.util.Arrays.copyOfRange(x, off, off + n * d);
         }
-    }
-
-    /** The residual with the positions that exit at layer l put back to what entered l. */
-    private NDArray exitState(NDArray x, int l, int n) {
-        long steps = x.getShape().get(1);
-        if (steps == 1) return entering;
-        boolean[] keep = new boolean[(int) steps];
-        for (int t = 0; t < n; t++) keep[t] = exitLayer[t] == l;
-        NDArray cond = x.getManager().create(keep, new Shape(1, steps, 1)).broadcast(x.getShape());
-        return NDArrays.where(cond, entering, x);
     }
 
     /** End of the step's last layer: record per-token results, update skip-set counts, readout. */
@@ -186,18 +197,19 @@ final class LayerSkipEffect implements Effect {
         }
     }
 
-    /** Readout: the last layer's output with each real position replaced by its last active layer's. */
-    private NDArray readout(NDArray x, int n) {
-        boolean allLast = true;
-        for (int t = 0; t < n && allLast; t++) allLast = active[t].get(layers - 1);
-        if (allLast) return x; // every token's last active layer is the last one: the baseline, untouched
-        long steps = x.getShape().get(1);
-        NDList rows = new NDList((int) steps);
-        for (int t = 0; t < steps; t++) {
-            int src = t < n ? active[t].previousSetBit(layers - 1) + 1 : layers; // 0 = the embedding output
-            rows.add(outputs[src].get(":, {}:{}, :", t, t + 1)); // [1, 1, D]
+    /**
+     * Readout: each real position of the last layer's output replaced by its last active layer's
+     * output (0 = the embedding output); returns whether any position changed source.
+     */
+    private boolean readout(float[] x, int off, int d, int n) {
+        boolean changed = false;
+        for (int t = 0; t < n; t++) {
+            int src = active[t].previousSetBit(layers - 1) + 1;
+            if (src == layers) continue; // its last active layer is the last one: untouched
+            System.arraycopy(outputs[src], t * d, x, off + t * d, d);
+            changed = true;
         }
-        return NDArrays.concat(rows, 1); // [1, T, D]
+        return changed;
     }
 
     @Override

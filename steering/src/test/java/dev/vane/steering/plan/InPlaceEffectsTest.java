@@ -16,6 +16,7 @@ import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.plan.InterventionSpec.ControllerMode;
 import dev.vane.steering.plan.InterventionSpec.GactSelect;
+import dev.vane.steering.plan.InterventionSpec.SkipMode;
 import dev.vane.steering.plan.InterventionSpec.VectorSite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,11 @@ class InPlaceEffectsTest {
 
     static Stream<String> plans() {
         return Stream.of("vector", "vector-mlp-prompt", "controller-paper", "controller-code", "gact-argmax", "gact-soft",
-                "task", "task+vector+gact");
+                "task", "task+vector+gact", "lac-trace", "lac-readout", "lac-exit", "lac-skip-set", "lac-exit+vector");
+    }
+
+    private static InterventionSpec lac(SkipMode mode) {
+        return new InterventionSpec.LayerSkip(mode, 0.9, 0.5, PhaseScope.BOTH);
     }
 
     private static SteeringPlan plan(String name) {
@@ -93,6 +98,11 @@ class InPlaceEffectsTest {
                     PhaseScope.GENERATION));
             case "task" -> List.of(new InterventionSpec.Task("upper"));
             case "task+vector+gact" -> List.of(new InterventionSpec.Task("upper"), vector, gact);
+            case "lac-trace" -> List.of(lac(SkipMode.TRACE));
+            case "lac-readout" -> List.of(lac(SkipMode.READOUT));
+            case "lac-exit" -> List.of(lac(SkipMode.EXIT));
+            case "lac-skip-set" -> List.of(lac(SkipMode.SKIP_SET));
+            case "lac-exit+vector" -> List.of(vector, lac(SkipMode.EXIT));
             default -> throw new IllegalArgumentException(name);
         };
         List<SteeringPlan.Entry> entries = new ArrayList<>();
@@ -161,11 +171,12 @@ class InPlaceEffectsTest {
             assertThat(traceOf(inPlace)).as(name + " trace").isEqualTo(traceOf(tensor));
             assertThat(inPlace.trace().get(0).positions()).as(name + " acted").isPositive();
         }
-        // steering changed the generation (the in-place form is not a no-op)
+        // steering changed the generation (the in-place form is not a no-op), tracing did not
         Sequence steered = sequence(texts[0], plan.bind(manager)), plain = sequence(texts[0], RowHooks.NONE);
         generator.run(List.of(steered));
         generator.run(List.of(plain));
-        assertThat(steered.result().logprobs()).isNotEqualTo(plain.result().logprobs());
+        if (name.equals("lac-trace")) assertThat(steered.result().logprobs()).isEqualTo(plain.result().logprobs()); // only reads
+        else assertThat(steered.result().logprobs()).isNotEqualTo(plain.result().logprobs());
     }
 
     @ParameterizedTest
