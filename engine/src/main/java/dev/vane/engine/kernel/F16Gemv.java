@@ -85,7 +85,11 @@ public final class F16Gemv {
             a0 = toFloat(w, base + i, magic).fma(FloatVector.fromArray(F, x, xb + i), a0);
             a1 = toFloat(w, base + i + LANES, magic).fma(FloatVector.fromArray(F, x, xb + i + LANES), a1);
         }
-        return Lanes.sum(a0.add(a1));
+        FloatVector v = a0.add(a1); // Lanes.sum, written out (see Lanes)
+        v = v.add(v.rearrange(Lanes.HALVES));
+        v = v.add(v.rearrange(Lanes.PAIRS));
+        v = v.add(v.rearrange(Lanes.NEIGHBOURS));
+        return v.lane(0);
     }
 
     private static void dot4(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
@@ -100,10 +104,15 @@ public final class F16Gemv {
             a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
             a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
         }
-        y[b * out + o] = Lanes.sum(a0);
-        y[(b + 1) * out + o] = Lanes.sum(a1);
-        y[(b + 2) * out + o] = Lanes.sum(a2);
-        y[(b + 3) * out + o] = Lanes.sum(a3);
+        // Lanes.sums (with four zero vectors), written out (see Lanes)
+        FloatVector c01 = a0.blend(a1, Lanes.UPPER).add(a1.blend(a0, Lanes.UPPER).rearrange(Lanes.HALVES));
+        FloatVector c23 = a2.blend(a3, Lanes.UPPER).add(a3.blend(a2, Lanes.UPPER).rearrange(Lanes.HALVES));
+        FloatVector e = c01.blend(c23, Lanes.ODD_PAIRS).add(c23.blend(c01, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
+        FloatVector r = e.add(e.rearrange(Lanes.NEIGHBOURS)); // lanes 0, 2, 4, 6: a0, a2, a1, a3
+        y[b * out + o] = r.lane(0);
+        y[(b + 1) * out + o] = r.lane(4);
+        y[(b + 2) * out + o] = r.lane(2);
+        y[(b + 3) * out + o] = r.lane(6);
     }
 
     private static void dot8(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
@@ -123,7 +132,14 @@ public final class F16Gemv {
             a6 = wv.fma(FloatVector.fromArray(F, x, xi + 6 * in), a6);
             a7 = wv.fma(FloatVector.fromArray(F, x, xi + 7 * in), a7);
         }
-        Lanes.sums(a0, a1, a2, a3, a4, a5, a6, a7).intoArray(sums, 0);
+        // Lanes.sums, written out (see Lanes)
+        FloatVector c01 = a0.blend(a1, Lanes.UPPER).add(a1.blend(a0, Lanes.UPPER).rearrange(Lanes.HALVES));
+        FloatVector c23 = a2.blend(a3, Lanes.UPPER).add(a3.blend(a2, Lanes.UPPER).rearrange(Lanes.HALVES));
+        FloatVector c45 = a4.blend(a5, Lanes.UPPER).add(a5.blend(a4, Lanes.UPPER).rearrange(Lanes.HALVES));
+        FloatVector c67 = a6.blend(a7, Lanes.UPPER).add(a7.blend(a6, Lanes.UPPER).rearrange(Lanes.HALVES));
+        FloatVector e = c01.blend(c23, Lanes.ODD_PAIRS).add(c23.blend(c01, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
+        FloatVector f = c45.blend(c67, Lanes.ODD_PAIRS).add(c67.blend(c45, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
+        e.blend(f, Lanes.ODD).add(f.blend(e, Lanes.ODD).rearrange(Lanes.NEIGHBOURS)).rearrange(Lanes.ORDER).intoArray(sums, 0);
         for (int k = 0; k < 8; k++) y[(b + k) * out + o] = sums[k];
     }
 

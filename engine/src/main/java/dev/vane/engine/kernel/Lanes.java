@@ -14,16 +14,21 @@ import jdk.incubator.vector.VectorSpecies;
  * gave last-bit-different logits before and after warm-up (seen in a test: same prompt, same
  * JVM, different log-probabilities). Here every result is a fixed sequence of IEEE operations
  * (add, multiply, fused multiply-add, min/max, integer bit moves), each exactly defined, so a
- * generation is reproducible and a row in a batch equals its solo run bit for bit.
+ * generation is reproducible.
+ *
+ * <p>The matrix kernels ({@link F16Gemv}) write these trees out inline instead of calling
+ * {@link #sum} and {@link #sums}: a vector passed to or returned from a call that C2 does not
+ * inline is boxed, and whether it inlines a callee depends on compilation order (prefill was seen
+ * to run at 25 or at 200 tokens/s from one JVM start to the next with the calls in place).
  */
 public final class Lanes {
 
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     public static final int LANES = 8;
 
-    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromValues(F, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorShuffle<Float> PAIRS = VectorShuffle.fromValues(F, 2, 3, 0, 1, 6, 7, 4, 5);
-    private static final VectorShuffle<Float> NEIGHBOURS = VectorShuffle.fromValues(F, 1, 0, 3, 2, 5, 4, 7, 6);
+    public static final VectorShuffle<Float> HALVES = VectorShuffle.fromValues(F, 4, 5, 6, 7, 0, 1, 2, 3);
+    public static final VectorShuffle<Float> PAIRS = VectorShuffle.fromValues(F, 2, 3, 0, 1, 6, 7, 4, 5);
+    public static final VectorShuffle<Float> NEIGHBOURS = VectorShuffle.fromValues(F, 1, 0, 3, 2, 5, 4, 7, 6);
 
     // exp: x = n·ln2 + r, |r| ≤ ln2/2; e^r by its Taylor polynomial to r⁷ (relative error < 1e-8 on that range)
     private static final float LOG2E = 1.44269504088896341f;
@@ -44,13 +49,13 @@ public final class Lanes {
         return s.lane(0);
     }
 
-    private static final jdk.incubator.vector.VectorMask<Float> UPPER = jdk.incubator.vector.VectorMask.fromValues(F,
+    static final jdk.incubator.vector.VectorMask<Float> UPPER = jdk.incubator.vector.VectorMask.fromValues(F,
             false, false, false, false, true, true, true, true);
-    private static final jdk.incubator.vector.VectorMask<Float> ODD_PAIRS = jdk.incubator.vector.VectorMask.fromValues(F,
+    static final jdk.incubator.vector.VectorMask<Float> ODD_PAIRS = jdk.incubator.vector.VectorMask.fromValues(F,
             false, false, true, true, false, false, true, true);
-    private static final jdk.incubator.vector.VectorMask<Float> ODD = jdk.incubator.vector.VectorMask.fromValues(F,
+    static final jdk.incubator.vector.VectorMask<Float> ODD = jdk.incubator.vector.VectorMask.fromValues(F,
             false, true, false, true, false, true, false, true);
-    private static final VectorShuffle<Float> ORDER = VectorShuffle.fromValues(F, 0, 4, 2, 6, 1, 5, 3, 7);
+    static final VectorShuffle<Float> ORDER = VectorShuffle.fromValues(F, 0, 4, 2, 6, 1, 5, 3, 7);
 
     /**
      * The lane sums of eight vectors at once, {@code out[k] = sum(a_k)}, each by exactly the tree of

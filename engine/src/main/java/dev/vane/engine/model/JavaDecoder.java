@@ -346,7 +346,10 @@ final class JavaDecoder {
         FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < len; i += LANES)
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        return Lanes.sum(acc);
+        acc = acc.add(acc.rearrange(Lanes.HALVES)); // Lanes.sum written out: no vector crosses a call
+        acc = acc.add(acc.rearrange(Lanes.PAIRS));
+        acc = acc.add(acc.rearrange(Lanes.NEIGHBOURS));
+        return acc.lane(0);
     }
 
     /** {@code s[i] = exp(s[i] − max)} over {@code [off, off+len)}; returns their sum. */
