@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Re-runs the steering effect tables of docs/steering.md on the bundled (step-1800) demo model.
+# Re-runs the steering effect tables of docs/steering.md on models/demo, end to end.
+#   tools/steering-effects.sh [DATA (data/demo-v3)] [SETS_OUT (runs/s3-sets)] [REGISTRY_OUT (runs/s3-reg)]
 set -x
 cd /work/main
-D=data/demo-v3; S=runs/s3-sets; R=runs/s3-reg
+D=${1:-data/demo-v3}; S=${2:-runs/s3-sets}; R=${3:-runs/s3-reg}
 rm -rf $S $R
 ./vane data steering --data $D --out $S --target romance
 ./vane calibrate vectors --model models/demo --prompts $S/genre-romance/vector-pairs.jsonl --name genre-romance --registry $R --method mean-diff
