@@ -2,7 +2,7 @@
 # Re-runs the steering effect tables of docs/steering.md on models/demo, end to end.
 #   tools/steering-effects.sh [DATA (data/demo-v3)] [SETS_OUT (runs/s3-sets)] [REGISTRY_OUT (runs/s3-reg)]
 set -x
-cd /work/main
+cd "$(dirname "$0")/.."
 D=${1:-data/demo-v3}; S=${2:-runs/s3-sets}; R=${3:-runs/s3-reg}
 rm -rf $S $R
 ./vane data steering --data $D --out $S --target romance
