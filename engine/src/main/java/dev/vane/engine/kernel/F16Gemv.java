@@ -56,7 +56,11 @@ public final class F16Gemv {
     public static void multiply(short[] w, int in, int out, float[] x, int rows, float[] y, int from, int to) {
         FloatVector magic = FloatVector.broadcast(F, MAGIC);
         if (rows == 1) {
-            for (int o = from; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
+            // two weight rows half the range apart in one loop: more memory streams in flight per
+            // thread read faster than one (plain reads on this machine: 12 GB/s with one, 13-14 with two)
+            int half = (to - from) / 2;
+            for (int k = 0; k < half; k++) dot1x2(w, in, x, y, from + k, half, magic);
+            for (int o = from + 2 * half; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
             return;
         }
         float[] sums = new float[LANES];
@@ -90,6 +94,27 @@ public final class F16Gemv {
         v = v.add(v.rearrange(Lanes.PAIRS));
         v = v.add(v.rearrange(Lanes.NEIGHBOURS));
         return v.lane(0);
+    }
+
+    /** {@link #dot1} for output rows {@code o} and {@code o + gap} at once (same chains, same bits). */
+    private static void dot1x2(short[] w, int in, float[] x, float[] y, int o, int gap, FloatVector magic) {
+        int b0 = o * in, b1 = (o + gap) * in;
+        FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F);
+        FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F);
+        for (int i = 0; i < in; i += 2 * LANES) {
+            FloatVector xe = FloatVector.fromArray(F, x, i), xd = FloatVector.fromArray(F, x, i + LANES);
+            e0 = toFloat(w, b0 + i, magic).fma(xe, e0);
+            d0 = toFloat(w, b0 + i + LANES, magic).fma(xd, d0);
+            e1 = toFloat(w, b1 + i, magic).fma(xe, e1);
+            d1 = toFloat(w, b1 + i + LANES, magic).fma(xd, d1);
+        }
+        FloatVector v0 = e0.add(d0), v1 = e1.add(d1); // Lanes.sum of each, written out (see Lanes)
+        v0 = v0.add(v0.rearrange(Lanes.HALVES));
+        v1 = v1.add(v1.rearrange(Lanes.HALVES));
+        v0 = v0.add(v0.rearrange(Lanes.PAIRS));
+        v1 = v1.add(v1.rearrange(Lanes.PAIRS));
+        y[o] = v0.add(v0.rearrange(Lanes.NEIGHBOURS)).lane(0);
+        y[o + gap] = v1.add(v1.rearrange(Lanes.NEIGHBOURS)).lane(0);
     }
 
     private static void dot4(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
