@@ -133,7 +133,7 @@ public final class F16Gemv {
             a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
             a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
         }
-        // Lanes.sums (with four zero vectors), written out (see Lanes)
+        // the reduction network of Lanes for four accumulators, written out (see Lanes)
         FloatVector c01 = a0.blend(a1, Lanes.UPPER).add(a1.blend(a0, Lanes.UPPER).rearrange(Lanes.HALVES));
         FloatVector c23 = a2.blend(a3, Lanes.UPPER).add(a3.blend(a2, Lanes.UPPER).rearrange(Lanes.HALVES));
         FloatVector e = c01.blend(c23, Lanes.ODD_PAIRS).add(c23.blend(c01, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
@@ -161,7 +161,7 @@ public final class F16Gemv {
             a6 = wv.fma(FloatVector.fromArray(F, x, xi + 6 * in), a6);
             a7 = wv.fma(FloatVector.fromArray(F, x, xi + 7 * in), a7);
         }
-        // Lanes.sums, written out (see Lanes)
+        // the reduction network of Lanes for eight accumulators, written out (see Lanes)
         FloatVector c01 = a0.blend(a1, Lanes.UPPER).add(a1.blend(a0, Lanes.UPPER).rearrange(Lanes.HALVES));
         FloatVector c23 = a2.blend(a3, Lanes.UPPER).add(a3.blend(a2, Lanes.UPPER).rearrange(Lanes.HALVES));
         FloatVector c45 = a4.blend(a5, Lanes.UPPER).add(a5.blend(a4, Lanes.UPPER).rearrange(Lanes.HALVES));

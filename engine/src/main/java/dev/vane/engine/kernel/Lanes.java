@@ -16,10 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * (add, multiply, fused multiply-add, min/max, integer bit moves), each exactly defined, so a
  * generation is reproducible.
  *
- * <p>The matrix kernels ({@link F16Gemv}) write these trees out inline instead of calling
- * {@link #sum} and {@link #sums}: a vector passed to or returned from a call that C2 does not
- * inline is boxed, and whether it inlines a callee depends on compilation order (prefill was seen
- * to run at 25 or at 200 tokens/s from one JVM start to the next with the calls in place).
+ * <p>The matrix kernels ({@link F16Gemv}) write the tree of {@link #sum} out inline instead of
+ * calling it, and reduce four or eight accumulators at once with a blend/permute network built
+ * from the masks and shuffles below (each round adds, lane by lane, two partial sums of one
+ * accumulator; {@link #ORDER} puts accumulator k in lane k), which gives each the same tree.
+ * Why inline: a vector passed to or returned from a call that C2 does not inline is boxed, and
+ * whether it inlines a callee depends on compilation order (prefill was seen to run at 25 or at 200 tokens/s from one JVM start to the next with the calls in place).
  */
 public final class Lanes {
 
@@ -56,28 +58,6 @@ public final class Lanes {
     static final jdk.incubator.vector.VectorMask<Float> ODD = jdk.incubator.vector.VectorMask.fromValues(F,
             false, true, false, true, false, true, false, true);
     static final VectorShuffle<Float> ORDER = VectorShuffle.fromValues(F, 0, 4, 2, 6, 1, 5, 3, 7);
-
-    /**
-     * The lane sums of eight vectors at once, {@code out[k] = sum(a_k)}, each by exactly the tree of
-     * {@link #sum} (IEEE addition is commutative, and every lane of the network adds two partial
-     * sums of the same vector), in 7 blend-permute-add rounds instead of 8 separate reductions.
-     */
-    public static FloatVector sums(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
-                                   FloatVector a4, FloatVector a5, FloatVector a6, FloatVector a7) {
-        // round 1: lanes 0-3 hold 4 partial sums of the first vector, lanes 4-7 of the second
-        FloatVector c01 = fold(a0, a1, UPPER, HALVES), c23 = fold(a2, a3, UPPER, HALVES);
-        FloatVector c45 = fold(a4, a5, UPPER, HALVES), c67 = fold(a6, a7, UPPER, HALVES);
-        // round 2: pairs of lanes (a0 a2 a1 a3), (a4 a6 a5 a7)
-        FloatVector e = fold(c01, c23, ODD_PAIRS, PAIRS), f = fold(c45, c67, ODD_PAIRS, PAIRS);
-        // round 3: one lane each, in the order a0 a4 a2 a6 a1 a5 a3 a7
-        return fold(e, f, ODD, NEIGHBOURS).rearrange(ORDER);
-    }
-
-    /** {@code blend(p, q) + swap(blend(q, p))}: the lanes chosen by {@code m} come from q's side. */
-    private static FloatVector fold(FloatVector p, FloatVector q, jdk.incubator.vector.VectorMask<Float> m,
-                                    VectorShuffle<Float> swap) {
-        return p.blend(q, m).add(q.blend(p, m).rearrange(swap));
-    }
 
     /** {@code e^x} per lane, inputs clamped to [−87, 88]; equal to {@link #exp(float)} lane by lane. */
     public static FloatVector exp(FloatVector x) {
