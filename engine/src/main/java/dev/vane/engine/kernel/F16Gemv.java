@@ -9,17 +9,28 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix products over f16 weights in Java SIMD (AVX2-width vectors):
  * <pre>
- *   y[b, o] = Σ_i  f32(W[o, i]) · x[b, i]        W: [out, in] f16 bits (HF layout), x: [B, in] f32
+ *   y[b, o] = Σ_i  f32(W[o, i]) · x[b, i]        W: [out, in] f16, x: [B, in] f32
  * </pre>
  * Why not PyTorch: at one or a few rows PyTorch's CPU f16 GEMV reads weights at a third of the
  * memory bandwidth on AVX2 machines, and decode is bound by reading every weight once per token
  * (see {@code docs/performance.md}).
  *
- * <p>Loop order: the output row {@code o} is the outer loop, so each weight row is read from
- * memory once per call whatever the number of input rows; the input rows are then taken in
- * register-blocked tiles of 8, 4 and 1, each tile converting a weight vector once and feeding it
- * to one FMA per row of the tile (the weight row, {@code 2·in} bytes, stays in L1 between tiles).
- * Above {@link #ROW_BLOCK} input rows the rows are taken in blocks, one pass over the weights each.
+ * <p><b>Layout.</b> The weights are {@link #pack packed} in blocks of 8 output rows, input-major
+ * inside a block: {@code packed[(blk·in + i)·8 + lane] = W[blk·8 + lane, i]} (the last block padded
+ * with zero rows). One 16-byte load gives input {@code i} of eight outputs, so a vector
+ * accumulator holds eight outputs' partial sums and no horizontal reduction is needed: a
+ * product is {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
+ * (With HF's row-major layout each output was an 8-lane dot product whose lanes had to be added
+ * at the end; the shuffle network doing that deterministically cost more than the FMAs of a
+ * 576-long row at batch 8.)
+ *
+ * <p><b>Tiles.</b> Every output of every input row is one FMA chain over {@code i} in increasing
+ * order, so each tile gives the same bits and a batch row equals its solo run exactly, in every JIT
+ * tier. Batch 1 runs four blocks a quarter of the range apart (four weight streams in flight per
+ * thread, four independent chains); batches run tiles of 2 blocks × 4 input rows (eight
+ * accumulators: two weight loads, four broadcasts, eight FMAs per input index), the two blocks'
+ * 2·16·in bytes staying in L1 while the input rows pass. Above {@link #ROW_BLOCK} rows the rows
+ * are taken in blocks, one pass over the weights each.
  *
  * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position with
  * the sign kept in bit 31, multiplied by 2¹¹² (which also renormalises subnormals); see
@@ -31,10 +42,12 @@ public final class F16Gemv {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final int LANES = 8;
+    /** Output rows per packed block (one vector of outputs). */
+    public static final int BLOCK = LANES;
     private static final float MAGIC = 0x1p112f;
     /**
      * Input rows per pass over the weights: a block of x (≤ 32 × in floats, under 200 KiB for
-     * in ≤ 1536) stays in L2 while the weight rows stream past; more rows (a batched prefill)
+     * in ≤ 1536) stays in L2 while the weight blocks stream past; more rows (a batched prefill)
      * take several passes, each reading the weights again (from L3 for a layer's matrices).
      */
     static final int ROW_BLOCK = 32;
@@ -46,130 +59,208 @@ public final class F16Gemv {
         return FloatVector.SPECIES_PREFERRED.length() >= LANES;
     }
 
+    /** Blocks of {@link #BLOCK} output rows that hold {@code out} rows. */
+    public static int blocks(int out) {
+        return (out + BLOCK - 1) / BLOCK;
+    }
+
+    /** Row-major {@code [out, in]} f16 bits to the packed layout (see the class comment). */
+    public static short[] pack(short[] w, int out, int in) {
+        if (w.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
+        short[] p = new short[Math.multiplyExact(blocks(out) * BLOCK, in)];
+        for (int o = 0; o < out; o++) {
+            int blk = o / BLOCK, lane = o % BLOCK, src = o * in, dst = blk * in * BLOCK + lane;
+            for (int i = 0; i < in; i++) p[dst + i * BLOCK] = w[src + i];
+        }
+        return p;
+    }
+
+    /** Weight {@code W[o, i]} of a packed matrix. */
+    static short at(short[] packed, int in, int o, int i) {
+        return packed[((o / BLOCK) * in + i) * BLOCK + o % BLOCK];
+    }
+
     /**
-     * Output columns {@code [from, to)} for all {@code rows} inputs.
+     * Output rows {@code [from, to)} for all {@code rows} inputs.
      *
-     * @param w  {@code [out, in]} f16 bits; {@code in} a multiple of 16
-     * @param x  {@code [rows, in]}
-     * @param y  {@code [rows, out]}
+     * @param packed {@link #pack packed} weights of an {@code [out, in]} matrix; {@code in} a multiple of 8
+     * @param x      {@code [rows, in]}
+     * @param y      {@code [rows, out]}
+     * @param from   a multiple of {@link #BLOCK}
+     * @param to     a multiple of {@link #BLOCK}, or {@code out}
      */
-    public static void multiply(short[] w, int in, int out, float[] x, int rows, float[] y, int from, int to) {
+    public static void multiply(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
+        if (from % BLOCK != 0 || (to % BLOCK != 0 && to != out) || from > to || to > out)
+            throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
         FloatVector magic = FloatVector.broadcast(F, MAGIC);
+        float[] tail = new float[8 * LANES];
+        int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
-            // four weight rows a quarter of the range apart in one loop: more memory streams in
-            // flight per thread read faster (plain reads here: 12 GB/s with one, 13-14 with two,
-            // ~17 with four); one FMA chain per row keeps four chains within the registers
-            // (four rows of two chains each spilled and ran at half speed)
-            int quarter = (to - from) / 4;
-            for (int k = 0; k < quarter; k++) dot1x4(w, in, x, y, from + k, quarter, magic);
-            for (int o = from + 4 * quarter; o < to; o++) y[o] = dot1(w, o * in, in, x, 0, magic);
+            // four blocks a quarter of the range apart in one loop: more memory streams in flight
+            // per thread read faster (plain reads here: 12 GB/s with one, 13-14 with two, ~17 with four)
+            int quarter = (b1 - b0) / 4;
+            for (int k = 0; k < quarter; k++) row1x4(packed, in, out, x, y, b0 + k, quarter, magic, tail);
+            for (int blk = b0 + 4 * quarter; blk < b1; blk++) tile1x1(packed, in, out, x, 0, y, blk, magic, tail);
             return;
         }
-        float[] sums = new float[LANES];
         for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
             int r1 = Math.min(rows, r0 + ROW_BLOCK);
-            for (int o = from; o < to; o++) {
-                int base = o * in;
+            int blk = b0;
+            for (; blk + 2 <= b1; blk += 2) {
                 int b = r0;
-                for (; b + 8 <= r1; b += 8) dot8(w, base, in, out, x, b, y, o, magic, sums);
-                for (; b + 4 <= r1; b += 4) dot4(w, base, in, out, x, b, y, o, magic);
-                for (; b < r1; b++) y[b * out + o] = dot1(w, base, in, x, b * in, magic);
+                for (; b + 8 <= r1; b += 8) {
+                    tile8x1(packed, in, out, x, b, y, blk, magic, tail);
+                    tile8x1(packed, in, out, x, b, y, blk + 1, magic, tail);
+                }
+                for (; b + 4 <= r1; b += 4) tile4x2(packed, in, out, x, b, y, blk, magic, tail);
+                for (; b < r1; b++) {
+                    tile1x1(packed, in, out, x, b, y, blk, magic, tail);
+                    tile1x1(packed, in, out, x, b, y, blk + 1, magic, tail);
+                }
+            }
+            for (; blk < b1; blk++) {
+                int b = r0;
+                for (; b + 8 <= r1; b += 8) tile8x1(packed, in, out, x, b, y, blk, magic, tail);
+                for (; b < r1; b++) tile1x1(packed, in, out, x, b, y, blk, magic, tail);
             }
         }
     }
 
-    /*
-     * Reductions go through Lanes (a fixed addition tree), so every result is the same in every JIT
-     * tier. Every path keeps one FMA chain per (input row, output row), in input order, and the
-     * same reduction tree.
-     */
-
-    private static float dot1(short[] w, int base, int in, float[] x, int xb, FloatVector magic) {
-        FloatVector a = FloatVector.zero(F);
-        for (int i = 0; i < in; i += LANES) a = toFloat(w, base + i, magic).fma(FloatVector.fromArray(F, x, xb + i), a);
-        a = a.add(a.rearrange(Lanes.HALVES)); // Lanes.sum, written out (see Lanes)
-        a = a.add(a.rearrange(Lanes.PAIRS));
-        a = a.add(a.rearrange(Lanes.NEIGHBOURS));
-        return a.lane(0);
-    }
-
     /**
-     * {@link #dot1} for output rows {@code o + k·gap}, k = 0..3, at once (one chain per row, as
-     * dot1: the same bits): four weight streams in flight per thread.
+     * Copies accumulators that were stored to {@code tail[slot·8 ..]} into {@code y}, row
+     * {@code b}, block {@code blk}: as many outputs as the (padded) last block really has.
+     * Vectors never cross this call (a vector argument to a call that is not inlined is boxed).
      */
-    private static void dot1x4(short[] w, int in, float[] x, float[] y, int o, int gap, FloatVector magic) {
-        int b0 = o * in, b1 = (o + gap) * in, b2 = (o + 2 * gap) * in, b3 = (o + 3 * gap) * in;
+    private static void copyTail(float[] tail, int slot, float[] y, int out, int b, int blk) {
+        int o = blk * BLOCK;
+        System.arraycopy(tail, slot * LANES, y, b * out + o, Math.min(BLOCK, out - o));
+    }
+
+    /** One input row × one block. */
+    private static void tile1x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+        int wb = blk * in * BLOCK, xb = b * in;
+        FloatVector a = FloatVector.zero(F);
+        for (int i = 0; i < in; i++) a = toFloat(w, wb + i * BLOCK, magic).fma(FloatVector.broadcast(F, x[xb + i]), a);
+        if ((blk + 1) * BLOCK <= out) {
+            a.intoArray(y, b * out + blk * BLOCK);
+        } else {
+            a.intoArray(tail, 0);
+            copyTail(tail, 0, y, out, b, blk);
+        }
+    }
+
+    /** Batch 1: blocks {@code blk + k·gap}, k = 0..3 (four weight streams, four chains). */
+    private static void row1x4(short[] w, int in, int out, float[] x, float[] y, int blk, int gap, FloatVector magic, float[] tail) {
+        int step = gap * in * BLOCK;
+        int w0 = blk * in * BLOCK, w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        for (int i = 0; i < in; i += LANES) {
-            FloatVector xv = FloatVector.fromArray(F, x, i);
-            a0 = toFloat(w, b0 + i, magic).fma(xv, a0);
-            a1 = toFloat(w, b1 + i, magic).fma(xv, a1);
-            a2 = toFloat(w, b2 + i, magic).fma(xv, a2);
-            a3 = toFloat(w, b3 + i, magic).fma(xv, a3);
+        for (int i = 0, j = 0; i < in; i++, j += BLOCK) {
+            FloatVector xv = FloatVector.broadcast(F, x[i]);
+            a0 = toFloat(w, w0 + j, magic).fma(xv, a0);
+            a1 = toFloat(w, w1 + j, magic).fma(xv, a1);
+            a2 = toFloat(w, w2 + j, magic).fma(xv, a2);
+            a3 = toFloat(w, w3 + j, magic).fma(xv, a3);
         }
-        a0 = a0.add(a0.rearrange(Lanes.HALVES)); // Lanes.sum of each, written out (see Lanes)
-        a1 = a1.add(a1.rearrange(Lanes.HALVES));
-        a2 = a2.add(a2.rearrange(Lanes.HALVES));
-        a3 = a3.add(a3.rearrange(Lanes.HALVES));
-        a0 = a0.add(a0.rearrange(Lanes.PAIRS));
-        a1 = a1.add(a1.rearrange(Lanes.PAIRS));
-        a2 = a2.add(a2.rearrange(Lanes.PAIRS));
-        a3 = a3.add(a3.rearrange(Lanes.PAIRS));
-        y[o] = a0.add(a0.rearrange(Lanes.NEIGHBOURS)).lane(0);
-        y[o + gap] = a1.add(a1.rearrange(Lanes.NEIGHBOURS)).lane(0);
-        y[o + 2 * gap] = a2.add(a2.rearrange(Lanes.NEIGHBOURS)).lane(0);
-        y[o + 3 * gap] = a3.add(a3.rearrange(Lanes.NEIGHBOURS)).lane(0);
+        if ((blk + 3 * gap + 1) * BLOCK <= out) {
+            a0.intoArray(y, blk * BLOCK);
+            a1.intoArray(y, (blk + gap) * BLOCK);
+            a2.intoArray(y, (blk + 2 * gap) * BLOCK);
+            a3.intoArray(y, (blk + 3 * gap) * BLOCK);
+        } else {
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, LANES);
+            a2.intoArray(tail, 2 * LANES);
+            a3.intoArray(tail, 3 * LANES);
+            for (int k = 0; k < 4; k++) copyTail(tail, k, y, out, 0, blk + k * gap);
+        }
     }
 
-    private static void dot4(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
-                             FloatVector magic) {
-        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        for (int i = 0; i < in; i += LANES) {
-            FloatVector wv = toFloat(w, base + i, magic);
-            a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
-        }
-        // the reduction network of Lanes for four accumulators, written out (see Lanes)
-        FloatVector c01 = a0.blend(a1, Lanes.UPPER).add(a1.blend(a0, Lanes.UPPER).rearrange(Lanes.HALVES));
-        FloatVector c23 = a2.blend(a3, Lanes.UPPER).add(a3.blend(a2, Lanes.UPPER).rearrange(Lanes.HALVES));
-        FloatVector e = c01.blend(c23, Lanes.ODD_PAIRS).add(c23.blend(c01, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
-        FloatVector r = e.add(e.rearrange(Lanes.NEIGHBOURS)); // lanes 0, 2, 4, 6: a0, a2, a1, a3
-        y[b * out + o] = r.lane(0);
-        y[(b + 1) * out + o] = r.lane(4);
-        y[(b + 2) * out + o] = r.lane(2);
-        y[(b + 3) * out + o] = r.lane(6);
-    }
-
-    private static void dot8(short[] w, int base, int in, int out, float[] x, int b, float[] y, int o,
-                             FloatVector magic, float[] sums) {
-        int x0 = b * in;
+    /** Input rows {@code b..b+7} × block {@code blk}: eight accumulators, each weight vector converted once. */
+    private static void tile8x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+        int wb = blk * in * BLOCK;
+        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
-        for (int i = 0; i < in; i += LANES) {
-            FloatVector wv = toFloat(w, base + i, magic);
-            int xi = x0 + i;
-            a0 = wv.fma(FloatVector.fromArray(F, x, xi), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, xi + in), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, xi + 2 * in), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, xi + 3 * in), a3);
-            a4 = wv.fma(FloatVector.fromArray(F, x, xi + 4 * in), a4);
-            a5 = wv.fma(FloatVector.fromArray(F, x, xi + 5 * in), a5);
-            a6 = wv.fma(FloatVector.fromArray(F, x, xi + 6 * in), a6);
-            a7 = wv.fma(FloatVector.fromArray(F, x, xi + 7 * in), a7);
+        for (int i = 0, j = wb; i < in; i++, j += BLOCK) {
+            FloatVector u = toFloat(w, j, magic);
+            a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
+            a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
+            a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
+            a3 = u.fma(FloatVector.broadcast(F, x[x3 + i]), a3);
+            a4 = u.fma(FloatVector.broadcast(F, x[x4 + i]), a4);
+            a5 = u.fma(FloatVector.broadcast(F, x[x5 + i]), a5);
+            a6 = u.fma(FloatVector.broadcast(F, x[x6 + i]), a6);
+            a7 = u.fma(FloatVector.broadcast(F, x[x7 + i]), a7);
         }
-        // the reduction network of Lanes for eight accumulators, written out (see Lanes)
-        FloatVector c01 = a0.blend(a1, Lanes.UPPER).add(a1.blend(a0, Lanes.UPPER).rearrange(Lanes.HALVES));
-        FloatVector c23 = a2.blend(a3, Lanes.UPPER).add(a3.blend(a2, Lanes.UPPER).rearrange(Lanes.HALVES));
-        FloatVector c45 = a4.blend(a5, Lanes.UPPER).add(a5.blend(a4, Lanes.UPPER).rearrange(Lanes.HALVES));
-        FloatVector c67 = a6.blend(a7, Lanes.UPPER).add(a7.blend(a6, Lanes.UPPER).rearrange(Lanes.HALVES));
-        FloatVector e = c01.blend(c23, Lanes.ODD_PAIRS).add(c23.blend(c01, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
-        FloatVector f = c45.blend(c67, Lanes.ODD_PAIRS).add(c67.blend(c45, Lanes.ODD_PAIRS).rearrange(Lanes.PAIRS));
-        e.blend(f, Lanes.ODD).add(f.blend(e, Lanes.ODD).rearrange(Lanes.NEIGHBOURS)).rearrange(Lanes.ORDER).intoArray(sums, 0);
-        for (int k = 0; k < 8; k++) y[(b + k) * out + o] = sums[k];
+        int o = blk * BLOCK;
+        if (o + BLOCK <= out) {
+            int r = b * out + o;
+            a0.intoArray(y, r);
+            a1.intoArray(y, r + out);
+            a2.intoArray(y, r + 2 * out);
+            a3.intoArray(y, r + 3 * out);
+            a4.intoArray(y, r + 4 * out);
+            a5.intoArray(y, r + 5 * out);
+            a6.intoArray(y, r + 6 * out);
+            a7.intoArray(y, r + 7 * out);
+        } else {
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, LANES);
+            a2.intoArray(tail, 2 * LANES);
+            a3.intoArray(tail, 3 * LANES);
+            a4.intoArray(tail, 4 * LANES);
+            a5.intoArray(tail, 5 * LANES);
+            a6.intoArray(tail, 6 * LANES);
+            a7.intoArray(tail, 7 * LANES);
+            for (int k = 0; k < 8; k++) copyTail(tail, k, y, out, b + k, blk);
+        }
+    }
+
+    /** Input rows {@code b..b+3} × blocks {@code blk, blk+1}: eight accumulators. */
+    private static void tile4x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+        int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK;
+        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        for (int i = 0, j = 0; i < in; i++, j += BLOCK) {
+            FloatVector u = toFloat(w, w0 + j, magic), v = toFloat(w, w1 + j, magic);
+            FloatVector p = FloatVector.broadcast(F, x[x0 + i]);
+            a0 = u.fma(p, a0);
+            c0 = v.fma(p, c0);
+            p = FloatVector.broadcast(F, x[x1 + i]);
+            a1 = u.fma(p, a1);
+            c1 = v.fma(p, c1);
+            p = FloatVector.broadcast(F, x[x2 + i]);
+            a2 = u.fma(p, a2);
+            c2 = v.fma(p, c2);
+            p = FloatVector.broadcast(F, x[x3 + i]);
+            a3 = u.fma(p, a3);
+            c3 = v.fma(p, c3);
+        }
+        if ((blk + 2) * BLOCK <= out) {
+            int o = blk * BLOCK, r = b * out + o;
+            a0.intoArray(y, r);
+            c0.intoArray(y, r + BLOCK);
+            a1.intoArray(y, r + out);
+            c1.intoArray(y, r + out + BLOCK);
+            a2.intoArray(y, r + 2 * out);
+            c2.intoArray(y, r + 2 * out + BLOCK);
+            a3.intoArray(y, r + 3 * out);
+            c3.intoArray(y, r + 3 * out + BLOCK);
+        } else {
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, LANES);
+            a2.intoArray(tail, 2 * LANES);
+            a3.intoArray(tail, 3 * LANES);
+            c0.intoArray(tail, 4 * LANES);
+            c1.intoArray(tail, 5 * LANES);
+            c2.intoArray(tail, 6 * LANES);
+            c3.intoArray(tail, 7 * LANES);
+            for (int k = 0; k < 4; k++) {
+                copyTail(tail, k, y, out, b + k, blk);
+                copyTail(tail, 4 + k, y, out, b + k, blk + 1);
+            }
+        }
     }
 
     /**

@@ -36,19 +36,18 @@ public final class F16Matrix {
         source.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(data);
         for (short h : data)
             if ((h & 0x7c00) == 0x7c00) throw new IllegalArgumentException(name + ": infinite or NaN weight");
-        return new F16Matrix(data, out, in);
+        return new F16Matrix(F16Gemv.pack(data, out, in), out, in);
     }
 
-    /** Wraps f16 bits {@code [out, in]} (not copied); tests and benchmarks. */
+    /** A matrix of f16 bits {@code [out, in]}, row-major (packed into a copy); tests and benchmarks. */
     static F16Matrix wrap(short[] data, int out, int in) {
-        if (data.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
-        return new F16Matrix(data, out, in);
+        return new F16Matrix(F16Gemv.pack(data, out, in), out, in);
     }
 
     public int out() { return out; }
     public int in() { return in; }
 
-    /** Whether {@link F16Gemv} can multiply this matrix (input width a multiple of 16). */
+    /** Whether {@link F16Gemv} can multiply this matrix (input width a multiple of 16: the attention and MLP paths rely on it). */
     public static boolean fits(long in) { return in % 16 == 0; }
 
     /** {@code y = x · Wᵀ}: {@code x [rows, in] → y [rows, out]}, output columns split across the pool. */
@@ -70,16 +69,19 @@ public final class F16Matrix {
             F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
             return;
         }
+        int blocks = F16Gemv.blocks(out);
         int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
         pool.run(chunks, c -> {
-            int from = (int) ((long) out * c / chunks), to = (int) ((long) out * (c + 1) / chunks);
+            // chunk boundaries on whole blocks of BLOCK output rows
+            int from = (int) ((long) blocks * c / chunks) * F16Gemv.BLOCK;
+            int to = Math.min(out, (int) ((long) blocks * (c + 1) / chunks) * F16Gemv.BLOCK);
             F16Gemv.multiply(data, in, out, x, rows, y, from, to);
         });
     }
 
     /** Row {@code r} as f32 into {@code dst[offset..offset+in)}. */
     public void row(int r, float[] dst, int offset) {
-        int base = r * in;
-        for (int i = 0; i < in; i++) dst[offset + i] = Float.float16ToFloat(data[base + i]);
+        int base = (r / F16Gemv.BLOCK) * in * F16Gemv.BLOCK + r % F16Gemv.BLOCK; // packed: stride BLOCK
+        for (int i = 0; i < in; i++) dst[offset + i] = Float.float16ToFloat(data[base + i * F16Gemv.BLOCK]);
     }
 }

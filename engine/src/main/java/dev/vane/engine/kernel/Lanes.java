@@ -59,6 +59,16 @@ public final class Lanes {
             false, true, false, true, false, true, false, true);
     static final VectorShuffle<Float> ORDER = VectorShuffle.fromValues(F, 0, 4, 2, 6, 1, 5, 3, 7);
 
+    /**
+     * {@code s[k] + … + s[k+7]} in the order of {@link #sum}'s tree,
+     * {@code ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7))}: the matrix kernels store their accumulators
+     * and add them here, in scalar IEEE adds (a blend/permute network of vector shuffles costs
+     * ~100 ns per eight accumulators once compiled: more than a 576-long dot product's FMAs).
+     */
+    static float tree(float[] s, int k) {
+        return ((s[k] + s[k + 4]) + (s[k + 2] + s[k + 6])) + ((s[k + 1] + s[k + 5]) + (s[k + 3] + s[k + 7]));
+    }
+
     /** {@code e^x} per lane, inputs clamped to [−87, 88]; equal to {@link #exp(float)} lane by lane. */
     public static FloatVector exp(FloatVector x) {
         x = x.max(LO).min(HI);

@@ -19,7 +19,7 @@ class F16GemvTest {
         float[] x = new float[in];
         x[0] = 1f;
         float[] y = new float[out];
-        F16Gemv.multiply(w, in, out, x, 1, y, 0, out);
+        F16Gemv.multiply(F16Gemv.pack(w, out, in), in, out, x, 1, y, 0, out);
         for (int h = 0; h < out; h++) {
             if ((h & 0x7c00) == 0x7c00) continue; // Inf/NaN are rejected at load time
             // exact value (a dot product turns -0 into +0, hence no bit comparison)
@@ -37,13 +37,57 @@ class F16GemvTest {
         float[] x = new float[rows * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * 4 - 2);
         float[] y = new float[rows * out];
-        F16Gemv.multiply(w, in, out, x, rows, y, 0, 20);
-        F16Gemv.multiply(w, in, out, x, rows, y, 20, out);
+        short[] packed = F16Gemv.pack(w, out, in);
+        F16Gemv.multiply(packed, in, out, x, rows, y, 0, 16); // two calls: ranges on 8-row blocks
+        F16Gemv.multiply(packed, in, out, x, rows, y, 16, out);
         for (int b = 0; b < rows; b++)
             for (int o = 0; o < out; o++) {
                 double ref = 0;
                 for (int i = 0; i < in; i++) ref += (double) Float.float16ToFloat(w[o * in + i]) * x[b * in + i];
                 assertEquals(ref, y[b * out + o], 1e-5 * Math.max(1, Math.abs(ref)), "row " + b + " out " + o);
             }
+    }
+
+    @Test
+    void packingKeepsEveryWeightAndPadsTheLastBlock() {
+        int in = 24, out = 13;
+        short[] w = new short[out * in];
+        for (int i = 0; i < w.length; i++) w[i] = (short) (i + 1);
+        short[] packed = F16Gemv.pack(w, out, in);
+        assertEquals(2 * F16Gemv.BLOCK * in, packed.length);
+        for (int o = 0; o < out; o++)
+            for (int i = 0; i < in; i++) assertEquals(w[o * in + i], F16Gemv.at(packed, in, o, i), "W[" + o + ", " + i + "]");
+        for (int o = out; o < 2 * F16Gemv.BLOCK; o++)
+            for (int i = 0; i < in; i++) assertEquals(0, F16Gemv.at(packed, in, o, i), "padding row " + o);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4, 5, 8, 9, 33, 40})
+    void everyRowOfABatchEqualsItsSoloProductBitForBit(int rows) {
+        int in = 64, out = 75; // 10 blocks, the last one padded; batch 1 takes the four-stream path
+        SplittableRandom rng = new SplittableRandom(100 + rows);
+        short[] w = new short[in * out];
+        for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16((float) rng.nextGaussian());
+        short[] packed = F16Gemv.pack(w, out, in);
+        float[] x = new float[rows * in];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+        float[] y = new float[rows * out];
+        F16Gemv.multiply(packed, in, out, x, rows, y, 0, out);
+        for (int b = 0; b < rows; b++) {
+            float[] solo = new float[out];
+            F16Gemv.multiply(packed, in, out, java.util.Arrays.copyOfRange(x, b * in, (b + 1) * in), 1, solo, 0, out);
+            for (int o = 0; o < out; o++)
+                assertEquals(Float.floatToRawIntBits(solo[o]), Float.floatToRawIntBits(y[b * out + o]), "row " + b + " out " + o);
+        }
+    }
+
+    @Test
+    void rejectsAnOutputRangeOffTheBlocks() {
+        short[] packed = F16Gemv.pack(new short[16 * 20], 20, 16);
+        float[] y = new float[20];
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> F16Gemv.multiply(packed, 16, 20, new float[16], 1, y, 3, 20));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> F16Gemv.multiply(packed, 16, 20, new float[16], 1, y, 0, 12));
     }
 }

@@ -1,0 +1,59 @@
+package dev.vane.bench;
+
+import dev.vane.engine.kernel.F16Gemv;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The f16 matrix kernel alone, one thread: time per call of {@link F16Gemv#multiply} on the
+ * {@code smollm2-135m} layer shapes at several batch sizes, as nanoseconds per weight and per
+ * weight·row (a multiply-add of one weight with one input row). At batch 1 the kernel is bound by
+ * reading the weights; at batch 8 every weight is used 8 times and the arithmetic decides.
+ *
+ * <pre>
+ * GemvBench [--rows 1,2,4,8] [--in 576] [--out 4096] [--seconds 2] [--copies N]
+ * </pre>
+ * The default matrix is 4096 × 576 (4.7 MB of f16: beyond L2, like a decode step's weights).
+ * {@code --copies 1} with a small matrix keeps the weights in cache: the arithmetic alone.
+ * One JSON line per batch size.
+ */
+public final class GemvBench {
+
+    private GemvBench() {}
+
+    public static void main(String[] args) {
+        Map<String, String> a = DecodeBench.parse(args);
+        int in = Integer.parseInt(a.getOrDefault("in", "576"));
+        int out = Integer.parseInt(a.getOrDefault("out", "4096"));
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "2"));
+        // several matrices, so a run reads memory rather than cache (~38 MB in all)
+        int copies = Integer.parseInt(a.getOrDefault("copies", "" + Math.max(1, (int) (40_000_000L / (2L * in * out)))));
+        SplittableRandom rnd = new SplittableRandom(1);
+        short[][] w = new short[copies][in * out];
+        for (short[] m : w)
+            for (int i = 0; i < m.length; i++) m[i] = Float.floatToFloat16((float) rnd.nextGaussian() * 0.02f);
+        for (int c = 0; c < copies; c++) w[c] = F16Gemv.pack(w[c], out, in);
+        for (String r : a.getOrDefault("rows", "1,2,4,8").split(",")) {
+            int rows = Integer.parseInt(r);
+            float[] x = new float[rows * in];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] y = new float[rows * out];
+            long calls = 0, t0 = System.nanoTime(), warm = t0 + (long) (0.5e9 * seconds);
+            long start = 0, measured = 0;
+            while (true) {
+                long now = System.nanoTime();
+                if (start == 0 && now >= warm) { start = now; measured = 0; }
+                if (start != 0 && now - start >= seconds * 1e9) break;
+                F16Gemv.multiply(w[(int) (calls++ % copies)], in, out, x, rows, y, 0, out);
+                measured++;
+            }
+            double ns = (double) (System.nanoTime() - start) / measured;
+            double weights = (double) in * out;
+            System.out.printf(Locale.ROOT, "{\"bench\":\"gemv\",\"in\":%d,\"out\":%d,\"rows\":%d,\"us_per_call\":%.1f,"
+                            + "\"ns_per_weight\":%.4f,\"ns_per_weight_row\":%.4f,\"weight_gb_s\":%.2f,\"check\":%.3f}%n",
+                    in, out, rows, ns / 1e3, ns / weights, ns / weights / rows, 2 * weights / ns, y[out / 2]);
+        }
+    }
+}
