@@ -34,11 +34,20 @@ public final class RefusalEval {
      * @param prompts     requests per family at most (the first of the test split, in file order)
      * @param maxTokens   tokens generated per response
      * @param temperature sampling temperature (0 = greedy)
-     * @param seed        request i of a family samples with seed {@code seed + i} in both arms
+     * @param seed        response i of a family samples with seed {@code seed + i} in both arms
+     * @param samples     responses per request (with temperature > 0: more trials per arm, so a
+     *                    smaller change in the refusal rate stands out from sampling noise)
      */
-    public record Options(int prompts, int maxTokens, double temperature, long seed) {
+    public record Options(int prompts, int maxTokens, double temperature, long seed, int samples) {
         public Options {
-            if (prompts < 1 || maxTokens < 1) throw new IllegalArgumentException("prompts and max tokens must be >= 1");
+            if (prompts < 1 || maxTokens < 1 || samples < 1)
+                throw new IllegalArgumentException("prompts, max tokens and samples must be >= 1");
+            if (samples > 1 && temperature == 0)
+                throw new IllegalArgumentException("samples > 1 needs temperature > 0 (greedy responses would repeat)");
+        }
+
+        public Options(int prompts, int maxTokens, double temperature, long seed) {
+            this(prompts, maxTokens, temperature, seed, 1);
         }
     }
 
@@ -47,14 +56,25 @@ public final class RefusalEval {
      *
      * @param meanScale the controller's mean patch coefficient s over the requests (NaN without it)
      */
-    public record Row(String arm, String family, List<String> responses, int refused, double meanScale) {
-        public static final String HEADER = "| controller | arm | family | requests | refused | refusal rate | mean s |\n|---|---|---|---|---|---|---|";
+    public record Row(String arm, String family, int requests, List<String> responses, int refused, double meanScale) {
+        public static final String HEADER = "| controller | arm | family | requests × samples | refused | refusal rate (95% interval) | mean s |"
+                + "\n|---|---|---|---|---|---|---|";
 
         public double rate() { return (double) refused / responses.size(); }
 
+        /** Wilson score interval of the rate at 95%. */
+        public double[] interval() {
+            double n = responses.size(), p = rate(), z = 1.96, z2 = z * z;
+            double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+            double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+            return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+        }
+
         public String markdown(String controller) {
-            return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.0f%% | %s |", controller, arm, family, responses.size(),
-                    refused, 100 * rate(), Double.isNaN(meanScale) ? "—" : String.format(Locale.ROOT, "%.2f", meanScale));
+            double[] ci = interval();
+            return String.format(Locale.ROOT, "| %s | %s | %s | %d × %d | %d | %.0f%% (%.0f – %.0f%%) | %s |", controller, arm, family,
+                    requests, responses.size() / requests, refused, 100 * rate(), 100 * ci[0], 100 * ci[1],
+                    Double.isNaN(meanScale) ? "—" : String.format(Locale.ROOT, "%.2f", meanScale));
         }
     }
 
@@ -71,9 +91,11 @@ public final class RefusalEval {
         List<Row> rows = new ArrayList<>();
         for (String arm : List.of("without", "with"))
             for (String family : List.of("refuse", "comply")) {
-                List<int[]> ids = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
+                List<int[]> requests = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
                         .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
-                if (ids.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
+                if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
+                List<int[]> ids = new ArrayList<>();
+                for (int[] r : requests) for (int k = 0; k < o.samples(); k++) ids.add(r);
                 SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
                 List<SteeringRow> bound = new ArrayList<>();
                 IntFunction<RowHooks> hooks = arm.equals("with") ? i -> {
@@ -84,7 +106,7 @@ public final class RefusalEval {
                 List<String> out = BatchGeneration.run(gen, ids, i -> base.toBuilder().seed(o.seed() + i).build(), hooks)
                         .stream().map(GenerationResult::text).toList();
                 int refused = (int) out.stream().filter(Refusals::isRefusal).count();
-                rows.add(new Row(arm, family, out, refused, meanScale(bound)));
+                rows.add(new Row(arm, family, requests.size(), out, refused, meanScale(bound)));
             }
         return rows;
     }

@@ -104,12 +104,12 @@ public final class SteeringEvalCommand {
 
     private static void refusal(String[] args, PrintStream out) throws Exception {
         Flags f = Flags.parse(args, Set.of("data", "model", "registry", "controller", "alpha", "mode", "squash", "prompts",
-                "max-tokens", "temperature", "seed"));
+                "max-tokens", "temperature", "seed", "samples"));
         ControllerMode mode = ControllerMode.parse(f.get("mode").orElse("paper"));
         InterventionSpec.Controller spec = new InterventionSpec.Controller(f.require("controller"), mode, f.number("alpha", 4),
                 f.bool("squash", mode == ControllerMode.PAPER));
         RefusalEval.Options o = new RefusalEval.Options(f.integer("prompts", 60, 1), f.integer("max-tokens", 12, 1),
-                f.number("temperature", 0), f.integer("seed", 1, 0));
+                f.number("temperature", 0), f.integer("seed", 1, 0), f.integer("samples", 1, 1));
         List<Dialogue> dialogues = Dialogue.ofCorpus(f.path("data"));
         Path modelDir = f.path("model", "models/demo");
         try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);

@@ -76,9 +76,30 @@ class RefusalEvalTest {
             assertThat(row.responses()).hasSize(2);
             assertThat(row.refused()).isEqualTo((int) row.responses().stream().filter(Refusals::isRefusal).count());
         }
-        assertThat(r.get(2).markdown("strong")).startsWith("| strong | with | refuse | 2 | ").endsWith(" | 30.00 |");
+        assertThat(r.get(2).markdown("strong")).startsWith("| strong | with | refuse | 2 × 1 | ").endsWith(" | 30.00 |");
         assertThat(r.get(0).markdown("strong")).endsWith(" | — |");
         assertThat(RefusalEval.Row.HEADER.split("\n")[0].split("\\|").length).isEqualTo(r.get(0).markdown("x").split("\\|").length);
+    }
+
+    @Test
+    void samplesRepeatEachRequestWithItsOwnSeedAndNarrowTheInterval() {
+        RefusalEval.Options three = new RefusalEval.Options(2, 3, 0.7, 3, 3);
+        List<RefusalEval.Row> r = RefusalEval.run(gen, artifacts, new InterventionSpec.Controller("off", ControllerMode.PAPER, 4, false),
+                dialogues, three);
+        List<RefusalEval.Row> one = run("off");
+        for (int i = 0; i < 4; i++) {
+            assertThat(r.get(i).requests()).isEqualTo(2);
+            assertThat(r.get(i).responses()).hasSize(6);
+            // response i samples with seed 3 + i: the first response is the single-sample run's first
+            assertThat(r.get(i).responses().get(0)).isEqualTo(one.get(i).responses().get(0));
+            assertThat(r.get(i).markdown("off")).contains("| 2 × 3 |");
+        }
+        RefusalEval.Row few = new RefusalEval.Row("with", "refuse", 2, List.of("no", "I'm sorry"), 1, Double.NaN);
+        RefusalEval.Row many = new RefusalEval.Row("with", "refuse", 2, java.util.Collections.nCopies(200, "x"), 100, Double.NaN);
+        assertThat(few.interval()[0]).isLessThan(many.interval()[0]);
+        assertThat(many.interval()[0]).isLessThan(0.5).isGreaterThan(0.42);
+        assertThat(many.interval()[1]).isGreaterThan(0.5).isLessThan(0.58);
+        assertThatThrownBy(() -> new RefusalEval.Options(2, 3, 0, 3, 2)).hasMessageContaining("temperature");
     }
 
     @Test
