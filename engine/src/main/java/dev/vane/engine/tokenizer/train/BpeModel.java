@@ -30,11 +30,13 @@ public final class BpeModel {
     public static final String TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
 
     private final SpecialTokens specialTokens;
+    private final DigitSplit digits;
     private final List<String> vocab;
     private final List<Merge> merges;
     private final TrainingStats stats;
 
-    BpeModel(SpecialTokens specialTokens, List<String> vocab, List<Merge> merges, TrainingStats stats) {
+    BpeModel(SpecialTokens specialTokens, DigitSplit digits, List<String> vocab, List<Merge> merges, TrainingStats stats) {
+        this.digits = digits;
         this.specialTokens = Objects.requireNonNull(specialTokens, "specialTokens");
         this.vocab = List.copyOf(vocab);
         this.merges = List.copyOf(merges);
@@ -42,6 +44,11 @@ public final class BpeModel {
     }
 
     /** @return the special tokens, ids 0 to {@code specialTokens().size() - 1} */
+    /** @return how the pre-tokenizer cut digits while training (tokenizer.json repeats it) */
+    public DigitSplit digits() {
+        return digits;
+    }
+
     public SpecialTokens specialTokens() {
         return specialTokens;
     }

@@ -41,7 +41,7 @@ public final class BpeTrainer {
         Objects.requireNonNull(config, "config");
         long start = System.nanoTime();
         List<String> specials = config.specialTokens().all();
-        PreTokenizer pre = new PreTokenizer(specials);
+        PreTokenizer pre = new PreTokenizer(specials, config.digits());
         Map<String, long[]> counts = new HashMap<>(1 << 16);
         long[] totals = new long[3]; // texts, bytes, words
         for (String text : texts) {
@@ -92,7 +92,7 @@ public final class BpeTrainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         TrainingStats stats = new TrainingStats(totals[0], totals[1], totals[2], distinct.length,
                 learner.merges().size(), seconds);
-        return new BpeModel(config.specialTokens(), vocab, learner.merges(), stats);
+        return new BpeModel(config.specialTokens(), config.digits(), vocab, learner.merges(), stats);
     }
 
     private static long utf8Length(String s) {

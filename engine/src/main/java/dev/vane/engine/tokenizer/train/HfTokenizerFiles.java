@@ -68,7 +68,7 @@ final class HfTokenizerFiles {
         ArrayNode steps = pre.putArray("pretokenizers");
         ObjectNode split = steps.addObject();
         split.put("type", "Split");
-        split.putObject("pattern").put("Regex", PreTokenizer.REGEX);
+        split.putObject("pattern").put("Regex", PreTokenizer.regex(model.digits()));
         split.put("behavior", "Isolated");
         split.put("invert", false);
         ObjectNode byteLevel = steps.addObject();

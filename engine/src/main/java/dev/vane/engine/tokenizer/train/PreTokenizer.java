@@ -20,15 +20,28 @@ import java.util.regex.Pattern;
  */
 final class PreTokenizer {
     /** Llama 3's pre-tokenisation regex, in the syntax of tokenizer.json. */
-    static final String REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
-            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    static final String REGEX = regex(DigitSplit.GROUPS_OF_THREE);
 
-    private static final Pattern SPLIT = Pattern.compile(REGEX, Pattern.UNICODE_CHARACTER_CLASS);
+    /** Llama 3's regex with its digit alternative chosen by {@code digits}. */
+    static String regex(DigitSplit digits) {
+        return "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|" + digits.pattern()
+                + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    }
 
+    private final Pattern split;
     private final Pattern specials;
 
     /** @param specialTokens strings removed from the text before splitting */
     PreTokenizer(List<String> specialTokens) {
+        this(specialTokens, DigitSplit.GROUPS_OF_THREE);
+    }
+
+    /**
+     * @param specialTokens strings removed from the text before splitting
+     * @param digits        how runs of digits are cut
+     */
+    PreTokenizer(List<String> specialTokens, DigitSplit digits) {
+        this.split = Pattern.compile(regex(digits), Pattern.UNICODE_CHARACTER_CLASS);
         if (specialTokens.isEmpty()) {
             this.specials = null;
         } else {
@@ -55,11 +68,11 @@ final class PreTokenizer {
         splitSegment(text, start, text.length(), sink);
     }
 
-    private static void splitSegment(String text, int from, int to, Consumer<String> sink) {
+    private void splitSegment(String text, int from, int to, Consumer<String> sink) {
         if (from >= to) {
             return;
         }
-        Matcher m = SPLIT.matcher(text).region(from, to);
+        Matcher m = split.matcher(text).region(from, to);
         int last = from;
         while (m.find()) {
             if (m.start() > last) { // unreachable with this regex (\s+ and the others cover everything), kept for safety

@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * <pre>
  * TrainTokenizer --input FILE_OR_DIR [FILE_OR_DIR ...] --vocab-size N --output DIR
- *                [--min-frequency N] [--special BOS,EOS,PAD,SYSTEM,USER,ASSISTANT,END[,EXTRA...]]
+ *                [--min-frequency N] [--digits 3|1] [--special BOS,EOS,PAD,SYSTEM,USER,ASSISTANT,END[,EXTRA...]]
  * </pre>
  *
  * <p>Exit status 0 on success, 1 when training fails (bad input files, empty corpus), 2 on a usage error.
@@ -20,11 +20,13 @@ import java.util.Locale;
 public final class TrainTokenizer {
     static final String USAGE = """
             Usage: TrainTokenizer --input FILE_OR_DIR [FILE_OR_DIR ...] --vocab-size N --output DIR
-                                  [--min-frequency N] [--special TOKEN,TOKEN,...]
+                                  [--min-frequency N] [--digits 3|1] [--special TOKEN,TOKEN,...]
               --input          UTF-8 text files; a directory means every *.txt file below it, sorted
               --vocab-size     total vocabulary size, special and 256 byte tokens included
               --output         directory to write tokenizer.json and tokenizer_config.json into
               --min-frequency  least occurrences for a pair to be merged (default %d)
+              --digits         3: runs of digits cut in groups of up to three (Llama 3, default);
+                               1: every digit its own piece (numbers are digit sequences)
               --special        special tokens in the order bos,eos,pad,system,user,assistant,end[,extra...]
                                (default %s)
             """.formatted(BpeTrainerConfig.DEFAULT_MIN_FREQUENCY, String.join(",", SpecialTokens.defaults().all()));
@@ -84,6 +86,7 @@ public final class TrainTokenizer {
             Integer vocabSize = null;
             int minFrequency = BpeTrainerConfig.DEFAULT_MIN_FREQUENCY;
             SpecialTokens specials = SpecialTokens.defaults();
+            DigitSplit digits = DigitSplit.GROUPS_OF_THREE;
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 switch (a) {
@@ -102,6 +105,7 @@ public final class TrainTokenizer {
                     case "--output" -> output = Path.of(value(args, i++));
                     case "--vocab-size" -> vocabSize = integer(a, value(args, i++));
                     case "--min-frequency" -> minFrequency = integer(a, value(args, i++));
+                    case "--digits" -> digits = DigitSplit.parse(value(args, i++));
                     case "--special" -> specials = SpecialTokens.of(Arrays.asList(value(args, i++).split(",", -1)));
                     default -> throw new IllegalArgumentException("Unknown argument: " + a);
                 }
@@ -115,7 +119,7 @@ public final class TrainTokenizer {
             if (output == null) {
                 throw new IllegalArgumentException("--output is required");
             }
-            return new Options(List.copyOf(inputs), output, new BpeTrainerConfig(vocabSize, minFrequency, specials));
+            return new Options(List.copyOf(inputs), output, new BpeTrainerConfig(vocabSize, minFrequency, specials, digits));
         }
 
         private static String value(List<String> args, int i) {

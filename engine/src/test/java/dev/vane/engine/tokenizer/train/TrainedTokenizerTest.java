@@ -116,6 +116,25 @@ class TrainedTokenizerTest {
     }
 
     @Test
+    void singleDigitSplittingMakesEveryDigitAToken(@TempDir Path single) {
+        List<String> corpus = new ArrayList<>(TrainTestSupport.paragraphs());
+        for (int k = 0; k < 200; k++) corpus.add("The pass key is " + (10000 + 7919 * k % 90000) + ". Page 123, 2024, 007.");
+        BpeModel digits = BpeTrainer.train(corpus, new BpeTrainerConfig(263 + 250, 2, SpecialTokens.defaults(), DigitSplit.SINGLE));
+        digits.write(single);
+        try (Tokenizer t = Tokenizer.load(single)) {
+            for (String n : List.of("22392", "2024", "007")) {
+                int[] ids = t.encode(n, false);
+                assertEquals(n.length(), ids.length, n + " is one token per digit");
+                assertEquals(n, t.decode(ids, false));
+            }
+            for (String text : TEXTS) assertEquals(text, t.decode(t.encode(text, false), false));
+        }
+        // the Llama 3 rule (the default) merges digit groups: "2024" is one token once its pieces are frequent
+        assertTrue(tokenizer.encode("2024", false).length <= 4);
+        assertThrows(IllegalArgumentException.class, () -> DigitSplit.parse("2"));
+    }
+
+    @Test
     void vocabularyMatchesTheModel() {
         assertEquals(model.vocabSize(), tokenizer.vocabSize());
         assertEquals(263 + 250, model.vocabSize());
