@@ -16,10 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * (see {@code docs/performance.md}).
  *
  * <p><b>Layout.</b> The weights are {@link #pack packed} in blocks of 8 output rows, input-major
- * inside a block: {@code packed[(blk·in + i)·8 + lane] = W[blk·8 + lane, i]} (the last block padded
- * with zero rows). One 16-byte load gives input {@code i} of eight outputs, so a vector
- * accumulator holds eight outputs' partial sums and no horizontal reduction is needed: a
- * product is {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
+ * inside a block, two inputs interleaved: {@code packed[(blk·in + i − i%2)·8 + 2·lane + i%2] =
+ * W[blk·8 + lane, i]} (see {@link #index}; the last block padded with zero rows). One 32-byte
+ * load gives inputs {@code i, i+1} of eight outputs, which two shifts and a mask each turn into
+ * two float vectors; so a vector accumulator holds eight outputs'
+ * partial sums and no horizontal reduction is needed: a product is
+ * {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
  * (With HF's row-major layout each output was an 8-lane dot product whose lanes had to be added
  * at the end; the shuffle network doing that deterministically cost more than the FMAs of a
  * 576-long row at batch 8.)
@@ -27,18 +29,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Tiles.</b> Every output of every input row is one FMA chain over {@code i} in increasing
  * order, so each tile gives the same bits and a batch row equals its solo run exactly, in every JIT
  * tier. Batch 1 runs four blocks a quarter of the range apart (four weight streams in flight per
- * thread, four independent chains); batches run tiles of 2 blocks × 4 input rows (eight
- * accumulators: two weight loads, four broadcasts, eight FMAs per input index), the two blocks'
- * 2·16·in bytes staying in L1 while the input rows pass. Above {@link #ROW_BLOCK} rows the rows
+ * thread, four independent chains); batches run tiles of 1 block × 8 input rows (eight
+ * accumulators, each weight converted once) and 2 blocks × 4 rows, the blocks' 16·in bytes each
+ * staying in L1 while the input rows pass. Above {@link #ROW_BLOCK} rows the rows
  * are taken in blocks, one pass over the weights each.
  *
  * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position with
  * the sign kept in bit 31, multiplied by 2¹¹² (which also renormalises subnormals); see
- * {@link #toFloat}. Infinite or NaN weights are rejected at load time by {@link F16Matrix}.
+ * below. (A pair per load costs 7 integer/float operations per 16 weights against 8 for
+ * two 8-half loads widened with {@code convertShape}: ~15% of a batch-8 tile.) Infinite or NaN weights are rejected at load time by {@link F16Matrix}.
  */
 public final class F16Gemv {
 
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final int LANES = 8;
@@ -64,20 +66,26 @@ public final class F16Gemv {
         return (out + BLOCK - 1) / BLOCK;
     }
 
-    /** Row-major {@code [out, in]} f16 bits to the packed layout (see the class comment). */
+    /** Row-major {@code [out, in]} f16 bits to the packed layout (see the class comment); {@code in} even. */
     public static short[] pack(short[] w, int out, int in) {
         if (w.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
+        if (in % 2 != 0) throw new IllegalArgumentException("input width " + in + " is odd");
         short[] p = new short[Math.multiplyExact(blocks(out) * BLOCK, in)];
         for (int o = 0; o < out; o++) {
-            int blk = o / BLOCK, lane = o % BLOCK, src = o * in, dst = blk * in * BLOCK + lane;
-            for (int i = 0; i < in; i++) p[dst + i * BLOCK] = w[src + i];
+            int src = o * in;
+            for (int i = 0; i < in; i++) p[index(in, o, i)] = w[src + i];
         }
         return p;
     }
 
     /** Weight {@code W[o, i]} of a packed matrix. */
     static short at(short[] packed, int in, int o, int i) {
-        return packed[((o / BLOCK) * in + i) * BLOCK + o % BLOCK];
+        return packed[index(in, o, i)];
+    }
+
+    /** Where {@code W[o, i]} lies in the packed layout: block, input pair, output lane, input parity. */
+    public static int index(int in, int o, int i) {
+        return ((o / BLOCK) * in + (i & ~1)) * BLOCK + 2 * (o % BLOCK) + (i & 1);
     }
 
     /**
@@ -140,7 +148,11 @@ public final class F16Gemv {
     private static void tile1x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
         int wb = blk * in * BLOCK, xb = b * in;
         FloatVector a = FloatVector.zero(F);
-        for (int i = 0; i < in; i++) a = toFloat(w, wb + i * BLOCK, magic).fma(FloatVector.broadcast(F, x[xb + i]), a);
+        for (int i = 0, j = wb; i < in; i += 2, j += 2 * BLOCK) {
+            IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
+            a = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(FloatVector.broadcast(F, x[xb + i]), a);
+            a = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(FloatVector.broadcast(F, x[xb + i + 1]), a);
+        }
         if ((blk + 1) * BLOCK <= out) {
             a.intoArray(y, b * out + blk * BLOCK);
         } else {
@@ -154,12 +166,21 @@ public final class F16Gemv {
         int step = gap * in * BLOCK;
         int w0 = blk * in * BLOCK, w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        for (int i = 0, j = 0; i < in; i++, j += BLOCK) {
-            FloatVector xv = FloatVector.broadcast(F, x[i]);
-            a0 = toFloat(w, w0 + j, magic).fma(xv, a0);
-            a1 = toFloat(w, w1 + j, magic).fma(xv, a1);
-            a2 = toFloat(w, w2 + j, magic).fma(xv, a2);
-            a3 = toFloat(w, w3 + j, magic).fma(xv, a3);
+        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+            // inputs i and i+1 of four blocks (the conversion written out, see above)
+            FloatVector xv = FloatVector.broadcast(F, x[i]), xw = FloatVector.broadcast(F, x[i + 1]);
+            IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
+            a0 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a0);
+            a0 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a0);
+            h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            a1 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a1);
+            a1 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a1);
+            h = (IntVector) ShortVector.fromArray(S2, w, w2 + j).reinterpretAsInts();
+            a2 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a2);
+            a2 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a2);
+            h = (IntVector) ShortVector.fromArray(S2, w, w3 + j).reinterpretAsInts();
+            a3 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a3);
+            a3 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a3);
         }
         if ((blk + 3 * gap + 1) * BLOCK <= out) {
             a0.intoArray(y, blk * BLOCK);
@@ -181,8 +202,9 @@ public final class F16Gemv {
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
-        for (int i = 0, j = wb; i < in; i++, j += BLOCK) {
-            FloatVector u = toFloat(w, j, magic);
+        for (int i = 0, j = wb; i < in; i += 2, j += 2 * BLOCK) {
+            IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
+            FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
             a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
             a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
@@ -191,6 +213,15 @@ public final class F16Gemv {
             a5 = u.fma(FloatVector.broadcast(F, x[x5 + i]), a5);
             a6 = u.fma(FloatVector.broadcast(F, x[x6 + i]), a6);
             a7 = u.fma(FloatVector.broadcast(F, x[x7 + i]), a7);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            a0 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a0);
+            a1 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), a1);
+            a2 = u.fma(FloatVector.broadcast(F, x[x2 + i + 1]), a2);
+            a3 = u.fma(FloatVector.broadcast(F, x[x3 + i + 1]), a3);
+            a4 = u.fma(FloatVector.broadcast(F, x[x4 + i + 1]), a4);
+            a5 = u.fma(FloatVector.broadcast(F, x[x5 + i + 1]), a5);
+            a6 = u.fma(FloatVector.broadcast(F, x[x6 + i + 1]), a6);
+            a7 = u.fma(FloatVector.broadcast(F, x[x7 + i + 1]), a7);
         }
         int o = blk * BLOCK;
         if (o + BLOCK <= out) {
@@ -222,8 +253,9 @@ public final class F16Gemv {
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
-        for (int i = 0, j = 0; i < in; i++, j += BLOCK) {
-            FloatVector u = toFloat(w, w0 + j, magic), v = toFloat(w, w1 + j, magic);
+        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+            IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
             FloatVector p = FloatVector.broadcast(F, x[x0 + i]);
             a0 = u.fma(p, a0);
             c0 = v.fma(p, c0);
@@ -234,6 +266,20 @@ public final class F16Gemv {
             a2 = u.fma(p, a2);
             c2 = v.fma(p, c2);
             p = FloatVector.broadcast(F, x[x3 + i]);
+            a3 = u.fma(p, a3);
+            c3 = v.fma(p, c3);
+            u = g.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            v = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            p = FloatVector.broadcast(F, x[x0 + i + 1]);
+            a0 = u.fma(p, a0);
+            c0 = v.fma(p, c0);
+            p = FloatVector.broadcast(F, x[x1 + i + 1]);
+            a1 = u.fma(p, a1);
+            c1 = v.fma(p, c1);
+            p = FloatVector.broadcast(F, x[x2 + i + 1]);
+            a2 = u.fma(p, a2);
+            c2 = v.fma(p, c2);
+            p = FloatVector.broadcast(F, x[x3 + i + 1]);
             a3 = u.fma(p, a3);
             c3 = v.fma(p, c3);
         }
@@ -263,16 +309,18 @@ public final class F16Gemv {
         }
     }
 
-    /**
-     * Eight halves to floats: {@code h} sign-extended to 32 bits and shifted left by 13 holds the
-     * magnitude in f32 position (bits 13–27) and copies of the sign in bits 28–31; clearing bits
-     * 28–30 leaves a sign-magnitude float that is exactly {@code f16(h) · 2⁻¹¹²}, and multiplying by
-     * 2¹¹² (exact: a power of two, results within f32's normal range) restores the value, subnormal
-     * halves included.
+    private static final VectorSpecies<Short> S2 = ShortVector.SPECIES_256;
+
+    /*
+     * The conversion, written out in every loop (a vector passed to or returned from a call that C2
+     * does not inline is boxed: with helpers the batch-1 loop ran 10x slower in some JVM runs).
+     * Sixteen packed halves, inputs i and i+1 of eight outputs, are read as eight ints (low half:
+     * input i). Input i: the int shifted left by 16, then right by 3 with sign extension, holds the
+     * half's magnitude in f32 position (bits 13-27) and copies of its sign in bits 28-31; clearing
+     * bits 28-30 (mask 0x8FFF_FFFF) leaves a sign-magnitude float that is exactly f16(h) * 2^-112,
+     * and multiplying by 2^112 (exact: a power of two, results within f32's normal range) restores
+     * the value, subnormal halves included. Input i+1: the int shifted right by 3, masked with
+     * 0x8FFF_E000, which also clears bits 0-12 (the low half's top bits), times 2^112.
      */
-    private static FloatVector toFloat(short[] w, int offset, FloatVector magic) {
-        IntVector h = (IntVector) ShortVector.fromArray(S, w, offset).convertShape(VectorOperators.S2I, I, 0);
-        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_FFFF);
-        return bits.reinterpretAsFloats().mul(magic);
-    }
+
 }

@@ -81,7 +81,6 @@ public final class F16Matrix {
 
     /** Row {@code r} as f32 into {@code dst[offset..offset+in)}. */
     public void row(int r, float[] dst, int offset) {
-        int base = (r / F16Gemv.BLOCK) * in * F16Gemv.BLOCK + r % F16Gemv.BLOCK; // packed: stride BLOCK
-        for (int i = 0; i < in; i++) dst[offset + i] = Float.float16ToFloat(data[base + i * F16Gemv.BLOCK]);
+        for (int i = 0; i < in; i++) dst[offset + i] = Float.float16ToFloat(data[F16Gemv.index(in, r, i)]);
     }
 }
