@@ -31,7 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  * tier. Batch 1 runs four blocks a quarter of the range apart (four weight streams in flight per
  * thread, four independent chains); batches run tiles of 1 block × 8 input rows (eight
  * accumulators, each weight converted once) and 2 blocks × 4 rows, the blocks' 16·in bytes each
- * staying in L1 while the input rows pass. Above {@link #ROW_BLOCK} rows the rows
+ * staying in L1 while the input rows pass; the last one to three rows take a pass of 4 blocks × 2
+ * rows and 4 blocks × 1 row tiles (a lone chain per block waits on FMA latency: batch 2 ran at
+ * half this speed). Above {@link #ROW_BLOCK} rows the rows
  * are taken in blocks, one pass over the weights each.
  *
  * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position with
@@ -107,7 +109,7 @@ public final class F16Gemv {
             // four blocks a quarter of the range apart in one loop: more memory streams in flight
             // per thread read faster (plain reads here: 12 GB/s with one, 13-14 with two, ~17 with four)
             int quarter = (b1 - b0) / 4;
-            for (int k = 0; k < quarter; k++) row1x4(packed, in, out, x, y, b0 + k, quarter, magic, tail);
+            for (int k = 0; k < quarter; k++) row1x4(packed, in, out, x, 0, y, b0 + k, quarter, magic, tail);
             for (int blk = b0 + 4 * quarter; blk < b1; blk++) tile1x1(packed, in, out, x, 0, y, blk, magic, tail);
             return;
         }
@@ -121,15 +123,27 @@ public final class F16Gemv {
                     tile8x1(packed, in, out, x, b, y, blk + 1, magic, tail);
                 }
                 for (; b + 4 <= r1; b += 4) tile4x2(packed, in, out, x, b, y, blk, magic, tail);
-                for (; b < r1; b++) {
-                    tile1x1(packed, in, out, x, b, y, blk, magic, tail);
-                    tile1x1(packed, in, out, x, b, y, blk + 1, magic, tail);
-                }
             }
             for (; blk < b1; blk++) {
                 int b = r0;
                 for (; b + 8 <= r1; b += 8) tile8x1(packed, in, out, x, b, y, blk, magic, tail);
-                for (; b < r1; b++) tile1x1(packed, in, out, x, b, y, blk, magic, tail);
+                for (; b + 4 <= r1; b += 4) for (int k = 0; k < 4; k++) tile1x1(packed, in, out, x, b + k, y, blk, magic, tail);
+            }
+            // the last (r1 - r0) % 4 rows: a pass of their own with tiles over four blocks (one FMA
+            // chain per block and row would wait on FMA latency)
+            int b = r1 - (r1 - r0) % 4;
+            for (; b + 2 <= r1; b += 2) {
+                int k = b0;
+                for (; k + 4 <= b1; k += 4) tile2x4(packed, in, out, x, b, y, k, magic, tail);
+                for (; k < b1; k++) {
+                    tile1x1(packed, in, out, x, b, y, k, magic, tail);
+                    tile1x1(packed, in, out, x, b + 1, y, k, magic, tail);
+                }
+            }
+            if (b < r1) {
+                int k = b0;
+                for (; k + 4 <= b1; k += 4) row1x4(packed, in, out, x, b, y, k, 1, magic, tail);
+                for (; k < b1; k++) tile1x1(packed, in, out, x, b, y, k, magic, tail);
             }
         }
     }
@@ -162,13 +176,14 @@ public final class F16Gemv {
     }
 
     /** Batch 1: blocks {@code blk + k·gap}, k = 0..3 (four weight streams, four chains). */
-    private static void row1x4(short[] w, int in, int out, float[] x, float[] y, int blk, int gap, FloatVector magic, float[] tail) {
+    private static void row1x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, int gap, FloatVector magic, float[] tail) {
+        int xb = b * in;
         int step = gap * in * BLOCK;
         int w0 = blk * in * BLOCK, w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
             // inputs i and i+1 of four blocks (the conversion written out, see above)
-            FloatVector xv = FloatVector.broadcast(F, x[i]), xw = FloatVector.broadcast(F, x[i + 1]);
+            FloatVector xv = FloatVector.broadcast(F, x[xb + i]), xw = FloatVector.broadcast(F, x[xb + i + 1]);
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
             a0 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a0);
             a0 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a0);
@@ -183,16 +198,17 @@ public final class F16Gemv {
             a3 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a3);
         }
         if ((blk + 3 * gap + 1) * BLOCK <= out) {
-            a0.intoArray(y, blk * BLOCK);
-            a1.intoArray(y, (blk + gap) * BLOCK);
-            a2.intoArray(y, (blk + 2 * gap) * BLOCK);
-            a3.intoArray(y, (blk + 3 * gap) * BLOCK);
+            int r = b * out;
+            a0.intoArray(y, r + blk * BLOCK);
+            a1.intoArray(y, r + (blk + gap) * BLOCK);
+            a2.intoArray(y, r + (blk + 2 * gap) * BLOCK);
+            a3.intoArray(y, r + (blk + 3 * gap) * BLOCK);
         } else {
             a0.intoArray(tail, 0);
             a1.intoArray(tail, LANES);
             a2.intoArray(tail, 2 * LANES);
             a3.intoArray(tail, 3 * LANES);
-            for (int k = 0; k < 4; k++) copyTail(tail, k, y, out, 0, blk + k * gap);
+            for (int k = 0; k < 4; k++) copyTail(tail, k, y, out, b, blk + k * gap);
         }
     }
 
@@ -244,6 +260,68 @@ public final class F16Gemv {
             a6.intoArray(tail, 6 * LANES);
             a7.intoArray(tail, 7 * LANES);
             for (int k = 0; k < 8; k++) copyTail(tail, k, y, out, b + k, blk);
+        }
+    }
+
+    /** Input rows {@code b, b+1} × blocks {@code blk..blk+3}: eight accumulators. */
+    private static void tile2x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+        int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK, w2 = w1 + in * BLOCK, w3 = w2 + in * BLOCK;
+        int x0 = b * in, x1 = x0 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+            IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
+            FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
+            c0 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c0);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            a0 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a0);
+            c0 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c0);
+            h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            a1 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a1);
+            c1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c1);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            a1 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a1);
+            c1 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c1);
+            h = (IntVector) ShortVector.fromArray(S2, w, w2 + j).reinterpretAsInts();
+            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            a2 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a2);
+            c2 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c2);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            a2 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a2);
+            c2 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c2);
+            h = (IntVector) ShortVector.fromArray(S2, w, w3 + j).reinterpretAsInts();
+            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            a3 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a3);
+            c3 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c3);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            a3 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a3);
+            c3 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c3);
+        }
+        if ((blk + 4) * BLOCK <= out) {
+            int r = b * out + blk * BLOCK, q = r + out;
+            a0.intoArray(y, r);
+            a1.intoArray(y, r + BLOCK);
+            a2.intoArray(y, r + 2 * BLOCK);
+            a3.intoArray(y, r + 3 * BLOCK);
+            c0.intoArray(y, q);
+            c1.intoArray(y, q + BLOCK);
+            c2.intoArray(y, q + 2 * BLOCK);
+            c3.intoArray(y, q + 3 * BLOCK);
+        } else {
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, LANES);
+            a2.intoArray(tail, 2 * LANES);
+            a3.intoArray(tail, 3 * LANES);
+            c0.intoArray(tail, 4 * LANES);
+            c1.intoArray(tail, 5 * LANES);
+            c2.intoArray(tail, 6 * LANES);
+            c3.intoArray(tail, 7 * LANES);
+            for (int k = 0; k < 4; k++) {
+                copyTail(tail, k, y, out, b, blk + k);
+                copyTail(tail, 4 + k, y, out, b + 1, blk + k);
+            }
         }
     }
 
