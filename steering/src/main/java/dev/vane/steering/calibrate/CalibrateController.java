@@ -1,5 +1,7 @@
 package dev.vane.steering.calibrate;
 
+import dev.vane.steering.cli.Flags;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -105,10 +107,13 @@ public final class CalibrateController {
         }
 
         /** @throws IllegalArgumentException naming the flag at fault */
+        /** Flags every {@code calibrate} command requires. */
+        private static final List<String> REQUIRED = List.of("--model", "--prompts", "--name", "--registry");
+
         public static Options parse(List<String> args) {
             Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--direction",
                     "--direction-layer", "--refusal-phrases", "--compliance-phrases", "--epochs", "--lr", "--batch",
-                    "--width", "--seed", "--alpha", "--dtype"), Set.of("--chat", "--replace"));
+                    "--width", "--seed", "--alpha", "--dtype"), Set.of("--chat", "--replace"), REQUIRED);
             String name = f.name();
             String d = f.get("--direction", "embeddings");
             RefusalDirection.Source direction = switch (d) {

@@ -1,5 +1,7 @@
 package dev.vane.steering.calibrate;
 
+import dev.vane.steering.cli.Flags;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -85,9 +87,12 @@ public final class CalibrateGact {
                           double validFraction, boolean replace) {
 
         /** @throws IllegalArgumentException naming the flag at fault */
+        /** Flags every {@code calibrate} command requires. */
+        private static final List<String> REQUIRED = List.of("--model", "--prompts", "--name", "--registry");
+
         public static Options parse(List<String> args) {
             Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--layers", "--clusters",
-                    "--seed", "--table", "--batch", "--dtype", "--valid-fraction"), Set.of("--chat", "--replace"));
+                    "--seed", "--table", "--batch", "--dtype", "--valid-fraction"), Set.of("--chat", "--replace"), REQUIRED);
             String name = f.name();
             return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"), f.layers("--layers"),
                     f.atLeast("--clusters", 3, 2), f.longInteger("--seed", 1), Optional.ofNullable(f.get("--table")).map(Path::of),

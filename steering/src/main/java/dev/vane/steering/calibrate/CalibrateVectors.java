@@ -1,5 +1,7 @@
 package dev.vane.steering.calibrate;
 
+import dev.vane.steering.cli.Flags;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
@@ -70,9 +72,12 @@ public final class CalibrateVectors {
                           double validFraction, long seed, boolean replace) {
 
         /** @throws IllegalArgumentException naming the flag at fault */
+        /** Flags every {@code calibrate} command requires. */
+        private static final List<String> REQUIRED = List.of("--model", "--prompts", "--name", "--registry");
+
         public static Options parse(List<String> args) {
             Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--method", "--layers",
-                    "--batch", "--dtype", "--valid-fraction", "--seed"), Set.of("--chat", "--replace"));
+                    "--batch", "--dtype", "--valid-fraction", "--seed"), Set.of("--chat", "--replace"), REQUIRED);
             String name = f.name();
             int batch = f.atLeast("--batch", 8, 1);
             double fraction = f.fraction("--valid-fraction", 0.25);

@@ -1,5 +1,7 @@
 package dev.vane.steering.eval;
 
+import dev.vane.steering.cli.Flags;
+
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
@@ -62,56 +64,56 @@ public final class SteeringEvalCommand {
     }
 
     private static void classifier(String[] args, PrintStream out) {
-        Flags f = Flags.parse(args, Set.of("data", "bigrams", "alpha", "prior", "min-docs"));
+        Flags f = Flags.parse(List.of(args), Set.of("--data", "--bigrams", "--alpha", "--prior", "--min-docs"), Set.of());
         GenreClassifier.Options d = GenreClassifier.Options.defaults();
-        String prior = f.get("prior").orElse(d.uniformPrior() ? "uniform" : "empirical");
+        String prior = f.opt("--prior").orElse(d.uniformPrior() ? "uniform" : "empirical");
         if (!prior.equals("uniform") && !prior.equals("empirical"))
             throw new IllegalArgumentException("--prior must be uniform or empirical, got '" + prior + "'");
-        GenreClassifier.Options opt = new GenreClassifier.Options(f.bool("bigrams", d.bigrams()), f.number("alpha", d.alpha()),
-                prior.equals("uniform"), f.integer("min-docs", d.minSources(), 1));
-        GenreClassifier.Trained t = GenreClassifier.fromBrown(BrownDocument.ofCorpus(f.path("data")), opt);
+        GenreClassifier.Options opt = new GenreClassifier.Options(f.bool("--bigrams", d.bigrams()), f.number("--alpha", d.alpha()),
+                prior.equals("uniform"), f.atLeast("--min-docs", d.minSources(), 1));
+        GenreClassifier.Trained t = GenreClassifier.fromBrown(BrownDocument.ofCorpus(f.path("--data")), opt);
         out.printf("Genre classifier (Naive Bayes, %s, alpha %s, %s prior) trained on %d-word chunks of the valid split, "
                 + "features in >= %d documents, tested on the test split:%n%n%s", opt.bigrams() ? "unigrams + bigrams" : "unigrams", GenreEval.num(opt.alpha()),
                 prior, GenreClassifier.CHUNK_WORDS, opt.minSources(), t.heldOut().table());
     }
 
     private static void genre(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Flags f = Flags.parse(args, Set.of("data", "target", "model", "registry", "vector", "scale", "gact", "alpha", "select",
-                "layers", "phase", "prompts", "max-tokens", "seed", "temperature", "ppl-windows", "ppl-tokens", "header"));
-        if (f.has("vector") == f.has("gact")) throw new IllegalArgumentException("give exactly one of --vector NAME or --gact NAME");
-        Optional<LayerRange> layers = f.get("layers").map(SteeringEvalCommand::layers);
-        PhaseScope phase = PhaseScope.parse(f.get("phase").orElse("both"));
-        InterventionSpec spec = f.has("vector")
-                ? new InterventionSpec.Vector(f.require("vector"), f.number("scale", 4), layers, Optional.empty(), phase)
-                : new InterventionSpec.Gact(f.require("gact"), f.number("alpha", 4), GactSelect.parse(f.get("select").orElse("argmax")),
+        Flags f = Flags.parse(List.of(args), Set.of("--data", "--target", "--model", "--registry", "--vector", "--scale", "--gact", "--alpha", "--select",
+                "--layers", "--phase", "--prompts", "--max-tokens", "--seed", "--temperature", "--ppl-windows", "--ppl-tokens", "--header"), Set.of());
+        if (f.has("--vector") == f.has("--gact")) throw new IllegalArgumentException("give exactly one of --vector NAME or --gact NAME");
+        Optional<LayerRange> layers = f.opt("--layers").map(SteeringEvalCommand::layers);
+        PhaseScope phase = PhaseScope.parse(f.opt("--phase").orElse("both"));
+        InterventionSpec spec = f.has("--vector")
+                ? new InterventionSpec.Vector(f.require("--vector"), f.number("--scale", 4), layers, Optional.empty(), phase)
+                : new InterventionSpec.Gact(f.require("--gact"), f.number("--alpha", 4), GactSelect.parse(f.opt("--select").orElse("argmax")),
                         layers, phase);
-        GenreEval.Options o = new GenreEval.Options(f.require("target"), f.integer("prompts", 40, 1), f.integer("max-tokens", 48, 1),
-                f.integer("seed", 1, 0), f.number("temperature", 0.8), f.integer("ppl-windows", 16, 1), f.integer("ppl-tokens", 128, 1));
-        List<BrownDocument> docs = BrownDocument.ofCorpus(f.path("data"));
+        GenreEval.Options o = new GenreEval.Options(f.require("--target"), f.atLeast("--prompts", 40, 1), f.atLeast("--max-tokens", 48, 1),
+                f.atLeast("--seed", 1, 0), f.number("--temperature", 0.8), f.atLeast("--ppl-windows", 16, 1), f.atLeast("--ppl-tokens", 128, 1));
+        List<BrownDocument> docs = BrownDocument.ofCorpus(f.path("--data"));
         SteeringSets.checkTarget(docs, o.target());
         GenreClassifier classifier = GenreClassifier.fromBrown(docs, GenreClassifier.Options.defaults()).classifier();
-        Path modelDir = f.path("model", "models/demo");
+        Path modelDir = f.path("--model", "models/demo");
         try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir);
              Generator gen = new Generator(model, tok, 8, model.maxPositions())) {
             err.printf("eval steering genre: %d prompts × %d tokens, two arms, then %d perplexity windows%n",
                     o.prompts(), o.maxTokens(), o.pplWindows());
             GenreEval.Result r = GenreEval.run(gen, registry(f, model), spec, docs, classifier, o);
-            if (f.bool("header", false)) out.println(GenreEval.Result.HEADER);
+            if (f.bool("--header", false)) out.println(GenreEval.Result.HEADER);
             out.println(r.row());
         }
     }
 
     private static void refusal(String[] args, PrintStream out) throws Exception {
-        Flags f = Flags.parse(args, Set.of("data", "model", "registry", "controller", "alpha", "mode", "squash", "prompts",
-                "max-tokens", "temperature", "seed", "samples"));
-        ControllerMode mode = ControllerMode.parse(f.get("mode").orElse("paper"));
-        InterventionSpec.Controller spec = new InterventionSpec.Controller(f.require("controller"), mode, f.number("alpha", 4),
-                f.bool("squash", mode == ControllerMode.PAPER));
-        RefusalEval.Options o = new RefusalEval.Options(f.integer("prompts", 60, 1), f.integer("max-tokens", 12, 1),
-                f.number("temperature", 0), f.integer("seed", 1, 0), f.integer("samples", 1, 1));
-        List<Dialogue> dialogues = Dialogue.ofCorpus(f.path("data"));
-        Path modelDir = f.path("model", "models/demo");
+        Flags f = Flags.parse(List.of(args), Set.of("--data", "--model", "--registry", "--controller", "--alpha", "--mode", "--squash", "--prompts",
+                "--max-tokens", "--temperature", "--seed", "--samples"), Set.of());
+        ControllerMode mode = ControllerMode.parse(f.opt("--mode").orElse("paper"));
+        InterventionSpec.Controller spec = new InterventionSpec.Controller(f.require("--controller"), mode, f.number("--alpha", 4),
+                f.bool("--squash", mode == ControllerMode.PAPER));
+        RefusalEval.Options o = new RefusalEval.Options(f.atLeast("--prompts", 60, 1), f.atLeast("--max-tokens", 12, 1),
+                f.number("--temperature", 0), f.atLeast("--seed", 1, 0), f.atLeast("--samples", 1, 1));
+        List<Dialogue> dialogues = Dialogue.ofCorpus(f.path("--data"));
+        Path modelDir = f.path("--model", "models/demo");
         try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir);
              Generator gen = new Generator(model, tok, 8, model.maxPositions())) {
@@ -123,13 +125,13 @@ public final class SteeringEvalCommand {
     }
 
     private static void probes(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Flags f = Flags.parse(args, Set.of("data", "target", "model", "clusters", "held-out", "seed", "chunks-per-doc", "max-pairs"));
-        GactFit.Config fit = new GactFit.Config(f.integer("clusters", 3, 2), f.number("held-out", 0.2), f.integer("seed", 1, 0), 4,
+        Flags f = Flags.parse(List.of(args), Set.of("--data", "--target", "--model", "--clusters", "--held-out", "--seed", "--chunks-per-doc", "--max-pairs"), Set.of());
+        GactFit.Config fit = new GactFit.Config(f.atLeast("--clusters", 3, 2), f.number("--held-out", 0.2), f.atLeast("--seed", 1, 0), 4,
                 SoftmaxProbe.Config.defaults());
-        ProbeEval.Options o = new ProbeEval.Options(f.require("target"), f.integer("chunks-per-doc", 4, 1), f.integer("max-pairs", 0, 0),
+        ProbeEval.Options o = new ProbeEval.Options(f.require("--target"), f.atLeast("--chunks-per-doc", 4, 1), f.atLeast("--max-pairs", 0, 0),
                 fit, 16);
-        List<BrownDocument> docs = BrownDocument.ofCorpus(f.path("data"));
-        Path modelDir = f.path("model", "models/demo");
+        List<BrownDocument> docs = BrownDocument.ofCorpus(f.path("--data"));
+        Path modelDir = f.path("--model", "models/demo");
         try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
             ProbeEval.Result r = ProbeEval.run(model, tok, docs, o, new ProgressBar(err, "harvest"));
@@ -138,7 +140,7 @@ public final class SteeringEvalCommand {
     }
 
     private static RegistryArtifacts registry(Flags f, CausalLM model) {
-        return new RegistryArtifacts(new ArtifactRegistry(f.path("registry"), ArtifactRegistry.DEFAULT_MAX_BYTES),
+        return new RegistryArtifacts(new ArtifactRegistry(f.path("--registry"), ArtifactRegistry.DEFAULT_MAX_BYTES),
                 ModelFingerprint.of(model.config()));
     }
 

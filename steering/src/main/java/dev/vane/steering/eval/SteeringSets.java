@@ -1,5 +1,7 @@
 package dev.vane.steering.eval;
 
+import dev.vane.steering.cli.Flags;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.tokenizer.ChatMessage;
 import dev.vane.engine.tokenizer.ChatTemplate;
@@ -189,12 +191,12 @@ public final class SteeringSets {
     }
 
     static void run(String[] args, PrintStream out) {
-        Flags f = Flags.parse(args, Set.of("data", "out", "target", "chunks-per-doc"));
-        Path data = f.path("data"), dir = f.path("out");
-        int chunks = f.integer("chunks-per-doc", 4, 1);
+        Flags f = Flags.parse(List.of(args), Set.of("--data", "--out", "--target", "--chunks-per-doc"), Set.of());
+        Path data = f.path("--data"), dir = f.path("--out");
+        int chunks = f.atLeast("--chunks-per-doc", 4, 1);
         List<BrownDocument> docs = BrownDocument.ofCorpus(data);
         List<Dialogue> dialogues = Dialogue.ofCorpus(data);
-        List<String> targets = f.all("target").isEmpty() ? genres(docs) : f.all("target");
+        List<String> targets = f.all("--target").isEmpty() ? genres(docs) : f.all("--target");
         for (String t : targets) checkTarget(docs, t);
         write(docs, dialogues, targets, chunks, dir).forEach((p, n) -> out.printf("%6d  %s%n", n, p));
     }

@@ -36,7 +36,7 @@ class SteeringEvalCommandTest {
                 .hasMessageContaining("exactly one of --vector NAME or --gact NAME");
         assertThatThrownBy(() -> run("genre", "--vector", "v", "--gact", "g")).hasMessageContaining("exactly one");
         assertThatThrownBy(() -> run("genre", "--vector", "v", "--target", "news", "--prompts", "0", "--data", "x"))
-                .hasMessageContaining("--prompts must be >= 1");
+                .hasMessageContaining("--prompts: must be >= 1");
         assertThatThrownBy(() -> run("refusal", "--controller", "c", "--mode", "fast")).hasMessageContaining("mode must be code or paper");
         assertThatThrownBy(() -> run("probes", "--target", "news", "--data", tmp.resolve("none").toString()))
                 .hasMessageContaining("no such file");
