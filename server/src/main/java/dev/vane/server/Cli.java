@@ -72,8 +72,8 @@ public final class Cli {
                 if (rest.length == 0) fail("eval needs 'demo', 'layer-skip', 'steering' or 'task-embedding'");
                 String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
                 switch (rest[0]) {
-                    case "demo" -> dev.vane.engine.eval.DemoEval.main(evalArgs);
-                    case "layer-skip" -> dev.vane.steering.lac.LayerSkipEval.main(evalArgs);
+                    case "demo" -> usageErrors(() -> dev.vane.engine.eval.DemoEval.main(evalArgs));
+                    case "layer-skip" -> usageErrors(() -> dev.vane.steering.lac.LayerSkipEval.main(evalArgs));
                     case "steering" -> usageErrors(() -> SteeringEvalCommand.main(evalArgs));
                     case "task-embedding" -> {
                         int status = TaskEval.run(evalArgs, System.out, System.err);

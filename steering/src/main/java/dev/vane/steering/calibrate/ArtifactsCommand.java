@@ -1,5 +1,7 @@
 package dev.vane.steering.calibrate;
 
+import dev.vane.steering.cli.Flags;
+
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.weights.CheckpointException;
 import dev.vane.steering.artifact.Artifact;
@@ -109,15 +111,9 @@ public final class ArtifactsCommand {
 
     /** {@code --flag value} pairs; every flag in {@code required} must appear, nothing else but {@code switches}. */
     private static Map<String, String> flags(List<String> args, Set<String> required, Set<String> switches) {
+        Flags f = Flags.parse(args, required, switches, List.copyOf(required));
         Map<String, String> v = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (switches.contains(a)) continue;
-            if (!required.contains(a)) throw new IllegalArgumentException("unknown flag '" + a + "'");
-            if (i + 1 >= args.size()) throw new IllegalArgumentException(a + ": missing value");
-            if (v.put(a, args.get(++i)) != null) throw new IllegalArgumentException(a + ": given twice");
-        }
-        for (String r : required) if (!v.containsKey(r)) throw new IllegalArgumentException(r + ": required");
+        for (String r : required) v.put(r, f.require(r));
         return v;
     }
 

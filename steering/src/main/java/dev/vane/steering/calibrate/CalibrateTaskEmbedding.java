@@ -1,5 +1,7 @@
 package dev.vane.steering.calibrate;
 
+import dev.vane.steering.cli.Flags;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
@@ -31,6 +33,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -76,29 +79,11 @@ public final class CalibrateTaskEmbedding {
 
         /** @throws IllegalArgumentException naming the flag at fault */
         public static Options parse(List<String> args) {
-            Map<String, String> v = new LinkedHashMap<>();
-            boolean replace = false;
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                switch (a) {
-                    case "--replace" -> replace = true;
-                    case "--model", "--task", "--name", "--registry", "--prompts", "--shots", "--steps", "--lr",
-                         "--valid-every", "--valid-size", "--loss", "--batch", "--seed" -> {
-                        if (i + 1 >= args.size()) throw new IllegalArgumentException(a + ": missing value");
-                        if (v.put(a, args.get(++i)) != null) throw new IllegalArgumentException(a + ": given twice");
-                    }
-                    default -> throw new IllegalArgumentException("unknown flag '" + a + "'");
-                }
-            }
-            for (String required : List.of("--model", "--task", "--name", "--registry"))
-                if (!v.containsKey(required)) throw new IllegalArgumentException(required + ": required");
-            try {
-                ArtifactRegistry.validateName(v.get("--name"));
-            } catch (ArtifactException e) {
-                throw new IllegalArgumentException("--" + e.getMessage());
-            }
-            return new Options(Path.of(v.get("--model")), Path.of(v.get("--task")), v.get("--name"),
-                    Path.of(v.get("--registry")), TaskEval.settings(v), replace);
+            Flags f = Flags.parse(args, Set.of("--model", "--task", "--name", "--registry", "--prompts", "--shots", "--steps", "--lr",
+                    "--valid-every", "--valid-size", "--loss", "--batch", "--seed"), Set.of("--replace"),
+                    List.of("--model", "--task", "--name", "--registry"));
+            String name = f.name();
+            return new Options(f.path("--model"), f.path("--task"), name, f.path("--registry"), TaskEval.settings(f), f.on("--replace"));
         }
     }
 

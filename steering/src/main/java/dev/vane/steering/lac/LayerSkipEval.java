@@ -1,5 +1,7 @@
 package dev.vane.steering.lac;
 
+import dev.vane.steering.cli.Flags;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -73,14 +76,15 @@ public final class LayerSkipEval {
     }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = parse(args);
-        Path modelDir = Path.of(required(a, "model")), data = Path.of(required(a, "data"));
-        String mode = a.getOrDefault("mode", "none");
-        double alpha = Double.parseDouble(a.getOrDefault("alpha", "0.8"));
-        double q = Double.parseDouble(a.getOrDefault("q", "0.5"));
-        int windows = Integer.parseInt(a.getOrDefault("windows", "16"));
-        int perTask = Integer.parseInt(a.getOrDefault("per-task", "10"));
-        int shots = Integer.parseInt(a.getOrDefault("shots", "10"));
+        Flags f = Flags.parse(List.of(args), Set.of("--model", "--data", "--mode", "--alpha", "--q", "--windows", "--per-task",
+                "--shots"), Set.of("--header"), List.of("--model", "--data"));
+        Path modelDir = f.path("--model"), data = f.path("--data");
+        String mode = f.get("--mode", "none");
+        double alpha = f.number("--alpha", 0.8);
+        double q = f.number("--q", 0.5);
+        int windows = f.atLeast("--windows", 16, 1);
+        int perTask = f.atLeast("--per-task", 10, 1);
+        int shots = f.atLeast("--shots", 10, 0);
         Optional<InterventionSpec.LayerSkip> skip = mode.equals("none") ? Optional.empty()
                 : Optional.of(new InterventionSpec.LayerSkip(InterventionSpec.SkipMode.parse(mode), alpha, q, PhaseScope.BOTH));
         try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0); Tokenizer tok = Tokenizer.load(modelDir)) {
@@ -88,7 +92,7 @@ public final class LayerSkipEval {
             double ppl = e.perplexity(data.resolve("brown/test.txt"), windows);
             double icl = e.icl(data.resolve("icl/tasks"), perTask, shots);
             PrintStream out = System.out;
-            if (a.containsKey("header"))
+            if (f.on("--header"))
                 out.println("| mode | α | q | layer usage, prompt | layer usage, generation | layers skipped | Brown test ppl | ICL "
                         + shots + "-shot accuracy |\n|---|---|---|---|---|---|---|---|");
             out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2f | %.1f%% |%n", mode,
@@ -190,23 +194,5 @@ public final class LayerSkipEval {
             total += (double) ok / queries.size();
         }
         return total / files.size();
-    }
-
-    private static String required(Map<String, String> a, String k) {
-        String v = a.get(k);
-        if (v == null) throw new IllegalArgumentException("--" + k + " is required");
-        return v;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --flag, got '" + args[i] + "'");
-            String k = args[i].substring(2);
-            if (k.equals("header")) m.put(k, "true");
-            else if (i + 1 < args.length) m.put(k, args[++i]);
-            else throw new IllegalArgumentException("--" + k + " needs a value");
-        }
-        return m;
     }
 }

@@ -1,5 +1,7 @@
 package dev.vane.steering.task;
 
+import dev.vane.steering.cli.Flags;
+
 import ai.djl.ndarray.NDManager;
 import dev.vane.engine.data.IclTasks.Example;
 import dev.vane.engine.eval.IclPrompt;
@@ -26,11 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
-import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -66,34 +66,23 @@ public final class TaskEval {
             out.print(USAGE);
             return 0;
         }
-        Map<String, String> v = new LinkedHashMap<>();
+        Flags f;
         TaskCalibration.Settings settings;
         int perTask;
         List<Path> files;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument '" + a + "'");
-                if (!List.of("--model", "--data", "--tasks", "--per-task", "--shots", "--prompts", "--steps", "--lr",
-                        "--valid-every", "--valid-size", "--loss", "--batch", "--seed").contains(a))
-                    throw new IllegalArgumentException("unknown flag '" + a + "'");
-                if (i + 1 >= args.length) throw new IllegalArgumentException(a + ": missing value");
-                if (v.put(a, args[++i]) != null) throw new IllegalArgumentException(a + ": given twice");
-            }
-            for (String required : List.of("--model", "--data"))
-                if (!v.containsKey(required)) throw new IllegalArgumentException(required + ": required");
-            settings = settings(v);
-            perTask = number(v, "--per-task", 25, Integer::parseInt);
-            if (perTask < 1) throw new IllegalArgumentException("--per-task: must be >= 1, got " + perTask);
-            files = taskFiles(Path.of(v.get("--data")), v.containsKey("--tasks")
-                    ? List.of(v.get("--tasks").split(",")) : List.of());
+            f = Flags.parse(List.of(args), Set.of("--model", "--data", "--tasks", "--per-task", "--shots", "--prompts", "--steps",
+                    "--lr", "--valid-every", "--valid-size", "--loss", "--batch", "--seed"), Set.of(), List.of("--model", "--data"));
+            settings = settings(f);
+            perTask = f.atLeast("--per-task", 25, 1);
+            files = taskFiles(f.path("--data"), f.opt("--tasks").map(t -> List.of(t.split(","))).orElse(List.of()));
         } catch (IllegalArgumentException e) {
             err.println("vane eval task-embedding: " + e.getMessage());
             err.print(USAGE);
             return 2;
         }
         try {
-            List<Row> rows = evaluate(Path.of(v.get("--model")), files, settings, perTask, err);
+            List<Row> rows = evaluate(f.path("--model"), files, settings, perTask, err);
             out.print(table(rows, settings, perTask));
             return 0;
         } catch (IllegalArgumentException | PlanException e) {
@@ -225,22 +214,10 @@ public final class TaskEval {
     }
 
     /** The calibration flags, as {@code calibrate task-embedding} reads them. */
-    public static TaskCalibration.Settings settings(Map<String, String> v) {
-        HeadSelection.Options opt = new HeadSelection.Options(number(v, "--steps", 400, Integer::parseInt),
-                number(v, "--lr", 0.2, Double::parseDouble), number(v, "--valid-every", 50, Integer::parseInt),
-                HeadSelection.Loss.parse(v.getOrDefault("--loss", "answer")), number(v, "--seed", 0L, Long::parseLong));
-        return new TaskCalibration.Settings(number(v, "--prompts", 50, Integer::parseInt),
-                number(v, "--shots", 10, Integer::parseInt), number(v, "--valid-size", 100, Integer::parseInt),
-                number(v, "--batch", 8, Integer::parseInt), opt);
-    }
-
-    static <T> T number(Map<String, String> v, String flag, T def, Function<String, T> parse) {
-        String s = v.get(flag);
-        if (s == null) return def;
-        try {
-            return parse.apply(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + ": not a number: '" + s + "'");
-        }
+    public static TaskCalibration.Settings settings(Flags f) {
+        HeadSelection.Options opt = new HeadSelection.Options(f.integer("--steps", 400), f.number("--lr", 0.2),
+                f.integer("--valid-every", 50), HeadSelection.Loss.parse(f.get("--loss", "answer")), f.longInteger("--seed", 0L));
+        return new TaskCalibration.Settings(f.integer("--prompts", 50), f.integer("--shots", 10), f.integer("--valid-size", 100),
+                f.integer("--batch", 8), opt);
     }
 }
