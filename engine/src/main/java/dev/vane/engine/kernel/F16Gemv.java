@@ -36,10 +36,12 @@ import jdk.incubator.vector.VectorSpecies;
  * half this speed). Above {@link #ROW_BLOCK} rows the rows
  * are taken in blocks, one pass over the weights each.
  *
- * <p>f16 → f32 is exact for finite values: the 15 magnitude bits shifted into f32 position with
- * the sign kept in bit 31, multiplied by 2¹¹² (which also renormalises subnormals); see
- * below. (A pair per load costs 7 integer/float operations per 16 weights against 8 for
- * two 8-half loads widened with {@code convertShape}: ~15% of a batch-8 tile.) Infinite or NaN weights are rejected at load time by {@link F16Matrix}.
+ * <p>f16 → f32 without a rounding: the 15 magnitude bits shifted into f32 position with the sign
+ * kept in bit 31 give exactly {@code f16 · 2⁻¹¹²} (subnormal halves included), and the inputs carry
+ * the 2¹¹² instead ({@link #multiply}): five integer operations per 16 weights and no float
+ * multiply per weight vector (a pair per 32-byte load with the multiply cost 7; two 8-half loads
+ * widened with {@code convertShape}, 8 plus two multiplies). Infinite or NaN weights are rejected
+ * at load time by {@link F16Matrix}.
  */
 public final class F16Gemv {
 
@@ -48,7 +50,6 @@ public final class F16Gemv {
     static final int LANES = 8;
     /** Output rows per packed block (one vector of outputs). */
     public static final int BLOCK = LANES;
-    private static final float MAGIC = 0x1p112f;
     /**
      * Input rows per pass over the weights: a block of x (≤ 32 × in floats, under 200 KiB for
      * in ≤ 1536) stays in L2 while the weight blocks stream past; more rows (a batched prefill)
@@ -102,15 +103,33 @@ public final class F16Gemv {
     public static void multiply(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
         if (from % BLOCK != 0 || (to % BLOCK != 0 && to != out) || from > to || to > out)
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
-        FloatVector magic = FloatVector.broadcast(F, MAGIC);
+        // The weights are read as f16 · 2⁻¹¹² (see the conversion note below); the inputs carry the
+        // 2¹¹² instead, less 2^shift when they are large (x' must stay below 2¹²⁷), and the outputs
+        // get the 2^shift back. Scaling by powers of two commutes with every rounding here, so the
+        // outputs are the bits of the plain product.
+        float amax = 0;
+        for (int k = 0, n = rows * in; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
+        int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
+        float up = Math.scalb(1f, 112 - shift);
+        float[] xs = new float[rows * in];
+        for (int k = 0; k < xs.length; k++) xs[k] = x[k] * up;
+        kernels(packed, in, out, xs, rows, y, from, to);
+        if (shift != 0) {
+            float down = Math.scalb(1f, shift);
+            for (int b = 0; b < rows; b++) for (int o = from; o < to; o++) y[b * out + o] *= down;
+        }
+    }
+
+    /** {@link #multiply} on inputs already scaled by 2¹¹² (or less, see there). */
+    private static void kernels(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
         float[] tail = new float[8 * LANES];
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // four blocks a quarter of the range apart in one loop: more memory streams in flight
             // per thread read faster (plain reads here: 12 GB/s with one, 13-14 with two, ~17 with four)
             int quarter = (b1 - b0) / 4;
-            for (int k = 0; k < quarter; k++) row1x4(packed, in, out, x, 0, y, b0 + k, quarter, magic, tail);
-            for (int blk = b0 + 4 * quarter; blk < b1; blk++) tile1x1(packed, in, out, x, 0, y, blk, magic, tail);
+            for (int k = 0; k < quarter; k++) row1x4(packed, in, out, x, 0, y, b0 + k, quarter, tail);
+            for (int blk = b0 + 4 * quarter; blk < b1; blk++) tile1x1(packed, in, out, x, 0, y, blk, tail);
             return;
         }
         for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
@@ -119,31 +138,31 @@ public final class F16Gemv {
             for (; blk + 2 <= b1; blk += 2) {
                 int b = r0;
                 for (; b + 8 <= r1; b += 8) {
-                    tile8x1(packed, in, out, x, b, y, blk, magic, tail);
-                    tile8x1(packed, in, out, x, b, y, blk + 1, magic, tail);
+                    tile8x1(packed, in, out, x, b, y, blk, tail);
+                    tile8x1(packed, in, out, x, b, y, blk + 1, tail);
                 }
-                for (; b + 4 <= r1; b += 4) tile4x2(packed, in, out, x, b, y, blk, magic, tail);
+                for (; b + 4 <= r1; b += 4) tile4x2(packed, in, out, x, b, y, blk, tail);
             }
             for (; blk < b1; blk++) {
                 int b = r0;
-                for (; b + 8 <= r1; b += 8) tile8x1(packed, in, out, x, b, y, blk, magic, tail);
-                for (; b + 4 <= r1; b += 4) for (int k = 0; k < 4; k++) tile1x1(packed, in, out, x, b + k, y, blk, magic, tail);
+                for (; b + 8 <= r1; b += 8) tile8x1(packed, in, out, x, b, y, blk, tail);
+                for (; b + 4 <= r1; b += 4) for (int k = 0; k < 4; k++) tile1x1(packed, in, out, x, b + k, y, blk, tail);
             }
             // the last (r1 - r0) % 4 rows: a pass of their own with tiles over four blocks (one FMA
             // chain per block and row would wait on FMA latency)
             int b = r1 - (r1 - r0) % 4;
             for (; b + 2 <= r1; b += 2) {
                 int k = b0;
-                for (; k + 4 <= b1; k += 4) tile2x4(packed, in, out, x, b, y, k, magic, tail);
+                for (; k + 4 <= b1; k += 4) tile2x4(packed, in, out, x, b, y, k, tail);
                 for (; k < b1; k++) {
-                    tile1x1(packed, in, out, x, b, y, k, magic, tail);
-                    tile1x1(packed, in, out, x, b + 1, y, k, magic, tail);
+                    tile1x1(packed, in, out, x, b, y, k, tail);
+                    tile1x1(packed, in, out, x, b + 1, y, k, tail);
                 }
             }
             if (b < r1) {
                 int k = b0;
-                for (; k + 4 <= b1; k += 4) row1x4(packed, in, out, x, b, y, k, 1, magic, tail);
-                for (; k < b1; k++) tile1x1(packed, in, out, x, b, y, k, magic, tail);
+                for (; k + 4 <= b1; k += 4) row1x4(packed, in, out, x, b, y, k, 1, tail);
+                for (; k < b1; k++) tile1x1(packed, in, out, x, b, y, k, tail);
             }
         }
     }
@@ -159,13 +178,13 @@ public final class F16Gemv {
     }
 
     /** One input row × one block. */
-    private static void tile1x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+    private static void tile1x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int wb = blk * in * BLOCK, xb = b * in;
         FloatVector a = FloatVector.zero(F);
         for (int i = 0, j = wb; i < in; i += 2, j += 2 * BLOCK) {
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
-            a = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(FloatVector.broadcast(F, x[xb + i]), a);
-            a = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(FloatVector.broadcast(F, x[xb + i + 1]), a);
+            a = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[xb + i]), a);
+            a = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[xb + i + 1]), a);
         }
         if ((blk + 1) * BLOCK <= out) {
             a.intoArray(y, b * out + blk * BLOCK);
@@ -176,7 +195,7 @@ public final class F16Gemv {
     }
 
     /** Batch 1: blocks {@code blk + k·gap}, k = 0..3 (four weight streams, four chains). */
-    private static void row1x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, int gap, FloatVector magic, float[] tail) {
+    private static void row1x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, int gap, float[] tail) {
         int xb = b * in;
         int step = gap * in * BLOCK;
         int w0 = blk * in * BLOCK, w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
@@ -185,17 +204,17 @@ public final class F16Gemv {
             // inputs i and i+1 of four blocks (the conversion written out, see above)
             FloatVector xv = FloatVector.broadcast(F, x[xb + i]), xw = FloatVector.broadcast(F, x[xb + i + 1]);
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
-            a0 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a0);
-            a0 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a0);
+            a0 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a0);
+            a0 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a0);
             h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
-            a1 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a1);
-            a1 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a1);
+            a1 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a1);
+            a1 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a1);
             h = (IntVector) ShortVector.fromArray(S2, w, w2 + j).reinterpretAsInts();
-            a2 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a2);
-            a2 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a2);
+            a2 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a2);
+            a2 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a2);
             h = (IntVector) ShortVector.fromArray(S2, w, w3 + j).reinterpretAsInts();
-            a3 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic).fma(xv, a3);
-            a3 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic).fma(xw, a3);
+            a3 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a3);
+            a3 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a3);
         }
         if ((blk + 3 * gap + 1) * BLOCK <= out) {
             int r = b * out;
@@ -213,14 +232,14 @@ public final class F16Gemv {
     }
 
     /** Input rows {@code b..b+7} × block {@code blk}: eight accumulators, each weight vector converted once. */
-    private static void tile8x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+    private static void tile8x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int wb = blk * in * BLOCK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         for (int i = 0, j = wb; i < in; i += 2, j += 2 * BLOCK) {
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
-            FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
             a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
             a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
@@ -229,7 +248,7 @@ public final class F16Gemv {
             a5 = u.fma(FloatVector.broadcast(F, x[x5 + i]), a5);
             a6 = u.fma(FloatVector.broadcast(F, x[x6 + i]), a6);
             a7 = u.fma(FloatVector.broadcast(F, x[x7 + i]), a7);
-            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a0);
             a1 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), a1);
             a2 = u.fma(FloatVector.broadcast(F, x[x2 + i + 1]), a2);
@@ -264,38 +283,38 @@ public final class F16Gemv {
     }
 
     /** Input rows {@code b, b+1} × blocks {@code blk..blk+3}: eight accumulators. */
-    private static void tile2x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+    private static void tile2x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK, w2 = w1 + in * BLOCK, w3 = w2 + in * BLOCK;
         int x0 = b * in, x1 = x0 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
-            FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
             c0 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c0);
-            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a0);
             c0 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c0);
             h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
-            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a1 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a1);
             c1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c1);
-            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a1 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a1);
             c1 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c1);
             h = (IntVector) ShortVector.fromArray(S2, w, w2 + j).reinterpretAsInts();
-            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a2 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a2);
             c2 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c2);
-            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a2 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a2);
             c2 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c2);
             h = (IntVector) ShortVector.fromArray(S2, w, w3 + j).reinterpretAsInts();
-            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a3 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a3);
             c3 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c3);
-            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a3 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a3);
             c3 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c3);
         }
@@ -326,14 +345,14 @@ public final class F16Gemv {
     }
 
     /** Input rows {@code b..b+3} × blocks {@code blk, blk+1}: eight accumulators. */
-    private static void tile4x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, FloatVector magic, float[] tail) {
+    private static void tile4x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
             IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
-            FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().mul(magic);
+            FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             FloatVector p = FloatVector.broadcast(F, x[x0 + i]);
             a0 = u.fma(p, a0);
             c0 = v.fma(p, c0);
@@ -346,8 +365,8 @@ public final class F16Gemv {
             p = FloatVector.broadcast(F, x[x3 + i]);
             a3 = u.fma(p, a3);
             c3 = v.fma(p, c3);
-            u = g.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
-            v = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().mul(magic);
+            u = g.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
+            v = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             p = FloatVector.broadcast(F, x[x0 + i + 1]);
             a0 = u.fma(p, a0);
             c0 = v.fma(p, c0);
@@ -395,10 +414,10 @@ public final class F16Gemv {
      * Sixteen packed halves, inputs i and i+1 of eight outputs, are read as eight ints (low half:
      * input i). Input i: the int shifted left by 16, then right by 3 with sign extension, holds the
      * half's magnitude in f32 position (bits 13-27) and copies of its sign in bits 28-31; clearing
-     * bits 28-30 (mask 0x8FFF_FFFF) leaves a sign-magnitude float that is exactly f16(h) * 2^-112,
-     * and multiplying by 2^112 (exact: a power of two, results within f32's normal range) restores
-     * the value, subnormal halves included. Input i+1: the int shifted right by 3, masked with
-     * 0x8FFF_E000, which also clears bits 0-12 (the low half's top bits), times 2^112.
+     * bits 28-30 (mask 0x8FFF_FFFF) leaves a sign-magnitude float that is exactly f16(h) * 2^-112
+     * (a half's subnormals become f32 subnormals, its normals f32 normals); the 2^112 is on the
+     * inputs, so each FMA's exact product w'x' equals w*x. Input i+1: the int shifted right by 3,
+     * masked with 0x8FFF_E000, which also clears bits 0-12 (the low half's top bits).
      */
 
 }

@@ -90,4 +90,33 @@ class F16GemvTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> F16Gemv.multiply(packed, 16, 20, new float[16], 1, y, 0, 12));
     }
+
+    /**
+     * Every output is one FMA chain over the inputs in order, so it equals the scalar chain
+     * {@code acc = fma(f16(w), x, acc)} bit for bit — also with subnormal weights and with inputs
+     * large enough (≥ 2¹⁵) that the kernel scales them down by a power of two and back.
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {1f, 3e4f, 1e6f, 3e37f})
+    void equalsTheScalarFmaChainBitForBit(float inputScale) {
+        int in = 32, out = 19;
+        SplittableRandom rng = new SplittableRandom(7);
+        short[] w = new short[in * out];
+        for (int i = 0; i < w.length; i++)
+            w[i] = i % 5 == 0 ? (short) (rng.nextInt(0x3ff) | (rng.nextBoolean() ? 0x8000 : 0)) // subnormal halves
+                    : Float.floatToFloat16((float) rng.nextGaussian());
+        for (int rows : new int[] {1, 2, 8, 11}) {
+            float[] x = new float[rows * in];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * (i % 3 == 0 ? inputScale : 1f);
+            float[] y = new float[rows * out];
+            F16Gemv.multiply(F16Gemv.pack(w, out, in), in, out, x, rows, y, 0, out);
+            for (int b = 0; b < rows; b++)
+                for (int o = 0; o < out; o++) {
+                    float acc = 0;
+                    for (int i = 0; i < in; i++) acc = Math.fma(Float.float16ToFloat(w[o * in + i]), x[b * in + i], acc);
+                    assertEquals(Float.floatToRawIntBits(acc), Float.floatToRawIntBits(y[b * out + o]),
+                            "rows " + rows + " row " + b + " out " + o + ": " + acc + " vs " + y[b * out + o]);
+                }
+        }
+    }
 }
