@@ -18,9 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Layout.</b> The weights are {@link #pack packed} in blocks of 8 output rows, input-major
  * inside a block, two inputs interleaved: {@code packed[(blk·in + i − i%2)·8 + 2·lane + i%2] =
  * W[blk·8 + lane, i]} (see {@link #index}; the last block padded with zero rows). One 32-byte
- * load gives inputs {@code i, i+1} of eight outputs, which two shifts and a mask each turn into
- * two float vectors; so a vector accumulator holds eight outputs'
- * partial sums and no horizontal reduction is needed: a product is
+ * load gives inputs {@code i, i+1} of eight outputs, which shifts and masks turn into two float
+ * vectors; so a vector accumulator holds eight outputs' partial sums and no horizontal reduction is needed: a product is
  * {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
  * (With HF's row-major layout each output was an 8-lane dot product whose lanes had to be added
  * at the end; the shuffle network doing that deterministically cost more than the FMAs of a
@@ -33,14 +32,14 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators, each weight converted once) and 2 blocks × 4 rows, the blocks' 16·in bytes each
  * staying in L1 while the input rows pass; the last one to three rows take a pass of 4 blocks × 2
  * rows and 4 blocks × 1 row tiles (a lone chain per block waits on FMA latency: batch 2 ran at
- * half this speed). Above {@link #ROW_BLOCK} rows the rows
- * are taken in blocks, one pass over the weights each.
+ * half this speed). Above {@link #ROW_BLOCK} rows the rows are taken in blocks, one pass over the
+ * weights each.
  *
  * <p>f16 → f32 without a rounding: the 15 magnitude bits shifted into f32 position with the sign
  * kept in bit 31 give exactly {@code f16 · 2⁻¹¹²} (subnormal halves included), and the inputs carry
  * the 2¹¹² instead ({@link #multiply}): five integer operations per 16 weights and no float
  * multiply per weight vector (a pair per 32-byte load with the multiply cost 7; two 8-half loads
- * widened with {@code convertShape}, 8 plus two multiplies). Infinite or NaN weights are rejected
+ * widened with {@code convertShape} cost 8, two of them multiplies). Infinite or NaN weights are rejected
  * at load time by {@link F16Matrix}.
  */
 public final class F16Gemv {
