@@ -144,13 +144,27 @@ public final class Trainer {
         progress.flush();
     }
 
+    /**
+     * Writes the checkpoint into a scratch folder inside {@code out}, then renames each file into
+     * place (atomic per file) and {@code trainer_state.json} last: a run killed while saving (the
+     * end of a session) leaves every file whole, so the next start resumes instead of failing on
+     * a truncated {@code model.safetensors}.
+     */
     private void save(CausalLM model, AdamW opt, int step, List<Point> points) throws IOException {
-        CheckpointWriter.write(model.config(), model.weights(), out, FileDType.F32);
+        Path scratch = out.resolve(".checkpoint-partial");
+        Files.createDirectories(scratch);
+        CheckpointWriter.write(model.config(), model.weights(), scratch, FileDType.F32);
         NDList state = opt.state();
-        try (SafetensorsWriter w = new SafetensorsWriter(out.resolve("optimizer.safetensors"))) {
+        try (SafetensorsWriter w = new SafetensorsWriter(scratch.resolve("optimizer.safetensors"))) {
             for (int i = 0; i < state.size(); i++) w.declare("state." + i, FileDType.F32, state.get(i).getShape().getShape());
             for (int i = 0; i < state.size(); i++) w.write("state." + i, state.get(i).toFloatArray());
         }
+        try (var files = Files.list(scratch)) {
+            for (Path f : files.toList())
+                Files.move(f, out.resolve(f.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.delete(scratch);
         ObjectNode s = JSON.createObjectNode();
         Path statePath = out.resolve("trainer_state.json");
         ArrayNode log = Files.exists(statePath)

@@ -51,6 +51,10 @@ class TrainerTest {
             assertEquals(full.get(6 + i).trainLoss(), second.get(i).trainLoss(), 1e-4, "resumed step " + (7 + i));
         }
         assertThat(Files.readString(split.resolve("trainer_state.json"))).contains("\"step\" : 12");
+        // a save lands by renames: no scratch folder is left, every file is in place
+        assertThat(split.resolve(".checkpoint-partial")).doesNotExist();
+        assertThat(split.resolve("model.safetensors")).exists();
+        assertThat(split.resolve("optimizer.safetensors")).exists();
         // the checkpoint is a plain HF directory the engine serves
         ModelLoader.load(split, ComputeDType.F16, 64).close();
     }
