@@ -37,7 +37,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>f16 → f32 without a rounding: the 15 magnitude bits shifted into f32 position with the sign
  * kept in bit 31 give exactly {@code f16 · 2⁻¹¹²} (subnormal halves included), and the inputs carry
- * the 2¹¹² instead ({@link #multiply}): five integer operations per 16 weights and no float
+ * the 2¹¹² instead ({@link Inputs}): five integer operations per 16 weights and no float
  * multiply per weight vector (a pair per 32-byte load with the multiply cost 7; two 8-half loads
  * widened with {@code convertShape} cost 8, two of them multiplies). Infinite or NaN weights are rejected
  * at load time by {@link F16Matrix}.
@@ -100,26 +100,41 @@ public final class F16Gemv {
      * @param to     a multiple of {@link #BLOCK}, or {@code out}
      */
     public static void multiply(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
+        multiply(packed, in, out, Inputs.of(x, rows * in), rows, y, from, to);
+    }
+
+    /**
+     * Inputs as the kernels read them. The weights are read as f16 · 2⁻¹¹² (see the conversion note
+     * below); the inputs carry the 2¹¹² instead, less 2^shift when they are large (they must stay
+     * below 2¹²⁷), and the outputs get the 2^shift back. Scaling by powers of two commutes with
+     * every rounding here, so the outputs are the bits of the plain product. Made once per product
+     * and shared by the chunks of its output range.
+     */
+    public record Inputs(float[] scaled, int shift) {
+        /** The first {@code n} values of {@code x}, scaled. */
+        public static Inputs of(float[] x, int n) {
+            float amax = 0;
+            for (int k = 0; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
+            int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
+            float up = Math.scalb(1f, 112 - shift);
+            float[] xs = new float[n];
+            for (int k = 0; k < n; k++) xs[k] = x[k] * up;
+            return new Inputs(xs, shift);
+        }
+    }
+
+    /** {@link #multiply} on inputs already {@link Inputs#of prepared}. */
+    public static void multiply(short[] packed, int in, int out, Inputs x, int rows, float[] y, int from, int to) {
         if (from % BLOCK != 0 || (to % BLOCK != 0 && to != out) || from > to || to > out)
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
-        // The weights are read as f16 · 2⁻¹¹² (see the conversion note below); the inputs carry the
-        // 2¹¹² instead, less 2^shift when they are large (x' must stay below 2¹²⁷), and the outputs
-        // get the 2^shift back. Scaling by powers of two commutes with every rounding here, so the
-        // outputs are the bits of the plain product.
-        float amax = 0;
-        for (int k = 0, n = rows * in; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
-        int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
-        float up = Math.scalb(1f, 112 - shift);
-        float[] xs = new float[rows * in];
-        for (int k = 0; k < xs.length; k++) xs[k] = x[k] * up;
-        kernels(packed, in, out, xs, rows, y, from, to);
-        if (shift != 0) {
-            float down = Math.scalb(1f, shift);
+        kernels(packed, in, out, x.scaled(), rows, y, from, to);
+        if (x.shift() != 0) {
+            float down = Math.scalb(1f, x.shift());
             for (int b = 0; b < rows; b++) for (int o = from; o < to; o++) y[b * out + o] *= down;
         }
     }
 
-    /** {@link #multiply} on inputs already scaled by 2¹¹² (or less, see there). */
+    /** The tiles over output blocks {@code [from, to)}, on scaled inputs (see {@link Inputs}). */
     private static void kernels(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
         float[] tail = new float[8 * LANES];
         int b0 = from / BLOCK, b1 = blocks(to);

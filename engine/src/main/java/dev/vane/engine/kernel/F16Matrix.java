@@ -69,13 +69,14 @@ public final class F16Matrix {
             F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
             return;
         }
+        F16Gemv.Inputs scaled = F16Gemv.Inputs.of(x, rows * in); // once, shared by the chunks
         int blocks = F16Gemv.blocks(out);
         int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
         pool.run(chunks, c -> {
             // chunk boundaries on whole blocks of BLOCK output rows
             int from = (int) ((long) blocks * c / chunks) * F16Gemv.BLOCK;
             int to = Math.min(out, (int) ((long) blocks * (c + 1) / chunks) * F16Gemv.BLOCK);
-            F16Gemv.multiply(data, in, out, x, rows, y, from, to);
+            F16Gemv.multiply(data, in, out, scaled, rows, y, from, to);
         });
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * Builds the Hugging Face files of a {@link BpeModel}.
  *
  * <p>{@code tokenizer.json}: a {@code BPE} model (vocab and merges, no unknown token), no normalizer,
- * a pre-tokenizer that splits with {@link PreTokenizer#REGEX} and maps bytes with {@code ByteLevel}
+ * a pre-tokenizer that splits with {@link PreTokenizer#regex} and maps bytes with {@code ByteLevel}
  * ({@code use_regex: false}, as Llama 3), a {@code ByteLevel} decoder, the special tokens as
  * {@code added_tokens}, and a {@code TemplateProcessing} post-processor that prepends the BOS token
  * (to single texts and to each text of a pair), as current Llama 3 releases do.

@@ -12,17 +12,14 @@ import java.util.regex.Pattern;
  * leading space and trailing newlines, newline runs with the whitespace before them, and other
  * whitespace runs (leaving the last space of a run to start the following word).
  *
- * <p>The same regex is written into tokenizer.json ({@link #REGEX}), where HF tokenizers applies it
+ * <p>The same regex is written into tokenizer.json ({@link #regex}), where HF tokenizers applies it
  * with Oniguruma; Java's engine runs with {@link Pattern#UNICODE_CHARACTER_CLASS} so that
  * {@code \s}, {@code \p{L}} and {@code \p{N}} mean the same Unicode classes. Special tokens are cut
  * out of the text first, as HF does with added tokens before pre-tokenisation, so they never take
  * part in merges.
  */
 final class PreTokenizer {
-    /** Llama 3's pre-tokenisation regex, in the syntax of tokenizer.json. */
-    static final String REGEX = regex(DigitSplit.GROUPS_OF_THREE);
-
-    /** Llama 3's regex with its digit alternative chosen by {@code digits}. */
+    /** Llama 3's pre-tokenisation regex, in the syntax of tokenizer.json, its digit alternative chosen by {@code digits}. */
     static String regex(DigitSplit digits) {
         return "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|" + digits.pattern()
                 + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
