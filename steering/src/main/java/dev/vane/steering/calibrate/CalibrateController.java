@@ -122,15 +122,13 @@ public final class CalibrateController {
                 default -> throw new IllegalArgumentException("--direction: expected embeddings or activations, got '" + d + "'");
             };
             boolean embeddings = direction == RefusalDirection.Source.EMBEDDING_CENTROIDS;
-            if (embeddings && f.get("--direction-layer") != null)
+            if (embeddings && f.has("--direction-layer"))
                 throw new IllegalArgumentException("--direction-layer: only with --direction activations");
             for (String flag : List.of("--refusal-phrases", "--compliance-phrases"))
-                if (!embeddings && f.get(flag) != null)
+                if (!embeddings && f.has(flag))
                     throw new IllegalArgumentException(flag + ": only with --direction embeddings");
-            OptionalInt layer = f.get("--direction-layer") == null ? OptionalInt.empty()
-                    : OptionalInt.of(f.atLeast("--direction-layer", 0, 0));
-            double alpha = f.number("--alpha", 4);
-            if (!Double.isFinite(alpha)) throw new IllegalArgumentException("--alpha: must be a finite number, got " + alpha);
+            OptionalInt layer = f.has("--direction-layer") ? OptionalInt.of(f.atLeast("--direction-layer", 0, 0)) : OptionalInt.empty();
+            double alpha = f.number("--alpha", 4); // finite, or an error naming the flag
             return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"), direction, layer,
                     phrases(f, "--refusal-phrases", REFUSAL_PHRASES), phrases(f, "--compliance-phrases", COMPLIANCE_PHRASES),
                     f.atLeast("--epochs", 10, 1), f.positive("--lr", 5e-5), f.atLeast("--batch", 8, 1),

@@ -95,7 +95,7 @@ public final class CalibrateGact {
                     "--seed", "--table", "--batch", "--dtype", "--valid-fraction"), Set.of("--chat", "--replace"), REQUIRED);
             String name = f.name();
             return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"), f.layers("--layers"),
-                    f.atLeast("--clusters", 3, 2), f.longInteger("--seed", 1), Optional.ofNullable(f.get("--table")).map(Path::of),
+                    f.atLeast("--clusters", 3, 2), f.longInteger("--seed", 1), f.opt("--table").map(Path::of),
                     f.atLeast("--batch", 8, 1), f.on("--chat"), f.dtype(), f.fraction("--valid-fraction", 0.2),
                     f.on("--replace"));
         }

@@ -45,10 +45,6 @@ public final class RefusalEval {
             if (samples > 1 && temperature == 0)
                 throw new IllegalArgumentException("samples > 1 needs temperature > 0 (greedy responses would repeat)");
         }
-
-        public Options(int prompts, int maxTokens, double temperature, long seed) {
-            this(prompts, maxTokens, temperature, seed, 1);
-        }
     }
 
     /**

@@ -31,7 +31,7 @@ class RefusalEvalTest {
     private static List<Dialogue> dialogues;
     private static final MapArtifacts artifacts = new MapArtifacts();
     private static MapArtifacts.FixedController off, strong;
-    private static final RefusalEval.Options OPTIONS = new RefusalEval.Options(2, 3, 0.7, 3);
+    private static final RefusalEval.Options OPTIONS = new RefusalEval.Options(2, 3, 0.7, 3, 1);
 
     @BeforeAll
     static void setUp() throws Exception {
