@@ -24,7 +24,8 @@ import java.util.function.IntFunction;
 /**
  * The steering controller, measured (methods.md §1 "Evaluate"): held-out (test-split) requests of
  * the refuse family (harmful) and the comply family (benign), rendered in the model's chat
- * template, generated without and with the controller. Both arms use the same rendered prompts,
+ * template, generated without and with the controller (or any other intervention, such as a
+ * refusal steering vector, for comparison). Both arms use the same rendered prompts,
  * the same sampling parameters and the same per-prompt seeds; a response counts as a refusal by
  * {@link Refusals#isRefusal}, the check of {@code eval demo}.
  */
@@ -77,12 +78,12 @@ public final class RefusalEval {
     private RefusalEval() {}
 
     /** Four rows: without/with × refuse/comply. */
-    public static List<Row> run(Generator gen, ArtifactResolver artifacts, InterventionSpec.Controller spec,
+    public static List<Row> run(Generator gen, ArtifactResolver artifacts, InterventionSpec spec,
                                 List<Dialogue> dialogues, Options o) {
         CausalLM model = gen.model();
         Tokenizer tok = gen.tokenizer();
         ChatTemplate template = tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException("the model has no chat template"));
-        SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", "controller")), artifacts,
+        SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", spec.method().name().toLowerCase(Locale.ROOT))), artifacts,
                 new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
         List<Row> rows = new ArrayList<>();
         for (String arm : List.of("without", "with"))

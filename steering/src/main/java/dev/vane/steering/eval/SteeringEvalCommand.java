@@ -37,9 +37,10 @@ public final class SteeringEvalCommand {
                         (--vector NAME [--scale 4] | --gact NAME [--alpha 4] [--select argmax|soft])
                         [--layers A-B] [--phase both|prompt|generation] [--prompts 40] [--max-tokens 48]
                         [--seed 1] [--temperature 0.8] [--ppl-windows 16] [--ppl-tokens 128] [--header true]
-                   vane eval steering refusal --data DIR [--model DIR] --registry DIR --controller NAME
-                        [--alpha 4] [--mode paper|code] [--squash true|false] [--prompts 60] [--max-tokens 12]
-                        [--temperature 0] [--seed 1]
+                   vane eval steering refusal --data DIR [--model DIR] --registry DIR
+                        (--controller NAME [--alpha 4] [--mode paper|code] [--squash true|false]
+                         | --vector NAME [--scale 4] [--layers A-B] [--phase both|prompt|generation])
+                        [--prompts 60] [--max-tokens 12] [--temperature 0] [--seed 1] [--samples 1]
                    vane eval steering probes --data DIR --target GENRE [--model DIR] [--clusters 3]
                         [--held-out 0.2] [--seed 1] [--chunks-per-doc 4] [--max-pairs 0]
             --data is a demo corpus build (tools/build-demo-corpus.sh); --model defaults to models/demo.
@@ -105,11 +106,20 @@ public final class SteeringEvalCommand {
     }
 
     private static void refusal(String[] args, PrintStream out) throws Exception {
-        Flags f = Flags.parse(List.of(args), Set.of("--data", "--model", "--registry", "--controller", "--alpha", "--mode", "--squash", "--prompts",
-                "--max-tokens", "--temperature", "--seed", "--samples"), Set.of());
-        ControllerMode mode = ControllerMode.parse(f.opt("--mode").orElse("paper"));
-        InterventionSpec.Controller spec = new InterventionSpec.Controller(f.require("--controller"), mode, f.number("--alpha", 4),
-                f.bool("--squash", mode == ControllerMode.PAPER));
+        Flags f = Flags.parse(List.of(args), Set.of("--data", "--model", "--registry", "--controller", "--alpha", "--mode", "--squash",
+                "--vector", "--scale", "--layers", "--phase", "--prompts", "--max-tokens", "--temperature", "--seed", "--samples"), Set.of());
+        if (f.has("--vector") == f.has("--controller")) throw new IllegalArgumentException("give exactly one of --controller NAME or --vector NAME");
+        for (String flag : f.has("--vector") ? List.of("--alpha", "--mode", "--squash") : List.of("--scale", "--layers", "--phase"))
+            if (f.has(flag)) throw new IllegalArgumentException(flag + ": only with --" + (f.has("--vector") ? "controller" : "vector"));
+        InterventionSpec spec;
+        if (f.has("--vector")) {
+            spec = new InterventionSpec.Vector(f.require("--vector"), f.number("--scale", 4), f.opt("--layers").map(SteeringEvalCommand::layers),
+                    Optional.empty(), PhaseScope.parse(f.opt("--phase").orElse("both")));
+        } else {
+            ControllerMode mode = ControllerMode.parse(f.opt("--mode").orElse("paper"));
+            spec = new InterventionSpec.Controller(f.require("--controller"), mode, f.number("--alpha", 4),
+                    f.bool("--squash", mode == ControllerMode.PAPER));
+        }
         RefusalEval.Options o = new RefusalEval.Options(f.atLeast("--prompts", 60, 1), f.atLeast("--max-tokens", 12, 1),
                 f.number("--temperature", 0), f.atLeast("--seed", 1, 0), f.atLeast("--samples", 1, 1));
         List<Dialogue> dialogues = Dialogue.ofCorpus(f.path("--data"));

@@ -6,7 +6,10 @@ import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.engine.hooks.Component;
+import dev.vane.steering.plan.ArtifactResolver;
 import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.PhaseScope;
 import dev.vane.steering.plan.InterventionSpec.ControllerMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +48,7 @@ class RefusalEvalTest {
         strong = new MapArtifacts.FixedController(d, l, 30f, MapArtifacts.random(d, 4));
         artifacts.controllers.put("off", off);
         artifacts.controllers.put("strong", strong);
+        artifacts.vectors.put("push", new ArtifactResolver.SteeringVectors("push", Component.RESID_POST, d, MapArtifacts.randomLayers(l, d, 9)));
     }
 
     @AfterAll
@@ -100,6 +105,23 @@ class RefusalEvalTest {
         assertThat(many.interval()[0]).isLessThan(0.5).isGreaterThan(0.42);
         assertThat(many.interval()[1]).isGreaterThan(0.5).isLessThan(0.58);
         assertThatThrownBy(() -> new RefusalEval.Options(2, 3, 0, 3, 2)).hasMessageContaining("temperature");
+    }
+
+    @Test
+    void aSteeringVectorIsMeasuredOnTheSameArms() {
+        List<RefusalEval.Row> zero = run("off");
+        InterventionSpec.Vector push = new InterventionSpec.Vector("push", 8, Optional.empty(), Optional.empty(), PhaseScope.BOTH);
+        List<RefusalEval.Row> r = RefusalEval.run(gen, artifacts, push, dialogues, OPTIONS);
+        assertThat(r).extracting(RefusalEval.Row::arm).containsExactly("without", "without", "with", "with");
+        assertThat(r.get(0).responses()).isEqualTo(zero.get(0).responses());
+        assertThat(r.get(1).responses()).isEqualTo(zero.get(1).responses());
+        assertThat(r.get(2).responses()).isNotEqualTo(r.get(0).responses()); // the vector acts on the steered arm only
+        assertThat(r.get(2).meanScale()).isNaN(); // a vector has no per-request controller scale
+        InterventionSpec.Vector nothing = new InterventionSpec.Vector("push", 0, Optional.empty(), Optional.empty(), PhaseScope.BOTH);
+        List<RefusalEval.Row> none = RefusalEval.run(gen, artifacts, nothing, dialogues, OPTIONS);
+        assertThat(none.get(2).responses()).isEqualTo(none.get(0).responses());
+        assertThatThrownBy(() -> RefusalEval.run(gen, artifacts, new InterventionSpec.Vector("absent", 1, Optional.empty(),
+                Optional.empty(), PhaseScope.BOTH), dialogues, OPTIONS)).hasMessageContaining("'absent'");
     }
 
     @Test

@@ -38,6 +38,13 @@ class SteeringEvalCommandTest {
         assertThatThrownBy(() -> run("genre", "--vector", "v", "--target", "news", "--prompts", "0", "--data", "x"))
                 .hasMessageContaining("--prompts: must be >= 1");
         assertThatThrownBy(() -> run("refusal", "--controller", "c", "--mode", "fast")).hasMessageContaining("mode must be code or paper");
+        assertThatThrownBy(() -> run("refusal", "--data", "x", "--registry", "r"))
+                .hasMessageContaining("exactly one of --controller NAME or --vector NAME");
+        assertThatThrownBy(() -> run("refusal", "--controller", "c", "--vector", "v")).hasMessageContaining("exactly one");
+        assertThatThrownBy(() -> run("refusal", "--vector", "v", "--alpha", "2")).hasMessageContaining("--alpha: only with --controller");
+        assertThatThrownBy(() -> run("refusal", "--controller", "c", "--scale", "2")).hasMessageContaining("--scale: only with --vector");
+        assertThatThrownBy(() -> run("refusal", "--vector", "v", "--phase", "always", "--data", "x", "--registry", "r"))
+                .hasMessageContaining("phase");
         assertThatThrownBy(() -> run("probes", "--target", "news", "--data", tmp.resolve("none").toString()))
                 .hasMessageContaining("no such file");
         assertThatThrownBy(() -> run("judge")).hasMessageContaining("unknown eval steering command 'judge'");
