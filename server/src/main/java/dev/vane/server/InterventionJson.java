@@ -58,7 +58,7 @@ final class InterventionJson {
                     f.allowOnly(CONTROLLER_KEYS);
                     ControllerMode mode = f.string("mode").map(ControllerMode::parse).orElse(ControllerMode.PAPER);
                     yield new InterventionSpec.Controller(artifact, mode, f.number("alpha").orElse(4.0),
-                            f.bool("squash").orElse(mode == ControllerMode.PAPER));
+                            f.bool("squash").orElse(mode != ControllerMode.CODE));
                 }
                 case LAYER_SKIP -> throw ApiError.invalid(f.param("kind"), "layer skipping is set by vane.layer_skip");
                 case GACT -> {

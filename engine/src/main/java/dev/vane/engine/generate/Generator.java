@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.hooks.BatchHooks;
 import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.model.CausalLM;
@@ -60,7 +61,7 @@ public final class Generator implements AutoCloseable {
 
     /** A new sequence whose row runs {@code hooks} at the hook sites. */
     public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener, RowHooks hooks) {
-        params.checkContext(prompt.length + (hooks.replaysLastPromptToken() ? 1 : 0), contextLength());
+        params.checkContext(prompt.length + (hooks.promptReplay() == PromptReplay.NONE ? 0 : 1), contextLength());
         return new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
     }
 

@@ -1,5 +1,6 @@
 package dev.vane.engine.generate;
 
+import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 
 import dev.vane.engine.tokenizer.IncrementalDecoder;
@@ -99,12 +100,15 @@ public final class Sequence {
      * hooks ask for that token to be replayed and it has not been yet.
      */
     boolean samplesAfterPrompt() {
-        return replayed || !hooks.replaysLastPromptToken();
+        return replayed || hooks.promptReplay() == PromptReplay.NONE;
     }
 
-    /** Records the first pass over the final prompt token; the next step feeds that token again. */
+    /**
+     * Records the first pass over the final prompt token; the next step feeds that token again
+     * ({@link PromptReplay#LAST_TOKEN}) or the prompt from position 0 ({@link PromptReplay#WHOLE_PROMPT}).
+     */
     void markReplay(int fed) {
-        position += fed - 1;
+        position = hooks.promptReplay() == PromptReplay.WHOLE_PROMPT ? 0 : position + fed - 1;
         replayed = true;
     }
 

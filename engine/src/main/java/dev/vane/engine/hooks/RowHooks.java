@@ -51,13 +51,8 @@ public interface RowHooks extends AutoCloseable {
     /** No position skips (shared; never modified). */
     java.util.BitSet NO_SKIPS = new java.util.BitSet(0);
 
-    /**
-     * Whether the final prompt token must be fed a second time before the first sample. Methods
-     * that decide from the whole prompt's activations (the controller in {@code paper} mode) read
-     * them in the first pass and act on the replayed last token, whose KV entries replace the
-     * first pass's.
-     */
-    default boolean replaysLastPromptToken() { return false; }
+    /** Whether (and how much of) the prompt is fed a second time before the first sample; see {@link PromptReplay}. */
+    default PromptReplay promptReplay() { return PromptReplay.NONE; }
 
     /** Releases what the row holds (per-request tensors); called once when the sequence leaves. */
     @Override

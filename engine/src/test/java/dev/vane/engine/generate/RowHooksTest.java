@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.model.CausalLM;
@@ -49,11 +50,11 @@ class RowHooksTest {
     private static final class Shift implements RowHooks {
         final int layer;
         final float scale;
-        final boolean replay;
+        final PromptReplay replay;
         final AtomicInteger closed = new AtomicInteger();
         final List<StepContext.Row> seen = new ArrayList<>();
 
-        Shift(int layer, float scale, boolean replay) {
+        Shift(int layer, float scale, PromptReplay replay) {
             this.layer = layer;
             this.scale = scale;
             this.replay = replay;
@@ -72,7 +73,7 @@ class RowHooksTest {
         }
 
         @Override
-        public boolean replaysLastPromptToken() { return replay; }
+        public PromptReplay promptReplay() { return replay; }
 
         @Override
         public void close() { closed.incrementAndGet(); }
@@ -90,7 +91,7 @@ class RowHooksTest {
     void aRowHookChangesItsRowAndOnlyItsRow() {
         int[] p = prompt("The quick brown fox jumps over");
         int[] base = solo(p, RowHooks.NONE);
-        int[] shifted = solo(p, new Shift(0, 3f, false));
+        int[] shifted = solo(p, new Shift(0, 3f, PromptReplay.NONE));
         assertThat(shifted).isNotEqualTo(base);
     }
 
@@ -109,25 +110,26 @@ class RowHooksTest {
     }
 
     private static RowHooks hooksFor(int i) {
-        return switch (i % 4) {
+        return switch (i % 5) {
             case 0 -> RowHooks.NONE;
-            case 1 -> new Shift(0, 2f, false);
-            case 2 -> new Shift(1, -2f, false);
-            default -> new Shift(0, 1f, true);
+            case 1 -> new Shift(0, 2f, PromptReplay.NONE);
+            case 2 -> new Shift(1, -2f, PromptReplay.NONE);
+            case 3 -> new Shift(0, 1f, PromptReplay.LAST_TOKEN);
+            default -> new Shift(1, 1f, PromptReplay.WHOLE_PROMPT);
         };
     }
 
     @Test
     void replayingTheLastPromptTokenWithoutEffectChangesNothing() {
         int[] p = prompt("The quick brown fox jumps over");
-        Shift noop = new Shift(0, 0f, true);
+        Shift noop = new Shift(0, 0f, PromptReplay.LAST_TOKEN);
         assertThat(solo(p, noop)).isEqualTo(solo(p, RowHooks.NONE));
     }
 
     @Test
     void theReplayStepFeedsTheLastPromptTokenAtItsPositionAgain() {
         int[] p = prompt("The quick brown fox jumps over");
-        Shift s = new Shift(0, 1f, true);
+        Shift s = new Shift(0, 1f, PromptReplay.LAST_TOKEN);
         solo(p, s);
         // first pass: the whole prompt; replay: the last prompt token alone at position P-1; then decode steps
         assertThat(s.seen.get(0).length()).isEqualTo(p.length);
@@ -139,11 +141,36 @@ class RowHooksTest {
     }
 
     @Test
+    void replayingTheWholePromptWithoutEffectChangesNothing() {
+        int[] p = prompt("The quick brown fox jumps over");
+        assertThat(solo(p, new Shift(0, 0f, PromptReplay.WHOLE_PROMPT))).isEqualTo(solo(p, RowHooks.NONE));
+    }
+
+    @Test
+    void theWholePromptReplayFeedsThePromptFromPositionZeroAgain() {
+        int[] p = prompt("The quick brown fox jumps over");
+        Shift s = new Shift(0, 1f, PromptReplay.WHOLE_PROMPT);
+        int[] out = solo(p, s);
+        // first pass: the whole prompt, no sample; second pass: the whole prompt again, sampled; then decode steps
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat(s.seen.get(pass).start()).isZero();
+            assertThat(s.seen.get(pass).length()).isEqualTo(p.length);
+            assertThat(s.seen.get(pass).lastOfPrompt()).isTrue();
+        }
+        assertThat(s.seen.get(2).start()).isEqualTo(p.length);
+        assertThat(s.seen).hasSize(2 + GREEDY.maxTokens() - 1);
+        // the second pass overwrote the first pass's cache entries: decoding equals one shifted pass with no replay
+        assertThat(out).isEqualTo(solo(p, new Shift(0, 1f, PromptReplay.NONE)));
+        assertThat(PromptReplay.LAST_TOKEN.max(PromptReplay.WHOLE_PROMPT)).isEqualTo(PromptReplay.WHOLE_PROMPT);
+        assertThat(PromptReplay.LAST_TOKEN.max(PromptReplay.NONE)).isEqualTo(PromptReplay.LAST_TOKEN);
+    }
+
+    @Test
     void batchHooksSayWhereSomeRowActs() {
         var gen = dev.vane.engine.hooks.Phase.GENERATION;
         StepContext ctx = new StepContext(List.of(new StepContext.Row(5, 1, gen, false), new StepContext.Row(9, 1, gen, false)), 1);
         var hooks = dev.vane.engine.hooks.BatchHooks.of(dev.vane.engine.hooks.ForwardHooks.NONE,
-                List.of(RowHooks.NONE, new Shift(0, 1f, false)));
+                List.of(RowHooks.NONE, new Shift(0, 1f, PromptReplay.NONE)));
         assertThat(hooks.actsAt(HookSite.of(0, Component.RESID_POST), ctx)).isTrue();
         assertThat(hooks.actsAt(HookSite.of(1, Component.RESID_POST), ctx)).isFalse();
         assertThat(hooks.actsAt(HookSite.of(0, Component.MLP_OUT), ctx)).isFalse();
@@ -153,7 +180,7 @@ class RowHooksTest {
 
     @Test
     void rowHooksAreClosedOnceWhenTheSequenceLeaves() {
-        Shift s = new Shift(0, 1f, false);
+        Shift s = new Shift(0, 1f, PromptReplay.NONE);
         solo(prompt("Hello there"), s);
         assertThat(s.closed.get()).isEqualTo(1);
     }

@@ -64,7 +64,7 @@ public final class CalibrateController {
 
     static final String USAGE = """
             usage: vane calibrate controller --model DIR --prompts FILE --name NAME --registry DIR
-                                             [--direction embeddings|activations] [--direction-layer N]
+                                             [--direction embeddings|activations|gaps] [--direction-layer N]
                                              [--refusal-phrases "I'm sorry|I can't|I cannot|Sorry"]
                                              [--compliance-phrases "Sure|Here|Of course|To"]
                                              [--epochs 10] [--lr 5e-5] [--batch 8] [--width 1024] [--seed 1]
@@ -72,8 +72,10 @@ public final class CalibrateController {
               --prompts             JSONL, one {"text": "...", "label": "harmful"|"benign",
                                     "split": "train"|"valid"} per line
               --direction           embeddings (default, as the authors' code: input-embedding centroid of the
-                                    refusal phrases' tokens minus that of the compliance phrases' tokens) or
-                                    activations (harmful minus benign mean of the training prompts at one layer)
+                                    refusal phrases' tokens minus that of the compliance phrases' tokens),
+                                    activations (harmful minus benign mean of the training prompts at one layer,
+                                    normalised, shared by all layers) or gaps (that mean difference at every
+                                    layer, not normalised, each layer steered along its own: alpha 1 = one gap)
               --direction-layer     the layer for --direction activations (default: the middle one, L/2)
               --refusal-phrases,
               --compliance-phrases  '|'-separated phrases for --direction embeddings, taken verbatim
@@ -94,7 +96,7 @@ public final class CalibrateController {
     /**
      * Parsed flags.
      *
-     * @param directionLayer empty for the default (L/2) or for an embedding direction
+     * @param directionLayer empty for the default (L/2), and for the embedding and per-layer directions
      */
     public record Options(Path model, Path prompts, String name, Path registry, RefusalDirection.Source direction,
                           OptionalInt directionLayer, List<String> refusalPhrases, List<String> compliancePhrases,
@@ -119,10 +121,11 @@ public final class CalibrateController {
             RefusalDirection.Source direction = switch (d) {
                 case "embeddings" -> RefusalDirection.Source.EMBEDDING_CENTROIDS;
                 case "activations" -> RefusalDirection.Source.ACTIVATION_MEANS;
-                default -> throw new IllegalArgumentException("--direction: expected embeddings or activations, got '" + d + "'");
+                case "gaps" -> RefusalDirection.Source.ACTIVATION_GAPS;
+                default -> throw new IllegalArgumentException("--direction: expected embeddings, activations or gaps, got '" + d + "'");
             };
             boolean embeddings = direction == RefusalDirection.Source.EMBEDDING_CENTROIDS;
-            if (embeddings && f.has("--direction-layer"))
+            if (direction != RefusalDirection.Source.ACTIVATION_MEANS && f.has("--direction-layer"))
                 throw new IllegalArgumentException("--direction-layer: only with --direction activations");
             for (String flag : List.of("--refusal-phrases", "--compliance-phrases"))
                 if (!embeddings && f.has(flag))
@@ -169,8 +172,11 @@ public final class CalibrateController {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return CommandLine.run("vane calibrate controller", USAGE, args, out, err, Options::parse, (o, command) -> {
             Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
-            String source = o.direction() == RefusalDirection.Source.EMBEDDING_CENTROIDS ? "embeddings"
-                    : "activations at layer " + r.directionLayer();
+            String source = switch (o.direction()) {
+                case EMBEDDING_CENTROIDS -> "embeddings";
+                case ACTIVATION_MEANS -> "activations at layer " + r.directionLayer();
+                case ACTIVATION_GAPS -> "activation gaps at every layer";
+            };
             out.printf(Locale.ROOT, "wrote %s (controller, direction from %s, %d train / %d held-out prompts) to %s%n%n",
                     o.name(), source, r.train(), r.valid(), r.directory());
             out.print("| epoch | train loss | held-out accuracy |\n|---|---|---|\n");
@@ -203,11 +209,13 @@ public final class CalibrateController {
         if (dirLayer >= numLayers)
             throw new IllegalArgumentException("--direction-layer: " + dirLayer + " outside the model's layers 0-" + (numLayers - 1));
         boolean fromEmbeddings = o.direction() == RefusalDirection.Source.EMBEDDING_CENTROIDS;
+        boolean gaps = o.direction() == RefusalDirection.Source.ACTIVATION_GAPS;
 
-        // harvested layers, ascending: the last four blocks (the controller's input) and the direction's layer
+        // harvested layers, ascending: the last four blocks (the controller's input) and the direction's layer(s)
         TreeSet<Integer> wanted = new TreeSet<>();
         for (int l = numLayers - ControllerNet.FEATURE_BLOCKS; l < numLayers; l++) wanted.add(l);
-        if (!fromEmbeddings) wanted.add(dirLayer);
+        if (gaps) for (int l = 0; l < numLayers; l++) wanted.add(l);
+        else if (!fromEmbeddings) wanted.add(dirLayer);
         List<Integer> layers = List.copyOf(wanted);
 
         List<int[]> prompts = new ArrayList<>();
@@ -230,6 +238,16 @@ public final class CalibrateController {
                     throw new IllegalArgumentException("--direction embeddings: the " + o.dtype().name().toLowerCase(Locale.ROOT)
                             + " model keeps its weights in Java kernels; use --dtype f32");
                 direction = RefusalDirection.fromEmbeddings(model.weights().embed(), refusalIds, complianceIds);
+            } else if (gaps) {
+                float[][][] harmful = new float[numLayers][][], benign = new float[numLayers][][];
+                for (int l = 0; l < numLayers; l++) {
+                    int k = layers.indexOf(l);
+                    List<float[]> h = new ArrayList<>(), b = new ArrayList<>();
+                    for (int i = 0; i < train.size(); i++) (train.get(i).harmful() ? h : b).add(acts[i][k]);
+                    harmful[l] = h.toArray(float[][]::new);
+                    benign[l] = b.toArray(float[][]::new);
+                }
+                direction = RefusalDirection.fromActivationGaps(harmful, benign);
             } else {
                 int k = layers.indexOf(dirLayer);
                 List<float[]> harmful = new ArrayList<>(), benign = new ArrayList<>();
@@ -265,7 +283,7 @@ public final class CalibrateController {
                 LayerRange.all(numLayers).toList(), params, metrics, Provenance.now(command, Provenance.sha256(o.prompts())));
         Artifact artifact = new Artifact(manifest, MethodArtifacts.tensors(weights.tensors(), weights.shapes()));
         Path dir = target.save(artifact);
-        return new Result(artifact, dir, fromEmbeddings ? -1 : dirLayer, trained.epochs(), trainAccuracy,
+        return new Result(artifact, dir, fromEmbeddings || gaps ? -1 : dirLayer, trained.epochs(), trainAccuracy,
                 held.sigmoidHarmful(), held.sigmoidBenign(), train.size(), valid.size());
     }
 
@@ -320,6 +338,8 @@ public final class CalibrateController {
             ArrayNode r = params.putArray("refusal_phrases"), c = params.putArray("compliance_phrases");
             o.refusalPhrases().forEach(r::add);
             o.compliancePhrases().forEach(c::add);
+        } else if (o.direction() == RefusalDirection.Source.ACTIVATION_GAPS) {
+            params.put("direction", "gaps");
         } else {
             params.put("direction", "activations").put("direction_layer", dirLayer);
         }

@@ -88,13 +88,14 @@ public final class MethodArtifacts {
             throw new ArtifactException(m.name() + ": kind is " + m.kind().jsonName() + ", expected " + kind.jsonName());
     }
 
-    /** The plan's view of a trained controller: the raw scale logit and per-layer weights, and d̂. */
+    /** The plan's view of a trained controller: the raw scale logit and per-layer weights, and d̂ per layer. */
     public static ControllerModel model(ControllerWeights w) {
-        float[] direction = w.direction().clone();
+        float[][] direction = new float[w.layers()][];
+        for (int l = 0; l < w.layers(); l++) direction[l] = l > 0 && !w.perLayerDirection() ? direction[0] : w.direction(l);
         return new ControllerModel() {
             @Override public int hiddenSize() { return w.hiddenSize(); }
             @Override public int numLayers() { return w.layers(); }
-            @Override public float[] direction() { return direction; }
+            @Override public float[] direction(int layer) { return direction[layer]; }
             @Override public Output evaluate(float[] features) {
                 ControllerOutput o = w.evaluate(features);
                 return new Output(o.s(), o.w());

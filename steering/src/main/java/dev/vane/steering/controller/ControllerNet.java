@@ -131,8 +131,10 @@ public final class ControllerNet implements AutoCloseable {
     /** The current weights with the refusal direction they steer along, for export. */
     public ControllerWeights weights(RefusalDirection direction) {
         if (direction == null) throw new IllegalArgumentException("direction must not be null");
+        if (direction.source().perLayer() && direction.rows().length != layers)
+            throw new IllegalArgumentException("direction has " + direction.rows().length + " layers, the controller " + layers);
         return new ControllerWeights(hiddenSize, layers, width, fc1Weight.toFloatArray(), fc1Bias.toFloatArray(),
-                fc2Weight.toFloatArray(), fc2Bias.toFloatArray(), direction.unit().clone());
+                fc2Weight.toFloatArray(), fc2Bias.toFloatArray(), direction.flat());
     }
 
     /** Drops the plain-Java snapshot; called after every in-place parameter update. */

@@ -1,5 +1,6 @@
 package dev.vane.steering.controller;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +11,8 @@ import java.util.Set;
  * <pre>
  *   fc1.weight [H, 4D]   fc1.bias [H]
  *   fc2.weight [1+L, H]  fc2.bias [1+L]     row 0 → s, rows 1..L → z_l
- *   direction  [D]       unit refusal direction d̂
+ *   direction  [D]       unit refusal direction d̂, shared by every layer, or
+ *              [L, D]    one (unnormalised) direction per layer ({@link RefusalDirection.Source#ACTIVATION_GAPS})
  * </pre>
  * Arrays are shared, not copied: treat them as read-only.
  */
@@ -26,7 +28,19 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
         check(fc1Bias, width, "fc1Bias");
         check(fc2Weight, (long) (1 + layers) * width, "fc2Weight");
         check(fc2Bias, 1 + layers, "fc2Bias");
-        check(direction, hiddenSize, "direction");
+        if (direction == null || (direction.length != hiddenSize && direction.length != (long) layers * hiddenSize))
+            throw new IllegalArgumentException("direction must have " + hiddenSize + " or " + (long) layers * hiddenSize
+                    + " values, got " + (direction == null ? "null" : direction.length));
+    }
+
+    /** Whether each layer has its own direction ({@code [L, D]}). */
+    public boolean perLayerDirection() { return direction.length != hiddenSize; } // with L = 1 the two layouts coincide
+
+    /** The direction at {@code layer}, {@code [D]} (a copy). */
+    public float[] direction(int layer) {
+        if (layer < 0 || layer >= layers) throw new IllegalArgumentException("layer " + layer + " outside 0-" + (layers - 1));
+        int from = perLayerDirection() ? layer * hiddenSize : 0;
+        return Arrays.copyOfRange(direction, from, from + hiddenSize);
     }
 
     /** The named tensors, flattened row-major; see {@link #shapes()}. */
@@ -47,7 +61,7 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
         s.put("fc1.bias", new long[] {width});
         s.put("fc2.weight", new long[] {1 + layers, width});
         s.put("fc2.bias", new long[] {1 + layers});
-        s.put("direction", new long[] {hiddenSize});
+        s.put("direction", perLayerDirection() ? new long[] {layers, hiddenSize} : new long[] {hiddenSize});
         return s;
     }
 
@@ -57,9 +71,11 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
         if (!tensors.keySet().equals(NAMES) || !shapes.keySet().containsAll(NAMES))
             throw new IllegalArgumentException("tensors must be exactly " + NAMES + ", got " + tensors.keySet());
         long[] fc1 = shapes.get("fc1.weight"), fc2 = shapes.get("fc2.weight"), dir = shapes.get("direction");
-        if (fc1.length != 2 || fc2.length != 2 || dir.length != 1)
-            throw new IllegalArgumentException("shapes must be 2-D for fc1/fc2 weights and 1-D for direction");
-        int d = Math.toIntExact(dir[0]);
+        if (fc1.length != 2 || fc2.length != 2 || dir.length < 1 || dir.length > 2)
+            throw new IllegalArgumentException("shapes must be 2-D for fc1/fc2 weights and [D] or [L, D] for direction");
+        int d = Math.toIntExact(dir[dir.length - 1]);
+        if (dir.length == 2 && dir[0] != fc2[0] - 1)
+            throw new IllegalArgumentException("shapes: direction must have L=" + (fc2[0] - 1) + " rows, got " + dir[0]);
         if (fc1[1] != ControllerNet.FEATURE_BLOCKS * (long) d)
             throw new IllegalArgumentException("shapes: fc1.weight must have 4D=" + 4L * d + " columns, got " + fc1[1]);
         if (fc2[1] != fc1[0])
@@ -69,9 +85,13 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
                 tensors.get("fc2.bias"), tensors.get("direction"));
     }
 
-    /** The refusal direction {@code d̂}. */
+    /** The refusal direction {@code d̂}; {@code source} must match its shape (per layer or shared). */
     public RefusalDirection refusalDirection(RefusalDirection.Source source) {
-        return new RefusalDirection(source, direction);
+        if (source.perLayer() != perLayerDirection())
+            throw new IllegalArgumentException(source + " does not match a " + (perLayerDirection() ? "per-layer" : "shared") + " direction");
+        float[][] rows = new float[perLayerDirection() ? layers : 1][];
+        for (int l = 0; l < rows.length; l++) rows[l] = direction(l);
+        return new RefusalDirection(source, rows);
     }
 
     /** Plain-Java controller forward of one feature vector {@code [4D]}. */

@@ -38,7 +38,7 @@ public final class SteeringEvalCommand {
                         [--layers A-B] [--phase both|prompt|generation] [--prompts 40] [--max-tokens 48]
                         [--seed 1] [--temperature 0.8] [--ppl-windows 16] [--ppl-tokens 128] [--header true]
                    vane eval steering refusal --data DIR [--model DIR] --registry DIR
-                        (--controller NAME [--alpha 4] [--mode paper|code] [--squash true|false]
+                        (--controller NAME [--alpha 4] [--mode paper|prompt|code] [--squash true|false]
                          | --vector NAME [--scale 4] [--layers A-B] [--phase both|prompt|generation])
                         [--prompts 60] [--max-tokens 12] [--temperature 0] [--seed 1] [--samples 1]
                    vane eval steering probes --data DIR --target GENRE [--model DIR] [--clusters 3]
@@ -118,7 +118,7 @@ public final class SteeringEvalCommand {
         } else {
             ControllerMode mode = ControllerMode.parse(f.opt("--mode").orElse("paper"));
             spec = new InterventionSpec.Controller(f.require("--controller"), mode, f.number("--alpha", 4),
-                    f.bool("--squash", mode == ControllerMode.PAPER));
+                    f.bool("--squash", mode != ControllerMode.CODE));
         }
         RefusalEval.Options o = new RefusalEval.Options(f.atLeast("--prompts", 60, 1), f.atLeast("--max-tokens", 12, 1),
                 f.number("--temperature", 0), f.atLeast("--seed", 1, 0), f.atLeast("--samples", 1, 1));

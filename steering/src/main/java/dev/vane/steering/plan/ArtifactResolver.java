@@ -64,15 +64,15 @@ public interface ArtifactResolver {
         }
     }
 
-    /** A trained steering controller and its direction d̂ (unit length). */
+    /** A trained steering controller and its direction d̂ (one unit vector, or one direction per layer). */
     interface ControllerModel {
         int hiddenSize();
 
         /** Layer count the controller's {@code w} output covers. */
         int numLayers();
 
-        /** d̂ {@code [D]}. */
-        float[] direction();
+        /** d̂ at {@code layer}, {@code [D]} (the same array for every layer when the direction is shared). */
+        float[] direction(int layer);
 
         /** Runs the MLP on the last 4 blocks' outputs at one position, concatenated {@code [4D]}. */
         Output evaluate(float[] features);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
+import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.steering.plan.ArtifactResolver.ControllerModel;
 import dev.vane.steering.plan.InterventionSpec.ControllerMode;
@@ -18,9 +19,11 @@ import dev.vane.steering.plan.InterventionSpec.ControllerMode;
  *
  * <p>{@code paper} mode reads those outputs in the prompt's first pass, freezes {@code s, w}, and
  * asks the engine to feed the last prompt token again so that every layer is patched at the last
- * prompt position too, then at every generated token. {@code code} mode follows the released
- * code: at each step the controller reads the step's last position and patches only the last
- * block there.
+ * prompt position too, then at every generated token. {@code prompt} mode decides the same way
+ * and has the engine feed the whole prompt again (a second prefill), so every prompt position is
+ * patched as well: a model that settles its answer over the prompt is steered where it decides.
+ * {@code code} mode follows the released code: at each step the controller reads the step's last
+ * position and patches only the last block there.
  */
 final class ControllerEffect implements Effect {
 
@@ -33,7 +36,7 @@ final class ControllerEffect implements Effect {
     private final float[] features; // [4D]: outputs of blocks L-4..L-1 at the read position
     private final NDManager manager;
     private final EffectTrace trace;
-    private float[][] patches; // paper mode: [L][D], once decided
+    private float[][] patches; // paper and prompt modes: [L][D], once decided
     private NDArray[] patchTensors; // [L] of [1, 1, D], made on first use by the tensor path
 
     ControllerEffect(ControllerModel model, ControllerMode mode, double alpha, boolean squash, int layers,
@@ -57,7 +60,7 @@ final class ControllerEffect implements Effect {
     public boolean actsAt(HookSite s, StepContext.Row row) {
         if (s.component() != Component.RESID_POST) return false;
         return switch (mode) {
-            case PAPER -> patches == null
+            case PAPER, PROMPT -> patches == null
                     ? row.phase() == Phase.PROMPT && row.lastOfPrompt() && readsAt(s)
                     : true;
             case CODE -> (row.phase() == Phase.GENERATION || row.lastOfPrompt()) && readsAt(s);
@@ -67,7 +70,7 @@ final class ControllerEffect implements Effect {
     @Override
     public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
         int l = s.layer();
-        if (mode == ControllerMode.PAPER && patches != null) {
+        if (mode != ControllerMode.CODE && patches != null) {
             if (l == 0) trace.addPositions(row.length());
             return x.add(patchTensor(l, x.getDataType()));
         }
@@ -89,7 +92,7 @@ final class ControllerEffect implements Effect {
     @Override
     public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
         int l = s.layer();
-        if (mode == ControllerMode.PAPER && patches != null) {
+        if (mode != ControllerMode.CODE && patches != null) {
             if (l == 0) trace.addPositions(row.length());
             float[] p = patches[l];
             int steps = (int) rowShape.get(1);
@@ -114,12 +117,12 @@ final class ControllerEffect implements Effect {
         if (l < layers - 1) return null;
         ControllerModel.Output out = model.evaluate(features.clone());
         trace.controller(out);
-        float[] d = model.direction();
         float sEff = squash ? (float) (1 / (1 + Math.exp(-out.s()))) : out.s();
-        if (mode == ControllerMode.PAPER) {
+        if (mode != ControllerMode.CODE) {
             float[][] p = new float[layers][hidden];
             for (int k = 0; k < layers; k++) {
                 float c = sEff * alpha * out.w()[k];
+                float[] d = model.direction(k);
                 for (int i = 0; i < hidden; i++) p[k][i] = c * d[i];
             }
             patches = p;
@@ -127,6 +130,7 @@ final class ControllerEffect implements Effect {
             return null; // the replayed last prompt token is patched at every layer
         }
         float c = sEff * alpha * out.w()[l]; // code mode: the last block, at the step's last position only
+        float[] d = model.direction(l);
         float[] p = new float[hidden];
         for (int i = 0; i < hidden; i++) p[i] = c * d[i];
         return p;
@@ -144,7 +148,13 @@ final class ControllerEffect implements Effect {
     }
 
     @Override
-    public boolean replaysLastPromptToken() { return mode == ControllerMode.PAPER; }
+    public PromptReplay promptReplay() {
+        return switch (mode) {
+            case PAPER -> PromptReplay.LAST_TOKEN;
+            case PROMPT -> PromptReplay.WHOLE_PROMPT;
+            case CODE -> PromptReplay.NONE;
+        };
+    }
 
     @Override
     public EffectTrace trace() { return trace; }

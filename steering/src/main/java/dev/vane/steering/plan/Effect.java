@@ -2,6 +2,8 @@ package dev.vane.steering.plan;
 
 import ai.djl.ndarray.NDArray;
 import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.PromptReplay;
+import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
 
 /** One intervention bound to one sequence: the per-row part of {@link SteeringRow}. */
@@ -23,7 +25,8 @@ interface Effect {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no in-place form");
     }
 
-    default boolean replaysLastPromptToken() { return false; }
+    /** How much of the prompt this effect needs fed twice ({@link RowHooks#promptReplay}). */
+    default PromptReplay promptReplay() { return PromptReplay.NONE; }
 
     /** Positions of the row's step that skip {@code layer} (layer skipping only). */
     default java.util.BitSet skips(int layer, StepContext.Row row) { return dev.vane.engine.hooks.RowHooks.NO_SKIPS; }

@@ -122,15 +122,19 @@ public sealed interface InterventionSpec {
         }
     }
 
-    /** Controller modes (methods.md §1). */
+    /**
+     * Controller modes (methods.md §1): {@code code} as the released code (the last block, each
+     * step), {@code paper} as the paper (decided on the prompt, every layer from the last prompt
+     * token on), {@code prompt} as paper but patching the whole prompt too (a second prefill).
+     */
     enum ControllerMode {
-        CODE, PAPER;
+        CODE, PAPER, PROMPT;
 
         public String jsonName() { return name().toLowerCase(Locale.ROOT); }
 
         public static ControllerMode parse(String s) {
             for (ControllerMode m : values()) if (m.jsonName().equals(s)) return m;
-            throw new PlanException("mode", "mode must be code or paper, got '" + s + "'");
+            throw new PlanException("mode", "mode must be code, paper or prompt, got '" + s + "'");
         }
     }
 

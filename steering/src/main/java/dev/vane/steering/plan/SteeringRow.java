@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.HookSite;
+import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
 
@@ -18,12 +19,12 @@ public final class SteeringRow implements RowHooks {
 
     private final List<Effect> effects;
     private final NDManager manager;
-    private final boolean replay;
+    private final PromptReplay replay;
 
     SteeringRow(List<Effect> effects, NDManager manager) {
         this.effects = List.copyOf(effects);
         this.manager = manager;
-        this.replay = effects.stream().anyMatch(Effect::replaysLastPromptToken);
+        this.replay = effects.stream().map(Effect::promptReplay).reduce(PromptReplay.NONE, PromptReplay::max);
     }
 
     @Override
@@ -60,7 +61,7 @@ public final class SteeringRow implements RowHooks {
     }
 
     @Override
-    public boolean replaysLastPromptToken() { return replay; }
+    public PromptReplay promptReplay() { return replay; }
 
     @Override
     public java.util.BitSet skips(int layer, StepContext.Row row) {

@@ -168,6 +168,40 @@ class CalibrateControllerTest {
     }
 
     @Test
+    void gapDirectionsAreTheTrainingMeanDifferenceAtEveryLayer() throws Exception {
+        Path file = prompts();
+        Path registry = tmp.resolve("registry-gaps");
+        DemoCalibration.Run r = run(CalibrateController::run, "--model", model.toString(), "--prompts", file.toString(),
+                "--name", "refusal-gaps", "--registry", registry.toString(), "--epochs", "1", "--width", "8",
+                "--direction", "gaps", "--chat");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("direction from activation gaps at every layer");
+        Artifact a = new ArtifactRegistry(registry).load("refusal-gaps", ModelFingerprint.of(lm.config()));
+        assertThat(a.manifest().params().get("direction").asText()).isEqualTo("gaps");
+        assertThat(a.manifest().params().has("direction_layer")).isFalse();
+
+        var template = tok.chatTemplate().orElseThrow();
+        List<int[]> harmful = new ArrayList<>(), benign = new ArrayList<>();
+        for (String[] h : HARMFUL) if (h[1].equals("train")) harmful.add(chat(template, h[0]));
+        for (String[] b : BENIGN) if (b[1].equals("train")) benign.add(chat(template, b[0]));
+        ActivationHarvester h = new ActivationHarvester(lm);
+        float[][][] hActs = h.harvest(harmful, 8), bActs = h.harvest(benign, 8);
+        ControllerWeights w = MethodArtifacts.controller(a);
+        assertThat(w.perLayerDirection()).isTrue();
+        int layers = lm.config().numLayers();
+        for (int l = 0; l < layers; l++) {
+            double[] gap = new double[lm.config().hiddenSize()];
+            for (float[][] x : hActs) for (int j = 0; j < gap.length; j++) gap[j] += x[l][j] / hActs.length;
+            for (float[][] x : bActs) for (int j = 0; j < gap.length; j++) gap[j] -= x[l][j] / bActs.length;
+            float[] got = w.direction(l);
+            for (int j = 0; j < gap.length; j++) assertThat((double) got[j]).as("layer %d [%d]", l, j).isCloseTo(gap[j], offset(1e-3));
+        }
+        assertThat(run(CalibrateController::run, "--model", model.toString(), "--prompts", file.toString(), "--name", "x",
+                "--registry", registry.toString(), "--direction", "gaps", "--direction-layer", "1").err())
+                .contains("--direction-layer: only with --direction activations");
+    }
+
+    @Test
     void badPromptFilesAreNamedByFileLineAndField() throws Exception {
         Path registry = tmp.resolve("registry");
         String[][] cases = {
@@ -208,7 +242,7 @@ class CalibrateControllerTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--direction-layer: only with --direction activations").contains("usage: vane calibrate controller");
         assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
-                "--direction", "pca").err()).contains("--direction: expected embeddings or activations, got 'pca'");
+                "--direction", "pca").err()).contains("--direction: expected embeddings, activations or gaps, got 'pca'");
         assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--direction", "activations", "--refusal-phrases", "No").err())
                 .contains("--refusal-phrases: only with --direction embeddings");

@@ -87,6 +87,31 @@ class ControllerNetTest {
     }
 
     @Test
+    void aPerLayerDirectionRoundTripsAsAnLByDTensor() {
+        float[][][] harmful = new float[L][1][], benign = new float[L][1][];
+        for (int l = 0; l < L; l++) {
+            harmful[l][0] = unit(D, l % D);
+            benign[l][0] = new float[D];
+        }
+        RefusalDirection dir = RefusalDirection.fromActivationGaps(harmful, benign);
+        try (ControllerNet net = ControllerNet.init(D, L, H, 8)) {
+            ControllerWeights w = net.weights(dir);
+            assertThat(w.perLayerDirection()).isTrue();
+            assertThat(w.shapes().get("direction")).containsExactly(L, D);
+            ControllerWeights back = ControllerWeights.fromTensors(w.tensors(), w.shapes());
+            for (int l = 0; l < L; l++) assertThat(back.direction(l)).as("layer %d", l).containsExactly(dir.at(l));
+            assertThat(back.refusalDirection(RefusalDirection.Source.ACTIVATION_GAPS).at(1)).containsExactly(dir.at(1));
+            assertThatThrownBy(() -> back.refusalDirection(RefusalDirection.Source.ACTIVATION_MEANS)).hasMessageContaining("per-layer");
+            Map<String, long[]> wrong = new java.util.HashMap<>(w.shapes());
+            wrong.put("direction", new long[] {L + 1, D});
+            assertThatThrownBy(() -> ControllerWeights.fromTensors(w.tensors(), wrong)).hasMessageContaining("direction must have L=" + L);
+        }
+        try (ControllerNet net = ControllerNet.init(D, L + 1, H, 8)) {
+            assertThatThrownBy(() -> net.weights(dir)).hasMessageContaining("direction has " + L + " layers");
+        }
+    }
+
+    @Test
     void patchScaleFollowsTheGate() {
         ControllerOutput o = new ControllerOutput(-2f, new float[] {0.5f, 0.25f});
         // RAW: -2 · 4 · 0.25 = -2; SIGMOID: sigmoid(-2) · 4 · 0.25 = 0.11920292

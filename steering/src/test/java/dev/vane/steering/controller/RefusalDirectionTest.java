@@ -42,6 +42,27 @@ class RefusalDirectionTest {
     }
 
     @Test
+    void activationGapsKeepOneUnnormalisedRowPerLayer() {
+        // layer 0: harmful mean (0, 3), benign (0, -1) → (0, 4); layer 1: (2, 0) − (1, 1) → (1, -1)
+        float[][][] harmful = {{{1, 2}, {-1, 4}}, {{2, 0}, {2, 0}}};
+        float[][][] benign = {{{0, -1}}, {{1, 1}}};
+        RefusalDirection d = RefusalDirection.fromActivationGaps(harmful, benign);
+        assertThat(d.source().perLayer()).isTrue();
+        assertThat(d.at(0)).containsExactly(0f, 4f);
+        assertThat(d.at(1)).containsExactly(1f, -1f);
+        assertThat(d.flat()).containsExactly(0f, 4f, 1f, -1f);
+        assertThatThrownBy(d::unit).isInstanceOf(IllegalStateException.class).hasMessageContaining("per layer");
+        assertThatThrownBy(() -> d.at(2)).hasMessageContaining("layer 2");
+        // a shared direction answers every layer with its one row
+        RefusalDirection shared = RefusalDirection.fromActivations(harmful[0], benign[0]);
+        assertThat(shared.at(5)).isSameAs(shared.unit());
+        assertThatThrownBy(() -> RefusalDirection.fromActivationGaps(harmful, new float[][][] {benign[0]}))
+                .hasMessageContaining("same non-zero number of layers");
+        assertThatThrownBy(() -> new RefusalDirection(RefusalDirection.Source.ACTIVATION_MEANS, new float[][] {{1}, {1}}))
+                .hasMessageContaining("one shared row");
+    }
+
+    @Test
     void rejectsBadIdsAndDegenerateDirections() {
         assertThatThrownBy(() -> RefusalDirection.fromEmbeddings(EMBEDDING, new int[] {4}, new int[] {0}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refusalIds");

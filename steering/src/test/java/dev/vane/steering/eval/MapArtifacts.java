@@ -83,7 +83,7 @@ final class MapArtifacts implements ArtifactResolver {
 
         @Override public int hiddenSize() { return hidden; }
         @Override public int numLayers() { return layers; }
-        @Override public float[] direction() { return d; }
+        @Override public float[] direction(int layer) { return d; }
         @Override public Output evaluate(float[] features) {
             calls++;
             float[] w = new float[layers];

@@ -37,7 +37,7 @@ class SteeringEvalCommandTest {
         assertThatThrownBy(() -> run("genre", "--vector", "v", "--gact", "g")).hasMessageContaining("exactly one");
         assertThatThrownBy(() -> run("genre", "--vector", "v", "--target", "news", "--prompts", "0", "--data", "x"))
                 .hasMessageContaining("--prompts: must be >= 1");
-        assertThatThrownBy(() -> run("refusal", "--controller", "c", "--mode", "fast")).hasMessageContaining("mode must be code or paper");
+        assertThatThrownBy(() -> run("refusal", "--controller", "c", "--mode", "fast")).hasMessageContaining("mode must be code, paper or prompt");
         assertThatThrownBy(() -> run("refusal", "--data", "x", "--registry", "r"))
                 .hasMessageContaining("exactly one of --controller NAME or --vector NAME");
         assertThatThrownBy(() -> run("refusal", "--controller", "c", "--vector", "v")).hasMessageContaining("exactly one");

@@ -76,7 +76,7 @@ class InPlaceEffectsTest {
     }
 
     static Stream<String> plans() {
-        return Stream.of("vector", "vector-mlp-prompt", "controller-paper", "controller-code", "gact-argmax", "gact-soft",
+        return Stream.of("vector", "vector-mlp-prompt", "controller-paper", "controller-prompt", "controller-code", "gact-argmax", "gact-soft",
                 "task", "task+vector+gact", "lac-trace", "lac-readout", "lac-exit", "lac-skip-set", "lac-exit+vector");
     }
 
@@ -92,6 +92,7 @@ class InPlaceEffectsTest {
             case "vector-mlp-prompt" -> List.of(new InterventionSpec.Vector("genre", -3, Optional.of(new LayerRange(1, 4)),
                     Optional.of(VectorSite.MLP_OUT), PhaseScope.PROMPT));
             case "controller-paper" -> List.of(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 4, true));
+            case "controller-prompt" -> List.of(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 4, true));
             case "controller-code" -> List.of(new InterventionSpec.Controller("refusal", ControllerMode.CODE, 4, false));
             case "gact-argmax" -> List.of(gact);
             case "gact-soft" -> List.of(new InterventionSpec.Gact("probe", 2, GactSelect.SOFT, Optional.of(new LayerRange(2, 3)),
@@ -115,7 +116,7 @@ class InPlaceEffectsTest {
         @Override public boolean actsAt(HookSite site, StepContext.Row r) { return row.actsAt(site, r); }
         @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row r) { return row.apply(site, x, r); }
         @Override public java.util.BitSet skips(int layer, StepContext.Row r) { return row.skips(layer, r); }
-        @Override public boolean replaysLastPromptToken() { return row.replaysLastPromptToken(); }
+        @Override public dev.vane.engine.hooks.PromptReplay promptReplay() { return row.promptReplay(); }
         @Override public void close() { row.close(); }
     }
 
@@ -136,7 +137,7 @@ class InPlaceEffectsTest {
             return row.apply(site, x, r);
         }
         @Override public java.util.BitSet skips(int layer, StepContext.Row r) { return row.skips(layer, r); }
-        @Override public boolean replaysLastPromptToken() { return row.replaysLastPromptToken(); }
+        @Override public dev.vane.engine.hooks.PromptReplay promptReplay() { return row.promptReplay(); }
         @Override public void close() { row.close(); }
     }
 

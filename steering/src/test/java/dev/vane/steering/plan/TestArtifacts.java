@@ -67,11 +67,21 @@ final class TestArtifacts implements ArtifactResolver {
         return new ControllerModel() {
             @Override public int hiddenSize() { return hidden; }
             @Override public int numLayers() { return layers; }
-            @Override public float[] direction() { return d; }
+            @Override public float[] direction(int layer) { return d; }
             @Override public Output evaluate(float[] features) {
                 if (features.length != 4 * hidden) throw new AssertionError("features " + features.length);
                 return new Output(s, w.clone());
             }
+        };
+    }
+
+    /** A controller with fixed outputs {@code s}, {@code w} and a direction per layer {@code d[l]}. */
+    static ControllerModel controller(float s, float[] w, float[][] d) {
+        return new ControllerModel() {
+            @Override public int hiddenSize() { return d[0].length; }
+            @Override public int numLayers() { return d.length; }
+            @Override public float[] direction(int layer) { return d[layer]; }
+            @Override public Output evaluate(float[] features) { return new Output(s, w.clone()); }
         };
     }
 
