@@ -88,15 +88,17 @@ public final class TrainLm {
     }
 
     /**
-     * Tokenises a text file once and caches the ids next to the checkpoint (one cache per
-     * document separator, rebuilt when the text is newer).
+     * Tokenises a text file once and caches the ids next to the checkpoint: one cache per text file
+     * (path and size) and document separator, rebuilt when the text is newer. A resumed run pointed
+     * at another corpus tokenises that corpus, even when its file is older than the cache.
      */
-    private static TokenDataset tokens(Tokenizer tok, Path text, Path dir, String name, Optional<String> separator)
+    static TokenDataset tokens(Tokenizer tok, Path text, Path dir, String name, Optional<String> separator)
             throws IOException {
         if (!Files.exists(text)) throw new IllegalArgumentException("no such file: " + text);
         OptionalInt docStart = separator.isPresent() ? documentStart(tok) : OptionalInt.empty();
+        String source = Integer.toHexString(java.util.Objects.hash(text.toAbsolutePath().normalize().toString(), Files.size(text)));
         Path cache = dir.resolve(separator.map(sep -> name + "-docs-" + Integer.toHexString(sep.hashCode())).orElse(name)
-                + ".tokens");
+                + "-" + source + ".tokens");
         if (Files.exists(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(text)) > 0)
             return TokenDataset.read(cache, docStart);
         String all = Files.readString(text);

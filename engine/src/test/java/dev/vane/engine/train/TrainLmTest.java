@@ -45,4 +45,25 @@ class TrainLmTest {
         assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--out", out.toString()}));
         assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--stpes", "3"}));
     }
+
+    @Test
+    void anotherCorpusIsTokenisedEvenWhenItsFileIsOlderThanTheCache(@TempDir Path tmp) throws Exception {
+        try (dev.vane.engine.tokenizer.Tokenizer tok = dev.vane.engine.tokenizer.Tokenizer.load(
+                Path.of(getClass().getResource("/tokenizers/llama3/tokenizer.json").toURI()).getParent())) {
+            Path older = Files.writeString(tmp.resolve("older.txt"), "Zebras graze quietly under the hot afternoon sun near the slow brown river.");
+            Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(0));
+            Path first = Files.writeString(tmp.resolve("first.txt"), "The cat sat on the mat.");
+            Path cacheDir = tmp.resolve("data");
+            Files.createDirectories(cacheDir);
+            var a = TrainLm.tokens(tok, first, cacheDir, "train", java.util.Optional.empty());
+            var again = TrainLm.tokens(tok, first, cacheDir, "train", java.util.Optional.empty());
+            var b = TrainLm.tokens(tok, older, cacheDir, "train", java.util.Optional.empty());
+            assertEquals(a.size(), again.size());
+            assertThat(b.size()).isEqualTo(tok.encode("Zebras graze quietly under the hot afternoon sun near the slow brown river.", false).length);
+            assertThat(b.size()).isNotEqualTo(a.size());
+            try (var files = Files.list(cacheDir)) {
+                assertEquals(2, files.count()); // one cache per corpus file
+            }
+        }
+    }
 }
