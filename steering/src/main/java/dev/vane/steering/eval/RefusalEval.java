@@ -18,6 +18,9 @@ import dev.vane.steering.plan.SteeringRow;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
@@ -49,13 +52,30 @@ public final class RefusalEval {
     }
 
     /**
+     * The responses to the requests on which the controller's gate was open (mean {@code s > 0}
+     * over the request's samples), in either arm: where the controller acts at all.
+     */
+    public record Gated(int requests, int responses, int refused) {
+        public String markdown() {
+            if (responses == 0) return requests + " · —";
+            return String.format(Locale.ROOT, "%d · %.0f%%", requests, 100.0 * refused / responses);
+        }
+    }
+
+    /**
      * One row: an arm ({@code without} / {@code with}) on one family.
      *
      * @param meanScale the controller's mean patch coefficient s over the requests (NaN without it)
+     * @param gated     the row restricted to the requests with an open gate; empty for methods without a gate
      */
-    public record Row(String arm, String family, int requests, List<String> responses, int refused, double meanScale) {
-        public static final String HEADER = "| controller | arm | family | requests × samples | refused | refusal rate (95% interval) | mean s |"
-                + "\n|---|---|---|---|---|---|---|";
+    public record Row(String arm, String family, int requests, List<String> responses, int refused, double meanScale,
+                      Optional<Gated> gated) {
+        public static final String HEADER = "| controller | arm | family | requests × samples | refused | refusal rate (95% interval) | mean s "
+                + "| gate open: requests · refusal rate |\n|---|---|---|---|---|---|---|---|";
+
+        public Row(String arm, String family, int requests, List<String> responses, int refused, double meanScale) {
+            this(arm, family, requests, responses, refused, meanScale, Optional.empty());
+        }
 
         public double rate() { return (double) refused / responses.size(); }
 
@@ -69,9 +89,10 @@ public final class RefusalEval {
 
         public String markdown(String controller) {
             double[] ci = interval();
-            return String.format(Locale.ROOT, "| %s | %s | %s | %d × %d | %d | %.0f%% (%.0f – %.0f%%) | %s |", controller, arm, family,
+            return String.format(Locale.ROOT, "| %s | %s | %s | %d × %d | %d | %.0f%% (%.0f – %.0f%%) | %s | %s |", controller, arm, family,
                     requests, responses.size() / requests, refused, 100 * rate(), 100 * ci[0], 100 * ci[1],
-                    Double.isNaN(meanScale) ? "—" : String.format(Locale.ROOT, "%.2f", meanScale));
+                    Double.isNaN(meanScale) ? "—" : String.format(Locale.ROOT, "%.2f", meanScale),
+                    gated.map(Gated::markdown).orElse("—"));
         }
     }
 
@@ -85,31 +106,68 @@ public final class RefusalEval {
         ChatTemplate template = tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException("the model has no chat template"));
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", spec.method().name().toLowerCase(Locale.ROOT))), artifacts,
                 new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
-        List<Row> rows = new ArrayList<>();
-        for (String arm : List.of("without", "with"))
-            for (String family : List.of("refuse", "comply")) {
+        boolean gate = spec instanceof InterventionSpec.Controller;
+        Map<String, Row> rows = new LinkedHashMap<>(); // "arm/family"
+        for (String family : List.of("refuse", "comply")) {
+            List<List<String>> outs = new ArrayList<>();
+            Map<Integer, SteeringRow> bound = new java.util.TreeMap<>(); // response index → its bound plan
+            int n = 0;
+            for (String arm : List.of("without", "with")) {
                 List<int[]> requests = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
                         .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
                 if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
                 List<int[]> ids = new ArrayList<>();
                 for (int[] r : requests) for (int k = 0; k < o.samples(); k++) ids.add(r);
                 SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
-                List<SteeringRow> bound = new ArrayList<>();
+                n = requests.size();
                 IntFunction<RowHooks> hooks = arm.equals("with") ? i -> {
                     SteeringRow r = plan.bind(model.manager());
-                    bound.add(r);
+                    bound.put(i, r);
                     return r;
                 } : i -> RowHooks.NONE;
-                List<String> out = BatchGeneration.run(gen, ids, i -> base.toBuilder().seed(o.seed() + i).build(), hooks)
-                        .stream().map(GenerationResult::text).toList();
-                int refused = (int) out.stream().filter(Refusals::isRefusal).count();
-                rows.add(new Row(arm, family, requests.size(), out, refused, meanScale(bound)));
+                outs.add(BatchGeneration.run(gen, ids, i -> base.toBuilder().seed(o.seed() + i).build(), hooks)
+                        .stream().map(GenerationResult::text).toList());
             }
-        return rows;
+            boolean[] open = gate ? openGates(bound, n, o.samples()) : null;
+            for (int a = 0; a < 2; a++) {
+                List<String> out = outs.get(a);
+                int refused = (int) out.stream().filter(Refusals::isRefusal).count();
+                Optional<Gated> gated = gate ? Optional.of(gated(out, open, o.samples())) : Optional.empty();
+                String arm = a == 0 ? "without" : "with";
+                rows.put(arm + "/" + family, new Row(arm, family, n, out, refused, a == 0 ? Double.NaN : meanScale(bound.values()), gated));
+            }
+        }
+        return List.of(rows.get("without/refuse"), rows.get("without/comply"), rows.get("with/refuse"), rows.get("with/comply"));
+    }
+
+    /** Per request: whether the controller's mean s over its samples (responses j·samples …) is positive. */
+    private static boolean[] openGates(Map<Integer, SteeringRow> bound, int requests, int samples) {
+        boolean[] open = new boolean[requests];
+        for (int j = 0; j < requests; j++) {
+            double sum = 0;
+            for (int k = 0; k < samples; k++)
+                for (EffectTrace t : bound.get(j * samples + k).trace())
+                    if (t.controllerOutput().isPresent()) sum += t.controllerOutput().get().s();
+            open[j] = sum > 0;
+        }
+        return open;
+    }
+
+    private static Gated gated(List<String> out, boolean[] open, int samples) {
+        int requests = 0, responses = 0, refused = 0;
+        for (int j = 0; j < open.length; j++) {
+            if (!open[j]) continue;
+            requests++;
+            for (int k = 0; k < samples; k++) {
+                responses++;
+                if (Refusals.isRefusal(out.get(j * samples + k))) refused++;
+            }
+        }
+        return new Gated(requests, responses, refused);
     }
 
     /** Mean of the controller's s over rows (NaN for none). */
-    private static double meanScale(List<SteeringRow> rows) {
+    private static double meanScale(java.util.Collection<SteeringRow> rows) {
         double sum = 0;
         int n = 0;
         for (SteeringRow r : rows)

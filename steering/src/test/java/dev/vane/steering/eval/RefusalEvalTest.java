@@ -81,8 +81,19 @@ class RefusalEvalTest {
             assertThat(row.responses()).hasSize(2);
             assertThat(row.refused()).isEqualTo((int) row.responses().stream().filter(Refusals::isRefusal).count());
         }
-        assertThat(r.get(2).markdown("strong")).startsWith("| strong | with | refuse | 2 × 1 | ").endsWith(" | 30.00 |");
-        assertThat(r.get(0).markdown("strong")).endsWith(" | — |");
+        assertThat(r.get(2).markdown("strong")).startsWith("| strong | with | refuse | 2 × 1 | ").contains(" | 30.00 | ");
+        assertThat(r.get(0).markdown("strong")).contains(" | — | ");
+        // s = 30 > 0 on every request: the gate is open on all of them, in both arms' rows
+        for (RefusalEval.Row row : r) {
+            RefusalEval.Gated g = row.gated().orElseThrow();
+            assertThat(g.requests()).isEqualTo(2);
+            assertThat(g.responses()).isEqualTo(2);
+            assertThat(g.refused()).isEqualTo(row.refused());
+        }
+        assertThat(r.get(2).markdown("strong")).endsWith(String.format(java.util.Locale.ROOT, " | 2 · %.0f%% |", 100 * r.get(2).rate()));
+        // s = 0 is not open: no request counts
+        assertThat(zero.get(0).gated().orElseThrow().requests()).isZero();
+        assertThat(zero.get(0).markdown("off")).endsWith(" | 0 · — |");
         assertThat(RefusalEval.Row.HEADER.split("\n")[0].split("\\|").length).isEqualTo(r.get(0).markdown("x").split("\\|").length);
     }
 
@@ -117,6 +128,8 @@ class RefusalEvalTest {
         assertThat(r.get(1).responses()).isEqualTo(zero.get(1).responses());
         assertThat(r.get(2).responses()).isNotEqualTo(r.get(0).responses()); // the vector acts on the steered arm only
         assertThat(r.get(2).meanScale()).isNaN(); // a vector has no per-request controller scale
+        assertThat(r).allSatisfy(row -> assertThat(row.gated()).isEmpty()); // nor a gate
+        assertThat(r.get(2).markdown("push")).endsWith(" | — | — |");
         InterventionSpec.Vector nothing = new InterventionSpec.Vector("push", 0, Optional.empty(), Optional.empty(), PhaseScope.BOTH);
         List<RefusalEval.Row> none = RefusalEval.run(gen, artifacts, nothing, dialogues, OPTIONS);
         assertThat(none.get(2).responses()).isEqualTo(none.get(0).responses());
