@@ -127,7 +127,7 @@ final class ControllerEffect implements Effect {
             }
             patches = p;
             patchTensors = new NDArray[layers];
-            return null; // the replayed last prompt token is patched at every layer
+            return null; // the replay (last prompt token, or the whole prompt) is patched at every layer
         }
         float c = sEff * alpha * out.w()[l]; // code mode: the last block, at the step's last position only
         float[] d = model.direction(l);
