@@ -241,18 +241,14 @@ public final class CalibrateController {
             } else if (gaps) {
                 float[][][] harmful = new float[numLayers][][], benign = new float[numLayers][][];
                 for (int l = 0; l < numLayers; l++) {
-                    int k = layers.indexOf(l);
-                    List<float[]> h = new ArrayList<>(), b = new ArrayList<>();
-                    for (int i = 0; i < train.size(); i++) (train.get(i).harmful() ? h : b).add(acts[i][k]);
-                    harmful[l] = h.toArray(float[][]::new);
-                    benign[l] = b.toArray(float[][]::new);
+                    float[][][] split = byLabel(train, acts, layers.indexOf(l));
+                    harmful[l] = split[0];
+                    benign[l] = split[1];
                 }
                 direction = RefusalDirection.fromActivationGaps(harmful, benign);
             } else {
-                int k = layers.indexOf(dirLayer);
-                List<float[]> harmful = new ArrayList<>(), benign = new ArrayList<>();
-                for (int i = 0; i < train.size(); i++) (train.get(i).harmful() ? harmful : benign).add(acts[i][k]);
-                direction = RefusalDirection.fromActivations(harmful.toArray(float[][]::new), benign.toArray(float[][]::new));
+                float[][][] split = byLabel(train, acts, layers.indexOf(dirLayer));
+                direction = RefusalDirection.fromActivations(split[0], split[1]);
             }
         }
 
@@ -285,6 +281,13 @@ public final class CalibrateController {
         Path dir = target.save(artifact);
         return new Result(artifact, dir, fromEmbeddings || gaps ? -1 : dirLayer, trained.epochs(), trainAccuracy,
                 held.sigmoidHarmful(), held.sigmoidBenign(), train.size(), valid.size());
+    }
+
+    /** The training prompts' activations at harvested layer {@code k}: {@code {harmful [N][D], benign [M][D]}}. */
+    private static float[][][] byLabel(List<LabelledPrompt> train, float[][][] acts, int k) {
+        List<float[]> harmful = new ArrayList<>(), benign = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) (train.get(i).harmful() ? harmful : benign).add(acts[i][k]);
+        return new float[][][] {harmful.toArray(float[][]::new), benign.toArray(float[][]::new)};
     }
 
     /**

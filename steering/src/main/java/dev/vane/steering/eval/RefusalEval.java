@@ -18,10 +18,8 @@ import dev.vane.steering.plan.SteeringRow;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Map;
-import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
@@ -73,9 +71,6 @@ public final class RefusalEval {
         public static final String HEADER = "| controller | arm | family | requests × samples | refused | refusal rate (95% interval) | mean s "
                 + "| gate open: requests · refusal rate |\n|---|---|---|---|---|---|---|---|";
 
-        public Row(String arm, String family, int requests, List<String> responses, int refused, double meanScale) {
-            this(arm, family, requests, responses, refused, meanScale, Optional.empty());
-        }
 
         public double rate() { return (double) refused / responses.size(); }
 
@@ -107,46 +102,43 @@ public final class RefusalEval {
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", spec.method().name().toLowerCase(Locale.ROOT))), artifacts,
                 new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
         boolean gate = spec instanceof InterventionSpec.Controller;
-        Map<String, Row> rows = new LinkedHashMap<>(); // "arm/family"
-        for (String family : List.of("refuse", "comply")) {
-            List<List<String>> outs = new ArrayList<>();
-            Map<Integer, SteeringRow> bound = new java.util.TreeMap<>(); // response index → its bound plan
-            int n = 0;
-            for (String arm : List.of("without", "with")) {
-                List<int[]> requests = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
-                        .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
-                if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
-                List<int[]> ids = new ArrayList<>();
-                for (int[] r : requests) for (int k = 0; k < o.samples(); k++) ids.add(r);
-                SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
-                n = requests.size();
-                IntFunction<RowHooks> hooks = arm.equals("with") ? i -> {
-                    SteeringRow r = plan.bind(model.manager());
-                    bound.put(i, r);
-                    return r;
-                } : i -> RowHooks.NONE;
-                outs.add(BatchGeneration.run(gen, ids, i -> base.toBuilder().seed(o.seed() + i).build(), hooks)
-                        .stream().map(GenerationResult::text).toList());
-            }
-            boolean[] open = gate ? openGates(bound, n, o.samples()) : null;
+        SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
+        List<String> families = List.of("refuse", "comply");
+        Row[][] rows = new Row[2][families.size()]; // [without, with][family]
+        for (int f = 0; f < families.size(); f++) {
+            String family = families.get(f);
+            List<int[]> requests = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
+                    .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
+            if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
+            List<int[]> ids = new ArrayList<>();
+            for (int[] r : requests) for (int k = 0; k < o.samples(); k++) ids.add(r);
+            SteeringRow[] bound = new SteeringRow[ids.size()]; // response i → its bound plan
+            IntFunction<SamplingParams> params = i -> base.toBuilder().seed(o.seed() + i).build();
+            List<String> without = texts(BatchGeneration.run(gen, ids, params, i -> RowHooks.NONE));
+            List<String> with = texts(BatchGeneration.run(gen, ids, params, i -> bound[i] = plan.bind(model.manager())));
+            boolean[] open = gate ? openGates(bound, requests.size(), o.samples()) : null;
             for (int a = 0; a < 2; a++) {
-                List<String> out = outs.get(a);
+                List<String> out = a == 0 ? without : with;
                 int refused = (int) out.stream().filter(Refusals::isRefusal).count();
                 Optional<Gated> gated = gate ? Optional.of(gated(out, open, o.samples())) : Optional.empty();
-                String arm = a == 0 ? "without" : "with";
-                rows.put(arm + "/" + family, new Row(arm, family, n, out, refused, a == 0 ? Double.NaN : meanScale(bound.values()), gated));
+                rows[a][f] = new Row(a == 0 ? "without" : "with", family, requests.size(), out, refused,
+                        a == 0 ? Double.NaN : meanScale(List.of(bound)), gated);
             }
         }
-        return List.of(rows.get("without/refuse"), rows.get("without/comply"), rows.get("with/refuse"), rows.get("with/comply"));
+        return List.of(rows[0][0], rows[0][1], rows[1][0], rows[1][1]);
+    }
+
+    private static List<String> texts(List<GenerationResult> results) {
+        return results.stream().map(GenerationResult::text).toList();
     }
 
     /** Per request: whether the controller's mean s over its samples (responses j·samples …) is positive. */
-    private static boolean[] openGates(Map<Integer, SteeringRow> bound, int requests, int samples) {
+    private static boolean[] openGates(SteeringRow[] bound, int requests, int samples) {
         boolean[] open = new boolean[requests];
         for (int j = 0; j < requests; j++) {
             double sum = 0;
             for (int k = 0; k < samples; k++)
-                for (EffectTrace t : bound.get(j * samples + k).trace())
+                for (EffectTrace t : bound[j * samples + k].trace())
                     if (t.controllerOutput().isPresent()) sum += t.controllerOutput().get().s();
             open[j] = sum > 0;
         }
@@ -167,7 +159,7 @@ public final class RefusalEval {
     }
 
     /** Mean of the controller's s over rows (NaN for none). */
-    private static double meanScale(java.util.Collection<SteeringRow> rows) {
+    private static double meanScale(List<SteeringRow> rows) {
         double sum = 0;
         int n = 0;
         for (SteeringRow r : rows)

@@ -157,12 +157,7 @@ class CalibrateControllerTest {
         assertThat(a.manifest().params().get("direction_layer").asInt()).isEqualTo(1);
         assertThat(a.manifest().params().has("refusal_phrases")).isFalse();
 
-        var template = tok.chatTemplate().orElseThrow();
-        List<int[]> harmful = new ArrayList<>(), benign = new ArrayList<>();
-        for (String[] h : HARMFUL) if (h[1].equals("train")) harmful.add(chat(template, h[0]));
-        for (String[] b : BENIGN) if (b[1].equals("train")) benign.add(chat(template, b[0]));
-        ActivationHarvester h = new ActivationHarvester(lm);
-        RefusalDirection expected = RefusalDirection.fromActivations(layer(h.harvest(harmful, 8), 1), layer(h.harvest(benign, 8), 1));
+        RefusalDirection expected = RefusalDirection.fromActivations(layer(trainActivations(HARMFUL), 1), layer(trainActivations(BENIGN), 1));
         float[] got = MethodArtifacts.controller(a).direction();
         for (int j = 0; j < got.length; j++) assertThat(got[j]).isCloseTo(expected.unit()[j], offset(1e-4f));
     }
@@ -180,12 +175,7 @@ class CalibrateControllerTest {
         assertThat(a.manifest().params().get("direction").asText()).isEqualTo("gaps");
         assertThat(a.manifest().params().has("direction_layer")).isFalse();
 
-        var template = tok.chatTemplate().orElseThrow();
-        List<int[]> harmful = new ArrayList<>(), benign = new ArrayList<>();
-        for (String[] h : HARMFUL) if (h[1].equals("train")) harmful.add(chat(template, h[0]));
-        for (String[] b : BENIGN) if (b[1].equals("train")) benign.add(chat(template, b[0]));
-        ActivationHarvester h = new ActivationHarvester(lm);
-        float[][][] hActs = h.harvest(harmful, 8), bActs = h.harvest(benign, 8);
+        float[][][] hActs = trainActivations(HARMFUL), bActs = trainActivations(BENIGN);
         ControllerWeights w = MethodArtifacts.controller(a);
         assertThat(w.perLayerDirection()).isTrue();
         int layers = lm.config().numLayers();
@@ -265,6 +255,14 @@ class CalibrateControllerTest {
 
     private static int[] chat(dev.vane.engine.tokenizer.ChatTemplate t, String text) {
         return tok.encode(t.render(List.of(new ChatMessage("user", text)), true), false);
+    }
+
+    /** Every layer's activations at the last token of the set's train-split prompts, as chat user turns: {@code [N][L][D]}. */
+    private static float[][][] trainActivations(String[][] set) {
+        var template = tok.chatTemplate().orElseThrow();
+        List<int[]> prompts = new ArrayList<>();
+        for (String[] p : set) if (p[1].equals("train")) prompts.add(chat(template, p[0]));
+        return new ActivationHarvester(lm).harvest(prompts, 8);
     }
 
     private static float[][] layer(float[][][] acts, int l) {

@@ -110,8 +110,8 @@ class RefusalEvalTest {
             assertThat(r.get(i).responses().get(0)).isEqualTo(one.get(i).responses().get(0));
             assertThat(r.get(i).markdown("off")).contains("| 2 × 3 |");
         }
-        RefusalEval.Row few = new RefusalEval.Row("with", "refuse", 2, List.of("no", "I'm sorry"), 1, Double.NaN);
-        RefusalEval.Row many = new RefusalEval.Row("with", "refuse", 2, java.util.Collections.nCopies(200, "x"), 100, Double.NaN);
+        RefusalEval.Row few = new RefusalEval.Row("with", "refuse", 2, List.of("no", "I'm sorry"), 1, Double.NaN, Optional.empty());
+        RefusalEval.Row many = new RefusalEval.Row("with", "refuse", 2, java.util.Collections.nCopies(200, "x"), 100, Double.NaN, Optional.empty());
         assertThat(few.interval()[0]).isLessThan(many.interval()[0]);
         assertThat(many.interval()[0]).isLessThan(0.5).isGreaterThan(0.42);
         assertThat(many.interval()[1]).isGreaterThan(0.5).isLessThan(0.58);
