@@ -38,7 +38,23 @@ public final class IclTasks {
     public static String firstLetter(String w) { return w.substring(0, 1); }
     public static String lastLetter(String w) { return w.substring(w.length() - 1); }
     public static String reverse(String w) { return new StringBuilder(w).reverse().toString(); }
-    public static String length(String w) { return Integer.toString(w.length()); }
+    /** Number of letters, spaces not counted (so {@code "h o u s e"} has 5, like {@code "house"}). */
+    public static String length(String w) { return Integer.toString((int) w.chars().filter(c -> c != ' ').count()); }
+
+    /**
+     * The word with its letters separated by single spaces: {@code "house"} → {@code "h o u s e"}.
+     * The letter tasks see words spelled out, so each letter is its own token under the demo's
+     * byte-level BPE (a whole word is one or two tokens, and a 6.5M-parameter model cannot read
+     * letters out of a token it has only seen whole).
+     */
+    public static String spell(String w) {
+        StringBuilder b = new StringBuilder(2 * w.length());
+        for (int i = 0; i < w.length(); i++) { if (i > 0) b.append(' '); b.append(w.charAt(i)); }
+        return b.toString();
+    }
+
+    /** Shortest and longest word (in letters) the letter tasks spell out: ten spelled shots must fit a 256-token context. */
+    static final int MIN_SPELLED = 3, MAX_SPELLED = 7;
     public static String nextNumber(String n) { return Integer.toString(Integer.parseInt(n) + 1); }
     public static String previousNumber(String n) { return Integer.toString(Integer.parseInt(n) - 1); }
 
@@ -111,21 +127,23 @@ public final class IclTasks {
             "reverse_word", "word_length", "next_number", "previous_number", "plural", "antonym", "country_capital");
 
     /**
-     * Builds every task. Word tasks use {@code inputs.words()}; {@code plural} uses
+     * Builds every task. The letter tasks use {@code inputs.words()} of {@value #MIN_SPELLED} to
+     * {@value #MAX_SPELLED} letters, spelled out ({@link #spell}); {@code plural} uses
      * {@code inputs.nouns()} whose rule plural is attested as a plural noun in the lexicon (so the
      * rule is never taught a wrong form); {@code antonym} uses both directions of each pair whose
      * words occur at least {@link #MIN_ANTONYM_COUNT} times in the lexicon; numbers run over 0..999.
      */
     public static List<Task> build(Inputs in) {
         List<Task> tasks = new ArrayList<>();
-        List<String> words = in.words();
-        tasks.add(wordTask("uppercase", "the word in capital letters", words, w -> w, IclTasks::uppercase));
-        tasks.add(wordTask("lowercase", "the capitalised word in small letters", words, IclTasks::uppercase, IclTasks::lowercase));
-        tasks.add(wordTask("capitalize", "the word with a capital first letter", words, w -> w, IclTasks::capitalize));
-        tasks.add(wordTask("first_letter", "the first letter of the word", words, w -> w, IclTasks::firstLetter));
-        tasks.add(wordTask("last_letter", "the last letter of the word", words, w -> w, IclTasks::lastLetter));
-        tasks.add(wordTask("reverse_word", "the word spelled backwards", words, w -> w, IclTasks::reverse));
-        tasks.add(wordTask("word_length", "the number of letters in the word", words, w -> w, IclTasks::length));
+        List<String> words = in.words().stream()
+                .filter(w -> w.length() >= MIN_SPELLED && w.length() <= MAX_SPELLED).map(IclTasks::spell).toList();
+        tasks.add(wordTask("uppercase", "the spelled word in capital letters", words, w -> w, IclTasks::uppercase));
+        tasks.add(wordTask("lowercase", "the capitalised spelled word in small letters", words, IclTasks::uppercase, IclTasks::lowercase));
+        tasks.add(wordTask("capitalize", "the spelled word with a capital first letter", words, w -> w, IclTasks::capitalize));
+        tasks.add(wordTask("first_letter", "the first letter of the spelled word", words, w -> w, IclTasks::firstLetter));
+        tasks.add(wordTask("last_letter", "the last letter of the spelled word", words, w -> w, IclTasks::lastLetter));
+        tasks.add(wordTask("reverse_word", "the spelled word backwards", words, w -> w, IclTasks::reverse));
+        tasks.add(wordTask("word_length", "the number of letters in the spelled word", words, w -> w, IclTasks::length));
         List<String> numbers = new ArrayList<>();
         for (int i = 0; i < 1000; i++) numbers.add(Integer.toString(i));
         tasks.add(wordTask("next_number", "the number plus one", numbers, n -> n, IclTasks::nextNumber));

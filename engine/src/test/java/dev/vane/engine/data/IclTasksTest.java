@@ -34,6 +34,19 @@ class IclTasksTest {
     }
 
     @Test
+    void letterRulesWorkOnSpelledWords() {
+        assertThat(IclTasks.spell("house")).isEqualTo("h o u s e");
+        assertThat(IclTasks.spell("a")).isEqualTo("a");
+        assertThat(IclTasks.uppercase("h o u s e")).isEqualTo("H O U S E");
+        assertThat(IclTasks.lowercase("H O U S E")).isEqualTo("h o u s e");
+        assertThat(IclTasks.capitalize("h o u s e")).isEqualTo("H o u s e");
+        assertThat(IclTasks.firstLetter("h o u s e")).isEqualTo("h");
+        assertThat(IclTasks.lastLetter("h o u s e")).isEqualTo("e");
+        assertThat(IclTasks.reverse("h o u s e")).isEqualTo("e s u o h");
+        assertThat(IclTasks.length("h o u s e")).isEqualTo("5");
+    }
+
+    @Test
     void pluralRules() {
         assertThat(IclTasks.plural("dog")).isEqualTo("dogs");
         assertThat(IclTasks.plural("city")).isEqualTo("cities");
@@ -85,7 +98,7 @@ class IclTasksTest {
         BrownLexicon lex = new BrownLexicon();
         lex.addTagged(("hot/jj cold/jj house/nn houses/nns city/nn cities/nns dog/nn dogs/nns water/nn "
                 + "man/nn men/nns the/at and/cc big/jj small/jj ").repeat(IclTasks.MIN_ANTONYM_COUNT) + "happy/jj sad/jj");
-        List<IclTasks.Task> tasks = IclTasks.build(new IclTasks.Inputs(List.of("house", "city", "the", "and"),
+        List<IclTasks.Task> tasks = IclTasks.build(new IclTasks.Inputs(List.of("house", "city", "the", "and", "an", "policeman"),
                 List.of("house", "city", "dog", "water", "man"), lex, Antonyms.builtIn()));
         assertThat(tasks).extracting(IclTasks.Task::name).containsExactlyElementsOf(IclTasks.NAMES);
         assertThat(tasks).hasSizeGreaterThanOrEqualTo(10);
@@ -98,8 +111,12 @@ class IclTasksTest {
             assertThat(Integer.parseInt(e.output())).isEqualTo(Integer.parseInt(e.input()) + 1);
         for (IclTasks.Example e : byName.get("previous_number").examples())
             assertThat(Integer.parseInt(e.output())).isEqualTo(Integer.parseInt(e.input()) - 1).isGreaterThanOrEqualTo(0);
-        assertThat(byName.get("lowercase").examples()).contains(new IclTasks.Example("HOUSE", "house"));
-        assertThat(byName.get("word_length").examples()).contains(new IclTasks.Example("city", "4"));
+        // Letter tasks spell out the words of 3 to 7 letters ("an" and "policeman" are left out).
+        for (String letterTask : List.of("uppercase", "lowercase", "capitalize", "first_letter", "last_letter", "reverse_word", "word_length"))
+            assertThat(byName.get(letterTask).examples()).as(letterTask).hasSize(4);
+        assertThat(byName.get("lowercase").examples()).contains(new IclTasks.Example("H O U S E", "h o u s e"));
+        assertThat(byName.get("word_length").examples()).contains(new IclTasks.Example("c i t y", "4"));
+        assertThat(byName.get("first_letter").examples()).contains(new IclTasks.Example("t h e", "t"));
         // Only nouns whose rule plural is attested as a plural noun: "water" has none in the lexicon.
         assertThat(byName.get("plural").examples()).containsExactly(new IclTasks.Example("house", "houses"),
                 new IclTasks.Example("city", "cities"), new IclTasks.Example("dog", "dogs"), new IclTasks.Example("man", "men"));
