@@ -31,10 +31,12 @@ public final class GemvBench {
         // several matrices, so a run reads memory rather than cache (~38 MB in all)
         int copies = Integer.parseInt(a.getOrDefault("copies", "" + Math.max(1, (int) (40_000_000L / (2L * in * out)))));
         SplittableRandom rnd = new SplittableRandom(1);
-        short[][] w = new short[copies][in * out];
-        for (short[] m : w)
+        F16Gemv.Packed[] w = new F16Gemv.Packed[copies];
+        for (int c = 0; c < copies; c++) {
+            short[] m = new short[in * out];
             for (int i = 0; i < m.length; i++) m[i] = Float.floatToFloat16((float) rnd.nextGaussian() * 0.02f);
-        for (int c = 0; c < copies; c++) w[c] = F16Gemv.pack(w[c], out, in);
+            w[c] = F16Gemv.pack(m, out, in);
+        }
         for (String r : a.getOrDefault("rows", "1,2,4,8").split(",")) {
             int rows = Integer.parseInt(r);
             float[] x = new float[rows * in];
@@ -46,7 +48,7 @@ public final class GemvBench {
                 long now = System.nanoTime();
                 if (start == 0 && now >= warm) { start = now; measured = 0; }
                 if (start != 0 && now - start >= seconds * 1e9) break;
-                F16Gemv.multiply(w[(int) (calls++ % copies)], in, out, x, rows, y, 0, out);
+                F16Gemv.multiply(w[(int) (calls++ % copies)], x, rows, y, 0, out);
                 measured++;
             }
             double ns = (double) (System.nanoTime() - start) / measured;

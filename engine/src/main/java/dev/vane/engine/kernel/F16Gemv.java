@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix products over f16 weights in Java SIMD (AVX2-width vectors):
+ * Matrix products over f16 weights in Java SIMD (AVX2 or AVX-512 vectors, {@link #WIDE}):
  * <pre>
  *   y[b, o] = Σ_i  f32(W[o, i]) · x[b, i]        W: [out, in] f16, x: [B, in] f32
  * </pre>
@@ -15,38 +15,49 @@ import jdk.incubator.vector.VectorSpecies;
  * memory bandwidth on AVX2 machines, and decode is bound by reading every weight once per token
  * (see {@code docs/performance.md}).
  *
- * <p><b>Layout.</b> The weights are {@link #pack packed} in blocks of 8 output rows, input-major
- * inside a block, two inputs interleaved: {@code packed[(blk·in + i − i%2)·8 + 2·lane + i%2] =
- * W[blk·8 + lane, i]} (see {@link #index}; the last block padded with zero rows). One 32-byte
- * load gives inputs {@code i, i+1} of eight outputs, which shifts and masks turn into two float
- * vectors; so a vector accumulator holds eight outputs' partial sums and no horizontal reduction is needed: a product is
- * {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
+ * <p><b>Layout.</b> The weights are {@link #pack packed} in blocks of {@link #BLOCK} output rows
+ * (one vector: 16 on AVX-512, 8 on AVX2), input-major inside a block, two inputs interleaved:
+ * {@code packed[(blk·in + i − i%2)·BLOCK + 2·lane + i%2] = W[blk·BLOCK + lane, i]} (see
+ * {@link #index}; the last block padded with zero rows). One load of 2·BLOCK halves gives inputs
+ * {@code i, i+1} of BLOCK outputs, which shifts and masks turn into two float vectors; so a vector
+ * accumulator holds BLOCK outputs' partial sums and no horizontal reduction is needed: a product
+ * is {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
  * (With HF's row-major layout each output was an 8-lane dot product whose lanes had to be added
  * at the end; the shuffle network doing that deterministically cost more than the FMAs of a
  * 576-long row at batch 8.)
  *
  * <p><b>Tiles.</b> Every output of every input row is one FMA chain over {@code i} in increasing
  * order, so each tile gives the same bits and a batch row equals its solo run exactly, in every JIT
- * tier. Batch 1 runs four blocks a quarter of the range apart (four weight streams in flight per
- * thread, four independent chains); batches run tiles of 1 block × 8 input rows (eight
- * accumulators, each weight converted once) and 2 blocks × 4 rows, the blocks' 16·in bytes each
- * staying in L1 while the input rows pass; the last one to three rows take a pass of 4 blocks × 2
- * rows and 4 blocks × 1 row tiles (a lone chain per block waits on FMA latency: batch 2 ran at
- * half this speed). Above {@link #ROW_BLOCK} rows the rows are taken in blocks, one pass over the
- * weights each.
+ * tier and at either vector width. Batch 1 runs four blocks a quarter of the range apart (four
+ * weight streams in flight per thread, four independent chains); batches run tiles of 2 blocks × 8
+ * input rows on AVX-512 (sixteen accumulators) or 1 block × 8 rows on AVX2 (eight), each weight
+ * converted once, and 2 blocks × 4 rows, the blocks' 2·BLOCK·in bytes staying in L1 while the
+ * input rows pass; the last one to three rows take a pass of 4 blocks × 2 rows and 4 blocks × 1
+ * row tiles (a lone chain per block waits on FMA latency: batch 2 ran at half this speed). Above
+ * {@link #ROW_BLOCK} rows the rows are taken in blocks, one pass over the weights each.
  *
  * <p>f16 → f32 without a rounding: the 15 magnitude bits shifted into f32 position with the sign
- * kept in bit 31 give exactly {@code f16 · 2⁻¹¹²} (subnormal halves included), and the inputs carry
- * the 2¹¹² instead ({@link Inputs}): five integer operations per 16 weights and no float
- * multiply per weight vector (a pair per 32-byte load with the multiply cost 7; two 8-half loads
- * widened with {@code convertShape} cost 8, two of them multiplies). Infinite or NaN weights are rejected
- * at load time by {@link F16Matrix}.
+ * kept in bit 31 give exactly {@code f16 · 2⁻¹¹²}, and the inputs carry the 2¹¹² instead
+ * ({@link Inputs}): five integer operations per 2·BLOCK weights and no float multiply per weight
+ * vector (a pair per load with the multiply cost 7; two half-width loads widened with
+ * {@code convertShape} cost 8, two of them multiplies). Packing lifts each matrix by a power of
+ * two so that no weight converts to an f32 subnormal ({@link Packed}). Infinite or NaN weights
+ * are rejected by {@link #pack}.
  */
 public final class F16Gemv {
 
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final int LANES = 8;
+    /**
+     * 512-bit vectors where the CPU has them natively (AVX-512), else 256-bit (AVX2). A wider
+     * vector does twice the multiply-adds per input broadcast, which is what limits the batched
+     * tiles: on an AVX-512 Xeon the 8-row tile ran at a third of its 256-bit FMA peak. The results
+     * are the same bits at either width (each output is still one FMA chain in input order).
+     * {@code -Dvane.kernel.bits=256} forces the narrow kernels (tests run both).
+     */
+    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && Integer.getInteger("vane.kernel.bits", 512) >= 512;
+    private static final VectorSpecies<Float> F = WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Short> S2 = WIDE ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+    static final int LANES = F.length();
     /** Output rows per packed block (one vector of outputs). */
     public static final int BLOCK = LANES;
     /**
@@ -60,7 +71,7 @@ public final class F16Gemv {
 
     /** Whether the CPU runs 8-lane float vectors natively (AVX2 or wider). */
     public static boolean supported() {
-        return FloatVector.SPECIES_PREFERRED.length() >= LANES;
+        return FloatVector.SPECIES_PREFERRED.length() >= 8;
     }
 
     /** Blocks of {@link #BLOCK} output rows that hold {@code out} rows. */
@@ -68,21 +79,65 @@ public final class F16Gemv {
         return (out + BLOCK - 1) / BLOCK;
     }
 
-    /** Row-major {@code [out, in]} f16 bits to the packed layout (see the class comment); {@code in} even. */
-    public static short[] pack(short[] w, int out, int in) {
+    /**
+     * A matrix in the packed layout (see the class comment), its halves multiplied by
+     * 2<sup>lift</sup> (exactly: a power of two).
+     *
+     * <p>Why the lift: a weight converted by the shift-and-mask below is {@code f16 · 2⁻¹¹²}, so an
+     * f16 subnormal becomes an f32 subnormal, and Intel cores run an FMA with a subnormal operand
+     * through a microcode assist: on the AVX-512 Xeon, N(0, 0.02) weights (0.2% of them f16
+     * subnormals) ran the 8-row tile 5× and the 1-row loop 2.5× slower than the same weights with
+     * those set to zero. Lifting the whole matrix by 2<sup>lift</sup> (the inputs carry
+     * 2<sup>−lift</sup>, {@link Inputs}) makes its smallest weight an f16 normal, so no weight
+     * converts to a subnormal; every product is still exactly {@code w · x}. A subnormal value
+     * {@code m · 2⁻²⁴} has at most ten significant bits, so it fits an f16 normal's mantissa.
+     *
+     * @param halves the packed, lifted f16 bits
+     * @param lift   {@link #lift} of the source weights
+     */
+    public record Packed(short[] halves, int out, int in, int lift) {
+        /** The weight {@code W[o, i]} as f32 (exact). */
+        public float weight(int o, int i) {
+            return Math.scalb(Float.float16ToFloat(halves[index(in, o, i)]), -lift);
+        }
+    }
+
+    /** Row-major {@code [out, in]} f16 bits to the packed layout (see the class comment); {@code in} even, no Inf/NaN. */
+    public static Packed pack(short[] w, int out, int in) {
         if (w.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
         if (in % 2 != 0) throw new IllegalArgumentException("input width " + in + " is odd");
+        int lift = lift(w);
+        float up = Math.scalb(1f, lift);
         short[] p = new short[Math.multiplyExact(blocks(out) * BLOCK, in)];
         for (int o = 0; o < out; o++) {
             int src = o * in;
-            for (int i = 0; i < in; i++) p[index(in, o, i)] = w[src + i];
+            for (int i = 0; i < in; i++) {
+                short h = w[src + i];
+                p[index(in, o, i)] = lift == 0 ? h : Float.floatToFloat16(Float.float16ToFloat(h) * up);
+            }
         }
-        return p;
+        return new Packed(p, out, in, lift);
     }
 
-    /** Weight {@code W[o, i]} of a packed matrix. */
-    static short at(short[] packed, int in, int o, int i) {
-        return packed[index(in, o, i)];
+    /** Largest binade of an f16 normal ({@code 65504 < 2¹⁶}) and smallest ({@code 2⁻¹⁴}). */
+    private static final int F16_MAX_EXP = 15, F16_MIN_EXP = -14;
+
+    /**
+     * The power of two that lifts the smallest non-zero |weight| to an f16 normal without pushing
+     * the largest past the f16 range: {@code min(−14 − e_min, 15 − e_max)}, at least 0. Matrices
+     * spanning more than 30 binades keep some subnormals (exact, only slower on Intel).
+     */
+    static int lift(short[] w) {
+        int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE;
+        for (short h : w) {
+            if ((h & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN weight");
+            if ((h & 0x7fff) == 0) continue;
+            int e = Math.getExponent(Float.float16ToFloat(h));
+            min = Math.min(min, e);
+            max = Math.max(max, e);
+        }
+        if (min == Integer.MAX_VALUE) return 0;
+        return Math.max(0, Math.min(F16_MIN_EXP - min, F16_MAX_EXP - max));
     }
 
     /** Where {@code W[o, i]} lies in the packed layout: block, input pair, output lane, input parity. */
@@ -93,41 +148,43 @@ public final class F16Gemv {
     /**
      * Output rows {@code [from, to)} for all {@code rows} inputs.
      *
-     * @param packed {@link #pack packed} weights of an {@code [out, in]} matrix; {@code in} a multiple of 8
-     * @param x      {@code [rows, in]}
-     * @param y      {@code [rows, out]}
-     * @param from   a multiple of {@link #BLOCK}
-     * @param to     a multiple of {@link #BLOCK}, or {@code out}
+     * @param w    {@link #pack packed} weights of an {@code [out, in]} matrix
+     * @param x    {@code [rows, in]}
+     * @param y    {@code [rows, out]}
+     * @param from a multiple of {@link #BLOCK}
+     * @param to   a multiple of {@link #BLOCK}, or {@code out}
      */
-    public static void multiply(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
-        multiply(packed, in, out, Inputs.of(x, rows * in), rows, y, from, to);
+    public static void multiply(Packed w, float[] x, int rows, float[] y, int from, int to) {
+        multiply(w, Inputs.of(x, rows * w.in(), w.lift()), rows, y, from, to);
     }
 
     /**
-     * Inputs as the kernels read them. The weights are read as f16 · 2⁻¹¹² (see the conversion note
-     * below); the inputs carry the 2¹¹² instead, less 2^shift when they are large (they must stay
-     * below 2¹²⁷), and the outputs get the 2^shift back. Scaling by powers of two commutes with
-     * every rounding here, so the outputs are the bits of the plain product. Made once per product
-     * and shared by the chunks of its output range.
+     * Inputs as the kernels read them. The weights are read as f16 · 2<sup>lift − 112</sup> (see
+     * the conversion note below and {@link Packed}); the inputs carry the 2<sup>112 − lift</sup>
+     * instead, less 2^shift when they are large (they must stay below 2¹²⁷), and the outputs get
+     * the 2^shift back. Scaling by powers of two commutes with every rounding here, so the outputs
+     * are the bits of the plain product. Made once per product and shared by the chunks of its
+     * output range.
      */
     public record Inputs(float[] scaled, int shift) {
-        /** The first {@code n} values of {@code x}, scaled. */
-        public static Inputs of(float[] x, int n) {
+        /** The first {@code n} values of {@code x}, scaled for a matrix lifted by 2<sup>lift</sup>. */
+        public static Inputs of(float[] x, int n, int lift) {
             float amax = 0;
             for (int k = 0; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
             int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
-            float up = Math.scalb(1f, 112 - shift);
+            float up = Math.scalb(1f, 112 - lift - shift);
             float[] xs = new float[n];
             for (int k = 0; k < n; k++) xs[k] = x[k] * up;
             return new Inputs(xs, shift);
         }
     }
 
-    /** {@link #multiply} on inputs already {@link Inputs#of prepared}. */
-    public static void multiply(short[] packed, int in, int out, Inputs x, int rows, float[] y, int from, int to) {
+    /** {@link #multiply} on inputs already {@link Inputs#of prepared} for {@code w}'s lift. */
+    public static void multiply(Packed w, Inputs x, int rows, float[] y, int from, int to) {
+        int out = w.out();
         if (from % BLOCK != 0 || (to % BLOCK != 0 && to != out) || from > to || to > out)
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
-        kernels(packed, in, out, x.scaled(), rows, y, from, to);
+        kernels(w.halves(), w.in(), out, x.scaled(), rows, y, from, to);
         if (x.shift() != 0) {
             float down = Math.scalb(1f, x.shift());
             for (int b = 0; b < rows; b++) for (int o = from; o < to; o++) y[b * out + o] *= down;
@@ -152,8 +209,12 @@ public final class F16Gemv {
             for (; blk + 2 <= b1; blk += 2) {
                 int b = r0;
                 for (; b + 8 <= r1; b += 8) {
-                    tile8x1(packed, in, out, x, b, y, blk, tail);
-                    tile8x1(packed, in, out, x, b, y, blk + 1, tail);
+                    if (WIDE) {
+                        tile8x2(packed, in, out, x, b, y, blk, tail);
+                    } else { // sixteen accumulators would not fit AVX2's sixteen registers
+                        tile8x1(packed, in, out, x, b, y, blk, tail);
+                        tile8x1(packed, in, out, x, b, y, blk + 1, tail);
+                    }
                 }
                 for (; b + 4 <= r1; b += 4) tile4x2(packed, in, out, x, b, y, blk, tail);
             }
@@ -296,6 +357,113 @@ public final class F16Gemv {
         }
     }
 
+    /**
+     * Input rows {@code b..b+7} × blocks {@code blk, blk+1}: sixteen accumulators (AVX-512 has 32
+     * vector registers), each broadcast input feeding two FMAs.
+     */
+    private static void tile8x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
+        int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK;
+        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
+        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+            IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
+            FloatVector p;
+            p = FloatVector.broadcast(F, x[x0 + i]);
+            a0 = u.fma(p, a0);
+            c0 = v.fma(p, c0);
+            p = FloatVector.broadcast(F, x[x1 + i]);
+            a1 = u.fma(p, a1);
+            c1 = v.fma(p, c1);
+            p = FloatVector.broadcast(F, x[x2 + i]);
+            a2 = u.fma(p, a2);
+            c2 = v.fma(p, c2);
+            p = FloatVector.broadcast(F, x[x3 + i]);
+            a3 = u.fma(p, a3);
+            c3 = v.fma(p, c3);
+            p = FloatVector.broadcast(F, x[x4 + i]);
+            a4 = u.fma(p, a4);
+            c4 = v.fma(p, c4);
+            p = FloatVector.broadcast(F, x[x5 + i]);
+            a5 = u.fma(p, a5);
+            c5 = v.fma(p, c5);
+            p = FloatVector.broadcast(F, x[x6 + i]);
+            a6 = u.fma(p, a6);
+            c6 = v.fma(p, c6);
+            p = FloatVector.broadcast(F, x[x7 + i]);
+            a7 = u.fma(p, a7);
+            c7 = v.fma(p, c7);
+            u = g.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
+            v = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
+            p = FloatVector.broadcast(F, x[x0 + i + 1]);
+            a0 = u.fma(p, a0);
+            c0 = v.fma(p, c0);
+            p = FloatVector.broadcast(F, x[x1 + i + 1]);
+            a1 = u.fma(p, a1);
+            c1 = v.fma(p, c1);
+            p = FloatVector.broadcast(F, x[x2 + i + 1]);
+            a2 = u.fma(p, a2);
+            c2 = v.fma(p, c2);
+            p = FloatVector.broadcast(F, x[x3 + i + 1]);
+            a3 = u.fma(p, a3);
+            c3 = v.fma(p, c3);
+            p = FloatVector.broadcast(F, x[x4 + i + 1]);
+            a4 = u.fma(p, a4);
+            c4 = v.fma(p, c4);
+            p = FloatVector.broadcast(F, x[x5 + i + 1]);
+            a5 = u.fma(p, a5);
+            c5 = v.fma(p, c5);
+            p = FloatVector.broadcast(F, x[x6 + i + 1]);
+            a6 = u.fma(p, a6);
+            c6 = v.fma(p, c6);
+            p = FloatVector.broadcast(F, x[x7 + i + 1]);
+            a7 = u.fma(p, a7);
+            c7 = v.fma(p, c7);
+        }
+        if ((blk + 2) * BLOCK <= out) {
+            int r = b * out + blk * BLOCK;
+            a0.intoArray(y, r);
+            c0.intoArray(y, r + BLOCK);
+            a1.intoArray(y, r + out);
+            c1.intoArray(y, r + out + BLOCK);
+            a2.intoArray(y, r + 2 * out);
+            c2.intoArray(y, r + 2 * out + BLOCK);
+            a3.intoArray(y, r + 3 * out);
+            c3.intoArray(y, r + 3 * out + BLOCK);
+            a4.intoArray(y, r + 4 * out);
+            c4.intoArray(y, r + 4 * out + BLOCK);
+            a5.intoArray(y, r + 5 * out);
+            c5.intoArray(y, r + 5 * out + BLOCK);
+            a6.intoArray(y, r + 6 * out);
+            c6.intoArray(y, r + 6 * out + BLOCK);
+            a7.intoArray(y, r + 7 * out);
+            c7.intoArray(y, r + 7 * out + BLOCK);
+        } else {
+            // the second block is the padded last one: the first goes straight to y
+            int r = b * out + blk * BLOCK;
+            a0.intoArray(y, r);
+            a1.intoArray(y, r + out);
+            a2.intoArray(y, r + 2 * out);
+            a3.intoArray(y, r + 3 * out);
+            a4.intoArray(y, r + 4 * out);
+            a5.intoArray(y, r + 5 * out);
+            a6.intoArray(y, r + 6 * out);
+            a7.intoArray(y, r + 7 * out);
+            c0.intoArray(tail, 0);
+            c1.intoArray(tail, 1 * LANES);
+            c2.intoArray(tail, 2 * LANES);
+            c3.intoArray(tail, 3 * LANES);
+            c4.intoArray(tail, 4 * LANES);
+            c5.intoArray(tail, 5 * LANES);
+            c6.intoArray(tail, 6 * LANES);
+            c7.intoArray(tail, 7 * LANES);
+            for (int k = 0; k < 8; k++) copyTail(tail, k, y, out, b + k, blk + 1);
+        }
+    }
+
     /** Input rows {@code b, b+1} × blocks {@code blk..blk+3}: eight accumulators. */
     private static void tile2x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK, w2 = w1 + in * BLOCK, w3 = w2 + in * BLOCK;
@@ -419,8 +587,6 @@ public final class F16Gemv {
             }
         }
     }
-
-    private static final VectorSpecies<Short> S2 = ShortVector.SPECIES_256;
 
     /*
      * The conversion, written out in every loop (a vector passed to or returned from a call that C2

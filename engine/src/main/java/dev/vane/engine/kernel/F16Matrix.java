@@ -16,14 +16,14 @@ public final class F16Matrix {
     /** At most this many chunks per product (the LM head: ~500 columns each), bounding the per-chunk claim cost. */
     static final int MAX_CHUNKS = 256;
 
-    private final short[] data;
+    private final F16Gemv.Packed data;
     private final int out;
     private final int in;
 
-    private F16Matrix(short[] data, int out, int in) {
+    private F16Matrix(F16Gemv.Packed data) {
         this.data = data;
-        this.out = out;
-        this.in = in;
+        this.out = data.out();
+        this.in = data.in();
     }
 
     /** Copies a 2-d f16 array (which the caller may then close); rejects Inf/NaN weights. */
@@ -34,14 +34,16 @@ public final class F16Matrix {
         int in = Math.toIntExact(source.getShape().get(1));
         short[] data = new short[Math.multiplyExact(out, in)];
         source.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(data);
-        for (short h : data)
-            if ((h & 0x7c00) == 0x7c00) throw new IllegalArgumentException(name + ": infinite or NaN weight");
-        return new F16Matrix(F16Gemv.pack(data, out, in), out, in);
+        try {
+            return new F16Matrix(F16Gemv.pack(data, out, in));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
     }
 
     /** A matrix of f16 bits {@code [out, in]}, row-major (packed into a copy); tests and benchmarks. */
     static F16Matrix wrap(short[] data, int out, int in) {
-        return new F16Matrix(F16Gemv.pack(data, out, in), out, in);
+        return new F16Matrix(F16Gemv.pack(data, out, in));
     }
 
     public int out() { return out; }
@@ -66,22 +68,22 @@ public final class F16Matrix {
         if (x.length < rows * in || y.length < rows * out)
             throw new IllegalArgumentException("x or y too short for " + rows + " rows");
         if (out < 256 || pool.threads() == 1) {
-            F16Gemv.multiply(data, in, out, x, rows, y, 0, out);
+            F16Gemv.multiply(data, x, rows, y, 0, out);
             return;
         }
-        F16Gemv.Inputs scaled = F16Gemv.Inputs.of(x, rows * in); // once, shared by the chunks
+        F16Gemv.Inputs scaled = F16Gemv.Inputs.of(x, rows * in, data.lift()); // once, shared by the chunks
         int blocks = F16Gemv.blocks(out);
         int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
         pool.run(chunks, c -> {
             // chunk boundaries on whole blocks of BLOCK output rows
             int from = (int) ((long) blocks * c / chunks) * F16Gemv.BLOCK;
             int to = Math.min(out, (int) ((long) blocks * (c + 1) / chunks) * F16Gemv.BLOCK);
-            F16Gemv.multiply(data, in, out, scaled, rows, y, from, to);
+            F16Gemv.multiply(data, scaled, rows, y, from, to);
         });
     }
 
     /** Row {@code r} as f32 into {@code dst[offset..offset+in)}. */
     public void row(int r, float[] dst, int offset) {
-        for (int i = 0; i < in; i++) dst[offset + i] = Float.float16ToFloat(data[F16Gemv.index(in, r, i)]);
+        for (int i = 0; i < in; i++) dst[offset + i] = data.weight(r, i);
     }
 }

@@ -15,11 +15,11 @@ class F16GemvTest {
         int in = 16;
         int out = 0x10000;
         short[] w = new short[out * in];
-        for (int h = 0; h < out; h++) w[h * in] = (short) h;
+        for (int h = 0; h < out; h++) w[h * in] = (h & 0x7c00) == 0x7c00 ? 0 : (short) h; // Inf/NaN: rejected by pack
         float[] x = new float[in];
         x[0] = 1f;
         float[] y = new float[out];
-        F16Gemv.multiply(F16Gemv.pack(w, out, in), in, out, x, 1, y, 0, out);
+        F16Gemv.multiply(F16Gemv.pack(w, out, in), x, 1, y, 0, out);
         for (int h = 0; h < out; h++) {
             if ((h & 0x7c00) == 0x7c00) continue; // Inf/NaN are rejected at load time
             // exact value (a dot product turns -0 into +0, hence no bit comparison)
@@ -37,9 +37,9 @@ class F16GemvTest {
         float[] x = new float[rows * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * 4 - 2);
         float[] y = new float[rows * out];
-        short[] packed = F16Gemv.pack(w, out, in);
-        F16Gemv.multiply(packed, in, out, x, rows, y, 0, 16); // two calls: ranges on 8-row blocks
-        F16Gemv.multiply(packed, in, out, x, rows, y, 16, out);
+        F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
+        F16Gemv.multiply(packed, x, rows, y, 0, 16); // two calls: ranges on 8-row blocks
+        F16Gemv.multiply(packed, x, rows, y, 16, out);
         for (int b = 0; b < rows; b++)
             for (int o = 0; o < out; o++) {
                 double ref = 0;
@@ -49,33 +49,81 @@ class F16GemvTest {
     }
 
     @Test
+    void blocksAreOneVectorOfTheChosenWidth() {
+        boolean narrow = Integer.getInteger("vane.kernel.bits", 512) < 512;
+        boolean avx512 = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        assertEquals(avx512 && !narrow ? 16 : 8, F16Gemv.BLOCK);
+    }
+
+    /**
+     * Subnormal f16 weights would convert to f32 subnormals, which Intel FMAs handle in microcode:
+     * packing lifts the matrix by a power of two so that none is left, and the products are still
+     * exact (see also {@link #equalsTheScalarFmaChainBitForBit}, whose weights are lifted).
+     */
+    @Test
+    void packingLiftsSubnormalWeightsToNormalsExactly() {
+        int in = 64, out = 40;
+        SplittableRandom rng = new SplittableRandom(3);
+        short[] w = new short[in * out];
+        int subnormals = 0;
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i % 7 == 0 ? (short) (1 + rng.nextInt(0x3ff)) : Float.floatToFloat16((float) rng.nextGaussian() * 0.02f);
+            if ((w[i] & 0x7c00) == 0 && (w[i] & 0x3ff) != 0) subnormals++;
+        }
+        w[0] = 1; // the smallest half, 2^-24: ten binades below the smallest normal
+        assertEquals(true, subnormals > 300);
+        F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
+        assertEquals(10, packed.lift());
+        for (short h : packed.halves())
+            assertEquals(false, (h & 0x7c00) == 0 && (h & 0x3ff) != 0, "a subnormal half is left: 0x" + Integer.toHexString(h & 0xffff));
+        for (int o = 0; o < out; o++)
+            for (int i = 0; i < in; i++)
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(w[o * in + i])), Float.floatToRawIntBits(packed.weight(o, i)));
+        // the largest weight bounds the lift: a weight of 2^14 leaves room for one binade only
+        w[5] = Float.floatToFloat16(0x1p14f);
+        assertEquals(1, F16Gemv.pack(w, out, in).lift());
+        // all zeros: nothing to lift
+        assertEquals(0, F16Gemv.pack(new short[in * out], out, in).lift());
+    }
+
+    @Test
+    void rejectsInfiniteAndNaNWeights() {
+        short[] w = new short[16 * 8];
+        w[17] = (short) 0x7c00;
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> F16Gemv.pack(w, 8, 16));
+        w[17] = (short) 0xfe01;
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> F16Gemv.pack(w, 8, 16));
+    }
+
+    @Test
     void packingKeepsEveryWeightAndPadsTheLastBlock() {
-        int in = 24, out = 13;
+        int in = 24, out = F16Gemv.BLOCK + 5; // two blocks at either vector width, the second padded
         short[] w = new short[out * in];
         for (int i = 0; i < w.length; i++) w[i] = (short) (i + 1);
-        short[] packed = F16Gemv.pack(w, out, in);
-        assertEquals(2 * F16Gemv.BLOCK * in, packed.length);
+        F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
+        assertEquals(2 * F16Gemv.BLOCK * in, packed.halves().length);
         for (int o = 0; o < out; o++)
-            for (int i = 0; i < in; i++) assertEquals(w[o * in + i], F16Gemv.at(packed, in, o, i), "W[" + o + ", " + i + "]");
+            for (int i = 0; i < in; i++)
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(w[o * in + i])), Float.floatToRawIntBits(packed.weight(o, i)), "W[" + o + ", " + i + "]");
         for (int o = out; o < 2 * F16Gemv.BLOCK; o++)
-            for (int i = 0; i < in; i++) assertEquals(0, F16Gemv.at(packed, in, o, i), "padding row " + o);
+            for (int i = 0; i < in; i++) assertEquals(0, packed.halves()[F16Gemv.index(in, o, i)], "padding row " + o);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3, 4, 5, 8, 9, 33, 40})
     void everyRowOfABatchEqualsItsSoloProductBitForBit(int rows) {
-        int in = 64, out = 75; // 10 blocks, the last one padded; batch 1 takes the four-stream path
+        int in = 64, out = 9 * F16Gemv.BLOCK + 3; // 10 blocks, the last one padded; batch 1 takes the four-stream path
         SplittableRandom rng = new SplittableRandom(100 + rows);
         short[] w = new short[in * out];
         for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16((float) rng.nextGaussian());
-        short[] packed = F16Gemv.pack(w, out, in);
+        F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
         float[] x = new float[rows * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
         float[] y = new float[rows * out];
-        F16Gemv.multiply(packed, in, out, x, rows, y, 0, out);
+        F16Gemv.multiply(packed, x, rows, y, 0, out);
         for (int b = 0; b < rows; b++) {
             float[] solo = new float[out];
-            F16Gemv.multiply(packed, in, out, java.util.Arrays.copyOfRange(x, b * in, (b + 1) * in), 1, solo, 0, out);
+            F16Gemv.multiply(packed, java.util.Arrays.copyOfRange(x, b * in, (b + 1) * in), 1, solo, 0, out);
             for (int o = 0; o < out; o++)
                 assertEquals(Float.floatToRawIntBits(solo[o]), Float.floatToRawIntBits(y[b * out + o]), "row " + b + " out " + o);
         }
@@ -83,12 +131,12 @@ class F16GemvTest {
 
     @Test
     void rejectsAnOutputRangeOffTheBlocks() {
-        short[] packed = F16Gemv.pack(new short[16 * 20], 20, 16);
+        F16Gemv.Packed packed = F16Gemv.pack(new short[16 * 20], 20, 16);
         float[] y = new float[20];
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> F16Gemv.multiply(packed, 16, 20, new float[16], 1, y, 3, 20));
+                () -> F16Gemv.multiply(packed, new float[16], 1, y, 3, 20));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> F16Gemv.multiply(packed, 16, 20, new float[16], 1, y, 0, 12));
+                () -> F16Gemv.multiply(packed, new float[16], 1, y, 0, 12));
     }
 
     /**
@@ -105,11 +153,12 @@ class F16GemvTest {
         for (int i = 0; i < w.length; i++)
             w[i] = i % 5 == 0 ? (short) (rng.nextInt(0x3ff) | (rng.nextBoolean() ? 0x8000 : 0)) // subnormal halves
                     : Float.floatToFloat16((float) rng.nextGaussian());
+        assertEquals(true, F16Gemv.pack(w, out, in).lift() > 0); // the lifted path
         for (int rows : new int[] {1, 2, 8, 11}) {
             float[] x = new float[rows * in];
             for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * (i % 3 == 0 ? inputScale : 1f);
             float[] y = new float[rows * out];
-            F16Gemv.multiply(F16Gemv.pack(w, out, in), in, out, x, rows, y, 0, out);
+            F16Gemv.multiply(F16Gemv.pack(w, out, in), x, rows, y, 0, out);
             for (int b = 0; b < rows; b++)
                 for (int o = 0; o < out; o++) {
                     float acc = 0;

@@ -45,7 +45,7 @@ class KernelPoolTest {
         float[] x = new float[rows * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
         float[] expected = new float[rows * out];
-        F16Gemv.multiply(F16Gemv.pack(w, out, in), in, out, x, rows, expected, 0, out);
+        F16Gemv.multiply(F16Gemv.pack(w, out, in), x, rows, expected, 0, out);
         try (KernelPool pool = new KernelPool(2)) {
             float[] y = F16Matrix.wrap(w, out, in).multiply(x, rows, pool);
             for (int i = 0; i < y.length; i++) assertEquals(expected[i], y[i], 0f, "element " + i);
