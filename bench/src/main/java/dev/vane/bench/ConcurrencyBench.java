@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * ConcurrencyBench (--model DIR | --preset NAME) [--dtype f16] [--threads 2] [--streams 1,4,8,16]
  *                  [--prompt-len 32] [--gen-len 64]
  * </pre>
+ * Each level runs twice and the second run is reported (JIT warm-up of that batch size's tiles).
  * A preset has no tokenizer, so the Llama 3 tokenizer of the test resources is copied in.
  */
 public final class ConcurrencyBench {
@@ -46,8 +47,11 @@ public final class ConcurrencyBench {
         try (VaneServer server = Main.start(s)) {
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
-            run(http, uri, 1, promptLen, genLen); // warm-up
             for (int n : levels) {
+                // each level once unmeasured first: every batch size runs its own kernel tiles,
+                // which the JIT compiles on first use (a cold 8-stream run spent its first steps
+                // in the interpreter)
+                run(http, uri, n, promptLen, genLen);
                 double secs = run(http, uri, n, promptLen, genLen);
                 System.out.printf(Locale.ROOT, "{\"bench\":\"concurrency\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
                                 + "\"streams\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"seconds\":%.2f,\"aggregate_tok_s\":%.2f}%n",
