@@ -96,8 +96,17 @@ public final class DemoEval {
                 + "|---|---|---|%n| %d × %d | %.3f | %.1f |%n", windows, context, loss, Math.exp(loss));
     }
 
+    /**
+     * The continuations are shown twice: plain argmax, and argmax of the logits after the
+     * repetition penalty (CTRL's, as in HF {@code generate} and llama.cpp; still deterministic):
+     * a model this small loops under plain argmax.
+     */
+    static final double CONTINUATION_PENALTY = 1.3;
+
     private void continuations(Path documents) throws IOException {
-        out.printf("%n### Greedy continuations of held-out Brown openings%n%n| prompt | continuation |%n|---|---|%n");
+        out.printf("%n### Greedy continuations of held-out Brown openings%n%n"
+                + "| prompt | continuation (argmax) | continuation (argmax of logits with repetition penalty %.1f) |%n|---|---|---|%n",
+                CONTINUATION_PENALTY);
         int shown = 0;
         for (String line : Files.readAllLines(documents)) {
             JsonNode d = JSON.readTree(line);
@@ -105,7 +114,9 @@ public final class DemoEval {
             String[] words = d.get("text").asText().trim().split("\\s+");
             String prompt = String.join(" ", Arrays.copyOf(words, 12));
             GenerationResult r = gen.generate(tok.encode(prompt, true), SamplingParams.greedy(32), TokenListener.NONE);
-            out.printf("| %s (%s) | %s |%n", cell(prompt), d.get("genre").asText(), cell(r.text()));
+            GenerationResult p = gen.generate(tok.encode(prompt, true),
+                    SamplingParams.greedy(32).toBuilder().repetitionPenalty(CONTINUATION_PENALTY).build(), TokenListener.NONE);
+            out.printf("| %s (%s) | %s | %s |%n", cell(prompt), d.get("genre").asText(), cell(r.text()), cell(p.text()));
             shown++;
         }
     }
