@@ -64,6 +64,9 @@ public final class Sequence {
 
     public SamplingParams params() { return params; }
     public int promptLength() { return prompt.length; }
+
+    /** Prompt tokens not yet fed to the model (0 once generating). */
+    public int promptTokensLeft() { return Math.max(0, prompt.length - position); }
     public int slot() { return slot; }
     public boolean isFinished() { return finish != null; }
     public Optional<FinishReason> finishReason() { return Optional.ofNullable(finish); }

@@ -23,8 +23,10 @@ import java.util.logging.Logger;
  *   <li>admits waiting requests while KV slots are free;</li>
  *   <li>ends cancelled and expired sequences (their slots free at once);</li>
  *   <li>runs one decode step over every sequence past its prompt (one token per row);</li>
- *   <li>runs one prefill chunk of at most {@code prefillChunk} tokens for the oldest sequence
- *       still in its prompt, so a long prompt delays running decodes by one chunk at a time;</li>
+ *   <li>runs one prefill step over the sequences still in their prompt: the oldest one's next
+ *       chunk of at most {@code prefillChunk} tokens, batched with the next ones' while the padded
+ *       step stays within {@code prefillChunk} tokens ({@link #prefillBatch}), so a long prompt
+ *       delays running decodes by one chunk at a time;</li>
  *   <li>retires finished sequences and completes their futures.</li>
  * </ol>
  * Rows join and leave the running batch between steps; each row's tokens depend only on its own
@@ -131,22 +133,41 @@ public final class Scheduler implements GenerationService {
         retireFinished();
 
         List<Sequence> decoding = new ArrayList<>();
-        Sequence prefilling = null;
-        for (Entry e : running) {
-            if (!e.sequence().inPrompt()) decoding.add(e.sequence());
-            else if (prefilling == null) prefilling = e.sequence();
-        }
+        List<Sequence> prompts = new ArrayList<>();
+        for (Entry e : running) (e.sequence().inPrompt() ? prompts : decoding).add(e.sequence());
         if (!decoding.isEmpty()) {
             long t = System.nanoTime();
             int fed = generator.step(decoding, config.prefillChunk());
             observer.onStep(decoding.size(), 0, fed, System.nanoTime() - t);
         }
-        if (prefilling != null) {
+        List<Sequence> prefilling = prefillBatch(prompts, config.prefillChunk());
+        if (!prefilling.isEmpty()) {
             long t = System.nanoTime();
-            int fed = generator.step(List.of(prefilling), config.prefillChunk());
-            observer.onStep(1, 1, fed, System.nanoTime() - t);
+            int fed = generator.step(prefilling, config.prefillChunk());
+            observer.onStep(prefilling.size(), prefilling.size(), fed, System.nanoTime() - t);
         }
         retireFinished();
+    }
+
+    /**
+     * The sequences whose next prompt chunk runs this iteration: the oldest one, then the next
+     * ones in arrival order while the padded step (rows × longest chunk) stays within
+     * {@code budget} tokens. Requests that arrive together are prefilled in one batched step
+     * instead of one step each (eight 32-token prompts: one 256-token step, where eight steps of
+     * 32 each read every weight again and held the other streams' decodes back for eight
+     * iterations).
+     */
+    static List<Sequence> prefillBatch(List<Sequence> prompts, int budget) {
+        List<Sequence> batch = new ArrayList<>();
+        int longest = 0;
+        for (Sequence s : prompts) {
+            int chunk = Math.min(s.promptTokensLeft(), budget);
+            int widest = Math.max(longest, chunk);
+            if (!batch.isEmpty() && (long) (batch.size() + 1) * widest > budget) break;
+            batch.add(s);
+            longest = widest;
+        }
+        return batch;
     }
 
     /** Removes finished rows, updates the counts, then completes their futures (so callers see the new stats). */

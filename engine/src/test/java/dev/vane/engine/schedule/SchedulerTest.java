@@ -54,6 +54,52 @@ class SchedulerTest {
     }
 
     @Test
+    void promptsThatArriveTogetherArePrefilledInBatchedStepsAndMatchSequentialRuns() throws Exception {
+        int n = 6;
+        int[][] sequential = new int[n][];
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 16, 256), StepObserver.NONE)) {
+            for (int i = 0; i < n; i++)
+                sequential[i] = s.submit(GenerationRequest.of(prompt(i), greedy(5)), TokenListener.NONE)
+                        .result().get(60, TimeUnit.SECONDS).tokens();
+        }
+        List<int[]> steps = new ArrayList<>(); // {rows, promptRows, tokens}
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(8, 256, 16, 256),
+                (rows, promptRows, tokens, nanos) -> { synchronized (steps) { steps.add(new int[] {rows, promptRows, tokens}); } })) {
+            List<RequestHandle> handles = new ArrayList<>();
+            synchronized (s) { // the engine thread admits them together, after the last submit
+                for (int i = 0; i < n; i++) handles.add(s.submit(GenerationRequest.of(prompt(i), greedy(5)), TokenListener.NONE));
+            }
+            for (int i = 0; i < n; i++)
+                assertArrayEquals(sequential[i], handles.get(i).result().get(60, TimeUnit.SECONDS).tokens(), "request " + i);
+        }
+        int promptTokens = 0;
+        for (int i = 0; i < n; i++) promptTokens += prompt(i).length;
+        synchronized (steps) {
+            // the six prompts (7 - 12 tokens, 72 padded) fit one 256-token step
+            assertThat(steps.get(0)).containsExactly(n, n, promptTokens);
+            assertThat(steps.stream().filter(st -> st[1] > 0)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aPrefillBatchStaysWithinTheTokenBudgetPaddedToItsLongestChunk() {
+        dev.vane.engine.generate.Generator g = new dev.vane.engine.generate.Generator(model, tokenizer, 4, 256);
+        try {
+            List<dev.vane.engine.generate.Sequence> prompts = new ArrayList<>();
+            for (int len : new int[] {10, 4, 30, 5})
+                prompts.add(g.newSequence(java.util.Arrays.copyOf(prompt(1), len), greedy(2), TokenListener.NONE));
+            // budget 40: 10 and 4 fit (2 x 10 = 20); adding 30 would pad 3 rows to 30 (90 > 40)
+            assertThat(Scheduler.prefillBatch(prompts, 40)).containsExactly(prompts.get(0), prompts.get(1));
+            // budget 120: 4 rows padded to 30 = 120
+            assertThat(Scheduler.prefillBatch(prompts, 120)).containsExactlyElementsOf(prompts);
+            // the oldest always runs, cut to the budget
+            assertThat(Scheduler.prefillBatch(prompts.subList(2, 4), 8)).containsExactly(prompts.get(2));
+        } finally {
+            g.close();
+        }
+    }
+
+    @Test
     void concurrentRequestsMatchSequentialRunsRowForRow() throws Exception {
         int n = 8;
         int[][] sequential = new int[n][];
