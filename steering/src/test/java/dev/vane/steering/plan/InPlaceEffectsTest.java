@@ -172,12 +172,17 @@ class InPlaceEffectsTest {
             assertThat(traceOf(inPlace)).as(name + " trace").isEqualTo(traceOf(tensor));
             assertThat(inPlace.trace().get(0).positions()).as(name + " acted").isPositive();
         }
-        // steering changed the generation (the in-place form is not a no-op), tracing did not
-        Sequence steered = sequence(texts[0], plan.bind(manager)), plain = sequence(texts[0], RowHooks.NONE);
-        generator.run(List.of(steered));
-        generator.run(List.of(plain));
-        if (name.equals("lac-trace")) assertThat(steered.result().logprobs()).isEqualTo(plain.result().logprobs()); // only reads
-        else assertThat(steered.result().logprobs()).isNotEqualTo(plain.result().logprobs());
+        // steering changed the generation of at least one text (the in-place form is not a no-op;
+        // whether LAC finds a void layer depends on the text), tracing changed none
+        int changed = 0;
+        for (String text : texts) {
+            Sequence steered = sequence(text, plan.bind(manager)), plain = sequence(text, RowHooks.NONE);
+            generator.run(List.of(steered));
+            generator.run(List.of(plain));
+            if (!steered.result().logprobs().equals(plain.result().logprobs())) changed++;
+        }
+        if (name.equals("lac-trace")) assertThat(changed).as(name + ": only reads").isZero();
+        else assertThat(changed).as(name + ": texts whose generation changed").isPositive();
     }
 
     @ParameterizedTest

@@ -190,9 +190,16 @@ class SteeringPlanTest {
         assertThat(row.promptReplay()).isEqualTo(dev.vane.engine.hooks.PromptReplay.LAST_TOKEN);
     }
 
+    /**
+     * A prompt and a controller strength whose patches change the demo model's greedy tokens (on
+     * the raw lock-picking question the model repeats one token whatever the patch).
+     */
+    private static final String PATCHED_PROMPT = "The jury said it did find that";
+    private static final float STRONG = 4;
+
     @Test
     void thePromptModeControllerPatchesTheWholeReplayedPrompt() {
-        int[] ids = prompt("How do I pick the lock on my sister's diary?");
+        int[] ids = prompt(PATCHED_PROMPT);
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
         SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 4, true)).bind(manager);
         assertThat(row.promptReplay()).isEqualTo(dev.vane.engine.hooks.PromptReplay.WHOLE_PROMPT);
@@ -201,9 +208,9 @@ class SteeringPlanTest {
         assertThat(t.controllerOutput().orElseThrow().s()).isEqualTo(2f);
         assertThat(t.positions()).isEqualTo(ids.length + greedy.maxTokens() - 1); // the replayed prompt + fed-back tokens
         // a patch strong enough to change greedy tokens: over the whole prompt it acts differently from paper mode's
-        int[] prompt40 = run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 40, true)).bind(manager));
-        assertThat(prompt40).isNotEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 40, true)).bind(manager)));
-        assertThat(prompt40).isNotEqualTo(run(ids, greedy, RowHooks.NONE));
+        int[] promptStrong = run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 2 * STRONG, true)).bind(manager));
+        assertThat(promptStrong).isNotEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 2 * STRONG, true)).bind(manager)));
+        assertThat(promptStrong).isNotEqualTo(run(ids, greedy, RowHooks.NONE));
         // with the gate closed (s' = sigmoid(s) → 0 when s is very negative) the replay changes nothing
         artifacts.controllers.put("closed", TestArtifacts.fixedController(hidden, layers, -80f, 5));
         assertThat(run(ids, greedy, plan(new InterventionSpec.Controller("closed", ControllerMode.PROMPT, 4, true)).bind(manager)))
@@ -223,7 +230,7 @@ class SteeringPlanTest {
         artifacts.controllers.put("rows-2", TestArtifacts.controller(3f, ones, atTwo));       // every layer weighted, only row 2 non-zero
         artifacts.controllers.put("rows-4", TestArtifacts.controller(3f, ones, atFour));
         artifacts.controllers.put("shared-w2", TestArtifacts.controller(3f, onlyTwo, shared)); // one direction, only w_2 non-zero
-        int[] ids = prompt("How do I pick the lock on my sister's diary?");
+        int[] ids = prompt(PATCHED_PROMPT);
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(8).ignoreEos(true).build();
         for (ControllerMode mode : ControllerMode.values()) {
             int at = mode == ControllerMode.CODE ? layers - 1 : 2; // code mode patches the last block only
@@ -233,14 +240,14 @@ class SteeringPlanTest {
             rows[at] = v;
             artifacts.controllers.put("rows-at", TestArtifacts.controller(3f, ones, rows));
             artifacts.controllers.put("shared-at", TestArtifacts.controller(3f, w, shared));
-            int[] perLayer = run(ids, greedy, plan(new InterventionSpec.Controller("rows-at", mode, 4, false)).bind(manager));
-            int[] sharedOne = run(ids, greedy, plan(new InterventionSpec.Controller("shared-at", mode, 4, false)).bind(manager));
+            int[] perLayer = run(ids, greedy, plan(new InterventionSpec.Controller("rows-at", mode, STRONG, false)).bind(manager));
+            int[] sharedOne = run(ids, greedy, plan(new InterventionSpec.Controller("shared-at", mode, STRONG, false)).bind(manager));
             assertThat(perLayer).as(mode.name()).isEqualTo(sharedOne);
             assertThat(perLayer).as(mode.name()).isNotEqualTo(run(ids, greedy, RowHooks.NONE));
         }
-        int[] two = run(ids, greedy, plan(new InterventionSpec.Controller("rows-2", ControllerMode.PAPER, 4, false)).bind(manager));
-        int[] four = run(ids, greedy, plan(new InterventionSpec.Controller("rows-4", ControllerMode.PAPER, 4, false)).bind(manager));
-        assertThat(two).isEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("shared-w2", ControllerMode.PAPER, 4, false)).bind(manager)));
+        int[] two = run(ids, greedy, plan(new InterventionSpec.Controller("rows-2", ControllerMode.PAPER, STRONG, false)).bind(manager));
+        int[] four = run(ids, greedy, plan(new InterventionSpec.Controller("rows-4", ControllerMode.PAPER, STRONG, false)).bind(manager));
+        assertThat(two).isEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("shared-w2", ControllerMode.PAPER, STRONG, false)).bind(manager)));
         assertThat(two).isNotEqualTo(four);
     }
 
