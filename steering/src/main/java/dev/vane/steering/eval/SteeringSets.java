@@ -33,7 +33,8 @@ import java.util.TreeSet;
  *       {@code calibrate controller}, which rejects other keys): the
  *       train and valid chat requests (the test split is the refusal evaluation's), {@code harmful}
  *       for the refuse family and {@code benign} for the comply family, with the corpus's
- *       (template-level) split. {@code text} is the bare request: {@code calibrate controller --chat}
+ *       (template-level) split, followed by the 144 controller-only requests of
+ *       {@link ControllerRequests} (never in the LM's text or the evaluation). {@code text} is the bare request: {@code calibrate controller --chat}
  *       renders it in the model's chat template exactly as {@link RefusalEval} does
  *       ({@link #renderUser}).</li>
  * </ul>
@@ -150,10 +151,15 @@ public final class SteeringSets {
         return template.render(List.of(new ChatMessage("user", prompt)), true);
     }
 
-    /** Every train and valid dialogue as a controller example: refuse → harmful, comply → benign. */
+    /**
+     * Every train and valid dialogue as a controller example (refuse → harmful, comply → benign),
+     * then the controller-only requests of {@link ControllerRequests}.
+     */
     public static List<RefusalExample> refusalSet(List<Dialogue> dialogues) {
-        return dialogues.stream().filter(d -> !d.split().equals("test")).map(d -> new RefusalExample(d.prompt(),
-                d.harmful() ? "harmful" : "benign", d.split(), d.template())).toList();
+        List<RefusalExample> out = new ArrayList<>(dialogues.stream().filter(d -> !d.split().equals("test"))
+                .map(d -> new RefusalExample(d.prompt(), d.harmful() ? "harmful" : "benign", d.split(), d.template())).toList());
+        out.addAll(ControllerRequests.all());
+        return out;
     }
 
     /** Writes every set for {@code targets} under {@code out}; returns file → record count. */

@@ -95,9 +95,21 @@ class SteeringSetsTest {
         }
 
         List<JsonNode> refusal = read(out.resolve("refusal/controller-prompts.jsonl"));
-        assertThat(refusal).hasSize(12); // train and valid: 3 templates per family and split; test is held out
+        List<SteeringSets.RefusalExample> extra = ControllerRequests.all();
+        // train and valid corpus requests (3 templates per family and split; test is held out), then the controller-only ones
+        assertThat(refusal).hasSize(12 + extra.size());
+        assertThat(extra).hasSize(144);
         List<Dialogue> dialogues = Dialogue.ofCorpus(data);
-        for (JsonNode r : refusal) {
+        for (int i = 0; i < extra.size(); i++) {
+            JsonNode r = refusal.get(12 + i);
+            assertThat(r.get("text").asText()).isEqualTo(extra.get(i).text());
+            assertThat(r.get("label").asText()).isEqualTo(extra.get(i).label()).isIn("harmful", "benign");
+            assertThat(r.get("split").asText()).isIn("train", "valid");
+            assertThat(dialogues).noneMatch(d -> d.prompt().equals(r.get("text").asText())); // not a corpus request
+        }
+        assertThat(extra.stream().filter(e -> e.label().equals("harmful"))).hasSize(72);
+        assertThat(extra.stream().filter(e -> e.split().equals("valid"))).hasSize(48);
+        for (JsonNode r : refusal.subList(0, 12)) {
             assertThat(fields(r)).containsExactlyInAnyOrder("text", "label", "split");
             assertThat(r.get("split").asText()).isIn("train", "valid");
             Dialogue d = dialogues.stream().filter(x -> x.prompt().equals(r.get("text").asText())).findFirst().orElseThrow();
