@@ -20,6 +20,8 @@ rm -rf $S $R
 for a in 1 2; do for m in paper prompt code; do
   ./vane eval steering refusal --data $D --registry $R --controller refusal-gaps --alpha $a --mode $m --temperature 0.8 --samples 10
 done; done
+./vane eval steering refusal --data $D --registry $R --controller refusal-gaps --alpha 1 --mode prompt --temperature 0.8 --samples 20
+./vane eval steering refusal --data $D --registry $R --controller refusal-gaps --alpha 1 --mode prompt --temperature 0.8 --samples 40
 # refusal: a steering vector from the same requests (harmful vs benign train requests, paired in file order)
 python3 - "$S/refusal/controller-prompts.jsonl" "$S/refusal/vector-pairs.jsonl" <<'PY'
 import json, sys
