@@ -64,7 +64,9 @@ class SteeringEvalCliTest {
                         "refusal/controller-prompts.jsonl");
         // 4 train/valid sea documents of 107 words: 3 chunks of 32 words each (the 11-word tail is dropped)
         assertThat(Files.readAllLines(out.resolve("genre-sea/vector-pairs.jsonl"))).hasSize(12);
-        assertThat(Files.readAllLines(out.resolve("refusal/controller-prompts.jsonl"))).hasSize(4);
+        // the corpus's 4 train/valid requests, then the controller-only ones
+        assertThat(Files.readAllLines(out.resolve("refusal/controller-prompts.jsonl")))
+                .hasSize(4 + dev.vane.steering.eval.ControllerRequests.all().size());
         assertThat(stdout("eval", "steering", "classifier", "--data", data.toString()))
                 .contains("| law | 4 | 4 | 100% |", "| sea | 4 | 4 | 100% |", "| **all** | 8 | 8 | 100.0% |");
     }
