@@ -53,15 +53,21 @@ class SchedulerTest {
         return SamplingParams.builder().temperature(0).maxTokens(max).ignoreEos(true).build();
     }
 
+    /** Requests 0 .. n-1 run one after another on a one-slot scheduler: the reference for batched runs. */
+    private static int[][] sequentialRuns(int n, java.util.function.IntFunction<SamplingParams> params) throws Exception {
+        int[][] tokens = new int[n][];
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 16, 256), StepObserver.NONE)) {
+            for (int i = 0; i < n; i++)
+                tokens[i] = s.submit(GenerationRequest.of(prompt(i), params.apply(i)), TokenListener.NONE)
+                        .result().get(60, TimeUnit.SECONDS).tokens();
+        }
+        return tokens;
+    }
+
     @Test
     void promptsThatArriveTogetherArePrefilledInBatchedStepsAndMatchSequentialRuns() throws Exception {
         int n = 6;
-        int[][] sequential = new int[n][];
-        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 16, 256), StepObserver.NONE)) {
-            for (int i = 0; i < n; i++)
-                sequential[i] = s.submit(GenerationRequest.of(prompt(i), greedy(5)), TokenListener.NONE)
-                        .result().get(60, TimeUnit.SECONDS).tokens();
-        }
+        int[][] sequential = sequentialRuns(n, i -> greedy(5));
         List<int[]> steps = new ArrayList<>(); // {rows, promptRows, tokens}
         try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(8, 256, 16, 256),
                 (rows, promptRows, tokens, nanos) -> { synchronized (steps) { steps.add(new int[] {rows, promptRows, tokens}); } })) {
@@ -102,12 +108,7 @@ class SchedulerTest {
     @Test
     void concurrentRequestsMatchSequentialRunsRowForRow() throws Exception {
         int n = 8;
-        int[][] sequential = new int[n][];
-        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 16, 256), StepObserver.NONE)) {
-            for (int i = 0; i < n; i++)
-                sequential[i] = s.submit(GenerationRequest.of(prompt(i), greedy(6 + i)), TokenListener.NONE)
-                        .result().get(60, TimeUnit.SECONDS).tokens();
-        }
+        int[][] sequential = sequentialRuns(n, i -> greedy(6 + i));
         List<Integer> batchSizes = new ArrayList<>();
         // small prefill chunks force prompts to be split and interleaved with running decodes
         try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(8, 256, 16, 3),
