@@ -1,6 +1,5 @@
 package dev.vane.engine.generate;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.hooks.BatchHooks;
@@ -152,9 +151,8 @@ public final class Generator implements AutoCloseable {
         }
         float[] logits;
         try (NDScope scope = new NDScope()) {
-            NDArray out = model.forward(new StepInput(tokens, start, slot, phase, last), cache,
+            logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache,
                     BatchHooks.of(ForwardHooks.NONE, hooks), LogitsMode.LAST);
-            logits = out.toFloatArray();
         }
         int v = model.config().vocabSize();
         for (int r = 0; r < b; r++) {

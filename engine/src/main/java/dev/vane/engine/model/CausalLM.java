@@ -112,6 +112,18 @@ public final class CausalLM implements AutoCloseable {
         return forward(in, new KvSource.Cached(cache), hooks, mode);
     }
 
+    /**
+     * {@link #forward(StepInput, KvCache, ForwardHooks, LogitsMode)} as a Java array
+     * {@code [rows × vocab]}; on the Java path the logits stay in Java unless a hook acts on them.
+     */
+    public float[] forwardLogits(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
+        if (decoder != null) {
+            checkPositions(in);
+            return decoder.logits(in, cache, hooks, mode);
+        }
+        return forward(in, new KvSource.Cached(cache), hooks, mode).toFloatArray();
+    }
+
     private void checkPositions(StepInput in) {
         int t = in.width();
         for (int[] row : in.positions())

@@ -160,6 +160,25 @@ class JavaDecoderTest {
     }
 
     @Test
+    void forwardLogitsKeepsLogitsInJavaAndStillAppliesALogitsHook() {
+        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 6), ComputeDType.F16, 64, 2)) {
+            int[] prompt = PROMPTS[0];
+            HookRegistry registry = new HookRegistry(model.config().numLayers());
+            registry.add(HookSite.LOGITS, (s, x, ctx) -> x.add(3f));
+            for (ForwardHooks hooks : new ForwardHooks[] {ForwardHooks.NONE, registry}) {
+                float[] viaArray;
+                try (KvCache cache = new KvCache(model.config(), 1, 64, model.manager());
+                     NDScope scope = new NDScope()) {
+                    viaArray = model.forwardLogits(StepInput.prompt(prompt, 0), cache, hooks, LogitsMode.LAST);
+                }
+                assertArrayEquals(cachedPrompt(model, prompt, hooks), viaArray, 0f, "hooks " + hooks);
+            }
+            float[] plain = cachedPrompt(model, prompt, ForwardHooks.NONE), hooked = cachedPrompt(model, prompt, registry);
+            assertEquals(plain[0] + 3f, hooked[0], 1e-5f); // the logits hook acted
+        }
+    }
+
+    @Test
     void aCacheServesOnePathOnly() {
         try (CausalLM java = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 1), ComputeDType.F16, 64, 1);
              CausalLM torch = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 1), ComputeDType.F16, 64, 0);
