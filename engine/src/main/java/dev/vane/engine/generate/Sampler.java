@@ -1,5 +1,10 @@
 package dev.vane.engine.generate;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Picks the next token of one sequence from one row of logits.
  *
@@ -118,24 +123,41 @@ public final class Sampler {
         if (logits.length == 0) {
             throw new IllegalArgumentException("logits row is empty");
         }
-        float best = Float.NEGATIVE_INFINITY;
-        int bestIndex = -1;
-        for (int t = 0; t < logits.length; t++) {
-            float v = logits[t];
-            if (v > best) {
-                best = v;
-                bestIndex = t;
-            } else if (v != v) {
-                throw new IllegalArgumentException("logit of token " + t + " is NaN");
-            }
+        // pass 1: the maximum (lanewise max propagates NaN, and is exact in any order)
+        int bound = MAX_LANES.loopBound(logits.length), t = 0;
+        FloatVector mx = FloatVector.broadcast(MAX_LANES, Float.NEGATIVE_INFINITY);
+        for (; t < bound; t += MAX_LANES.length()) mx = mx.max(FloatVector.fromArray(MAX_LANES, logits, t));
+        float best = mx.reduceLanes(VectorOperators.MAX);
+        for (; t < logits.length; t++) best = Math.max(best, logits[t]);
+        if (best != best) {
+            throw new IllegalArgumentException("logit of token " + firstIndexOf(logits, Float.NaN) + " is NaN");
         }
         if (best == Float.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("logit of token " + bestIndex + " is +Infinity");
+            throw new IllegalArgumentException("logit of token " + firstIndexOf(logits, best) + " is +Infinity");
         }
-        if (bestIndex < 0) {
+        if (best == Float.NEGATIVE_INFINITY) {
             throw new IllegalStateException("every token is masked (all logits are -Infinity)");
         }
-        return bestIndex;
+        // pass 2: the first index holding it (-0.0 == 0.0, as the order of a scalar scan would have it)
+        return firstIndexOf(logits, best);
+    }
+
+    /** Vectors of the CPU's preferred width for {@link #argmax} (a 128k vocabulary: ~8k vector steps instead of 128k compares). */
+    private static final VectorSpecies<Float> MAX_LANES = FloatVector.SPECIES_PREFERRED;
+
+    /** The first index whose value equals {@code v} ({@code ==}, or NaN for NaN); -1 if none. */
+    private static int firstIndexOf(float[] a, float v) {
+        if (v != v) {
+            for (int t = 0; t < a.length; t++) if (a[t] != a[t]) return t;
+            return -1;
+        }
+        int bound = MAX_LANES.loopBound(a.length), t = 0;
+        for (; t < bound; t += MAX_LANES.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(MAX_LANES, a, t).eq(v);
+            if (m.anyTrue()) return t + m.firstTrue();
+        }
+        for (; t < a.length; t++) if (a[t] == v) return t;
+        return -1;
     }
 
     private int greedyToken(float[] logits, SequenceState state) {

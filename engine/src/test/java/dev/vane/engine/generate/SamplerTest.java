@@ -26,6 +26,43 @@ class SamplerTest {
 
     // ---- greedy ----
 
+    /** The scalar definition: the first index of the largest value. */
+    private static int scalarArgmax(float[] a) {
+        int best = 0;
+        for (int t = 1; t < a.length; t++) if (a[t] > a[best]) best = t;
+        return best;
+    }
+
+    @Test
+    void argmaxOnLongRowsIsTheFirstLargestAcrossVectorsAndTail() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        for (int n : new int[] {1, 7, 15, 16, 17, 33, 100, 1000, 128_256}) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] a = new float[n];
+                for (int t = 0; t < n; t++) a[t] = (float) rng.nextGaussian();
+                if (trial % 3 == 1) { // ties: the maximum copied to later places, some in the scalar tail
+                    int m = scalarArgmax(a);
+                    for (int k = 0; k < 3; k++) a[m + rng.nextInt(n - m)] = a[m];
+                }
+                if (trial % 3 == 2) a[n - 1] = 100f; // the maximum in the tail
+                assertEquals(scalarArgmax(a), Sampler.argmax(a), "n " + n + " trial " + trial);
+            }
+        }
+        float[] zeros = new float[40];
+        java.util.Arrays.fill(zeros, Float.NEGATIVE_INFINITY);
+        zeros[20] = -0f;
+        zeros[35] = 0f;
+        assertEquals(20, Sampler.argmax(zeros)); // -0.0 and 0.0 tie: the first wins
+        float[] nan = new float[64];
+        nan[40] = Float.NaN;
+        nan[50] = Float.POSITIVE_INFINITY;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sampler.argmax(nan));
+        assertTrue(e.getMessage().contains("token 40 is NaN"), e.getMessage());
+        nan[40] = 0f;
+        e = assertThrows(IllegalArgumentException.class, () -> Sampler.argmax(nan));
+        assertTrue(e.getMessage().contains("token 50 is +Infinity"), e.getMessage());
+    }
+
     @Test
     void greedyTakesTheArgmaxAndBreaksTiesTowardsTheLowestId() {
         assertEquals(1, Sampler.argmax(new float[] {1f, 5f, 2f, 5f}));
