@@ -26,8 +26,9 @@ import java.util.concurrent.CompletableFuture;
  *                  [--prompt-len 32] [--gen-len 64] [--repeat 5]
  * </pre>
  * Each level runs once unmeasured (JIT warm-up of that batch size's tiles), then {@code --repeat}
- * times; the median aggregate rate is reported, with every run's (the host is shared: single
- * runs of one stream ranged 33 – 48 tokens/s within minutes).
+ * rounds run every level in turn; the median aggregate rate per level is reported, with every
+ * run's (the host is shared: single runs of one stream ranged 33 – 53 tokens/s within minutes,
+ * and interleaving the levels keeps a slow spell from landing on one of them only).
  * A preset has no tokenizer, so the Llama 3 tokenizer of the test resources is copied in.
  */
 public final class ConcurrencyBench {
@@ -51,19 +52,25 @@ public final class ConcurrencyBench {
         try (VaneServer server = Main.start(s)) {
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
-            for (int n : levels) {
-                // each level once unmeasured first: every batch size runs its own kernel tiles,
-                // which the JIT compiles on first use (a cold 8-stream run spent its first steps
-                // in the interpreter)
-                run(http, uri, n, promptLen, genLen);
-                double[] secs = new double[repeat];
-                for (int k = 0; k < repeat; k++) secs[k] = run(http, uri, n, promptLen, genLen);
-                double[] rates = Arrays.stream(secs).map(x -> n * genLen / x).sorted().toArray();
+            // each level once unmeasured first: every batch size runs its own kernel tiles, which
+            // the JIT compiles on first use (a cold 8-stream run spent its first steps in the
+            // interpreter)
+            for (int n : levels) run(http, uri, n, promptLen, genLen);
+            // then rounds of every level in turn, so that a slow spell of the shared host falls on
+            // all levels alike rather than on one
+            double[][] rates = new double[levels.size()][repeat];
+            for (int k = 0; k < repeat; k++)
+                for (int j = 0; j < levels.size(); j++) {
+                    int n = levels.get(j);
+                    rates[j][k] = n * genLen / run(http, uri, n, promptLen, genLen);
+                }
+            for (int j = 0; j < levels.size(); j++) {
+                double[] r = Arrays.stream(rates[j]).sorted().toArray();
                 System.out.printf(Locale.ROOT, "{\"bench\":\"concurrency\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
                                 + "\"streams\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"repeats\":%d,\"aggregate_tok_s\":%.2f,"
                                 + "\"aggregate_tok_s_runs\":%s}%n",
-                        a.getOrDefault("preset", dir.toString()), dtype.name().toLowerCase(), threads, n, promptLen, genLen,
-                        repeat, rates[rates.length / 2], Arrays.toString(Arrays.stream(rates).map(r -> Math.round(r * 10) / 10.0).toArray()));
+                        a.getOrDefault("preset", dir.toString()), dtype.name().toLowerCase(), threads, levels.get(j), promptLen, genLen,
+                        repeat, r[r.length / 2], Arrays.toString(Arrays.stream(r).map(x -> Math.round(x * 10) / 10.0).toArray()));
             }
         }
     }
