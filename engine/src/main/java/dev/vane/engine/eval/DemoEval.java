@@ -113,8 +113,9 @@ public final class DemoEval {
             if (!d.get("split").asText().equals("test") || shown >= 5) continue;
             String[] words = d.get("text").asText().trim().split("\\s+");
             String prompt = String.join(" ", Arrays.copyOf(words, 12));
-            GenerationResult r = gen.generate(tok.encode(prompt, true), SamplingParams.greedy(32), TokenListener.NONE);
-            GenerationResult p = gen.generate(tok.encode(prompt, true),
+            int[] ids = tok.encode(prompt, true);
+            GenerationResult r = gen.generate(ids, SamplingParams.greedy(32), TokenListener.NONE);
+            GenerationResult p = gen.generate(ids,
                     SamplingParams.greedy(32).toBuilder().repetitionPenalty(CONTINUATION_PENALTY).build(), TokenListener.NONE);
             out.printf("| %s (%s) | %s | %s |%n", cell(prompt), d.get("genre").asText(), cell(r.text()), cell(p.text()));
             shown++;

@@ -71,7 +71,6 @@ public final class RefusalEval {
         public static final String HEADER = "| controller | arm | family | requests × samples | refused | refusal rate (95% interval) | mean s "
                 + "| gate open: requests · refusal rate |\n|---|---|---|---|---|---|---|---|";
 
-
         public double rate() { return (double) refused / responses.size(); }
 
         /** Wilson score interval of the rate at 95%. */
