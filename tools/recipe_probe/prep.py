@@ -10,6 +10,8 @@ Needs only numpy. Writes:
                           i.e. exactly what `train lm --doc-separator` trains on)
   tokenizer.json, tokenizer_config.json, config.json (the run's model config)
   passkey_test.jsonl      test-split pass-key rows (text, answer)
+  brown_prompts.json      the first 12 words of the first 100 test-split Brown documents (the
+                          prompts of eval demo's continuation table are the first five)
   icl.json                per task: test rows, and the train rows that the fixed shots
                           (train[i*7 % n], i < max-shots) pick, keyed by index, with n
   manifest.json           sources, sizes and the run's command-line recipe
@@ -63,6 +65,15 @@ def main():
                 fout.write(json.dumps({"text": d["text"], "answer": d["answer"]}) + "\n")
                 n += 1
     man["passkey_test_rows"] = n
+
+    prompts = []
+    for line in open(f"{a.data}/brown/documents.jsonl"):
+        d = json.loads(line)
+        if d["split"] == "test" and len(prompts) < 100:
+            prompts.append({"prompt": " ".join(d["text"].split()[:12]), "genre": d["genre"]})
+    with open(f"{a.out}/brown_prompts.json", "w") as fo:
+        json.dump(prompts, fo)
+    man["brown_prompts"] = len(prompts)
 
     icl = {}
     for f in sorted(glob.glob(f"{a.data}/icl/tasks/*.jsonl")):

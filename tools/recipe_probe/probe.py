@@ -25,7 +25,7 @@ Each eval point prints one JSON line.  Modes: train (default, one or several --r
 --eval-ckpt DIR (evaluate an HF checkpoint such as runs/demo-lm-v5, and --check-steps S,...
 to score the exact training batches of those steps for comparison with trainer_state.json).
 """
-import argparse, json, math, os, sys, time
+import argparse, json, math, os, re, sys, time
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -298,6 +298,8 @@ class Evaluator:
         self.tok, self.eos, self.device, self.eval_batch = tok, eos_ids, device, eval_batch
         self.passkey = [json.loads(l) for l in open(os.path.join(data, "passkey_test.jsonl"))]
         self.icl = json.load(open(os.path.join(data, "icl.json")))
+        bp = os.path.join(data, "brown_prompts.json")
+        self.brown = json.load(open(bp)) if os.path.exists(bp) else []
         self._enc = {}
 
     def encode(self, text):  # tok.encode(text, true): the post-processor adds BOS
@@ -392,6 +394,24 @@ class Evaluator:
                 "icl_per_task_0_vs_n": per, "icl_skipped_too_long": skipped}
 
 
+    def continuation_eval(self, W, c, rope, new=32):
+        """eval demo's greedy continuations (argmax, `new` tokens) of held-out Brown openings: the
+        first five texts, and over all prompts the share with a run of three or more lone capital
+        letters ("U.S. S. W. H.", "H O U"), and the share of distinct word 3-grams."""
+        if not self.brown:
+            return {}
+        outs = self.generate(W, c, rope, [self.encode(p["prompt"]) for p in self.brown], new=new)
+        runs = sum(1 for o in outs if re.search(r"(?:\b[A-Z]\b[^A-Za-z0-9]*){3,}", o))
+        grams = total = 0
+        for o in outs:
+            w = o.split()
+            g = [tuple(w[i:i + 3]) for i in range(len(w) - 2)]
+            grams += len(set(g))
+            total += len(g)
+        return {"cont_initial_runs": round(runs / len(outs), 4), "cont_distinct_3grams": round(grams / max(1, total), 4),
+                "cont_first5": outs[:5]}
+
+
 @torch.no_grad()
 def val_loss(W, c, rope, valid, batch, context, batches):
     s = 0.0
@@ -458,6 +478,7 @@ def evaluate(W, c, rope, r, ev, valid, t0, extra, logf):
     rec["val_loss"] = round(val_loss(W, c, rope, valid, r["batch"], r["context"], r["eval_batches"]), 5)
     rec.update(ev.passkey_eval(W, c, rope, r["context"], None if r["passkey_n"] < 0 else r["passkey_n"]))
     rec.update(ev.icl_eval(W, c, rope, r["context"], r["icl_per_task"], r["shots"]))
+    rec.update(ev.continuation_eval(W, c, rope))
     for k in ("passkey_acc", "passkey_first3", "icl_0shot", f"icl_{r['shots']}shot"):
         rec[k] = round(rec[k], 4)
     rec["eval_s"] = round(time.time() - te, 2)

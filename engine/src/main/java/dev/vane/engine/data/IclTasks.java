@@ -38,18 +38,18 @@ public final class IclTasks {
     public static String firstLetter(String w) { return w.substring(0, 1); }
     public static String lastLetter(String w) { return w.substring(w.length() - 1); }
     public static String reverse(String w) { return new StringBuilder(w).reverse().toString(); }
-    /** Number of letters, spaces not counted (so {@code "h o u s e"} has 5, like {@code "house"}). */
-    public static String length(String w) { return Integer.toString((int) w.chars().filter(c -> c != ' ').count()); }
+    /** Number of letters, separators not counted (so {@code "h-o-u-s-e"} has 5, like {@code "house"}). */
+    public static String length(String w) { return Integer.toString((int) w.chars().filter(Character::isLetter).count()); }
 
     /**
-     * The word with its letters separated by single spaces: {@code "house"} → {@code "h o u s e"}.
+     * The word with its letters joined by hyphens: {@code "house"} → {@code "h-o-u-s-e"}.
      * The letter tasks see words spelled out, so each letter is its own token under the demo's
      * byte-level BPE (a whole word is one or two tokens, and a 6.5M-parameter model cannot read
      * letters out of a token it has only seen whole).
      */
     public static String spell(String w) {
         StringBuilder b = new StringBuilder(2 * w.length());
-        for (int i = 0; i < w.length(); i++) { if (i > 0) b.append(' '); b.append(w.charAt(i)); }
+        for (int i = 0; i < w.length(); i++) { if (i > 0) b.append('-'); b.append(w.charAt(i)); }
         return b.toString();
     }
 

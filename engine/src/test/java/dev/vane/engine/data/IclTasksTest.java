@@ -35,15 +35,15 @@ class IclTasksTest {
 
     @Test
     void letterRulesWorkOnSpelledWords() {
-        assertThat(IclTasks.spell("house")).isEqualTo("h o u s e");
+        assertThat(IclTasks.spell("house")).isEqualTo("h-o-u-s-e");
         assertThat(IclTasks.spell("a")).isEqualTo("a");
-        assertThat(IclTasks.uppercase("h o u s e")).isEqualTo("H O U S E");
-        assertThat(IclTasks.lowercase("H O U S E")).isEqualTo("h o u s e");
-        assertThat(IclTasks.capitalize("h o u s e")).isEqualTo("H o u s e");
-        assertThat(IclTasks.firstLetter("h o u s e")).isEqualTo("h");
-        assertThat(IclTasks.lastLetter("h o u s e")).isEqualTo("e");
-        assertThat(IclTasks.reverse("h o u s e")).isEqualTo("e s u o h");
-        assertThat(IclTasks.length("h o u s e")).isEqualTo("5");
+        assertThat(IclTasks.uppercase("h-o-u-s-e")).isEqualTo("H-O-U-S-E");
+        assertThat(IclTasks.lowercase("H-O-U-S-E")).isEqualTo("h-o-u-s-e");
+        assertThat(IclTasks.capitalize("h-o-u-s-e")).isEqualTo("H-o-u-s-e");
+        assertThat(IclTasks.firstLetter("h-o-u-s-e")).isEqualTo("h");
+        assertThat(IclTasks.lastLetter("h-o-u-s-e")).isEqualTo("e");
+        assertThat(IclTasks.reverse("h-o-u-s-e")).isEqualTo("e-s-u-o-h");
+        assertThat(IclTasks.length("h-o-u-s-e")).isEqualTo("5");
     }
 
     @Test
@@ -114,9 +114,9 @@ class IclTasksTest {
         // Letter tasks spell out the words of 3 to 7 letters ("an" and "policeman" are left out).
         for (String letterTask : List.of("uppercase", "lowercase", "capitalize", "first_letter", "last_letter", "reverse_word", "word_length"))
             assertThat(byName.get(letterTask).examples()).as(letterTask).hasSize(4);
-        assertThat(byName.get("lowercase").examples()).contains(new IclTasks.Example("H O U S E", "h o u s e"));
-        assertThat(byName.get("word_length").examples()).contains(new IclTasks.Example("c i t y", "4"));
-        assertThat(byName.get("first_letter").examples()).contains(new IclTasks.Example("t h e", "t"));
+        assertThat(byName.get("lowercase").examples()).contains(new IclTasks.Example("H-O-U-S-E", "h-o-u-s-e"));
+        assertThat(byName.get("word_length").examples()).contains(new IclTasks.Example("c-i-t-y", "4"));
+        assertThat(byName.get("first_letter").examples()).contains(new IclTasks.Example("t-h-e", "t"));
         // Only nouns whose rule plural is attested as a plural noun: "water" has none in the lexicon.
         assertThat(byName.get("plural").examples()).containsExactly(new IclTasks.Example("house", "houses"),
                 new IclTasks.Example("city", "cities"), new IclTasks.Example("dog", "dogs"), new IclTasks.Example("man", "men"));
