@@ -170,12 +170,19 @@ public final class F16Gemv {
     public record Inputs(float[] scaled, int shift) {
         /** The first {@code n} values of {@code x}, scaled for a matrix lifted by 2<sup>lift</sup>. */
         public static Inputs of(float[] x, int n, int lift) {
-            float amax = 0;
-            for (int k = 0; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
+            // vectorised: at batch 8 a scalar pass over the inputs of each of a step's ~120
+            // products was 5% of the decode step, all of it on the calling thread
+            FloatVector vmax = FloatVector.zero(F);
+            int k = 0;
+            for (; k + LANES <= n; k += LANES) vmax = vmax.max(FloatVector.fromArray(F, x, k).abs());
+            float amax = vmax.reduceLanes(VectorOperators.MAX); // NaN propagates, as Math.max
+            for (; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
             int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
             float up = Math.scalb(1f, 112 - lift - shift);
             float[] xs = new float[n];
-            for (int k = 0; k < n; k++) xs[k] = x[k] * up;
+            k = 0;
+            for (; k + LANES <= n; k += LANES) FloatVector.fromArray(F, x, k).mul(up).intoArray(xs, k);
+            for (; k < n; k++) xs[k] = x[k] * up;
             return new Inputs(xs, shift);
         }
     }

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  */
 public final class F16Matrix {
 
-    /** Output columns per parallel chunk (64 × 576 f16 = 72 KiB of weights). */
+    /** Output columns per parallel chunk of a one-row product (64 × 576 f16 = 72 KiB of weights). */
     static final int CHUNK = 64;
     /** At most this many chunks per product (the LM head: ~500 columns each), bounding the per-chunk claim cost. */
     static final int MAX_CHUNKS = 256;
@@ -73,11 +73,26 @@ public final class F16Matrix {
         }
         F16Gemv.Inputs scaled = F16Gemv.Inputs.of(x, rows * in, data.lift()); // once, shared by the chunks
         int blocks = F16Gemv.blocks(out);
-        int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
+        if (rows == 1) { // chunks of CHUNK columns: the one-row loop reads four blocks of a chunk at once
+            int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
+            pool.run(chunks, c -> {
+                // chunk boundaries on whole blocks of BLOCK output rows
+                int from = (int) ((long) blocks * c / chunks) * F16Gemv.BLOCK;
+                int to = Math.min(out, (int) ((long) blocks * (c + 1) / chunks) * F16Gemv.BLOCK);
+                F16Gemv.multiply(data, scaled, rows, y, from, to);
+            });
+            return;
+        }
+        // Several rows: the tiles take two blocks at a time, so chunks are whole pairs of blocks,
+        // and their number is a multiple of the pool's threads. (With 64-column chunks a
+        // 576-column product had nine: one thread ran five while the other waited out the fifth,
+        // ~5% of a batch-8 step.)
+        int pairs = (blocks + 1) / 2;
+        int fit = Math.min(MAX_CHUNKS, pairs);
+        int chunks = fit > pool.threads() ? fit - fit % pool.threads() : fit;
         pool.run(chunks, c -> {
-            // chunk boundaries on whole blocks of BLOCK output rows
-            int from = (int) ((long) blocks * c / chunks) * F16Gemv.BLOCK;
-            int to = Math.min(out, (int) ((long) blocks * (c + 1) / chunks) * F16Gemv.BLOCK);
+            int from = Math.min(out, (int) ((long) pairs * c / chunks) * 2 * F16Gemv.BLOCK);
+            int to = Math.min(out, (int) ((long) pairs * (c + 1) / chunks) * 2 * F16Gemv.BLOCK);
             F16Gemv.multiply(data, scaled, rows, y, from, to);
         });
     }

@@ -59,6 +59,8 @@ final class JavaDecoder {
     private static final int LANES = 8;
     /** Attention runs on the pool above this many multiply-adds (below it the hand-off is not worth it). */
     private static final long PARALLEL_ATTENTION_WORK = 100_000;
+    /** Rows × width of a SwiGLU from which its rows run on the pool (three rows of a 1536-wide MLP and up). */
+    private static final long PARALLEL_SWIGLU_WORK = 4096;
 
     private final ModelConfig cfg;
     private final NDManager manager;
@@ -262,7 +264,9 @@ final class JavaDecoder {
         float ss = Lanes.sum(acc);
         for (; i < w; i++) ss += x[off + i] * x[off + i];
         float rms = (float) Math.sqrt(ss / w + eps);
-        for (i = 0; i < w; i++) out[outOff + i] = x[off + i] / rms * g[gOff + i];
+        for (i = 0; i + LANES <= w; i += LANES)
+            FloatVector.fromArray(F, x, off + i).div(rms).mul(FloatVector.fromArray(F, g, gOff + i)).intoArray(out, outOff + i);
+        for (; i < w; i++) out[outOff + i] = x[off + i] / rms * g[gOff + i];
     }
 
     private static void addRows(float[] y, int rows, float[] bias) {
@@ -278,17 +282,26 @@ final class JavaDecoder {
     /** Qwen3's per-head RMSNorm of q and k (when present), then RoPE on the q and k heads of every row. */
     private void positionalQk(float[] qkv, int n, int[] pos, float[] qkNorm) {
         int half = dh / 2;
-        float[] tmp = new float[dh];
         for (int r = 0; r < n; r++) {
             int table = pos[r] * dh;
             for (int hd = 0; hd < nh + ng; hd++) {
                 int off = r * qkvWidth + hd * dh;
                 if (qkNorm != null) rmsRow(qkv, off, dh, qkNorm, hd * dh, qkv, off, eps);
-                System.arraycopy(qkv, off, tmp, 0, dh);
-                for (int i = 0; i < half; i++)
-                    qkv[off + i] = tmp[i] * cos[table + i] + tmp[i + half] * sinSigned[table + i];
-                for (int i = half; i < dh; i++)
-                    qkv[off + i] = tmp[i] * cos[table + i] + tmp[i - half] * sinSigned[table + i];
+                // (lo, hi) ← (lo·cos − hi·sin, hi·cos + lo·sin), the first half of sinSigned negated
+                int i = 0;
+                for (; i + LANES <= half; i += LANES) {
+                    FloatVector lo = FloatVector.fromArray(F, qkv, off + i);
+                    FloatVector hi = FloatVector.fromArray(F, qkv, off + half + i);
+                    lo.mul(FloatVector.fromArray(F, cos, table + i))
+                            .add(hi.mul(FloatVector.fromArray(F, sinSigned, table + i))).intoArray(qkv, off + i);
+                    hi.mul(FloatVector.fromArray(F, cos, table + half + i))
+                            .add(lo.mul(FloatVector.fromArray(F, sinSigned, table + half + i))).intoArray(qkv, off + half + i);
+                }
+                for (; i < half; i++) {
+                    float lo = qkv[off + i], hi = qkv[off + half + i];
+                    qkv[off + i] = lo * cos[table + i] + hi * sinSigned[table + i];
+                    qkv[off + half + i] = hi * cos[table + half + i] + lo * sinSigned[table + half + i];
+                }
             }
         }
     }
@@ -391,8 +404,13 @@ final class JavaDecoder {
 
     /** {@code act[r] = silu(gate[r]) ⊙ up[r]} where each row of {@code gu} is {@code [gate | up]}. */
     private void swiGlu(float[] gu, int n, float[] act) {
+        if (n > 1 && (long) n * inter >= PARALLEL_SWIGLU_WORK) pool.run(n, r -> swiGluRows(gu, r, r + 1, act));
+        else swiGluRows(gu, 0, n, act);
+    }
+
+    private void swiGluRows(float[] gu, int from, int to, float[] act) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        for (int r = 0; r < n; r++) {
+        for (int r = from; r < to; r++) {
             int g0 = r * 2 * inter, u0 = g0 + inter, a0 = r * inter;
             int i = 0;
             for (; i + LANES <= inter; i += LANES) {
