@@ -191,15 +191,19 @@ class SteeringPlanTest {
     }
 
     /**
-     * A prompt and a controller strength whose patches change the demo model's greedy tokens (on
-     * the raw lock-picking question the model repeats one token whatever the patch).
+     * Prompts and a controller strength whose patches change the demo model's greedy tokens (on
+     * the raw lock-picking question the model repeats one token whatever the patch): patched at
+     * block 2 or 4, the model continues the first differently; over the whole replayed prompt or
+     * at its last token only, the second. (On many openings a patch this strong makes the model
+     * repeat one token whichever block or span it patches.)
      */
-    private static final String PATCHED_PROMPT = "The jury said it did find that";
+    private static final String PATCHED_PROMPT = "She looked at him and said";
+    private static final String REPLAYED_PROMPT = "They had been told that the";
     private static final float STRONG = 4;
 
     @Test
     void thePromptModeControllerPatchesTheWholeReplayedPrompt() {
-        int[] ids = prompt(PATCHED_PROMPT);
+        int[] ids = prompt(REPLAYED_PROMPT);
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
         SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 4, true)).bind(manager);
         assertThat(row.promptReplay()).isEqualTo(dev.vane.engine.hooks.PromptReplay.WHOLE_PROMPT);
