@@ -60,9 +60,9 @@ public final class F16Matrix {
     }
 
     /**
-     * {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}; the output columns are split into chunks of
-     * at least {@link #CHUNK} columns (at most {@link #MAX_CHUNKS} chunks) that the pool's threads claim (one thread below 256 columns, where
-     * the hand-off would cost more than it saves).
+     * {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}; the output columns are split into chunks
+     * (at most {@link #MAX_CHUNKS}) that the pool's threads claim (one thread below 256 columns,
+     * where the hand-off would cost more than it saves).
      */
     public void multiply(float[] x, int rows, float[] y, KernelPool pool) {
         if (x.length < rows * in || y.length < rows * out)
@@ -72,27 +72,20 @@ public final class F16Matrix {
             return;
         }
         F16Gemv.Inputs scaled = F16Gemv.Inputs.of(x, rows * in, data.lift()); // once, shared by the chunks
-        int blocks = F16Gemv.blocks(out);
-        if (rows == 1) { // chunks of CHUNK columns: the one-row loop reads four blocks of a chunk at once
-            int chunks = Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK));
-            pool.run(chunks, c -> {
-                // chunk boundaries on whole blocks of BLOCK output rows
-                int from = (int) ((long) blocks * c / chunks) * F16Gemv.BLOCK;
-                int to = Math.min(out, (int) ((long) blocks * (c + 1) / chunks) * F16Gemv.BLOCK);
-                F16Gemv.multiply(data, scaled, rows, y, from, to);
-            });
-            return;
-        }
-        // Several rows: the tiles take two blocks at a time, so chunks are whole pairs of blocks,
-        // and their number is a multiple of the pool's threads. (With 64-column chunks a
-        // 576-column product had nine: one thread ran five while the other waited out the fifth,
-        // ~5% of a batch-8 step.)
-        int pairs = (blocks + 1) / 2;
-        int fit = Math.min(MAX_CHUNKS, pairs);
-        int chunks = fit > pool.threads() ? fit - fit % pool.threads() : fit;
+        // Chunks are whole units of output blocks. One row: units of one block, CHUNK columns per
+        // chunk (its loop reads four blocks of a chunk at once). Several rows: units of two blocks
+        // (the tiles' width), as many chunks as a multiple of the pool's threads (with 64-column
+        // chunks a 576-column product had nine: one thread ran five while the other waited out
+        // the fifth, ~5% of a batch-8 step).
+        int unit = rows == 1 ? 1 : 2;
+        int units = (F16Gemv.blocks(out) + unit - 1) / unit;
+        int fit = Math.min(MAX_CHUNKS, units);
+        int chunks = rows == 1 ? Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK))
+                : fit > pool.threads() ? fit - fit % pool.threads() : fit;
+        int width = unit * F16Gemv.BLOCK;
         pool.run(chunks, c -> {
-            int from = Math.min(out, (int) ((long) pairs * c / chunks) * 2 * F16Gemv.BLOCK);
-            int to = Math.min(out, (int) ((long) pairs * (c + 1) / chunks) * 2 * F16Gemv.BLOCK);
+            int from = Math.min(out, (int) ((long) units * c / chunks) * width);
+            int to = Math.min(out, (int) ((long) units * (c + 1) / chunks) * width);
             F16Gemv.multiply(data, scaled, rows, y, from, to);
         });
     }
