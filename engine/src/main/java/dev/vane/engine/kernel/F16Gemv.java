@@ -33,7 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  * input rows on AVX-512 (sixteen accumulators) or 1 block × 8 rows on AVX2 (eight), each weight
  * converted once, and 2 blocks × 4 rows, the blocks' 2·BLOCK·in bytes staying in L1 while the
  * input rows pass; the last one to three rows take a pass of 4 blocks × 2 rows and 4 blocks × 1
- * row tiles (a lone chain per block waits on FMA latency: batch 2 ran at half this speed). Above
+ * row tiles (a lone chain per block waits on FMA latency: batch 2 ran at half this speed). A
+ * last group of five to seven rows is padded to eight ({@link #groupRows}), so that 5 – 8 rows
+ * read the weights once. The 8-row tiles read their inputs {@link Inputs#groups interleaved}. Above
  * {@link #ROW_BLOCK} rows the rows are taken in blocks, one pass over the weights each.
  *
  * <p>f16 → f32 without a rounding: the 15 magnitude bits shifted into f32 position with the sign
@@ -67,6 +69,16 @@ public final class F16Gemv {
      * take several passes, each reading the weights again (from L3 for a layer's matrices).
      */
     static final int ROW_BLOCK = 32;
+
+    /**
+     * Rows that the 8-row tiles take: the whole groups of eight, and a last group of five to seven
+     * rows padded to eight with zero inputs (their outputs are dropped). Without the padding those
+     * rows took a 4-row tile and then 2- and 1-row tiles, each a pass over the weights of its own:
+     * a decode step of 7 rows ran at 48 ms where 8 rows took 32 ms.
+     */
+    static int groupRows(int rows) {
+        return rows % 8 >= 5 ? rows + 8 - rows % 8 : rows - rows % 8;
+    }
 
     private F16Gemv() {}
 
@@ -156,7 +168,7 @@ public final class F16Gemv {
      * @param to   a multiple of {@link #BLOCK}, or {@code out}
      */
     public static void multiply(Packed w, float[] x, int rows, float[] y, int from, int to) {
-        multiply(w, Inputs.of(x, rows * w.in(), w.lift()), rows, y, from, to);
+        multiply(w, Inputs.of(x, rows, w.in(), w.lift()), rows, y, from, to);
     }
 
     /**
@@ -164,12 +176,20 @@ public final class F16Gemv {
      * the conversion note below and {@link Packed}); the inputs carry the 2<sup>112 − lift</sup>
      * instead, less 2^shift when they are large (they must stay below 2¹²⁷), and the outputs get
      * the 2^shift back. Scaling by powers of two commutes with every rounding here, so the outputs
-     * are the bits of the plain product. Made once per product and shared by the chunks of its
-     * output range.
+     * are the bits of the plain product, except where a partial sum of the plain chain would
+     * overflow to infinity and the scaled one does not: the output is then that finite sum. Made
+     * once per product and shared by the chunks of its output range.
      */
-    public record Inputs(float[] scaled, int shift) {
-        /** The first {@code n} values of {@code x}, scaled for a matrix lifted by 2<sup>lift</sup>. */
-        public static Inputs of(float[] x, int n, int lift) {
+    public record Inputs(float[] scaled, float[] groups, int shift) {
+        /**
+         * The {@code rows × in} values of {@code x}, scaled for a matrix lifted by
+         * 2<sup>lift</sup>; also each group of eight rows ({@link #groupRows}) interleaved for the 8-row tiles,
+         * {@code groups[(g·in + i)·8 + r] = scaled[(8g + r)·in + i]}: the eight inputs a tile
+         * broadcasts at position {@code i} lie side by side, one base register for all eight
+         * (with eight row bases the JIT ran out of general registers and spilled in the inner loop).
+         */
+        public static Inputs of(float[] x, int rows, int in, int lift) {
+            int n = rows * in;
             // vectorised: at batch 8 a scalar pass over the inputs of each of a step's ~120
             // products was 5% of the decode step, all of it on the calling thread
             FloatVector vmax = FloatVector.zero(F);
@@ -183,7 +203,14 @@ public final class F16Gemv {
             k = 0;
             for (; k + LANES <= n; k += LANES) FloatVector.fromArray(F, x, k).mul(up).intoArray(xs, k);
             for (; k < n; k++) xs[k] = x[k] * up;
-            return new Inputs(xs, shift);
+            int grouped = groupRows(rows);
+            float[] groups = new float[grouped * in]; // rows past the last one stay zero
+            for (int g = 0; g < grouped / 8; g++)
+                for (int r = 0; r < 8 && 8 * g + r < rows; r++) {
+                    int src = (8 * g + r) * in, dst = g * 8 * in + r;
+                    for (int i = 0; i < in; i++) groups[dst + 8 * i] = xs[src + i];
+                }
+            return new Inputs(xs, groups, shift);
         }
     }
 
@@ -192,7 +219,7 @@ public final class F16Gemv {
         int out = w.out();
         if (from % BLOCK != 0 || (to % BLOCK != 0 && to != out) || from > to || to > out)
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
-        kernels(w.halves(), w.in(), out, x.scaled(), rows, y, from, to);
+        kernels(w.halves(), w.in(), out, x.scaled(), x.groups(), rows, y, from, to);
         if (x.shift() != 0) {
             float down = Math.scalb(1f, x.shift());
             for (int b = 0; b < rows; b++) for (int o = from; o < to; o++) y[b * out + o] *= down;
@@ -200,8 +227,8 @@ public final class F16Gemv {
     }
 
     /** The tiles over output blocks {@code [from, to)}, on scaled inputs (see {@link Inputs}). */
-    private static void kernels(short[] packed, int in, int out, float[] x, int rows, float[] y, int from, int to) {
-        float[] tail = new float[8 * LANES];
+    private static void kernels(short[] packed, int in, int out, float[] x, float[] groups, int rows, float[] y, int from, int to) {
+        float[] tail = new float[16 * LANES];
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // four blocks a quarter of the range apart in one loop: more memory streams in flight
@@ -211,30 +238,33 @@ public final class F16Gemv {
             for (int blk = b0 + 4 * quarter; blk < b1; blk++) tile1x1(packed, in, out, x, 0, y, blk, tail);
             return;
         }
-        for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-            int r1 = Math.min(rows, r0 + ROW_BLOCK);
+        int grouped = groupRows(rows), span = Math.max(rows, grouped);
+        for (int r0 = 0; r0 < span; r0 += ROW_BLOCK) {
+            int r1 = Math.min(span, r0 + ROW_BLOCK);
+            int e8 = Math.min(grouped, r1); // 8-row tiles over [r0, e8) (the last group maybe padded)
+            int e = Math.min(rows, r1);     // then the real rows [e8, e) left, fewer than 8
             int blk = b0;
             for (; blk + 2 <= b1; blk += 2) {
                 int b = r0;
-                for (; b + 8 <= r1; b += 8) {
+                for (; b + 8 <= e8; b += 8) {
                     if (WIDE) {
-                        tile8x2(packed, in, out, x, b, y, blk, tail);
+                        tile8x2(packed, in, out, groups, b, Math.min(8, rows - b), y, blk, tail);
                     } else { // sixteen accumulators would not fit AVX2's sixteen registers
-                        tile8x1(packed, in, out, x, b, y, blk, tail);
-                        tile8x1(packed, in, out, x, b, y, blk + 1, tail);
+                        tile8x1(packed, in, out, groups, b, Math.min(8, rows - b), y, blk, tail);
+                        tile8x1(packed, in, out, groups, b, Math.min(8, rows - b), y, blk + 1, tail);
                     }
                 }
-                for (; b + 4 <= r1; b += 4) tile4x2(packed, in, out, x, b, y, blk, tail);
+                for (; b + 4 <= e; b += 4) tile4x2(packed, in, out, x, b, y, blk, tail);
             }
             for (; blk < b1; blk++) {
                 int b = r0;
-                for (; b + 8 <= r1; b += 8) tile8x1(packed, in, out, x, b, y, blk, tail);
-                for (; b + 4 <= r1; b += 4) for (int k = 0; k < 4; k++) tile1x1(packed, in, out, x, b + k, y, blk, tail);
+                for (; b + 8 <= e8; b += 8) tile8x1(packed, in, out, groups, b, Math.min(8, rows - b), y, blk, tail);
+                for (; b + 4 <= e; b += 4) for (int k = 0; k < 4; k++) tile1x1(packed, in, out, x, b + k, y, blk, tail);
             }
-            // the last (r1 - r0) % 4 rows: a pass of their own with tiles over four blocks (one FMA
+            // the last (e - e8) % 4 rows: a pass of their own with tiles over four blocks (one FMA
             // chain per block and row would wait on FMA latency)
-            int b = r1 - (r1 - r0) % 4;
-            for (; b + 2 <= r1; b += 2) {
+            int b = e - Math.max(0, e - e8) % 4;
+            for (; b + 2 <= e; b += 2) {
                 int k = b0;
                 for (; k + 4 <= b1; k += 4) tile2x4(packed, in, out, x, b, y, k, tail);
                 for (; k < b1; k++) {
@@ -242,7 +272,7 @@ public final class F16Gemv {
                     tile1x1(packed, in, out, x, b + 1, y, k, tail);
                 }
             }
-            if (b < r1) {
+            if (b < e) {
                 int k = b0;
                 for (; k + 4 <= b1; k += 4) row1x4(packed, in, out, x, b, y, k, 1, tail);
                 for (; k < b1; k++) tile1x1(packed, in, out, x, b, y, k, tail);
@@ -314,32 +344,47 @@ public final class F16Gemv {
         }
     }
 
-    /** Input rows {@code b..b+7} × block {@code blk}: eight accumulators, each weight vector converted once. */
-    private static void tile8x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
+    /**
+     * Input rows {@code b..b+7} ({@code b} a multiple of 8, the first {@code valid} of them real;
+     * {@code g} the {@link Inputs#groups interleaved} inputs) × block {@code blk}: eight
+     * accumulators, each weight vector converted once.
+     */
+    private static void tile8x1(short[] w, int in, int out, float[] g, int b, int valid, float[] y, int blk, float[] tail) {
         int wb = blk * in * BLOCK;
-        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
-        for (int i = 0, j = wb; i < in; i += 2, j += 2 * BLOCK) {
+        for (int i = 0, j = wb, q = b * in; i < in; i += 2, j += 2 * BLOCK, q += 16) {
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
             FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
-            a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
-            a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
-            a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
-            a3 = u.fma(FloatVector.broadcast(F, x[x3 + i]), a3);
-            a4 = u.fma(FloatVector.broadcast(F, x[x4 + i]), a4);
-            a5 = u.fma(FloatVector.broadcast(F, x[x5 + i]), a5);
-            a6 = u.fma(FloatVector.broadcast(F, x[x6 + i]), a6);
-            a7 = u.fma(FloatVector.broadcast(F, x[x7 + i]), a7);
+            a0 = u.fma(FloatVector.broadcast(F, g[q + 0]), a0);
+            a1 = u.fma(FloatVector.broadcast(F, g[q + 1]), a1);
+            a2 = u.fma(FloatVector.broadcast(F, g[q + 2]), a2);
+            a3 = u.fma(FloatVector.broadcast(F, g[q + 3]), a3);
+            a4 = u.fma(FloatVector.broadcast(F, g[q + 4]), a4);
+            a5 = u.fma(FloatVector.broadcast(F, g[q + 5]), a5);
+            a6 = u.fma(FloatVector.broadcast(F, g[q + 6]), a6);
+            a7 = u.fma(FloatVector.broadcast(F, g[q + 7]), a7);
             u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
-            a0 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a0);
-            a1 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), a1);
-            a2 = u.fma(FloatVector.broadcast(F, x[x2 + i + 1]), a2);
-            a3 = u.fma(FloatVector.broadcast(F, x[x3 + i + 1]), a3);
-            a4 = u.fma(FloatVector.broadcast(F, x[x4 + i + 1]), a4);
-            a5 = u.fma(FloatVector.broadcast(F, x[x5 + i + 1]), a5);
-            a6 = u.fma(FloatVector.broadcast(F, x[x6 + i + 1]), a6);
-            a7 = u.fma(FloatVector.broadcast(F, x[x7 + i + 1]), a7);
+            a0 = u.fma(FloatVector.broadcast(F, g[q + 8]), a0);
+            a1 = u.fma(FloatVector.broadcast(F, g[q + 9]), a1);
+            a2 = u.fma(FloatVector.broadcast(F, g[q + 10]), a2);
+            a3 = u.fma(FloatVector.broadcast(F, g[q + 11]), a3);
+            a4 = u.fma(FloatVector.broadcast(F, g[q + 12]), a4);
+            a5 = u.fma(FloatVector.broadcast(F, g[q + 13]), a5);
+            a6 = u.fma(FloatVector.broadcast(F, g[q + 14]), a6);
+            a7 = u.fma(FloatVector.broadcast(F, g[q + 15]), a7);
+        }
+        if (valid < 8) { // a padded group: only its real rows go to y
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, LANES);
+            a2.intoArray(tail, 2 * LANES);
+            a3.intoArray(tail, 3 * LANES);
+            a4.intoArray(tail, 4 * LANES);
+            a5.intoArray(tail, 5 * LANES);
+            a6.intoArray(tail, 6 * LANES);
+            a7.intoArray(tail, 7 * LANES);
+            for (int k = 0; k < valid; k++) copyTail(tail, k, y, out, b + k, blk);
+            return;
         }
         int o = blk * BLOCK;
         if (o + BLOCK <= out) {
@@ -366,70 +411,92 @@ public final class F16Gemv {
     }
 
     /**
-     * Input rows {@code b..b+7} × blocks {@code blk, blk+1}: sixteen accumulators (AVX-512 has 32
+     * Input rows {@code b..b+7} (as in {@link #tile8x1}) × blocks {@code blk, blk+1}: sixteen accumulators (AVX-512 has 32
      * vector registers), each broadcast input feeding two FMAs.
      */
-    private static void tile8x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
+    private static void tile8x2(short[] w, int in, int out, float[] g8, int b, int valid, float[] y, int blk, float[] tail) {
         int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK;
-        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
-        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+        for (int i = 0, j = 0, q = b * in; i < in; i += 2, j += 2 * BLOCK, q += 16) {
             IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
             FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             FloatVector p;
-            p = FloatVector.broadcast(F, x[x0 + i]);
+            p = FloatVector.broadcast(F, g8[q + 0]);
             a0 = u.fma(p, a0);
             c0 = v.fma(p, c0);
-            p = FloatVector.broadcast(F, x[x1 + i]);
+            p = FloatVector.broadcast(F, g8[q + 1]);
             a1 = u.fma(p, a1);
             c1 = v.fma(p, c1);
-            p = FloatVector.broadcast(F, x[x2 + i]);
+            p = FloatVector.broadcast(F, g8[q + 2]);
             a2 = u.fma(p, a2);
             c2 = v.fma(p, c2);
-            p = FloatVector.broadcast(F, x[x3 + i]);
+            p = FloatVector.broadcast(F, g8[q + 3]);
             a3 = u.fma(p, a3);
             c3 = v.fma(p, c3);
-            p = FloatVector.broadcast(F, x[x4 + i]);
+            p = FloatVector.broadcast(F, g8[q + 4]);
             a4 = u.fma(p, a4);
             c4 = v.fma(p, c4);
-            p = FloatVector.broadcast(F, x[x5 + i]);
+            p = FloatVector.broadcast(F, g8[q + 5]);
             a5 = u.fma(p, a5);
             c5 = v.fma(p, c5);
-            p = FloatVector.broadcast(F, x[x6 + i]);
+            p = FloatVector.broadcast(F, g8[q + 6]);
             a6 = u.fma(p, a6);
             c6 = v.fma(p, c6);
-            p = FloatVector.broadcast(F, x[x7 + i]);
+            p = FloatVector.broadcast(F, g8[q + 7]);
             a7 = u.fma(p, a7);
             c7 = v.fma(p, c7);
             u = g.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             v = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
-            p = FloatVector.broadcast(F, x[x0 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 8]);
             a0 = u.fma(p, a0);
             c0 = v.fma(p, c0);
-            p = FloatVector.broadcast(F, x[x1 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 9]);
             a1 = u.fma(p, a1);
             c1 = v.fma(p, c1);
-            p = FloatVector.broadcast(F, x[x2 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 10]);
             a2 = u.fma(p, a2);
             c2 = v.fma(p, c2);
-            p = FloatVector.broadcast(F, x[x3 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 11]);
             a3 = u.fma(p, a3);
             c3 = v.fma(p, c3);
-            p = FloatVector.broadcast(F, x[x4 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 12]);
             a4 = u.fma(p, a4);
             c4 = v.fma(p, c4);
-            p = FloatVector.broadcast(F, x[x5 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 13]);
             a5 = u.fma(p, a5);
             c5 = v.fma(p, c5);
-            p = FloatVector.broadcast(F, x[x6 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 14]);
             a6 = u.fma(p, a6);
             c6 = v.fma(p, c6);
-            p = FloatVector.broadcast(F, x[x7 + i + 1]);
+            p = FloatVector.broadcast(F, g8[q + 15]);
             a7 = u.fma(p, a7);
             c7 = v.fma(p, c7);
+        }
+        if (valid < 8) { // a padded group: only its real rows go to y
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, LANES);
+            a2.intoArray(tail, 2 * LANES);
+            a3.intoArray(tail, 3 * LANES);
+            a4.intoArray(tail, 4 * LANES);
+            a5.intoArray(tail, 5 * LANES);
+            a6.intoArray(tail, 6 * LANES);
+            a7.intoArray(tail, 7 * LANES);
+            c0.intoArray(tail, 8 * LANES);
+            c1.intoArray(tail, 9 * LANES);
+            c2.intoArray(tail, 10 * LANES);
+            c3.intoArray(tail, 11 * LANES);
+            c4.intoArray(tail, 12 * LANES);
+            c5.intoArray(tail, 13 * LANES);
+            c6.intoArray(tail, 14 * LANES);
+            c7.intoArray(tail, 15 * LANES);
+            for (int k = 0; k < valid; k++) {
+                copyTail(tail, k, y, out, b + k, blk);
+                copyTail(tail, 8 + k, y, out, b + k, blk + 1);
+            }
+            return;
         }
         if ((blk + 2) * BLOCK <= out) {
             int r = b * out + blk * BLOCK;
