@@ -13,7 +13,6 @@ import dev.vane.engine.model.StepInput;
 import dev.vane.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -28,7 +27,8 @@ public final class Generator implements AutoCloseable {
     private final CausalLM model;
     private final Tokenizer tokenizer;
     private final KvCache cache;
-    private final Sampler sampler;
+    private final Sampler[] samplers; // one per cache slot: rows sample concurrently
+    private final float[][] rowLogits; // one reusable vocabulary-sized row per cache slot
     private final boolean[] slotUsed;
     private final Set<Integer> eosIds;
 
@@ -39,7 +39,9 @@ public final class Generator implements AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.cache = new KvCache(model.config(), slots, contextLength, model.manager());
-        this.sampler = new Sampler();
+        this.samplers = new Sampler[slots];
+        for (int i = 0; i < slots; i++) samplers[i] = new Sampler();
+        this.rowLogits = new float[slots][];
         this.slotUsed = new boolean[slots];
         Set<Integer> eos = new java.util.TreeSet<>(tokenizer.eosTokenIds());
         eos.addAll(model.config().eosTokenIds());
@@ -155,15 +157,27 @@ public final class Generator implements AutoCloseable {
                     BatchHooks.of(ForwardHooks.NONE, hooks), LogitsMode.LAST);
         }
         int v = model.config().vocabSize();
-        for (int r = 0; r < b; r++) {
+        // Rows sample, detokenise and call their listeners on the kernel's threads, each into its
+        // slot's reused row (samplers may change a row in place). At batch 8 on a 128k vocabulary
+        // this part was 2.4 ms of a 33 ms decode step on one thread, mostly a fresh 512 KB copy
+        // of each row (allocated and zeroed, then copied) and a stream's wake-up per token.
+        model.parallel(b, r -> {
             Sequence s = live.get(r);
             if (s.inPrompt() && !last[r]) s.advance(tokens[r].length);
             else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(tokens[r].length);
-            else s.accept(Arrays.copyOfRange(logits, r * v, (r + 1) * v), sampler, tokens[r].length);
-        }
+            else s.accept(row(s.slot(), logits, r * v, v), samplers[s.slot()], tokens[r].length);
+        });
         int fed = 0;
         for (int[] t : tokens) fed += t.length;
         return fed;
+    }
+
+    /** Slot {@code slot}'s reused row holding {@code logits[from, from + v)}. */
+    private float[] row(int slot, float[] logits, int from, int v) {
+        float[] row = rowLogits[slot];
+        if (row == null || row.length != v) rowLogits[slot] = row = new float[v];
+        System.arraycopy(logits, from, row, 0, v);
+        return row;
     }
 
     @Override

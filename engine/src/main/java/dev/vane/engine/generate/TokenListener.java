@@ -1,6 +1,11 @@
 package dev.vane.engine.generate;
 
-/** Receives a sequence's tokens as they are generated, on the generating thread. */
+/**
+ * Receives a sequence's tokens as they are generated. One sequence's calls come one at a time and
+ * in order; calls for different sequences of one step may come at the same time from the
+ * engine's threads ({@link Generator#step} samples its rows in parallel), so a listener shared by
+ * several sequences must be thread-safe.
+ */
 @FunctionalInterface
 public interface TokenListener {
 

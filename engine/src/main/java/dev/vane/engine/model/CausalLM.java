@@ -95,6 +95,19 @@ public final class CausalLM implements AutoCloseable {
 
     /** Whether projections run in the Java f16 kernel. */
     public boolean usesJavaKernels() { return kernels != null; }
+
+    /**
+     * Runs {@code task} for {@code 0 .. n-1} on the Java kernel's threads (this one included), or
+     * in order on this thread when the projections run in PyTorch; returns when all are done and
+     * rethrows a task's exception. For per-row work around a step (sampling, detokenising).
+     */
+    public void parallel(int n, KernelPool.Task task) {
+        if (kernels != null) {
+            kernels.pool.run(n, task);
+        } else {
+            for (int i = 0; i < n; i++) task.run(i);
+        }
+    }
     public ComputeDType dtype() { return dtype; }
     public int maxPositions() { return maxPositions; }
     public NDManager manager() { return manager; }
