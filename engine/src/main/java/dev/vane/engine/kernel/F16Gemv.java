@@ -181,14 +181,26 @@ public final class F16Gemv {
      * once per product and shared by the chunks of its output range.
      */
     public record Inputs(float[] scaled, float[] groups, int shift) {
+        /** Lane l of a gather reads row {@code l % 8}, position {@code l / 8} of an 8-row group (positions {@code in} apart). */
+        private static final java.util.concurrent.ConcurrentHashMap<Integer, int[]> GATHER = new java.util.concurrent.ConcurrentHashMap<>();
+
         /**
          * The {@code rows × in} values of {@code x}, scaled for a matrix lifted by
-         * 2<sup>lift</sup>; also each group of eight rows ({@link #groupRows}) interleaved for the 8-row tiles,
-         * {@code groups[(g·in + i)·8 + r] = scaled[(8g + r)·in + i]}: the eight inputs a tile
-         * broadcasts at position {@code i} lie side by side, one base register for all eight
-         * (with eight row bases the JIT ran out of general registers and spilled in the inner loop).
+         * 2<sup>lift</sup>, in the layouts the tiles read: row-major ({@code scaled}, for rows that
+         * the 8-row tiles do not take; empty when they take all) and each group of eight rows
+         * ({@link #groupRows}) interleaved, {@code groups[(g·in + i)·8 + r] = x[(8g + r)·in + i]·scale}:
+         * the eight inputs a tile broadcasts at position {@code i} lie side by side, one base
+         * register for all eight (with eight row bases the JIT ran out of general registers and
+         * spilled in the inner loop). The interleaving gathers {@code LANES/8} positions of the
+         * eight rows per vector (a scalar pass over a 256-row prefill's inputs cost 0.2 – 0.8 ms
+         * per product, on the calling thread).
          */
         public static Inputs of(float[] x, int rows, int in, int lift) {
+            return of(x, rows, in, lift, null);
+        }
+
+        /** As {@link #of(float[], int, int, int)}, the layouts filled on {@code pool} (null: this thread) for 64 rows and more. */
+        public static Inputs of(float[] x, int rows, int in, int lift, KernelPool pool) {
             int n = rows * in;
             // vectorised: at batch 8 a scalar pass over the inputs of each of a step's ~120
             // products was 5% of the decode step, all of it on the calling thread
@@ -199,18 +211,41 @@ public final class F16Gemv {
             for (; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
             int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
             float up = Math.scalb(1f, 112 - lift - shift);
-            float[] xs = new float[n];
-            k = 0;
-            for (; k + LANES <= n; k += LANES) FloatVector.fromArray(F, x, k).mul(up).intoArray(xs, k);
-            for (; k < n; k++) xs[k] = x[k] * up;
             int grouped = groupRows(rows);
+            float[] xs = new float[grouped < rows ? n : 0];
             float[] groups = new float[grouped * in]; // rows past the last one stay zero
-            for (int g = 0; g < grouped / 8; g++)
-                for (int r = 0; r < 8 && 8 * g + r < rows; r++) {
-                    int src = (8 * g + r) * in, dst = g * 8 * in + r;
-                    for (int i = 0; i < in; i++) groups[dst + 8 * i] = xs[src + i];
-                }
+            int[] map = in % (LANES / 8) == 0 ? GATHER.computeIfAbsent(in, w -> {
+                int[] m = new int[LANES];
+                for (int l = 0; l < LANES; l++) m[l] = (l % 8) * w + l / 8;
+                return m;
+            }) : null;
+            int units = (rows + 7) / 8; // eight rows each
+            if (pool == null || rows < 64) {
+                fill(x, rows, in, up, xs, groups, map, 0, units);
+            } else {
+                int chunks = Math.min(units, 4 * pool.threads());
+                pool.run(chunks, c -> fill(x, rows, in, up, xs, groups, map, units * c / chunks, units * (c + 1) / chunks));
+            }
             return new Inputs(xs, groups, shift);
+        }
+
+        /** Rows {@code [8·u0, 8·u1)} scaled into {@code xs} (when it is used) and into their groups. */
+        private static void fill(float[] x, int rows, int in, float up, float[] xs, float[] groups, int[] map, int u0, int u1) {
+            if (xs.length > 0) {
+                int from = 8 * u0 * in, to = Math.min(rows, 8 * u1) * in, k = from;
+                for (; k + LANES <= to; k += LANES) FloatVector.fromArray(F, x, k).mul(up).intoArray(xs, k);
+                for (; k < to; k++) xs[k] = x[k] * up;
+            }
+            int step = LANES / 8; // positions per gathered vector
+            for (int g = u0; g < Math.min(u1, groups.length / (8 * in)); g++) {
+                int src = 8 * g * in, dst = 8 * g * in;
+                if (8 * g + 8 <= rows && map != null) {
+                    for (int i = 0; i < in; i += step, dst += LANES) FloatVector.fromArray(F, x, src + i, map, 0).mul(up).intoArray(groups, dst);
+                } else {
+                    for (int r = 0; r < 8 && 8 * g + r < rows; r++)
+                        for (int i = 0; i < in; i++) groups[dst + 8 * i + r] = x[src + r * in + i] * up;
+                }
+            }
         }
     }
 
