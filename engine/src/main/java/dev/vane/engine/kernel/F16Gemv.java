@@ -409,20 +409,8 @@ public final class F16Gemv {
             a6 = u.fma(FloatVector.broadcast(F, g[q + 14]), a6);
             a7 = u.fma(FloatVector.broadcast(F, g[q + 15]), a7);
         }
-        if (valid < 8) { // a padded group: only its real rows go to y
-            a0.intoArray(tail, 0);
-            a1.intoArray(tail, LANES);
-            a2.intoArray(tail, 2 * LANES);
-            a3.intoArray(tail, 3 * LANES);
-            a4.intoArray(tail, 4 * LANES);
-            a5.intoArray(tail, 5 * LANES);
-            a6.intoArray(tail, 6 * LANES);
-            a7.intoArray(tail, 7 * LANES);
-            for (int k = 0; k < valid; k++) copyTail(tail, k, y, out, b + k, blk);
-            return;
-        }
         int o = blk * BLOCK;
-        if (o + BLOCK <= out) {
+        if (valid == 8 && o + BLOCK <= out) {
             int r = b * out + o;
             a0.intoArray(y, r);
             a1.intoArray(y, r + out);
@@ -432,7 +420,7 @@ public final class F16Gemv {
             a5.intoArray(y, r + 5 * out);
             a6.intoArray(y, r + 6 * out);
             a7.intoArray(y, r + 7 * out);
-        } else {
+        } else { // a padded group (only its real rows go to y) or the padded last block
             a0.intoArray(tail, 0);
             a1.intoArray(tail, LANES);
             a2.intoArray(tail, 2 * LANES);
@@ -441,7 +429,7 @@ public final class F16Gemv {
             a5.intoArray(tail, 5 * LANES);
             a6.intoArray(tail, 6 * LANES);
             a7.intoArray(tail, 7 * LANES);
-            for (int k = 0; k < 8; k++) copyTail(tail, k, y, out, b + k, blk);
+            for (int k = 0; k < valid; k++) copyTail(tail, k, y, out, b + k, blk);
         }
     }
 
@@ -510,7 +498,25 @@ public final class F16Gemv {
             a7 = u.fma(p, a7);
             c7 = v.fma(p, c7);
         }
-        if (valid < 8) { // a padded group: only its real rows go to y
+        if (valid == 8 && (blk + 2) * BLOCK <= out) {
+            int r = b * out + blk * BLOCK;
+            a0.intoArray(y, r);
+            c0.intoArray(y, r + BLOCK);
+            a1.intoArray(y, r + out);
+            c1.intoArray(y, r + out + BLOCK);
+            a2.intoArray(y, r + 2 * out);
+            c2.intoArray(y, r + 2 * out + BLOCK);
+            a3.intoArray(y, r + 3 * out);
+            c3.intoArray(y, r + 3 * out + BLOCK);
+            a4.intoArray(y, r + 4 * out);
+            c4.intoArray(y, r + 4 * out + BLOCK);
+            a5.intoArray(y, r + 5 * out);
+            c5.intoArray(y, r + 5 * out + BLOCK);
+            a6.intoArray(y, r + 6 * out);
+            c6.intoArray(y, r + 6 * out + BLOCK);
+            a7.intoArray(y, r + 7 * out);
+            c7.intoArray(y, r + 7 * out + BLOCK);
+        } else { // a padded group (only its real rows go to y) or a padded last block
             a0.intoArray(tail, 0);
             a1.intoArray(tail, LANES);
             a2.intoArray(tail, 2 * LANES);
@@ -531,46 +537,6 @@ public final class F16Gemv {
                 copyTail(tail, k, y, out, b + k, blk);
                 copyTail(tail, 8 + k, y, out, b + k, blk + 1);
             }
-            return;
-        }
-        if ((blk + 2) * BLOCK <= out) {
-            int r = b * out + blk * BLOCK;
-            a0.intoArray(y, r);
-            c0.intoArray(y, r + BLOCK);
-            a1.intoArray(y, r + out);
-            c1.intoArray(y, r + out + BLOCK);
-            a2.intoArray(y, r + 2 * out);
-            c2.intoArray(y, r + 2 * out + BLOCK);
-            a3.intoArray(y, r + 3 * out);
-            c3.intoArray(y, r + 3 * out + BLOCK);
-            a4.intoArray(y, r + 4 * out);
-            c4.intoArray(y, r + 4 * out + BLOCK);
-            a5.intoArray(y, r + 5 * out);
-            c5.intoArray(y, r + 5 * out + BLOCK);
-            a6.intoArray(y, r + 6 * out);
-            c6.intoArray(y, r + 6 * out + BLOCK);
-            a7.intoArray(y, r + 7 * out);
-            c7.intoArray(y, r + 7 * out + BLOCK);
-        } else {
-            // the second block is the padded last one: the first goes straight to y
-            int r = b * out + blk * BLOCK;
-            a0.intoArray(y, r);
-            a1.intoArray(y, r + out);
-            a2.intoArray(y, r + 2 * out);
-            a3.intoArray(y, r + 3 * out);
-            a4.intoArray(y, r + 4 * out);
-            a5.intoArray(y, r + 5 * out);
-            a6.intoArray(y, r + 6 * out);
-            a7.intoArray(y, r + 7 * out);
-            c0.intoArray(tail, 0);
-            c1.intoArray(tail, 1 * LANES);
-            c2.intoArray(tail, 2 * LANES);
-            c3.intoArray(tail, 3 * LANES);
-            c4.intoArray(tail, 4 * LANES);
-            c5.intoArray(tail, 5 * LANES);
-            c6.intoArray(tail, 6 * LANES);
-            c7.intoArray(tail, 7 * LANES);
-            for (int k = 0; k < 8; k++) copyTail(tail, k, y, out, b + k, blk + 1);
         }
     }
 
