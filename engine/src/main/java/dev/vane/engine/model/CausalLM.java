@@ -99,7 +99,9 @@ public final class CausalLM implements AutoCloseable {
     /**
      * Runs {@code task} for {@code 0 .. n-1} on the Java kernel's threads (this one included), or
      * in order on this thread when the projections run in PyTorch; returns when all are done and
-     * rethrows a task's exception. For per-row work around a step (sampling, detokenising).
+     * rethrows a task's exception. For per-row work around a step (sampling, detokenising); a
+     * task must not run a forward step or anything else on this model's pool (the pool runs one
+     * section at a time, so that would wait on itself).
      */
     public void parallel(int n, KernelPool.Task task) {
         if (kernels != null) {
@@ -108,6 +110,7 @@ public final class CausalLM implements AutoCloseable {
             for (int i = 0; i < n; i++) task.run(i);
         }
     }
+
     public ComputeDType dtype() { return dtype; }
     public int maxPositions() { return maxPositions; }
     public NDManager manager() { return manager; }
