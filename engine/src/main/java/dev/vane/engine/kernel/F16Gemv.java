@@ -214,11 +214,11 @@ public final class F16Gemv {
             int grouped = groupRows(rows);
             float[] xs = new float[grouped < rows ? n : 0];
             float[] groups = new float[grouped * in]; // rows past the last one stay zero
-            int[] map = in % (LANES / 8) == 0 ? GATHER.computeIfAbsent(in, w -> {
+            int[] map = GATHER.computeIfAbsent(in, w -> { // in is even (pack), so LANES/8 ≤ 2 divides it
                 int[] m = new int[LANES];
                 for (int l = 0; l < LANES; l++) m[l] = (l % 8) * w + l / 8;
                 return m;
-            }) : null;
+            });
             int units = (rows + 7) / 8; // eight rows each
             if (pool == null || rows < 64) {
                 fill(x, rows, in, up, xs, groups, map, 0, units);
@@ -239,9 +239,9 @@ public final class F16Gemv {
             int step = LANES / 8; // positions per gathered vector
             for (int g = u0; g < Math.min(u1, groups.length / (8 * in)); g++) {
                 int src = 8 * g * in, dst = 8 * g * in;
-                if (8 * g + 8 <= rows && map != null) {
+                if (8 * g + 8 <= rows) {
                     for (int i = 0; i < in; i += step, dst += LANES) FloatVector.fromArray(F, x, src + i, map, 0).mul(up).intoArray(groups, dst);
-                } else {
+                } else { // the padded last group
                     for (int r = 0; r < 8 && 8 * g + r < rows; r++)
                         for (int i = 0; i < in; i++) groups[dst + 8 * i + r] = x[src + r * in + i] * up;
                 }

@@ -61,6 +61,8 @@ final class JavaDecoder {
     private static final long PARALLEL_ATTENTION_WORK = 100_000;
     /** Rows × width of a SwiGLU from which its rows run on the pool (three rows of a 1536-wide MLP and up). */
     private static final long PARALLEL_SWIGLU_WORK = 4096;
+    /** Rows from which the per-row work between products (norms, RoPE) runs on the pool: a prefill, not a decode step. */
+    private static final int PARALLEL_ROWS = 32;
 
     private final ModelConfig cfg;
     private final NDManager manager;
@@ -251,29 +253,26 @@ final class JavaDecoder {
 
     /** {@code out[r] = x[r] / sqrt(mean(x[r]²) + eps) · g} for each of {@code rows} rows of width {@code w}. */
     private void rmsNorm(float[] x, int rows, int w, float[] g, int gOffset, float[] out) {
-        rowsOnPool(rows, (from, to) -> {
+        rowsOnPool(rows, PARALLEL_ROWS, (from, to) -> {
             for (int r = from; r < to; r++) rmsRow(x, r * w, w, g, gOffset, out, r * w, eps);
         });
     }
-
-    /** Rows from which the per-row work between products (norms, RoPE) runs on the pool: a prefill, not a decode step. */
-    private static final int PARALLEL_ROWS = 32;
 
     private interface RowRange {
         void run(int from, int to);
     }
 
     /**
-     * {@code work} over rows {@code [0, rows)}: on this thread for a decode step, in chunks on the
-     * pool from {@link #PARALLEL_ROWS} rows (a 256-row prefill spent ~10% of its step in norms,
-     * RoPE and input scaling on the calling thread while the other core waited).
+     * {@code work} over rows {@code [0, rows)}: on this thread below {@code minRows} rows, else in
+     * chunks on the pool (a 256-row prefill spent ~10% of its step in norms, RoPE and input
+     * scaling on the calling thread while the other core waited).
      */
-    private void rowsOnPool(int rows, RowRange work) {
-        if (rows < PARALLEL_ROWS) {
+    private void rowsOnPool(int rows, int minRows, RowRange work) {
+        if (rows < Math.max(2, minRows)) {
             work.run(0, rows);
             return;
         }
-        int chunks = Math.min(rows / 8, 4 * pool.threads());
+        int chunks = Math.min(rows, 4 * pool.threads());
         pool.run(chunks, c -> work.run(rows * c / chunks, rows * (c + 1) / chunks));
     }
 
@@ -304,7 +303,7 @@ final class JavaDecoder {
 
     /** Qwen3's per-head RMSNorm of q and k (when present), then RoPE on the q and k heads of every row. */
     private void positionalQk(float[] qkv, int n, int[] pos, float[] qkNorm) {
-        rowsOnPool(n, (from, to) -> positionalQk(qkv, from, to, pos, qkNorm));
+        rowsOnPool(n, PARALLEL_ROWS, (from, to) -> positionalQk(qkv, from, to, pos, qkNorm));
     }
 
     private void positionalQk(float[] qkv, int from, int to, int[] pos, float[] qkNorm) {
@@ -502,8 +501,7 @@ final class JavaDecoder {
 
     /** {@code act[r] = silu(gate[r]) ⊙ up[r]} where each row of {@code gu} is {@code [gate | up]}. */
     private void swiGlu(float[] gu, int n, float[] act) {
-        if (n > 1 && (long) n * inter >= PARALLEL_SWIGLU_WORK) pool.run(n, r -> swiGluRows(gu, r, r + 1, act));
-        else swiGluRows(gu, 0, n, act);
+        rowsOnPool(n, (int) ((PARALLEL_SWIGLU_WORK + inter - 1) / inter), (from, to) -> swiGluRows(gu, from, to, act));
     }
 
     private void swiGluRows(float[] gu, int from, int to, float[] act) {
