@@ -16,9 +16,15 @@ import jdk.incubator.vector.VectorSpecies;
  * (see {@code docs/performance.md}).
  *
  * <p><b>Layout.</b> The weights are {@link #pack packed} in blocks of {@link #BLOCK} output rows
- * (one vector: 16 on AVX-512, 8 on AVX2), input-major inside a block, two inputs interleaved:
- * {@code packed[(blk·in + i − i%2)·BLOCK + 2·lane + i%2] = W[blk·BLOCK + lane, i]} (see
- * {@link #index}; the last block padded with zero rows). One load of 2·BLOCK halves gives inputs
+ * (one vector: 16 on AVX-512, 8 on AVX2), input-major inside a block, two inputs interleaved: the
+ * pair of inputs {@code i, i+1} of a block's outputs is 2·BLOCK consecutive halves,
+ * {@code W[blk·BLOCK + lane, i]} at {@code 2·lane + i%2} (see {@link #index}; the last block padded
+ * with zero rows). The pairs alternate between two regions, the even pairs {@code i/2} of every
+ * block in the first half of the array and the odd ones in the second, so that a tile reading its
+ * blocks' pairs in order reads two memory streams per block, half a matrix apart. The hardware
+ * prefetchers keep more lines in flight for more streams: a batch-8 product from memory ran 27%
+ * faster than with each block's pairs in one run (GemvBench 8 rows of 4096 × 576 beyond L3: 0.0346
+ * → 0.0251 ns per weight·row; 4 regions 0.0243, 8 regions 0.0294). One load of 2·BLOCK halves gives inputs
  * {@code i, i+1} of BLOCK outputs, which shifts and masks turn into two float vectors; so a vector
  * accumulator holds BLOCK outputs' partial sums and no horizontal reduction is needed: a product
  * is {@code acc = fma(w[blk, i], broadcast(x[b, i]), acc)} for i = 0, 1, …, then one store.
@@ -111,7 +117,7 @@ public final class F16Gemv {
     public record Packed(short[] halves, int out, int in, int lift) {
         /** The weight {@code W[o, i]} as f32 (exact). */
         public float weight(int o, int i) {
-            return Math.scalb(Float.float16ToFloat(halves[index(in, o, i)]), -lift);
+            return Math.scalb(Float.float16ToFloat(halves[index(out, in, o, i)]), -lift);
         }
     }
 
@@ -121,12 +127,12 @@ public final class F16Gemv {
         if (in % 2 != 0) throw new IllegalArgumentException("input width " + in + " is odd");
         int lift = lift(w);
         float up = Math.scalb(1f, lift);
-        short[] p = new short[Math.multiplyExact(blocks(out) * BLOCK, in)];
+        short[] p = new short[Math.multiplyExact(2, region(out, in))];
         for (int o = 0; o < out; o++) {
             int src = o * in;
             for (int i = 0; i < in; i++) {
                 short h = w[src + i];
-                p[index(in, o, i)] = lift == 0 ? h : Float.floatToFloat16(Float.float16ToFloat(h) * up);
+                p[index(out, in, o, i)] = lift == 0 ? h : Float.floatToFloat16(Float.float16ToFloat(h) * up);
             }
         }
         return new Packed(p, out, in, lift);
@@ -153,9 +159,24 @@ public final class F16Gemv {
         return Math.max(0, Math.min(F16_MIN_EXP - min, F16_MAX_EXP - max));
     }
 
-    /** Where {@code W[o, i]} lies in the packed layout: block, input pair, output lane, input parity. */
-    public static int index(int in, int o, int i) {
-        return ((o / BLOCK) * in + (i & ~1)) * BLOCK + 2 * (o % BLOCK) + (i & 1);
+    /** Where {@code W[o, i]} lies in the packed layout: region, block, input pair, output lane, input parity. */
+    public static int index(int out, int in, int o, int i) {
+        return pair(i, region(out, in)) + (o / BLOCK) * stride(in) + 2 * (o % BLOCK) + (i & 1);
+    }
+
+    /** Halves of one block in one region: its input pairs {@code p} of one parity, padded to an even pair count. */
+    static int stride(int in) {
+        return (in / 2 + 1) / 2 * 2 * BLOCK;
+    }
+
+    /** Halves of one region: all blocks' even (region 0) or odd (region 1) input pairs. */
+    static int region(int out, int in) {
+        return blocks(out) * stride(in);
+    }
+
+    /** Offset of the pair holding inputs {@code i, i+1} ({@code i} even) from its block's start: region {@code (i/2) % 2}, slot {@code i/4}. */
+    static int pair(int i, int region) {
+        return ((i >> 1) & 1) * region + (i >> 2) * (2 * BLOCK);
     }
 
     /**
@@ -327,10 +348,10 @@ public final class F16Gemv {
 
     /** One input row × one block. */
     private static void tile1x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
-        int wb = blk * in * BLOCK, xb = b * in;
+        int wb = blk * stride(in), xb = b * in, region = region(out, in);
         FloatVector a = FloatVector.zero(F);
-        for (int i = 0, j = wb; i < in; i += 2, j += 2 * BLOCK) {
-            IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
+        for (int i = 0; i < in; i += 2) {
+            IntVector h = (IntVector) ShortVector.fromArray(S2, w, wb + pair(i, region)).reinterpretAsInts();
             a = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[xb + i]), a);
             a = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[xb + i + 1]), a);
         }
@@ -345,10 +366,11 @@ public final class F16Gemv {
     /** Batch 1: blocks {@code blk + k·gap}, k = 0..3 (four weight streams, four chains). */
     private static void row1x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, int gap, float[] tail) {
         int xb = b * in;
-        int step = gap * in * BLOCK;
-        int w0 = blk * in * BLOCK, w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
+        int step = gap * stride(in), region = region(out, in);
+        int w0 = blk * stride(in), w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+        for (int i = 0; i < in; i += 2) {
+            int j = pair(i, region);
             // inputs i and i+1 of four blocks (the conversion written out, see above)
             FloatVector xv = FloatVector.broadcast(F, x[xb + i]), xw = FloatVector.broadcast(F, x[xb + i + 1]);
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
@@ -385,11 +407,11 @@ public final class F16Gemv {
      * accumulators, each weight vector converted once.
      */
     private static void tile8x1(short[] w, int in, int out, float[] g, int b, int valid, float[] y, int blk, float[] tail) {
-        int wb = blk * in * BLOCK;
+        int wb = blk * stride(in), region = region(out, in);
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
-        for (int i = 0, j = wb, q = b * in; i < in; i += 2, j += 2 * BLOCK, q += 16) {
-            IntVector h = (IntVector) ShortVector.fromArray(S2, w, j).reinterpretAsInts();
+        for (int i = 0, q = b * in; i < in; i += 2, q += 16) {
+            IntVector h = (IntVector) ShortVector.fromArray(S2, w, wb + pair(i, region)).reinterpretAsInts();
             FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, g[q + 0]), a0);
             a1 = u.fma(FloatVector.broadcast(F, g[q + 1]), a1);
@@ -438,12 +460,13 @@ public final class F16Gemv {
      * vector registers), each broadcast input feeding two FMAs.
      */
     private static void tile8x2(short[] w, int in, int out, float[] g8, int b, int valid, float[] y, int blk, float[] tail) {
-        int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK;
+        int w0 = blk * stride(in), w1 = w0 + stride(in), region = region(out, in);
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
-        for (int i = 0, j = 0, q = b * in; i < in; i += 2, j += 2 * BLOCK, q += 16) {
+        for (int i = 0, q = b * in; i < in; i += 2, q += 16) {
+            int j = pair(i, region);
             IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
             FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             FloatVector p;
@@ -542,11 +565,12 @@ public final class F16Gemv {
 
     /** Input rows {@code b, b+1} × blocks {@code blk..blk+3}: eight accumulators. */
     private static void tile2x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
-        int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK, w2 = w1 + in * BLOCK, w3 = w2 + in * BLOCK;
+        int w0 = blk * stride(in), w1 = w0 + stride(in), w2 = w1 + stride(in), w3 = w2 + stride(in), region = region(out, in);
         int x0 = b * in, x1 = x0 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
-        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+        for (int i = 0; i < in; i += 2) {
+            int j = pair(i, region);
             IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
             FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
@@ -604,11 +628,12 @@ public final class F16Gemv {
 
     /** Input rows {@code b..b+3} × blocks {@code blk, blk+1}: eight accumulators. */
     private static void tile4x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
-        int w0 = blk * in * BLOCK, w1 = w0 + in * BLOCK;
+        int w0 = blk * stride(in), w1 = w0 + stride(in), region = region(out, in);
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
-        for (int i = 0, j = 0; i < in; i += 2, j += 2 * BLOCK) {
+        for (int i = 0; i < in; i += 2) {
+            int j = pair(i, region);
             IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
             FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             FloatVector p = FloatVector.broadcast(F, x[x0 + i]);

@@ -31,7 +31,12 @@ class F16GemvTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 4, 7, 8, 13, 17, 45})
     void matchesADoublePrecisionReference(int rows) {
-        int in = 48, out = 37;
+        // 48 inputs: 24 pairs, 12 in each region; 2, 6 and 18: an odd pair count, region 1 one pair short
+        for (int in : new int[] {48, 2, 6, 18}) matchesADoublePrecisionReference(rows, in);
+    }
+
+    private static void matchesADoublePrecisionReference(int rows, int in) {
+        int out = 37;
         SplittableRandom rng = new SplittableRandom(rows);
         short[] w = new short[in * out];
         for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16((float) (rng.nextDouble() * 2 - 1));
@@ -45,7 +50,7 @@ class F16GemvTest {
             for (int o = 0; o < out; o++) {
                 double ref = 0;
                 for (int i = 0; i < in; i++) ref += (double) Float.float16ToFloat(w[o * in + i]) * x[b * in + i];
-                assertEquals(ref, y[b * out + o], 1e-5 * Math.max(1, Math.abs(ref)), "row " + b + " out " + o);
+                assertEquals(ref, y[b * out + o], 1e-5 * Math.max(1, Math.abs(ref)), "in " + in + " row " + b + " out " + o);
             }
     }
 
@@ -98,16 +103,22 @@ class F16GemvTest {
 
     @Test
     void packingKeepsEveryWeightAndPadsTheLastBlock() {
-        int in = 24, out = F16Gemv.BLOCK + 5; // two blocks at either vector width, the second padded
-        short[] w = new short[out * in];
-        for (int i = 0; i < w.length; i++) w[i] = (short) (i + 1);
-        F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
-        assertEquals(2 * F16Gemv.BLOCK * in, packed.halves().length);
-        for (int o = 0; o < out; o++)
-            for (int i = 0; i < in; i++)
-                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(w[o * in + i])), Float.floatToRawIntBits(packed.weight(o, i)), "W[" + o + ", " + i + "]");
-        for (int o = out; o < 2 * F16Gemv.BLOCK; o++)
-            for (int i = 0; i < in; i++) assertEquals(0, packed.halves()[F16Gemv.index(in, o, i)], "padding row " + o);
+        int out = F16Gemv.BLOCK + 5; // two blocks at either vector width, the second padded
+        // 24 inputs: 12 pairs, 6 in each region; 22: 11 pairs, region 1 padded with an unused pair
+        for (int in : new int[] {24, 22}) {
+            short[] w = new short[out * in];
+            for (int i = 0; i < w.length; i++) w[i] = (short) (i + 1);
+            F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
+            assertEquals(2 * 2 * F16Gemv.BLOCK * 2 * ((in / 2 + 1) / 2), packed.halves().length); // regions × blocks × halves per pair × pairs per region
+            java.util.Set<Integer> used = new java.util.HashSet<>();
+            for (int o = 0; o < 2 * F16Gemv.BLOCK; o++)
+                for (int i = 0; i < in; i++) assertTrue(used.add(F16Gemv.index(out, in, o, i)), "W[" + o + ", " + i + "] shares its place");
+            for (int o = 0; o < out; o++)
+                for (int i = 0; i < in; i++)
+                    assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(w[o * in + i])), Float.floatToRawIntBits(packed.weight(o, i)), "W[" + o + ", " + i + "]");
+            for (int o = out; o < 2 * F16Gemv.BLOCK; o++)
+                for (int i = 0; i < in; i++) assertEquals(0, packed.halves()[F16Gemv.index(out, in, o, i)], "padding row " + o);
+        }
     }
 
     @ParameterizedTest
@@ -158,7 +169,10 @@ class F16GemvTest {
     }
 
     private static void equalsTheScalarFmaChain(float inputScale, int out) {
-        int in = 32;
+        for (int in : new int[] {32, 18}) equalsTheScalarFmaChain(inputScale, out, in); // 18: an odd pair count
+    }
+
+    private static void equalsTheScalarFmaChain(float inputScale, int out, int in) {
         SplittableRandom rng = new SplittableRandom(7);
         short[] w = new short[in * out];
         for (int i = 0; i < w.length; i++)
@@ -180,7 +194,7 @@ class F16GemvTest {
                         exact += (double) Float.float16ToFloat(w[o * in + i]) * x[b * in + i];
                         overflowed |= Float.isInfinite(acc);
                     }
-                    String at = "rows " + rows + " row " + b + " out " + o + ": " + acc + " vs " + y[b * out + o];
+                    String at = "in " + in + " rows " + rows + " row " + b + " out " + o + ": " + acc + " vs " + y[b * out + o];
                     if (overflowed && Math.abs(exact) < Float.MAX_VALUE) {
                         assertTrue(Float.isFinite(y[b * out + o]), at);
                         assertEquals(exact, y[b * out + o], Math.abs(exact) * 1e-5, at);
