@@ -29,6 +29,7 @@ public final class Generator implements AutoCloseable {
     private final KvCache cache;
     private final Sampler[] samplers; // one per cache slot: rows sample concurrently
     private final float[][] rowLogits; // one reusable vocabulary-sized row per cache slot
+    private float[] stepLogits; // the last step's logits array, written again by the next step
     private final boolean[] slotUsed;
     private final Set<Integer> eosIds;
 
@@ -154,8 +155,9 @@ public final class Generator implements AutoCloseable {
         float[] logits;
         try (NDScope scope = new NDScope()) {
             logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache,
-                    BatchHooks.of(ForwardHooks.NONE, hooks), LogitsMode.LAST);
+                    BatchHooks.of(ForwardHooks.NONE, hooks), LogitsMode.LAST, stepLogits);
         }
+        stepLogits = logits; // reused by the next step: the rows below are copied out of it
         int v = model.config().vocabSize();
         // Rows sample, detokenise and call their listeners on the kernel's threads, each into its
         // slot's reused row (samplers may change a row in place). At batch 8 on a 128k vocabulary

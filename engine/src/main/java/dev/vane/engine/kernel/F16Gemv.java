@@ -222,6 +222,32 @@ public final class F16Gemv {
 
         /** As {@link #of(float[], int, int, int)}, the layouts filled on {@code pool} (null: this thread) for 64 rows and more. */
         public static Inputs of(float[] x, int rows, int in, int lift, KernelPool pool) {
+            int grouped = groupRows(rows);
+            return of(x, rows, in, lift, pool, new float[grouped < rows ? rows * in : 0], new float[grouped * in]);
+        }
+
+        /**
+         * As {@link #of(float[], int, int, int, KernelPool)}, in this thread's buffers: valid until
+         * this thread's next call, so only for a product that completes before the caller prepares
+         * another ({@link F16Matrix}). A decode step of 8 rows made ~120 of these arrays (3.5 MB);
+         * with the tiles' tail buffers and the logits the JVM allocated ~35 MB per step and
+         * collected every ~17 steps.
+         */
+        static Inputs reusing(float[] x, int rows, int in, int lift, KernelPool pool) {
+            Buffers b = BUFFERS.get();
+            int grouped = groupRows(rows);
+            if (grouped < rows && b.scaled.length < rows * in) b.scaled = new float[rows * in];
+            if (b.groups.length < grouped * in) b.groups = new float[grouped * in];
+            return of(x, rows, in, lift, pool, grouped < rows ? b.scaled : new float[0], b.groups);
+        }
+
+        private static final class Buffers {
+            float[] scaled = new float[0], groups = new float[0];
+        }
+
+        private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+        private static Inputs of(float[] x, int rows, int in, int lift, KernelPool pool, float[] xs, float[] groups) {
             int n = rows * in;
             // vectorised: at batch 8 a scalar pass over the inputs of each of a step's ~120
             // products was 5% of the decode step, all of it on the calling thread
@@ -233,8 +259,6 @@ public final class F16Gemv {
             int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
             float up = Math.scalb(1f, 112 - lift - shift);
             int grouped = groupRows(rows);
-            float[] xs = new float[grouped < rows ? n : 0];
-            float[] groups = new float[grouped * in]; // rows past the last one stay zero
             int[] map = GATHER.computeIfAbsent(in, w -> { // in is even (pack), so LANES/8 ≤ 2 divides it
                 int[] m = new int[LANES];
                 for (int l = 0; l < LANES; l++) m[l] = (l % 8) * w + l / 8;
@@ -242,29 +266,29 @@ public final class F16Gemv {
             });
             int units = (rows + 7) / 8; // eight rows each
             if (pool == null || rows < 64) {
-                fill(x, rows, in, up, xs, groups, map, 0, units);
+                fill(x, rows, in, up, xs, groups, grouped, map, 0, units);
             } else {
                 int chunks = Math.min(units, 4 * pool.threads());
-                pool.run(chunks, c -> fill(x, rows, in, up, xs, groups, map, units * c / chunks, units * (c + 1) / chunks));
+                pool.run(chunks, c -> fill(x, rows, in, up, xs, groups, grouped, map, units * c / chunks, units * (c + 1) / chunks));
             }
             return new Inputs(xs, groups, shift);
         }
 
-        /** Rows {@code [8·u0, 8·u1)} scaled into {@code xs} (when it is used) and into their groups. */
-        private static void fill(float[] x, int rows, int in, float up, float[] xs, float[] groups, int[] map, int u0, int u1) {
+        /** Rows {@code [8·u0, 8·u1)} scaled into {@code xs} (when it is used) and into their groups ({@code grouped} rows, the padding rows zeroed). */
+        private static void fill(float[] x, int rows, int in, float up, float[] xs, float[] groups, int grouped, int[] map, int u0, int u1) {
             if (xs.length > 0) {
                 int from = 8 * u0 * in, to = Math.min(rows, 8 * u1) * in, k = from;
                 for (; k + LANES <= to; k += LANES) FloatVector.fromArray(F, x, k).mul(up).intoArray(xs, k);
                 for (; k < to; k++) xs[k] = x[k] * up;
             }
             int step = LANES / 8; // positions per gathered vector
-            for (int g = u0; g < Math.min(u1, groups.length / (8 * in)); g++) {
+            for (int g = u0; g < Math.min(u1, grouped / 8); g++) {
                 int src = 8 * g * in, dst = 8 * g * in;
                 if (8 * g + 8 <= rows) {
                     for (int i = 0; i < in; i += step, dst += LANES) FloatVector.fromArray(F, x, src + i, map, 0).mul(up).intoArray(groups, dst);
-                } else { // the padded last group
-                    for (int r = 0; r < 8 && 8 * g + r < rows; r++)
-                        for (int i = 0; i < in; i++) groups[dst + 8 * i + r] = x[src + r * in + i] * up;
+                } else { // the padded last group: zero inputs past the last row (a reused buffer holds old ones)
+                    for (int r = 0; r < 8; r++)
+                        for (int i = 0; i < in; i++) groups[dst + 8 * i + r] = 8 * g + r < rows ? x[src + r * in + i] * up : 0f;
                 }
             }
         }
@@ -282,9 +306,12 @@ public final class F16Gemv {
         }
     }
 
+    /** Per thread: the tiles' stores of a padded block or group (a new one per call was 5 MB per batch-8 decode step). */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[16 * LANES]);
+
     /** The tiles over output blocks {@code [from, to)}, on scaled inputs (see {@link Inputs}). */
     private static void kernels(short[] packed, int in, int out, float[] x, float[] groups, int rows, float[] y, int from, int to) {
-        float[] tail = new float[16 * LANES];
+        float[] tail = TAIL.get();
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // four blocks a quarter of the range apart in one loop: more memory streams in flight

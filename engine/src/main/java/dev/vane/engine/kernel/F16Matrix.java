@@ -71,7 +71,7 @@ public final class F16Matrix {
             F16Gemv.multiply(data, x, rows, y, 0, out);
             return;
         }
-        F16Gemv.Inputs scaled = F16Gemv.Inputs.of(x, rows, in, data.lift(), pool); // once, shared by the chunks
+        F16Gemv.Inputs scaled = F16Gemv.Inputs.reusing(x, rows, in, data.lift(), pool); // once, shared by the chunks
         // Chunks are whole units of output blocks. One row: units of one block, CHUNK columns per
         // chunk (its loop reads four blocks of a chunk at once). Several rows: units of two blocks
         // (the tiles' width), as many chunks as a multiple of the pool's threads (with 64-column

@@ -120,7 +120,7 @@ final class JavaDecoder {
     }
 
     NDArray forward(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
-        Step s = step(in, cache, hooks, mode);
+        Step s = step(in, cache, hooks, mode, null);
         return hooks.apply(HookSite.LOGITS, manager.create(s.logits(), s.shape()), s.sites().context());
     }
 
@@ -129,8 +129,8 @@ final class JavaDecoder {
      * when no hook acts at the logits they never become an NDArray (at batch 8 on a 128k
      * vocabulary that saves copying 4 MB into native memory and back every step).
      */
-    float[] logits(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
-        Step s = step(in, cache, hooks, mode);
+    float[] logits(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode, float[] into) {
+        Step s = step(in, cache, hooks, mode, into);
         if (hooks == ForwardHooks.NONE || !hooks.actsAt(HookSite.LOGITS, s.sites().context())) return s.logits();
         return hooks.apply(HookSite.LOGITS, manager.create(s.logits(), s.shape()), s.sites().context()).toFloatArray();
     }
@@ -138,7 +138,8 @@ final class JavaDecoder {
     /** A step's logits before the {@link HookSite#LOGITS} site, their shape, and the step's hook sites. */
     private record Step(float[] logits, Shape shape, Sites sites) {}
 
-    private Step step(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode) {
+    /** {@code into}: where the logits go when it holds {@code rows × vocab} floats (else a new array). */
+    private Step step(StepInput in, KvCache cache, ForwardHooks hooks, LogitsMode mode, float[] into) {
         int b = in.rows(), t = in.width(), n = b * t;
         int[] start = in.start(), slot = in.slot();
         for (int r = 0; r < b; r++) {
@@ -212,7 +213,7 @@ final class JavaDecoder {
         }
         float[] normed = new float[rows * d];
         rmsNorm(last, rows, d, finalNorm, 0, normed);
-        float[] logits = new float[rows * vocab];
+        float[] logits = into != null && into.length >= rows * vocab ? into : new float[rows * vocab];
         head.multiply(normed, rows, logits, pool);
         return new Step(logits, logitsShape, sites);
     }
@@ -346,6 +347,9 @@ final class JavaDecoder {
         }
     }
 
+    /** Per thread: the attention scores of one (row, KV head) item, grown as positions grow (was an array per item: ~700 per decode step). */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Causal (optionally windowed) softmax attention of every row over its slot, into {@code att [N, H, Dh]}. */
     private void attend(KvCache cache, int layer, float[] qkv, float[] att, int b, int t, int[] slot, int[] pos,
                         int window) {
@@ -373,13 +377,13 @@ final class JavaDecoder {
     private void attendItems(KvCache cache, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos,
                              int window, int from, int to) {
         int cap = cache.capacity();
-        float[] scores = new float[group * (pos[0] + t + 1)];
+        float[] scores = SCORES.get();
         for (int item = from; item < to; item++) {
             int r = item / ng, g = item % ng;
             int p = pos[r];
             int lo = window > 0 ? Math.max(0, p - window + 1) : 0;
             int keysN = p - lo + 1;
-            if (scores.length < group * keysN) scores = new float[group * keysN];
+            if (scores.length < group * keysN) SCORES.set(scores = new float[group * keysN]);
             float[] keys = cache.javaKeys(layer, slot[r / t]);
             float[] values = cache.javaValues(layer, slot[r / t]);
             int kv0 = (g * cap + lo) * dh; // key/value j of this window at kv0 + j·dh

@@ -1,5 +1,6 @@
 package dev.vane.engine.kernel;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,5 +34,30 @@ class F16MatrixTest {
         }
         for (int i = 0; i < got.length; i++)
             assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), "row " + i / out + " out " + i % out);
+    }
+
+    /**
+     * Pooled products prepare their inputs in buffers the calling thread reuses: a product after a
+     * larger one (stale rows and columns in the buffers, a padded group after a full one) gives
+     * the bits of a product on fresh inputs.
+     */
+    @Test
+    void productsInReusedInputBuffersEqualFreshOnes() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int[][] shapes = {{16, 64, 512}, {5, 64, 512}, {70, 128, 256}, {7, 32, 288}, {13, 64, 512}, {6, 128, 256}, {2, 64, 512}};
+        try (KernelPool pool = new KernelPool(2)) {
+            for (int[] shape : shapes) {
+                int rows = shape[0], in = shape[1], out = shape[2];
+                short[] w = new short[in * out];
+                for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16((float) (0.05 * rng.nextGaussian()));
+                float[] x = new float[rows * in];
+                for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextGaussian() * 100);
+                float[] expected = new float[rows * out];
+                F16Gemv.multiply(F16Gemv.pack(w, out, in), x, rows, expected, 0, out); // fresh inputs
+                float[] got = F16Matrix.wrap(w, out, in).multiply(x, rows, pool);
+                for (int i = 0; i < got.length; i++)
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), rows + " rows: row " + i / out + " out " + i % out);
+            }
+        }
     }
 }

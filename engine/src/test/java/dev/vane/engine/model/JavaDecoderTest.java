@@ -19,6 +19,8 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -175,6 +177,26 @@ class JavaDecoderTest {
             }
             float[] plain = cachedPrompt(model, prompt, ForwardHooks.NONE), hooked = cachedPrompt(model, prompt, registry);
             assertEquals(plain[0] + 3f, hooked[0], 1e-5f); // the logits hook acted
+        }
+    }
+
+    @Test
+    void forwardLogitsWritesIntoAGivenBufferThatFits() {
+        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 6), ComputeDType.F16, 64, 2)) {
+            int[] prompt = PROMPTS[0];
+            float[] fresh = cachedPrompt(model, prompt, ForwardHooks.NONE);
+            float[] buffer = new float[fresh.length + 5];
+            java.util.Arrays.fill(buffer, Float.NaN); // old contents of a reused buffer
+            float[] small = new float[fresh.length - 1];
+            for (float[] into : new float[][] {buffer, small}) {
+                float[] got;
+                try (KvCache cache = new KvCache(model.config(), 1, 64, model.manager());
+                     NDScope scope = new NDScope()) {
+                    got = model.forwardLogits(StepInput.prompt(prompt, 0), cache, ForwardHooks.NONE, LogitsMode.LAST, into);
+                }
+                if (into == buffer) assertSame(buffer, got); else assertNotSame(small, got);
+                assertArrayEquals(fresh, java.util.Arrays.copyOf(got, fresh.length), 0f);
+            }
         }
     }
 
