@@ -88,6 +88,52 @@ public final class F16Gemv {
 
     private F16Gemv() {}
 
+    private static volatile boolean warmed;
+
+    /**
+     * Has the JIT compile every kernel path before the first real product: runs each tile (batch
+     * 1, 8-row groups, a padded group, 4-row tiles, the last two or three rows, an odd block, a
+     * padded last block, several row passes, large inputs) on two small matrices until C2 has
+     * taken them, with every branch in the profile. Vector code that C2 has not compiled runs the
+     * Vector API's Java fallback, which allocates per operation and is orders of magnitude slower:
+     * a server that first met 2 or 3 rows in a step, or one row after only batches, ran that
+     * step's products so (the tile profiled on full groups was also deoptimised at its first padded
+     * group). Once per JVM, a fraction of a second.
+     */
+    public static void warmUp() {
+        if (warmed) return;
+        synchronized (F16Gemv.class) {
+            if (warmed) return;
+            warmed = true;
+        }
+        int in = 64;
+        int[] outs = {9 * BLOCK + 3, 7 * BLOCK + 3}; // ten blocks (pairs, an odd one, a padded last); eight (four-block batch-1 groups, padded last)
+        Packed[] m = new Packed[outs.length];
+        for (int k = 0; k < outs.length; k++) {
+            short[] w = new short[outs[k] * in];
+            for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16(((i * 37 + k) % 101 - 50) / 500f);
+            m[k] = pack(w, outs[k], in);
+        }
+        int[] rowCounts = {1, 2, 3, 4, 6, 8, 9, 11, 12, 16, 40};
+        float[] x = new float[40 * in], big = new float[40 * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = ((i * 13) % 29 - 14) / 7f;
+            big[i] = x[i] * 0x1p20f; // past 2^15: the inputs' shift
+        }
+        float[] y = new float[40 * outs[0]];
+        for (int round = 0; round < 800; round++)
+            for (Packed p : m)
+                for (int rows : rowCounts) {
+                    float[] in8 = round % 16 == 0 ? big : x;
+                    if (round % 2 == 0) {
+                        multiply(p, in8, rows, y, 0, p.out());
+                    } else { // two chunks, as a pool cuts a product
+                        multiply(p, in8, rows, y, 0, 4 * BLOCK);
+                        multiply(p, in8, rows, y, 4 * BLOCK, p.out());
+                    }
+                }
+    }
+
     /** Whether the CPU runs 8-lane float vectors natively (AVX2 or wider). */
     public static boolean supported() {
         return FloatVector.SPECIES_PREFERRED.length() >= 8;

@@ -240,6 +240,8 @@ public final class CausalLM implements AutoCloseable {
         }
 
         Kernels(ModelWeights w, int threads) {
+            // the kernels' JIT warm-up, beside the packing of the weights (once per JVM)
+            Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up").start(F16Gemv::warmUp);
             this.pool = new KernelPool(threads);
             this.layers = new Projection[w.layers().size()][];
             this.matrices = new F16Matrix[layers.length][];
@@ -257,6 +259,11 @@ public final class CausalLM implements AutoCloseable {
             this.embedding = move(w.embed(), "embed");
             this.headMatrix = w.lmHead().map(h -> move(h, "lm_head")).orElse(embedding);
             this.head = new Projection.F16(headMatrix, Optional.empty(), pool);
+            try {
+                warmUp.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         JavaDecoder decoder(ModelConfig cfg, ModelWeights w, NDManager manager, int maxPositions) {

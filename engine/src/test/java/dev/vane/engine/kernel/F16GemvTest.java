@@ -54,6 +54,13 @@ class F16GemvTest {
             }
     }
 
+    /** The JIT warm-up runs every kernel path (both widths: the suite runs again at 256 bits) without failing. */
+    @Test
+    void warmUpRunsEveryKernelPath() {
+        F16Gemv.warmUp();
+        F16Gemv.warmUp(); // once per JVM: the second call returns at once
+    }
+
     @Test
     void blocksAreOneVectorOfTheChosenWidth() {
         boolean narrow = Integer.getInteger("vane.kernel.bits", 512) < 512;
