@@ -32,6 +32,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Trains a decoder with the engine's own forward under DJL autograd (f32 master weights, AdamW,
@@ -63,6 +67,64 @@ public final class Trainer {
      * @return the points logged in this call
      */
     public List<Point> run(TokenDataset train, TokenDataset valid, int untilStep) throws IOException {
+        Stop stop = Stop.install();
+        try {
+            return run(train, valid, untilStep, stop);
+        } finally {
+            stop.release();
+        }
+    }
+
+    /** How long a shutdown waits for the step in flight and the checkpoint after it. */
+    static final long STOP_WAIT_SECONDS = 120;
+
+    /**
+     * A SIGTERM or Ctrl-C during a run: the JVM's exit tore libtorch's globals down under the
+     * backward still running on the training thread, and the JVM crashed in native code (four of
+     * ten demo-model runs stopped early left {@code hs_err} files, {@code at::accelerator::getAccelerator}
+     * under {@code torchBackward}). The shutdown hook asks the loop to stop, which ends the step in
+     * flight, checkpoints it and closes the model before the hook lets the exit proceed; the
+     * stopped run resumes from there. After a stop, {@link #run} does not return: the JVM is
+     * exiting, and any native call of the caller's would race its teardown again.
+     */
+    private static final class Stop {
+        final AtomicBoolean requested = new AtomicBoolean();
+        final CountDownLatch done = new CountDownLatch(1);
+        Thread hook;
+
+        static Stop install() {
+            Stop s = new Stop();
+            s.hook = new Thread(() -> {
+                s.requested.set(true);
+                try {
+                    s.done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "vane-trainer-stop");
+            Runtime.getRuntime().addShutdownHook(s.hook);
+            return s;
+        }
+
+        boolean requested() { return requested.get(); }
+
+        /** Removes the hook; if the JVM is already exiting, lets the hook finish and never returns. */
+        void release() {
+            boolean exiting = requested.get();
+            if (!exiting) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shutdownBegan) {
+                    exiting = true;
+                }
+            }
+            if (!exiting) return;
+            done.countDown();
+            while (true) LockSupport.park(this);
+        }
+    }
+
+    private List<Point> run(TokenDataset train, TokenDataset valid, int untilStep, Stop stop) throws IOException {
         List<Point> points = new ArrayList<>();
         try (CausalLM model = ModelLoader.load(out, ComputeDType.F32, cfg.seqLen());
              NDManager scratch = NDManager.newBaseManager()) {
@@ -75,7 +137,7 @@ public final class Trainer {
             long tokens = 0;
             int last = Math.min(untilStep, cfg.steps());
             double smoothed = Double.NaN;
-            while (step < last) {
+            while (step < last && !stop.requested()) {
                 TokenDataset.Batch batch = train.batch(cfg.seed(), step, cfg.batchSize(), cfg.seqLen());
                 double loss;
                 try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
