@@ -88,7 +88,7 @@ public final class F16Gemv {
 
     private F16Gemv() {}
 
-    private static volatile boolean warmed;
+    private static boolean warmed; // guarded by the class lock
 
     /**
      * Has the JIT compile every kernel path before the first real product: runs each tile (batch
@@ -98,14 +98,12 @@ public final class F16Gemv {
      * Vector API's Java fallback, which allocates per operation and is orders of magnitude slower:
      * a server that first met 2 or 3 rows in a step, or one row after only batches, ran that
      * step's products so (the tile profiled on full groups was also deoptimised at its first padded
-     * group). Once per JVM, a fraction of a second.
+     * group). Once per JVM (1.3 s on the 2-core Xeon, beside the packing of the weights at model
+     * load); a concurrent caller waits until it is done.
      */
-    public static void warmUp() {
-        if (warmed) return;
-        synchronized (F16Gemv.class) {
-            if (warmed) return;
-            warmed = true;
-        }
+    public static synchronized void warmUp() {
+        if (warmed) return; // a concurrent caller waited above until the first was done
+        warmed = true;
         int in = 64;
         int[] outs = {9 * BLOCK + 3, 7 * BLOCK + 3}; // ten blocks (pairs, an odd one, a padded last); eight (four-block batch-1 groups, padded last)
         Packed[] m = new Packed[outs.length];
