@@ -233,7 +233,7 @@ public final class F16Gemv {
      * @param to   a multiple of {@link #BLOCK}, or {@code out}
      */
     public static void multiply(Packed w, float[] x, int rows, float[] y, int from, int to) {
-        multiply(w, Inputs.of(x, rows, w.in(), w.lift()), rows, y, from, to);
+        multiply(w, Inputs.reusing(x, rows, w.in(), w.lift(), null), rows, y, from, to);
     }
 
     /**
@@ -273,7 +273,7 @@ public final class F16Gemv {
         /**
          * As {@link #of(float[], int, int, int, KernelPool)}, in this thread's buffers: valid until
          * this thread's next call, so only for a product that completes before the caller prepares
-         * another ({@link F16Matrix}). A decode step of 8 rows made ~120 of these arrays (3.5 MB);
+         * another (both {@code multiply} on raw inputs and {@link F16Matrix}). A decode step of 8 rows made ~120 of these arrays (3.5 MB);
          * with the tiles' tail buffers and the logits the JVM allocated ~35 MB per step and
          * collected every ~17 steps.
          */

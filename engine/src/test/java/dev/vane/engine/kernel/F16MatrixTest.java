@@ -53,7 +53,8 @@ class F16MatrixTest {
                 float[] x = new float[rows * in];
                 for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextGaussian() * 100);
                 float[] expected = new float[rows * out];
-                F16Gemv.multiply(F16Gemv.pack(w, out, in), x, rows, expected, 0, out); // fresh inputs
+                F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
+                F16Gemv.multiply(packed, F16Gemv.Inputs.of(x, rows, in, packed.lift()), rows, expected, 0, out); // fresh inputs
                 float[] got = F16Matrix.wrap(w, out, in).multiply(x, rows, pool);
                 for (int i = 0; i < got.length; i++)
                     assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), rows + " rows: row " + i / out + " out " + i % out);
