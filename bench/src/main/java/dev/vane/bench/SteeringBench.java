@@ -13,7 +13,7 @@ import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.control.MethodArtifacts;
-import dev.vane.steering.controller.ControllerNet;
+import dev.vane.lab.controller.ControllerNet;
 import dev.vane.steering.controller.RefusalDirection;
 import dev.vane.steering.gact.GactSelector;
 import dev.vane.steering.gact.GactWeights;

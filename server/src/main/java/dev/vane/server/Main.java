@@ -1,5 +1,6 @@
 package dev.vane.server;
 
+
 import ai.djl.ndarray.NDManager;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.steering.artifact.ArtifactRegistry;
@@ -25,12 +26,8 @@ public final class Main {
 
     private Main() {}
 
-    public static void main(String[] args) throws Exception {
-        Cli.main(args);
-    }
-
     /** {@code vane serve FLAGS}: parses settings, starts the server, keeps running. */
-    static void serve(String[] flags) {
+    public static void serve(String[] flags) {
         ServerSettings s;
         try {
             s = ServerSettings.parse(flags, System.getenv(), ServerSettings.yaml(ServerSettings.DEFAULT_CONFIG));

@@ -1,5 +1,6 @@
 package dev.vane.steering.controller;
 
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,11 +20,22 @@ import java.util.Set;
 public record ControllerWeights(int hiddenSize, int layers, int width, float[] fc1Weight, float[] fc1Bias,
                                 float[] fc2Weight, float[] fc2Bias, float[] direction) {
 
+    /** Blocks whose outputs feed the controller: the last four. */
+    public static final int FEATURE_BLOCKS = 4;
+
+    public static void checkDims(int hiddenSize, int layers, int width) {
+        if (hiddenSize < 1) throw new IllegalArgumentException("hiddenSize must be >= 1, got " + hiddenSize);
+        if (layers < 1) throw new IllegalArgumentException("layers must be >= 1, got " + layers);
+        if (width < 1) throw new IllegalArgumentException("width must be >= 1, got " + width);
+    }
+
+
+
     private static final Set<String> NAMES = Set.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "direction");
 
     public ControllerWeights {
-        ControllerNet.checkDims(hiddenSize, layers, width);
-        int in = ControllerNet.FEATURE_BLOCKS * hiddenSize;
+        checkDims(hiddenSize, layers, width);
+        int in = FEATURE_BLOCKS * hiddenSize;
         check(fc1Weight, (long) width * in, "fc1Weight");
         check(fc1Bias, width, "fc1Bias");
         check(fc2Weight, (long) (1 + layers) * width, "fc2Weight");
@@ -57,7 +69,7 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
     /** The shape of each tensor of {@link #tensors()}. */
     public Map<String, long[]> shapes() {
         Map<String, long[]> s = new LinkedHashMap<>();
-        s.put("fc1.weight", new long[] {width, ControllerNet.FEATURE_BLOCKS * (long) hiddenSize});
+        s.put("fc1.weight", new long[] {width, FEATURE_BLOCKS * (long) hiddenSize});
         s.put("fc1.bias", new long[] {width});
         s.put("fc2.weight", new long[] {1 + layers, width});
         s.put("fc2.bias", new long[] {1 + layers});
@@ -76,7 +88,7 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
         int d = Math.toIntExact(dir[dir.length - 1]);
         if (dir.length == 2 && dir[0] != fc2[0] - 1)
             throw new IllegalArgumentException("shapes: direction must have L=" + (fc2[0] - 1) + " rows, got " + dir[0]);
-        if (fc1[1] != ControllerNet.FEATURE_BLOCKS * (long) d)
+        if (fc1[1] != FEATURE_BLOCKS * (long) d)
             throw new IllegalArgumentException("shapes: fc1.weight must have 4D=" + 4L * d + " columns, got " + fc1[1]);
         if (fc2[1] != fc1[0])
             throw new IllegalArgumentException("shapes: fc2.weight must have H=" + fc1[0] + " columns, got " + fc2[1]);
@@ -96,7 +108,7 @@ public record ControllerWeights(int hiddenSize, int layers, int width, float[] f
 
     /** Plain-Java controller forward of one feature vector {@code [4D]}. */
     public ControllerOutput evaluate(float[] features) {
-        return new Mlp(ControllerNet.FEATURE_BLOCKS * hiddenSize, width, 1 + layers,
+        return new Mlp(FEATURE_BLOCKS * hiddenSize, width, 1 + layers,
                 fc1Weight, fc1Bias, fc2Weight, fc2Bias).evaluate(features);
     }
 

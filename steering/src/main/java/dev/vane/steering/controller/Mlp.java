@@ -5,7 +5,7 @@ package dev.vane.steering.controller;
  * no autograd, no native arrays, one allocation for the hidden layer. Weights in HF
  * {@code [out, in]} layout, flattened row-major.
  */
-final class Mlp {
+public final class Mlp {
 
     private final int in, width, out;
     private final float[] w1; // [H, 4D]
@@ -13,7 +13,7 @@ final class Mlp {
     private final float[] w2; // [1+L, H]
     private final float[] b2; // [1+L]
 
-    Mlp(int in, int width, int out, float[] w1, float[] b1, float[] w2, float[] b2) {
+    public Mlp(int in, int width, int out, float[] w1, float[] b1, float[] w2, float[] b2) {
         this.in = in;
         this.width = width;
         this.out = out;
@@ -23,7 +23,7 @@ final class Mlp {
         this.b2 = b2;
     }
 
-    ControllerOutput evaluate(float[] features) {
+    public ControllerOutput evaluate(float[] features) {
         if (features == null || features.length != in)
             throw new IllegalArgumentException("features must have length 4D=" + in);
         float[] h = new float[width];

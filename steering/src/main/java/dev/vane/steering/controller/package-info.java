@@ -1,17 +1,12 @@
 /**
- * The steering controller of "Guiding Giants" (weighted activation steering, arXiv 2505.20309;
- * methods.md §1): a small MLP that reads the last four blocks' outputs at the last prompt token
- * and decides how strongly, and at which layers, to add a refusal direction.
+ * The steering controller of "Guiding Giants" (weighted activation steering, arXiv 2505.20309):
+ * a small MLP that reads the last four blocks' outputs at the last prompt token and decides how
+ * strongly, and at which layers, to add a refusal direction. This package holds what serving
+ * needs: the direction {@link dev.vane.steering.controller.RefusalDirection}, the named-tensor
+ * artifact form {@link dev.vane.steering.controller.ControllerWeights} and its plain-Java forward
+ * {@link dev.vane.steering.controller.Mlp}. Training lives in the lab module
+ * ({@code dev.vane.lab.controller}).
  *
- * <p>Shape letters: B rows, D hidden size, L layers of the steered model, H controller width.
- *
- * <ul>
- *   <li>{@link dev.vane.steering.controller.RefusalDirection}: the direction {@code d̂}, from
- *       embedding centroids (released code) or activation means (standard).</li>
- *   <li>{@link dev.vane.steering.controller.ControllerNet}: the MLP, differentiable on NDArrays and
- *       plain Java for the engine thread; {@link dev.vane.steering.controller.ControllerTrainer}
- *       trains it on cached activations with {@link dev.vane.steering.controller.ControllerLoss}.</li>
- *   <li>{@link dev.vane.steering.controller.ControllerWeights}: the named-tensor export.</li>
- * </ul>
+ * <p>Shape letters: D hidden size, L layers of the steered model, H controller width.
  */
 package dev.vane.steering.controller;

@@ -1,12 +1,12 @@
 package dev.vane.steering.gact;
 
 /** Small dense-vector helpers shared by the G-ACT fitting code (plain Java, no allocation unless named). */
-final class Vec {
+public final class Vec {
 
     private Vec() {}
 
     /** Squared Euclidean distance, accumulated in double. */
-    static double distanceSquared(float[] a, float[] b) {
+    public static double distanceSquared(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             double d = (double) a[i] - b[i];
@@ -16,14 +16,14 @@ final class Vec {
     }
 
     /** {@code a · b} accumulated in double. */
-    static double dot(float[] a, float[] b) {
+    public static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
         return s;
     }
 
     /** Row-wise {@code a - b} as a new array. */
-    static float[][] subtract(float[][] a, float[][] b) {
+    public static float[][] subtract(float[][] a, float[][] b) {
         float[][] out = new float[a.length][];
         for (int i = 0; i < a.length; i++) {
             out[i] = new float[a[i].length];
@@ -33,14 +33,14 @@ final class Vec {
     }
 
     /** The rows of {@code x} at {@code index}, not copied. */
-    static float[][] rows(float[][] x, int[] index) {
+    public static float[][] rows(float[][] x, int[] index) {
         float[][] out = new float[index.length][];
         for (int i = 0; i < index.length; i++) out[i] = x[index[i]];
         return out;
     }
 
     /** Checks that {@code x} is a non-empty rectangular matrix and returns its width. */
-    static int width(float[][] x, String name) {
+    public static int width(float[][] x, String name) {
         if (x == null || x.length == 0) throw new IllegalArgumentException(name + " must be non-empty");
         int d = x[0].length;
         if (d == 0) throw new IllegalArgumentException(name + " rows must be non-empty");

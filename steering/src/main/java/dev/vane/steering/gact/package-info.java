@@ -1,18 +1,10 @@
 /**
- * G-ACT, probe-selected steering (arXiv 2506.18887; methods.md §2), and its ACT baseline
- * (arXiv 2406.00034): the numerical methods and their fitting, independent of hook sites and
- * artifact files.
+ * G-ACT, probe-selected steering (arXiv 2506.18887), as served: per layer a softmax probe
+ * ({@link dev.vane.steering.gact.SoftmaxProbe}) picks one of k steering directions for each
+ * position ({@link dev.vane.steering.gact.GactSelector}); {@link dev.vane.steering.gact.GactWeights}
+ * is the named-tensor artifact form. Fitting (k-means, probes, the ACT baseline) lives in the lab
+ * module ({@code dev.vane.lab.gact}).
  *
- * <p>Shape letters: N prompts, L layers, D hidden size, k clusters (steering directions per layer).
- *
- * <ul>
- *   <li>{@link dev.vane.steering.gact.GactFit} fits per-layer directions and probes from paired
- *       activation caches and reports held-out probe accuracy; {@link dev.vane.steering.gact.ActBaseline}
- *       fits the comparison and {@link dev.vane.steering.gact.ProbeComparison} prints the table.</li>
- *   <li>{@link dev.vane.steering.gact.GactSelector} is the per-row inference step;
- *       {@link dev.vane.steering.gact.GactWeights} the named-tensor export.</li>
- *   <li>{@link dev.vane.steering.gact.KMeans} and {@link dev.vane.steering.gact.SoftmaxProbe} are the
- *       building blocks, plain Java.</li>
- * </ul>
+ * <p>Shape letters: L layers, D hidden size, k clusters (steering directions per layer).
  */
 package dev.vane.steering.gact;

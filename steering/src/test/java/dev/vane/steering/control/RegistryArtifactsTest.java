@@ -18,7 +18,7 @@ import dev.vane.steering.artifact.Manifest;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.Provenance;
 import dev.vane.steering.artifact.VectorSet;
-import dev.vane.steering.controller.ControllerNet;
+import dev.vane.steering.controller.ControllerWeights;
 import dev.vane.steering.controller.RefusalDirection;
 import dev.vane.steering.gact.GactWeights;
 import dev.vane.steering.gact.SoftmaxProbe;
@@ -68,10 +68,11 @@ class RegistryArtifactsTest {
         registry = new ArtifactRegistry(Files.createTempDirectory("vane-reg"), 64 << 20);
         artifacts = new RegistryArtifacts(registry, fp);
         float[] dir = random(d, 1);
-        try (ControllerNet net = ControllerNet.init(d, layers, 32, 7)) {
-            var w = net.weights(RefusalDirection.fromActivations(new float[][] {dir}, new float[][] {new float[d]}));
-            registry.save(new Artifact(manifest("refusal", ArtifactKind.CONTROLLER, List.of()), MethodArtifacts.tensors(w.tensors(), w.shapes())));
-        }
+        int width = 32, in = ControllerWeights.FEATURE_BLOCKS * d;
+        var w = new ControllerWeights(d, layers, width, scaled(random(width * in, 7), 1 / Math.sqrt(in)), random(width, 8),
+                scaled(random((1 + layers) * width, 9), 1 / Math.sqrt(width)), random(1 + layers, 10),
+                RefusalDirection.fromActivations(new float[][] {dir}, new float[][] {new float[d]}).flat());
+        registry.save(new Artifact(manifest("refusal", ArtifactKind.CONTROLLER, List.of()), MethodArtifacts.tensors(w.tensors(), w.shapes())));
         TreeMap<Integer, GactWeights.Layer> gl = new TreeMap<>();
         for (int l : new int[] {2, 3}) {
             float[][] probeW = {random(d, 10 + l), random(d, 20 + l), random(d, 30 + l)};
@@ -97,6 +98,11 @@ class RegistryArtifactsTest {
         manager.close();
         tokenizer.close();
         model.close();
+    }
+
+    static float[] scaled(float[] v, double c) {
+        for (int i = 0; i < v.length; i++) v[i] *= (float) c;
+        return v;
     }
 
     static float[] random(int n, long seed) {

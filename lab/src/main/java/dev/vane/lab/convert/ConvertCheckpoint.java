@@ -1,0 +1,42 @@
+package dev.vane.lab.convert;
+
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.CheckpointWriter;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+
+import dev.vane.engine.weights.FileDType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * {@code convert --model IN --out OUT [--dtype f16|bf16|f32]}: rewrites a checkpoint in another
+ * file dtype (e.g. an f32 training checkpoint as the f16 model that ships), copying the
+ * tokenizer and generation files. Training state is not copied.
+ */
+public final class ConvertCheckpoint {
+
+    private static final List<String> COPIED = List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json");
+
+    private ConvertCheckpoint() {}
+
+    public static void run(Path in, Path out, FileDType dtype) throws IOException {
+        try (CausalLM model = ModelLoader.load(in, ComputeDType.F32, 0, 0)) {
+            CheckpointWriter.write(model.config(), model.weights(), out, dtype);
+        }
+        for (String f : COPIED)
+            if (Files.exists(in.resolve(f))) Files.copy(in.resolve(f), out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public static void main(String[] args) throws IOException {
+        java.util.Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        if (!a.containsKey("model") || !a.containsKey("out"))
+            throw new IllegalArgumentException("usage: convert --model IN --out OUT [--dtype f16|bf16|f32]");
+        run(Path.of(a.get("model")), Path.of(a.get("out")), FileDType.parse(a.getOrDefault("dtype", "f16")));
+    }
+}

@@ -1,0 +1,227 @@
+package dev.vane.lab.eval;
+
+import ai.djl.ndarray.NDScope;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vane.lab.data.IclTasks;
+import dev.vane.engine.generate.GenerationResult;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.LogitsMode;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.model.StepInput;
+import dev.vane.engine.tokenizer.ChatMessage;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.lab.train.Losses;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * {@code eval demo --model DIR --data DIR [--per-task N] [--shots N]}: the model card's measurements
+ * on the held-out (test) splits of the demo corpus, printed as Markdown tables:
+ * Brown perplexity, greedy continuations, ICL accuracy 0-shot vs N-shot per task, pass-key
+ * accuracy within the context, refusal rate per request family. Greedy decoding throughout;
+ * both arms of every comparison use the same prompt format.
+ */
+public final class DemoEval {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CausalLM model;
+    private final Tokenizer tok;
+    private final Generator gen;
+    private final int context;
+    private final PrintStream out;
+
+    private DemoEval(CausalLM model, Tokenizer tok, int context, PrintStream out) {
+        this.model = model;
+        this.tok = tok;
+        this.context = context;
+        this.gen = new Generator(model, tok, 8, context);
+        this.out = out;
+    }
+
+    private static final List<String> PARTS = List.of("perplexity", "continuations", "icl", "passkey", "refusal");
+
+    public static void main(String[] args) throws IOException {
+        java.util.Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        if (!a.containsKey("model") || !a.containsKey("data"))
+            throw new IllegalArgumentException(
+                    "usage: eval demo --model DIR --data DIR [--per-task N] [--shots N] [--parts " + String.join(",", PARTS) + "]");
+        Path modelDir = Path.of(a.get("model")), data = Path.of(a.get("data"));
+        int perTask = Integer.parseInt(a.getOrDefault("per-task", "25"));
+        int shots = Integer.parseInt(a.getOrDefault("shots", "10"));
+        java.util.Set<String> parts = new java.util.HashSet<>(List.of(a.getOrDefault("parts", String.join(",", PARTS)).split(",")));
+        for (String p : parts)
+            if (!PARTS.contains(p)) throw new IllegalArgumentException("--parts: unknown part '" + p + "' (known: " + PARTS + ")");
+        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+             Tokenizer tok = Tokenizer.load(modelDir)) {
+            DemoEval e = new DemoEval(model, tok, model.maxPositions(), System.out);
+            if (parts.contains("perplexity")) e.perplexity(data.resolve("brown/test.txt"));
+            if (parts.contains("continuations")) e.continuations(data.resolve("brown/documents.jsonl"));
+            if (parts.contains("icl")) e.icl(data.resolve("icl/tasks"), perTask, shots);
+            if (parts.contains("passkey")) e.passKey(data.resolve("passkey/passkey.jsonl"));
+            if (parts.contains("refusal")) e.refusal(data.resolve("chat/dialogues.jsonl"));
+            e.gen.close();
+        }
+    }
+
+    private void perplexity(Path text) throws IOException {
+        int[] ids = tok.encode(Files.readString(text), false);
+        double sum = 0;
+        int windows = 0;
+        for (int start = 0; start + context + 1 <= ids.length && windows < 64; start += context, windows++) {
+            int[] in = Arrays.copyOfRange(ids, start, start + context);
+            int[] target = Arrays.copyOfRange(ids, start + 1, start + context + 1);
+            try (NDScope s = new NDScope()) {
+                sum += Losses.crossEntropy(model.forward(StepInput.prompt(in, 0), ForwardHooks.NONE, LogitsMode.ALL),
+                        new int[][] {target}).getFloat();
+            }
+        }
+        double loss = sum / windows;
+        out.printf(Locale.ROOT, "%n### Brown held-out perplexity%n%n| windows × tokens | loss (nats/token) | perplexity |%n"
+                + "|---|---|---|%n| %d × %d | %.3f | %.1f |%n", windows, context, loss, Math.exp(loss));
+    }
+
+    /**
+     * The continuations are shown twice: plain argmax, and argmax of the logits after the
+     * repetition penalty (CTRL's, as in HF {@code generate} and llama.cpp; still deterministic):
+     * a model this small loops under plain argmax.
+     */
+    static final double CONTINUATION_PENALTY = 1.3;
+
+    private void continuations(Path documents) throws IOException {
+        out.printf("%n### Greedy continuations of held-out Brown openings%n%n"
+                + "| prompt | continuation (argmax) | continuation (argmax of logits with repetition penalty %.1f) |%n|---|---|---|%n",
+                CONTINUATION_PENALTY);
+        int shown = 0;
+        for (String line : Files.readAllLines(documents)) {
+            JsonNode d = JSON.readTree(line);
+            if (!d.get("split").asText().equals("test") || shown >= 5) continue;
+            String[] words = d.get("text").asText().trim().split("\\s+");
+            String prompt = String.join(" ", Arrays.copyOf(words, 12));
+            int[] ids = tok.encode(prompt, true);
+            GenerationResult r = gen.generate(ids, SamplingParams.greedy(32), TokenListener.NONE);
+            GenerationResult p = gen.generate(ids,
+                    SamplingParams.greedy(32).toBuilder().repetitionPenalty(CONTINUATION_PENALTY).build(), TokenListener.NONE);
+            out.printf("| %s (%s) | %s | %s |%n", cell(prompt), d.get("genre").asText(), cell(r.text()), cell(p.text()));
+            shown++;
+        }
+    }
+
+    private void icl(Path tasks, int perTask, int shots) throws IOException {
+        out.printf(Locale.ROOT, "%n### In-context learning, exact match of the first line (greedy), %d test queries per task%n%n"
+                + "| task | 0-shot | %d-shot |%n|---|---|---|%n", perTask, shots);
+        double zeroSum = 0, fewSum = 0;
+        int n = 0;
+        List<Path> files;
+        try (var s = Files.list(tasks)) {
+            files = s.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+        }
+        for (Path f : files) {
+            List<JsonNode> train = new ArrayList<>(), test = new ArrayList<>();
+            for (String line : Files.readAllLines(f)) {
+                JsonNode e = JSON.readTree(line);
+                (e.get("split").asText().equals("train") ? train : e.get("split").asText().equals("test") ? test : new ArrayList<JsonNode>()).add(e);
+            }
+            List<JsonNode> queries = test.subList(0, Math.min(perTask, test.size()));
+            List<IclTasks.Example> examples = train.stream()
+                    .map(e -> new IclTasks.Example(e.get("input").asText(), e.get("output").asText())).toList();
+            String demo = IclPrompt.demonstrations(IclPrompt.fixedShots(examples, shots));
+            double zero = accuracy(queries, "");
+            double few = accuracy(queries, demo);
+            String task = f.getFileName().toString().replace(".jsonl", "");
+            out.printf(Locale.ROOT, "| %s | %.0f%% | %.0f%% |%n", task, 100 * zero, 100 * few);
+            zeroSum += zero;
+            fewSum += few;
+            n++;
+        }
+        out.printf(Locale.ROOT, "| **mean** | **%.0f%%** | **%.0f%%** |%n", 100 * zeroSum / n, 100 * fewSum / n);
+    }
+
+    private double accuracy(List<JsonNode> queries, String demo) {
+        List<String> prompts = new ArrayList<>(), answers = new ArrayList<>();
+        for (JsonNode q : queries) {
+            prompts.add(demo + IclPrompt.query(q.get("input").asText()));
+            answers.add(q.get("output").asText());
+        }
+        List<String> outs = generateAll(prompts, 8);
+        int ok = 0;
+        for (int i = 0; i < outs.size(); i++) if (IclPrompt.firstLineMatches(outs.get(i), answers.get(i))) ok++;
+        return (double) ok / outs.size();
+    }
+
+    private void passKey(Path file) throws IOException {
+        List<String> prompts = new ArrayList<>(), answers = new ArrayList<>();
+        int skipped = 0;
+        for (String line : Files.readAllLines(file)) {
+            JsonNode d = JSON.readTree(line);
+            if (!d.get("split").asText().equals("test")) continue;
+            String text = d.get("text").asText();
+            if (tok.encode(text, true).length + 8 > context) {
+                skipped++;
+                continue;
+            }
+            prompts.add(text);
+            answers.add(d.get("answer").asText());
+        }
+        List<String> outs = generateAll(prompts, 8);
+        int ok = 0, firstThree = 0;
+        for (int i = 0; i < outs.size(); i++) {
+            String got = outs.get(i).trim(), key = answers.get(i);
+            if (got.startsWith(key)) ok++;
+            if (got.startsWith(key.substring(0, Math.min(3, key.length())))) firstThree++;
+        }
+        double n = Math.max(1, outs.size());
+        out.printf(Locale.ROOT, "%n### Pass-key retrieval within the training length (%d tokens)%n%n"
+                        + "| documents | correct | accuracy | first three digits right | longer documents not scored |%n"
+                        + "|---|---|---|---|---|%n| %d | %d | %.1f%% | %.1f%% | %d |%n",
+                context, outs.size(), ok, 100.0 * ok / n, 100.0 * firstThree / n, skipped);
+    }
+
+    private void refusal(Path file) throws IOException {
+        List<String> refusePrompts = new ArrayList<>(), complyPrompts = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode d = JSON.readTree(line);
+            if (!d.get("split").asText().equals("test")) continue;
+            String rendered = tok.chatTemplate().orElseThrow().render(
+                    List.of(new ChatMessage("user", d.get("prompt").asText())), true);
+            (d.get("family").asText().equals("refuse") ? refusePrompts : complyPrompts).add(rendered);
+        }
+        Predicate<String> refused = Refusals::isRefusal;
+        int max = 60;
+        double r = rate(refusePrompts.subList(0, Math.min(max, refusePrompts.size())), refused);
+        double c = rate(complyPrompts.subList(0, Math.min(max, complyPrompts.size())), refused);
+        out.printf(Locale.ROOT, "%n### Refusal rate on held-out requests (same template and greedy sampling in both arms)%n%n"
+                + "| family | prompts | refused |%n|---|---|---|%n| refuse | %d | %.0f%% |%n| comply | %d | %.0f%% |%n",
+                Math.min(max, refusePrompts.size()), 100 * r, Math.min(max, complyPrompts.size()), 100 * c);
+    }
+
+    private double rate(List<String> rendered, Predicate<String> refused) {
+        List<int[]> ids = rendered.stream().map(p -> tok.encode(p, false)).toList();
+        return BatchGeneration.run(gen, ids, SamplingParams.greedy(12)).stream()
+                .filter(r -> refused.test(r.text())).count() / (double) Math.max(1, ids.size());
+    }
+
+    private List<String> generateAll(List<String> prompts, int maxTokens) {
+        List<int[]> ids = prompts.stream().map(p -> tok.encode(p, true)).toList();
+        return BatchGeneration.run(gen, ids, SamplingParams.greedy(maxTokens)).stream().map(GenerationResult::text).toList();
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ⏎ ");
+    }
+}

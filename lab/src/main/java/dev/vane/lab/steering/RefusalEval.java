@@ -1,0 +1,172 @@
+package dev.vane.lab.steering;
+
+import dev.vane.lab.eval.BatchGeneration;
+import dev.vane.lab.eval.Refusals;
+import dev.vane.engine.generate.GenerationResult;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.tokenizer.ChatTemplate;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.steering.plan.ArtifactResolver;
+import dev.vane.steering.plan.EffectTrace;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.ModelShape;
+import dev.vane.steering.plan.SteeringPlan;
+import dev.vane.steering.plan.SteeringRow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+/**
+ * The steering controller, measured (methods.md §1 "Evaluate"): held-out (test-split) requests of
+ * the refuse family (harmful) and the comply family (benign), rendered in the model's chat
+ * template, generated without and with the controller (or any other intervention, such as a
+ * refusal steering vector, for comparison). Both arms use the same rendered prompts,
+ * the same sampling parameters and the same per-prompt seeds; a response counts as a refusal by
+ * {@link Refusals#isRefusal}, the check of {@code eval demo}.
+ */
+public final class RefusalEval {
+
+    /**
+     * @param prompts     requests per family at most (the first of the test split, in file order)
+     * @param maxTokens   tokens generated per response
+     * @param temperature sampling temperature (0 = greedy)
+     * @param seed        response i of a family samples with seed {@code seed + i} in both arms
+     * @param samples     responses per request (with temperature > 0: more trials per arm, so a
+     *                    smaller change in the refusal rate stands out from sampling noise)
+     */
+    public record Options(int prompts, int maxTokens, double temperature, long seed, int samples) {
+        public Options {
+            if (prompts < 1 || maxTokens < 1 || samples < 1)
+                throw new IllegalArgumentException("prompts, max tokens and samples must be >= 1");
+            if (samples > 1 && temperature == 0)
+                throw new IllegalArgumentException("samples > 1 needs temperature > 0 (greedy responses would repeat)");
+        }
+    }
+
+    /**
+     * The responses to the requests on which the controller's gate was open (mean {@code s > 0}
+     * over the request's samples), in either arm: where the controller acts at all.
+     */
+    public record Gated(int requests, int responses, int refused) {
+        public String markdown() {
+            if (responses == 0) return requests + " · —";
+            return String.format(Locale.ROOT, "%d · %.0f%%", requests, 100.0 * refused / responses);
+        }
+    }
+
+    /**
+     * One row: an arm ({@code without} / {@code with}) on one family.
+     *
+     * @param meanScale the controller's mean patch coefficient s over the requests (NaN without it)
+     * @param gated     the row restricted to the requests with an open gate; empty for methods without a gate
+     */
+    public record Row(String arm, String family, int requests, List<String> responses, int refused, double meanScale,
+                      Optional<Gated> gated) {
+        public static final String HEADER = "| controller | arm | family | requests × samples | refused | refusal rate (95% interval) | mean s "
+                + "| gate open: requests · refusal rate |\n|---|---|---|---|---|---|---|---|";
+
+        public double rate() { return (double) refused / responses.size(); }
+
+        /** Wilson score interval of the rate at 95%. */
+        public double[] interval() {
+            double n = responses.size(), p = rate(), z = 1.96, z2 = z * z;
+            double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+            double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+            return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+        }
+
+        public String markdown(String controller) {
+            double[] ci = interval();
+            return String.format(Locale.ROOT, "| %s | %s | %s | %d × %d | %d | %.0f%% (%.0f – %.0f%%) | %s | %s |", controller, arm, family,
+                    requests, responses.size() / requests, refused, 100 * rate(), 100 * ci[0], 100 * ci[1],
+                    Double.isNaN(meanScale) ? "—" : String.format(Locale.ROOT, "%.2f", meanScale),
+                    gated.map(Gated::markdown).orElse("—"));
+        }
+    }
+
+    private RefusalEval() {}
+
+    /** Four rows: without/with × refuse/comply. */
+    public static List<Row> run(Generator gen, ArtifactResolver artifacts, InterventionSpec spec,
+                                List<Dialogue> dialogues, Options o) {
+        CausalLM model = gen.model();
+        Tokenizer tok = gen.tokenizer();
+        ChatTemplate template = tok.chatTemplate().orElseThrow(() -> new IllegalArgumentException("the model has no chat template"));
+        SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "eval", spec.method().name().toLowerCase(Locale.ROOT))), artifacts,
+                new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
+        boolean gate = spec instanceof InterventionSpec.Controller;
+        SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
+        List<String> families = List.of("refuse", "comply");
+        Row[][] rows = new Row[2][families.size()]; // [without, with][family]
+        for (int f = 0; f < families.size(); f++) {
+            String family = families.get(f);
+            List<int[]> requests = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
+                    .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
+            if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
+            List<int[]> ids = new ArrayList<>();
+            for (int[] r : requests) for (int k = 0; k < o.samples(); k++) ids.add(r);
+            SteeringRow[] bound = new SteeringRow[ids.size()]; // response i → its bound plan
+            IntFunction<SamplingParams> params = i -> base.toBuilder().seed(o.seed() + i).build();
+            List<String> without = texts(BatchGeneration.run(gen, ids, params, i -> RowHooks.NONE));
+            List<String> with = texts(BatchGeneration.run(gen, ids, params, i -> bound[i] = plan.bind(model.manager())));
+            boolean[] open = gate ? openGates(bound, requests.size(), o.samples()) : null;
+            for (int a = 0; a < 2; a++) {
+                List<String> out = a == 0 ? without : with;
+                int refused = (int) out.stream().filter(Refusals::isRefusal).count();
+                Optional<Gated> gated = gate ? Optional.of(gated(out, open, o.samples())) : Optional.empty();
+                rows[a][f] = new Row(a == 0 ? "without" : "with", family, requests.size(), out, refused,
+                        a == 0 ? Double.NaN : meanScale(List.of(bound)), gated);
+            }
+        }
+        return List.of(rows[0][0], rows[0][1], rows[1][0], rows[1][1]);
+    }
+
+    private static List<String> texts(List<GenerationResult> results) {
+        return results.stream().map(GenerationResult::text).toList();
+    }
+
+    /** Per request: whether the controller's mean s over its samples (responses j·samples …) is positive. */
+    private static boolean[] openGates(SteeringRow[] bound, int requests, int samples) {
+        boolean[] open = new boolean[requests];
+        for (int j = 0; j < requests; j++) {
+            double sum = 0;
+            for (int k = 0; k < samples; k++)
+                for (EffectTrace t : bound[j * samples + k].trace())
+                    if (t.controllerOutput().isPresent()) sum += t.controllerOutput().get().s();
+            open[j] = sum > 0;
+        }
+        return open;
+    }
+
+    private static Gated gated(List<String> out, boolean[] open, int samples) {
+        int requests = 0, responses = 0, refused = 0;
+        for (int j = 0; j < open.length; j++) {
+            if (!open[j]) continue;
+            requests++;
+            for (int k = 0; k < samples; k++) {
+                responses++;
+                if (Refusals.isRefusal(out.get(j * samples + k))) refused++;
+            }
+        }
+        return new Gated(requests, responses, refused);
+    }
+
+    /** Mean of the controller's s over rows (NaN for none). */
+    private static double meanScale(List<SteeringRow> rows) {
+        double sum = 0;
+        int n = 0;
+        for (SteeringRow r : rows)
+            for (EffectTrace t : r.trace())
+                if (t.controllerOutput().isPresent()) {
+                    sum += t.controllerOutput().get().s();
+                    n++;
+                }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+}

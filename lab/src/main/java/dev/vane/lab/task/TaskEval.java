@@ -1,0 +1,225 @@
+package dev.vane.lab.task;
+
+import dev.vane.steering.task.TaskEmbeddingWeights;
+
+import dev.vane.lab.cli.Flags;
+
+import ai.djl.ndarray.NDManager;
+import dev.vane.lab.data.IclTasks.Example;
+import dev.vane.lab.eval.IclPrompt;
+import dev.vane.engine.generate.Generator;
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.Sequence;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.lab.harvest.HarvestProgress;
+import dev.vane.steering.plan.ArtifactResolver;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.ModelShape;
+import dev.vane.steering.plan.PlanException;
+import dev.vane.steering.plan.SteeringPlan;
+import dev.vane.lab.task.TaskFile.Split;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * {@code eval task-embedding}: the comparison of arXiv 2507.20906 (Table 1) on Vane's task files —
+ * per task, greedy exact match of the first line on the test split for the zero-shot prompt, the
+ * zero-shot prompt with the task embedding injected, and the N-shot ICL prompt, with each arm's
+ * prompt tokens and time per query. The task embedding is calibrated in memory from the task's
+ * train and valid splits ({@link TaskCalibration}), with the same flags as
+ * {@code calibrate task-embedding}; seeds are fixed, so one command per task reproduces its row.
+ */
+public final class TaskEval {
+
+    static final String USAGE = """
+            usage: vane eval task-embedding --model DIR --data DIR [--tasks a,b] [--per-task 25] [--shots 10]
+                                            [--prompts 50] [--steps 400] [--lr 0.2] [--valid-every 50]
+                                            [--valid-size 100] [--loss answer|first-token] [--batch 8] [--seed 0]
+              --data    a directory of task files (*.jsonl), or a demo corpus holding them under icl/tasks
+              --tasks   task names (file names without .jsonl); default: every task file
+              --shots   N for the ICL arm and for the prompts averaged into the task embedding
+            """;
+
+    private TaskEval() {}
+
+    /** One arm's score on one task. */
+    public record Arm(double accuracy, double promptTokens, double millisPerQuery) {}
+
+    /** One task's row. */
+    public record Row(String task, int queries, Arm zeroShot, Arm injected, Arm fewShot, double calibrationSeconds,
+                      HeadSelection.Result selection) {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        Flags f;
+        TaskCalibration.Settings settings;
+        int perTask;
+        List<Path> files;
+        try {
+            f = Flags.parse(List.of(args), Set.of("--model", "--data", "--tasks", "--per-task", "--shots", "--prompts", "--steps",
+                    "--lr", "--valid-every", "--valid-size", "--loss", "--batch", "--seed"), Set.of(), List.of("--model", "--data"));
+            settings = settings(f);
+            perTask = f.atLeast("--per-task", 25, 1);
+            files = taskFiles(f.path("--data"), f.opt("--tasks").map(t -> List.of(t.split(","))).orElse(List.of()));
+        } catch (IllegalArgumentException e) {
+            err.println("vane eval task-embedding: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        try {
+            List<Row> rows = evaluate(f.path("--model"), files, settings, perTask, err);
+            out.print(table(rows, settings, perTask));
+            return 0;
+        } catch (IllegalArgumentException | PlanException e) {
+            err.println("vane eval task-embedding: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Calibrates and scores every task file. */
+    public static List<Row> evaluate(Path modelDir, List<Path> files, TaskCalibration.Settings s, int perTask, PrintStream err) {
+        List<Row> rows = new ArrayList<>();
+        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+             Tokenizer tok = Tokenizer.load(modelDir);
+             Generator gen = new Generator(model, tok, 8, model.maxPositions());
+             NDManager manager = NDManager.newBaseManager()) {
+            for (Path f : files) {
+                TaskFile task = TaskFile.read(f);
+                List<Example> test = task.require(Split.TEST, 1, "evaluation");
+                List<Example> queries = test.subList(0, Math.min(perTask, test.size()));
+                err.println(task.name() + ":");
+                long t0 = System.nanoTime();
+                TaskCalibration.Encoded enc = TaskCalibration.encode(tok, task, s, model.maxPositions());
+                TaskCalibration.Outcome outcome = TaskCalibration.run(model, enc, s, HarvestProgress.NONE,
+                        validationLines(err));
+                double calibration = (System.nanoTime() - t0) / 1e9;
+                SteeringPlan plan = plan(task.name(), outcome.weights(), model);
+                String shots = IclPrompt.demonstrations(IclPrompt.fixedShots(task.examples(Split.TRAIN), s.shots()));
+                Arm zero = arm(gen, tok, queries, "", () -> RowHooks.NONE);
+                Arm injected = arm(gen, tok, queries, "", () -> plan.bind(manager));
+                Arm few = arm(gen, tok, queries, shots, () -> RowHooks.NONE);
+                rows.add(new Row(task.name(), queries.size(), zero, injected, few, calibration, outcome.selection()));
+            }
+        }
+        return rows;
+    }
+
+    private static HeadSelection.Listener validationLines(PrintStream err) {
+        return (step, steps, train, valid) -> {
+            if (!Double.isNaN(valid)) err.printf(Locale.ROOT, "  step %d/%d: held-out loss %.4f%n", step, steps, valid);
+        };
+    }
+
+    private static SteeringPlan plan(String name, TaskEmbeddingWeights w, CausalLM model) {
+        ArtifactResolver.TaskEmbedding view = w.view(name);
+        ArtifactResolver inMemory = new ArtifactResolver() {
+            @Override public SteeringVectors vectors(String n) { throw new PlanException("artifact", "no vectors here"); }
+            @Override public ControllerModel controller(String n) { throw new PlanException("artifact", "no controller here"); }
+            @Override public ProbeSteering gact(String n) { throw new PlanException("artifact", "no G-ACT here"); }
+            @Override public TaskEmbedding taskEmbedding(String n) { return view; }
+        };
+        return SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task(name), "eval", "task")),
+                inMemory, ModelShape.of(model.config()));
+    }
+
+    /** Greedy, 8 new tokens, batches of the generator's slots; time is wall time over the arm. */
+    private static Arm arm(Generator gen, Tokenizer tok, List<Example> queries, String prefix, Supplier<RowHooks> hooks) {
+        int ok = 0;
+        long tokens = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < queries.size(); i += gen.slots()) {
+            List<Example> part = queries.subList(i, Math.min(queries.size(), i + gen.slots()));
+            List<Sequence> batch = new ArrayList<>();
+            for (Example q : part) {
+                int[] ids = tok.encode(prefix + IclPrompt.query(q.input()), true);
+                tokens += ids.length;
+                batch.add(gen.newSequence(ids, SamplingParams.greedy(8), TokenListener.NONE, hooks.get()));
+            }
+            gen.run(batch);
+            for (int k = 0; k < part.size(); k++)
+                if (IclPrompt.firstLineMatches(batch.get(k).result().text(), part.get(k).output())) ok++;
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        int n = queries.size();
+        return new Arm((double) ok / n, (double) tokens / n, ms / n);
+    }
+
+    /** The Markdown table, one row per task and the mean. */
+    static String table(List<Row> rows, TaskCalibration.Settings s, int perTask) {
+        StringBuilder b = new StringBuilder();
+        int n = s.shots();
+        b.append(String.format(Locale.ROOT, "| task | test queries | 0-shot | 0-shot + injection | %d-shot ICL "
+                + "| prompt tokens 0-shot / %d-shot | ms per query 0-shot / injection / %d-shot "
+                + "| held-out loss none → best (step) | calibration s |%n", n, n, n));
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        double z = 0, inj = 0, few = 0;
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f%% | %.0f%% | %.0f%% | %.1f / %.1f | %.1f / %.1f / %.1f "
+                            + "| %.3f → %.3f (%d) | %.0f |%n",
+                    r.task(), r.queries(), 100 * r.zeroShot().accuracy(), 100 * r.injected().accuracy(),
+                    100 * r.fewShot().accuracy(), r.zeroShot().promptTokens(), r.fewShot().promptTokens(),
+                    r.zeroShot().millisPerQuery(), r.injected().millisPerQuery(), r.fewShot().millisPerQuery(),
+                    r.selection().noInjectionLoss(), r.selection().bestLoss(), r.selection().bestStep(),
+                    r.calibrationSeconds()));
+            z += r.zeroShot().accuracy();
+            inj += r.injected().accuracy();
+            few += r.fewShot().accuracy();
+        }
+        if (rows.size() > 1)
+            b.append(String.format(Locale.ROOT, "| **mean** | | **%.0f%%** | **%.0f%%** | **%.0f%%** | | | | |%n",
+                    100 * z / rows.size(), 100 * inj / rows.size(), 100 * few / rows.size()));
+        HeadSelection.Options o = s.optimiser();
+        b.append(String.format(Locale.ROOT, "%nTask embedding: M = %d prompts of N = %d shots; θ: Adam lr %s, %d steps, "
+                        + "validated every %d on %d held-out queries, loss %s, seed %d. Greedy, 8 new tokens, exact match "
+                        + "of the first line; %d test queries per task.%n", s.prompts(), s.shots(), o.learningRate(),
+                o.steps(), o.validEvery(), s.validSize(), o.loss().cliName(), o.seed(), perTask));
+        return b.toString();
+    }
+
+    /** The task files to run: {@code dir/icl/tasks} or {@code dir} itself, all or the named ones. */
+    static List<Path> taskFiles(Path data, List<String> names) {
+        Path dir = Files.isDirectory(data.resolve("icl/tasks")) ? data.resolve("icl/tasks") : data;
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--data: not a directory: " + data);
+        if (names.isEmpty()) {
+            try (var s = Files.list(dir)) {
+                List<Path> all = s.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+                if (all.isEmpty()) throw new IllegalArgumentException("--data: no *.jsonl task files in " + dir);
+                return all;
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--data: cannot list " + dir + ": " + e.getMessage());
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (String n : names) {
+            Path p = dir.resolve(n.trim() + ".jsonl");
+            if (!Files.isRegularFile(p)) throw new IllegalArgumentException("--tasks: no task file " + p);
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** The calibration flags, as {@code calibrate task-embedding} reads them. */
+    public static TaskCalibration.Settings settings(Flags f) {
+        HeadSelection.Options opt = new HeadSelection.Options(f.integer("--steps", 400), f.number("--lr", 0.2),
+                f.integer("--valid-every", 50), HeadSelection.Loss.parse(f.get("--loss", "answer")), f.longInteger("--seed", 0L));
+        return new TaskCalibration.Settings(f.integer("--prompts", 50), f.integer("--shots", 10), f.integer("--valid-size", 100),
+                f.integer("--batch", 8), opt);
+    }
+}

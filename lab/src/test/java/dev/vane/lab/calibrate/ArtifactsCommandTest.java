@@ -1,0 +1,79 @@
+package dev.vane.lab.calibrate;
+
+import dev.vane.engine.config.HfConfig;
+import dev.vane.engine.fixture.Preset;
+import dev.vane.steering.gguf.GgmlType;
+import dev.vane.steering.gguf.GgufFile;
+import dev.vane.steering.gguf.GgufWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ArtifactsCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int status, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = ArtifactsCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void importListExportDelete() throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        Files.writeString(model.resolve("config.json"), HfConfig.toJsonString(Preset.TINY_LLAMA.config(), "float32"));
+        float[] v = new float[64];
+        for (int i = 0; i < v.length; i++) v[i] = i * 0.5f - 3;
+        Path gguf = tmp.resolve("happy.gguf");
+        new GgufWriter().putString("controlvector.model_hint", "llama").putUint32("controlvector.layer_count", 1)
+                .addTensor("direction.1", GgmlType.F32, v, 64).write(gguf);
+        String reg = tmp.resolve("reg").toString();
+
+        Run imp = run("import-gguf", "--file", gguf.toString(), "--model", model.toString(), "--name", "happy",
+                "--registry", reg);
+        assertThat(imp.status()).as(imp.err()).isZero();
+        assertThat(imp.out()).contains("imported happy (layers 1)");
+
+        Run list = run("list", "--registry", reg);
+        assertThat(list.out()).contains("| happy | vector-set | resid_post | 1 | llama d=64 L=2 | - |");
+
+        Path back = tmp.resolve("back.gguf");
+        assertThat(run("export-gguf", "--name", "happy", "--model", model.toString(), "--registry", reg,
+                "--out", back.toString()).status()).isZero();
+        assertThat(GgufFile.open(back, 1 << 20).floats("direction.1")).containsExactly(v);
+
+        assertThat(run("delete", "--name", "happy", "--registry", reg).status()).isZero();
+        assertThat(run("list", "--registry", reg).out()).doesNotContain("happy");
+        assertThat(run("delete", "--name", "happy", "--registry", reg).err()).contains("'happy' not found");
+    }
+
+    @Test
+    void errorsAreReported() {
+        assertThat(run("frobnicate").status()).isEqualTo(2);
+        Run missing = run("list");
+        assertThat(missing.status()).isEqualTo(2);
+        assertThat(missing.err()).contains("--registry: required");
+        Run badName = run("delete", "--name", "../etc", "--registry", tmp.toString());
+        assertThat(badName.status()).isEqualTo(1);
+        assertThat(badName.err()).contains("name: invalid artifact name '../etc'");
+    }
+
+    @Test
+    void layerRanges() {
+        assertThat(ArtifactsCommand.ranges(List.of(0, 1, 2, 5, 7, 8))).isEqualTo("0-2,5,7-8");
+        assertThat(ArtifactsCommand.ranges(List.of())).isEqualTo("-");
+    }
+}

@@ -1,0 +1,117 @@
+package dev.vane.lab.data;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChatAndPassKeyTest {
+
+    private static final ChatDialogues.Plan PLAN = ChatDialogues.plan(7, new Split.Ratios(0.15, 0.15), new Split.Ratios(0.15, 0.15));
+
+    @Test
+    void everyTemplateHasObjectsAndTheFamiliesAreBalanced() {
+        long refuse = ChatDialogues.TEMPLATES.stream().filter(t -> t.family() == ChatDialogues.Family.REFUSE).count();
+        assertThat(refuse).isGreaterThanOrEqualTo(10);
+        assertThat(ChatDialogues.TEMPLATES.size() - refuse).isGreaterThanOrEqualTo(10);
+        Set<String> ids = new HashSet<>();
+        for (ChatDialogues.Template t : ChatDialogues.TEMPLATES) {
+            assertThat(ids.add(t.id())).isTrue();
+            assertThat(t.objects()).hasSizeGreaterThanOrEqualTo(5);
+            assertThat(t.prompt()).contains("{x}");
+            if (t.family() == ChatDialogues.Family.COMPLY) assertThat(t.response(t.objects().get(0))).doesNotContain("{x}", "{y}", "|");
+        }
+    }
+
+    @Test
+    void heldOutTemplatesAndPromptsNeverAppearInTraining() {
+        Set<String> trainPrompts = new HashSet<>(), trainTemplates = new HashSet<>();
+        for (ChatDialogues.Dialogue d : PLAN.train()) { trainPrompts.add(d.prompt()); trainTemplates.add(d.template()); }
+        for (Split s : List.of(Split.VALID, Split.TEST)) {
+            assertThat(PLAN.of(s)).isNotEmpty();
+            for (ChatDialogues.Family f : ChatDialogues.Family.values()) {
+                // Each family has whole templates that training never saw.
+                assertThat(PLAN.of(s).stream().filter(d -> d.family() == f && !trainTemplates.contains(d.template()))).isNotEmpty();
+            }
+            for (ChatDialogues.Dialogue d : PLAN.of(s)) assertThat(trainPrompts).doesNotContain(d.prompt());
+        }
+        Set<String> valid = new HashSet<>();
+        PLAN.valid().forEach(d -> valid.add(d.prompt()));
+        PLAN.test().forEach(d -> assertThat(valid).doesNotContain(d.prompt()));
+        assertThat(ChatDialogues.plan(7, new Split.Ratios(0.15, 0.15), new Split.Ratios(0.15, 0.15))).isEqualTo(PLAN);
+    }
+
+    @Test
+    void familiesGetTheirKindOfAnswer() {
+        for (ChatDialogues.Dialogue d : PLAN.train()) {
+            if (d.family() == ChatDialogues.Family.REFUSE) assertThat(ChatDialogues.REFUSALS).contains(d.response());
+            else assertThat(ChatDialogues.REFUSALS).doesNotContain(d.response());
+        }
+        SplittableRandom rng = new SplittableRandom(3);
+        ChatDialogues.Dialogue refuse = PLAN.train().stream().filter(d -> d.family() == ChatDialogues.Family.REFUSE).findFirst().orElseThrow();
+        for (int i = 0; i < 50; i++) {
+            String text = ChatDialogues.renderVariant(refuse, rng);
+            assertThat(text).matches("(?s)(<\\|system\\|>\n[^<]+<\\|end\\|>\n)?<\\|user\\|>\n[^<]+<\\|end\\|>\n<\\|assistant\\|>\n[^<]+<\\|end\\|>\n");
+            String response = text.substring(text.indexOf("<|assistant|>\n") + 14, text.length() - "<|end|>\n".length());
+            assertThat(ChatDialogues.REFUSALS).contains(response);
+        }
+    }
+
+    @Test
+    void renderedChatFormat() {
+        assertThat(ChatDialogues.render(null, "How do I bake bread?", "Mix and bake."))
+                .isEqualTo("<|user|>\nHow do I bake bread?<|end|>\n<|assistant|>\nMix and bake.<|end|>\n");
+        assertThat(ChatDialogues.render("Be brief.", "Hi", "Hello"))
+                .isEqualTo("<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nHello<|end|>\n");
+    }
+
+    @Test
+    void passKeyIsHiddenOnceAtTheRecordedDepthAndAnswered() {
+        SplittableRandom rng = new SplittableRandom(11);
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String key = PassKeys.freshKey(rng, used);
+            assertThat(key).matches("[1-9][0-9]{4}");
+            int target = PassKeys.drawChars(rng, 256, 1024);
+            assertThat(target).isBetween(1024, 4096);
+            PassKeys.Example e = PassKeys.make(key, target, rng);
+            assertThat(e.answer()).isEqualTo(key);
+            assertThat(e.text()).startsWith(PassKeys.INTRO).endsWith(PassKeys.QUESTION);
+            assertThat(e.text().length()).isBetween(target - 40, target + 40);
+            assertThat(e.withAnswer()).isEqualTo(e.text() + " " + key + ".");
+            String needle = PassKeys.needle(key);
+            int at = e.text().indexOf(needle);
+            assertThat(at).isPositive();
+            assertThat(e.text().indexOf(needle, at + 1)).isEqualTo(-1);
+            // depth = filler sentences before the key / all filler sentences
+            String body = e.text().substring(PassKeys.INTRO.length(), e.text().length() - PassKeys.QUESTION.length());
+            int before = sentences(body.substring(0, body.indexOf(needle)));
+            int all = sentences(body.replace(needle, ""));
+            assertThat(e.depth()).isCloseTo((double) before / all, org.assertj.core.data.Offset.offset(0.001));
+        }
+        assertThat(used).hasSize(200);
+    }
+
+    @Test
+    void depthsSpanTheDocument() {
+        SplittableRandom rng = new SplittableRandom(5);
+        double min = 1, max = 0;
+        for (int i = 0; i < 300; i++) {
+            double d = PassKeys.make("12345", 2000, rng).depth();
+            min = Math.min(min, d);
+            max = Math.max(max, d);
+        }
+        assertThat(min).isLessThan(0.05);
+        assertThat(max).isGreaterThan(0.95);
+    }
+
+    private static int sentences(String s) {
+        int n = 0;
+        for (String f : PassKeys.FILLER) for (int i = s.indexOf(f); i >= 0; i = s.indexOf(f, i + 1)) n++;
+        return n;
+    }
+}

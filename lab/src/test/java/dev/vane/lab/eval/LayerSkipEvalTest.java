@@ -1,0 +1,73 @@
+package dev.vane.lab.eval;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code eval layer-skip} end to end on the demo model over a tiny data folder. */
+class LayerSkipEvalTest {
+
+    static Path demoModel() {
+        return dev.vane.steering.DemoModelDir.path();
+    }
+
+    private static Path data(Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("brown"));
+        Files.createDirectories(dir.resolve("icl/tasks"));
+        Files.writeString(dir.resolve("brown/test.txt"), "The jury said it did find that the city had been run well. ".repeat(80));
+        Files.writeString(dir.resolve("icl/tasks/upper.jsonl"), """
+                {"input":"cat","output":"CAT","split":"train"}
+                {"input":"dog","output":"DOG","split":"train"}
+                {"input":"sun","output":"SUN","split":"test"}
+                {"input":"map","output":"MAP","split":"test"}
+                """);
+        return dir;
+    }
+
+    private static String run(String... args) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, "UTF-8"));
+        try {
+            LayerSkipEval.main(args);
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString("UTF-8");
+    }
+
+    @Test
+    void printsOneRowPerModeWithUsageAndSkippedShares(@TempDir Path tmp) throws Exception {
+        Path d = data(tmp);
+        String base = run("--model", demoModel().toString(), "--data", d.toString(), "--windows", "1", "--per-task", "2",
+                "--shots", "2", "--header");
+        assertThat(base).contains("| mode | α |").contains("| none | – | – | 100% (all run) | 100% (all run) | 0% |");
+        String exit = run("--model", demoModel().toString(), "--data", d.toString(), "--mode", "exit", "--alpha", "0.9",
+                "--windows", "1", "--per-task", "2", "--shots", "2");
+        assertThat(exit).startsWith("| exit | 0.9 | – | ");
+        String[] cells = exit.split("\\|");
+        double promptUsage = Double.parseDouble(cells[4].trim().replace("%", ""));
+        double skipped = Double.parseDouble(cells[6].trim().replace("%", ""));
+        assertThat(promptUsage).isBetween(0.0, 100.0);
+        assertThat(skipped).isGreaterThan(0.0); // alpha 0.9 exits early somewhere
+        String trace = run("--model", demoModel().toString(), "--data", d.toString(), "--mode", "trace", "--windows", "1",
+                "--per-task", "2", "--shots", "2");
+        // trace changes nothing: same perplexity and accuracy as the baseline
+        assertThat(trace.split("\\|")[7]).isEqualTo(base.lines().filter(l -> l.startsWith("| none")).findFirst().orElseThrow().split("\\|")[7]);
+        assertThat(trace.split("\\|")[6].trim()).isEqualTo("0.0%");
+    }
+
+    @Test
+    void badArgumentsAreNamed(@TempDir Path tmp) throws Exception {
+        assertThatThrownBy(() -> run("--data", tmp.toString())).hasMessageContaining("--model");
+        assertThatThrownBy(() -> run("--model", demoModel().toString(), "--data", data(tmp).toString(), "--mode", "warp"))
+                .hasMessageContaining("mode");
+    }
+}

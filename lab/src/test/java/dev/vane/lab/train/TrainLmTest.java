@@ -1,0 +1,74 @@
+package dev.vane.lab.train;
+
+import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.ModelLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The {@code train lm} command end to end on a tiny slice: text in, servable checkpoint out, resumable. */
+class TrainLmTest {
+
+    @Test
+    void trainsFromTextAndResumes(@TempDir Path tmp) throws Exception {
+        Path tok = llama3Tokenizer(tmp);
+        String text = "The cat sat on the mat. The dog sat on the log. ".repeat(40);
+        Files.writeString(tmp.resolve("train.txt"), text);
+        Files.writeString(tmp.resolve("valid.txt"), text.substring(0, 400));
+        Path out = tmp.resolve("model");
+        String[] args = {"--tokenizer", tok.toString(), "--train", tmp.resolve("train.txt").toString(),
+                "--valid", tmp.resolve("valid.txt").toString(), "--out", out.toString(),
+                "--layers", "1", "--hidden", "32", "--heads", "2", "--kv-heads", "1", "--intermediate", "64",
+                "--context", "16", "--steps", "4", "--batch", "2", "--warmup", "1", "--eval-every", "2",
+                "--eval-batches", "1", "--checkpoint-every", "2"};
+        String[] firstHalf = java.util.Arrays.copyOf(args, args.length + 2);
+        firstHalf[args.length] = "--until";
+        firstHalf[args.length + 1] = "2";
+        assertEquals(2, TrainLm.run(firstHalf).size());
+        List<Trainer.Point> rest = TrainLm.run(args);
+        assertEquals(List.of(3, 4), rest.stream().map(Trainer.Point::step).toList());
+        assertThat(Files.exists(out.resolve("tokenizer.json"))).isTrue();
+        ModelLoader.load(out, ComputeDType.F32, 16).close();
+        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--out", out.toString()}));
+        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--stpes", "3"}));
+    }
+
+    @Test
+    void anotherCorpusIsTokenisedEvenWhenItsFileIsOlderThanTheCache(@TempDir Path tmp) throws Exception {
+        try (dev.vane.engine.tokenizer.Tokenizer tok = dev.vane.engine.tokenizer.Tokenizer.load(llama3Tokenizer(tmp))) {
+            Path older = Files.writeString(tmp.resolve("older.txt"), "Zebras graze quietly under the hot afternoon sun near the slow brown river.");
+            Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(0));
+            Path first = Files.writeString(tmp.resolve("first.txt"), "The cat sat on the mat.");
+            Path cacheDir = tmp.resolve("data");
+            Files.createDirectories(cacheDir);
+            var a = TrainLm.tokens(tok, first, cacheDir, "train", java.util.Optional.empty());
+            var again = TrainLm.tokens(tok, first, cacheDir, "train", java.util.Optional.empty());
+            var b = TrainLm.tokens(tok, older, cacheDir, "train", java.util.Optional.empty());
+            assertEquals(a.size(), again.size());
+            assertThat(b.size()).isEqualTo(tok.encode("Zebras graze quietly under the hot afternoon sun near the slow brown river.", false).length);
+            assertThat(b.size()).isNotEqualTo(a.size());
+            try (var files = Files.list(cacheDir)) {
+                assertEquals(2, files.count()); // one cache per corpus file
+            }
+        }
+    }
+
+    /** The Llama 3 tokenizer files of the engine's test resources, copied into {@code tmp/tok}. */
+    private Path llama3Tokenizer(Path tmp) throws Exception {
+        Path tok = tmp.resolve("tok");
+        Files.createDirectories(tok);
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
+            try (InputStream in = getClass().getResourceAsStream("/tokenizers/llama3/" + f)) {
+                Files.copy(in, tok.resolve(f));
+            }
+        return tok;
+    }
+}
