@@ -16,6 +16,11 @@ public final class AttentionMask {
         return k <= q && (window <= 0 || k > q - window);
     }
 
+    /** The first key position visible from a query at {@code q} (keys {@code first .. q} are). */
+    public static int firstVisible(int q, int window) {
+        return window > 0 ? Math.max(0, q - window + 1) : 0;
+    }
+
     /**
      * Additive mask, row-major {@code [B, T, K]}: 0 where visible, -inf elsewhere.
      *

@@ -1,5 +1,7 @@
 package dev.vane.attention;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * Rotary position embedding tables with Hugging Face semantics ({@code rotate_half}: the first
  * and second halves of a head form the rotated pairs).
@@ -68,5 +70,29 @@ public final class Rope {
     }
 
     /** Row-major {@code [positions, headDim]} tables. */
-    public record Tables(int positions, int headDim, float[] cos, float[] sinSigned) {}
+    public record Tables(int positions, int headDim, float[] cos, float[] sinSigned) {
+
+        /**
+         * RoPE of one head in place: {@code x[off .. off + Dh)} at absolute position {@code pos}
+         * becomes {@code x·cos + swapHalves(x)·sinSigned}, i.e. each pair {@code (lo, hi)} of the
+         * two halves becomes {@code (lo·cos − hi·sin, hi·cos + lo·sin)}.
+         */
+        public void rotate(float[] x, int off, int pos) {
+            int half = headDim / 2, table = pos * headDim;
+            int i = 0;
+            for (; i + Lanes.LANES <= half; i += Lanes.LANES) {
+                FloatVector lo = FloatVector.fromArray(Lanes.F, x, off + i);
+                FloatVector hi = FloatVector.fromArray(Lanes.F, x, off + half + i);
+                lo.mul(FloatVector.fromArray(Lanes.F, cos, table + i))
+                        .add(hi.mul(FloatVector.fromArray(Lanes.F, sinSigned, table + i))).intoArray(x, off + i);
+                hi.mul(FloatVector.fromArray(Lanes.F, cos, table + half + i))
+                        .add(lo.mul(FloatVector.fromArray(Lanes.F, sinSigned, table + half + i))).intoArray(x, off + half + i);
+            }
+            for (; i < half; i++) {
+                float lo = x[off + i], hi = x[off + half + i];
+                x[off + i] = lo * cos[table + i] + hi * sinSigned[table + i];
+                x[off + half + i] = hi * cos[table + half + i] + lo * sinSigned[table + half + i];
+            }
+        }
+    }
 }

@@ -1,14 +1,12 @@
 package dev.vane.bench;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.model.CausalLM;
-import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.model.StepInput;
@@ -25,46 +23,38 @@ import java.util.Map;
  * Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.
  *
  * <pre>
- * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
- *             [--gen-len N] [--batch N] [--runs N] [--warmup N] [--torch-threads N] [--java-kernel N]
+ * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--backend auto|java|tensor] [--threads N]
+ *             [--prompt-len N] [--gen-len N] [--batch N] [--runs N] [--warmup N]
  * </pre>
- * {@code --java-kernel} defaults to the server's choice ({@code threads} for f16, see
- * {@code ModelLoader.inferenceKernelThreads}); {@code --java-kernel 0} selects PyTorch.
+ * The backend is chosen as the server chooses it ({@code auto}: the Java kernels for f16).
  * Besides the mean decode rate it reports the median and fastest decode step, which a busy
- * machine disturbs less than the mean. Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
- * main sets {@code ai.djl.pytorch.num_threads} first.
+ * machine disturbs less than the mean.
  */
 public final class DecodeBench {
 
     private DecodeBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
-        int javaKernel = engineThreads(a, dtype, threads);
-        int torchThreads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads"));
-        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
-        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
-        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "1"));
-        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : presetDir(a.getOrDefault("preset", "smollm2-135m"));
-        String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
+        BenchSetup setup = BenchSetup.of(args);
+        int promptLen = setup.promptLen(), genLen = setup.genLen();
+        int batch = Integer.parseInt(setup.get("batch", "1"));
+        int runs = Integer.parseInt(setup.get("runs", "3"));
+        int warmup = Integer.parseInt(setup.get("warmup", "1"));
 
         int ctx = promptLen + genLen + 1;
-        try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
-             KvCache cache = new KvCache(model.config(), batch, ctx, model.manager())) {
+        try (CausalLM model = ModelLoader.load(setup.dir(), setup.load(ctx));
+             KvCache cache = model.newCache(batch, ctx)) {
             for (int r = -warmup; r < runs; r++) {
                 long[] steps = new long[genLen];
                 double[] t = run(model, cache, batch, promptLen, genLen, steps);
                 if (r < 0) continue;
                 Arrays.sort(steps);
                 System.out.printf(Locale.ROOT,
-                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"torch_threads\":%d,\"java_kernel\":%d,\"batch\":%d,"
+                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
                                 + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
-                        label, dtype.name().toLowerCase(), threads, torchThreads, javaKernel, batch, promptLen, genLen, r,
+                        setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), setup.threads(),
+                        model.backend().kind().name().toLowerCase(Locale.ROOT), batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
                         steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }
@@ -101,30 +91,20 @@ public final class DecodeBench {
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
     }
 
-    /**
-     * The server's thread set-up, shared by the benchmarks: the Java decode path on {@code threads}
-     * threads for f16 ({@code --java-kernel N} overrides, 0 = PyTorch), and PyTorch on one thread
-     * beside it (it then only runs hooks and small ops) or on {@code threads} when it does the
-     * work ({@code --torch-threads N} overrides). Sets the DJL properties; call before the engine
-     * starts. Returns the Java kernel threads for {@link ModelLoader#load(Path, ComputeDType, int, int)}.
-     */
-    static int engineThreads(Map<String, String> a, ComputeDType dtype, int threads) {
-        int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
-                : ModelLoader.inferenceKernelThreads(dtype, threads);
-        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(javaKernel > 0 ? 1 : threads)));
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        return javaKernel;
-    }
-
+    /** One step; each row's next token is its greedy choice. */
     private static int[][] step(CausalLM model, KvCache cache, StepInput in) {
+        float[] logits;
         try (NDScope scope = new NDScope()) {
-            NDArray logits = model.forward(in, cache, ForwardHooks.NONE, LogitsMode.LAST);
-            long[] best = logits.argMax(1).toLongArray();
-            int[][] next = new int[best.length][1];
-            for (int b = 0; b < best.length; b++) next[b][0] = (int) best[b];
-            return next;
+            logits = model.forwardLogits(in, cache, StepHooks.NONE, LogitsMode.LAST);
         }
+        int v = model.config().vocabSize();
+        int[][] next = new int[in.rows()][1];
+        for (int b = 0; b < in.rows(); b++) {
+            int best = 0;
+            for (int i = 1; i < v; i++) if (logits[b * v + i] > logits[b * v + best]) best = i;
+            next[b][0] = best;
+        }
+        return next;
     }
 
     /** Writes a preset once (f16 weights, seed 0) under {@code target/presets} and reuses it. */

@@ -1,7 +1,6 @@
 package dev.vane.bench;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
@@ -11,6 +10,7 @@ import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
+import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -47,7 +47,7 @@ public final class LayerSkipBench {
     public static void main(String[] args) throws Exception {
         BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
         Map<String, String> a = setup.args();
-        int threads = setup.threads(), javaKernel = setup.javaKernel(), promptLen = setup.promptLen(), genLen = setup.genLen();
+        int threads = setup.threads(), promptLen = setup.promptLen(), genLen = setup.genLen();
         ComputeDType dtype = setup.dtype();
         Path dir = setup.dir();
         String label = setup.label();
@@ -57,10 +57,9 @@ public final class LayerSkipBench {
         String[] fractions = a.getOrDefault("fractions", "1,0.75,0.5,0.25").split(",");
         DecodeBench.withTokenizer(dir);
         int ctx = promptLen + genLen + 2;
-        try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
+        try (CausalLM model = ModelLoader.load(dir, setup.load(ctx));
              Tokenizer tok = Tokenizer.load(dir);
-             Generator gen = new Generator(model, tok, 1, ctx);
-             NDManager manager = NDManager.newBaseManager()) {
+             Generator gen = new Generator(model, tok, 1, ctx)) {
             int layers = model.config().numLayers();
             ModelShape shape = new ModelShape(layers, model.config().hiddenSize());
             for (int r = -1; r < runs; r++) {
@@ -68,25 +67,25 @@ public final class LayerSkipBench {
                     double fraction = Double.parseDouble(f.trim());
                     BitSet skip = evenlySkipped(layers, fraction);
                     double tokS = decode(gen, model, promptLen, genLen, fixedSkip(skip));
-                    if (r >= 0) print(label, dtype, threads, javaKernel, "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
+                    if (r >= 0) print(label, dtype, threads, model.backend(), "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
                 }
                 for (InterventionSpec.SkipMode mode : List.of(InterventionSpec.SkipMode.EXIT, InterventionSpec.SkipMode.SKIP_SET)) {
                     SteeringRow row = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(
                                     new InterventionSpec.LayerSkip(mode, alpha, q, PhaseScope.BOTH), "bench", "bench")),
-                            ArtifactResolver.NONE, shape).bind(manager);
+                            ArtifactResolver.NONE, shape).bind();
                     double tokS = decode(gen, model, promptLen, genLen, row);
                     EffectTrace t = row.trace().get(0);
                     double executed = 1.0 - (double) t.layersSkipped(Phase.GENERATION) / Math.max(1, t.layersDecided(Phase.GENERATION));
-                    if (r >= 0) print(label, dtype, threads, javaKernel, mode.jsonName() + "@" + alpha, executed, tokS, r);
+                    if (r >= 0) print(label, dtype, threads, model.backend(), mode.jsonName() + "@" + alpha, executed, tokS, r);
                 }
             }
         }
     }
 
-    private static void print(String label, ComputeDType dtype, int threads, int javaKernel, String config, double executed, double tokS, int run) {
-        System.out.printf(Locale.ROOT, "{\"bench\":\"layer_skip\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,\"config\":\"%s\","
+    private static void print(String label, ComputeDType dtype, int threads, Backend backend, String config, double executed, double tokS, int run) {
+        System.out.printf(Locale.ROOT, "{\"bench\":\"layer_skip\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"config\":\"%s\","
                         + "\"layers_executed\":%.3f,\"decode_tok_s\":%.2f,\"run\":%d}%n",
-                label, dtype.name().toLowerCase(Locale.ROOT), threads, javaKernel, config, executed, tokS, run);
+                label, dtype.name().toLowerCase(Locale.ROOT), threads, backend.kind().name().toLowerCase(Locale.ROOT), config, executed, tokS, run);
     }
 
     /** Layers to skip so that about {@code fraction} of them run, spread evenly (never the first or last). */
@@ -101,7 +100,7 @@ public final class LayerSkipBench {
     private static RowHooks fixedSkip(BitSet layers) {
         return new RowHooks() {
             @Override public boolean actsAt(HookSite site, StepContext.Row row) { return false; }
-            @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row row) { return x; }
+            @Override public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row) {}
             @Override public BitSet skips(int layer, StepContext.Row row) {
                 if (row.phase() != Phase.GENERATION || !layers.get(layer)) return NO_SKIPS;
                 BitSet b = new BitSet();

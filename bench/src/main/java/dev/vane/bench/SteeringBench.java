@@ -1,6 +1,5 @@
 package dev.vane.bench;
 
-import ai.djl.ndarray.NDManager;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
@@ -8,6 +7,7 @@ import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -53,7 +53,7 @@ public final class SteeringBench {
     public static void main(String[] args) throws Exception {
         BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
         Map<String, String> a = setup.args();
-        int threads = setup.threads(), javaKernel = setup.javaKernel(), promptLen = setup.promptLen(), genLen = setup.genLen();
+        int threads = setup.threads(), promptLen = setup.promptLen(), genLen = setup.genLen();
         ComputeDType dtype = setup.dtype();
         Path dir = setup.dir();
         String label = setup.label();
@@ -65,10 +65,9 @@ public final class SteeringBench {
 
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int ctx = promptLen + genLen + 2;
-        try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
+        try (CausalLM model = ModelLoader.load(dir, setup.load(ctx));
              Tokenizer tok = Tokenizer.load(dir);
-             Generator gen = new Generator(model, tok, maxBatch, ctx);
-             NDManager manager = NDManager.newBaseManager()) {
+             Generator gen = new Generator(model, tok, maxBatch, ctx)) {
             ModelConfig c = model.config();
             ArtifactResolver artifacts = randomArtifacts(c);
             ModelShape shape = new ModelShape(c.numLayers(), c.hiddenSize());
@@ -88,12 +87,12 @@ public final class SteeringBench {
                 for (int r = -1; r < runs; r++) // run -1 warms up
                     for (String mode : modes) {
                         SteeringPlan p = plans.get(mode);
-                        double[] t = run(gen, manager, p, batch, promptLen, genLen, c.vocabSize());
+                        double[] t = run(gen, p, batch, promptLen, genLen, c.vocabSize());
                         if (r < 0) continue;
-                        System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"java_kernel\":%d,"
+                        System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\","
                                         + "\"mode\":\"%s\",\"batch\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,"
                                         + "\"decode_tok_s\":%.2f,\"total_s\":%.3f}%n",
-                                label, dtype.name().toLowerCase(Locale.ROOT), threads, javaKernel, mode, batch, promptLen, genLen, r,
+                                label, dtype.name().toLowerCase(Locale.ROOT), threads, model.backend().kind().name().toLowerCase(Locale.ROOT), mode, batch, promptLen, genLen, r,
                                 t[1], t[0]);
                     }
         }
@@ -107,7 +106,7 @@ public final class SteeringBench {
      * Generates {@code genLen} tokens for {@code batch} sequences together; returns total seconds
      * and decode tokens/s (generated tokens after the first, over the time after the first token).
      */
-    private static double[] run(Generator gen, NDManager manager, SteeringPlan plan, int batch, int promptLen, int genLen,
+    private static double[] run(Generator gen, SteeringPlan plan, int batch, int promptLen, int genLen,
                                 int vocab) {
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(genLen).ignoreEos(true).build();
         List<Sequence> seqs = new ArrayList<>();
@@ -116,7 +115,7 @@ public final class SteeringBench {
             int[] prompt = new int[promptLen];
             for (int i = 0; i < promptLen; i++) prompt[i] = (int) ((i * 7919L + b * 104729L + 13) % vocab);
             int row = b;
-            RowHooks hooks = plan.isEmpty() ? RowHooks.NONE : plan.bind(manager);
+            RowHooks hooks = plan.isEmpty() ? RowHooks.NONE : plan.bind();
             seqs.add(gen.newSequence(prompt, greedy, new TokenListener() {
                 @Override public void onToken(dev.vane.engine.generate.TokenEvent e) {
                     if (first[row] == 0) first[row] = System.nanoTime();

@@ -83,7 +83,7 @@ final class ChoiceBatch {
         try {
             for (Spec s : specs) {
                 Optional<SteeringRow> row = planned.plan().isEmpty() ? Optional.empty()
-                        : Optional.of(planned.plan().bind(ctx.steeringManager()));
+                        : Optional.of(planned.plan().bind());
                 batch.rows.add(row);
                 GenerationRequest request = GenerationRequest.of(s.prompt(), s.params())
                         .withHooks(row.<RowHooks>map(r -> r).orElse(RowHooks.NONE));

@@ -1,7 +1,6 @@
 package dev.vane.server;
 
 
-import ai.djl.ndarray.NDManager;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
@@ -11,6 +10,7 @@ import dev.vane.steering.plan.ModelShape;
 import java.util.Optional;
 
 import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.schedule.Scheduler;
 import dev.vane.engine.schedule.SchedulerConfig;
@@ -45,7 +45,8 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        System.out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port());
+        System.out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", "
+                + server.backend());
         server.adminPort().ifPresentOrElse(
                 p -> System.out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
                 () -> System.out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
@@ -54,11 +55,7 @@ public final class Main {
     /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */
     public static VaneServer start(ServerSettings s) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
-        int kernelThreads = ModelLoader.inferenceKernelThreads(s.dtype(), s.threads());
-        // with the Java decode path PyTorch runs only hooks' small ops: one thread, so that OpenMP
-        // workers spinning after each op do not compete with the kernel threads for the cores
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(kernelThreads > 0 ? 1 : s.threads()));
-        CausalLM model = ModelLoader.load(s.model(), s.dtype(), s.context(), kernelThreads);
+        CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads()));
         Tokenizer tokenizer = Tokenizer.load(s.model());
         ServerMetrics metrics = new ServerMetrics();
         Scheduler scheduler = new Scheduler(model, tokenizer,
@@ -71,9 +68,7 @@ public final class Main {
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc),
                 AdminService.listener(metrics));
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
-        NDManager steeringTensors = NDManager.newBaseManager();
-        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(),
-                steering, steeringTensors);
+        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering);
         AtomicBoolean ready = new AtomicBoolean();
         WebServer http = WebServer.builder()
                 .host(s.host())
@@ -99,6 +94,6 @@ public final class Main {
                 .build()
                 .start());
         ready.set(true);
-        return new VaneServer(http, admin, scheduler, steering, ready, steeringTensors::close);
+        return new VaneServer(http, admin, scheduler, steering, ready, model.backend(), model::close);
     }
 }

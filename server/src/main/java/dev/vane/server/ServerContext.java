@@ -1,6 +1,5 @@
 package dev.vane.server;
 
-import ai.djl.ndarray.NDManager;
 import dev.vane.steering.control.SteeringControl;
 
 import dev.vane.engine.schedule.GenerationService;
@@ -15,10 +14,9 @@ import dev.vane.engine.schedule.GenerationService;
  * @param maxSequences most sequences one request may ask for (prompts × n): running slots plus
  *                     the waiting queue, beyond which a request could never be admitted
  * @param steering     profiles, the global switch and artifact lookup for request plans
- * @param steeringManager parent of the per-sequence managers that hold bound plans' tensors
  */
 record ServerContext(GenerationService engine, String modelId, ServerMetrics metrics, long maxBodyBytes,
-                     int maxSequences, SteeringControl steering, NDManager steeringManager) {
+                     int maxSequences, SteeringControl steering) {
 
     /** Checks a request's {@code model} field: absent or this model, else 404. */
     void checkModel(Fields request) {

@@ -1,5 +1,6 @@
 package dev.vane.server;
 
+import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 
 import java.nio.file.Path;
@@ -17,8 +18,9 @@ import java.util.function.BiFunction;
  * @param model        checkpoint directory
  * @param host         bind address
  * @param port         public port (0 picks a free one)
- * @param dtype        compute dtype of the projections
- * @param threads      PyTorch intra-op threads
+ * @param dtype        compute dtype of the projections; empty ({@code auto}): the checkpoint's
+ * @param backend      which decoder runs the model ({@code auto}: the Java kernels where they can)
+ * @param threads      threads of that decoder
  * @param slots        concurrent sequences (KV cache slots)
  * @param context      maximum sequence length
  * @param queueLimit   sequences waiting for a slot before requests get 429
@@ -26,7 +28,8 @@ import java.util.function.BiFunction;
  * @param maxBodyBytes largest accepted request body; larger ones get 413
  * @param admin        the steering registry and the admin API
  */
-public record ServerSettings(Path model, String host, int port, ComputeDType dtype, int threads, int slots,
+public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend,
+                             int threads, int slots,
                              int context, int queueLimit, int prefillChunk, long maxBodyBytes, Admin admin) {
 
     /**
@@ -56,7 +59,7 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
 
     public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
-    private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "threads", "slots", "context",
+    private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles");
 
     public ServerSettings {
@@ -75,19 +78,19 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
     }
 
     /** Parses {@code --key value} flags over environment variables over defaults. */
@@ -130,7 +133,8 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
                 Path.of(get.apply("model", DEFAULT_MODEL.toString())),
                 get.apply("host", "127.0.0.1"),
                 integer("port", get.apply("port", "8080")),
-                ComputeDType.parse(get.apply("dtype", "f32")),
+                dtype(get.apply("dtype", "auto")),
+                Backend.Request.parse(get.apply("backend", "auto")),
                 integer("threads", get.apply("threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
                 integer("slots", get.apply("slots", "8")),
                 integer("context", get.apply("context", "1024")),
@@ -142,6 +146,15 @@ public record ServerSettings(Path model, String host, int port, ComputeDType dty
                         Optional.ofNullable(get.apply("admin-token", null)),
                         number("max-artifact-bytes", get.apply("max-artifact-bytes", String.valueOf(64L << 20))),
                         Optional.ofNullable(get.apply("profiles", null)).map(Path::of)));
+    }
+
+    private static Optional<ComputeDType> dtype(String value) {
+        if (value.equalsIgnoreCase("auto")) return Optional.empty();
+        try {
+            return Optional.of(ComputeDType.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dtype must be auto, f16 or f32, got '" + value + "'");
+        }
     }
 
     private static int integer(String flag, String value) {

@@ -4,6 +4,7 @@ import dev.vane.steering.control.SteeringControl;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import dev.vane.engine.model.Backend;
 import dev.vane.engine.schedule.GenerationService;
 import io.helidon.webserver.WebServer;
 
@@ -11,11 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A started server: the HTTP listener, the admin listener (when a token is configured), the
- * scheduler behind them, the steering state and the readiness flag that {@code /health/ready}
- * reports. {@link #close()} stops them all (readiness first).
+ * scheduler behind them, the steering state, the readiness flag that {@code /health/ready}
+ * reports and the model's backend. {@link #close()} stops them all (readiness first) and closes
+ * {@code resources} (the model).
  */
 public record VaneServer(WebServer http, Optional<WebServer> admin, GenerationService engine,
-                         SteeringControl steering, AtomicBoolean ready, AutoCloseable resources) implements AutoCloseable {
+                         SteeringControl steering, AtomicBoolean ready, Backend backend, AutoCloseable resources)
+        implements AutoCloseable {
 
     public int port() {
         return http.port();

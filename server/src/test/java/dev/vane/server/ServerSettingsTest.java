@@ -27,6 +27,18 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theDefaultDtypeIsTheCheckpointsAndTheDefaultBackendIsChosenFromIt() {
+        ServerSettings d = ServerSettings.parse(new String[0], Map.of());
+        assertThat(d.dtype()).isEmpty();
+        assertThat(d.backend()).isEqualTo(dev.vane.engine.model.Backend.Request.AUTO);
+        ServerSettings s = ServerSettings.parse(new String[] {"--dtype", "f32", "--backend", "tensor"}, Map.of());
+        assertThat(s.dtype()).contains(dev.vane.engine.model.ComputeDType.F32);
+        assertThat(s.backend()).isEqualTo(dev.vane.engine.model.Backend.Request.TENSOR);
+        assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--backend", "gpu"}, Map.of())).hasMessageContaining("backend");
+        assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--dtype", "f8"}, Map.of())).hasMessageContaining("dtype");
+    }
+
+    @Test
     void yamlSectionSitsUnderEnvironmentAndFlags(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         Path yaml = tmp.resolve("application.yaml");
         java.nio.file.Files.writeString(yaml, "vane:\n  port: 9090\n  slots: 3\n  queue-limit: 5\n  dtype: f16\n");
@@ -35,7 +47,7 @@ class ServerSettingsTest {
         assertEquals(9090, s.port());
         assertEquals(2, s.slots());
         assertEquals(7, s.queueLimit());
-        assertEquals(dev.vane.engine.model.ComputeDType.F16, s.dtype());
+        assertEquals(java.util.Optional.of(dev.vane.engine.model.ComputeDType.F16), s.dtype());
         assertEquals(Map.of(), ServerSettings.yaml(tmp.resolve("absent.yaml")));
         java.nio.file.Files.writeString(yaml, "vane:\n  prot: 1\n");
         assertThatThrownBy(() -> ServerSettings.yaml(yaml)).hasMessageContaining("vane.prot");

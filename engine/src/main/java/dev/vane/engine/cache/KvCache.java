@@ -1,148 +1,26 @@
 package dev.vane.engine.cache;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import dev.vane.engine.config.ModelConfig;
-
 /**
- * Preallocated key/value cache: per layer one K and one V array of shape
- * {@code [S, G, C, Dh]} (S slots — one per running sequence —, G KV heads, C positions of
- * capacity, Dh head dim), f32. A sequence owns a slot; entries are written at absolute
- * positions by {@link #update} and read back as {@code [B, G, K, Dh]} by {@link #read}.
- *
- * <p>The model's Java decode path keeps the same entries in Java arrays instead
- * ({@link #javaKeys}, {@link #javaValues}). Storage is allocated on first use in one of the two
- * forms, and one cache serves one form only: a model either runs its cached steps in PyTorch or in
- * Java, so a cache is never shared between the two.
+ * A decoder's key/value cache: {@code S} slots (one per running sequence) of {@code C} positions
+ * for every layer and KV head. A sequence owns a slot; a step writes each row's new entries at
+ * their absolute positions and attends over its slot. Each decoder steps over the cache type it
+ * makes ({@code CausalLM.newCache}); a cache never moves between decoders.
  */
-public final class KvCache implements AutoCloseable {
+public sealed interface KvCache extends AutoCloseable permits JavaKvCache, TensorKvCache {
 
-    private final NDManager manager;
-    private final ModelConfig config;
-    private volatile NDArray[] keys;
-    private volatile NDArray[] values;
-    private volatile float[][][] javaKeys;   // [layer][slot][G·C·Dh]
-    private volatile float[][][] javaValues;
-    private final int slots;
-    private final int capacity;
-    private final long bytes;
+    int slots();
 
-    public KvCache(ModelConfig c, int slots, int capacity, NDManager parent) {
-        if (slots <= 0) throw new IllegalArgumentException("slots must be > 0");
-        if (capacity <= 0) throw new IllegalArgumentException("capacity must be > 0");
-        this.manager = parent.newSubManager();
-        this.slots = slots;
-        this.capacity = capacity;
-        this.config = c;
-        Shape shape = new Shape(slots, c.numKvHeads(), capacity, c.headDim());
-        if (shape.size() / slots > Integer.MAX_VALUE - 8)
-            throw new IllegalArgumentException("KV cache of " + shape + " too large for one slot per array");
-        this.bytes = 2L * c.numLayers() * shape.size() * 4;
-    }
+    /** Positions per slot. */
+    int capacity();
 
-    private synchronized void ensureTensors() {
-        if (keys != null) return;
-        if (javaKeys != null) throw new IllegalStateException("this KV cache holds Java arrays (Java decode path)");
-        int layers = config.numLayers();
-        NDArray[] k = new NDArray[layers];
-        NDArray[] v = new NDArray[layers];
-        Shape shape = new Shape(slots, config.numKvHeads(), capacity, config.headDim());
-        for (int l = 0; l < layers; l++) {
-            k[l] = manager.zeros(shape, DataType.FLOAT32);
-            v[l] = manager.zeros(shape, DataType.FLOAT32);
-            NDScope.unregister(k[l], v[l]); // first use may happen inside a step's scope; the cache outlives it
-        }
-        values = v;
-        keys = k;
-    }
-
-    private synchronized void ensureArrays() {
-        if (javaKeys != null) return;
-        if (keys != null) throw new IllegalStateException("this KV cache holds PyTorch tensors (PyTorch path)");
-        int layers = config.numLayers();
-        int perSlot = config.numKvHeads() * capacity * config.headDim();
-        javaValues = new float[layers][slots][perSlot];
-        javaKeys = new float[layers][slots][perSlot];
-    }
-
-    /**
-     * Slot {@code slot}'s keys of layer {@code layer} for the Java path, row-major {@code [G, C, Dh]}:
-     * KV head g at position p starts at {@code (g·C + p)·Dh}.
-     */
-    public float[] javaKeys(int layer, int slot) {
-        if (javaKeys == null) ensureArrays();
-        return javaKeys[layer][slot];
-    }
-
-    /** Slot {@code slot}'s values of layer {@code layer}, laid out as {@link #javaKeys}. */
-    public float[] javaValues(int layer, int slot) {
-        if (javaValues == null) ensureArrays();
-        return javaValues[layer][slot];
-    }
-
-    public int slots() { return slots; }
-    public int capacity() { return capacity; }
-    public long bytes() { return bytes; }
-
-    /**
-     * Writes row {@code b}'s new entries at positions {@code start[b] .. start[b]+T-1} of slot
-     * {@code slot[b]}.
-     *
-     * @param k {@code [B, G, T, Dh]}
-     * @param v {@code [B, G, T, Dh]}
-     */
-    public void update(int layer, int[] slot, int[] start, NDArray k, NDArray v) {
-        ensureTensors();
-        long t = k.getShape().get(2);
-        for (int b = 0; b < slot.length; b++) {
-            if (start[b] + t > capacity)
-                throw new IllegalStateException("KV cache capacity " + capacity + " exceeded at position " + (start[b] + t));
-            NDIndex at = new NDIndex("{}, :, {}:{}, :", slot[b], start[b], start[b] + t);
-            keys[layer].set(at, slot.length == 1 ? k.squeeze(0) : k.get(b));
-            values[layer].set(at, slot.length == 1 ? v.squeeze(0) : v.get(b));
-        }
-    }
-
-    /**
-     * Which slots a step reads: a contiguous range is sliced (a view); any other set is gathered
-     * through one index array, built once per step and shared by every layer.
-     */
-    public Selection select(int[] slot) {
-        for (int i = 1; i < slot.length; i++)
-            if (slot[i] != slot[0] + i) {
-                long[] idx = new long[slot.length];
-                for (int j = 0; j < slot.length; j++) idx[j] = slot[j];
-                return new Selection(slot[0], slot.length, manager.create(idx));
-            }
-        return new Selection(slot[0], slot.length, null);
-    }
-
-    /** Slots chosen by {@link #select}; {@code index} is null for a contiguous range. */
-    public record Selection(int first, int count, NDArray index) {}
-
-    /** Keys of the selected slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
-    public NDArray readKeys(int layer, Selection slots, int length) {
-        ensureTensors();
-        return read(keys[layer], slots, length);
-    }
-
-    /** Values of the selected slots for positions {@code 0 .. length-1}: {@code [B, G, length, Dh]}. */
-    public NDArray readValues(int layer, Selection slots, int length) {
-        ensureTensors();
-        return read(values[layer], slots, length);
-    }
-
-    private static NDArray read(NDArray cache, Selection s, int length) {
-        if (s.index() == null) return cache.get(new NDIndex("{}:{}, :, :{}, :", s.first(), s.first() + s.count(), length));
-        return cache.get(new NDIndex("{}, :, :{}, :", s.index(), length));
-    }
+    /** Bytes of keys and values for every slot and position. */
+    long bytes();
 
     @Override
-    public void close() {
-        manager.close();
+    void close();
+
+    /** f32 K and V for every layer, slot and position. */
+    static long bytes(int layers, int slots, int kvHeads, int capacity, int headDim) {
+        return 2L * layers * slots * kvHeads * capacity * headDim * Float.BYTES;
     }
 }

@@ -2,10 +2,9 @@ package dev.vane.engine.generate;
 
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
-import dev.vane.engine.hooks.BatchHooks;
-import dev.vane.engine.hooks.ForwardHooks;
 import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LogitsMode;
@@ -39,7 +38,7 @@ public final class Generator implements AutoCloseable {
                     + model.maxPositions() + " positions");
         this.model = model;
         this.tokenizer = tokenizer;
-        this.cache = new KvCache(model.config(), slots, contextLength, model.manager());
+        this.cache = model.newCache(slots, contextLength);
         this.samplers = new Sampler[slots];
         for (int i = 0; i < slots; i++) samplers[i] = new Sampler();
         this.rowLogits = new float[slots][];
@@ -154,8 +153,8 @@ public final class Generator implements AutoCloseable {
         }
         float[] logits;
         try (NDScope scope = new NDScope()) {
-            logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache,
-                    BatchHooks.of(ForwardHooks.NONE, hooks), LogitsMode.LAST, stepLogits);
+            logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache, StepHooks.of(hooks),
+                    LogitsMode.LAST, stepLogits);
         }
         stepLogits = logits; // reused by the next step: the rows below are copied out of it
         int v = model.config().vocabSize();

@@ -3,8 +3,9 @@ package dev.vane.engine.hooks;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Reads or rewrites the tensor at one hook site. Returning {@code x} itself means "read only";
- * returning a new array replaces the tensor downstream. Temporaries belong to the step's scope.
+ * Reads or rewrites the tensor at one hook site of the tensor decoder (offline work, see
+ * {@link TensorHooks}). Returning {@code x} itself means "read only"; returning a new array
+ * replaces the tensor downstream. Temporaries belong to the step's scope.
  */
 @FunctionalInterface
 public interface ForwardHook {

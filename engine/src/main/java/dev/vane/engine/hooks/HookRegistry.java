@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * } // the hook is removed here
  * }</pre>
  */
-public final class HookRegistry implements ForwardHooks {
+public final class HookRegistry implements TensorHooks {
 
     private static final int COMPONENTS = Component.values().length;
 

@@ -1,67 +1,52 @@
 package dev.vane.engine.hooks;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
+import java.util.BitSet;
 
 /**
- * What one sequence (one batch row) does at the hook sites: the per-request side of the hook
- * SPI. A request's intervention plan binds to one instance per sequence, which may keep state
- * across steps (a controller's frozen outputs, a probe's choice); the generator combines the
- * rows of a step into one {@link ForwardHooks} with {@link BatchHooks}. Calls come from the
- * engine thread only.
+ * What one sequence (one batch row) does at the hook sites: the serving side of the hook SPI,
+ * on the decoder's own f32 arrays (no tensor library involved). A request's intervention plan
+ * binds to one instance per sequence, which may keep state across steps (a controller's frozen
+ * outputs, a probe's choice); the generator combines the rows of a step into one
+ * {@link StepHooks}. Calls come from the engine thread only.
  */
 public interface RowHooks extends AutoCloseable {
 
     /**
      * Whether this row acts at {@code site} in the step described by {@code row}. Called for every
-     * site of every step, so it must be cheap and do no tensor work: a site where no row acts
-     * costs nothing.
+     * site of every step, so it must be cheap: a site where no row acts costs nothing.
      */
     boolean actsAt(HookSite site, StepContext.Row row);
 
     /**
-     * Applies this row's hooks at {@code site}: {@code x} is this row's slice of the site's tensor
-     * ({@code [1, T, ...]}, T the step's padded length, of which {@code row.length()} are real; for
-     * LOGITS {@code [1, V]}). Returns {@code x} to only read, or the replacement.
+     * Applies this row's hooks at {@code site}, in place, on its slice of the site's values:
+     * {@code x[offset .. offset + tokens·width)}, f32, row-major {@code [tokens, width]}.
+     * {@code tokens} is the step's padded length per row, of which {@code row.length()} are real
+     * (for {@link Component#LOGITS} of the last position only, 1); {@code width} is the hidden
+     * size, {@code H·Dh} at {@link Component#ATTN_HEADS} (heads side by side) or the vocabulary
+     * at {@link Component#LOGITS}. Called only where {@link #actsAt} is true.
      */
-    NDArray apply(HookSite site, NDArray x, StepContext.Row row);
-
-    /**
-     * Whether {@link #applyInPlace} can do everything this row does at {@code site} in this step;
-     * asked only where {@link #actsAt} is true. False (the default) sends the row's slice through
-     * {@link #apply}.
-     */
-    default boolean inPlaceAt(HookSite site, StepContext.Row row) { return false; }
-
-    /**
-     * What {@link #apply} does, on this row's slice of a Java array: {@code data[offset ..
-     * offset + rowShape.size())}, f32, row-major in {@code rowShape} ({@code [1, T, ...]}). Called
-     * only where {@link #inPlaceAt} is true.
-     */
-    default void applyInPlace(HookSite site, float[] data, int offset, Shape rowShape, StepContext.Row row) {
-        throw new UnsupportedOperationException(this + " has no in-place form at " + site);
-    }
+    void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row);
 
     /**
      * The positions of this row's step ({@code 0..row.length()-1}) that skip {@code layer}; empty
      * (the default) when all run. See {@link LayerGate}.
      */
-    default java.util.BitSet skips(int layer, StepContext.Row row) { return NO_SKIPS; }
+    default BitSet skips(int layer, StepContext.Row row) { return NO_SKIPS; }
 
     /** No position skips (shared; never modified). */
-    java.util.BitSet NO_SKIPS = new java.util.BitSet(0);
+    BitSet NO_SKIPS = new BitSet(0);
 
     /** Whether (and how much of) the prompt is fed a second time before the first sample; see {@link PromptReplay}. */
     default PromptReplay promptReplay() { return PromptReplay.NONE; }
 
-    /** Releases what the row holds (per-request tensors); called once when the sequence leaves. */
+    /** Releases what the row holds; called once when the sequence leaves. */
     @Override
     default void close() {}
 
     /** A row without hooks. */
     RowHooks NONE = new RowHooks() {
         @Override public boolean actsAt(HookSite site, StepContext.Row row) { return false; }
-        @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row row) { return x; }
+        @Override public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row) {}
         @Override public String toString() { return "RowHooks.NONE"; }
     };
 }

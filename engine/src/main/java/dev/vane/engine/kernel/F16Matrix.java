@@ -49,8 +49,11 @@ public final class F16Matrix {
     public int out() { return out; }
     public int in() { return in; }
 
-    /** Whether {@link F16Gemv} can multiply this matrix (input width a multiple of 16: the attention and MLP paths rely on it). */
-    public static boolean fits(long in) { return in % 16 == 0; }
+    /** The input width that {@link F16Gemv} needs a multiple of. */
+    public static final int BLOCK_IN = 16;
+
+    /** Whether {@link F16Gemv} can multiply a matrix of input width {@code in}. */
+    public static boolean fits(long in) { return in % BLOCK_IN == 0; }
 
     /** {@code y = x · Wᵀ}: {@code x [rows, in] → y [rows, out]}, output columns split across the pool. */
     public float[] multiply(float[] x, int rows, KernelPool pool) {

@@ -1,11 +1,11 @@
 package dev.vane.engine.model;
 
 import ai.djl.ndarray.NDArray;
-import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.cache.TensorKvCache;
 
 /**
  * Where attention finds its keys and values: the step's own tokens only (training, scoring a
- * whole sequence) or a {@link KvCache} that the step appends to.
+ * whole sequence) or a {@link TensorKvCache} that the step appends to.
  */
 sealed interface KvSource permits KvSource.Local, KvSource.Cached {
 
@@ -33,10 +33,10 @@ sealed interface KvSource permits KvSource.Local, KvSource.Cached {
      * per step: the slot selection is built once and shared by every layer.
      */
     final class Cached implements KvSource {
-        private final KvCache cache;
-        private KvCache.Selection selection;
+        private final TensorKvCache cache;
+        private TensorKvCache.Selection selection;
 
-        Cached(KvCache cache) {
+        Cached(TensorKvCache cache) {
             this.cache = cache;
         }
 

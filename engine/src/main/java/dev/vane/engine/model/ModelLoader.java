@@ -4,51 +4,55 @@ import ai.djl.ndarray.NDManager;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.weights.CheckpointReader;
+import dev.vane.engine.weights.FileDType;
 
 import java.nio.file.Path;
 
-/** Loads a Hugging Face checkpoint directory into a {@link CausalLM}. */
+/**
+ * Loads a Hugging Face checkpoint directory into a {@link CausalLM}: the one place that chooses
+ * the backend ({@link Backend#choose}).
+ */
 public final class ModelLoader {
 
     private ModelLoader() {}
 
+    /** A model for inference, on the backend {@link Backend#choose} picks for {@code o}. */
+    public static CausalLM load(Path dir, LoadOptions o) {
+        ModelConfig cfg = HfConfig.read(dir);
+        int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
+        try (CheckpointReader reader = CheckpointReader.open(dir)) {
+            ComputeDType dtype = o.dtype().orElseGet(() -> reader.fileDType(HfNames.EMBED) == FileDType.F32
+                    ? ComputeDType.F32 : ComputeDType.F16);
+            Backend backend = Backend.choose(cfg, dtype, o.backend(), o.threads());
+            // PyTorch reads its thread count when its engine starts, which loading the weights does
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(backend.torchThreads()));
+            NDManager manager = NDManager.newBaseManager();
+            try {
+                ModelWeights weights = WeightLoader.load(reader, cfg, dtype, manager);
+                return backend.kind() == Backend.Kind.JAVA
+                        ? JavaDecoder.of(cfg, weights, manager, positions, backend)
+                        : new TensorDecoder(cfg, weights, dtype, positions, manager, backend);
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
+            }
+        }
+    }
+
     /**
+     * A model on the tensor decoder (trainable weights, autograd, the f32 reference), for offline
+     * work and tests.
+     *
      * @param maxPositions context length to prepare RoPE tables for; 0 means the checkpoint's
      *                     {@code max_position_embeddings}
      */
-    public static CausalLM load(Path dir, ComputeDType dtype, int maxPositions) {
-        return load(dir, dtype, maxPositions, 0);
-    }
-
-    /** Selects the PyTorch path for f16 inference when set to {@code torch} (system property or environment). */
-    public static final String KERNEL_PROPERTY = "vane.kernel";
-    public static final String KERNEL_ENV = "VANE_KERNEL";
-
-    /**
-     * Java-kernel threads for an inference server or benchmark: {@code threads} for f16 compute
-     * on a CPU with 8-lane vectors (the Java decode path, about 1.5–2× PyTorch's decode rate and
-     * 3× its prefill rate on the reference machine, see docs/performance.md), 0 (PyTorch) for f32
-     * or when {@code -Dvane.kernel=torch} or {@code VANE_KERNEL=torch} asks for PyTorch.
-     */
-    public static int inferenceKernelThreads(ComputeDType dtype, int threads) {
-        String choice = System.getProperty(KERNEL_PROPERTY, System.getenv().getOrDefault(KERNEL_ENV, "java"));
-        if (!choice.equals("java") && !choice.equals("torch"))
-            throw new IllegalArgumentException(KERNEL_PROPERTY + " must be java or torch, got " + choice);
-        return dtype == ComputeDType.F16 && choice.equals("java") ? Math.max(1, threads) : 0;
-    }
-
-    /**
-     * @param kernelThreads threads of the Java f16 kernel for f16 compute (see {@link CausalLM},
-     *                      {@link #inferenceKernelThreads} and docs/performance.md); 0 keeps every
-     *                      projection in PyTorch (trainable weights)
-     */
-    public static CausalLM load(Path dir, ComputeDType dtype, int maxPositions, int kernelThreads) {
+    public static TensorDecoder loadTensor(Path dir, ComputeDType dtype, int maxPositions) {
         ModelConfig cfg = HfConfig.read(dir);
         int positions = maxPositions > 0 ? maxPositions : cfg.maxPositionEmbeddings();
+        Backend backend = new Backend(Backend.Kind.TENSOR, Math.max(1, Runtime.getRuntime().availableProcessors()), "offline work");
         NDManager manager = NDManager.newBaseManager();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
-            ModelWeights weights = WeightLoader.load(reader, cfg, dtype, manager);
-            return new CausalLM(cfg, weights, dtype, positions, manager, kernelThreads);
+            return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -33,7 +33,7 @@ class GeneratorTest {
     @BeforeAll
     static void setUp() throws Exception {
         dir = dev.vane.engine.model.Fixtures.withLlama3Tokenizer(Preset.TINY_LLAMA3_VOCAB, FileDType.F32, 99);
-        model = ModelLoader.load(dir, ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(dir, ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(dir);
         generator = new Generator(model, tokenizer, 4, 256);
         prompt = tokenizer.encode("The quick brown fox jumps over the lazy dog. Once upon a time", true);

@@ -1,6 +1,5 @@
 package dev.vane.engine.generate;
 
-import ai.djl.ndarray.NDArray;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
@@ -34,7 +33,7 @@ class RowHooksTest {
     @BeforeAll
     static void setUp() throws Exception {
         Path dir = dev.vane.engine.model.Fixtures.withLlama3Tokenizer(Preset.TINY_LLAMA3_VOCAB, FileDType.F32, 7);
-        model = ModelLoader.load(dir, ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(dir, ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(dir);
         generator = new Generator(model, tokenizer, 8, 256);
     }
@@ -66,10 +65,11 @@ class RowHooksTest {
         }
 
         @Override
-        public NDArray apply(HookSite site, NDArray x, StepContext.Row row) {
-            assertThat(x.getShape().get(0)).isEqualTo(1);
+        public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row) {
+            assertThat(offset % (tokens * width)).isZero(); // one row's whole slice
+            assertThat(row.length()).isBetween(1, tokens);
             seen.add(row);
-            return x.add(scale);
+            for (int i = offset; i < offset + tokens * width; i++) x[i] += scale;
         }
 
         @Override
@@ -169,13 +169,13 @@ class RowHooksTest {
     void batchHooksSayWhereSomeRowActs() {
         var gen = dev.vane.engine.hooks.Phase.GENERATION;
         StepContext ctx = new StepContext(List.of(new StepContext.Row(5, 1, gen, false), new StepContext.Row(9, 1, gen, false)), 1);
-        var hooks = dev.vane.engine.hooks.BatchHooks.of(dev.vane.engine.hooks.ForwardHooks.NONE,
+        var hooks = dev.vane.engine.hooks.StepHooks.of(
                 List.of(RowHooks.NONE, new Shift(0, 1f, PromptReplay.NONE)));
         assertThat(hooks.actsAt(HookSite.of(0, Component.RESID_POST), ctx)).isTrue();
         assertThat(hooks.actsAt(HookSite.of(1, Component.RESID_POST), ctx)).isFalse();
         assertThat(hooks.actsAt(HookSite.of(0, Component.MLP_OUT), ctx)).isFalse();
-        assertThat(dev.vane.engine.hooks.BatchHooks.of(dev.vane.engine.hooks.ForwardHooks.NONE, List.of(RowHooks.NONE)))
-                .isSameAs(dev.vane.engine.hooks.ForwardHooks.NONE);
+        assertThat(dev.vane.engine.hooks.StepHooks.of(List.of(RowHooks.NONE)))
+                .isSameAs(dev.vane.engine.hooks.StepHooks.NONE);
     }
 
     @Test

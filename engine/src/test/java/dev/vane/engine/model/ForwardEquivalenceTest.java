@@ -8,7 +8,8 @@ import dev.vane.engine.config.Architecture;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.StepHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.weights.FileDType;
 import org.junit.jupiter.api.Test;
@@ -32,18 +33,18 @@ class ForwardEquivalenceTest {
     @ParameterizedTest
     @EnumSource(value = Preset.class, names = {"TINY_LLAMA", "TINY_MISTRAL", "TINY_QWEN2", "TINY_QWEN3"})
     void prefillEqualsTokenByToken(Preset preset) {
-        try (CausalLM model = ModelLoader.load(Fixtures.of(preset, FileDType.F32, 7), ComputeDType.F32, 64);
-             KvCache prefillCache = new KvCache(model.config(), 1, 64, model.manager());
-             KvCache stepCache = new KvCache(model.config(), 1, 64, model.manager());
+        try (TensorDecoder model = ModelLoader.loadTensor(Fixtures.of(preset, FileDType.F32, 7), ComputeDType.F32, 64);
+             KvCache prefillCache = model.newCache(1, 64);
+             KvCache stepCache = model.newCache(1, 64);
              NDScope scope = new NDScope()) {
-            float[] all = model.forward(StepInput.prompt(PROMPT, 0), prefillCache, ForwardHooks.NONE, LogitsMode.ALL)
+            float[] all = model.forward(StepInput.prompt(PROMPT, 0), prefillCache, TensorHooks.NONE, StepHooks.NONE, LogitsMode.ALL)
                     .toFloatArray();
-            float[] local = model.forward(StepInput.prompt(PROMPT, 0), ForwardHooks.NONE, LogitsMode.ALL).toFloatArray();
+            float[] local = model.forward(StepInput.prompt(PROMPT, 0), TensorHooks.NONE, LogitsMode.ALL).toFloatArray();
             int v = model.config().vocabSize();
             for (int t = 0; t < PROMPT.length; t++) {
                 StepInput one = new StepInput(new int[][] {{PROMPT[t]}}, new int[] {t}, new int[] {0},
                         new Phase[] {Phase.PROMPT}, new boolean[] {t == PROMPT.length - 1});
-                float[] step = model.forward(one, stepCache, ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
+                float[] step = model.forward(one, stepCache, TensorHooks.NONE, StepHooks.NONE, LogitsMode.LAST).toFloatArray();
                 for (int i = 0; i < v; i++) {
                     assertEquals(all[t * v + i], step[i], 1e-5, "position " + t + " token " + i);
                     assertEquals(all[t * v + i], local[t * v + i], 1e-5, "no-cache position " + t + " token " + i);
@@ -62,14 +63,14 @@ class ForwardEquivalenceTest {
                 {9, 8, 7, 6, 5, 4},
         };
         int steps = 10;
-        try (CausalLM model = ModelLoader.load(Fixtures.of(preset, FileDType.F32, 11), ComputeDType.F32, 64)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(Fixtures.of(preset, FileDType.F32, 11), ComputeDType.F32, 64)) {
             int[][] solo = new int[prompts.length][];
             for (int r = 0; r < prompts.length; r++) {
-                try (KvCache cache = new KvCache(model.config(), 1, 64, model.manager())) {
+                try (KvCache cache = model.newCache(1, 64)) {
                     solo[r] = greedy(model, cache, new int[][] {prompts[r]}, new int[] {0}, steps)[0];
                 }
             }
-            try (KvCache cache = new KvCache(model.config(), 6, 64, model.manager())) {
+            try (KvCache cache = model.newCache(6, 64)) {
                 // rows in non-contiguous slots, all prefilled in one padded step
                 int[][] batched = greedy(model, cache, prompts, new int[] {4, 1, 5, 2}, steps);
                 for (int r = 0; r < prompts.length; r++)
@@ -91,9 +92,8 @@ class ForwardEquivalenceTest {
             Arrays.fill(last, s == 0);
             float[] logits;
             try (NDScope scope = new NDScope()) {
-                NDArray l = model.forward(new StepInput(next, start.clone(), slots, phase, last), cache,
-                        ForwardHooks.NONE, LogitsMode.LAST);
-                logits = l.toFloatArray();
+                logits = model.forwardLogits(new StepInput(next, start.clone(), slots, phase, last), cache,
+                        StepHooks.NONE, LogitsMode.LAST);
             }
             int v = model.config().vocabSize();
             int[][] following = new int[b][];
@@ -118,16 +118,16 @@ class ForwardEquivalenceTest {
         // With one layer, keys and values depend only on their own token, and RoPE only on relative
         // position: the last token of the whole sequence must see exactly what it sees when the
         // sequence is cut to its last W tokens.
-        try (CausalLM model = ModelLoader.load(dir, ComputeDType.F32, 64);
-             KvCache cache = new KvCache(model.config(), 1, 64, model.manager());
+        try (TensorDecoder model = ModelLoader.loadTensor(dir, ComputeDType.F32, 64);
+             KvCache cache = model.newCache(1, 64);
              NDScope scope = new NDScope()) {
-            float[] full = model.forward(StepInput.prompt(PROMPT, 0), cache, ForwardHooks.NONE, LogitsMode.LAST)
+            float[] full = model.forward(StepInput.prompt(PROMPT, 0), cache, TensorHooks.NONE, StepHooks.NONE, LogitsMode.LAST)
                     .toFloatArray();
             int[] tail = Arrays.copyOfRange(PROMPT, PROMPT.length - window, PROMPT.length);
-            float[] cut = model.forward(StepInput.prompt(tail, 0), ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
+            float[] cut = model.forward(StepInput.prompt(tail, 0), TensorHooks.NONE, LogitsMode.LAST).toFloatArray();
             assertArrayEquals(cut, full, 1e-4f);
             int[] longer = Arrays.copyOfRange(PROMPT, PROMPT.length - window - 1, PROMPT.length);
-            float[] tooMuch = model.forward(StepInput.prompt(longer, 0), ForwardHooks.NONE, LogitsMode.LAST)
+            float[] tooMuch = model.forward(StepInput.prompt(longer, 0), TensorHooks.NONE, LogitsMode.LAST)
                     .toFloatArray();
             assertArrayEquals(tooMuch, full, 1e-4f, "cutting W+1 tokens also matches (the first is outside)");
         }

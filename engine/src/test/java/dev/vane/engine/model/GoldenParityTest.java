@@ -1,12 +1,11 @@
 package dev.vane.engine.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.fixture.Preset;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.weights.FileDType;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class GoldenParityTest {
 
-    @ParameterizedTest(name = "{0} file {1}, compute {2}, java kernel threads {4}")
+    @ParameterizedTest(name = "{0} file {1}, compute {2}, java decoder threads {4} (0: tensor decoder)")
     @CsvSource({
             "tiny-llama, f32, F32, 1e-4, 0",
             "tiny-llama, bf16, F32, 1e-4, 0",
@@ -51,8 +50,10 @@ class GoldenParityTest {
         golden.get("prompt").forEach(n -> prompt.add(n.asInt()));
         JsonNode steps = golden.get("steps");
 
-        try (CausalLM model = ModelLoader.load(dir, compute, 64, kernelThreads);
-             KvCache cache = new KvCache(model.config(), 1, 64, model.manager())) {
+        try (CausalLM model = kernelThreads > 0 ? ModelLoader.load(dir, LoadOptions.java(64, kernelThreads))
+                : ModelLoader.loadTensor(dir, compute, 64);
+             KvCache cache = model.newCache(1, 64)) {
+            assertEquals(kernelThreads > 0 ? Backend.Kind.JAVA : Backend.Kind.TENSOR, model.backend().kind());
             int[] next = prompt.stream().mapToInt(Integer::intValue).toArray();
             int start = 0;
             for (int step = 0; step < steps.size(); step++) {
@@ -60,8 +61,7 @@ class GoldenParityTest {
                 try (NDScope scope = new NDScope()) {
                     StepInput in = new StepInput(new int[][] {next}, new int[] {start}, new int[] {0},
                             new Phase[] {step == 0 ? Phase.PROMPT : Phase.GENERATION}, new boolean[] {step == 0});
-                    NDArray out = model.forward(in, cache, ForwardHooks.NONE, LogitsMode.LAST);
-                    logits = out.toFloatArray();
+                    logits = model.forwardLogits(in, cache, StepHooks.NONE, LogitsMode.LAST);
                 }
                 start += next.length;
                 double[] logprobs = logSoftmax(logits);

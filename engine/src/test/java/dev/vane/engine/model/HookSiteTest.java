@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.StepContext;
@@ -24,7 +24,7 @@ class HookSiteTest {
     private static final int[] PROMPT = {1, 17, 250, 3, 99};
 
     /** Wraps a registry and checks, at every site, that an empty site hands back the very same array. */
-    private static final class IdentityCheck implements ForwardHooks {
+    private static final class IdentityCheck implements TensorHooks {
         final HookRegistry registry;
         final List<HookSite> visited = new ArrayList<>();
 
@@ -41,11 +41,11 @@ class HookSiteTest {
 
     @Test
     void emptySitesAreFreeAndEverySiteIsVisited() {
-        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_QWEN3, FileDType.F32, 5), ComputeDType.F32, 32);
+        try (TensorDecoder model = ModelLoader.loadTensor(Fixtures.of(Preset.TINY_QWEN3, FileDType.F32, 5), ComputeDType.F32, 32);
              NDScope scope = new NDScope()) {
             IdentityCheck check = new IdentityCheck(new HookRegistry(model.config().numLayers()));
             float[] hooked = model.forward(StepInput.prompt(PROMPT, 0), check, LogitsMode.LAST).toFloatArray();
-            float[] plain = model.forward(StepInput.prompt(PROMPT, 0), ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
+            float[] plain = model.forward(StepInput.prompt(PROMPT, 0), TensorHooks.NONE, LogitsMode.LAST).toFloatArray();
             assertArrayEquals(plain, hooked, 0f, "an empty registry gives bit-identical logits");
             int layers = model.config().numLayers();
             assertEquals(layers * 5 + 1, check.visited.size());
@@ -58,7 +58,7 @@ class HookSiteTest {
 
     @Test
     void hookSeesShapesAndRowContextAndIsRemovedOnClose() {
-        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_QWEN3, FileDType.F32, 5), ComputeDType.F32, 32);
+        try (TensorDecoder model = ModelLoader.loadTensor(Fixtures.of(Preset.TINY_QWEN3, FileDType.F32, 5), ComputeDType.F32, 32);
              NDScope scope = new NDScope()) {
             HookRegistry registry = new HookRegistry(model.config().numLayers());
             List<String> seen = new ArrayList<>();

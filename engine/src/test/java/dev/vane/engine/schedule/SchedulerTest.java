@@ -35,7 +35,7 @@ class SchedulerTest {
     @BeforeAll
     static void setUp() throws Exception {
         Path dir = dev.vane.engine.model.Fixtures.withLlama3Tokenizer(Preset.TINY_LLAMA3_VOCAB, FileDType.F32, 4);
-        model = ModelLoader.load(dir, ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(dir, ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(dir);
     }
 

@@ -27,7 +27,7 @@ class CorruptCheckpointTest {
     }
 
     private static String loadError(Path dir) {
-        return assertThrows(CheckpointException.class, () -> ModelLoader.load(dir, ComputeDType.F32, 16).close())
+        return assertThrows(CheckpointException.class, () -> ModelLoader.loadTensor(dir, ComputeDType.F32, 16).close())
                 .getMessage();
     }
 
@@ -114,7 +114,7 @@ class CorruptCheckpointTest {
         map.setLength(map.length() - 1);
         map.append("}}");
         Files.writeString(dir.resolve("model.safetensors.index.json"), map.toString());
-        ModelLoader.load(dir, ComputeDType.F32, 16).close();
+        ModelLoader.loadTensor(dir, ComputeDType.F32, 16).close();
 
         Files.writeString(dir.resolve("model.safetensors.index.json"),
                 "{\"weight_map\":{\"model.norm.weight\":\"../../etc/passwd\"}}");

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.Tokenizer;
@@ -231,12 +231,9 @@ public final class CalibrateController {
 
         float[][][] acts;              // [N, K, D], train prompts first
         RefusalDirection direction;
-        try (CausalLM model = ModelLoader.load(o.model(), o.dtype(), longest)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(o.model(), o.dtype(), longest)) {
             acts = new ActivationHarvester(model).harvest(prompts, layers, o.batch(), progress);
             if (fromEmbeddings) {
-                if (model.usesJavaKernels())
-                    throw new IllegalArgumentException("--direction embeddings: the " + o.dtype().name().toLowerCase(Locale.ROOT)
-                            + " model keeps its weights in Java kernels; use --dtype f32");
                 direction = RefusalDirection.fromEmbeddings(model.weights().embed(), refusalIds, complianceIds);
             } else if (gaps) {
                 float[][][] harmful = new float[numLayers][][], benign = new float[numLayers][][];

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -159,7 +160,7 @@ public final class CalibrateGact {
         }
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         float[][][] acts;                                                                   // [2N, K, D]
-        try (CausalLM model = ModelLoader.load(o.model(), o.dtype(), longest)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(o.model(), o.dtype(), longest)) {
             acts = new ActivationHarvester(model).harvest(prompts, layers, o.batch(), progress);
         }
         // GactFit indexes the layer axis by model layer: lay the K harvested layers out on all L,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -155,7 +156,7 @@ public final class CalibrateTaskEmbedding {
             encoded = TaskCalibration.encode(tok, task, o.settings(), config.maxPositionEmbeddings());
         }
         // f32 and PyTorch projections: the optimisation backpropagates through the model
-        try (CausalLM model = ModelLoader.load(o.model(), ComputeDType.F32, encoded.longest())) {
+        try (TensorDecoder model = ModelLoader.loadTensor(o.model(), ComputeDType.F32, encoded.longest())) {
             TaskCalibration.Outcome outcome = TaskCalibration.run(model, encoded, o.settings(), meanProgress, trainProgress);
             Artifact artifact = artifact(o.name(), fp, task, encoded, o.settings(), outcome, command);
             Path dir = registry.save(artifact, o.replace() ? ArtifactRegistry.SaveMode.REPLACE : ArtifactRegistry.SaveMode.CREATE);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -140,7 +141,7 @@ public final class CalibrateVectors {
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         // RoPE tables only as long as the longest prompt: a 128k-context model would otherwise
         // allocate tables for positions no prompt reaches
-        try (CausalLM model = ModelLoader.load(o.model(), o.dtype(), longest)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(o.model(), o.dtype(), longest)) {
             float[][][] acts = new ActivationHarvester(model).harvest(prompts, layers, o.batch(), progress); // [2N, K, D]
             int t = train.size(), v = valid.size();
             float[][][] trainPos = Arrays.copyOfRange(acts, 0, t), trainNeg = Arrays.copyOfRange(acts, t, 2 * t);

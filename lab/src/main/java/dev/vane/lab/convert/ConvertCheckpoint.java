@@ -1,6 +1,6 @@
 package dev.vane.lab.convert;
 
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CheckpointWriter;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -25,7 +25,7 @@ public final class ConvertCheckpoint {
     private ConvertCheckpoint() {}
 
     public static void run(Path in, Path out, FileDType dtype) throws IOException {
-        try (CausalLM model = ModelLoader.load(in, ComputeDType.F32, 0, 0)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(in, ComputeDType.F32, 0)) {
             CheckpointWriter.write(model.config(), model.weights(), out, dtype);
         }
         for (String f : COPIED)

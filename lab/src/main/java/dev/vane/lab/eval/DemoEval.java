@@ -8,8 +8,8 @@ import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.TokenListener;
-import dev.vane.engine.hooks.ForwardHooks;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.hooks.TensorHooks;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
@@ -39,13 +39,13 @@ public final class DemoEval {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final CausalLM model;
+    private final TensorDecoder model;
     private final Tokenizer tok;
     private final Generator gen;
     private final int context;
     private final PrintStream out;
 
-    private DemoEval(CausalLM model, Tokenizer tok, int context, PrintStream out) {
+    private DemoEval(TensorDecoder model, Tokenizer tok, int context, PrintStream out) {
         this.model = model;
         this.tok = tok;
         this.context = context;
@@ -67,7 +67,7 @@ public final class DemoEval {
         java.util.Set<String> parts = new java.util.HashSet<>(List.of(a.getOrDefault("parts", String.join(",", PARTS)).split(",")));
         for (String p : parts)
             if (!PARTS.contains(p)) throw new IllegalArgumentException("--parts: unknown part '" + p + "' (known: " + PARTS + ")");
-        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+        try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
             DemoEval e = new DemoEval(model, tok, model.maxPositions(), System.out);
             if (parts.contains("perplexity")) e.perplexity(data.resolve("brown/test.txt"));
@@ -87,7 +87,7 @@ public final class DemoEval {
             int[] in = Arrays.copyOfRange(ids, start, start + context);
             int[] target = Arrays.copyOfRange(ids, start + 1, start + context + 1);
             try (NDScope s = new NDScope()) {
-                sum += Losses.crossEntropy(model.forward(StepInput.prompt(in, 0), ForwardHooks.NONE, LogitsMode.ALL),
+                sum += Losses.crossEntropy(model.forward(StepInput.prompt(in, 0), TensorHooks.NONE, LogitsMode.ALL),
                         new int[][] {target}).getFloat();
             }
         }

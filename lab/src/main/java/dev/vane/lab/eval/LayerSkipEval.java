@@ -10,11 +10,11 @@ import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
-import dev.vane.engine.hooks.BatchHooks;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.StepHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.RowHooks;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
@@ -60,14 +60,14 @@ public final class LayerSkipEval {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final CausalLM model;
+    private final TensorDecoder model;
     private final Tokenizer tok;
     private final Generator gen;
     private final Optional<SteeringPlan> plan;
     private final NDManager manager = NDManager.newBaseManager();
     private final long[] active = new long[2], decided = new long[2], skipped = new long[2];
 
-    private LayerSkipEval(CausalLM model, Tokenizer tok, Optional<InterventionSpec.LayerSkip> skip) {
+    private LayerSkipEval(TensorDecoder model, Tokenizer tok, Optional<InterventionSpec.LayerSkip> skip) {
         this.model = model;
         this.tok = tok;
         this.gen = new Generator(model, tok, 8, model.maxPositions());
@@ -87,7 +87,7 @@ public final class LayerSkipEval {
         int shots = f.atLeast("--shots", 10, 0);
         Optional<InterventionSpec.LayerSkip> skip = mode.equals("none") ? Optional.empty()
                 : Optional.of(new InterventionSpec.LayerSkip(InterventionSpec.SkipMode.parse(mode), alpha, q, PhaseScope.BOTH));
-        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0); Tokenizer tok = Tokenizer.load(modelDir)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0); Tokenizer tok = Tokenizer.load(modelDir)) {
             LayerSkipEval e = new LayerSkipEval(model, tok, skip);
             double ppl = e.perplexity(data.resolve("brown/test.txt"), windows);
             double icl = e.icl(data.resolve("icl/tasks"), perTask, shots);
@@ -108,7 +108,7 @@ public final class LayerSkipEval {
     }
 
     private RowHooks bind() {
-        return plan.<RowHooks>map(p -> p.bind(manager)).orElse(RowHooks.NONE);
+        return plan.<RowHooks>map(p -> p.bind()).orElse(RowHooks.NONE);
     }
 
     private void record(RowHooks row) {
@@ -144,7 +144,7 @@ public final class LayerSkipEval {
             RowHooks row = bind();
             try (NDScope s = new NDScope()) {
                 sum += Losses.crossEntropy(model.forward(StepInput.prompt(in, 0),
-                        BatchHooks.of(ForwardHooks.NONE, List.of(row)), LogitsMode.ALL), new int[][] {target}).getFloat();
+                        StepHooks.of(List.of(row)), LogitsMode.ALL), new int[][] {target}).getFloat();
             }
             record(row);
         }

@@ -10,7 +10,7 @@ import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.StepContext;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.StepInput;
 
@@ -35,9 +35,9 @@ import java.util.stream.IntStream;
  */
 public final class ActivationHarvester {
 
-    private final CausalLM model;
+    private final TensorDecoder model;
 
-    public ActivationHarvester(CausalLM model) {
+    public ActivationHarvester(TensorDecoder model) {
         this.model = model;
     }
 

@@ -5,7 +5,7 @@ import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.hooks.RowHooks;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.plan.ArtifactResolver;
 import dev.vane.steering.plan.InterventionSpec;
@@ -78,7 +78,8 @@ public final class GenreEval {
      */
     public static Result run(Generator gen, ArtifactResolver artifacts, InterventionSpec spec, List<BrownDocument> docs,
                              GenreClassifier classifier, Options o) {
-        CausalLM model = gen.model();
+        if (!(gen.model() instanceof TensorDecoder model))
+            throw new IllegalArgumentException("the genre evaluation scores perplexity on the tensor decoder, not " + gen.model().backend());
         Tokenizer tok = gen.tokenizer();
         if (!(spec instanceof InterventionSpec.Vector || spec instanceof InterventionSpec.Gact))
             throw new IllegalArgumentException("genre steering takes a vector or G-ACT intervention, not " + spec.method().jsonName());
@@ -96,7 +97,7 @@ public final class GenreEval {
         AtomicLong positions = new AtomicLong();
         List<SteeringRow> rows = new ArrayList<>();
         List<GenerationResult> steered = BatchGeneration.run(gen, ids, i -> base.toBuilder().seed(o.seed() + i).build(), i -> {
-            SteeringRow r = plan.bind(model.manager());
+            SteeringRow r = plan.bind();
             rows.add(r);
             return r;
         });
@@ -106,7 +107,7 @@ public final class GenreEval {
         String heldOut = docs.stream().filter(d -> d.split().equals("test")).map(BrownDocument::text).collect(Collectors.joining("\n\n"));
         int length = Math.min(o.pplTokens(), model.maxPositions() - 1);
         List<int[]> windows = SteeredPerplexity.windows(tok.encode(heldOut, false), o.pplWindows(), length);
-        double steeredLoss = SteeredPerplexity.meanLoss(model, windows, () -> plan.bind(model.manager()));
+        double steeredLoss = SteeredPerplexity.meanLoss(model, windows, () -> plan.bind());
         double baseLoss = SteeredPerplexity.meanLoss(model, windows, () -> RowHooks.NONE);
         return new Result(spec.method().jsonName(), spec.artifact(), params(spec), o, prompts,
                 arm(steered, classifier, o.target(), steeredLoss), arm(unsteered, classifier, o.target(), baseLoss), positions.get());

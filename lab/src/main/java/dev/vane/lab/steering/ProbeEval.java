@@ -1,6 +1,6 @@
 package dev.vane.lab.steering;
 
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.lab.gact.ActBaseline;
 import dev.vane.lab.gact.GactFit;
@@ -60,7 +60,7 @@ public final class ProbeEval {
 
     private ProbeEval() {}
 
-    public static Result run(CausalLM model, Tokenizer tok, List<BrownDocument> docs, Options o, HarvestProgress progress) {
+    public static Result run(TensorDecoder model, Tokenizer tok, List<BrownDocument> docs, Options o, HarvestProgress progress) {
         List<SteeringSets.Pair> pairs = SteeringSets.genrePairs(docs, o.target(), o.chunksPerDoc());
         if (o.maxPairs() > 0 && pairs.size() > o.maxPairs()) pairs = pairs.subList(0, o.maxPairs());
         List<int[]> prompts = new ArrayList<>(2 * pairs.size());                  // neutral prompts, then explicit ones

@@ -114,7 +114,7 @@ public final class RefusalEval {
             SteeringRow[] bound = new SteeringRow[ids.size()]; // response i → its bound plan
             IntFunction<SamplingParams> params = i -> base.toBuilder().seed(o.seed() + i).build();
             List<String> without = texts(BatchGeneration.run(gen, ids, params, i -> RowHooks.NONE));
-            List<String> with = texts(BatchGeneration.run(gen, ids, params, i -> bound[i] = plan.bind(model.manager())));
+            List<String> with = texts(BatchGeneration.run(gen, ids, params, i -> bound[i] = plan.bind()));
             boolean[] open = gate ? openGates(bound, requests.size(), o.samples()) : null;
             for (int a = 0; a < 2; a++) {
                 List<String> out = a == 0 ? without : with;

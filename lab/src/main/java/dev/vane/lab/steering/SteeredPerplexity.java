@@ -1,10 +1,10 @@
 package dev.vane.lab.steering;
 
 import ai.djl.ndarray.NDScope;
-import dev.vane.engine.hooks.BatchHooks;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.StepHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.RowHooks;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.StepInput;
 import dev.vane.lab.train.Losses;
@@ -44,7 +44,7 @@ public final class SteeredPerplexity {
      * Mean next-token negative log-likelihood (nats) over all windows, one forward per window with
      * a fresh row from {@code hooks} (closed after its window).
      */
-    public static double meanLoss(CausalLM model, List<int[]> windows, Supplier<RowHooks> hooks) {
+    public static double meanLoss(TensorDecoder model, List<int[]> windows, Supplier<RowHooks> hooks) {
         double sum = 0;
         long tokens = 0;
         for (int[] w : windows) {
@@ -53,7 +53,7 @@ public final class SteeredPerplexity {
             RowHooks row = hooks.get();
             try (NDScope s = new NDScope()) {
                 float loss = Losses.crossEntropy(model.forward(StepInput.prompt(in, 0),                  // [1, T, V]
-                        BatchHooks.of(ForwardHooks.NONE, List.of(row)), LogitsMode.ALL), new int[][] {target}).getFloat();
+                        StepHooks.of(List.of(row)), LogitsMode.ALL), new int[][] {target}).getFloat();
                 sum += (double) loss * target.length;
                 tokens += target.length;
             } finally {

@@ -3,6 +3,7 @@ package dev.vane.lab.steering;
 import dev.vane.lab.cli.Flags;
 
 import dev.vane.engine.generate.Generator;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -94,7 +95,7 @@ public final class SteeringEvalCommand {
         SteeringSets.checkTarget(docs, o.target());
         GenreClassifier classifier = GenreClassifier.fromBrown(docs, GenreClassifier.Options.defaults()).classifier();
         Path modelDir = f.path("--model", "models/demo");
-        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+        try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir);
              Generator gen = new Generator(model, tok, 8, model.maxPositions())) {
             err.printf("eval steering genre: %d prompts × %d tokens, two arms, then %d perplexity windows%n",
@@ -124,7 +125,7 @@ public final class SteeringEvalCommand {
                 f.number("--temperature", 0), f.atLeast("--seed", 1, 0), f.atLeast("--samples", 1, 1));
         List<Dialogue> dialogues = Dialogue.ofCorpus(f.path("--data"));
         Path modelDir = f.path("--model", "models/demo");
-        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+        try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir);
              Generator gen = new Generator(model, tok, 8, model.maxPositions())) {
             List<RefusalEval.Row> rows = RefusalEval.run(gen, registry(f, model), spec, dialogues, o);
@@ -142,7 +143,7 @@ public final class SteeringEvalCommand {
                 fit, 16);
         List<BrownDocument> docs = BrownDocument.ofCorpus(f.path("--data"));
         Path modelDir = f.path("--model", "models/demo");
-        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+        try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
             ProbeEval.Result r = ProbeEval.run(model, tok, docs, o, new ProgressBar(err, "harvest"));
             out.print(r.table());

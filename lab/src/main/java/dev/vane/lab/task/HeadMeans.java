@@ -9,7 +9,7 @@ import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.StepContext;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.StepInput;
 import dev.vane.lab.harvest.HarvestProgress;
@@ -31,7 +31,7 @@ public final class HeadMeans {
      * @param prompts token ids, each within the model's positions
      * @return ē {@code [L, H, Dh]} flattened
      */
-    public static float[] lastToken(CausalLM model, List<int[]> prompts, int batch, HarvestProgress progress) {
+    public static float[] lastToken(TensorDecoder model, List<int[]> prompts, int batch, HarvestProgress progress) {
         if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to average");
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         ModelConfig c = model.config();

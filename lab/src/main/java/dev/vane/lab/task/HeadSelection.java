@@ -10,15 +10,14 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.StepInput;
 import dev.vane.lab.train.AdamW;
 import dev.vane.lab.train.Losses;
-import dev.vane.steering.plan.SoftInjection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +127,7 @@ public final class HeadSelection implements AutoCloseable {
         Listener NONE = (step, steps, train, valid) -> {};
     }
 
-    private final CausalLM model;
+    private final TensorDecoder model;
     private final Loss loss;
     private final int layers;
     private final int heads;
@@ -140,7 +139,7 @@ public final class HeadSelection implements AutoCloseable {
      * @param embedding ē {@code [L, H, Dh]} flattened
      * @param logits    initial θ {@code [L, H]} flattened (the paper starts from 0)
      */
-    public HeadSelection(CausalLM model, float[] embedding, float[] logits, Loss loss) {
+    public HeadSelection(TensorDecoder model, float[] embedding, float[] logits, Loss loss) {
         ModelConfig c = model.config();
         this.model = model;
         this.loss = loss;
@@ -192,9 +191,9 @@ public final class HeadSelection implements AutoCloseable {
             for (int l = 0; l < layers; l++) {
                 NDArray t = theta.get(l), e = embedding[l];
                 hooks.add(HookSite.of(l, Component.ATTN_HEADS),
-                        (site, x, ctx) -> SoftInjection.at(x, at, Activation.sigmoid(t).reshape(heads, 1), e));
+                        (site, x, ctx) -> TensorSoftInjection.at(x, at, Activation.sigmoid(t).reshape(heads, 1), e));
             }
-        NDArray logits = model.forward(StepInput.prompt(q.input(loss), 0), inject ? hooks : ForwardHooks.NONE,
+        NDArray logits = model.forward(StepInput.prompt(q.input(loss), 0), inject ? hooks : TensorHooks.NONE,
                 LogitsMode.ALL);                                                                   // [1, T, V]
         return Losses.crossEntropy(logits, q.targets(loss));
     }

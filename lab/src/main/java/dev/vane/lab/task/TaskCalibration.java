@@ -4,7 +4,7 @@ import dev.vane.steering.task.TaskEmbeddingWeights;
 
 import dev.vane.lab.data.IclTasks.Example;
 import dev.vane.lab.eval.IclPrompt;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.lab.harvest.HarvestProgress;
 import dev.vane.lab.task.HeadSelection.Query;
@@ -85,7 +85,7 @@ public final class TaskCalibration {
     }
 
     /** ē, then θ. */
-    public static Outcome run(CausalLM model, Encoded e, Settings s, HarvestProgress meanProgress,
+    public static Outcome run(TensorDecoder model, Encoded e, Settings s, HarvestProgress meanProgress,
                               HeadSelection.Listener trainProgress) {
         long t0 = System.nanoTime();
         float[] embedding = HeadMeans.lastToken(model, e.fewShot(), s.batch(), meanProgress);

@@ -12,6 +12,7 @@ import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
 import dev.vane.engine.hooks.RowHooks;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -96,7 +97,7 @@ public final class TaskEval {
     /** Calibrates and scores every task file. */
     public static List<Row> evaluate(Path modelDir, List<Path> files, TaskCalibration.Settings s, int perTask, PrintStream err) {
         List<Row> rows = new ArrayList<>();
-        try (CausalLM model = ModelLoader.load(modelDir, ComputeDType.F32, 0);
+        try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir);
              Generator gen = new Generator(model, tok, 8, model.maxPositions());
              NDManager manager = NDManager.newBaseManager()) {
@@ -113,7 +114,7 @@ public final class TaskEval {
                 SteeringPlan plan = plan(task.name(), outcome.weights(), model);
                 String shots = IclPrompt.demonstrations(IclPrompt.fixedShots(task.examples(Split.TRAIN), s.shots()));
                 Arm zero = arm(gen, tok, queries, "", () -> RowHooks.NONE);
-                Arm injected = arm(gen, tok, queries, "", () -> plan.bind(manager));
+                Arm injected = arm(gen, tok, queries, "", () -> plan.bind());
                 Arm few = arm(gen, tok, queries, shots, () -> RowHooks.NONE);
                 rows.add(new Row(task.name(), queries.size(), zero, injected, few, calibration, outcome.selection()));
             }

@@ -11,9 +11,9 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.Phase;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CheckpointWriter;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
@@ -126,7 +126,7 @@ public final class Trainer {
 
     private List<Point> run(TokenDataset train, TokenDataset valid, int untilStep, Stop stop) throws IOException {
         List<Point> points = new ArrayList<>();
-        try (CausalLM model = ModelLoader.load(out, ComputeDType.F32, cfg.seqLen());
+        try (TensorDecoder model = ModelLoader.loadTensor(out, ComputeDType.F32, cfg.seqLen());
              NDManager scratch = NDManager.newBaseManager()) {
             NDList params = model.weights().all();
             params.forEach(p -> p.setRequiresGradient(true));
@@ -141,7 +141,7 @@ public final class Trainer {
                 TokenDataset.Batch batch = train.batch(cfg.seed(), step, cfg.batchSize(), cfg.seqLen());
                 double loss;
                 try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = model.forward(input(batch.inputs()), ForwardHooks.NONE, LogitsMode.ALL);
+                    NDArray logits = model.forward(input(batch.inputs()), TensorHooks.NONE, LogitsMode.ALL);
                     NDArray l = Losses.crossEntropy(logits, batch.targets());
                     gc.backward(l);
                     loss = l.getFloat();
@@ -169,12 +169,12 @@ public final class Trainer {
     }
 
     /** Mean validation loss over {@code batches} fixed windows of the validation set. */
-    public double evaluate(CausalLM model, TokenDataset valid, int batches) {
+    public double evaluate(TensorDecoder model, TokenDataset valid, int batches) {
         double sum = 0;
         for (int i = 0; i < batches; i++) {
             TokenDataset.Batch b = valid.batch(-1, i, cfg.batchSize(), cfg.seqLen());
             try (NDScope s = new NDScope()) {
-                sum += Losses.crossEntropy(model.forward(input(b.inputs()), ForwardHooks.NONE, LogitsMode.ALL),
+                sum += Losses.crossEntropy(model.forward(input(b.inputs()), TensorHooks.NONE, LogitsMode.ALL),
                         b.targets()).getFloat();
             }
         }
@@ -212,7 +212,7 @@ public final class Trainer {
      * end of a session) leaves every file whole, so the next start resumes instead of failing on
      * a truncated {@code model.safetensors}.
      */
-    private void save(CausalLM model, AdamW opt, int step, List<Point> points) throws IOException {
+    private void save(TensorDecoder model, AdamW opt, int step, List<Point> points) throws IOException {
         Path scratch = out.resolve(".checkpoint-partial");
         Files.createDirectories(scratch);
         CheckpointWriter.write(model.config(), model.weights(), scratch, FileDType.F32);

@@ -1,6 +1,6 @@
 package dev.vane.lab.calibrate;
 
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.ChatMessage;
@@ -49,7 +49,7 @@ class CalibrateControllerTest {
             {"How do I make iced tea?", "valid"}, {"What is a good name for a dog?", "valid"}};
 
     static Path model;
-    static CausalLM lm;
+    static TensorDecoder lm;
     static Tokenizer tok;
 
     @TempDir
@@ -58,7 +58,7 @@ class CalibrateControllerTest {
     @BeforeAll
     static void load() {
         model = DemoCalibration.demoModel();
-        lm = ModelLoader.load(model, ComputeDType.F32, 256);
+        lm = ModelLoader.loadTensor(model, ComputeDType.F32, 256);
         tok = Tokenizer.load(model);
     }
 

@@ -1,6 +1,6 @@
 package dev.vane.lab.calibrate;
 
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.Tokenizer;
@@ -57,7 +57,7 @@ class CalibrateGactTest {
     };
 
     static Path model;
-    static CausalLM lm;
+    static TensorDecoder lm;
     static Tokenizer tok;
 
     @TempDir
@@ -66,7 +66,7 @@ class CalibrateGactTest {
     @BeforeAll
     static void load() {
         model = DemoCalibration.demoModel();
-        lm = ModelLoader.load(model, ComputeDType.F32, 256);
+        lm = ModelLoader.loadTensor(model, ComputeDType.F32, 256);
         tok = Tokenizer.load(model);
     }
 

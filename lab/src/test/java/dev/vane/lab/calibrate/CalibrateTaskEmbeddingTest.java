@@ -6,6 +6,7 @@ import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -109,7 +110,7 @@ class CalibrateTaskEmbeddingTest {
         assertThat(a.manifest().params().get("shots").asInt()).isEqualTo(2);
         assertThat(a.manifest().provenance().command()).startsWith("vane calibrate task-embedding --model");
 
-        try (CausalLM m = ModelLoader.load(model, ComputeDType.F32, 64); Tokenizer tok = Tokenizer.load(model);
+        try (TensorDecoder m = ModelLoader.loadTensor(model, ComputeDType.F32, 64); Tokenizer tok = Tokenizer.load(model);
              NDManager manager = NDManager.newBaseManager(); Generator gen = new Generator(m, tok, 2, 64)) {
             RegistryArtifacts artifacts = new RegistryArtifacts(reg, ModelFingerprint.of(m.config()));
             ArtifactResolver.TaskEmbedding view = artifacts.taskEmbedding("upper");
@@ -119,7 +120,7 @@ class CalibrateTaskEmbeddingTest {
                         org.assertj.core.data.Offset.offset(1e-6f));
             SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task("upper"),
                     "inline", "vane.interventions[0]")), artifacts, new ModelShape(2, m.config().hiddenSize()));
-            SteeringRow row = plan.bind(manager);
+            SteeringRow row = plan.bind();
             Sequence s = gen.newSequence(tok.encode("Q: tree\nA:", true), SamplingParams.greedy(6), TokenListener.NONE, row);
             gen.run(List.of(s));
             assertThat(s.result().tokens().length).as("decode steps ran").isGreaterThan(2);

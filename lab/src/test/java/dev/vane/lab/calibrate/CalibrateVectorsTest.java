@@ -2,6 +2,7 @@ package dev.vane.lab.calibrate;
 
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -92,7 +93,7 @@ class CalibrateVectorsTest {
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote e2e (pca, 12 train / 4 held-out pairs)", "| layer | held-out accuracy |");
         assertThat(r.err()).contains("harvest [").contains("32/32");
-        try (CausalLM m = ModelLoader.load(model, ComputeDType.F32, 0); Tokenizer tok = Tokenizer.load(model)) {
+        try (TensorDecoder m = ModelLoader.loadTensor(model, ComputeDType.F32, 0); Tokenizer tok = Tokenizer.load(model)) {
             ModelFingerprint fp = ModelFingerprint.of(m.config());
             Artifact a = new ArtifactRegistry(registry).load("e2e", fp);
             VectorSet v = VectorSet.from(a);

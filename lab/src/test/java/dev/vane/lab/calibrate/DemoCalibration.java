@@ -50,7 +50,7 @@ final class DemoCalibration {
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "inline", "vane.interventions[0]")),
                 artifacts, new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
         try (NDManager manager = NDManager.newBaseManager(); Generator generator = new Generator(model, tok, 1, 256)) {
-            SteeringRow row = plan.bind(manager);
+            SteeringRow row = plan.bind();
             Sequence s = generator.newSequence(tok.encode(prompt, true),
                     SamplingParams.builder().temperature(0).maxTokens(4).ignoreEos(true).build(), TokenListener.NONE, row);
             generator.run(List.of(s));

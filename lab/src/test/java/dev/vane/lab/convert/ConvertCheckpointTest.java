@@ -1,5 +1,6 @@
 package dev.vane.lab.convert;
 
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.Fixtures;
@@ -9,7 +10,7 @@ import dev.vane.engine.model.StepInput;
 
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.fixture.Preset;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.weights.FileDType;
 import dev.vane.engine.weights.SafetensorsFile;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,11 @@ class ConvertCheckpointTest {
             f.tensors().values().forEach(t -> assertEquals(FileDType.F16, t.dtype(), t.name()));
         }
         int[] prompt = {1, 2, 3, 4, 5};
-        try (CausalLM a = ModelLoader.load(in, ComputeDType.F32, 16);
-             CausalLM b = ModelLoader.load(tmp, ComputeDType.F32, 16);
+        try (TensorDecoder a = ModelLoader.loadTensor(in, ComputeDType.F32, 16);
+             TensorDecoder b = ModelLoader.loadTensor(tmp, ComputeDType.F32, 16);
              NDScope s = new NDScope()) {
-            float[] la = a.forward(StepInput.prompt(prompt, 0), ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
-            float[] lb = b.forward(StepInput.prompt(prompt, 0), ForwardHooks.NONE, LogitsMode.LAST).toFloatArray();
+            float[] la = a.forward(StepInput.prompt(prompt, 0), TensorHooks.NONE, LogitsMode.LAST).toFloatArray();
+            float[] lb = b.forward(StepInput.prompt(prompt, 0), TensorHooks.NONE, LogitsMode.LAST).toFloatArray();
             assertArrayEquals(la, lb, 0.05f);
         }
     }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDScope;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
@@ -26,11 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ActivationHarvesterTest {
 
-    static CausalLM model;
+    static TensorDecoder model;
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(TinyModels.tinyLlama(11), ComputeDType.F32, 64);
+        model = ModelLoader.loadTensor(TinyModels.tinyLlama(11), ComputeDType.F32, 64);
     }
 
     @AfterAll

@@ -40,7 +40,7 @@ class GenreEvalTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = ModelLoader.load(EvalFixtures.demoModel(), ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(EvalFixtures.demoModel(), ComputeDType.F32, 256);
         tok = Tokenizer.load(EvalFixtures.demoModel());
         gen = new Generator(model, tok, 1, 256); // 1 slot: the 2 prompts run in two batches
         docs = BrownDocument.ofCorpus(EvalFixtures.corpus(tmp.resolve("corpus")));

@@ -1,5 +1,6 @@
 package dev.vane.lab.steering;
 
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -28,7 +29,7 @@ class ProbeEvalTest {
     void fitsBothProbesOnTheNeutralAndExplicitActivationsOfEveryLayer() throws Exception {
         List<BrownDocument> docs = BrownDocument.ofCorpus(EvalFixtures.corpus(tmp.resolve("corpus")));
         GactFit.Config cfg = new GactFit.Config(2, 0.25, 5, 2, new SoftmaxProbe.Config(50, 0.5, 1e-3));
-        try (CausalLM model = ModelLoader.load(EvalFixtures.demoModel(), ComputeDType.F32, 256);
+        try (TensorDecoder model = ModelLoader.loadTensor(EvalFixtures.demoModel(), ComputeDType.F32, 256);
              Tokenizer tok = Tokenizer.load(EvalFixtures.demoModel())) {
             ProbeEval.Result r = ProbeEval.run(model, tok, docs, new ProbeEval.Options("sea", 1, 0, cfg, 8), HarvestProgress.NONE);
             int layers = model.config().numLayers();

@@ -39,7 +39,7 @@ class RefusalEvalTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = ModelLoader.load(EvalFixtures.demoModel(), ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(EvalFixtures.demoModel(), ComputeDType.F32, 256);
         tok = Tokenizer.load(EvalFixtures.demoModel());
         gen = new Generator(model, tok, 4, 256);
         dialogues = Dialogue.ofCorpus(EvalFixtures.corpus(tmp.resolve("corpus")));

@@ -1,7 +1,7 @@
 package dev.vane.lab.task;
 
 
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.steering.TinyModels;
@@ -23,12 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Training the head-selection logits θ through the frozen tiny Llama under autograd. */
 class HeadSelectionTest {
 
-    private static CausalLM model;
+    private static TensorDecoder model;
     private static int layers, heads, headDim;
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(TinyModels.tinyLlama(7), ComputeDType.F32, 128);
+        model = ModelLoader.loadTensor(TinyModels.tinyLlama(7), ComputeDType.F32, 128);
         layers = model.config().numLayers();
         heads = model.config().numHeads();
         headDim = model.config().headDim();

@@ -2,14 +2,14 @@ package dev.vane.lab.task;
 
 
 import ai.djl.ndarray.NDScope;
-import dev.vane.engine.hooks.BatchHooks;
+import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Component;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Method 4's injection on the engine's tiny Llama (2 layers, 4 heads of 16), f32. */
 class SoftInjectionTest {
 
-    private static CausalLM model;
+    private static TensorDecoder model;
     private static NDManager manager;
     private static int layers, heads, headDim;
     private static final Map<String, ArtifactResolver.TaskEmbedding> TASKS = new HashMap<>();
@@ -57,7 +57,7 @@ class SoftInjectionTest {
 
     @BeforeAll
     static void load() {
-        model = ModelLoader.load(TinyModels.tinyLlama(5), ComputeDType.F32, 64);
+        model = ModelLoader.loadTensor(TinyModels.tinyLlama(5), ComputeDType.F32, 64);
         manager = NDManager.newBaseManager();
         layers = model.config().numLayers();
         heads = model.config().numHeads();
@@ -88,10 +88,10 @@ class SoftInjectionTest {
         TASKS.put(name, new ArtifactResolver.TaskEmbedding(name, layers, heads, headDim, embedding, alpha));
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.Task(name), "inline",
                 "vane.interventions[0]")), RESOLVER, ModelShape.of(model.config()));
-        return plan.bind(manager);
+        return plan.bind();
     }
 
-    private static float[] logits(int[] ids, ForwardHooks hooks, LogitsMode mode) {
+    private static float[] logits(int[] ids, StepHooks hooks, LogitsMode mode) {
         try (NDScope s = new NDScope()) {
             return model.forward(StepInput.prompt(ids, 0), hooks, mode).toFloatArray();
         }
@@ -106,9 +106,9 @@ class SoftInjectionTest {
     @Test
     void alphaZeroGivesTheBaselineLogitsExactly() {
         int[] prompt = ids(9, 1);
-        float[] base = logits(prompt, ForwardHooks.NONE, LogitsMode.ALL);
+        float[] base = logits(prompt, StepHooks.NONE, LogitsMode.ALL);
         try (SteeringRow r = row("zero", random(layers * heads * headDim, 3, 2), new float[layers * heads])) {
-            float[] steered = logits(prompt, BatchHooks.of(ForwardHooks.NONE, List.of(r)), LogitsMode.ALL);
+            float[] steered = logits(prompt, StepHooks.of(List.of(r)), LogitsMode.ALL);
             assertThat(steered).containsExactly(base);
             assertThat(r.trace().get(0).positions()).isEqualTo(1);
         }
@@ -117,14 +117,14 @@ class SoftInjectionTest {
     @Test
     void alphaOneWithTheRowsOwnHeadOutputsGivesTheBaselineLogits() {
         int[] prompt = ids(11, 3);
-        float[] base = logits(prompt, ForwardHooks.NONE, LogitsMode.ALL);
+        float[] base = logits(prompt, StepHooks.NONE, LogitsMode.ALL);
         float[] own = HeadMeans.lastToken(model, List.of(prompt), 1, HarvestProgress.NONE); // [L, H, Dh]
         try (SteeringRow r = row("own", own, filled(layers * heads, 1f))) {
-            assertThat(logits(prompt, BatchHooks.of(ForwardHooks.NONE, List.of(r)), LogitsMode.ALL)).containsExactly(base);
+            assertThat(logits(prompt, StepHooks.of(List.of(r)), LogitsMode.ALL)).containsExactly(base);
         }
         // the same α with another ē changes the last position only (the test can fail)
         try (SteeringRow r = row("other", random(own.length, 3, 4), filled(layers * heads, 1f))) {
-            float[] steered = logits(prompt, BatchHooks.of(ForwardHooks.NONE, List.of(r)), LogitsMode.ALL);
+            float[] steered = logits(prompt, StepHooks.of(List.of(r)), LogitsMode.ALL);
             int v = model.config().vocabSize(), last = (prompt.length - 1) * v;
             assertThat(Arrays.copyOf(steered, last)).containsExactly(Arrays.copyOf(base, last));
             assertThat(Arrays.copyOfRange(steered, last, last + v)).isNotEqualTo(Arrays.copyOfRange(base, last, last + v));
@@ -142,14 +142,14 @@ class SoftInjectionTest {
         float[] batched;
         try (NDScope s = new NDScope()) {
             StepInput in = HeadMeans.promptBatch(List.of(prompts));
-            batched = model.forward(in, BatchHooks.of(ForwardHooks.NONE, rows), LogitsMode.LAST).toFloatArray(); // [3, V]
+            batched = model.forward(in, StepHooks.of(rows), LogitsMode.LAST).toFloatArray(); // [3, V]
         }
         for (int b = 0; b < prompts.length; b++) {
-            float[] solo = logits(prompts[b], BatchHooks.of(ForwardHooks.NONE, List.of(rows.get(b))), LogitsMode.LAST);
+            float[] solo = logits(prompts[b], StepHooks.of(List.of(rows.get(b))), LogitsMode.LAST);
             float[] inBatch = Arrays.copyOfRange(batched, b * v, (b + 1) * v);
             for (int i = 0; i < v; i++) assertThat(inBatch[i]).as("row %d logit %d", b, i).isCloseTo(solo[i], within(1e-4f));
             if (rows.get(b) != RowHooks.NONE)
-                assertThat(maxDiff(solo, logits(prompts[b], ForwardHooks.NONE, LogitsMode.LAST))).as("row %d is steered", b)
+                assertThat(maxDiff(solo, logits(prompts[b], StepHooks.NONE, LogitsMode.LAST))).as("row %d is steered", b)
                         .isGreaterThan(1e-3f);
         }
         rows.forEach(RowHooks::close);

@@ -36,7 +36,7 @@ class TrainLmTest {
         List<Trainer.Point> rest = TrainLm.run(args);
         assertEquals(List.of(3, 4), rest.stream().map(Trainer.Point::step).toList());
         assertThat(Files.exists(out.resolve("tokenizer.json"))).isTrue();
-        ModelLoader.load(out, ComputeDType.F32, 16).close();
+        ModelLoader.loadTensor(out, ComputeDType.F32, 16).close();
         assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--out", out.toString()}));
         assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--stpes", "3"}));
     }

@@ -56,7 +56,7 @@ class TrainerTest {
         assertThat(split.resolve("model.safetensors")).exists();
         assertThat(split.resolve("optimizer.safetensors")).exists();
         // the checkpoint is a plain HF directory the engine serves
-        ModelLoader.load(split, ComputeDType.F16, 64).close();
+        ModelLoader.loadTensor(split, ComputeDType.F16, 64).close();
     }
 
     @Test

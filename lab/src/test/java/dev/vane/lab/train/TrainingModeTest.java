@@ -10,7 +10,7 @@ import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
-import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.Fixtures;
 import dev.vane.engine.model.LogitsMode;
@@ -36,14 +36,14 @@ class TrainingModeTest {
         return new int[][] {t};
     }
 
-    private static float loss(CausalLM model, HookRegistry hooks) {
+    private static float loss(TensorDecoder model, HookRegistry hooks) {
         NDArray logits = model.forward(StepInput.prompt(SEQUENCE, 0), hooks, LogitsMode.ALL);
         return Losses.crossEntropy(logits, shiftedTargets(SEQUENCE)).getFloat();
     }
 
     @Test
     void twentyAdamWStepsHalveTheLossOnAFixedSequence() {
-        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 21), ComputeDType.F32, 64)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 21), ComputeDType.F32, 64)) {
             NDList params = model.weights().all();
             params.forEach(p -> p.setRequiresGradient(true));
             AdamW opt = AdamW.of(params, 0.0);
@@ -71,7 +71,7 @@ class TrainingModeTest {
 
     @Test
     void gradientsReachAHookParameterWhileTheModelStaysFrozen() {
-        try (CausalLM model = ModelLoader.load(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 21), ComputeDType.F32, 64)) {
+        try (TensorDecoder model = ModelLoader.loadTensor(Fixtures.of(Preset.TINY_LLAMA, FileDType.F32, 21), ComputeDType.F32, 64)) {
             NDArray steer = model.manager().zeros(new Shape(model.config().hiddenSize()));
             steer.setRequiresGradient(true);
             HookRegistry hooks = new HookRegistry(model.config().numLayers());

@@ -1,7 +1,5 @@
 package dev.vane.steering.control;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
@@ -36,9 +34,9 @@ public final class LastTokenCapture implements RowHooks {
     }
 
     @Override
-    public NDArray apply(HookSite site, NDArray x, StepContext.Row row) {
-        captured[site.layer()] = x.get(0, row.length() - 1).toType(DataType.FLOAT32, false).toFloatArray(); // [D]
-        return x;
+    public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row) {
+        int at = offset + (row.length() - 1) * width;
+        captured[site.layer()] = Arrays.copyOfRange(x, at, at + width); // [D]
     }
 
     /** The residual leaving {@code layer} at the last prompt token {@code [D]}. */

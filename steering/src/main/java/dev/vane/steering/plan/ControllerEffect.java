@@ -1,9 +1,5 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
@@ -34,13 +30,10 @@ final class ControllerEffect implements Effect {
     private final int layers;
     private final int hidden;
     private final float[] features; // [4D]: outputs of blocks L-4..L-1 at the read position
-    private final NDManager manager;
     private final EffectTrace trace;
     private float[][] patches; // paper and prompt modes: [L][D], once decided
-    private NDArray[] patchTensors; // [L] of [1, 1, D], made on first use by the tensor path
 
-    ControllerEffect(ControllerModel model, ControllerMode mode, double alpha, boolean squash, int layers,
-                     NDManager manager, EffectTrace trace) {
+    ControllerEffect(ControllerModel model, ControllerMode mode, double alpha, boolean squash, int layers, EffectTrace trace) {
         this.model = model;
         this.mode = mode;
         this.alpha = (float) alpha;
@@ -48,7 +41,6 @@ final class ControllerEffect implements Effect {
         this.layers = layers;
         this.hidden = model.hiddenSize();
         this.features = new float[4 * hidden];
-        this.manager = manager;
         this.trace = trace;
     }
 
@@ -68,35 +60,12 @@ final class ControllerEffect implements Effect {
     }
 
     @Override
-    public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
-        int l = s.layer();
-        if (mode != ControllerMode.CODE && patches != null) {
-            if (l == 0) trace.addPositions(row.length());
-            return x.add(patchTensor(l, x.getDataType()));
-        }
-        int t = row.length() - 1; // the step's last real position
-        float[] h = x.get(0, t).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(); // [D]
-        float[] p = read(l, h, 0);
-        if (p == null) return x;
-        long steps = x.getShape().get(1);
-        float[] delta = new float[(int) steps * hidden];
-        System.arraycopy(p, 0, delta, t * hidden, hidden);
-        trace.addPositions(1);
-        // a step temporary: the generator's NDScope frees it with the step
-        return x.add(x.getManager().create(delta, new Shape(1, steps, hidden)).toType(x.getDataType(), false));
-    }
-
-    @Override
-    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
-
-    @Override
-    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
+    public void apply(HookSite s, float[] x, int offset, int tokens, int width, StepContext.Row row) {
         int l = s.layer();
         if (mode != ControllerMode.CODE && patches != null) {
             if (l == 0) trace.addPositions(row.length());
             float[] p = patches[l];
-            int steps = (int) rowShape.get(1);
-            for (int t = 0; t < steps; t++) // every position, padding included, as x.add(patch) does
+            for (int t = 0; t < tokens; t++) // every position, padding included
                 for (int i = 0; i < hidden; i++) x[offset + t * hidden + i] += p[i];
             return;
         }
@@ -126,7 +95,6 @@ final class ControllerEffect implements Effect {
                 for (int i = 0; i < hidden; i++) p[k][i] = c * d[i];
             }
             patches = p;
-            patchTensors = new NDArray[layers];
             return null; // the replay (last prompt token, or the whole prompt) is patched at every layer
         }
         float c = sEff * alpha * out.w()[l]; // code mode: the last block, at the step's last position only
@@ -134,17 +102,6 @@ final class ControllerEffect implements Effect {
         float[] p = new float[hidden];
         for (int i = 0; i < hidden; i++) p[i] = c * d[i];
         return p;
-    }
-
-    /** Paper mode's patch of layer {@code l} as a {@code [1, 1, D]} tensor of the site's dtype, made once. */
-    private NDArray patchTensor(int l, ai.djl.ndarray.types.DataType type) {
-        NDArray v = patchTensors[l];
-        if (v == null || v.getDataType() != type) {
-            v = manager.create(patches[l], new Shape(1, 1, hidden)).toType(type, false);
-            NDScope.unregister(v); // lives with the row, not the step's scope
-            patchTensors[l] = v;
-        }
-        return v;
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.StepContext;
@@ -46,37 +43,21 @@ final class GactEffect implements Effect {
         return s.component() == Component.RESID_POST && s.layer() >= 0 && layers[s.layer()] && phase.includes(row.phase());
     }
 
-    @Override
-    public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
-        int steps = (int) x.getShape().get(1);
-        float[] a = x.toType(DataType.FLOAT32, false).toFloatArray(); // [1, T, D]
-        float[] delta = new float[steps * hidden];
-        steer(s.layer(), a, 0, delta, 0, row);
-        // a step temporary: the generator's NDScope frees it with the step
-        return x.add(x.getManager().create(delta, new Shape(1, steps, hidden)).toType(x.getDataType(), false));
-    }
-
-    @Override
-    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
-
-    @Override
-    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
-        steer(s.layer(), x, offset, x, offset, row);
-    }
-
     /**
-     * For each real position {@code t} of the row: the probe reads {@code a[aOff + t·D ..]} and
-     * {@code alpha · μ} is added to {@code out[outOff + t·D ..]} (may be the same array).
+     * For each real position {@code t} of the row: the probe reads the residual
+     * {@code x[offset + t·D ..]}, then {@code alpha · μ} of its choice is added there.
      */
-    private void steer(int l, float[] a, int aOff, float[] out, int outOff, StepContext.Row row) {
+    @Override
+    public void apply(HookSite s, float[] x, int offset, int tokens, int width, StepContext.Row row) {
+        int l = s.layer();
         float[] at = new float[hidden];
         for (int t = 0; t < row.length(); t++) {
-            System.arraycopy(a, aOff + t * hidden, at, 0, hidden);
+            int o = offset + t * hidden;
+            System.arraycopy(x, o, at, 0, hidden);
             ProbeSteering.Choice c = probes.choose(l, at, select);
             trace.choose(l, c.cluster(), clusters[l]);
             float[] mu = c.direction();
-            int o = outOff + t * hidden;
-            for (int i = 0; i < hidden; i++) out[o + i] += alpha * mu[i];
+            for (int i = 0; i < hidden; i++) x[o + i] += alpha * mu[i];
         }
         if (l == firstLayer) trace.addPositions(row.length());
     }

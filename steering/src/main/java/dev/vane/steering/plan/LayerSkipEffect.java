@@ -1,8 +1,5 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
@@ -102,28 +99,18 @@ final class LayerSkipEffect implements Effect {
         return out;
     }
 
+    /** The effect on the row's residual {@code x[offset ..]} ({@code [T, D]}). */
     @Override
-    public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
-        float[] v = x.toType(DataType.FLOAT32, false).toFloatArray(); // [1, T, D]
-        if (!act(s, v, 0, x.getShape(), row)) return x;
-        // a step temporary: the generator's NDScope frees it with the step
-        return x.getManager().create(v, x.getShape()).toType(x.getDataType(), false);
-    }
-
-    @Override
-    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
-
-    @Override
-    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
-        act(s, x, offset, rowShape, row);
+    public void apply(HookSite s, float[] x, int offset, int tokens, int width, StepContext.Row row) {
+        act(s, x, offset, width, row);
     }
 
     /**
-     * The effect on the row's residual {@code x[off ..]} ({@code [1, T, D]}); returns whether it
-     * changed any value (exit and readout do; trace and skip-set only read).
+     * The effect on the row's residual {@code x[off ..]}; returns whether it changed any value
+     * (exit and readout do; trace and skip-set only read).
      */
-    private boolean act(HookSite s, float[] x, int off, Shape shape, StepContext.Row row) {
-        int n = row.length(), d = (int) shape.get(2);
+    private boolean act(HookSite s, float[] x, int off, int d, StepContext.Row row) {
+        int n = row.length();
         if (mode == SkipMode.SKIP_SET && row.phase() == Phase.GENERATION) {
             BitSet ran = new BitSet(layers);
             ran.set(0, layers);

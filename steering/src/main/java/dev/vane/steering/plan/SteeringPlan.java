@@ -1,6 +1,5 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDManager;
 import dev.vane.steering.plan.ArtifactResolver.ControllerModel;
 import dev.vane.steering.plan.ArtifactResolver.ProbeSteering;
 import dev.vane.steering.plan.ArtifactResolver.SteeringVectors;
@@ -9,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A request's interventions, resolved against the artifacts and checked against the model:
@@ -63,16 +62,15 @@ public final class SteeringPlan {
 
     public List<Entry> entries() { return resolved.stream().map(Resolved::entry).toList(); }
 
-    /** A fresh per-sequence binding; its tensors live in a sub-manager of {@code parent}, closed with it. */
-    public SteeringRow bind(NDManager parent) {
-        NDManager m = parent.newSubManager();
+    /** A fresh per-sequence binding (effects keep per-sequence state). */
+    public SteeringRow bind() {
         List<Effect> effects = new ArrayList<>(resolved.size());
-        for (Resolved r : resolved) effects.add(r.bind().apply(m, new EffectTrace(r.entry(), r.layers())));
-        return new SteeringRow(effects, m);
+        for (Resolved r : resolved) effects.add(r.bind().apply(new EffectTrace(r.entry(), r.layers())));
+        return new SteeringRow(effects);
     }
 
     /** A resolved entry: what it binds to and its planned layers. */
-    private record Resolved(Entry entry, Optional<LayerRange> layers, BiFunction<NDManager, EffectTrace, Effect> bind) {}
+    private record Resolved(Entry entry, Optional<LayerRange> layers, Function<EffectTrace, Effect> bind) {}
 
     private static Resolved resolve(Entry e, ArtifactResolver artifacts, ModelShape model) {
         int nl = model.numLayers();
@@ -99,7 +97,7 @@ public final class SteeringPlan {
                 if (InterventionSpec.VectorSite.of(site).isEmpty())
                     throw new PlanException("artifact", "vector set '" + v.artifact() + "' was fitted at " + site
                             + "; steering vectors apply at resid_post, attn_out or mlp_out");
-                yield new Resolved(e, Optional.of(range), (m, t) -> new VectorEffect(site, v.phase(), scaled, m, t));
+                yield new Resolved(e, Optional.of(range), t -> new VectorEffect(site, v.phase(), scaled, t));
             }
             case InterventionSpec.Controller c -> {
                 ControllerModel cm = artifacts.controller(c.artifact());
@@ -108,11 +106,11 @@ public final class SteeringPlan {
                     throw new PlanException("artifact", "controller '" + c.artifact() + "' was trained for " + cm.numLayers()
                             + " layers, the model has " + nl);
                 if (nl < 4) throw new PlanException("artifact", "the controller needs a model with at least 4 layers");
-                yield new Resolved(e, Optional.empty(), (m, t) -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, m, t));
+                yield new Resolved(e, Optional.empty(), t -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, t));
             }
             case InterventionSpec.LayerSkip k -> {
                 yield new Resolved(e, Optional.of(LayerRange.all(nl)),
-                        (m, t) -> new LayerSkipEffect(k.mode(), k.alpha(), k.q(), k.phase(), nl, t));
+                        t -> new LayerSkipEffect(k.mode(), k.alpha(), k.q(), k.phase(), nl, t));
             }
             case InterventionSpec.Gact g -> {
                 ProbeSteering p = artifacts.gact(g.artifact());
@@ -136,7 +134,7 @@ public final class SteeringPlan {
                 });
                 Optional<LayerRange> range = g.layers().or(() -> p.layers().isEmpty() ? Optional.empty()
                         : Optional.of(new LayerRange(java.util.Collections.min(p.layers()), java.util.Collections.max(p.layers()))));
-                yield new Resolved(e, range, (m, t) -> new GactEffect(p, layers, g.phase(), g.select(), g.alpha(), clusters, t));
+                yield new Resolved(e, range, t -> new GactEffect(p, layers, g.phase(), g.select(), g.alpha(), clusters, t));
             }
             case InterventionSpec.Task k -> {
                 ArtifactResolver.TaskEmbedding task = artifacts.taskEmbedding(k.artifact());
@@ -146,7 +144,7 @@ public final class SteeringPlan {
                 if (model.numHeads() > 0 && (task.numHeads() != model.numHeads() || task.headDim() != model.headDim()))
                     throw new PlanException("artifact", "task embedding '" + k.artifact() + "' has " + task.numHeads()
                             + " heads of " + task.headDim() + ", the model has " + model.numHeads() + " of " + model.headDim());
-                yield new Resolved(e, Optional.of(LayerRange.all(nl)), (m, t) -> new TaskEffect(task, m, t));
+                yield new Resolved(e, Optional.of(LayerRange.all(nl)), t -> new TaskEffect(task, t));
             }
         };
     }

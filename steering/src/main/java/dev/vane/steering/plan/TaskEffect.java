@@ -1,9 +1,5 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
@@ -20,17 +16,11 @@ import dev.vane.steering.plan.ArtifactResolver.TaskEmbedding;
 final class TaskEffect implements Effect {
 
     private final TaskEmbedding task;
-    private final NDManager manager;
     private final EffectTrace trace;
-    private final NDArray[] alpha;     // [L] of [H, 1], made on first use
-    private final NDArray[] embedding; // [L] of [H, Dh], made on first use
 
-    TaskEffect(TaskEmbedding task, NDManager manager, EffectTrace trace) {
+    TaskEffect(TaskEmbedding task, EffectTrace trace) {
         this.task = task;
-        this.manager = manager;
         this.trace = trace;
-        this.alpha = new NDArray[task.numLayers()];
-        this.embedding = new NDArray[task.numLayers()];
     }
 
     @Override
@@ -38,36 +28,13 @@ final class TaskEffect implements Effect {
         return s.component() == Component.ATTN_HEADS && s.layer() >= 0 && row.phase() == Phase.PROMPT && row.lastOfPrompt();
     }
 
+    /** {@code x}: the row's head outputs {@code [T, H·Dh]}, heads side by side. */
     @Override
-    public NDArray apply(HookSite s, NDArray x, StepContext.Row row) {
-        int l = s.layer();
-        Shape shape = x.getShape(); // [1, T, H, Dh]
-        if (shape.dimension() != 4 || shape.get(2) != task.numHeads() || shape.get(3) != task.headDim())
-            throw new IllegalStateException("task embedding '" + task.name() + "' has " + task.numHeads() + " heads of "
-                    + task.headDim() + " but the model's head outputs are " + shape);
-        if (alpha[l] == null) {
-            int h = task.numHeads(), dh = task.headDim();
-            float[] a = new float[h];
-            System.arraycopy(task.alpha(), l * h, a, 0, h);
-            float[] e = new float[h * dh];
-            System.arraycopy(task.embedding(), l * h * dh, e, 0, h * dh);
-            alpha[l] = manager.create(a, new Shape(h, 1));
-            embedding[l] = manager.create(e, new Shape(h, dh));
-            NDScope.unregister(alpha[l], embedding[l]); // live with the row, not the step's scope
-        }
-        if (l == 0) trace.addPositions(1);
-        return SoftInjection.at(x, row.length() - 1, alpha[l], embedding[l]);
-    }
-
-    @Override
-    public boolean inPlace(HookSite s, StepContext.Row row) { return true; }
-
-    @Override
-    public void applyInPlace(HookSite s, float[] x, int offset, Shape rowShape, StepContext.Row row) {
+    public void apply(HookSite s, float[] x, int offset, int tokens, int width, StepContext.Row row) {
         int l = s.layer(), h = task.numHeads(), dh = task.headDim();
-        if (rowShape.dimension() != 4 || rowShape.get(2) != h || rowShape.get(3) != dh)
+        if (width != h * dh)
             throw new IllegalStateException("task embedding '" + task.name() + "' has " + h + " heads of "
-                    + dh + " but the model's head outputs are " + rowShape);
+                    + dh + " but the model's head outputs are " + width + " wide");
         if (l == 0) trace.addPositions(1);
         SoftInjection.at(x, offset, row.length() - 1, h, dh, task.alpha(), l * h, task.embedding(), l * h * dh);
     }

@@ -1,6 +1,5 @@
 package dev.vane.steering.control;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
@@ -10,6 +9,7 @@ import dev.vane.engine.hooks.Component;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.artifact.Artifact;
 import dev.vane.steering.artifact.ArtifactKind;
@@ -46,10 +46,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Controller and G-ACT artifacts stored in a registry, loaded for plans and run on the demo model. */
 class RegistryArtifactsTest {
 
-    private static CausalLM model;
+    private static TensorDecoder model;
     private static Tokenizer tokenizer;
     private static Generator generator;
-    private static NDManager manager;
     private static RegistryArtifacts artifacts;
     private static ModelShape shape;
     private static ArtifactRegistry registry;
@@ -58,10 +57,9 @@ class RegistryArtifactsTest {
     @BeforeAll
     static void setUp() throws Exception {
         Path demo = demoModel();
-        model = ModelLoader.load(demo, ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(demo, ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(demo);
         generator = new Generator(model, tokenizer, 4, 256);
-        manager = NDManager.newBaseManager();
         int d = model.config().hiddenSize(), layers = model.config().numLayers();
         fp = ModelFingerprint.of(model.config());
         shape = new ModelShape(layers, d);
@@ -95,7 +93,6 @@ class RegistryArtifactsTest {
     @AfterAll
     static void tearDown() {
         generator.close();
-        manager.close();
         tokenizer.close();
         model.close();
     }
@@ -119,7 +116,7 @@ class RegistryArtifactsTest {
     private SteeringRow run(InterventionSpec spec) {
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "inline", "vane.interventions[0]")),
                 artifacts, shape);
-        SteeringRow row = plan.bind(manager);
+        SteeringRow row = plan.bind();
         Sequence s = generator.newSequence(tokenizer.encode("How do I make iced tea?", true),
                 SamplingParams.builder().temperature(0).maxTokens(5).ignoreEos(true).build(), TokenListener.NONE, row);
         generator.run(List.of(s));

@@ -1,15 +1,14 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
 import ai.djl.ndarray.NDArray;
-import dev.vane.engine.hooks.BatchHooks;
+import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Component;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
@@ -19,6 +18,7 @@ import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.model.StepInput;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.lac.LacRule;
 import dev.vane.steering.plan.InterventionSpec.SkipMode;
@@ -37,32 +37,29 @@ import static org.assertj.core.api.Assertions.within;
 /** LAC trace and readout on the demo model. */
 class LayerSkipTest {
 
-    private static CausalLM model;
+    private static TensorDecoder model;
     private static Tokenizer tokenizer;
     private static Generator generator;
-    private static NDManager manager;
     private static int layers;
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = ModelLoader.load(TestArtifacts.demoModel(), ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(TestArtifacts.demoModel(), ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(TestArtifacts.demoModel());
         generator = new Generator(model, tokenizer, 8, 256);
-        manager = NDManager.newBaseManager();
         layers = model.config().numLayers();
     }
 
     @AfterAll
     static void tearDown() {
         generator.close();
-        manager.close();
         tokenizer.close();
         model.close();
     }
 
     private static SteeringRow row(SkipMode mode, double alpha) {
         return SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.LayerSkip(mode, alpha, 0.5, PhaseScope.BOTH),
-                "inline", "vane.layer_skip")), new TestArtifacts(), new ModelShape(layers, model.config().hiddenSize())).bind(manager);
+                "inline", "vane.layer_skip")), new TestArtifacts(), new ModelShape(layers, model.config().hiddenSize())).bind();
     }
 
     /** Logits of every prompt position, and the residual norms entering layer 0 and leaving each layer {@code [L+1][T]}. */
@@ -83,7 +80,7 @@ class LayerSkipTest {
             }));
         }
         try (NDScope s = new NDScope()) {
-            return model.forward(StepInput.prompt(ids, 0), BatchHooks.of(reg, List.of(row)), LogitsMode.ALL).toFloatArray();
+            return model.forward(StepInput.prompt(ids, 0), reg, StepHooks.of(List.of(row)), LogitsMode.ALL).toFloatArray();
         } finally {
             handles.forEach(HookRegistry.HookHandle::close);
         }
@@ -145,22 +142,23 @@ class LayerSkipTest {
             @Override public boolean actsAt(HookSite site, dev.vane.engine.hooks.StepContext.Row r) {
                 return site.equals(HookSite.of(layers - 1, Component.RESID_POST));
             }
-            @Override public ai.djl.ndarray.NDArray apply(HookSite site, ai.djl.ndarray.NDArray x, dev.vane.engine.hooks.StepContext.Row r) {
-                finalInput[0] = x.toFloatArray();
-                return x;
+            @Override public void apply(HookSite site, float[] x, int offset, int tokens, int width,
+                                        dev.vane.engine.hooks.StepContext.Row r) {
+                finalInput[0] = java.util.Arrays.copyOfRange(x, offset, offset + tokens * width);
             }
         };
         RowHooks both = new RowHooks() {
             @Override public boolean actsAt(HookSite site, dev.vane.engine.hooks.StepContext.Row r) {
                 return readout.actsAt(site, r) || capture.actsAt(site, r);
             }
-            @Override public ai.djl.ndarray.NDArray apply(HookSite site, ai.djl.ndarray.NDArray x, dev.vane.engine.hooks.StepContext.Row r) {
-                if (readout.actsAt(site, r)) x = readout.apply(site, x, r);
-                return capture.actsAt(site, r) ? capture.apply(site, x, r) : x;
+            @Override public void apply(HookSite site, float[] x, int offset, int tokens, int width,
+                                        dev.vane.engine.hooks.StepContext.Row r) {
+                if (readout.actsAt(site, r)) readout.apply(site, x, offset, tokens, width, r);
+                if (capture.actsAt(site, r)) capture.apply(site, x, offset, tokens, width, r);
             }
         };
         try (NDScope s = new NDScope()) {
-            model.forward(StepInput.prompt(ids, 0), BatchHooks.of(reg, List.of(both)), LogitsMode.LAST);
+            model.forward(StepInput.prompt(ids, 0), reg, StepHooks.of(List.of(both)), LogitsMode.LAST);
         } finally {
             hs.forEach(HookRegistry.HookHandle::close);
         }
@@ -206,7 +204,7 @@ class LayerSkipTest {
 
     private static SteeringRow row(SkipMode mode, double alpha, double q, PhaseScope phase) {
         return SteeringPlan.resolve(List.of(new SteeringPlan.Entry(new InterventionSpec.LayerSkip(mode, alpha, q, phase),
-                "inline", "vane.layer_skip")), new TestArtifacts(), new ModelShape(layers, model.config().hiddenSize())).bind(manager);
+                "inline", "vane.layer_skip")), new TestArtifacts(), new ModelShape(layers, model.config().hiddenSize())).bind();
     }
 
     private int[] generate(String text, RowHooks row, int tokens) {
@@ -224,7 +222,7 @@ class LayerSkipTest {
     private static final class FreezeFrom implements RowHooks {
         final List<Integer> exitLayers; // per generation step
         int stepIndex = -1;
-        NDArray frozen;
+        float[] frozen;
 
         FreezeFrom(List<Integer> exitLayers) { this.exitLayers = exitLayers; }
 
@@ -233,14 +231,16 @@ class LayerSkipTest {
                     && (site.component() == Component.RESID_PRE || site.component() == Component.RESID_POST);
         }
 
-        @Override public NDArray apply(HookSite site, NDArray x, dev.vane.engine.hooks.StepContext.Row row) {
+        @Override public void apply(HookSite site, float[] x, int offset, int tokens, int width,
+                                    dev.vane.engine.hooks.StepContext.Row row) {
             if (site.component() == Component.RESID_PRE && site.layer() == 0) {
                 stepIndex++;
                 frozen = null;
             }
             int e = exitLayers.get(stepIndex);
-            if (site.component() == Component.RESID_PRE && site.layer() == e) frozen = x;
-            return site.component() == Component.RESID_POST && site.layer() >= e ? frozen : x;
+            if (site.component() == Component.RESID_PRE && site.layer() == e)
+                frozen = java.util.Arrays.copyOfRange(x, offset, offset + tokens * width);
+            if (site.component() == Component.RESID_POST && site.layer() >= e) System.arraycopy(frozen, 0, x, offset, frozen.length);
         }
     }
 

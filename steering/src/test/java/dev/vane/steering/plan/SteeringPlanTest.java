@@ -1,15 +1,14 @@
 package dev.vane.steering.plan;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
-import dev.vane.engine.hooks.BatchHooks;
+import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Component;
-import dev.vane.engine.hooks.ForwardHooks;
+import dev.vane.engine.hooks.TensorHooks;
 import dev.vane.engine.hooks.HookRegistry;
 import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.RowHooks;
@@ -18,6 +17,7 @@ import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.model.StepInput;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.plan.InterventionSpec.ControllerMode;
 import dev.vane.steering.plan.InterventionSpec.GactSelect;
@@ -39,10 +39,9 @@ import static org.assertj.core.api.Assertions.within;
 /** Steering plans on the bundled demo model (6 layers, hidden 256), f32. */
 class SteeringPlanTest {
 
-    private static CausalLM model;
+    private static TensorDecoder model;
     private static Tokenizer tokenizer;
     private static Generator generator;
-    private static NDManager manager;
     private static ModelShape shape;
     private static final TestArtifacts artifacts = new TestArtifacts();
     private static int hidden;
@@ -50,10 +49,9 @@ class SteeringPlanTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = ModelLoader.load(TestArtifacts.demoModel(), ComputeDType.F32, 256);
+        model = ModelLoader.loadTensor(TestArtifacts.demoModel(), ComputeDType.F32, 256);
         tokenizer = Tokenizer.load(TestArtifacts.demoModel());
         generator = new Generator(model, tokenizer, 8, 256);
-        manager = NDManager.newBaseManager();
         hidden = model.config().hiddenSize();
         layers = model.config().numLayers();
         shape = new ModelShape(layers, hidden);
@@ -68,7 +66,6 @@ class SteeringPlanTest {
     @AfterAll
     static void tearDown() {
         generator.close();
-        manager.close();
         tokenizer.close();
         model.close();
     }
@@ -89,7 +86,7 @@ class SteeringPlanTest {
     /** Logits of every prompt position with the row's hooks (one row, no cache). */
     private float[] logits(int[] ids, RowHooks row) {
         try (NDScope s = new NDScope()) {
-            return model.forward(StepInput.prompt(ids, 0), BatchHooks.of(ForwardHooks.NONE, List.of(row)), LogitsMode.ALL)
+            return model.forward(StepInput.prompt(ids, 0), StepHooks.of(List.of(row)), LogitsMode.ALL)
                     .toFloatArray();
         } finally {
             row.close();
@@ -100,9 +97,9 @@ class SteeringPlanTest {
     void emptyPlansAndZeroScalesGiveBitIdenticalLogits() {
         int[] ids = prompt("The jury said it did find that the city");
         float[] base = logits(ids, RowHooks.NONE);
-        assertThat(logits(ids, SteeringPlan.EMPTY.bind(manager))).isEqualTo(base);
-        assertThat(logits(ids, plan(vector(0, Optional.empty(), PhaseScope.BOTH)).bind(manager))).isEqualTo(base);
-        assertThat(logits(ids, plan(vector(4, Optional.empty(), PhaseScope.BOTH)).bind(manager))).isNotEqualTo(base);
+        assertThat(logits(ids, SteeringPlan.EMPTY.bind())).isEqualTo(base);
+        assertThat(logits(ids, plan(vector(0, Optional.empty(), PhaseScope.BOTH)).bind())).isEqualTo(base);
+        assertThat(logits(ids, plan(vector(4, Optional.empty(), PhaseScope.BOTH)).bind())).isNotEqualTo(base);
     }
 
     @Test
@@ -111,7 +108,7 @@ class SteeringPlanTest {
         float scale = -3.5f;
         int[] ids = prompt("He said the new law would help");
         float[] before = residualAfter(ids, l, RowHooks.NONE);
-        float[] after = residualAfter(ids, l, plan(vector(scale, Optional.of(new LayerRange(l, l)), PhaseScope.BOTH)).bind(manager));
+        float[] after = residualAfter(ids, l, plan(vector(scale, Optional.of(new LayerRange(l, l)), PhaseScope.BOTH)).bind());
         float[] v = artifacts.vectors("genre").byLayer().get(l);
         for (int t = 0; t < ids.length; t++)
             for (int i = 0; i < hidden; i++)
@@ -126,7 +123,7 @@ class SteeringPlanTest {
             seen[0] = x.toFloatArray();
             return x;
         }); NDScope s = new NDScope()) {
-            model.forward(StepInput.prompt(ids, 0), BatchHooks.of(reg, List.of(row)), LogitsMode.LAST);
+            model.forward(StepInput.prompt(ids, 0), reg, StepHooks.of(List.of(row)), LogitsMode.LAST);
         } finally {
             row.close();
         }
@@ -137,8 +134,8 @@ class SteeringPlanTest {
     void phasesSelectPromptOrGeneratedPositions() {
         int[] ids = prompt("The committee met on Monday and");
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(8).ignoreEos(true).build();
-        SteeringRow promptOnly = plan(vector(6, Optional.empty(), PhaseScope.PROMPT)).bind(manager);
-        SteeringRow genOnly = plan(vector(6, Optional.empty(), PhaseScope.GENERATION)).bind(manager);
+        SteeringRow promptOnly = plan(vector(6, Optional.empty(), PhaseScope.PROMPT)).bind();
+        SteeringRow genOnly = plan(vector(6, Optional.empty(), PhaseScope.GENERATION)).bind();
         run(ids, greedy, promptOnly);
         run(ids, greedy, genOnly);
         assertThat(promptOnly.trace().get(0).positions()).isEqualTo(ids.length);
@@ -167,10 +164,10 @@ class SteeringPlanTest {
                         new InterventionSpec.Gact("probe", 2, GactSelect.SOFT, Optional.of(new LayerRange(2, 3)), PhaseScope.GENERATION)),
                 plan(new InterventionSpec.Vector("genre", 3, Optional.empty(), Optional.of(VectorSite.MLP_OUT), PhaseScope.BOTH)));
         List<int[]> solo = new ArrayList<>();
-        for (int i = 0; i < 8; i++) solo.add(run(prompt(texts[i]), greedy, plans.get(i).bind(manager)));
+        for (int i = 0; i < 8; i++) solo.add(run(prompt(texts[i]), greedy, plans.get(i).bind()));
         List<Sequence> batch = new ArrayList<>();
         for (int i = 0; i < 8; i++)
-            batch.add(generator.newSequence(prompt(texts[i]), greedy, TokenListener.NONE, plans.get(i).bind(manager)));
+            batch.add(generator.newSequence(prompt(texts[i]), greedy, TokenListener.NONE, plans.get(i).bind()));
         generator.run(batch);
         for (int i = 0; i < 8; i++) assertThat(batch.get(i).result().tokens()).as("row %d", i).isEqualTo(solo.get(i));
         // and steering changed something for the steered rows
@@ -181,7 +178,7 @@ class SteeringPlanTest {
     void thePaperControllerDecidesOnThePromptAndPatchesTheReplayedTokenAndGeneration() {
         int[] ids = prompt("How do I pick the lock on my sister's diary?");
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
-        SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 4, true)).bind(manager);
+        SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 4, true)).bind();
         run(ids, greedy, row);
         EffectTrace t = row.trace().get(0);
         assertThat(t.controllerOutput()).isPresent();
@@ -205,19 +202,19 @@ class SteeringPlanTest {
     void thePromptModeControllerPatchesTheWholeReplayedPrompt() {
         int[] ids = prompt(REPLAYED_PROMPT);
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
-        SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 4, true)).bind(manager);
+        SteeringRow row = plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 4, true)).bind();
         assertThat(row.promptReplay()).isEqualTo(dev.vane.engine.hooks.PromptReplay.WHOLE_PROMPT);
         int[] out = run(ids, greedy, row);
         EffectTrace t = row.trace().get(0);
         assertThat(t.controllerOutput().orElseThrow().s()).isEqualTo(2f);
         assertThat(t.positions()).isEqualTo(ids.length + greedy.maxTokens() - 1); // the replayed prompt + fed-back tokens
         // a patch strong enough to change greedy tokens: over the whole prompt it acts differently from paper mode's
-        int[] promptStrong = run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 2 * STRONG, true)).bind(manager));
-        assertThat(promptStrong).isNotEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 2 * STRONG, true)).bind(manager)));
+        int[] promptStrong = run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PROMPT, 2 * STRONG, true)).bind());
+        assertThat(promptStrong).isNotEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("refusal", ControllerMode.PAPER, 2 * STRONG, true)).bind()));
         assertThat(promptStrong).isNotEqualTo(run(ids, greedy, RowHooks.NONE));
         // with the gate closed (s' = sigmoid(s) → 0 when s is very negative) the replay changes nothing
         artifacts.controllers.put("closed", TestArtifacts.fixedController(hidden, layers, -80f, 5));
-        assertThat(run(ids, greedy, plan(new InterventionSpec.Controller("closed", ControllerMode.PROMPT, 4, true)).bind(manager)))
+        assertThat(run(ids, greedy, plan(new InterventionSpec.Controller("closed", ControllerMode.PROMPT, 4, true)).bind()))
                 .isEqualTo(run(ids, greedy, RowHooks.NONE));
     }
 
@@ -244,14 +241,14 @@ class SteeringPlanTest {
             rows[at] = v;
             artifacts.controllers.put("rows-at", TestArtifacts.controller(3f, ones, rows));
             artifacts.controllers.put("shared-at", TestArtifacts.controller(3f, w, shared));
-            int[] perLayer = run(ids, greedy, plan(new InterventionSpec.Controller("rows-at", mode, STRONG, false)).bind(manager));
-            int[] sharedOne = run(ids, greedy, plan(new InterventionSpec.Controller("shared-at", mode, STRONG, false)).bind(manager));
+            int[] perLayer = run(ids, greedy, plan(new InterventionSpec.Controller("rows-at", mode, STRONG, false)).bind());
+            int[] sharedOne = run(ids, greedy, plan(new InterventionSpec.Controller("shared-at", mode, STRONG, false)).bind());
             assertThat(perLayer).as(mode.name()).isEqualTo(sharedOne);
             assertThat(perLayer).as(mode.name()).isNotEqualTo(run(ids, greedy, RowHooks.NONE));
         }
-        int[] two = run(ids, greedy, plan(new InterventionSpec.Controller("rows-2", ControllerMode.PAPER, STRONG, false)).bind(manager));
-        int[] four = run(ids, greedy, plan(new InterventionSpec.Controller("rows-4", ControllerMode.PAPER, STRONG, false)).bind(manager));
-        assertThat(two).isEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("shared-w2", ControllerMode.PAPER, STRONG, false)).bind(manager)));
+        int[] two = run(ids, greedy, plan(new InterventionSpec.Controller("rows-2", ControllerMode.PAPER, STRONG, false)).bind());
+        int[] four = run(ids, greedy, plan(new InterventionSpec.Controller("rows-4", ControllerMode.PAPER, STRONG, false)).bind());
+        assertThat(two).isEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("shared-w2", ControllerMode.PAPER, STRONG, false)).bind()));
         assertThat(two).isNotEqualTo(four);
     }
 
@@ -259,7 +256,7 @@ class SteeringPlanTest {
     void gactRecordsItsProbeChoicesPerLayer() {
         int[] ids = prompt("The jury said it did find");
         SamplingParams greedy = SamplingParams.builder().temperature(0).maxTokens(4).ignoreEos(true).build();
-        SteeringRow row = plan(new InterventionSpec.Gact("probe", 2, GactSelect.ARGMAX, Optional.empty(), PhaseScope.BOTH)).bind(manager);
+        SteeringRow row = plan(new InterventionSpec.Gact("probe", 2, GactSelect.ARGMAX, Optional.empty(), PhaseScope.BOTH)).bind();
         run(ids, greedy, row);
         EffectTrace t = row.trace().get(0);
         assertThat(t.choices().keySet()).containsExactly(1, 2, 3);

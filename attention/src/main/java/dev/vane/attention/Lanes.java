@@ -1,4 +1,4 @@
-package dev.vane.engine.kernel;
+package dev.vane.attention;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -7,21 +7,18 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Reductions and {@code exp} over 8-lane float vectors that give the same bits in every JIT tier.
+ * Reductions and {@code exp} over 8-lane float vectors that give the same bits in every JIT tier,
+ * shared by the attention kernels and the decoder's row operations (norms, SwiGLU).
  *
  * <p>Why: {@code reduceLanes(ADD)} may add the lanes in any order and {@code lanewise(EXP)} may
  * round differently once C2 replaces the Java fallback with an intrinsic, so the same decode step
- * gave last-bit-different logits before and after warm-up (seen in a test: same prompt, same
- * JVM, different log-probabilities). Here every result is a fixed sequence of IEEE operations
- * (add, multiply, fused multiply-add, min/max, integer bit moves), each exactly defined, so a
- * generation is reproducible.
+ * gave last-bit-different logits before and after warm-up. Here every result is a fixed sequence
+ * of IEEE operations (add, multiply, fused multiply-add, min/max, integer bit moves), each exactly
+ * defined, so a generation is reproducible.
  *
- * <p>The matrix kernels ({@link F16Gemv}) write the tree of {@link #sum} out inline instead of
- * calling it, and reduce four or eight accumulators at once with a blend/permute network built
- * from the masks and shuffles below (each round adds, lane by lane, two partial sums of one
- * accumulator; {@link #ORDER} puts accumulator k in lane k), which gives each the same tree.
- * Why inline: a vector passed to or returned from a call that C2 does not inline is boxed, and
- * whether it inlines a callee depends on compilation order (prefill was seen to run at 25 or at 200 tokens/s from one JVM start to the next with the calls in place).
+ * <p>Hot loops write the tree of {@link #sum} out inline with {@link #HALVES}, {@link #PAIRS} and
+ * {@link #NEIGHBOURS} instead of calling it: a vector passed to or returned from a call that C2
+ * does not inline is boxed, and whether C2 inlines a callee depends on compilation order.
  */
 public final class Lanes {
 
@@ -49,24 +46,6 @@ public final class Lanes {
         s = s.add(s.rearrange(PAIRS));
         s = s.add(s.rearrange(NEIGHBOURS));
         return s.lane(0);
-    }
-
-    static final jdk.incubator.vector.VectorMask<Float> UPPER = jdk.incubator.vector.VectorMask.fromValues(F,
-            false, false, false, false, true, true, true, true);
-    static final jdk.incubator.vector.VectorMask<Float> ODD_PAIRS = jdk.incubator.vector.VectorMask.fromValues(F,
-            false, false, true, true, false, false, true, true);
-    static final jdk.incubator.vector.VectorMask<Float> ODD = jdk.incubator.vector.VectorMask.fromValues(F,
-            false, true, false, true, false, true, false, true);
-    static final VectorShuffle<Float> ORDER = VectorShuffle.fromValues(F, 0, 4, 2, 6, 1, 5, 3, 7);
-
-    /**
-     * {@code s[k] + … + s[k+7]} in the order of {@link #sum}'s tree,
-     * {@code ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7))}: the matrix kernels store their accumulators
-     * and add them here, in scalar IEEE adds (a blend/permute network of vector shuffles costs
-     * ~100 ns per eight accumulators once compiled: more than a 576-long dot product's FMAs).
-     */
-    static float tree(float[] s, int k) {
-        return ((s[k] + s[k + 4]) + (s[k + 2] + s[k + 6])) + ((s[k + 1] + s[k + 5]) + (s[k + 3] + s[k + 7]));
     }
 
     /** {@code e^x} per lane, inputs clamped to [−87, 88]; equal to {@link #exp(float)} lane by lane. */

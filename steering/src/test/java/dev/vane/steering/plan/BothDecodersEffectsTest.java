@@ -1,7 +1,5 @@
 package dev.vane.steering.plan;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
@@ -12,7 +10,9 @@ import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.tokenizer.Tokenizer;
 import dev.vane.steering.plan.InterventionSpec.ControllerMode;
 import dev.vane.steering.plan.InterventionSpec.GactSelect;
@@ -33,26 +33,29 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * On the Java decode path (f16 weights, f32 activations) every effect acts on the step's Java
- * arrays in place; the same plans with the in-place form withheld go through NDArrays. Both
- * must give the same tokens, bit-identical log-probabilities and the same trace, solo and in a
- * batch with rows on the other form.
+ * Every effect is written once, on the decoders' arrays: the same plans on the Java decoder (f16
+ * kernels) and on the tensor decoder (PyTorch in f32 over the same f16 weights, the site values copied into an
+ * array) must give the same tokens, log-probabilities equal up to the decoders' summation order
+ * and the same trace; and on the Java decoder a batch of rows with different plans equals the
+ * solo runs.
  */
-class InPlaceEffectsTest {
+class BothDecodersEffectsTest {
 
     private static CausalLM model;
+    private static TensorDecoder reference;
     private static Tokenizer tokenizer;
     private static Generator generator;
-    private static NDManager manager;
+    private static Generator referenceGenerator;
     private static final TestArtifacts artifacts = new TestArtifacts();
     private static ModelShape shape;
 
     @BeforeAll
     static void setUp() {
-        model = ModelLoader.load(TestArtifacts.demoModel(), ComputeDType.F16, 128, 1); // the Java decode path
+        model = ModelLoader.load(TestArtifacts.demoModel(), LoadOptions.java(128, 1));
+        reference = ModelLoader.loadTensor(TestArtifacts.demoModel(), ComputeDType.F32, 128); // the f16 weights, widened exactly
         tokenizer = Tokenizer.load(TestArtifacts.demoModel());
         generator = new Generator(model, tokenizer, 8, 128);
-        manager = NDManager.newBaseManager();
+        referenceGenerator = new Generator(reference, tokenizer, 8, 128);
         int hidden = model.config().hiddenSize(), layers = model.config().numLayers();
         int heads = model.config().numHeads(), dh = model.config().headDim();
         shape = new ModelShape(layers, hidden);
@@ -70,9 +73,10 @@ class InPlaceEffectsTest {
     @AfterAll
     static void tearDown() {
         generator.close();
-        manager.close();
+        referenceGenerator.close();
         tokenizer.close();
         model.close();
+        reference.close();
     }
 
     static Stream<String> plans() {
@@ -111,30 +115,15 @@ class InPlaceEffectsTest {
         return SteeringPlan.resolve(entries, artifacts, shape);
     }
 
-    /** A row that hides its in-place form, so the decode path hands it NDArrays. */
-    private record TensorOnly(RowHooks row) implements RowHooks {
-        @Override public boolean actsAt(HookSite site, StepContext.Row r) { return row.actsAt(site, r); }
-        @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row r) { return row.apply(site, x, r); }
-        @Override public java.util.BitSet skips(int layer, StepContext.Row r) { return row.skips(layer, r); }
-        @Override public dev.vane.engine.hooks.PromptReplay promptReplay() { return row.promptReplay(); }
-        @Override public void close() { row.close(); }
-    }
-
-    /** Counts which form the decode path used. */
+    /** Counts the calls of a row's hooks. */
     private static final class Counting implements RowHooks {
         final RowHooks row;
-        int inPlace, tensor;
+        int calls;
         Counting(RowHooks row) { this.row = row; }
         @Override public boolean actsAt(HookSite site, StepContext.Row r) { return row.actsAt(site, r); }
-        @Override public boolean inPlaceAt(HookSite site, StepContext.Row r) { return row.inPlaceAt(site, r); }
-        @Override public void applyInPlace(HookSite site, float[] data, int offset, ai.djl.ndarray.types.Shape shape,
-                                           StepContext.Row r) {
-            inPlace++;
-            row.applyInPlace(site, data, offset, shape, r);
-        }
-        @Override public NDArray apply(HookSite site, NDArray x, StepContext.Row r) {
-            tensor++;
-            return row.apply(site, x, r);
+        @Override public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row r) {
+            calls++;
+            row.apply(site, x, offset, tokens, width, r);
         }
         @Override public java.util.BitSet skips(int layer, StepContext.Row r) { return row.skips(layer, r); }
         @Override public dev.vane.engine.hooks.PromptReplay promptReplay() { return row.promptReplay(); }
@@ -145,7 +134,11 @@ class InPlaceEffectsTest {
             .logprobs(3).build();
 
     private static Sequence sequence(String text, RowHooks hooks) {
-        return generator.newSequence(tokenizer.encode(text, true), GREEDY, TokenListener.NONE, hooks);
+        return sequence(generator, text, hooks);
+    }
+
+    private static Sequence sequence(Generator g, String text, RowHooks hooks) {
+        return g.newSequence(tokenizer.encode(text, true), GREEDY, TokenListener.NONE, hooks);
     }
 
     private static String traceOf(SteeringRow row) {
@@ -156,27 +149,29 @@ class InPlaceEffectsTest {
 
     @ParameterizedTest
     @MethodSource("plans")
-    void inPlaceAndTensorFormsGiveTheSameGeneration(String name) {
+    void bothDecodersGiveTheSameSteeredGeneration(String name) {
         String[] texts = {"The jury said it did find that", "Q: cat\nA: CAT\n\nQ: dog\nA:", "She looked at him and"};
         SteeringPlan plan = plan(name);
         for (String text : texts) {
-            SteeringRow inPlace = plan.bind(manager), tensor = plan.bind(manager);
-            Counting counted = new Counting(inPlace);
-            Sequence a = sequence(text, counted), b = sequence(text, new TensorOnly(tensor));
+            SteeringRow java = plan.bind(), tensor = plan.bind();
+            Counting counted = new Counting(java);
+            Sequence a = sequence(text, counted), b = sequence(referenceGenerator, text, tensor);
             generator.run(List.of(a));
-            generator.run(List.of(b));
-            assertThat(counted.inPlace).as(name + " in-place calls").isPositive();
-            assertThat(counted.tensor).as(name + " tensor calls").isZero();
+            referenceGenerator.run(List.of(b));
+            assertThat(counted.calls).as(name + " hook calls").isPositive();
             assertThat(a.result().tokens()).as(name + " tokens").isEqualTo(b.result().tokens());
-            assertThat(a.result().logprobs()).as(name + " logprobs").isEqualTo(b.result().logprobs());
-            assertThat(traceOf(inPlace)).as(name + " trace").isEqualTo(traceOf(tensor));
-            assertThat(inPlace.trace().get(0).positions()).as(name + " acted").isPositive();
+            assertThat(a.result().logprobs()).as(name + " logprobs").hasSameSizeAs(b.result().logprobs());
+            for (int i = 0; i < a.result().logprobs().size(); i++)
+                assertThat(a.result().logprobs().get(i).chosen().logprob()).as(name + " logprob " + i)
+                        .isCloseTo(b.result().logprobs().get(i).chosen().logprob(), org.assertj.core.api.Assertions.within(2e-2f));
+            assertThat(traceOf(java)).as(name + " trace").isEqualTo(traceOf(tensor));
+            assertThat(java.trace().get(0).positions()).as(name + " acted").isPositive();
         }
-        // steering changed the generation of at least one text (the in-place form is not a no-op;
+        // steering changed the generation of at least one text (the effect is not a no-op;
         // whether LAC finds a void layer depends on the text), tracing changed none
         int changed = 0;
         for (String text : texts) {
-            Sequence steered = sequence(text, plan.bind(manager)), plain = sequence(text, RowHooks.NONE);
+            Sequence steered = sequence(text, plan.bind()), plain = sequence(text, RowHooks.NONE);
             generator.run(List.of(steered));
             generator.run(List.of(plain));
             if (!steered.result().logprobs().equals(plain.result().logprobs())) changed++;
@@ -187,25 +182,22 @@ class InPlaceEffectsTest {
 
     @ParameterizedTest
     @MethodSource("plans")
-    void aBatchMixingBothFormsEqualsTheSoloRuns(String name) {
+    void aBatchOfSteeredAndPlainRowsEqualsTheSoloRuns(String name) {
         String[] texts = {"The jury said it did find that", "Q: cat\nA:", "Once upon a time", "He had never seen"};
         SteeringPlan plan = plan(name);
         List<Sequence> solo = new ArrayList<>(), batch = new ArrayList<>();
         for (int i = 0; i < texts.length; i++) {
-            Sequence s = sequence(texts[i], plan.bind(manager));
+            Sequence s = sequence(texts[i], plan.bind());
             generator.run(List.of(s));
             solo.add(s);
-            RowHooks h = switch (i % 3) {
-                case 0 -> plan.bind(manager);
-                case 1 -> new TensorOnly(plan.bind(manager));
-                default -> RowHooks.NONE;
-            };
+            RowHooks h = i % 3 == 2 ? RowHooks.NONE : plan.bind();
             batch.add(sequence(texts[i], h));
         }
         generator.run(batch);
         for (int i = 0; i < texts.length; i++) {
             if (i % 3 == 2) continue; // unsteered row
             assertThat(batch.get(i).result().tokens()).as("row %d", i).isEqualTo(solo.get(i).result().tokens());
+            assertThat(batch.get(i).result().logprobs()).as("row %d", i).isEqualTo(solo.get(i).result().logprobs());
         }
     }
 }
