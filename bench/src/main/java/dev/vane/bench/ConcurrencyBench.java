@@ -41,8 +41,8 @@ import java.util.concurrent.CompletableFuture;
  * wake-ups per token on a 2-core machine, taken from the server's decode steps).
  * Each level runs once unmeasured (JIT warm-up of that batch size's tiles), then {@code --repeat}
  * rounds run every level in turn; the median aggregate rate per level is reported, with every
- * run's (the host is shared: single runs of one stream ranged 33 – 53 tokens/s within minutes,
- * and interleaving the levels keeps a slow spell from landing on one of them only).
+ * run's (on a shared host single runs of one level can differ by a third within minutes, and
+ * interleaving the levels keeps a slow spell from landing on one of them only).
  * A preset has no tokenizer, so the Llama 3 tokenizer of the test resources is copied in.
  */
 public final class ConcurrencyBench {

@@ -30,10 +30,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Decode speed against the fraction of layers executed (issue "LAC layer skipping"): first with
- * fixed skip sets (every k-th layer skipped for generated tokens) so the fraction is exact, then
- * with LAC {@code exit} and {@code skip-set} at the given α, reporting the fraction the rule
- * chose. One JSON line per configuration and run.
+ * Decode speed against the fraction of layers executed: first with fixed skip sets (every k-th
+ * layer skipped for generated tokens) so the fraction is exact, then with LAC {@code exit} and
+ * {@code skip-set} at the given α, reporting the fraction the rule chose. One JSON line per configuration and run.
  *
  * <pre>
  * LayerSkipBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len 32] [--gen-len 64]

@@ -43,7 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code eval layer-skip}: one row of the layer-skipping table (docs/layer-skipping.md) — mean
+ * {@code eval layer-skip}: one row of the layer-skipping table (docs/results/layer-skipping.md) — mean
  * layer usage per phase, held-out Brown perplexity and ICL accuracy with LAC in a given mode and
  * α, or the baseline ({@code --mode none}).
  *

@@ -9,8 +9,7 @@ import java.util.List;
 /**
  * The ACT baseline (Wang et al., arXiv 2406.00034) that G-ACT (arXiv 2506.18887) compares its
  * probes against, fitted on the same prompts, split and clusters as {@link GactFit}
- * (methods.md §2: "k-means (k=3) per site, logistic probes, vector = normalised probe weight
- * scaled by the std of projections"):
+ * (methods.md §2, the ACT baseline):
  * <ol>
  *   <li>k-means of the per-prompt differences δ at each layer, as in G-ACT;</li>
  *   <li>per cluster c, a binary logistic probe on the raw activations of that cluster's prompts,

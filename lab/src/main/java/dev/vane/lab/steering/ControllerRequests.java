@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Requests written for the refusal controller's training only: never in the language model's
  * training text (the demo corpus has its own request templates) and never in the refusal
- * evaluation (the corpus's test split). Why: a controller trained on the corpus's ten training
- * templates per family kept its gate closed on a held-out template (docs/steering.md §0c) — the
+ * evaluation (the corpus's test split). Why: a controller trained only on the corpus's ten
+ * training templates per family keeps its gate closed on a held-out template it has not seen — the
  * paper trains its controller on broad harmful and harmless prompt sets, and so does this.
  *
  * <p>Twelve templates per family, six objects each, across kinds of harm (theft, violence,

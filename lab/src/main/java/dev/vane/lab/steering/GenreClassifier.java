@@ -42,7 +42,7 @@ public final class GenreClassifier {
             if (minSources < 1) throw new IllegalArgumentException("minSources must be >= 1, got " + minSources);
         }
 
-        /** Unigrams, α = 0.1, uniform prior, every feature: the best mean-over-genres accuracy on the demo corpus (docs/steering.md). */
+        /** Unigrams, α = 0.1, uniform prior, every feature: the best mean-over-genres accuracy on the demo corpus (docs/results/steering.md). */
         public static Options defaults() { return new Options(false, 0.1, true, 1); }
     }
 

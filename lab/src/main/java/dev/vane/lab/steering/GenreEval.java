@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
- * Genre steering, measured (docs/steering.md): continuations of neutral prompts (openings of
+ * Genre steering, measured (docs/lab.md, "eval steering"): continuations of neutral prompts (openings of
  * held-out documents of other genres) are generated with and without one intervention, with the
  * same sampling and the same per-prompt seeds in both arms; the genre classifier judges each
  * continuation (the prompt itself is not classified). The cost is the perplexity of held-out Brown

@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
- * The steering controller, measured (methods.md §1 "Evaluate"): held-out (test-split) requests of
+ * The steering controller, measured (methods.md §1, "Evaluation"): held-out (test-split) requests of
  * the refuse family (harmful) and the comply family (benign), rendered in the model's chat
  * template, generated without and with the controller (or any other intervention, such as a
  * refusal steering vector, for comparison). Both arms use the same rendered prompts,

@@ -27,7 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code eval steering classifier|genre|refusal|probes}: the measurements of docs/steering.md, each
+ * {@code eval steering classifier|genre|refusal|probes}: the measurements of docs/results/steering.md, each
  * printing Markdown (progress goes to stderr). Usage in {@link #USAGE}.
  */
 public final class SteeringEvalCommand {

@@ -18,7 +18,7 @@ import java.util.TreeSet;
 
 /**
  * {@code data steering --data DIR --out DIR [--target GENRE ...] [--chunks-per-doc N]}:
- * the prompt sets of the steering evaluations, built from the demo corpus (docs/steering.md):
+ * the prompt sets of the steering evaluations, built from the demo corpus (docs/lab.md, "data steering"):
  * <ul>
  *   <li>{@code genre-G/vector-pairs.jsonl} {@code {"positive","negative","split"}}: positive = a
  *       {@value #PAIR_WORDS}-word chunk from the start of a genre-G document, negative = a chunk

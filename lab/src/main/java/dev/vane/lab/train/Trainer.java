@@ -62,7 +62,7 @@ public final class Trainer {
 
     /**
      * Trains the model in {@code out} (a HF checkpoint directory, f32 or f16 on disk) until
-     * {@code untilStep} (≤ cfg.steps, so that a run may be split across sessions).
+     * {@code untilStep} (≤ cfg.steps, so that a run may be split across several invocations).
      *
      * @return the points logged in this call
      */
@@ -208,9 +208,9 @@ public final class Trainer {
 
     /**
      * Writes the checkpoint into a scratch folder inside {@code out}, then renames each file into
-     * place (atomic per file) and {@code trainer_state.json} last: a run killed while saving (the
-     * end of a session) leaves every file whole, so the next start resumes instead of failing on
-     * a truncated {@code model.safetensors}.
+     * place (atomic per file) and {@code trainer_state.json} last: a run killed while saving leaves
+     * every file whole, so the next start resumes instead of failing on a truncated
+     * {@code model.safetensors}.
      */
     private void save(TensorDecoder model, AdamW opt, int step, List<Point> points) throws IOException {
         Path scratch = out.resolve(".checkpoint-partial");
