@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
+import dev.vane.steering.control.ArtifactAdmin;
+import dev.vane.steering.control.ProbeRefinement;
 import dev.vane.steering.control.RegistryArtifacts;
 import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.ModelShape;
@@ -20,6 +22,7 @@ import io.helidon.webserver.WebServer;
 
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
 public final class Main {
@@ -68,8 +71,9 @@ public final class Main {
         ModelConfig mc = model.config();
         RegistryArtifacts artifacts = new RegistryArtifacts(
                 new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
-        SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc),
-                AdminService.listener(metrics));
+        Consumer<SteeringControl.Change> changeLog = AdminRoutes.changeLog(metrics);
+        SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
+        ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
         NDManager steeringTensors = NDManager.newBaseManager();
         ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(),
@@ -89,8 +93,10 @@ public final class Main {
         Optional<WebServer> admin = s.admin().token().map(token -> WebServer.builder()
                 .host(s.host())
                 .port(s.admin().port())
-                .routing(r -> r.register(new AdminService(token, steering, artifacts, scheduler, metrics, id,
-                                s.admin().maxArtifactBytes()))
+                .routing(r -> r.register(new AdminAuth(token),
+                                new SteeringAdminService(steering, artifactAdmin, scheduler, id, s.admin().maxArtifactBytes()),
+                                new ArtifactAdminService(artifactAdmin, new ProbeRefinement(artifactAdmin, scheduler, mc.numLayers()),
+                                        s.admin().maxArtifactBytes()))
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,

@@ -60,7 +60,7 @@ public final class ArtifactAdmin {
      *         {@code manifest.fingerprint}, or without a field when the file cannot be read
      */
     public Manifest store(String name, ArtifactUpload upload, SaveMode mode, String who) {
-        validName(name);
+        checkName(name);
         if (mode == SaveMode.CREATE && registry().exists(name))
             throw ControlException.conflict("name", "artifact '" + name + "' already exists");
         Path tmp;
@@ -118,7 +118,7 @@ public final class ArtifactAdmin {
      * @throws ControlException INVALID or NOT_FOUND on {@code name}, CONFLICT when a profile uses it
      */
     public void delete(String name, String who) {
-        validName(name);
+        checkName(name);
         List<String> users = steering.profilesUsing(name);
         if (!users.isEmpty())
             throw ControlException.conflict("name", "artifact '" + name + "' is used by profiles " + users);
@@ -133,8 +133,12 @@ public final class ArtifactAdmin {
         onChange.accept(new SteeringControl.Change("artifact", who, what, Instant.now()));
     }
 
-    /** @throws ControlException INVALID on {@code name} when it is not a valid artifact name */
-    static String validName(String name) {
+    /**
+     * Checks an artifact name before anything else is read (every operation here checks it too).
+     *
+     * @throws ControlException INVALID on {@code name} when it is not a valid artifact name
+     */
+    public static String checkName(String name) {
         try {
             return ArtifactRegistry.validateName(name);
         } catch (ArtifactException e) {
@@ -144,7 +148,7 @@ public final class ArtifactAdmin {
 
     /** @throws ControlException INVALID or NOT_FOUND on {@code name} */
     String existing(String name) {
-        if (!registry().exists(validName(name)))
+        if (!registry().exists(checkName(name)))
             throw ControlException.notFound("name", "no artifact named '" + name + "'");
         return name;
     }
