@@ -64,6 +64,23 @@ class SoftmaxAttentionTest {
     }
 
     @Test
+    void theWorkedExample() {
+        // scores z = q·k/√Dh = [1, 2, 3] (Dh = 16, q = 4·e0, k_j = j·e0), values v_j = [10, 20, 30]·e0
+        int dh = 16;
+        float[] q = new float[dh], k = new float[3 * dh], v = new float[3 * dh];
+        q[0] = 4;
+        for (int j = 0; j < 3; j++) {
+            k[j * dh] = j + 1;
+            v[j * dh] = 10 * (j + 1);
+        }
+        float[] out = new float[dh];
+        new SoftmaxAttention(dh).attend(q, 0, 1, k, v, 0, 3, out, 0);
+        // softmax([1, 2, 3]) = [0.09003057, 0.24472847, 0.66524096]; 10·w₀ + 20·w₁ + 30·w₂ = 25.7521038
+        assertThat(out[0]).isCloseTo(25.7521038f, within(2e-5f));
+        for (int i = 1; i < dh; i++) assertThat(out[i]).isZero();
+    }
+
+    @Test
     void oneVisibleKeyGivesItsValueAndLargeScoresStayFinite() {
         int dh = 16;
         SplittableRandom r = new SplittableRandom(3);

@@ -4,6 +4,8 @@ package dev.vane.server;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
+import dev.vane.steering.control.ArtifactAdmin;
+import dev.vane.steering.control.ProbeRefinement;
 import dev.vane.steering.control.RegistryArtifacts;
 import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.ModelShape;
@@ -16,18 +18,28 @@ import dev.vane.engine.schedule.Scheduler;
 import dev.vane.engine.schedule.SchedulerConfig;
 import dev.vane.engine.tokenizer.Tokenizer;
 import io.helidon.http.Status;
+import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.accesslog.AccessLogFeature;
 
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
 public final class Main {
 
     private Main() {}
 
+    /** The server without the command line around it: {@code java -cp RUNTIME_CLASSPATH dev.vane.server.Main [serve flags]}. */
+    public static void main(String[] args) {
+        serve(args);
+    }
+
     /** {@code vane serve FLAGS}: parses settings, starts the server, keeps running. */
     public static void serve(String[] flags) {
+        LogConfig.configureRuntime(); // logging.properties, before the model loader's first log line
         ServerSettings s;
         try {
             s = ServerSettings.parse(flags, System.getenv(), ServerSettings.yaml(ServerSettings.DEFAULT_CONFIG));
@@ -65,14 +77,13 @@ public final class Main {
         ModelConfig mc = model.config();
         RegistryArtifacts artifacts = new RegistryArtifacts(
                 new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
-        SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc),
-                AdminService.listener(metrics));
+        Consumer<SteeringControl.Change> changeLog = AdminRoutes.changeLog(metrics);
+        SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
+        ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
         ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering);
         AtomicBoolean ready = new AtomicBoolean();
-        WebServer http = WebServer.builder()
-                .host(s.host())
-                .port(s.port())
+        WebServer http = listener(s, s.port(), "vane.http-access")
                 .routing(r -> r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, ready::get))
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
@@ -81,11 +92,11 @@ public final class Main {
                         }))
                 .build()
                 .start();
-        Optional<WebServer> admin = s.admin().token().map(token -> WebServer.builder()
-                .host(s.host())
-                .port(s.admin().port())
-                .routing(r -> r.register(new AdminService(token, steering, artifacts, scheduler, metrics, id,
-                                s.admin().maxArtifactBytes()))
+        Optional<WebServer> admin = s.admin().token().map(token -> listener(s, s.admin().port(), "vane.admin-access")
+                .routing(r -> r.register(new AdminAuth(token),
+                                new SteeringAdminService(steering, artifactAdmin, scheduler, id, s.admin().maxArtifactBytes()),
+                                new ArtifactAdminService(artifactAdmin, new ProbeRefinement(artifactAdmin, scheduler, mc.numLayers()),
+                                        s.admin().maxArtifactBytes()))
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
@@ -95,5 +106,16 @@ public final class Main {
                 .start());
         ready.set(true);
         return new VaneServer(http, admin, scheduler, steering, ready, model.backend(), model::close);
+    }
+
+    /**
+     * A listener's settings: only the features named here (Helidon would otherwise add any
+     * feature it finds on the class path), and, when {@code --access-log} is on, an access log
+     * to {@code accessLogger} (Helidon appends the socket, {@code .@default}).
+     */
+    private static WebServerConfig.Builder listener(ServerSettings s, int port, String accessLogger) {
+        WebServerConfig.Builder b = WebServer.builder().host(s.host()).port(port).featuresDiscoverServices(false);
+        if (s.accessLog()) b.addFeature(AccessLogFeature.create(c -> c.loggerName(accessLogger)));
+        return b;
     }
 }

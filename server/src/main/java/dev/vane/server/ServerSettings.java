@@ -27,10 +27,12 @@ import java.util.function.BiFunction;
  * @param prefillChunk prompt tokens per prefill step (long prompts do not stall running decodes)
  * @param maxBodyBytes largest accepted request body; larger ones get 413
  * @param admin        the steering registry and the admin API
+ * @param accessLog    whether every HTTP request is logged (Helidon's access log, logger
+ *                     {@code io.helidon.webserver.AccessLog}); a bare {@code --access-log} means true
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend,
-                             int threads, int slots,
-                             int context, int queueLimit, int prefillChunk, long maxBodyBytes, Admin admin) {
+                             int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
+                             Admin admin, boolean accessLog) {
 
     /**
      * @param artifacts        the artifact registry directory (created when missing)
@@ -60,7 +62,8 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
-            "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles");
+            "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
+            "access-log");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -78,19 +81,23 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+    }
+
+    public ServerSettings withAccessLog(boolean accessLog) {
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
     }
 
     /** Parses {@code --key value} flags over environment variables over defaults. */
@@ -121,6 +128,10 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--access-log") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                flags.put("access-log", "true"); // a switch: bare means on
+                continue;
+            }
             if (!a.startsWith("--") || i + 1 >= args.length)
                 throw new IllegalArgumentException("expected --flag value, got '" + a + "'");
             flags.put(a.substring(2), args[++i]);
@@ -145,7 +156,16 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                         integer("admin-port", get.apply("admin-port", "8081")),
                         Optional.ofNullable(get.apply("admin-token", null)),
                         number("max-artifact-bytes", get.apply("max-artifact-bytes", String.valueOf(64L << 20))),
-                        Optional.ofNullable(get.apply("profiles", null)).map(Path::of)));
+                        Optional.ofNullable(get.apply("profiles", null)).map(Path::of)),
+                bool("access-log", get.apply("access-log", "false")));
+    }
+
+    private static boolean bool(String flag, String value) {
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(flag + " must be true or false, got '" + value + "'");
+        };
     }
 
     private static Optional<ComputeDType> dtype(String value) {

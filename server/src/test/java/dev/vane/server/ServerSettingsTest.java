@@ -77,4 +77,21 @@ class ServerSettingsTest {
                 .hasMessageContaining("max-body-bytes");
         assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--queue", "1"}, Map.of())).hasMessageContaining("--queue");
     }
+
+    @Test
+    void theAccessLogIsASwitchThatIsOffByDefault(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        assertThat(ServerSettings.parse(new String[0], Map.of()).accessLog()).isFalse();
+        assertThat(ServerSettings.parse(new String[] {"--access-log"}, Map.of()).accessLog()).isTrue();
+        ServerSettings s = ServerSettings.parse(new String[] {"--access-log", "--port", "9000"}, Map.of());
+        assertThat(s.accessLog()).isTrue();
+        assertEquals(9000, s.port());
+        assertThat(ServerSettings.parse(new String[] {"--access-log", "false"}, Map.of("VANE_ACCESS_LOG", "true")).accessLog())
+                .isFalse();
+        assertThat(ServerSettings.parse(new String[0], Map.of("VANE_ACCESS_LOG", "true")).accessLog()).isTrue();
+        Path yaml = tmp.resolve("application.yaml");
+        java.nio.file.Files.writeString(yaml, "vane:\n  access-log: true\n");
+        assertThat(ServerSettings.parse(new String[0], Map.of(), ServerSettings.yaml(yaml)).accessLog()).isTrue();
+        assertThatThrownBy(() -> ServerSettings.parse(new String[0], Map.of("VANE_ACCESS_LOG", "yes")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("access-log");
+    }
 }

@@ -1,0 +1,164 @@
+package dev.vane.steering.control;
+
+import dev.vane.engine.generate.SamplingParams;
+import dev.vane.engine.generate.TokenListener;
+import dev.vane.engine.schedule.GenerationRequest;
+import dev.vane.engine.schedule.GenerationService;
+import dev.vane.engine.schedule.QueueFullException;
+import dev.vane.engine.schedule.RequestHandle;
+import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ArtifactException;
+import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
+import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.artifact.Provenance;
+import dev.vane.steering.gact.GactWeights;
+import dev.vane.steering.gact.SoftmaxProbe;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Online refinement of a stored G-ACT artifact's probes from labelled feedback (methods.md §2
+ * step 5). Each example's prompt runs through the scheduler, batched with other traffic, with a
+ * read-only capture of its last-token residual at the artifact's layers; a few SGD steps then move
+ * each layer's probe (never the model), and the artifact is stored again. Requests admitted
+ * afterwards use the refined probes.
+ */
+public final class ProbeRefinement {
+
+    /** One labelled example: a prompt and the cluster it belongs to. */
+    public record Example(String prompt, int cluster) {}
+
+    /**
+     * The SGD settings.
+     *
+     * @param steps 1..1000
+     * @param lr    in (0, 10]
+     */
+    public record Options(int steps, double lr) {
+        public static final Options DEFAULT = new Options(10, 0.5);
+
+        public Options {
+            if (steps < 1 || steps > 1000) throw ControlException.invalid("steps", "steps must be in [1, 1000], got " + steps);
+            if (!(lr > 0 && lr <= 10)) throw ControlException.invalid("lr", "lr must be in (0, 10], got " + lr);
+        }
+    }
+
+    /** A layer probe's accuracy on the examples before and after refinement. */
+    public record Accuracy(double before, double after) {}
+
+    /** What a refinement did: how many examples, and each refined layer's accuracy. */
+    public record Result(int examples, SortedMap<Integer, Accuracy> layers) {
+        public Result {
+            layers = Collections.unmodifiableSortedMap(new TreeMap<>(layers));
+        }
+    }
+
+    private final ArtifactAdmin artifacts;
+    private final GenerationService engine;
+    private final int numLayers;
+
+    /** @param numLayers the served model's layer count (the capture's range) */
+    public ProbeRefinement(ArtifactAdmin artifacts, GenerationService engine, int numLayers) {
+        this.artifacts = artifacts;
+        this.engine = engine;
+        this.numLayers = numLayers;
+    }
+
+    /**
+     * Refines the probes of the G-ACT artifact {@code name} and stores it again.
+     *
+     * @param who who asked, for the log and the artifact's provenance
+     * @throws ControlException NOT_FOUND on {@code name}; INVALID on {@code name} (not a G-ACT
+     *         artifact of this model), {@code examples} (none), {@code examples[i].cluster} (out of
+     *         range) or {@code examples[i].prompt} (empty, or too long for the context)
+     * @throws QueueFullException when the scheduler cannot take the examples now (none of them runs)
+     */
+    public Result refine(String name, List<Example> examples, Options options, String who) {
+        artifacts.existing(name);
+        Artifact artifact;
+        GactWeights weights;
+        try {
+            artifact = artifacts.artifacts().registry().load(name, artifacts.artifacts().fingerprint());
+            weights = MethodArtifacts.gact(artifact);
+        } catch (ArtifactException e) {
+            throw ControlException.invalid("name", e.getMessage());
+        }
+        if (examples.isEmpty()) throw ControlException.invalid("examples", "examples must not be empty");
+        int[] y = new int[examples.size()];
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            Example e = examples.get(i);
+            String p = "examples[" + i + "].";
+            if (e.cluster() < 0 || e.cluster() >= weights.clusters())
+                throw ControlException.invalid(p + "cluster", p + "cluster must be in [0, " + (weights.clusters() - 1)
+                        + "], got " + e.cluster());
+            y[i] = e.cluster();
+            int[] ids = engine.tokenizer().encode(e.prompt(), true);
+            if (ids.length == 0 || ids.length >= engine.contextLength())
+                throw ControlException.invalid(p + "prompt", p + "prompt must have 1.." + (engine.contextLength() - 1) + " tokens");
+            prompts.add(ids);
+        }
+        int[] layers = weights.layers().keySet().stream().mapToInt(Integer::intValue).toArray();
+        List<LastTokenCapture> captures = capture(prompts, layers);
+
+        SortedMap<Integer, Accuracy> accuracy = new TreeMap<>();
+        GactWeights refined = weights;
+        for (int l : layers) {
+            float[][] a = new float[examples.size()][];
+            for (int i = 0; i < a.length; i++) a[i] = captures.get(i).at(l);
+            SoftmaxProbe before = refined.layers().get(l).probe();
+            SoftmaxProbe after = before.refine(a, y, options.steps(), options.lr());
+            refined = refined.withProbe(l, after);
+            accuracy.put(l, new Accuracy(before.accuracy(a, y), after.accuracy(a, y)));
+        }
+        Manifest m = artifact.manifest();
+        Map<String, Double> metrics = new TreeMap<>(m.metrics());
+        metrics.merge("refined_examples", (double) examples.size(), Double::sum);
+        Manifest nm = new Manifest(m.name(), m.kind(), m.fingerprint(), m.site(), m.layers(), m.params(), metrics,
+                Provenance.now("admin refine by " + who + " (" + examples.size() + " examples, " + options.steps()
+                        + " steps, lr " + options.lr() + ")", sha256(examples)));
+        artifacts.artifacts().registry().save(new Artifact(nm, MethodArtifacts.tensors(refined.tensors(), refined.shapes())),
+                SaveMode.REPLACE);
+        artifacts.artifacts().evict(name);
+        artifacts.changed(who, "refined G-ACT probes of " + name + " with " + examples.size() + " examples");
+        return new Result(examples.size(), accuracy);
+    }
+
+    /** Runs each prompt for one greedy token with a capture of the given layers; all or none are submitted. */
+    private List<LastTokenCapture> capture(List<int[]> prompts, int[] layers) {
+        List<LastTokenCapture> captures = new ArrayList<>();
+        List<RequestHandle> handles = new ArrayList<>();
+        try {
+            for (int[] ids : prompts) {
+                LastTokenCapture c = new LastTokenCapture(numLayers, layers);
+                captures.add(c);
+                handles.add(engine.submit(GenerationRequest.of(ids, SamplingParams.greedy(1)).withHooks(c), TokenListener.NONE));
+            }
+        } catch (QueueFullException e) {
+            handles.forEach(RequestHandle::cancel);
+            throw e;
+        }
+        for (RequestHandle h : handles) h.result().join();
+        return captures;
+    }
+
+    /** The feedback's digest for the provenance: each example as its cluster, its prompt's length and its prompt. */
+    private static String sha256(List<Example> examples) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Example e : examples) md.update((e.cluster() + "\t" + e.prompt().length() + "\t" + e.prompt()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

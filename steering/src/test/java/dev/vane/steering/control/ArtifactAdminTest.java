@@ -1,0 +1,149 @@
+package dev.vane.steering.control;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.vane.engine.config.Architecture;
+import dev.vane.engine.hooks.Component;
+import dev.vane.steering.artifact.Artifact;
+import dev.vane.steering.artifact.ArtifactKind;
+import dev.vane.steering.artifact.ArtifactRegistry;
+import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
+import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.artifact.ModelFingerprint;
+import dev.vane.steering.artifact.Provenance;
+import dev.vane.steering.artifact.VectorSet;
+import dev.vane.steering.gguf.ControlVectors;
+import dev.vane.steering.plan.InterventionSpec;
+import dev.vane.steering.plan.ModelShape;
+import dev.vane.steering.plan.PhaseScope;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Storing, replacing and deleting artifacts of a running server, and how each refusal is typed. */
+class ArtifactAdminTest {
+
+    private static final ModelFingerprint FP = new ModelFingerprint(Architecture.LLAMA, 8, 3, 512);
+
+    @TempDir Path tmp;
+    private ArtifactRegistry registry;
+    private RegistryArtifacts artifacts;
+    private SteeringControl steering;
+    private ArtifactAdmin admin;
+    private final List<SteeringControl.Change> changes = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        registry = new ArtifactRegistry(tmp.resolve("registry"), 1 << 20);
+        artifacts = new RegistryArtifacts(registry, FP);
+        steering = new SteeringControl(artifacts, new ModelShape(FP.numLayers(), FP.hiddenSize()), changes::add);
+        admin = new ArtifactAdmin(artifacts, steering, changes::add);
+    }
+
+    /** A vector set with one direction, all {@code value}, at {@code layer}. */
+    private static VectorSet vectors(int layer, float value) {
+        float[][] d = new float[FP.numLayers()][];
+        d[layer] = new float[FP.hiddenSize()];
+        java.util.Arrays.fill(d[layer], value);
+        return new VectorSet(Component.RESID_POST, FP.hiddenSize(), d);
+    }
+
+    private ArtifactUpload.Vane upload(String name, VectorSet v, ModelFingerprint fp) throws IOException {
+        Path dir = tmp.resolve("src-" + name + "-" + System.nanoTime());
+        v.toArtifact(name, fp, JsonNodeFactory.instance.objectNode(), Map.of(), Provenance.now("test", "0".repeat(64))).write(dir);
+        return new ArtifactUpload.Vane(Files.readString(dir.resolve(Artifact.MANIFEST)), Files.readAllBytes(dir.resolve(Artifact.TENSORS)));
+    }
+
+    private static ControlException.Problem problem(Throwable t) { return ((ControlException) t).problem(); }
+
+    private static Optional<String> field(Throwable t) { return ((ControlException) t).field(); }
+
+    @Test
+    void aVaneUploadIsStoredListedAndReportedAndCreateRefusesATakenName() throws IOException {
+        Manifest m = admin.store("v", upload("v", vectors(1, 1f), FP), SaveMode.CREATE, "tester");
+        assertThat(m.kind()).isEqualTo(ArtifactKind.VECTOR_SET);
+        assertThat(admin.names()).containsExactly("v");
+        assertThat(admin.list()).extracting(Manifest::name).containsExactly("v");
+        assertThat(admin.manifest("v").kind()).isEqualTo(ArtifactKind.VECTOR_SET);
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo("artifact");
+            assertThat(c.who()).isEqualTo("tester");
+            assertThat(c.what()).contains("created artifact v");
+        });
+        ArtifactUpload again = upload("v", vectors(1, 2f), FP);
+        assertThatThrownBy(() -> admin.store("v", again, SaveMode.CREATE, "tester")).isInstanceOf(ControlException.class)
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.CONFLICT))
+                .satisfies(e -> assertThat(field(e)).contains("name"));
+    }
+
+    @Test
+    void aReplacedArtifactIsWhatPlansSeeNext() throws IOException {
+        admin.store("v", upload("v", vectors(1, 1f), FP), SaveMode.CREATE, "tester");
+        assertThat(artifacts.vectors("v").byLayer().get(1)[0]).isEqualTo(1f);
+        admin.store("v", upload("v", vectors(1, 5f), FP), SaveMode.REPLACE, "tester");
+        assertThat(artifacts.vectors("v").byLayer().get(1)[0]).isEqualTo(5f);
+        assertThat(changes.get(1).what()).contains("stored artifact v");
+    }
+
+    @Test
+    void aGgufControlVectorIsImportedAsAVectorSet() throws IOException {
+        Path gguf = tmp.resolve("cv.gguf");
+        ControlVectors.exportGguf(vectors(2, 0.5f), "llama", gguf);
+        Manifest m = admin.store("cv", new ArtifactUpload.Gguf(Files.readAllBytes(gguf)), SaveMode.CREATE, "tester");
+        assertThat(m.kind()).isEqualTo(ArtifactKind.VECTOR_SET);
+        assertThat(m.provenance().command()).contains("tester");
+        assertThat(artifacts.vectors("cv").byLayer()).containsOnlyKeys(2);
+    }
+
+    @Test
+    void badUploadsAreInvalidAndNameTheFieldAtFault() throws IOException {
+        ModelFingerprint other = new ModelFingerprint(FP.architecture(), FP.hiddenSize(), FP.numLayers(), FP.vocabSize() + 1);
+        ArtifactUpload wrongModel = upload("w", vectors(1, 1f), other);
+        assertThatThrownBy(() -> admin.store("w", wrongModel, SaveMode.CREATE, "t"))
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.INVALID))
+                .satisfies(e -> assertThat(field(e)).contains("manifest.fingerprint"));
+        ArtifactUpload misnamed = upload("x", vectors(1, 1f), FP);
+        assertThatThrownBy(() -> admin.store("y", misnamed, SaveMode.CREATE, "t"))
+                .satisfies(e -> assertThat(field(e)).contains("manifest.name"));
+        assertThatThrownBy(() -> admin.store("z", new ArtifactUpload.Vane("{not json", new byte[0]), SaveMode.CREATE, "t"))
+                .satisfies(e -> assertThat(field(e)).contains("manifest"));
+        assertThatThrownBy(() -> admin.store("g", new ArtifactUpload.Gguf("GGUF-not-really".getBytes()), SaveMode.CREATE, "t"))
+                .isInstanceOf(ControlException.class)
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.INVALID))
+                .satisfies(e -> assertThat(field(e)).isEmpty());
+        for (String bad : new String[] {"../escape", "Upper", ".hidden", "a/b", ""})
+            assertThatThrownBy(() -> admin.store(bad, misnamed, SaveMode.CREATE, "t")).as(bad)
+                    .satisfies(e -> assertThat(field(e)).contains("name"));
+        assertThat(admin.names()).isEmpty();
+        assertThat(changes).isEmpty();
+    }
+
+    @Test
+    void anArtifactInUseCannotBeDeletedAndAnUnknownOneIsNotFound() throws IOException {
+        admin.store("v", upload("v", vectors(1, 1f), FP), SaveMode.CREATE, "tester");
+        steering.putProfile(new Profile("p", List.of(new InterventionSpec.Vector("v", 1.0, Optional.empty(), Optional.empty(),
+                PhaseScope.BOTH))), "tester");
+        assertThatThrownBy(() -> admin.delete("v", "tester"))
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.CONFLICT))
+                .hasMessageContaining("[p]");
+        steering.deleteProfile("p", "tester");
+        admin.delete("v", "tester");
+        assertThat(admin.names()).isEmpty();
+        assertThat(changes.getLast().what()).isEqualTo("deleted artifact v");
+        assertThatThrownBy(() -> admin.delete("v", "tester"))
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.NOT_FOUND));
+        assertThatThrownBy(() -> admin.manifest("v"))
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.NOT_FOUND))
+                .satisfies(e -> assertThat(field(e)).contains("name"));
+    }
+}
