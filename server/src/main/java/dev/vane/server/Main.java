@@ -18,6 +18,7 @@ import dev.vane.engine.tokenizer.Tokenizer;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,29 +27,18 @@ public final class Main {
 
     private Main() {}
 
-    /** {@code vane serve FLAGS}: parses settings, starts the server, keeps running. */
-    public static void serve(String[] flags) {
-        ServerSettings s;
-        try {
-            s = ServerSettings.parse(flags, System.getenv(), ServerSettings.yaml(ServerSettings.DEFAULT_CONFIG));
-        } catch (IllegalArgumentException e) {
-            System.err.println("vane: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        VaneServer server;
-        try {
-            server = start(s);
-        } catch (IllegalArgumentException e) {
-            System.err.println("vane: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    /**
+     * {@code vane serve}: starts the server on settings the command line parsed, reports where it
+     * listens on {@code out}, and returns; the server keeps running until the process stops.
+     */
+    public static VaneServer serve(ServerSettings s, PrintStream out) {
+        VaneServer server = start(s);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        System.out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port());
+        out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port());
         server.adminPort().ifPresentOrElse(
-                p -> System.out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
-                () -> System.out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
+                p -> out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
+                () -> out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
+        return server;
     }
 
     /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */

@@ -1,68 +1,41 @@
 package dev.vane.server;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+/** The layers under the command line's flags: environment over the YAML file over the defaults (flags: cli's ServeCommandTest). */
 class ServerSettingsTest {
 
     @Test
-    void flagsOverEnvironmentOverDefaults() {
-        ServerSettings d = ServerSettings.parse(new String[0], Map.of());
-        assertEquals(ServerSettings.DEFAULT_MODEL, d.model());
-        assertEquals(64, d.queueLimit());
-        assertEquals(256, d.prefillChunk());
-        assertEquals(1 << 20, d.maxBodyBytes());
-        ServerSettings s = ServerSettings.parse(new String[] {"--queue-limit", "3", "--model", "m"},
-                Map.of("VANE_QUEUE_LIMIT", "9", "VANE_PREFILL_CHUNK", "32", "VANE_MAX_BODY_BYTES", "4096"));
-        assertEquals(Path.of("m"), s.model());
-        assertEquals(3, s.queueLimit());
-        assertEquals(32, s.prefillChunk());
-        assertEquals(4096, s.maxBodyBytes());
-    }
-
-    @Test
-    void yamlSectionSitsUnderEnvironmentAndFlags(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    void environmentOverYamlOverDefaults(@TempDir Path tmp) throws Exception {
         Path yaml = tmp.resolve("application.yaml");
-        java.nio.file.Files.writeString(yaml, "vane:\n  port: 9090\n  slots: 3\n  queue-limit: 5\n  dtype: f16\n");
+        Files.writeString(yaml, "vane:\n  port: 9090\n  queue-limit: 5\n  dtype: f16\n");
         Map<String, String> values = ServerSettings.yaml(yaml);
-        ServerSettings s = ServerSettings.parse(new String[] {"--slots", "2"}, Map.of("VANE_QUEUE_LIMIT", "7"), values);
-        assertEquals(9090, s.port());
-        assertEquals(2, s.slots());
-        assertEquals(7, s.queueLimit());
-        assertEquals(dev.vane.engine.model.ComputeDType.F16, s.dtype());
-        assertEquals(Map.of(), ServerSettings.yaml(tmp.resolve("absent.yaml")));
-        java.nio.file.Files.writeString(yaml, "vane:\n  prot: 1\n");
-        assertThatThrownBy(() -> ServerSettings.yaml(yaml)).hasMessageContaining("vane.prot");
+        Map<String, String> env = Map.of("VANE_QUEUE_LIMIT", "7", "VANE_ADMIN_TOKEN", "t");
+        assertEquals(new ServerSettings.Configured("7", "VANE_QUEUE_LIMIT"), ServerSettings.configured("queue-limit", env, values).orElseThrow());
+        assertEquals(new ServerSettings.Configured("9090", "vane.port"), ServerSettings.configured("port", env, values).orElseThrow());
+        assertEquals(new ServerSettings.Configured("8", "default"), ServerSettings.configured("slots", env, values).orElseThrow());
+        assertEquals(Optional.of(new ServerSettings.Configured("t", "VANE_ADMIN_TOKEN")), ServerSettings.configured("admin-token", env, values));
+        assertThat(ServerSettings.configured("profiles", env, values)).isEmpty();
+        assertThatThrownBy(() -> ServerSettings.configured("prot", env, values)).hasMessageContaining("prot");
     }
 
     @Test
-    void theAdminApiIsOffWithoutATokenAndItsTokenNeverPrints() {
-        ServerSettings d = ServerSettings.parse(new String[0], Map.of());
-        assertThat(d.admin().token()).isEmpty();
-        assertEquals(8081, d.admin().port());
-        ServerSettings e = ServerSettings.parse(new String[] {"--admin-port", "9001"},
-                Map.of("VANE_ADMIN_TOKEN", "s3cret-s3cret-s3cret", "VANE_ARTIFACTS", "/tmp/reg", "VANE_PROFILES", "/tmp/p.json"));
-        assertThat(e.admin().token()).contains("s3cret-s3cret-s3cret");
-        assertEquals(9001, e.admin().port());
-        assertEquals(Path.of("/tmp/reg"), e.admin().artifacts());
-        assertThat(e.admin().profiles()).contains(Path.of("/tmp/p.json"));
-        assertThat(e.toString()).doesNotContain("s3cret");
-        assertThatThrownBy(() -> ServerSettings.parse(new String[0], Map.of("VANE_ADMIN_TOKEN", "short")))
-                .hasMessageContaining("admin-token");
-    }
-
-    @Test
-    void rejectsBadValuesNamingTheFlag() {
-        assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--queue-limit", "-1"}, Map.of())).hasMessageContaining("queue-limit");
-        assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--prefill-chunk", "0"}, Map.of())).hasMessageContaining("prefill-chunk");
-        assertThatThrownBy(() -> ServerSettings.parse(new String[0], Map.of("VANE_MAX_BODY_BYTES", "lots")))
-                .hasMessageContaining("max-body-bytes");
-        assertThatThrownBy(() -> ServerSettings.parse(new String[] {"--queue", "1"}, Map.of())).hasMessageContaining("--queue");
+    void everySettingButTheTokenAndProfilesHasADefault() {
+        assertThat(ServerSettings.defaultValues().keySet()).containsExactlyInAnyOrderElementsOf(
+                ServerSettings.NAMES.stream().filter(n -> !n.equals("admin-token") && !n.equals("profiles")).toList());
+        ServerSettings d = ServerSettings.defaults(ServerSettings.DEFAULT_MODEL);
+        assertEquals("1048576", ServerSettings.defaultValues().get("max-body-bytes"));
+        assertEquals(String.valueOf(d.threads()), ServerSettings.defaultValues().get("threads"));
+        assertEquals("f32", ServerSettings.defaultValues().get("dtype"));
     }
 }
