@@ -13,44 +13,54 @@ import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.model.StepInput;
 import dev.vane.engine.weights.FileDType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.
  *
- * <pre>
- * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len N]
- *             [--gen-len N] [--batch N] [--runs N] [--warmup N] [--torch-threads N] [--java-kernel N]
- * </pre>
  * {@code --java-kernel} defaults to the server's choice ({@code threads} for f16, see
  * {@code ModelLoader.inferenceKernelThreads}); {@code --java-kernel 0} selects PyTorch.
  * Besides the mean decode rate it reports the median and fastest decode step, which a busy
  * machine disturbs less than the mean. Threads are PyTorch intra-op threads; they must be set before the engine starts, so this
  * main sets {@code ai.djl.pytorch.num_threads} first.
  */
-public final class DecodeBench {
+@Command(name = "vane bench DecodeBench", sortOptions = false,
+        description = "Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.")
+public final class DecodeBench implements Callable<Integer> {
 
-    private DecodeBench() {}
+    @Mixin
+    BenchModel m;
+    @Mixin
+    EngineThreads engine;
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "sequences decoded together (${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N", description = "unmeasured runs first (${DEFAULT-VALUE})")
+    int warmup;
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
-        int javaKernel = engineThreads(a, dtype, threads);
+    public static void main(String[] args) {
+        BenchCli.main(new DecodeBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        int threads = m.threads;
+        ComputeDType dtype = m.dtype;
+        int javaKernel = engineThreads(engine, dtype, threads);
         int torchThreads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads"));
-        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
-        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
-        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
-        int warmup = Integer.parseInt(a.getOrDefault("warmup", "1"));
-        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : presetDir(a.getOrDefault("preset", "smollm2-135m"));
-        String label = a.containsKey("model") ? dir.toString() : a.getOrDefault("preset", "smollm2-135m");
+        int promptLen = m.promptLen;
+        int genLen = m.genLen;
+        Path dir = m.dir();
+        String label = m.label();
 
         int ctx = promptLen + genLen + 1;
         try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
@@ -69,6 +79,7 @@ public final class DecodeBench {
                         steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }
         }
+        return 0;
     }
 
     /** Returns {prefill seconds, decode seconds}; {@code steps} receives each decode step's nanoseconds. */
@@ -108,10 +119,9 @@ public final class DecodeBench {
      * work ({@code --torch-threads N} overrides). Sets the DJL properties; call before the engine
      * starts. Returns the Java kernel threads for {@link ModelLoader#load(Path, ComputeDType, int, int)}.
      */
-    static int engineThreads(Map<String, String> a, ComputeDType dtype, int threads) {
-        int javaKernel = a.containsKey("java-kernel") ? Integer.parseInt(a.get("java-kernel"))
-                : ModelLoader.inferenceKernelThreads(dtype, threads);
-        int torchThreads = Integer.parseInt(a.getOrDefault("torch-threads", String.valueOf(javaKernel > 0 ? 1 : threads)));
+    static int engineThreads(EngineThreads t, ComputeDType dtype, int threads) {
+        int javaKernel = t.javaKernel != null ? t.javaKernel : ModelLoader.inferenceKernelThreads(dtype, threads);
+        int torchThreads = t.torchThreads != null ? t.torchThreads : javaKernel > 0 ? 1 : threads;
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         return javaKernel;
@@ -144,15 +154,5 @@ public final class DecodeBench {
             for (String f : java.util.List.of("tokenizer.json", "tokenizer_config.json"))
                 Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
         return dir;
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length)
-                throw new IllegalArgumentException("expected --key value pairs, got " + Arrays.toString(args));
-            m.put(args[i].substring(2), args[++i]);
-        }
-        return m;
     }
 }

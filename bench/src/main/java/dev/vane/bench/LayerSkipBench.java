@@ -23,11 +23,15 @@ import dev.vane.steering.plan.PhaseScope;
 import dev.vane.steering.plan.SteeringPlan;
 import dev.vane.steering.plan.SteeringRow;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Decode speed against the fraction of layers executed (issue "LAC layer skipping"): first with
@@ -35,26 +39,36 @@ import java.util.Map;
  * with LAC {@code exit} and {@code skip-set} at the given α, reporting the fraction the rule
  * chose. One JSON line per configuration and run.
  *
- * <pre>
- * LayerSkipBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len 32] [--gen-len 64]
- *                [--runs 2] [--fractions 1,0.75,0.5,0.25] [--alpha 0.8] [--q 0.5]
- * </pre>
  */
-public final class LayerSkipBench {
+@Command(name = "vane bench LayerSkipBench", sortOptions = false, description =
+        "Decode speed against the fraction of layers executed: fixed skip sets, then LAC exit and skip-set, one JSON line per configuration and run.")
+public final class LayerSkipBench implements Callable<Integer> {
 
-    private LayerSkipBench() {}
+    @Mixin
+    BenchModel m;
+    @Mixin
+    EngineThreads engine;
+    @Option(names = "--runs", defaultValue = "2", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--fractions", defaultValue = "1,0.75,0.5,0.25", split = ",", paramLabel = "F,F,...",
+            description = "fractions of layers executed by the fixed skip sets (${DEFAULT-VALUE})")
+    List<Double> fractions;
+    @Option(names = "--alpha", defaultValue = "0.8", paramLabel = "A", description = "LAC threshold alpha (${DEFAULT-VALUE})")
+    double alpha;
+    @Option(names = "--q", defaultValue = "0.5", paramLabel = "Q", description = "skip-set quantile (${DEFAULT-VALUE})")
+    double q;
 
-    public static void main(String[] args) throws Exception {
-        BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
-        Map<String, String> a = setup.args();
+    public static void main(String[] args) {
+        BenchCli.main(new LayerSkipBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSetup setup = BenchSetup.of(m, engine); // engine threads as the server runs them
         int threads = setup.threads(), javaKernel = setup.javaKernel(), promptLen = setup.promptLen(), genLen = setup.genLen();
         ComputeDType dtype = setup.dtype();
         Path dir = setup.dir();
         String label = setup.label();
-        int runs = Integer.parseInt(a.getOrDefault("runs", "2"));
-        double alpha = Double.parseDouble(a.getOrDefault("alpha", "0.8"));
-        double q = Double.parseDouble(a.getOrDefault("q", "0.5"));
-        String[] fractions = a.getOrDefault("fractions", "1,0.75,0.5,0.25").split(",");
         DecodeBench.withTokenizer(dir);
         int ctx = promptLen + genLen + 2;
         try (CausalLM model = ModelLoader.load(dir, dtype, ctx, javaKernel);
@@ -64,8 +78,7 @@ public final class LayerSkipBench {
             int layers = model.config().numLayers();
             ModelShape shape = new ModelShape(layers, model.config().hiddenSize());
             for (int r = -1; r < runs; r++) {
-                for (String f : fractions) {
-                    double fraction = Double.parseDouble(f.trim());
+                for (double fraction : fractions) {
                     BitSet skip = evenlySkipped(layers, fraction);
                     double tokS = decode(gen, model, promptLen, genLen, fixedSkip(skip));
                     if (r >= 0) print(label, dtype, threads, javaKernel, "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
@@ -81,6 +94,7 @@ public final class LayerSkipBench {
                 }
             }
         }
+        return 0;
     }
 
     private static void print(String label, ComputeDType dtype, int threads, int javaKernel, String config, double executed, double tokS, int run) {

@@ -25,6 +25,10 @@ import dev.vane.steering.plan.PhaseScope;
 import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.plan.SteeringPlan;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
  * Decode throughput with and without steering, through the generator (the server's engine path):
@@ -41,26 +46,34 @@ import java.util.TreeMap;
  * batch 1 and at a batch of B concurrent sequences. Artifacts are random, in the model's real
  * geometry (the cost does not depend on their values). One JSON line per (mode, batch, run).
  *
- * <pre>
- * SteeringBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len 32]
- *               [--gen-len 64] [--batches 1,8] [--runs 3] [--modes none,vectors,controller,gact]
- * </pre>
  */
-public final class SteeringBench {
+@Command(name = "vane bench SteeringBench", sortOptions = false, description =
+        "Decode throughput with and without steering (vectors, controller, G-ACT) at batch 1 and B, one JSON line per mode, batch and run.")
+public final class SteeringBench implements Callable<Integer> {
 
-    private SteeringBench() {}
+    @Mixin
+    BenchModel m;
+    @Mixin
+    EngineThreads engine;
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--batches", defaultValue = "1,8", split = ",", paramLabel = "B,B,...", description = "batch sizes (${DEFAULT-VALUE})")
+    List<Integer> batches;
+    @Option(names = "--modes", defaultValue = "none,vectors,controller,gact", split = ",", paramLabel = "M,M,...",
+            description = "steering modes: none, vectors, controller, gact (${DEFAULT-VALUE})")
+    List<String> modes;
 
-    public static void main(String[] args) throws Exception {
-        BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
-        Map<String, String> a = setup.args();
+    public static void main(String[] args) {
+        BenchCli.main(new SteeringBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSetup setup = BenchSetup.of(m, engine); // engine threads as the server runs them
         int threads = setup.threads(), javaKernel = setup.javaKernel(), promptLen = setup.promptLen(), genLen = setup.genLen();
         ComputeDType dtype = setup.dtype();
         Path dir = setup.dir();
         String label = setup.label();
-        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
-        List<Integer> batches = new ArrayList<>();
-        for (String b : a.getOrDefault("batches", "1,8").split(",")) batches.add(Integer.parseInt(b.trim()));
-        List<String> modes = List.of(a.getOrDefault("modes", "none,vectors,controller,gact").split(","));
         DecodeBench.withTokenizer(dir);
 
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -97,6 +110,7 @@ public final class SteeringBench {
                                 t[1], t[0]);
                     }
         }
+        return 0;
     }
 
     private static SteeringPlan plan(InterventionSpec spec, ArtifactResolver artifacts, ModelShape shape) {
