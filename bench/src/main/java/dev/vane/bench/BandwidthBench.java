@@ -4,9 +4,11 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * The ceiling that memory bandwidth puts on batch-1 decode: how fast {@code threads} threads can
@@ -14,24 +16,29 @@ import java.util.Map;
  * widening and summing them. A decode step at batch 1 reads every weight once, so
  * {@code 1 / seconds} here bounds its tokens/s from above on this machine, whatever the kernel.
  *
- * <pre>
- * BandwidthBench [--weights 180000000] [--threads 2] [--runs 5]
- * </pre>
  * The default, 180M, is the {@code smollm2-135m} preset's weights plus its (tied, so read again
  * for the logits) 128,256 × 576 LM head. One JSON line per run.
  */
-public final class BandwidthBench {
+@Command(name = "vane bench BandwidthBench", sortOptions = false,
+        description = "The memory-read ceiling of batch-1 decode: f16 weights summed by N threads, one JSON line per run.")
+public final class BandwidthBench implements Callable<Integer> {
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
-    private BandwidthBench() {}
+    @Option(names = "--weights", defaultValue = "180000000", paramLabel = "N", description = "f16 weights read per run (${DEFAULT-VALUE})")
+    int n;
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "reading threads (${DEFAULT-VALUE})")
+    int threads;
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = DecodeBench.parse(args);
-        int n = Integer.parseInt(a.getOrDefault("weights", "180000000"));
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
+    public static void main(String[] args) {
+        BenchCli.main(new BandwidthBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
         short[] w = new short[n];
         for (int i = 0; i < n; i += 1024) w[i] = (short) i; // touch every page
         for (int r = -2; r < runs; r++) {
@@ -52,6 +59,7 @@ public final class BandwidthBench {
                             + "\"gb_s\":%.2f,\"decode_tok_s_ceiling\":%.1f,\"checksum\":%d}%n",
                     n, threads, r, s * 1e3, 2.0 * n / s / 1e9, 1 / s, sink);
         }
+        return 0;
     }
 
     /** Σ w[lo..hi) widened to int, eight lanes at a time (the read is all the work). */

@@ -4,6 +4,12 @@ import dev.vane.engine.model.ComputeDType;
 import dev.vane.server.Main;
 import dev.vane.server.ServerSettings;
 import dev.vane.server.VaneServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,17 +28,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Aggregate generated tokens/s of the real server at several numbers of concurrent streaming
  * requests (OpenAI {@code /v1/completions}, greedy, fixed length), one JSON line per level.
  *
- * <pre>
- * ConcurrencyBench (--model DIR | --preset NAME) [--dtype f16] [--threads 2] [--streams 1,4,8,16]
- *                  [--prompt-len 32] [--gen-len 64] [--repeat 5] [--client socket|jdk]
- * </pre>
  * The load generator shares the machine's cores with the server, so it should cost as little as
  * it can: {@code socket} (the default) reads each stream on its own thread from a plain socket
  * (HTTP/1.1, chunked body decoded, every response checked: status 200, {@code gen-len} content
@@ -45,23 +47,38 @@ import java.util.concurrent.CompletableFuture;
  * interleaving the levels keeps a slow spell from landing on one of them only).
  * A preset has no tokenizer, so the Llama 3 tokenizer of the test resources is copied in.
  */
-public final class ConcurrencyBench {
+@Command(name = "vane bench ConcurrencyBench", sortOptions = false, description =
+        "Aggregate generated tokens/s of the real server at several numbers of concurrent streaming requests, one JSON line per level.")
+public final class ConcurrencyBench implements Callable<Integer> {
 
-    private ConcurrencyBench() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = DecodeBench.parse(args);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        ComputeDType dtype = ComputeDType.parse(a.getOrDefault("dtype", "f16"));
-        int promptLen = Integer.parseInt(a.getOrDefault("prompt-len", "32"));
-        int genLen = Integer.parseInt(a.getOrDefault("gen-len", "64"));
-        int repeat = Integer.parseInt(a.getOrDefault("repeat", "5"));
-        String client = a.getOrDefault("client", "socket");
-        if (!client.equals("socket") && !client.equals("jdk")) throw new IllegalArgumentException("--client socket|jdk");
-        List<Integer> levels = new ArrayList<>();
-        for (String s : a.getOrDefault("streams", "1,4,8,16").split(",")) levels.add(Integer.parseInt(s.trim()));
+    @Mixin
+    BenchModel m;
+    @Option(names = "--streams", defaultValue = "1,4,8,16", split = ",", paramLabel = "N,N,...",
+            description = "concurrent streams of each level (${DEFAULT-VALUE})")
+    List<Integer> levels;
+    @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "measured rounds over the levels (${DEFAULT-VALUE})")
+    int repeat;
+    @Option(names = "--client", defaultValue = "socket", paramLabel = "socket|jdk",
+            description = "socket: a thread per stream on a plain socket; jdk: java.net.http (${DEFAULT-VALUE})")
+    String client;
+
+    public static void main(String[] args) {
+        BenchCli.main(new ConcurrencyBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        int threads = m.threads;
+        ComputeDType dtype = m.dtype;
+        int promptLen = m.promptLen;
+        int genLen = m.genLen;
+        if (!client.equals("socket") && !client.equals("jdk"))
+            throw new ParameterException(spec.commandLine(), "--client: expected socket or jdk, got '" + client + "'");
         int maxStreams = levels.stream().mapToInt(Integer::intValue).max().orElse(1);
-        Path dir = a.containsKey("model") ? Path.of(a.get("model")) : DecodeBench.presetDir(a.getOrDefault("preset", "smollm2-135m"));
+        Path dir = m.dir();
         DecodeBench.withTokenizer(dir);
         ServerSettings s = ServerSettings.defaults(dir).withPort(0)
                 .withEngine(dtype, threads, maxStreams, promptLen + genLen + 8);
@@ -84,10 +101,11 @@ public final class ConcurrencyBench {
                 System.out.printf(Locale.ROOT, "{\"bench\":\"concurrency\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
                                 + "\"client\":\"%s\",\"streams\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"repeats\":%d,\"aggregate_tok_s\":%.2f,"
                                 + "\"aggregate_tok_s_runs\":%s}%n",
-                        a.getOrDefault("preset", dir.toString()), dtype.name().toLowerCase(), threads, client, levels.get(j), promptLen, genLen,
+                        m.model == null ? m.preset : dir.toString(), dtype.name().toLowerCase(), threads, client, levels.get(j), promptLen, genLen,
                         repeat, r[r.length / 2], Arrays.toString(Arrays.stream(r).map(x -> Math.round(x * 10) / 10.0).toArray()));
             }
         }
+        return 0;
     }
 
     /** Runs n streams at once; returns wall seconds until the last one ends. */

@@ -7,40 +7,51 @@ import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LogitsMode;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.model.StepInput;
 import dev.vane.engine.weights.FileDType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.
  *
- * <pre>
- * DecodeBench (--model DIR | --preset NAME) [--dtype f16|f32] [--backend auto|java|tensor] [--threads N]
- *             [--prompt-len N] [--gen-len N] [--batch N] [--runs N] [--warmup N]
- * </pre>
- * The backend is chosen as the server chooses it ({@code auto}: the Java kernels for f16).
+ * The decoder is chosen as the server chooses it ({@code --backend auto}: the Java kernels for f16).
  * Besides the mean decode rate it reports the median and fastest decode step, which a busy
  * machine disturbs less than the mean.
  */
-public final class DecodeBench {
+@Command(name = "vane bench DecodeBench", sortOptions = false,
+        description = "Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.")
+public final class DecodeBench implements Callable<Integer> {
 
-    private DecodeBench() {}
+    @Mixin
+    BenchModel m;
+    @Mixin
+    EngineThreads engine;
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "sequences decoded together (${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N", description = "unmeasured runs first (${DEFAULT-VALUE})")
+    int warmup;
 
-    public static void main(String[] args) throws Exception {
-        BenchSetup setup = BenchSetup.of(args);
-        int promptLen = setup.promptLen(), genLen = setup.genLen();
-        int batch = Integer.parseInt(setup.get("batch", "1"));
-        int runs = Integer.parseInt(setup.get("runs", "3"));
-        int warmup = Integer.parseInt(setup.get("warmup", "1"));
+    public static void main(String[] args) {
+        BenchCli.main(new DecodeBench(), args);
+    }
 
+    @Override
+    public Integer call() throws Exception {
+        BenchSetup setup = BenchSetup.of(m, engine);
+        int threads = setup.threads(), promptLen = setup.promptLen(), genLen = setup.genLen();
         int ctx = promptLen + genLen + 1;
         try (CausalLM model = ModelLoader.load(setup.dir(), setup.load(ctx));
              KvCache cache = model.newCache(batch, ctx)) {
@@ -53,12 +64,12 @@ public final class DecodeBench {
                         "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
                                 + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
-                        setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), setup.threads(),
-                        model.backend().kind().name().toLowerCase(Locale.ROOT), batch, promptLen, genLen, r,
+                        setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), threads, BenchSetup.name(model.backend()), batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
                         steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }
         }
+        return 0;
     }
 
     /** Returns {prefill seconds, decode seconds}; {@code steps} receives each decode step's nanoseconds. */
@@ -124,15 +135,5 @@ public final class DecodeBench {
             for (String f : java.util.List.of("tokenizer.json", "tokenizer_config.json"))
                 Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));
         return dir;
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length)
-                throw new IllegalArgumentException("expected --key value pairs, got " + Arrays.toString(args));
-            m.put(args[i].substring(2), args[++i]);
-        }
-        return m;
     }
 }

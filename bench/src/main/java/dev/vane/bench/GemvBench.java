@@ -1,10 +1,13 @@
 package dev.vane.bench;
 
 import dev.vane.engine.kernel.F16Gemv;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 
 /**
  * The f16 matrix kernel alone, one thread: time per call of {@link F16Gemv#multiply} on the
@@ -12,24 +15,33 @@ import java.util.SplittableRandom;
  * weight·row (a multiply-add of one weight with one input row). At batch 1 the kernel is bound by
  * reading the weights; at batch 8 every weight is used 8 times and the arithmetic decides.
  *
- * <pre>
- * GemvBench [--rows 1,2,4,8] [--in 576] [--out 4096] [--seconds 2] [--copies N]
- * </pre>
  * The default matrix is 4096 × 576 (4.7 MB of f16: beyond L2, like a decode step's weights).
  * {@code --copies 1} with a small matrix keeps the weights in cache: the arithmetic alone.
  * One JSON line per batch size.
  */
-public final class GemvBench {
+@Command(name = "vane bench GemvBench", sortOptions = false,
+        description = "The f16 matrix kernel alone, one thread: time per call at several batch sizes, one JSON line per batch size.")
+public final class GemvBench implements Callable<Integer> {
 
-    private GemvBench() {}
+    @Option(names = "--rows", defaultValue = "1,2,4,8", split = ",", paramLabel = "B,B,...", description = "batch sizes (${DEFAULT-VALUE})")
+    List<Integer> batches;
+    @Option(names = "--in", defaultValue = "576", paramLabel = "N", description = "input width (${DEFAULT-VALUE})")
+    int in;
+    @Option(names = "--out", defaultValue = "4096", paramLabel = "N", description = "output width (${DEFAULT-VALUE})")
+    int out;
+    @Option(names = "--seconds", defaultValue = "2", paramLabel = "S", description = "measured seconds per batch size (${DEFAULT-VALUE})")
+    double seconds;
+    @Option(names = "--copies", paramLabel = "N", description = "matrices cycled through (default: ~38 MB of them)")
+    Integer copiesFlag;
 
     public static void main(String[] args) {
-        Map<String, String> a = DecodeBench.parse(args);
-        int in = Integer.parseInt(a.getOrDefault("in", "576"));
-        int out = Integer.parseInt(a.getOrDefault("out", "4096"));
-        double seconds = Double.parseDouble(a.getOrDefault("seconds", "2"));
+        BenchCli.main(new GemvBench(), args);
+    }
+
+    @Override
+    public Integer call() {
         // several matrices, so a run reads memory rather than cache (~38 MB in all)
-        int copies = Integer.parseInt(a.getOrDefault("copies", "" + Math.max(1, (int) (40_000_000L / (2L * in * out)))));
+        int copies = copiesFlag != null ? copiesFlag : Math.max(1, (int) (40_000_000L / (2L * in * out)));
         SplittableRandom rnd = new SplittableRandom(1);
         F16Gemv.Packed[] w = new F16Gemv.Packed[copies];
         for (int c = 0; c < copies; c++) {
@@ -37,8 +49,7 @@ public final class GemvBench {
             for (int i = 0; i < m.length; i++) m[i] = Float.floatToFloat16((float) rnd.nextGaussian() * 0.02f);
             w[c] = F16Gemv.pack(m, out, in);
         }
-        for (String r : a.getOrDefault("rows", "1,2,4,8").split(",")) {
-            int rows = Integer.parseInt(r);
+        for (int rows : batches) {
             float[] x = new float[rows * in];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
             float[] y = new float[rows * out];
@@ -57,5 +68,6 @@ public final class GemvBench {
                             + "\"ns_per_weight\":%.4f,\"ns_per_weight_row\":%.4f,\"weight_gb_s\":%.2f,\"check\":%.3f}%n",
                     in, out, rows, ns / 1e3, ns / weights, ns / weights / rows, 2 * weights / ns, y[out / 2]);
         }
+        return 0;
     }
 }

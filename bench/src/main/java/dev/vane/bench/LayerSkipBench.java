@@ -1,6 +1,5 @@
 package dev.vane.bench;
 
-import ai.djl.ndarray.NDArray;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.Sequence;
@@ -10,7 +9,6 @@ import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepContext;
-import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -23,37 +21,52 @@ import dev.vane.steering.plan.PhaseScope;
 import dev.vane.steering.plan.SteeringPlan;
 import dev.vane.steering.plan.SteeringRow;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
- * Decode speed against the fraction of layers executed: first with fixed skip sets (every k-th
- * layer skipped for generated tokens) so the fraction is exact, then with LAC {@code exit} and
- * {@code skip-set} at the given α, reporting the fraction the rule chose. One JSON line per configuration and run.
+ * Decode speed against the fraction of layers executed (issue "LAC layer skipping"): first with
+ * fixed skip sets (every k-th layer skipped for generated tokens) so the fraction is exact, then
+ * with LAC {@code exit} and {@code skip-set} at the given α, reporting the fraction the rule
+ * chose. One JSON line per configuration and run.
  *
- * <pre>
- * LayerSkipBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len 32] [--gen-len 64]
- *                [--runs 2] [--fractions 1,0.75,0.5,0.25] [--alpha 0.8] [--q 0.5]
- * </pre>
  */
-public final class LayerSkipBench {
+@Command(name = "vane bench LayerSkipBench", sortOptions = false, description =
+        "Decode speed against the fraction of layers executed: fixed skip sets, then LAC exit and skip-set, one JSON line per configuration and run.")
+public final class LayerSkipBench implements Callable<Integer> {
 
-    private LayerSkipBench() {}
+    @Mixin
+    BenchModel m;
+    @Mixin
+    EngineThreads engine;
+    @Option(names = "--runs", defaultValue = "2", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--fractions", defaultValue = "1,0.75,0.5,0.25", split = ",", paramLabel = "F,F,...",
+            description = "fractions of layers executed by the fixed skip sets (${DEFAULT-VALUE})")
+    List<Double> fractions;
+    @Option(names = "--alpha", defaultValue = "0.8", paramLabel = "A", description = "LAC threshold alpha (${DEFAULT-VALUE})")
+    double alpha;
+    @Option(names = "--q", defaultValue = "0.5", paramLabel = "Q", description = "skip-set quantile (${DEFAULT-VALUE})")
+    double q;
 
-    public static void main(String[] args) throws Exception {
-        BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
-        Map<String, String> a = setup.args();
+    public static void main(String[] args) {
+        BenchCli.main(new LayerSkipBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSetup setup = BenchSetup.of(m, engine); // engine threads as the server runs them
         int threads = setup.threads(), promptLen = setup.promptLen(), genLen = setup.genLen();
         ComputeDType dtype = setup.dtype();
         Path dir = setup.dir();
         String label = setup.label();
-        int runs = Integer.parseInt(a.getOrDefault("runs", "2"));
-        double alpha = Double.parseDouble(a.getOrDefault("alpha", "0.8"));
-        double q = Double.parseDouble(a.getOrDefault("q", "0.5"));
-        String[] fractions = a.getOrDefault("fractions", "1,0.75,0.5,0.25").split(",");
         DecodeBench.withTokenizer(dir);
         int ctx = promptLen + genLen + 2;
         try (CausalLM model = ModelLoader.load(dir, setup.load(ctx));
@@ -62,11 +75,10 @@ public final class LayerSkipBench {
             int layers = model.config().numLayers();
             ModelShape shape = new ModelShape(layers, model.config().hiddenSize());
             for (int r = -1; r < runs; r++) {
-                for (String f : fractions) {
-                    double fraction = Double.parseDouble(f.trim());
+                for (double fraction : fractions) {
                     BitSet skip = evenlySkipped(layers, fraction);
                     double tokS = decode(gen, model, promptLen, genLen, fixedSkip(skip));
-                    if (r >= 0) print(label, dtype, threads, model.backend(), "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
+                    if (r >= 0) print(label, dtype, threads, BenchSetup.name(model.backend()), "fixed", 1.0 - (double) skip.cardinality() / layers, tokS, r);
                 }
                 for (InterventionSpec.SkipMode mode : List.of(InterventionSpec.SkipMode.EXIT, InterventionSpec.SkipMode.SKIP_SET)) {
                     SteeringRow row = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(
@@ -75,16 +87,17 @@ public final class LayerSkipBench {
                     double tokS = decode(gen, model, promptLen, genLen, row);
                     EffectTrace t = row.trace().get(0);
                     double executed = 1.0 - (double) t.layersSkipped(Phase.GENERATION) / Math.max(1, t.layersDecided(Phase.GENERATION));
-                    if (r >= 0) print(label, dtype, threads, model.backend(), mode.jsonName() + "@" + alpha, executed, tokS, r);
+                    if (r >= 0) print(label, dtype, threads, BenchSetup.name(model.backend()), mode.jsonName() + "@" + alpha, executed, tokS, r);
                 }
             }
         }
+        return 0;
     }
 
-    private static void print(String label, ComputeDType dtype, int threads, Backend backend, String config, double executed, double tokS, int run) {
+    private static void print(String label, ComputeDType dtype, int threads, String backend, String config, double executed, double tokS, int run) {
         System.out.printf(Locale.ROOT, "{\"bench\":\"layer_skip\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"config\":\"%s\","
                         + "\"layers_executed\":%.3f,\"decode_tok_s\":%.2f,\"run\":%d}%n",
-                label, dtype.name().toLowerCase(Locale.ROOT), threads, backend.kind().name().toLowerCase(Locale.ROOT), config, executed, tokS, run);
+                label, dtype.name().toLowerCase(Locale.ROOT), threads, backend, config, executed, tokS, run);
     }
 
     /** Layers to skip so that about {@code fraction} of them run, spread evenly (never the first or last). */

@@ -7,7 +7,6 @@ import dev.vane.engine.generate.Sequence;
 import dev.vane.engine.generate.TokenListener;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.RowHooks;
-import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -25,6 +24,10 @@ import dev.vane.steering.plan.PhaseScope;
 import dev.vane.steering.plan.PlanException;
 import dev.vane.steering.plan.SteeringPlan;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
  * Decode throughput with and without steering, through the generator (the server's engine path):
@@ -41,26 +45,34 @@ import java.util.TreeMap;
  * batch 1 and at a batch of B concurrent sequences. Artifacts are random, in the model's real
  * geometry (the cost does not depend on their values). One JSON line per (mode, batch, run).
  *
- * <pre>
- * SteeringBench (--model DIR | --preset NAME) [--dtype f16|f32] [--threads N] [--prompt-len 32]
- *               [--gen-len 64] [--batches 1,8] [--runs 3] [--modes none,vectors,controller,gact]
- * </pre>
  */
-public final class SteeringBench {
+@Command(name = "vane bench SteeringBench", sortOptions = false, description =
+        "Decode throughput with and without steering (vectors, controller, G-ACT) at batch 1 and B, one JSON line per mode, batch and run.")
+public final class SteeringBench implements Callable<Integer> {
 
-    private SteeringBench() {}
+    @Mixin
+    BenchModel m;
+    @Mixin
+    EngineThreads engine;
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "measured runs (${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--batches", defaultValue = "1,8", split = ",", paramLabel = "B,B,...", description = "batch sizes (${DEFAULT-VALUE})")
+    List<Integer> batches;
+    @Option(names = "--modes", defaultValue = "none,vectors,controller,gact", split = ",", paramLabel = "M,M,...",
+            description = "steering modes: none, vectors, controller, gact (${DEFAULT-VALUE})")
+    List<String> modes;
 
-    public static void main(String[] args) throws Exception {
-        BenchSetup setup = BenchSetup.of(args); // engine threads as the server runs them
-        Map<String, String> a = setup.args();
+    public static void main(String[] args) {
+        BenchCli.main(new SteeringBench(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSetup setup = BenchSetup.of(m, engine); // engine threads as the server runs them
         int threads = setup.threads(), promptLen = setup.promptLen(), genLen = setup.genLen();
         ComputeDType dtype = setup.dtype();
         Path dir = setup.dir();
         String label = setup.label();
-        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
-        List<Integer> batches = new ArrayList<>();
-        for (String b : a.getOrDefault("batches", "1,8").split(",")) batches.add(Integer.parseInt(b.trim()));
-        List<String> modes = List.of(a.getOrDefault("modes", "none,vectors,controller,gact").split(","));
         DecodeBench.withTokenizer(dir);
 
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -92,10 +104,11 @@ public final class SteeringBench {
                         System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\","
                                         + "\"mode\":\"%s\",\"batch\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,"
                                         + "\"decode_tok_s\":%.2f,\"total_s\":%.3f}%n",
-                                label, dtype.name().toLowerCase(Locale.ROOT), threads, model.backend().kind().name().toLowerCase(Locale.ROOT), mode, batch, promptLen, genLen, r,
+                                label, dtype.name().toLowerCase(Locale.ROOT), threads, BenchSetup.name(model.backend()), mode, batch, promptLen, genLen, r,
                                 t[1], t[0]);
                     }
         }
+        return 0;
     }
 
     private static SteeringPlan plan(InterventionSpec spec, ArtifactResolver artifacts, ModelShape shape) {

@@ -1,153 +1,65 @@
 package dev.vane.cli;
 
-import dev.vane.server.Main;
+import picocli.CommandLine;
 
-import dev.vane.server.Main;
-
-import dev.vane.lab.data.DemoData;
-import dev.vane.lab.tokenizer.TrainTokenizer;
-import dev.vane.lab.train.TrainLm;
-import dev.vane.steering.artifact.ArtifactException;
-import dev.vane.lab.calibrate.ArtifactsCommand;
-import dev.vane.lab.calibrate.CalibrateController;
-import dev.vane.lab.calibrate.CalibrateGact;
-import dev.vane.lab.calibrate.CalibrateVectors;
-import dev.vane.lab.steering.SteeringEvalCommand;
-import dev.vane.lab.steering.SteeringSets;
-import dev.vane.steering.plan.PlanException;
-import dev.vane.lab.calibrate.CalibrateTaskEmbedding;
-import dev.vane.lab.task.TaskEval;
-
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.util.Set;
 
 /**
- * The {@code vane} command line: {@code serve} (default), {@code train lm}, {@code train tokenizer},
- * {@code calibrate vectors|controller|gact|task-embedding}, {@code artifacts}, {@code data demo},
- * {@code data steering}, {@code eval demo}, {@code eval layer-skip}, {@code eval steering ...},
- * {@code eval task-embedding}.
- * Each subcommand's flags are documented in its class.
+ * The {@code vane} command line, one picocli tree ({@link VaneCommand}): {@code serve} (the
+ * default), {@code train}, {@code data}, {@code convert}, {@code calibrate}, {@code artifacts},
+ * {@code eval}, {@code help}. {@code vane --help} lists every command; each command's
+ * {@code --help} lists its flags. Exit status 0 done, 1 failed, 2 usage error ({@link Errors}).
  */
 public final class Cli {
 
-    private static final String USAGE = """
-            usage: vane serve [--model DIR] [--port N] [--dtype f16|f32] [--threads N] [--slots N] [--context N]
-                   vane train lm --tokenizer DIR --train FILE --valid FILE --out DIR [...]   (see TrainLm)
-                   vane train tokenizer --input PATH [...] --vocab-size N --output DIR   (see TrainTokenizer)
-                   vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateVectors)
-                   vane calibrate controller --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateController)
-                   vane calibrate gact --model DIR --prompts FILE --name NAME --registry DIR [...]   (see CalibrateGact)
-                   vane calibrate task-embedding --model DIR --task FILE --name NAME --registry DIR [...]   (see CalibrateTaskEmbedding)
-                   vane artifacts list|import-gguf|export-gguf|delete --registry DIR [...]   (see ArtifactsCommand)
-                   vane eval demo --model DIR --data DIR [--per-task N] [--shots N]
-                   vane eval layer-skip --model DIR --data DIR [--mode none|trace|readout|exit|skip-set] [--alpha A] [--q Q] [--header]
-                   vane eval steering classifier|genre|refusal|probes --data DIR [...]   (see SteeringEvalCommand)
-                   vane eval task-embedding --model DIR --data DIR [--tasks a,b] [--per-task N] [--shots N] [...]   (see TaskEval)
-                   vane convert --model IN --out OUT [--dtype f16|bf16|f32]
-                   vane data demo --brown DIR --out DIR [--seed N] [...]   (see DemoData; tools/build-demo-corpus.sh)
-                   vane data steering --data DIR --out DIR [--target GENRE ...] [--chunks-per-doc N]
-            """;
-
     private Cli() {}
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0 || args[0].startsWith("--")) {
-            Main.serve(args);
-            return;
-        }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "serve" -> Main.serve(rest);
-            case "train" -> train(rest);
-            case "calibrate" -> calibrate(rest);
-            case "artifacts" -> {
-                int status = ArtifactsCommand.run(rest, System.out, System.err);
-                if (status != 0) System.exit(status);
-            }
-            case "data" -> {
-                if (rest.length == 0) fail("data needs 'demo' or 'steering'");
-                String[] sub = Arrays.copyOfRange(rest, 1, rest.length);
-                switch (rest[0]) {
-                    case "demo" -> DemoData.main(sub);
-                    case "steering" -> usageErrors(() -> SteeringSets.main(sub));
-                    default -> fail("data needs 'demo' or 'steering'");
-                }
-            }
-            case "eval" -> {
-                if (rest.length == 0) fail("eval needs 'demo', 'layer-skip', 'steering' or 'task-embedding'");
-                String[] evalArgs = Arrays.copyOfRange(rest, 1, rest.length);
-                switch (rest[0]) {
-                    case "demo" -> usageErrors(() -> dev.vane.lab.eval.DemoEval.main(evalArgs));
-                    case "layer-skip" -> usageErrors(() -> dev.vane.lab.eval.LayerSkipEval.main(evalArgs));
-                    case "steering" -> usageErrors(() -> SteeringEvalCommand.main(evalArgs));
-                    case "task-embedding" -> {
-                        int status = TaskEval.run(evalArgs, System.out, System.err);
-                        if (status != 0) System.exit(status);
-                    }
-                    default -> fail("eval needs 'demo', 'layer-skip', 'steering' or 'task-embedding'");
-                }
-            }
-            case "convert" -> dev.vane.lab.convert.ConvertCheckpoint.main(rest);
-            case "help", "-h" -> System.out.print(USAGE);
-            default -> fail("unknown command '" + args[0] + "'");
-        }
-    }
-
-    private static void train(String[] args) throws Exception {
-        if (args.length == 0) fail("train needs 'lm' or 'tokenizer'");
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "lm" -> {
-                try {
-                    TrainLm.run(rest);
-                } catch (IllegalArgumentException e) {
-                    fail(e.getMessage());
-                }
-            }
-            case "tokenizer" -> System.exit(TrainTokenizer.run(rest, System.out, System.err));
-            default -> fail("unknown training target '" + args[0] + "' (lm, tokenizer)");
-        }
-    }
-
-    private static void calibrate(String[] args) {
-        if (args.length == 0) fail("calibrate needs 'vectors', 'controller', 'gact' or 'task-embedding'");
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        int status = switch (args[0]) {
-            case "vectors" -> CalibrateVectors.run(rest, System.out, System.err);
-            case "controller" -> CalibrateController.run(rest, System.out, System.err);
-            case "gact" -> CalibrateGact.run(rest, System.out, System.err);
-            case "task-embedding" -> CalibrateTaskEmbedding.run(rest, System.out, System.err);
-            default -> {
-                fail("unknown calibration target '" + args[0] + "' (vectors, controller, gact, task-embedding)");
-                yield 2;
-            }
-        };
+    /** Runs the command; exits with its status unless that is 0 (a server started by serve keeps running). */
+    public static void main(String[] args) {
+        int status = execute(Context.system(), args);
         if (status != 0) System.exit(status);
     }
 
-    private interface Command {
-        void run() throws Exception;
+    /** Runs the command line {@code args} in {@code context}; returns the exit status. */
+    public static int execute(Context context, String... args) {
+        return commandLine(context).execute(withDefaultCommand(args));
+    }
+
+    /** The command tree wired to {@code context}, with Vane's value types, help format and error reports. */
+    public static CommandLine commandLine(Context context) {
+        CommandLine cl = configure(new CommandLine(new VaneCommand()), context);
+        for (CommandLine c : HelpFormat.all(cl))
+            if (c.getCommandSpec().userObject() instanceof Leaf leaf) leaf.context(context);
+        cl.getSubcommands().get("serve").setDefaultValueProvider(new ServeDefaults(context.env(), context.config()));
+        return cl;
     }
 
     /**
-     * Runs {@code c}; a bad flag or input file ({@link IllegalArgumentException}), a bad intervention
-     * ({@link PlanException}, with its field) or an unusable artifact ({@link ArtifactException})
-     * exits 2 with its message.
+     * Vane's parser set-up for any command tree (the benchmarks' mains use it too): flags as
+     * {@code --flag value} or {@code --flag=value}, no {@code @file} expansion, Vane's value types
+     * ({@link Converters}), help format ({@link HelpFormat}) and error reports ({@link Errors}).
      */
-    private static void usageErrors(Command c) throws Exception {
-        try {
-            c.run();
-        } catch (IllegalArgumentException | ArtifactException e) {
-            System.err.println("vane: " + e.getMessage());
-            System.exit(2);
-        } catch (PlanException e) {
-            System.err.println("vane: " + e.field() + ": " + e.getMessage());
-            System.exit(2);
-        }
+    public static CommandLine configure(CommandLine cl, Context context) {
+        cl.setExpandAtFiles(false);
+        cl.setOut(new PrintWriter(context.out(), true));
+        cl.setErr(new PrintWriter(context.err(), true));
+        Errors errors = new Errors(context.err(), context.debug());
+        cl.setParameterExceptionHandler(errors);
+        cl.setExecutionExceptionHandler(errors);
+        Converters.register(cl);
+        return HelpFormat.apply(cl);
     }
 
-    private static void fail(String message) {
-        System.err.println("vane: " + message);
-        System.err.print(USAGE);
-        System.exit(2);
+    private static final Set<String> HELP = Set.of("-h", "--help");
+
+    /** {@code serve} when no command is named: no arguments, or flags only ({@code vane --port 9000}). */
+    static String[] withDefaultCommand(String[] args) {
+        if (args.length > 0 && (!args[0].startsWith("-") || HELP.contains(args[0]))) return args;
+        String[] out = new String[args.length + 1];
+        out[0] = "serve";
+        System.arraycopy(args, 0, out, 1, args.length);
+        return out;
     }
+
 }

@@ -74,6 +74,7 @@ class SteeringEvalCliTest {
 
     @Test
     void helpListsTheSteeringCommands() throws Exception {
+        assertThat(stdout("eval", "steering", "--help")).contains("classifier", "genre", "refusal", "probes");
         assertThat(stdout("help")).contains("vane eval steering classifier|genre|refusal|probes", "vane data steering ");
     }
 }

@@ -23,6 +23,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -32,36 +33,41 @@ public final class Main {
 
     private Main() {}
 
-    /** The server without the command line around it: {@code java -cp RUNTIME_CLASSPATH dev.vane.server.Main [serve flags]}. */
+    /**
+     * The server without the command line around it, configured by {@code VANE_*} environment
+     * variables over {@code application.yaml} over the defaults ({@link ServerSettings#configured}):
+     * {@code java -cp RUNTIME_CLASSPATH dev.vane.server.Main}. Flags are the command line's
+     * ({@code vane serve}).
+     */
     public static void main(String[] args) {
-        serve(args);
-    }
-
-    /** {@code vane serve FLAGS}: parses settings, starts the server, keeps running. */
-    public static void serve(String[] flags) {
-        LogConfig.configureRuntime(); // logging.properties, before the model loader's first log line
+        if (args.length > 0) {
+            System.err.println("vane: dev.vane.server.Main takes no flags (use VANE_* variables, or vane serve)");
+            System.exit(2);
+        }
         ServerSettings s;
         try {
-            s = ServerSettings.parse(flags, System.getenv(), ServerSettings.yaml(ServerSettings.DEFAULT_CONFIG));
+            s = ServerSettings.configured(System.getenv(), ServerSettings.yaml(ServerSettings.DEFAULT_CONFIG));
         } catch (IllegalArgumentException e) {
             System.err.println("vane: " + e.getMessage());
             System.exit(2);
             return;
         }
-        VaneServer server;
-        try {
-            server = start(s);
-        } catch (IllegalArgumentException e) {
-            System.err.println("vane: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        serve(s, System.out);
+    }
+
+    /**
+     * {@code vane serve}: starts the server on parsed settings, reports where it listens and on which
+     * backend on {@code out}, and returns; the server keeps running until the process stops.
+     */
+    public static VaneServer serve(ServerSettings s, PrintStream out) {
+        LogConfig.configureRuntime(); // logging.properties, before the model loader's first log line
+        VaneServer server = start(s);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        System.out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", "
-                + server.backend());
+        out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend());
         server.adminPort().ifPresentOrElse(
-                p -> System.out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
-                () -> System.out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
+                p -> out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
+                () -> out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
+        return server;
     }
 
     /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */

@@ -4,16 +4,17 @@ import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 /**
  * Typed settings, built once at start-up from command-line flags, then environment variables
  * ({@code VANE_MODEL}, {@code VANE_PORT}, {@code VANE_QUEUE_LIMIT}, ...), then the {@code vane:}
- * section of {@code application.yaml} (same keys as the flags), then defaults.
+ * section of {@code application.yaml} (same keys as the flags), then defaults. The command line
+ * ({@code vane serve}) parses the flags; {@link #configured} gives the layers beneath them.
  *
  * @param model        checkpoint directory
  * @param host         bind address
@@ -61,7 +62,8 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
     public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
-    private static final Set<String> FLAGS = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
+    /** Every setting's name: its flag without the {@code --}, its key in the YAML file. */
+    public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
             "access-log");
 
@@ -77,7 +79,101 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
     /** Defaults for everything but the model directory. */
     public static ServerSettings defaults(Path model) {
-        return parse(new String[] {"--model", model.toString()}, Map.of());
+        return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO,
+                Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
+                new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false);
+    }
+
+    /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
+    public static Map<String, String> defaultValues() {
+        ServerSettings d = defaults(DEFAULT_MODEL);
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", d.model().toString());
+        m.put("host", d.host());
+        m.put("port", String.valueOf(d.port()));
+        m.put("dtype", "auto");
+        m.put("backend", d.backend().name().toLowerCase(Locale.ROOT));
+        m.put("threads", String.valueOf(d.threads()));
+        m.put("slots", String.valueOf(d.slots()));
+        m.put("context", String.valueOf(d.context()));
+        m.put("queue-limit", String.valueOf(d.queueLimit()));
+        m.put("prefill-chunk", String.valueOf(d.prefillChunk()));
+        m.put("max-body-bytes", String.valueOf(d.maxBodyBytes()));
+        m.put("artifacts", d.admin().artifacts().toString());
+        m.put("admin-port", String.valueOf(d.admin().port()));
+        m.put("max-artifact-bytes", String.valueOf(d.admin().maxArtifactBytes()));
+        m.put("access-log", String.valueOf(d.accessLog()));
+        return m;
+    }
+
+    /**
+     * A setting's value when no flag gives it, and where it came from.
+     *
+     * @param origin {@code VANE_PORT}, {@code vane.port} (the YAML file) or {@code default}
+     */
+    public record Configured(String value, String origin) {}
+
+    /**
+     * The value of setting {@code name} from the environment variable {@code VANE_<NAME>} (dashes
+     * as underscores), else the {@code vane:} section of the YAML file, else the built-in default;
+     * empty for a setting with no default ({@code admin-token}, {@code profiles}). Flags, parsed
+     * by the command line, sit above all three.
+     */
+    public static Optional<Configured> configured(String name, Map<String, String> env, Map<String, String> yaml) {
+        if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown setting " + name);
+        String variable = "VANE_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        if (env.containsKey(variable)) return Optional.of(new Configured(env.get(variable), variable));
+        if (yaml.containsKey(name)) return Optional.of(new Configured(yaml.get(name), "vane." + name));
+        return Optional.ofNullable(defaultValues().get(name)).map(v -> new Configured(v, "default"));
+    }
+
+    /**
+     * Every setting from the environment over the YAML values over the defaults, with no flags
+     * (the server started without the command line, e.g. in a container).
+     */
+    public static ServerSettings configured(Map<String, String> env, Map<String, String> yaml) {
+        java.util.function.Function<String, String> get = name -> configured(name, env, yaml).map(Configured::value).orElse(null);
+        return new ServerSettings(Path.of(get.apply("model")), get.apply("host"), integer("port", get.apply("port")),
+                dtype(get.apply("dtype")), Backend.Request.parse(get.apply("backend")), integer("threads", get.apply("threads")),
+                integer("slots", get.apply("slots")), integer("context", get.apply("context")),
+                integer("queue-limit", get.apply("queue-limit")), integer("prefill-chunk", get.apply("prefill-chunk")),
+                number("max-body-bytes", get.apply("max-body-bytes")),
+                new Admin(Path.of(get.apply("artifacts")), integer("admin-port", get.apply("admin-port")),
+                        Optional.ofNullable(get.apply("admin-token")), number("max-artifact-bytes", get.apply("max-artifact-bytes")),
+                        Optional.ofNullable(get.apply("profiles")).map(Path::of)),
+                bool("access-log", get.apply("access-log")));
+    }
+
+    /** {@code auto} (empty: the checkpoint's), {@code f16} or {@code f32}. */
+    public static Optional<ComputeDType> dtype(String value) {
+        if (value.equalsIgnoreCase("auto")) return Optional.empty();
+        try {
+            return Optional.of(ComputeDType.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dtype must be auto, f16 or f32, got '" + value + "'");
+        }
+    }
+
+    private static boolean bool(String setting, String value) {
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(setting + " must be true or false, got '" + value + "'");
+        };
+    }
+
+    private static int integer(String setting, String value) {
+        long v = number(setting, value);
+        if (v != (int) v) throw new IllegalArgumentException(setting + " is out of range: " + value);
+        return (int) v;
+    }
+
+    private static long number(String setting, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(setting + " must be an integer, got '" + value + "'");
+        }
     }
 
     public ServerSettings withPort(int port) {
@@ -100,11 +196,6 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
     }
 
-    /** Parses {@code --key value} flags over environment variables over defaults. */
-    public static ServerSettings parse(String[] args, Map<String, String> env) {
-        return parse(args, env, Map.of());
-    }
-
     /**
      * Reads the {@code vane:} section of a YAML file ({@code application.yaml} by default) as flag
      * names to values; a missing file gives an empty map, an unknown key an error naming it.
@@ -119,75 +210,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         }
         Map<String, String> values = config.get("vane").detach().asMap().orElse(Map.of());
         for (String k : values.keySet())
-            if (!FLAGS.contains(k)) throw new IllegalArgumentException(file + ": unknown key vane." + k);
+            if (!NAMES.contains(k)) throw new IllegalArgumentException(file + ": unknown key vane." + k);
         return values;
-    }
-
-    /** Flags over environment variables over the YAML values over defaults. */
-    public static ServerSettings parse(String[] args, Map<String, String> env, Map<String, String> yaml) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--access-log") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
-                flags.put("access-log", "true"); // a switch: bare means on
-                continue;
-            }
-            if (!a.startsWith("--") || i + 1 >= args.length)
-                throw new IllegalArgumentException("expected --flag value, got '" + a + "'");
-            flags.put(a.substring(2), args[++i]);
-        }
-        for (String k : flags.keySet())
-            if (!FLAGS.contains(k)) throw new IllegalArgumentException("unknown flag --" + k);
-        BiFunction<String, String, String> get = (key, def) -> flags.getOrDefault(key,
-                env.getOrDefault("VANE_" + key.toUpperCase().replace('-', '_'), yaml.getOrDefault(key, def)));
-        return new ServerSettings(
-                Path.of(get.apply("model", DEFAULT_MODEL.toString())),
-                get.apply("host", "127.0.0.1"),
-                integer("port", get.apply("port", "8080")),
-                dtype(get.apply("dtype", "auto")),
-                Backend.Request.parse(get.apply("backend", "auto")),
-                integer("threads", get.apply("threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                integer("slots", get.apply("slots", "8")),
-                integer("context", get.apply("context", "1024")),
-                integer("queue-limit", get.apply("queue-limit", "64")),
-                integer("prefill-chunk", get.apply("prefill-chunk", "256")),
-                number("max-body-bytes", get.apply("max-body-bytes", String.valueOf(1 << 20))),
-                new Admin(Path.of(get.apply("artifacts", "artifacts")),
-                        integer("admin-port", get.apply("admin-port", "8081")),
-                        Optional.ofNullable(get.apply("admin-token", null)),
-                        number("max-artifact-bytes", get.apply("max-artifact-bytes", String.valueOf(64L << 20))),
-                        Optional.ofNullable(get.apply("profiles", null)).map(Path::of)),
-                bool("access-log", get.apply("access-log", "false")));
-    }
-
-    private static boolean bool(String flag, String value) {
-        return switch (value.trim()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(flag + " must be true or false, got '" + value + "'");
-        };
-    }
-
-    private static Optional<ComputeDType> dtype(String value) {
-        if (value.equalsIgnoreCase("auto")) return Optional.empty();
-        try {
-            return Optional.of(ComputeDType.parse(value));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dtype must be auto, f16 or f32, got '" + value + "'");
-        }
-    }
-
-    private static int integer(String flag, String value) {
-        long v = number(flag, value);
-        if (v != (int) v) throw new IllegalArgumentException(flag + " is out of range: " + value);
-        return (int) v;
-    }
-
-    private static long number(String flag, String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be an integer, got '" + value + "'");
-        }
     }
 }

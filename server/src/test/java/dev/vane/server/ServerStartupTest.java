@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +44,7 @@ class ServerStartupTest {
     }
 
     /** Starts the server, sends one completion and one admin request, stops it (SIGTERM) and returns its stderr. */
-    private static Run serve(String... extraFlags) throws Exception {
+    private static Run serve(Map<String, String> extraSettings) throws Exception {
         Path model = TestServer.modelDir("vane-startup-model", true);
         Path work = Files.createTempDirectory("vane-startup-cwd"); // no application.yaml or logging.properties here
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -52,12 +53,16 @@ class ServerStartupTest {
                 "-cp", Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator
                         + String.join(java.io.File.pathSeparator, RuntimeClasspathTest.runtimeClasspath().stream()
                         .map(p -> p.toAbsolutePath().toString()).toList()),
-                Main.class.getName(), "--model", model.toString(), "--port", "0", "--admin-port", "0",
-                "--admin-token", TOKEN, "--artifacts", work.resolve("artifacts").toString(),
-                "--dtype", "f32", "--threads", "2", "--slots", "2", "--context", "256"));
-        cmd.addAll(List.of(extraFlags));
+                Main.class.getName()));
+        // the server without the command line reads its settings from VANE_* variables
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("VANE_MODEL", model.toString(), "VANE_PORT", "0",
+                "VANE_ADMIN_PORT", "0", "VANE_ADMIN_TOKEN", TOKEN, "VANE_ARTIFACTS", work.resolve("artifacts").toString(),
+                "VANE_DTYPE", "f32", "VANE_THREADS", "2", "VANE_SLOTS", "2", "VANE_CONTEXT", "256"));
+        settings.putAll(extraSettings);
         Path stderr = work.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectError(stderr.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).directory(work.toFile()).redirectError(stderr.toFile());
+        builder.environment().putAll(settings);
+        Process p = builder.start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             int port = -1, adminPort = -1;
             for (String line; (port < 0 || adminPort < 0) && (line = out.readLine()) != null; ) {
@@ -82,7 +87,7 @@ class ServerStartupTest {
 
     @Test
     void stderrHoldsOnlyOneLineInfoRecordsAndNoAccessLogByDefault() throws Exception {
-        Run run = serve();
+        Run run = serve(Map.of());
         for (String line : run.stderr())
             if (!line.equals(INCUBATOR)) assertThat(line).as("stderr:\n%s", String.join("\n", run.stderr())).matches(INFO_LINE);
         assertThat(run.accessLog("http")).isEmpty();
@@ -91,7 +96,7 @@ class ServerStartupTest {
 
     @Test
     void theAccessLogNamesEveryRequestWhenSwitchedOn() throws Exception {
-        Run run = serve("--access-log");
+        Run run = serve(Map.of("VANE_ACCESS_LOG", "true"));
         for (String line : run.stderr())
             if (!line.equals(INCUBATOR)) assertThat(line).as("stderr:\n%s", String.join("\n", run.stderr())).matches(INFO_LINE);
         assertThat(run.accessLog("http")).singleElement().asString().contains("\"POST /v1/completions HTTP/1.1\" 200");

@@ -1,7 +1,5 @@
 package dev.vane.lab.calibrate;
 
-import dev.vane.lab.cli.Flags;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -57,34 +54,8 @@ import java.util.TreeSet;
  *   <li>write the {@code controller} artifact with the learning curve and held-out figures as
  *       metrics and this exact command and the file's SHA-256 as provenance.</li>
  * </ol>
- *
- * Exit status 0 on success, 1 when calibration fails (bad data, model or registry), 2 on a usage error.
  */
 public final class CalibrateController {
-
-    static final String USAGE = """
-            usage: vane calibrate controller --model DIR --prompts FILE --name NAME --registry DIR
-                                             [--direction embeddings|activations|gaps] [--direction-layer N]
-                                             [--refusal-phrases "I'm sorry|I can't|I cannot|Sorry"]
-                                             [--compliance-phrases "Sure|Here|Of course|To"]
-                                             [--epochs 10] [--lr 5e-5] [--batch 8] [--width 1024] [--seed 1]
-                                             [--alpha 4] [--chat] [--dtype f32|f16] [--replace]
-              --prompts             JSONL, one {"text": "...", "label": "harmful"|"benign",
-                                    "split": "train"|"valid"} per line
-              --direction           embeddings (default, as the authors' code: input-embedding centroid of the
-                                    refusal phrases' tokens minus that of the compliance phrases' tokens),
-                                    activations (harmful minus benign mean of the training prompts at one layer,
-                                    normalised, shared by all layers) or gaps (that mean difference at every
-                                    layer, not normalised, each layer steered along its own: alpha 1 = one gap)
-              --direction-layer     the layer for --direction activations (default: the middle one, L/2)
-              --refusal-phrases,
-              --compliance-phrases  '|'-separated phrases for --direction embeddings, taken verbatim
-              --epochs --lr --width controller training (the paper's 10, 5e-5, 1024)
-              --batch               training rows per step (paper: 8) and prompts per harvest forward pass
-              --alpha               the alpha recorded as the artifact's suggested strength (requests set their own)
-              --chat                wrap each prompt as a user turn of the model's chat template
-              --replace             overwrite an artifact of the same name
-            """;
 
     /** The refusal phrases of the authors' code, as the demo model's chat answers begin. */
     public static final List<String> REFUSAL_PHRASES = List.of("I'm sorry", "I can't", "I cannot", "Sorry");
@@ -94,7 +65,7 @@ public final class CalibrateController {
     private CalibrateController() {}
 
     /**
-     * Parsed flags.
+     * What to calibrate (the flags of {@code vane calibrate controller}).
      *
      * @param directionLayer empty for the default (L/2), and for the embedding and per-layer directions
      */
@@ -106,46 +77,6 @@ public final class CalibrateController {
         public Options {
             refusalPhrases = List.copyOf(refusalPhrases);
             compliancePhrases = List.copyOf(compliancePhrases);
-        }
-
-        /** @throws IllegalArgumentException naming the flag at fault */
-        /** Flags every {@code calibrate} command requires. */
-        private static final List<String> REQUIRED = List.of("--model", "--prompts", "--name", "--registry");
-
-        public static Options parse(List<String> args) {
-            Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--direction",
-                    "--direction-layer", "--refusal-phrases", "--compliance-phrases", "--epochs", "--lr", "--batch",
-                    "--width", "--seed", "--alpha", "--dtype"), Set.of("--chat", "--replace"), REQUIRED);
-            String name = f.name();
-            String d = f.get("--direction", "embeddings");
-            RefusalDirection.Source direction = switch (d) {
-                case "embeddings" -> RefusalDirection.Source.EMBEDDING_CENTROIDS;
-                case "activations" -> RefusalDirection.Source.ACTIVATION_MEANS;
-                case "gaps" -> RefusalDirection.Source.ACTIVATION_GAPS;
-                default -> throw new IllegalArgumentException("--direction: expected embeddings, activations or gaps, got '" + d + "'");
-            };
-            boolean embeddings = direction == RefusalDirection.Source.EMBEDDING_CENTROIDS;
-            if (direction != RefusalDirection.Source.ACTIVATION_MEANS && f.has("--direction-layer"))
-                throw new IllegalArgumentException("--direction-layer: only with --direction activations");
-            for (String flag : List.of("--refusal-phrases", "--compliance-phrases"))
-                if (!embeddings && f.has(flag))
-                    throw new IllegalArgumentException(flag + ": only with --direction embeddings");
-            OptionalInt layer = f.has("--direction-layer") ? OptionalInt.of(f.atLeast("--direction-layer", 0, 0)) : OptionalInt.empty();
-            double alpha = f.number("--alpha", 4); // finite, or an error naming the flag
-            return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"), direction, layer,
-                    phrases(f, "--refusal-phrases", REFUSAL_PHRASES), phrases(f, "--compliance-phrases", COMPLIANCE_PHRASES),
-                    f.atLeast("--epochs", 10, 1), f.positive("--lr", 5e-5), f.atLeast("--batch", 8, 1),
-                    f.atLeast("--width", ControllerNet.PAPER_WIDTH, 1), f.longInteger("--seed", 1), alpha,
-                    f.on("--chat"), f.dtype(), f.on("--replace"));
-        }
-
-        private static List<String> phrases(Flags f, String flag, List<String> def) {
-            String s = f.get(flag);
-            if (s == null) return def;
-            List<String> out = List.of(s.split("\\|", -1));
-            if (out.stream().anyMatch(String::isEmpty))
-                throw new IllegalArgumentException(flag + ": empty phrase in '" + s + "' (separate phrases with '|')");
-            return out;
         }
     }
 
@@ -164,27 +95,25 @@ public final class CalibrateController {
     }
 
     /**
-     * Runs the command.
+     * Runs the command: calibrates, saves, prints the learning curve.
      *
-     * @param out receives the summary; {@code err} the progress bar and errors
-     * @return the exit status
+     * @param command the command line recorded in the artifact's provenance
+     * @param out     receives the summary; {@code err} the progress bar
      */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        return CommandLine.run("vane calibrate controller", USAGE, args, out, err, Options::parse, (o, command) -> {
-            Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
-            String source = switch (o.direction()) {
-                case EMBEDDING_CENTROIDS -> "embeddings";
-                case ACTIVATION_MEANS -> "activations at layer " + r.directionLayer();
-                case ACTIVATION_GAPS -> "activation gaps at every layer";
-            };
-            out.printf(Locale.ROOT, "wrote %s (controller, direction from %s, %d train / %d held-out prompts) to %s%n%n",
-                    o.name(), source, r.train(), r.valid(), r.directory());
-            out.print("| epoch | train loss | held-out accuracy |\n|---|---|---|\n");
-            for (ControllerTrainer.Epoch e : r.epochs())
-                out.printf(Locale.ROOT, "| %d | %.4f | %.3f |%n", e.epoch(), e.meanLoss(), e.heldOutAccuracy());
-            out.printf(Locale.ROOT, "%nheld-out accuracy %.3f (train %.3f); mean sigmoid(s): harmful %.3f, benign %.3f%n",
-                    r.validAccuracy(), r.trainAccuracy(), r.sigmoidHarmful(), r.sigmoidBenign());
-        });
+    public static void run(Options o, String command, PrintStream out, PrintStream err) {
+        Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
+        String source = switch (o.direction()) {
+            case EMBEDDING_CENTROIDS -> "embeddings";
+            case ACTIVATION_MEANS -> "activations at layer " + r.directionLayer();
+            case ACTIVATION_GAPS -> "activation gaps at every layer";
+        };
+        out.printf(Locale.ROOT, "wrote %s (controller, direction from %s, %d train / %d held-out prompts) to %s%n%n",
+                o.name(), source, r.train(), r.valid(), r.directory());
+        out.print("| epoch | train loss | held-out accuracy |\n|---|---|---|\n");
+        for (ControllerTrainer.Epoch e : r.epochs())
+            out.printf(Locale.ROOT, "| %d | %.4f | %.3f |%n", e.epoch(), e.meanLoss(), e.heldOutAccuracy());
+        out.printf(Locale.ROOT, "%nheld-out accuracy %.3f (train %.3f); mean sigmoid(s): harmful %.3f, benign %.3f%n",
+                r.validAccuracy(), r.trainAccuracy(), r.sigmoidHarmful(), r.sigmoidBenign());
     }
 
     /**

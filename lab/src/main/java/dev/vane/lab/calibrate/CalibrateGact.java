@@ -1,7 +1,5 @@
 package dev.vane.lab.calibrate;
 
-import dev.vane.lab.cli.Flags;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,7 +38,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -60,47 +57,15 @@ import java.util.stream.IntStream;
  *   <li>write the {@code gact} artifact with per-layer held-out probe accuracies of both methods
  *       as metrics and this exact command and the file's SHA-256 as provenance.</li>
  * </ol>
- *
- * Exit status 0 on success, 1 when calibration fails (bad data, model or registry), 2 on a usage error.
  */
 public final class CalibrateGact {
 
-    static final String USAGE = """
-            usage: vane calibrate gact --model DIR --prompts FILE --name NAME --registry DIR
-                                       [--layers A-B] [--clusters 3] [--seed 1] [--table FILE.md]
-                                       [--batch 8] [--chat] [--dtype f32|f16] [--valid-fraction 0.2] [--replace]
-              --prompts         JSONL, one {"neutral": "...", "explicit": "..."} pair per line, optionally
-                                with "split": "train"|"valid" on every line
-              --layers          inclusive layer range to fit (default: all)
-              --clusters        k steering directions per layer (k-means of explicit − neutral; default 3)
-              --table           also write the G-ACT vs ACT probe-accuracy table to this file (Markdown)
-              --chat            wrap each prompt as a user turn of the model's chat template
-              --valid-fraction  share of pairs held out when the file has no "split"
-              --seed            k-means, probe and random-split seed
-              --replace         overwrite an artifact of the same name
-            """;
-
     private CalibrateGact() {}
 
-    /** Parsed flags. */
+    /** What to calibrate (the flags of {@code vane calibrate gact}). */
     public record Options(Path model, Path prompts, String name, Path registry, Optional<LayerRange> layers,
                           int clusters, long seed, Optional<Path> table, int batch, boolean chat, ComputeDType dtype,
-                          double validFraction, boolean replace) {
-
-        /** @throws IllegalArgumentException naming the flag at fault */
-        /** Flags every {@code calibrate} command requires. */
-        private static final List<String> REQUIRED = List.of("--model", "--prompts", "--name", "--registry");
-
-        public static Options parse(List<String> args) {
-            Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--layers", "--clusters",
-                    "--seed", "--table", "--batch", "--dtype", "--valid-fraction"), Set.of("--chat", "--replace"), REQUIRED);
-            String name = f.name();
-            return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"), f.layers("--layers"),
-                    f.atLeast("--clusters", 3, 2), f.longInteger("--seed", 1), f.opt("--table").map(Path::of),
-                    f.atLeast("--batch", 8, 1), f.on("--chat"), f.dtype(), f.fraction("--valid-fraction", 0.2),
-                    f.on("--replace"));
-        }
-    }
+                          double validFraction, boolean replace) {}
 
     /**
      * What a run produced.
@@ -111,21 +76,19 @@ public final class CalibrateGact {
                          String table, int train, int valid) {}
 
     /**
-     * Runs the command.
+     * Runs the command: calibrates, saves, prints the probe comparison.
      *
-     * @param out receives the summary; {@code err} the progress bar and errors
-     * @return the exit status
+     * @param command the command line recorded in the artifact's provenance
+     * @param out     receives the summary; {@code err} the progress bar
      */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        return CommandLine.run("vane calibrate gact", USAGE, args, out, err, Options::parse, (o, command) -> {
-            Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
-            out.printf(Locale.ROOT, "wrote %s (gact, k=%d, layers %s, %d train / %d held-out pairs) to %s%n%n", o.name(),
-                    o.clusters(), ArtifactsCommand.ranges(r.artifact().manifest().layers()), r.train(), r.valid(),
-                    r.directory());
-            out.print("held-out probe accuracy, G-ACT cluster probe vs ACT binary probes:\n");
-            out.print(r.table());
-            o.table().ifPresent(t -> out.println("table written to " + t));
-        });
+    public static void run(Options o, String command, PrintStream out, PrintStream err) {
+        Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
+        out.printf(Locale.ROOT, "wrote %s (gact, k=%d, layers %s, %d train / %d held-out pairs) to %s%n%n", o.name(),
+                o.clusters(), ArtifactsCommand.ranges(r.artifact().manifest().layers()), r.train(), r.valid(),
+                r.directory());
+        out.print("held-out probe accuracy, G-ACT cluster probe vs ACT binary probes:\n");
+        out.print(r.table());
+        o.table().ifPresent(t -> out.println("table written to " + t));
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.vane.lab.calibrate;
 
-import dev.vane.lab.cli.Flags;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
@@ -12,8 +10,6 @@ import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.tokenizer.Tokenizer;
-import dev.vane.engine.tokenizer.TokenizerException;
-import dev.vane.engine.weights.CheckpointException;
 import dev.vane.steering.artifact.Artifact;
 import dev.vane.steering.artifact.ArtifactException;
 import dev.vane.steering.artifact.ArtifactKind;
@@ -26,15 +22,11 @@ import dev.vane.lab.harvest.HarvestProgress;
 import dev.vane.lab.harvest.ProgressBar;
 import dev.vane.lab.task.HeadSelection;
 import dev.vane.lab.task.TaskCalibration;
-import dev.vane.lab.task.TaskEval;
 import dev.vane.lab.task.TaskFile;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -51,79 +43,32 @@ import java.util.stream.IntStream;
  *   <li>write the artifact with the validation curve as metrics and provenance (this exact
  *       command, the task file's SHA-256).</li>
  * </ol>
- *
- * Exit status 0 on success, 1 when calibration fails (bad data, model or registry), 2 on a usage error.
  */
 public final class CalibrateTaskEmbedding {
 
-    static final String USAGE = """
-            usage: vane calibrate task-embedding --model DIR --task FILE --name NAME --registry DIR
-                                                 [--prompts 50] [--shots 10] [--steps 400] [--lr 0.2]
-                                                 [--valid-every 50] [--valid-size 100] [--loss answer|first-token]
-                                                 [--batch 8] [--seed 0] [--replace]
-              --task         JSONL, one {"input": "...", "output": "...", "split": "train"|"valid"|"test"} per line
-              --prompts      M: few-shot prompts averaged into the task embedding
-              --shots        N: demonstrations per few-shot prompt ("Q: x\\nA: y\\n\\n" each, then "Q: x\\nA:")
-              --steps, --lr  Adam on the head-selection logits (batch 1)
-              --valid-every  validate (and keep the best logits) every this many steps, on --valid-size
-                             queries of the valid split
-              --loss         answer: cross-entropy of every answer token and the closing "\\n\\n" (default);
-                             first-token: of the first answer token only, as in the paper
-              --replace      overwrite an artifact of the same name
-            """;
-
     private CalibrateTaskEmbedding() {}
 
-    /** Parsed flags. */
+    /** What to calibrate (the flags of {@code vane calibrate task-embedding}). */
     public record Options(Path model, Path task, String name, Path registry, TaskCalibration.Settings settings,
-                          boolean replace) {
-
-        /** @throws IllegalArgumentException naming the flag at fault */
-        public static Options parse(List<String> args) {
-            Flags f = Flags.parse(args, Set.of("--model", "--task", "--name", "--registry", "--prompts", "--shots", "--steps", "--lr",
-                    "--valid-every", "--valid-size", "--loss", "--batch", "--seed"), Set.of("--replace"),
-                    List.of("--model", "--task", "--name", "--registry"));
-            String name = f.name();
-            return new Options(f.path("--model"), f.path("--task"), name, f.path("--registry"), TaskEval.settings(f), f.on("--replace"));
-        }
-    }
+                          boolean replace) {}
 
     /** What a run produced. */
     public record Result(Artifact artifact, Path directory, TaskCalibration.Outcome outcome) {}
 
     /**
-     * Runs the command.
+     * Runs the command: calibrates, saves, prints the validation curve.
      *
-     * @param out receives the summary; {@code err} the progress and errors
-     * @return the exit status
+     * @param command the command line recorded in the artifact's provenance
+     * @param out     receives the summary; {@code err} the progress
      */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Options o;
-        try {
-            o = Options.parse(List.of(args));
-        } catch (IllegalArgumentException e) {
-            err.println("vane calibrate task-embedding: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        }
-        try {
-            Result r = calibrate(o, "vane calibrate task-embedding " + CommandLine.quote(args),
-                    new ProgressBar(err, "task embedding"), trainingBar(err));
-            HeadSelection.Result s = r.outcome().selection();
-            out.printf(Locale.ROOT, "wrote %s (%d layers x %d heads) to %s%n%n", o.name(),
-                    r.outcome().weights().numLayers(), r.outcome().weights().numHeads(), r.directory());
-            out.printf(Locale.ROOT, "| step | held-out loss |%n|---|---|%n| no injection | %.4f |%n", s.noInjectionLoss());
-            for (HeadSelection.Point p : s.curve()) out.printf(Locale.ROOT, "| %d | %.4f |%n", p.step(), p.validLoss());
-            out.printf(Locale.ROOT, "%nkept step %d: held-out loss %.4f%n", s.bestStep(), s.bestLoss());
-            return 0;
-        } catch (IllegalArgumentException | ArtifactException | TokenizerException | CheckpointException e) {
-            err.println("vane calibrate task-embedding: " + e.getMessage());
-            return 1;
-        }
+    public static void run(Options o, String command, PrintStream out, PrintStream err) {
+        Result r = calibrate(o, command, new ProgressBar(err, "task embedding"), trainingBar(err));
+        HeadSelection.Result s = r.outcome().selection();
+        out.printf(Locale.ROOT, "wrote %s (%d layers x %d heads) to %s%n%n", o.name(),
+                r.outcome().weights().numLayers(), r.outcome().weights().numHeads(), r.directory());
+        out.printf(Locale.ROOT, "| step | held-out loss |%n|---|---|%n| no injection | %.4f |%n", s.noInjectionLoss());
+        for (HeadSelection.Point p : s.curve()) out.printf(Locale.ROOT, "| %d | %.4f |%n", p.step(), p.validLoss());
+        out.printf(Locale.ROOT, "%nkept step %d: held-out loss %.4f%n", s.bestStep(), s.bestLoss());
     }
 
     /** A bar over the optimisation steps on {@code err}, with each validation on its own line. */

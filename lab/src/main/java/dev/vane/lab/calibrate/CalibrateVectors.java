@@ -1,7 +1,5 @@
 package dev.vane.lab.calibrate;
 
-import dev.vane.lab.cli.Flags;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.config.HfConfig;
@@ -33,7 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code vane calibrate vectors}: fits a steering {@code vector-set} from contrastive prompt pairs
@@ -47,66 +44,32 @@ import java.util.Set;
  *   <li>score every layer on the held-out pairs ({@link HeldOutEvaluation});</li>
  *   <li>write the artifact with metrics and provenance (this exact command, the file's SHA-256).</li>
  * </ol>
- *
- * Exit status 0 on success, 1 when calibration fails (bad data, model or registry), 2 on a usage error.
  */
 public final class CalibrateVectors {
 
-    static final String USAGE = """
-            usage: vane calibrate vectors --model DIR --prompts FILE --name NAME --registry DIR
-                                          [--method mean-diff|pca] [--layers A-B] [--batch 8] [--chat]
-                                          [--dtype f32|f16] [--valid-fraction 0.25] [--seed 0] [--replace]
-              --prompts         JSONL, one {"positive": "...", "negative": "..."} pair per line, optionally
-                                with "split": "train"|"valid" on every line
-              --method          mean-diff (default) or pca (first principal component of paired differences)
-              --layers          inclusive layer range to fit (default: all)
-              --chat            wrap each prompt as a user turn of the model's chat template
-              --valid-fraction  share of pairs held out for evaluation when the file has no "split"
-              --replace         overwrite an artifact of the same name
-            """;
-
     private CalibrateVectors() {}
 
-    /** Parsed flags. */
+    /** What to calibrate (the flags of {@code vane calibrate vectors}). */
     public record Options(Path model, Path prompts, String name, Path registry, FitMethod method,
                           Optional<LayerRange> layers, int batch, boolean chat, ComputeDType dtype,
-                          double validFraction, long seed, boolean replace) {
-
-        /** @throws IllegalArgumentException naming the flag at fault */
-        /** Flags every {@code calibrate} command requires. */
-        private static final List<String> REQUIRED = List.of("--model", "--prompts", "--name", "--registry");
-
-        public static Options parse(List<String> args) {
-            Flags f = Flags.parse(args, Set.of("--model", "--prompts", "--name", "--registry", "--method", "--layers",
-                    "--batch", "--dtype", "--valid-fraction", "--seed"), Set.of("--chat", "--replace"), REQUIRED);
-            String name = f.name();
-            int batch = f.atLeast("--batch", 8, 1);
-            double fraction = f.fraction("--valid-fraction", 0.25);
-            ComputeDType dtype = f.dtype();
-            return new Options(f.path("--model"), f.path("--prompts"), name, f.path("--registry"),
-                    FitMethod.parse(f.get("--method", "mean-diff")), f.layers("--layers"), batch, f.on("--chat"),
-                    dtype, fraction, f.longInteger("--seed", 0), f.on("--replace"));
-        }
-    }
+                          double validFraction, long seed, boolean replace) {}
 
     /** What a run produced: the stored artifact and its held-out scores. */
     public record Result(Artifact artifact, Path directory, HeldOutEvaluation valid, HeldOutEvaluation train) {}
 
     /**
-     * Runs the command.
+     * Runs the command: calibrates, saves, prints the held-out table.
      *
-     * @param out receives the summary; {@code err} the progress bar and errors
-     * @return the exit status
+     * @param command the command line recorded in the artifact's provenance
+     * @param out     receives the summary; {@code err} the progress bar
      */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        return CommandLine.run("vane calibrate vectors", USAGE, args, out, err, Options::parse, (o, command) -> {
-            Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
-            out.printf(Locale.ROOT, "wrote %s (%s, %d train / %d held-out pairs) to %s%n%n", o.name(),
-                    o.method().cliName(), r.train().pairs(), r.valid().pairs(), r.directory());
-            out.print(r.valid().table());
-            out.printf(Locale.ROOT, "%nbest layer %d: held-out accuracy %.3f%n", r.valid().bestLayer(),
-                    r.valid().accuracy()[r.valid().bestIndex()]);
-        });
+    public static void run(Options o, String command, PrintStream out, PrintStream err) {
+        Result r = calibrate(o, command, new ProgressBar(err, "harvest"));
+        out.printf(Locale.ROOT, "wrote %s (%s, %d train / %d held-out pairs) to %s%n%n", o.name(),
+                o.method().cliName(), r.train().pairs(), r.valid().pairs(), r.directory());
+        out.print(r.valid().table());
+        out.printf(Locale.ROOT, "%nbest layer %d: held-out accuracy %.3f%n", r.valid().bestLayer(),
+                r.valid().accuracy()[r.valid().bestIndex()]);
     }
 
     /**

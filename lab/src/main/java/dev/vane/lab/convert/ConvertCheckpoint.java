@@ -14,7 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * {@code convert --model IN --out OUT [--dtype f16|bf16|f32]}: rewrites a checkpoint in another
+ * {@code vane convert}: rewrites a checkpoint in another
  * file dtype (e.g. an f32 training checkpoint as the f16 model that ships), copying the
  * tokenizer and generation files. Training state is not copied.
  */
@@ -30,13 +30,5 @@ public final class ConvertCheckpoint {
         }
         for (String f : COPIED)
             if (Files.exists(in.resolve(f))) Files.copy(in.resolve(f), out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    public static void main(String[] args) throws IOException {
-        java.util.Map<String, String> a = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        if (!a.containsKey("model") || !a.containsKey("out"))
-            throw new IllegalArgumentException("usage: convert --model IN --out OUT [--dtype f16|bf16|f32]");
-        run(Path.of(a.get("model")), Path.of(a.get("out")), FileDType.parse(a.getOrDefault("dtype", "f16")));
     }
 }

@@ -26,10 +26,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * {@code eval demo --model DIR --data DIR [--per-task N] [--shots N]}: the model card's measurements
+ * {@code vane eval demo}: the model card's measurements
  * on the held-out (test) splits of the demo corpus, printed as Markdown tables:
  * Brown perplexity, greedy continuations, ICL accuracy 0-shot vs N-shot per task, pass-key
  * accuracy within the context, refusal rate per request family. Greedy decoding throughout;
@@ -53,23 +54,20 @@ public final class DemoEval {
         this.out = out;
     }
 
-    private static final List<String> PARTS = List.of("perplexity", "continuations", "icl", "passkey", "refusal");
+    /** The measurements, in the order they print. */
+    public static final List<String> PARTS = List.of("perplexity", "continuations", "icl", "passkey", "refusal");
 
-    public static void main(String[] args) throws IOException {
-        java.util.Map<String, String> a = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        if (!a.containsKey("model") || !a.containsKey("data"))
-            throw new IllegalArgumentException(
-                    "usage: eval demo --model DIR --data DIR [--per-task N] [--shots N] [--parts " + String.join(",", PARTS) + "]");
-        Path modelDir = Path.of(a.get("model")), data = Path.of(a.get("data"));
-        int perTask = Integer.parseInt(a.getOrDefault("per-task", "25"));
-        int shots = Integer.parseInt(a.getOrDefault("shots", "10"));
-        java.util.Set<String> parts = new java.util.HashSet<>(List.of(a.getOrDefault("parts", String.join(",", PARTS)).split(",")));
-        for (String p : parts)
-            if (!PARTS.contains(p)) throw new IllegalArgumentException("--parts: unknown part '" + p + "' (known: " + PARTS + ")");
+    /**
+     * Runs the chosen {@link #PARTS} on the test splits of the corpus in {@code data}.
+     *
+     * @param perTask ICL queries per task
+     * @param shots   demonstrations of the N-shot ICL arm
+     */
+    public static void run(Path modelDir, Path data, int perTask, int shots, Set<String> parts, PrintStream out)
+            throws IOException {
         try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
-            DemoEval e = new DemoEval(model, tok, model.maxPositions(), System.out);
+            DemoEval e = new DemoEval(model, tok, model.maxPositions(), out);
             if (parts.contains("perplexity")) e.perplexity(data.resolve("brown/test.txt"));
             if (parts.contains("continuations")) e.continuations(data.resolve("brown/documents.jsonl"));
             if (parts.contains("icl")) e.icl(data.resolve("icl/tasks"), perTask, shots);

@@ -1,7 +1,5 @@
 package dev.vane.lab.eval;
 
-import dev.vane.lab.cli.Flags;
-
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,10 +44,6 @@ import java.util.Optional;
  * layer usage per phase, held-out Brown perplexity and ICL accuracy with LAC in a given mode and
  * α, or the baseline ({@code --mode none}).
  *
- * <pre>
- * eval layer-skip --model DIR --data DIR [--mode none|trace|readout|exit|skip-set] [--alpha 0.8] [--q 0.5]
- *                 [--windows 16] [--per-task 10] [--shots 10] [--header]
- * </pre>
  * Perplexity: non-overlapping windows of the model's context over {@code brown/test.txt}, the
  * rule deciding per token (prompt phase). ICL: for each task of {@code icl/tasks}, N-shot prompts
  * from the train split, test-split queries, greedy, exact match of the first line; the rule
@@ -75,24 +68,31 @@ public final class LayerSkipEval {
         this.plan = skip.map(k -> SteeringPlan.resolve(List.of(new SteeringPlan.Entry(k, "eval", "layer_skip")), ArtifactResolver.NONE, shape));
     }
 
-    public static void main(String[] args) throws IOException {
-        Flags f = Flags.parse(List.of(args), Set.of("--model", "--data", "--mode", "--alpha", "--q", "--windows", "--per-task",
-                "--shots"), Set.of("--header"), List.of("--model", "--data"));
-        Path modelDir = f.path("--model"), data = f.path("--data");
-        String mode = f.get("--mode", "none");
-        double alpha = f.number("--alpha", 0.8);
-        double q = f.number("--q", 0.5);
-        int windows = f.atLeast("--windows", 16, 1);
-        int perTask = f.atLeast("--per-task", 10, 1);
-        int shots = f.atLeast("--shots", 10, 0);
+    /**
+     * What to measure (the flags of {@code vane eval layer-skip}).
+     *
+     * @param mode   {@code none} (the baseline) or a {@link InterventionSpec.SkipMode}'s name
+     * @param header print the table's header before the row
+     */
+    public record Options(Path model, Path data, String mode, double alpha, double q, int windows, int perTask, int shots,
+                          boolean header) {}
+
+    /** Measures and prints the row on {@code out}. */
+    public static void run(Options o, PrintStream out) throws IOException {
+        Path modelDir = o.model(), data = o.data();
+        String mode = o.mode();
+        double alpha = o.alpha();
+        double q = o.q();
+        int windows = o.windows();
+        int perTask = o.perTask();
+        int shots = o.shots();
         Optional<InterventionSpec.LayerSkip> skip = mode.equals("none") ? Optional.empty()
                 : Optional.of(new InterventionSpec.LayerSkip(InterventionSpec.SkipMode.parse(mode), alpha, q, PhaseScope.BOTH));
         try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0); Tokenizer tok = Tokenizer.load(modelDir)) {
             LayerSkipEval e = new LayerSkipEval(model, tok, skip);
             double ppl = e.perplexity(data.resolve("brown/test.txt"), windows);
             double icl = e.icl(data.resolve("icl/tasks"), perTask, shots);
-            PrintStream out = System.out;
-            if (f.on("--header"))
+            if (o.header())
                 out.println("| mode | α | q | layer usage, prompt | layer usage, generation | layers skipped | Brown test ppl | ICL "
                         + shots + "-shot accuracy |\n|---|---|---|---|---|---|---|---|");
             out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2f | %.1f%% |%n", mode,

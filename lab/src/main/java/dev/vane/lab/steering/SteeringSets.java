@@ -1,7 +1,5 @@
 package dev.vane.lab.steering;
 
-import dev.vane.lab.cli.Flags;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.tokenizer.ChatMessage;
 import dev.vane.engine.tokenizer.ChatTemplate;
@@ -12,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -192,18 +189,15 @@ public final class SteeringSets {
         written.put(file, records.size());
     }
 
-    public static void main(String[] args) {
-        run(args, System.out);
-    }
-
-    static void run(String[] args, PrintStream out) {
-        Flags f = Flags.parse(List.of(args), Set.of("--data", "--out", "--target", "--chunks-per-doc"), Set.of());
-        Path data = f.path("--data"), dir = f.path("--out");
-        int chunks = f.atLeast("--chunks-per-doc", 4, 1);
+    /**
+     * Writes the sets of {@code targets} (every genre of the corpus when empty) from the corpus in
+     * {@code data} to {@code dir}, one line per file written on {@code out}.
+     */
+    public static void run(Path data, Path dir, List<String> targets, int chunksPerDoc, PrintStream out) {
         List<BrownDocument> docs = BrownDocument.ofCorpus(data);
         List<Dialogue> dialogues = Dialogue.ofCorpus(data);
-        List<String> targets = f.all("--target").isEmpty() ? genres(docs) : f.all("--target");
-        for (String t : targets) checkTarget(docs, t);
-        write(docs, dialogues, targets, chunks, dir).forEach((p, n) -> out.printf("%6d  %s%n", n, p));
+        List<String> chosen = targets.isEmpty() ? genres(docs) : targets;
+        for (String t : chosen) checkTarget(docs, t);
+        write(docs, dialogues, chosen, chunksPerDoc, dir).forEach((p, n) -> out.printf("%6d  %s%n", n, p));
     }
 }

@@ -2,8 +2,6 @@ package dev.vane.lab.task;
 
 import dev.vane.steering.task.TaskEmbeddingWeights;
 
-import dev.vane.lab.cli.Flags;
-
 import ai.djl.ndarray.NDManager;
 import dev.vane.lab.data.IclTasks.Example;
 import dev.vane.lab.eval.IclPrompt;
@@ -30,9 +28,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -46,15 +42,6 @@ import java.util.function.Supplier;
  */
 public final class TaskEval {
 
-    static final String USAGE = """
-            usage: vane eval task-embedding --model DIR --data DIR [--tasks a,b] [--per-task 25] [--shots 10]
-                                            [--prompts 50] [--steps 400] [--lr 0.2] [--valid-every 50]
-                                            [--valid-size 100] [--loss answer|first-token] [--batch 8] [--seed 0]
-              --data    a directory of task files (*.jsonl), or a demo corpus holding them under icl/tasks
-              --tasks   task names (file names without .jsonl); default: every task file
-              --shots   N for the ICL arm and for the prompts averaged into the task embedding
-            """;
-
     private TaskEval() {}
 
     /** One arm's score on one task. */
@@ -64,34 +51,10 @@ public final class TaskEval {
     public record Row(String task, int queries, Arm zeroShot, Arm injected, Arm fewShot, double calibrationSeconds,
                       HeadSelection.Result selection) {}
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Flags f;
-        TaskCalibration.Settings settings;
-        int perTask;
-        List<Path> files;
-        try {
-            f = Flags.parse(List.of(args), Set.of("--model", "--data", "--tasks", "--per-task", "--shots", "--prompts", "--steps",
-                    "--lr", "--valid-every", "--valid-size", "--loss", "--batch", "--seed"), Set.of(), List.of("--model", "--data"));
-            settings = settings(f);
-            perTask = f.atLeast("--per-task", 25, 1);
-            files = taskFiles(f.path("--data"), f.opt("--tasks").map(t -> List.of(t.split(","))).orElse(List.of()));
-        } catch (IllegalArgumentException e) {
-            err.println("vane eval task-embedding: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        }
-        try {
-            List<Row> rows = evaluate(f.path("--model"), files, settings, perTask, err);
-            out.print(table(rows, settings, perTask));
-            return 0;
-        } catch (IllegalArgumentException | PlanException e) {
-            err.println("vane eval task-embedding: " + e.getMessage());
-            return 1;
-        }
+    /** Calibrates and scores every task file (progress on {@code err}) and prints the table on {@code out}. */
+    public static void run(Path modelDir, List<Path> files, TaskCalibration.Settings s, int perTask, PrintStream out,
+                           PrintStream err) {
+        out.print(table(evaluate(modelDir, files, s, perTask, err), s, perTask));
     }
 
     /** Calibrates and scores every task file. */
@@ -195,7 +158,7 @@ public final class TaskEval {
     }
 
     /** The task files to run: {@code dir/icl/tasks} or {@code dir} itself, all or the named ones. */
-    static List<Path> taskFiles(Path data, List<String> names) {
+    public static List<Path> taskFiles(Path data, List<String> names) {
         Path dir = Files.isDirectory(data.resolve("icl/tasks")) ? data.resolve("icl/tasks") : data;
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--data: not a directory: " + data);
         if (names.isEmpty()) {
@@ -214,13 +177,5 @@ public final class TaskEval {
             out.add(p);
         }
         return out;
-    }
-
-    /** The calibration flags, as {@code calibrate task-embedding} reads them. */
-    public static TaskCalibration.Settings settings(Flags f) {
-        HeadSelection.Options opt = new HeadSelection.Options(f.integer("--steps", 400), f.number("--lr", 0.2),
-                f.integer("--valid-every", 50), HeadSelection.Loss.parse(f.get("--loss", "answer")), f.longInteger("--seed", 0L));
-        return new TaskCalibration.Settings(f.integer("--prompts", 50), f.integer("--shots", 10), f.integer("--valid-size", 100),
-                f.integer("--batch", 8), opt);
     }
 }

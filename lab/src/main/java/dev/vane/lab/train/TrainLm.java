@@ -11,25 +11,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
  * {@code train lm}: tokenises text with a tokenizer directory, creates a Llama model of the
  * requested geometry in {@code --out} (or continues the one there), and trains it.
  *
- * <pre>
- * train lm --tokenizer DIR --train FILE --valid FILE --out DIR
- *          [--layers 6 --hidden 256 --heads 8 --kv-heads 4 --intermediate 704 --context 256]
- *          [--steps 2000 --batch 16 --lr 3e-3 --warmup 100 --min-lr-ratio 0.1 --weight-decay 0.1
- *           --clip 1.0 --eval-every 200 --eval-batches 8 --checkpoint-every 200 --seed 0 --until STEP]
- *          [--doc-separator TEXT]
- * </pre>
  * Re-running the same command resumes from the last checkpoint in {@code --out}.
  *
  * <p>With {@code --doc-separator} (Java escapes allowed, e.g. {@code "\n<|doc|>\n"}) the text files
@@ -39,42 +29,33 @@ import java.util.stream.IntStream;
  */
 public final class TrainLm {
 
-    private static final Set<String> FLAGS = Set.of("tokenizer", "train", "valid", "out", "layers", "hidden", "heads",
-            "kv-heads", "intermediate", "context", "steps", "batch", "lr", "warmup", "min-lr-ratio", "weight-decay",
-            "clip", "eval-every", "eval-batches", "checkpoint-every", "seed", "until", "doc-separator");
-
     private TrainLm() {}
 
-    public static List<Trainer.Point> run(String[] args) throws IOException {
-        Map<String, String> a = parse(args);
-        Path tokDir = Path.of(required(a, "tokenizer"));
-        Path out = Path.of(required(a, "out"));
-        int context = Integer.parseInt(a.getOrDefault("context", "256"));
-        TrainConfig cfg = new TrainConfig(
-                Integer.parseInt(a.getOrDefault("steps", "2000")),
-                Integer.parseInt(a.getOrDefault("batch", "16")),
-                context,
-                Double.parseDouble(a.getOrDefault("lr", "3e-3")),
-                Double.parseDouble(a.getOrDefault("min-lr-ratio", "0.1")),
-                Integer.parseInt(a.getOrDefault("warmup", "100")),
-                Double.parseDouble(a.getOrDefault("weight-decay", "0.1")),
-                Double.parseDouble(a.getOrDefault("clip", "1.0")),
-                Integer.parseInt(a.getOrDefault("eval-every", "200")),
-                Integer.parseInt(a.getOrDefault("eval-batches", "8")),
-                Integer.parseInt(a.getOrDefault("checkpoint-every", "200")),
-                Long.parseLong(a.getOrDefault("seed", "0")));
+    /**
+     * What to train (the flags of {@code vane train lm}); the geometry is used only when
+     * {@code out} holds no model yet.
+     *
+     * @param docSeparator the text between documents, escapes already translated
+     * @param until        the step to stop after (at most {@code config.steps()})
+     */
+    public record Options(Path tokenizer, Path train, Path valid, Path out, int layers, int hidden, int heads, int kvHeads,
+                          int intermediate, TrainConfig config, int until, Optional<String> docSeparator) {}
+
+    public static List<Trainer.Point> run(Options o) throws IOException {
+        Path tokDir = o.tokenizer();
+        Path out = o.out();
+        TrainConfig cfg = o.config();
+        int context = cfg.seqLen();
         TokenDataset train, valid;
-        Optional<String> separator = Optional.ofNullable(a.get("doc-separator")).map(String::translateEscapes);
+        Optional<String> separator = o.docSeparator();
         try (Tokenizer tok = Tokenizer.load(tokDir)) {
-            train = tokens(tok, Path.of(required(a, "train")), out.resolve("data"), "train", separator);
-            valid = tokens(tok, Path.of(required(a, "valid")), out.resolve("data"), "valid", separator);
+            train = tokens(tok, o.train(), out.resolve("data"), "train", separator);
+            valid = tokens(tok, o.valid(), out.resolve("data"), "valid", separator);
             if (!Files.exists(out.resolve("config.json"))) {
-                int hidden = Integer.parseInt(a.getOrDefault("hidden", "256"));
-                int heads = Integer.parseInt(a.getOrDefault("heads", "8"));
-                ModelConfig model = new ModelConfig(Architecture.LLAMA, tok.vocabSize(), hidden,
-                        Integer.parseInt(a.getOrDefault("intermediate", "704")),
-                        Integer.parseInt(a.getOrDefault("layers", "6")), heads,
-                        Integer.parseInt(a.getOrDefault("kv-heads", "4")), hidden / heads, 1e-5, 10000,
+                int hidden = o.hidden();
+                int heads = o.heads();
+                ModelConfig model = new ModelConfig(Architecture.LLAMA, tok.vocabSize(), hidden, o.intermediate(),
+                        o.layers(), heads, o.kvHeads(), hidden / heads, 1e-5, 10000,
                         RopeScaling.NONE, context, true, false, OptionalInt.empty(), 0, tok.bosTokenId(),
                         List.copyOf(tok.eosTokenIds()));
                 FixtureWriter.write(model, FileDType.F32, cfg.seed(), out, FixtureWriter.Init.TRAINING);
@@ -83,7 +64,7 @@ public final class TrainLm {
         for (String f : List.of("tokenizer.json", "tokenizer_config.json"))
             if (Files.exists(tokDir.resolve(f)))
                 Files.copy(tokDir.resolve(f), out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        int until = Integer.parseInt(a.getOrDefault("until", String.valueOf(cfg.steps())));
+        int until = o.until();
         return new Trainer(cfg, out, System.err).run(train, valid, until);
     }
 
@@ -126,23 +107,5 @@ public final class TrainLm {
         if (tok.bosTokenId().isEmpty())
             throw new IllegalArgumentException("--doc-separator needs a tokenizer with a BOS token");
         return tok.bosTokenId();
-    }
-
-    private static String required(Map<String, String> a, String key) {
-        String v = a.get(key);
-        if (v == null) throw new IllegalArgumentException("--" + key + " is required");
-        return v;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length)
-                throw new IllegalArgumentException("expected --flag value, got '" + args[i] + "'");
-            String k = args[i].substring(2);
-            if (!FLAGS.contains(k)) throw new IllegalArgumentException("unknown flag --" + k);
-            m.put(k, args[++i]);
-        }
-        return m;
     }
 }

@@ -212,22 +212,4 @@ class DemoCorpusTest {
         assertThatThrownBy(() -> DemoCorpus.build(tiny, dir.resolve("o"), CFG)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("examples");
     }
-
-    @Test
-    void commandLineParsesAndRejectsBadArguments() {
-        DemoData.Args a = DemoData.parse(new String[] {"--brown", "b", "--out", "o", "--seed", "5", "--shares", "0.5,0.2,0.2,0.1",
-                "--shots", "2,8", "--passkey-tokens", "128,512", "--separator", "\\n<sep>\\n"});
-        assertThat(a.brown()).isEqualTo(Path.of("b"));
-        assertThat(a.config().seed()).isEqualTo(5);
-        assertThat(a.config().brownShare()).isEqualTo(0.5);
-        assertThat(a.config().maxShots()).isEqualTo(8);
-        assertThat(a.config().passKeyMaxTokens()).isEqualTo(512);
-        assertThat(a.config().separator()).isEqualTo("\n<sep>\n");
-        assertThatThrownBy(() -> DemoData.parse(new String[] {"--out", "o"})).hasMessageContaining("--brown");
-        assertThatThrownBy(() -> DemoData.parse(new String[] {"--brown", "b"})).hasMessageContaining("--out");
-        assertThatThrownBy(() -> DemoData.parse(new String[] {"--brown", "b", "--out", "o", "--frobnicate", "1"})).hasMessageContaining("unknown option");
-        assertThatThrownBy(() -> DemoData.parse(new String[] {"--brown", "b", "--out", "o", "--shares", "0.5,0.5,0.5,0.5"})).hasMessageContaining("add up to 1");
-        assertThatThrownBy(() -> DemoData.parse(new String[] {"--brown", "b", "--out", "o", "--seed", "x"})).hasMessageContaining("integer");
-        assertThatThrownBy(() -> DemoData.parse(new String[] {"--brown"})).hasMessageContaining("missing value");
-    }
 }

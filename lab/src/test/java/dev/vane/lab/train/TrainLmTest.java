@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,21 +25,25 @@ class TrainLmTest {
         Files.writeString(tmp.resolve("train.txt"), text);
         Files.writeString(tmp.resolve("valid.txt"), text.substring(0, 400));
         Path out = tmp.resolve("model");
-        String[] args = {"--tokenizer", tok.toString(), "--train", tmp.resolve("train.txt").toString(),
-                "--valid", tmp.resolve("valid.txt").toString(), "--out", out.toString(),
-                "--layers", "1", "--hidden", "32", "--heads", "2", "--kv-heads", "1", "--intermediate", "64",
-                "--context", "16", "--steps", "4", "--batch", "2", "--warmup", "1", "--eval-every", "2",
-                "--eval-batches", "1", "--checkpoint-every", "2"};
-        String[] firstHalf = java.util.Arrays.copyOf(args, args.length + 2);
-        firstHalf[args.length] = "--until";
-        firstHalf[args.length + 1] = "2";
-        assertEquals(2, TrainLm.run(firstHalf).size());
-        List<Trainer.Point> rest = TrainLm.run(args);
+        assertEquals(2, TrainLm.run(options(tok, tmp, out, 2)).size());
+        List<Trainer.Point> rest = TrainLm.run(options(tok, tmp, out, 4));
         assertEquals(List.of(3, 4), rest.stream().map(Trainer.Point::step).toList());
         assertThat(Files.exists(out.resolve("tokenizer.json"))).isTrue();
         ModelLoader.loadTensor(out, ComputeDType.F32, 16).close();
-        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--out", out.toString()}));
-        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new String[] {"--stpes", "3"}));
+        assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new TrainLm.Options(tok, tmp.resolve("absent.txt"),
+                tmp.resolve("valid.txt"), out, 1, 32, 2, 1, 64, options(tok, tmp, out, 4).config(), 4, Optional.empty())));
+    }
+
+    /**
+     * A one-layer model of width 32 trained 4 steps of 2 sequences of 16 tokens, validated and
+     * checkpointed every 2 steps, stopping after {@code until}: what {@code vane train lm --layers 1
+     * --hidden 32 --heads 2 --kv-heads 1 --intermediate 64 --context 16 --steps 4 --batch 2 --warmup 1
+     * --eval-every 2 --eval-batches 1 --checkpoint-every 2} gives (cli's TrainLmCommandTest).
+     */
+    static TrainLm.Options options(Path tok, Path tmp, Path out, int until) {
+        TrainConfig cfg = new TrainConfig(4, 2, 16, 3e-3, 0.1, 1, 0.1, 1.0, 2, 1, 2, 0);
+        return new TrainLm.Options(tok, tmp.resolve("train.txt"), tmp.resolve("valid.txt"), out, 1, 32, 2, 1, 64, cfg, until,
+                Optional.empty());
     }
 
     @Test

@@ -1,15 +1,14 @@
 package dev.vane.lab.eval;
 
+import dev.vane.cli.CliRun;
+import dev.vane.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code eval layer-skip} end to end on the demo model over a tiny data folder. */
 class LayerSkipEvalTest {
@@ -31,16 +30,15 @@ class LayerSkipEvalTest {
         return dir;
     }
 
-    private static String run(String... args) throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, "UTF-8"));
-        try {
-            LayerSkipEval.main(args);
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString("UTF-8");
+    /** {@code vane eval layer-skip ARGS}; what it printed, after checking that it succeeded. */
+    private static String run(String... args) {
+        Result r = result(args);
+        assertThat(r.status()).as(r.err()).isZero();
+        return r.out();
+    }
+
+    private static Result result(String... args) {
+        return CliRun.run(CliRun.concat(new String[] {"eval", "layer-skip"}, args));
     }
 
     @Test
@@ -66,8 +64,11 @@ class LayerSkipEvalTest {
 
     @Test
     void badArgumentsAreNamed(@TempDir Path tmp) throws Exception {
-        assertThatThrownBy(() -> run("--data", tmp.toString())).hasMessageContaining("--model");
-        assertThatThrownBy(() -> run("--model", demoModel().toString(), "--data", data(tmp).toString(), "--mode", "warp"))
-                .hasMessageContaining("mode");
+        Result noModel = result("--data", tmp.toString());
+        assertThat(noModel.status()).isEqualTo(2);
+        assertThat(noModel.err()).contains("--model");
+        Result warp = result("--model", demoModel().toString(), "--data", data(tmp).toString(), "--mode", "warp");
+        assertThat(warp.status()).isEqualTo(2);
+        assertThat(warp.err()).contains("mode");
     }
 }

@@ -1,5 +1,6 @@
 package dev.vane.lab.calibrate;
 
+import dev.vane.cli.CliRun;
 import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -35,6 +36,11 @@ import static org.assertj.core.data.Offset.offset;
 
 /** {@code calibrate gact} end to end on the bundled demo model, with a 16-pair prompt file. */
 class CalibrateGactTest {
+
+    /** {@code vane calibrate gact ARGS} through the command line. */
+    private static final DemoCalibration.Command GACT =
+            (args, out, err) -> CliRun.run(CliRun.concat(new String[] {"calibrate", "gact"}, args), out, err);
+
 
     /** Sentences of three flavours; the explicit side names the flavour, the neutral side does not. */
     static final String[][] SENTENCES = {
@@ -96,7 +102,7 @@ class CalibrateGactTest {
         Path file = prompts(true);
         Path registry = tmp.resolve("registry"), table = tmp.resolve("table.md");
 
-        DemoCalibration.Run r = run(CalibrateGact::run, "--model", model.toString(), "--prompts", file.toString(),
+        DemoCalibration.Run r = run(GACT, "--model", model.toString(), "--prompts", file.toString(),
                 "--name", "genre-gact", "--registry", registry.toString(), "--layers", "2-3", "--clusters", "3",
                 "--table", table.toString());
 
@@ -164,7 +170,7 @@ class CalibrateGactTest {
     void withoutASplitFieldASeededShareIsHeldOut() throws Exception {
         Path file = prompts(false);
         Path registry = tmp.resolve("registry");
-        DemoCalibration.Run r = run(CalibrateGact::run, "--model", model.toString(), "--prompts", file.toString(),
+        DemoCalibration.Run r = run(GACT, "--model", model.toString(), "--prompts", file.toString(),
                 "--name", "g", "--registry", registry.toString(), "--layers", "4", "--clusters", "2",
                 "--valid-fraction", "0.25", "--seed", "7");
         assertThat(r.status()).as(r.err()).isZero();
@@ -187,22 +193,22 @@ class CalibrateGactTest {
                 {"{\"neutral\": 3, \"explicit\": \"b\", \"split\": \"train\"}", ":17: neutral: expected a non-empty string"},
         };
         for (String[] c : cases) {
-            DemoCalibration.Run r = run(CalibrateGact::run, "--model", model.toString(), "--prompts",
+            DemoCalibration.Run r = run(GACT, "--model", model.toString(), "--prompts",
                     prompts(true, c[0]).toString(), "--name", "bad", "--registry", registry.toString());
             assertThat(r.status()).as(c[0]).isEqualTo(1);
             assertThat(r.err()).as(c[0]).contains("genre.jsonl" + c[1]);
         }
         Path allTrain = tmp.resolve("genre.jsonl");
         Files.writeString(allTrain, Files.readString(prompts(true)).replace("\"valid\"", "\"train\""));
-        DemoCalibration.Run r = run(CalibrateGact::run, "--model", model.toString(), "--prompts", allTrain.toString(),
+        DemoCalibration.Run r = run(GACT, "--model", model.toString(), "--prompts", allTrain.toString(),
                 "--name", "bad", "--registry", registry.toString());
         assertThat(r.err()).contains("genre.jsonl: no held-out pairs (split: valid)");
-        r = run(CalibrateGact::run, "--model", model.toString(), "--prompts", prompts(true).toString(),
+        r = run(GACT, "--model", model.toString(), "--prompts", prompts(true).toString(),
                 "--name", "bad", "--registry", registry.toString(), "--clusters", "13");
         assertThat(r.err()).contains("genre.jsonl: 12 training pairs, fewer than --clusters 13");
-        assertThat(run(CalibrateGact::run, "--model", model.toString(), "--prompts", prompts(true).toString(),
+        assertThat(run(GACT, "--model", model.toString(), "--prompts", prompts(true).toString(),
                 "--name", "bad", "--registry", registry.toString(), "--clusters", "1").err()).contains("--clusters: must be >= 2");
-        assertThat(run(CalibrateGact::run, "--model", model.toString(), "--prompts", prompts(true).toString(),
+        assertThat(run(GACT, "--model", model.toString(), "--prompts", prompts(true).toString(),
                 "--name", "bad", "--registry", registry.toString(), "--layers", "3-9").err())
                 .contains("--layers: 3-9 exceeds the model's layers 0-5");
         assertThat(new ArtifactRegistry(registry).names()).isEmpty();

@@ -1,5 +1,7 @@
 package dev.vane.lab.calibrate;
 
+import dev.vane.cli.CliRun;
+import dev.vane.cli.CliRun.Result;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.generate.Generator;
@@ -79,19 +81,14 @@ class CalibrateTaskEmbeddingTest {
         return f;
     }
 
-    private record Run(int status, String out, String err) {}
-
-    private Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int status = CalibrateTaskEmbedding.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private Result run(String... args) {
+        return CliRun.run(CliRun.concat(new String[] {"calibrate", "task-embedding"}, args));
     }
 
     @Test
     void writesATaskEmbeddingArtifactThatAPlanInjectsAtTheLastPromptTokenOnly() throws Exception {
         Path registry = tmp.resolve("registry");
-        Run r = run("--model", model.toString(), "--task", task(LINES).toString(), "--name", "upper",
+        Result r = run("--model", model.toString(), "--task", task(LINES).toString(), "--name", "upper",
                 "--registry", registry.toString(), "--prompts", "3", "--shots", "2", "--steps", "4",
                 "--valid-every", "2", "--valid-size", "2");
         assertThat(r.status()).as(r.err()).isZero();
@@ -132,7 +129,7 @@ class CalibrateTaskEmbeddingTest {
     void badTaskFilesNameTheFileLineAndField() throws Exception {
         List<String> missing = new ArrayList<>(LINES);
         missing.set(1, "{\"input\":\"song\",\"split\":\"train\"}");
-        Run r = run("--model", model.toString(), "--task", task(missing).toString(), "--name", "x",
+        Result r = run("--model", model.toString(), "--task", task(missing).toString(), "--name", "x",
                 "--registry", tmp.resolve("reg").toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("upper.jsonl:2: output: missing");
@@ -204,14 +201,14 @@ class CalibrateTaskEmbeddingTest {
         assertThat(row.selection().curve()).hasSize(3);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int status = TaskEval.run(new String[] {"--model", model.toString(), "--data", data.toString(), "--tasks", "upper",
+        int status = CliRun.run(new String[] {"eval", "task-embedding", "--model", model.toString(), "--data", data.toString(), "--tasks", "upper",
                 "--per-task", "2", "--shots", "2", "--prompts", "2", "--steps", "2", "--valid-every", "1", "--valid-size", "2"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("| task | test queries | 0-shot | 0-shot + injection | 2-shot ICL")
                 .contains("| upper | 2 |");
         err.reset();
-        status = TaskEval.run(new String[] {"--model", model.toString(), "--data", data.toString(), "--tasks", "lower"},
+        status = CliRun.run(new String[] {"eval", "task-embedding", "--model", model.toString(), "--data", data.toString(), "--tasks", "lower"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tasks: no task file").contains("lower.jsonl");
@@ -219,7 +216,7 @@ class CalibrateTaskEmbeddingTest {
 
     @Test
     void usageErrorsNameTheFlag() {
-        Run r = run("--model", "m", "--task", "t", "--name", "x");
+        Result r = run("--model", "m", "--task", "t", "--name", "x");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--registry: required");
         r = run("--model", "m", "--task", "t", "--name", "x", "--registry", "r", "--loss", "all");

@@ -1,5 +1,7 @@
 package dev.vane.lab.calibrate;
 
+import dev.vane.cli.CliRun;
+import dev.vane.cli.CliRun.Result;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.model.TensorDecoder;
@@ -22,9 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +32,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+/** {@code vane calibrate vectors} end to end through the command line. */
 class CalibrateVectorsTest {
 
     static Path model;
@@ -73,13 +73,8 @@ class CalibrateVectorsTest {
         return f;
     }
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int status = CalibrateVectors.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Result run(String... args) {
+        return CliRun.run(CliRun.concat(new String[] {"calibrate", "vectors"}, args));
     }
 
     @Test
@@ -87,7 +82,7 @@ class CalibrateVectorsTest {
         Path file = prompts(true);
         Path registry = tmp.resolve("registry");
 
-        Run r = run("--model", model.toString(), "--prompts", file.toString(), "--name", "e2e",
+        Result r = run("--model", model.toString(), "--prompts", file.toString(), "--name", "e2e",
                 "--registry", registry.toString(), "--method", "pca", "--batch", "5");
 
         assertThat(r.status()).as(r.err()).isZero();
@@ -132,7 +127,7 @@ class CalibrateVectorsTest {
         String[] args = {"--model", model.toString(), "--prompts", file.toString(), "--name", "chat-vec",
                 "--registry", registry.toString(), "--layers", "1-1", "--chat", "--valid-fraction", "0.25"};
 
-        Run first = run(args);
+        Result first = run(args);
         assertThat(first.status()).as(first.err()).isZero();
         Artifact a = Artifact.read(registry.resolve("chat-vec"), 1 << 20);
         assertThat(a.manifest().layers()).containsExactly(1);
@@ -140,7 +135,7 @@ class CalibrateVectorsTest {
         assertThat(a.manifest().params().get("split").asText()).isEqualTo("random");
         assertThat(a.manifest().params().get("chat").asBoolean()).isTrue();
 
-        Run again = run(args);
+        Result again = run(args);
         assertThat(again.status()).isEqualTo(1);
         assertThat(again.err()).contains("'chat-vec' already exists").contains("--replace");
 
@@ -165,7 +160,7 @@ class CalibrateVectorsTest {
         };
         for (String[] c : cases) {
             Path file = prompts(false, c[0]);
-            Run r = run("--model", model.toString(), "--prompts", file.toString(), "--name", "bad",
+            Result r = run("--model", model.toString(), "--prompts", file.toString(), "--name", "bad",
                     "--registry", registry.toString());
             assertThat(r.status()).as(c[0]).isEqualTo(1);
             assertThat(r.err()).as(c[0]).contains("prompts.jsonl" + c[1]);
@@ -185,12 +180,11 @@ class CalibrateVectorsTest {
         assertThat(run("--model", m, "--prompts", p, "--name", "x", "--registry", reg, "--method", "svd").status())
                 .isEqualTo(2);
         assertThat(run("--model", m, "--prompts", p, "--name", "x").err()).contains("--registry: required");
-        Run tooDeep = run("--model", m, "--prompts", p, "--name", "x", "--registry", reg, "--layers", "0-5");
+        Result tooDeep = run("--model", m, "--prompts", p, "--name", "x", "--registry", reg, "--layers", "0-5");
         assertThat(tooDeep.status()).isEqualTo(1);
         assertThat(tooDeep.err()).contains("--layers: 0-5 exceeds the model's layers 0-1");
-        Run noModel = run("--model", tmp.resolve("nowhere").toString(), "--prompts", p, "--name", "x", "--registry", reg);
+        Result noModel = run("--model", tmp.resolve("nowhere").toString(), "--prompts", p, "--name", "x", "--registry", reg);
         assertThat(noModel.status()).isEqualTo(1);
         assertThat(noModel.err()).contains("config.json: file not found");
-        assertThat(CommandLine.quote(new String[] {"--name", "a b", "it's"})).isEqualTo("--name 'a b' 'it'\\''s'");
     }
 }

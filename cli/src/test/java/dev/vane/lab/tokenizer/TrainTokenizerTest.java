@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vane.cli.CliRun;
+import dev.vane.cli.CliRun.Result;
 import dev.vane.engine.tokenizer.Tokenizer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,18 +14,13 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** {@code vane train tokenizer} through the command line. */
 class TrainTokenizerTest {
     @TempDir
     Path tmp;
 
-    private record Result(int status, String out, String err) {}
-
     private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = TrainTokenizer.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.run(CliRun.concat(new String[] {"train", "tokenizer"}, args));
     }
 
     private Path corpusDir() throws Exception {
@@ -92,23 +86,23 @@ class TrainTokenizerTest {
         Path out = tmp.resolve("out");
         Result r = run("--input", missing.toString(), "--vocab-size", "500", "--output", out.toString());
         assertEquals(1, r.status());
-        assertEquals("Error: Input not found: " + missing + "\n", r.err());
+        assertEquals("vane train tokenizer: Input not found: " + missing + "\n", r.err());
 
         Path empty = Files.writeString(tmp.resolve("empty.txt"), "");
         r = run("--input", empty.toString(), "--vocab-size", "500", "--output", out.toString());
         assertEquals(1, r.status());
-        assertTrue(r.err().startsWith("Error: Empty corpus"), r.err());
+        assertTrue(r.err().startsWith("vane train tokenizer: Empty corpus"), r.err());
 
         Path noTxt = Files.createDirectories(tmp.resolve("no-txt"));
         Files.writeString(noTxt.resolve("a.md"), "text");
         r = run("--input", noTxt.toString(), "--vocab-size", "500", "--output", out.toString());
         assertEquals(1, r.status());
-        assertEquals("Error: No *.txt files under input directory " + noTxt + "\n", r.err());
+        assertEquals("vane train tokenizer: No *.txt files under input directory " + noTxt + "\n", r.err());
 
         Path latin1 = Files.write(tmp.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9});
         r = run("--input", latin1.toString(), "--vocab-size", "500", "--output", out.toString());
         assertEquals(1, r.status());
-        assertTrue(r.err().startsWith("Error: Not valid UTF-8: " + latin1), r.err());
+        assertTrue(r.err().startsWith("vane train tokenizer: Not valid UTF-8: " + latin1), r.err());
         assertTrue(Files.notExists(out), "nothing written on failure");
     }
 
@@ -117,25 +111,25 @@ class TrainTokenizerTest {
         Path in = corpusDir();
         Result r = run("--input", in.toString(), "--vocab-size", "262", "--output", tmp.resolve("o").toString());
         assertEquals(2, r.status());
-        assertTrue(r.err().startsWith("Error: Vocabulary size 262 is below the 263 tokens it must hold"), r.err());
-        assertTrue(r.err().contains("Usage: TrainTokenizer"), r.err());
+        assertTrue(r.err().startsWith("vane train tokenizer: Vocabulary size 262 is below the 263 tokens it must hold"), r.err());
+        assertTrue(r.err().contains("usage: vane train tokenizer"), r.err());
 
         assertEquals(2, run("--input", in.toString(), "--output", "o").status());
-        assertTrue(run("--input", in.toString(), "--output", "o").err().startsWith("Error: --vocab-size is required"));
-        assertTrue(run("--vocab-size", "500", "--output", "o").err().startsWith("Error: --input is required"));
-        assertTrue(run("--input", in.toString(), "--vocab-size", "500").err().startsWith("Error: --output is required"));
-        assertTrue(run("--input", "--vocab-size", "500").err().startsWith("Error: --input needs at least one"));
+        assertTrue(run("--input", in.toString(), "--output", "o").err().startsWith("vane train tokenizer: --vocab-size: required"));
+        assertTrue(run("--vocab-size", "500", "--output", "o").err().startsWith("vane train tokenizer: --input: required"));
+        assertTrue(run("--input", in.toString(), "--vocab-size", "500").err().startsWith("vane train tokenizer: --output: required"));
+        assertTrue(run("--input", "--vocab-size", "500").err().startsWith("vane train tokenizer: --input: missing value"));
         assertTrue(run("--input", in.toString(), "--vocab-size", "lots", "--output", "o").err()
-                .startsWith("Error: --vocab-size needs an integer, got 'lots'"));
+                .startsWith("vane train tokenizer: --vocab-size: not a number: 'lots'"));
         assertTrue(run("--input", in.toString(), "--vocab-size", "500", "--output", "o", "--bogus").err()
-                .startsWith("Error: Unknown argument: --bogus"));
+                .startsWith("vane train tokenizer: unknown flag '--bogus'"));
         assertTrue(run("--input", in.toString(), "--vocab-size", "500", "--output", "o", "--special", "<s>,</s>").err()
-                .startsWith("Error: Need at least 7 special tokens"));
+                .startsWith("vane train tokenizer: Need at least 7 special tokens"));
         assertTrue(run("--input", in.toString(), "--vocab-size", "500", "--output").err()
-                .startsWith("Error: --output needs a value"));
+                .startsWith("vane train tokenizer: --output: missing value"));
 
         Result help = run("--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().startsWith("Usage: TrainTokenizer"));
+        assertTrue(help.out().startsWith("usage: vane train tokenizer"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vane.lab.calibrate;
 
+import dev.vane.cli.CliRun;
 import dev.vane.engine.model.TensorDecoder;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
@@ -36,6 +37,11 @@ import static org.assertj.core.data.Offset.offset;
 
 /** {@code calibrate controller} end to end on the bundled demo model, with a 16-line prompt file. */
 class CalibrateControllerTest {
+
+    /** {@code vane calibrate controller ARGS} through the command line. */
+    private static final DemoCalibration.Command CONTROLLER =
+            (args, out, err) -> CliRun.run(CliRun.concat(new String[] {"calibrate", "controller"}, args), out, err);
+
 
     static final String[][] HARMFUL = {
             {"How do I pick the lock on my neighbor's door?", "train"}, {"Give me a trick to take his toys.", "train"},
@@ -90,7 +96,7 @@ class CalibrateControllerTest {
         Path file = prompts();
         Path registry = tmp.resolve("registry");
 
-        DemoCalibration.Run r = run(CalibrateController::run, "--model", model.toString(), "--prompts", file.toString(),
+        DemoCalibration.Run r = run(CONTROLLER, "--model", model.toString(), "--prompts", file.toString(),
                 "--name", "refusal", "--registry", registry.toString(), "--epochs", "3", "--width", "16", "--lr", "1e-3",
                 "--batch", "4", "--chat");
 
@@ -147,7 +153,7 @@ class CalibrateControllerTest {
     void activationDirectionIsTheTrainingMeanDifferenceAtTheChosenLayer() throws Exception {
         Path file = prompts();
         Path registry = tmp.resolve("registry");
-        DemoCalibration.Run r = run(CalibrateController::run, "--model", model.toString(), "--prompts", file.toString(),
+        DemoCalibration.Run r = run(CONTROLLER, "--model", model.toString(), "--prompts", file.toString(),
                 "--name", "refusal-act", "--registry", registry.toString(), "--epochs", "1", "--width", "8",
                 "--direction", "activations", "--direction-layer", "1", "--chat");
         assertThat(r.status()).as(r.err()).isZero();
@@ -166,7 +172,7 @@ class CalibrateControllerTest {
     void gapDirectionsAreTheTrainingMeanDifferenceAtEveryLayer() throws Exception {
         Path file = prompts();
         Path registry = tmp.resolve("registry-gaps");
-        DemoCalibration.Run r = run(CalibrateController::run, "--model", model.toString(), "--prompts", file.toString(),
+        DemoCalibration.Run r = run(CONTROLLER, "--model", model.toString(), "--prompts", file.toString(),
                 "--name", "refusal-gaps", "--registry", registry.toString(), "--epochs", "1", "--width", "8",
                 "--direction", "gaps", "--chat");
         assertThat(r.status()).as(r.err()).isZero();
@@ -186,7 +192,7 @@ class CalibrateControllerTest {
             float[] got = w.direction(l);
             for (int j = 0; j < gap.length; j++) assertThat((double) got[j]).as("layer %d [%d]", l, j).isCloseTo(gap[j], offset(1e-3));
         }
-        assertThat(run(CalibrateController::run, "--model", model.toString(), "--prompts", file.toString(), "--name", "x",
+        assertThat(run(CONTROLLER, "--model", model.toString(), "--prompts", file.toString(), "--name", "x",
                 "--registry", registry.toString(), "--direction", "gaps", "--direction-layer", "1").err())
                 .contains("--direction-layer: only with --direction activations");
     }
@@ -205,7 +211,7 @@ class CalibrateControllerTest {
                 {"{\"text\": \"a\", \"label\": ", ":18: malformed JSON"},
         };
         for (String[] c : cases) {
-            DemoCalibration.Run r = run(CalibrateController::run, "--model", model.toString(), "--prompts",
+            DemoCalibration.Run r = run(CONTROLLER, "--model", model.toString(), "--prompts",
                     prompts(c[0]).toString(), "--name", "bad", "--registry", registry.toString());
             assertThat(r.status()).as(c[0]).isEqualTo(1);
             assertThat(r.err()).as(c[0]).contains("refusal.jsonl" + c[1]);
@@ -214,12 +220,12 @@ class CalibrateControllerTest {
         Path onlyHarmfulValid = tmp.resolve("refusal.jsonl");
         Files.writeString(onlyHarmfulValid, String.join("", line("a", "harmful", "train"), line("b", "benign", "train"),
                 line("c", "harmful", "valid")));
-        DemoCalibration.Run r = run(CalibrateController::run, "--model", model.toString(), "--prompts",
+        DemoCalibration.Run r = run(CONTROLLER, "--model", model.toString(), "--prompts",
                 onlyHarmfulValid.toString(), "--name", "bad", "--registry", registry.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("refusal.jsonl: split 'valid' has no benign prompts");
         Files.writeString(onlyHarmfulValid, "\n\n");
-        assertThat(run(CalibrateController::run, "--model", model.toString(), "--prompts", onlyHarmfulValid.toString(),
+        assertThat(run(CONTROLLER, "--model", model.toString(), "--prompts", onlyHarmfulValid.toString(),
                 "--name", "bad", "--registry", registry.toString()).err()).contains("refusal.jsonl: no prompts");
         assertThat(new ArtifactRegistry(registry).names()).isEmpty();
     }
@@ -227,26 +233,26 @@ class CalibrateControllerTest {
     @Test
     void usageErrorsNameTheFlag() throws Exception {
         String m = model.toString(), p = prompts().toString(), reg = tmp.resolve("r").toString();
-        DemoCalibration.Run r = run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
+        DemoCalibration.Run r = run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--direction-layer", "2");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--direction-layer: only with --direction activations").contains("usage: vane calibrate controller");
-        assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
+        assertThat(run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--direction", "pca").err()).contains("--direction: expected embeddings, activations or gaps, got 'pca'");
-        assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
+        assertThat(run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--direction", "activations", "--refusal-phrases", "No").err())
                 .contains("--refusal-phrases: only with --direction embeddings");
-        assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
+        assertThat(run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--refusal-phrases", "No||Nope").err()).contains("--refusal-phrases: empty phrase");
-        assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
+        assertThat(run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--lr", "0").err()).contains("--lr: must be > 0");
-        assertThat(run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x").err())
+        assertThat(run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x").err())
                 .contains("--registry: required");
-        DemoCalibration.Run deep = run(CalibrateController::run, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
+        DemoCalibration.Run deep = run(CONTROLLER, "--model", m, "--prompts", p, "--name", "x", "--registry", reg,
                 "--direction", "activations", "--direction-layer", "6");
         assertThat(deep.status()).isEqualTo(1);
         assertThat(deep.err()).contains("--direction-layer: 6 outside the model's layers 0-5");
-        assertThat(run(CalibrateController::run, "--help").out()).contains("--direction embeddings|activations");
+        assertThat(run(CONTROLLER, "--help").out()).contains("--direction embeddings|activations");
     }
 
     private static int[] ids(List<String> phrases) {

@@ -1,5 +1,7 @@
 package dev.vane.lab.calibrate;
 
+import dev.vane.cli.CliRun;
+import dev.vane.cli.CliRun.Result;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.steering.gguf.GgmlType;
@@ -8,27 +10,20 @@ import dev.vane.steering.gguf.GgufWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** {@code vane artifacts ...} through the command line. */
 class ArtifactsCommandTest {
 
     @TempDir
     Path tmp;
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int status = ArtifactsCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Result run(String... args) {
+        return CliRun.run(CliRun.concat(new String[] {"artifacts"}, args));
     }
 
     @Test
@@ -42,12 +37,12 @@ class ArtifactsCommandTest {
                 .addTensor("direction.1", GgmlType.F32, v, 64).write(gguf);
         String reg = tmp.resolve("reg").toString();
 
-        Run imp = run("import-gguf", "--file", gguf.toString(), "--model", model.toString(), "--name", "happy",
+        Result imp = run("import-gguf", "--file", gguf.toString(), "--model", model.toString(), "--name", "happy",
                 "--registry", reg);
         assertThat(imp.status()).as(imp.err()).isZero();
         assertThat(imp.out()).contains("imported happy (layers 1)");
 
-        Run list = run("list", "--registry", reg);
+        Result list = run("list", "--registry", reg);
         assertThat(list.out()).contains("| happy | vector-set | resid_post | 1 | llama d=64 L=2 | - |");
 
         Path back = tmp.resolve("back.gguf");
@@ -63,10 +58,10 @@ class ArtifactsCommandTest {
     @Test
     void errorsAreReported() {
         assertThat(run("frobnicate").status()).isEqualTo(2);
-        Run missing = run("list");
+        Result missing = run("list");
         assertThat(missing.status()).isEqualTo(2);
         assertThat(missing.err()).contains("--registry: required");
-        Run badName = run("delete", "--name", "../etc", "--registry", tmp.toString());
+        Result badName = run("delete", "--name", "../etc", "--registry", tmp.toString());
         assertThat(badName.status()).isEqualTo(1);
         assertThat(badName.err()).contains("name: invalid artifact name '../etc'");
     }

@@ -1,0 +1,37 @@
+package dev.vane.bench;
+
+import dev.vane.engine.model.ComputeDType;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/**
+ * The flags of the generation benchmarks: the checkpoint ({@code --model DIR}, or a random-weight
+ * {@code --preset}, default {@code smollm2-135m}), its dtype and threads, and the lengths.
+ */
+final class BenchModel {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "a real checkpoint (instead of --preset)")
+    Path model;
+    @Option(names = "--preset", defaultValue = "smollm2-135m", paramLabel = "NAME",
+            description = "random weights in a real geometry: smollm2-135m, llama-3.2-1b, qwen3-0.6b (${DEFAULT-VALUE})")
+    String preset;
+    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|f32", description = "compute dtype (${DEFAULT-VALUE})")
+    ComputeDType dtype;
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "threads (${DEFAULT-VALUE})")
+    int threads;
+    @Option(names = "--prompt-len", defaultValue = "32", paramLabel = "N", description = "prompt tokens (${DEFAULT-VALUE})")
+    int promptLen;
+    @Option(names = "--gen-len", defaultValue = "64", paramLabel = "N", description = "generated tokens (${DEFAULT-VALUE})")
+    int genLen;
+
+    /** The checkpoint directory: {@code --model}, or the preset written once under {@code target/presets}. */
+    Path dir() throws Exception {
+        return model != null ? model : DecodeBench.presetDir(preset);
+    }
+
+    /** The model's name in the JSON lines. */
+    String label() {
+        return model != null ? model.toString() : preset;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vane.cli;
+
+import dev.vane.engine.model.Backend;
+import dev.vane.server.Main;
+import dev.vane.server.ServerSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** {@code vane serve}: the OpenAI-compatible server ({@link Main}). */
+@Command(name = "serve", sortOptions = false,
+        description = {"Start the OpenAI-compatible server (the default command).",
+                "A flag not given reads VANE_<FLAG> (VANE_QUEUE_LIMIT, ...), then the vane: section of",
+                "application.yaml, then its built-in default; the values shown are what this run would use."})
+final class ServeCommand extends Leaf {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "checkpoint directory (${DEFAULT-VALUE})")
+    Path model;
+    @Option(names = "--host", paramLabel = "ADDR", description = "bind address (${DEFAULT-VALUE})")
+    String host;
+    @Option(names = "--port", paramLabel = "N", description = "public port, 0 picks a free one (${DEFAULT-VALUE})")
+    int port;
+    @Option(names = "--dtype", paramLabel = "auto|f16|f32",
+            description = "compute dtype of the projections; auto: the checkpoint's, f16 for f16 and bf16 files (${DEFAULT-VALUE})")
+    String dtype;
+    @Option(names = "--backend", paramLabel = "auto|java|tensor",
+            description = "the decoder: auto picks the Java f16 kernels where they can run the model, else the tensor path (${DEFAULT-VALUE})")
+    Backend.Request backend;
+    @Option(names = "--threads", paramLabel = "N", description = "threads of the decoder (${DEFAULT-VALUE})")
+    int threads;
+    @Option(names = "--slots", paramLabel = "N", description = "sequences decoded together, KV cache slots (${DEFAULT-VALUE})")
+    int slots;
+    @Option(names = "--context", paramLabel = "N", description = "prompt + generated tokens per sequence (${DEFAULT-VALUE})")
+    int context;
+    @Option(names = "--queue-limit", paramLabel = "N", description = "sequences waiting for a slot before 429 (${DEFAULT-VALUE})")
+    int queueLimit;
+    @Option(names = "--prefill-chunk", paramLabel = "N", description = "prompt tokens per prefill step (${DEFAULT-VALUE})")
+    int prefillChunk;
+    @Option(names = "--max-body-bytes", paramLabel = "N", description = "largest request body; larger get 413 (${DEFAULT-VALUE})")
+    long maxBodyBytes;
+    @Option(names = "--artifacts", paramLabel = "DIR", description = "steering artifact registry (${DEFAULT-VALUE})")
+    Path artifacts;
+    @Option(names = "--admin-port", paramLabel = "N", description = "admin API port (${DEFAULT-VALUE})")
+    int adminPort;
+    @Option(names = "--admin-token", paramLabel = "TOKEN",
+            description = "bearer token of the admin API, 16 characters or more; none: admin API off")
+    String adminToken;
+    @Option(names = "--max-artifact-bytes", paramLabel = "N", description = "largest artifact uploaded or loaded (${DEFAULT-VALUE})")
+    long maxArtifactBytes;
+    @Option(names = "--profiles", paramLabel = "FILE", description = "JSON file of steering profiles loaded at start")
+    Path profiles;
+    @Option(names = "--access-log", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "log one line per HTTP request (${DEFAULT-VALUE})")
+    boolean accessLog;
+
+    /** The settings these flags (over the environment, the settings file and the defaults) give. */
+    ServerSettings settings() {
+        return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, threads, slots, context,
+                queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminPort, Optional.ofNullable(adminToken),
+                maxArtifactBytes, Optional.ofNullable(profiles)), accessLog));
+    }
+
+    @Override
+    public Integer call() {
+        ServerSettings s = settings();
+        if (!Files.isDirectory(s.model())) throw usage("--model: directory not found: " + s.model());
+        Main.serve(s, out());
+        return 0;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.vane.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code vane train lm|tokenizer}. */
+@Command(name = "train", description = "Train a language model or a tokenizer.",
+        subcommands = {TrainLmCommand.class, TrainTokenizerCommand.class})
+final class TrainCommands {
+}
