@@ -244,8 +244,14 @@ public final class F16Gemv {
      * are the bits of the plain product, except where a partial sum of the plain chain would
      * overflow to infinity and the scaled one does not: the output is then that finite sum. Made
      * once per product and shared by the chunks of its output range.
+     *
+     * <p>Each row has its own shift, from its own largest value: a row of huge, infinite or NaN
+     * values (a request whose activations blew up) never changes how another row is scaled, so
+     * it cannot push the other rows' products into subnormals or overflow.
+     *
+     * @param shifts each row's shift, or null when no row has one
      */
-    public record Inputs(float[] scaled, float[] groups, int shift) {
+    public record Inputs(float[] scaled, float[] groups, int[] shifts) {
         /** Lane l of a gather reads row {@code l % 8}, position {@code l / 8} of an 8-row group (positions {@code in} apart). */
         private static final java.util.concurrent.ConcurrentHashMap<Integer, int[]> GATHER = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -292,16 +298,16 @@ public final class F16Gemv {
         private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
         private static Inputs of(float[] x, int rows, int in, int lift, KernelPool pool, float[] xs, float[] groups) {
-            int n = rows * in;
-            // vectorised: at batch 8 a scalar pass over the inputs of each of a step's ~120
-            // products was 5% of the decode step, all of it on the calling thread
-            FloatVector vmax = FloatVector.zero(F);
-            int k = 0;
-            for (; k + LANES <= n; k += LANES) vmax = vmax.max(FloatVector.fromArray(F, x, k).abs());
-            float amax = vmax.reduceLanes(VectorOperators.MAX); // NaN propagates, as Math.max
-            for (; k < n; k++) amax = Math.max(amax, Math.abs(x[k]));
-            int shift = amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
-            float up = Math.scalb(1f, 112 - lift - shift);
+            float[] up = new float[rows];
+            int[] shifts = null;
+            for (int b = 0; b < rows; b++) {
+                int shift = shift(x, b * in, in);
+                up[b] = Math.scalb(1f, 112 - lift - shift);
+                if (shift != 0) {
+                    if (shifts == null) shifts = new int[rows];
+                    shifts[b] = shift;
+                }
+            }
             int grouped = groupRows(rows);
             int[] map = GATHER.computeIfAbsent(in, w -> { // in is even (pack), so LANES/8 ≤ 2 divides it
                 int[] m = new int[LANES];
@@ -315,24 +321,48 @@ public final class F16Gemv {
                 int chunks = Math.min(units, 4 * pool.threads());
                 pool.run(chunks, c -> fill(x, rows, in, up, xs, groups, grouped, map, units * c / chunks, units * (c + 1) / chunks));
             }
-            return new Inputs(xs, groups, shift);
+            return new Inputs(xs, groups, shifts);
         }
 
-        /** Rows {@code [8·u0, 8·u1)} scaled into {@code xs} (when it is used) and into their groups ({@code grouped} rows, the padding rows zeroed). */
-        private static void fill(float[] x, int rows, int in, float up, float[] xs, float[] groups, int grouped, int[] map, int u0, int u1) {
-            if (xs.length > 0) {
-                int from = 8 * u0 * in, to = Math.min(rows, 8 * u1) * in, k = from;
-                for (; k + LANES <= to; k += LANES) FloatVector.fromArray(F, x, k).mul(up).intoArray(xs, k);
-                for (; k < to; k++) xs[k] = x[k] * up;
-            }
+        /**
+         * The power of two that row {@code x[from, from + in)} is scaled down by: 0 while its
+         * largest magnitude is below 2¹⁵, and for a row holding Inf or NaN (whose outputs are
+         * not finite anyway). Vectorised: at batch 8 a scalar pass over the inputs of each of a
+         * step's ~120 products was 5% of the decode step, all of it on the calling thread.
+         */
+        private static int shift(float[] x, int from, int in) {
+            FloatVector vmax = FloatVector.zero(F);
+            int k = from, end = from + in;
+            for (; k + LANES <= end; k += LANES) vmax = vmax.max(FloatVector.fromArray(F, x, k).abs());
+            float amax = vmax.reduceLanes(VectorOperators.MAX); // NaN propagates, as Math.max
+            for (; k < end; k++) amax = Math.max(amax, Math.abs(x[k]));
+            return amax >= 0x1p15f && Float.isFinite(amax) ? Math.getExponent(amax) - 14 : 0;
+        }
+
+        /**
+         * Rows {@code [8·u0, 8·u1)}, each times its {@code up}, into {@code xs} (when it is used)
+         * and into their groups ({@code grouped} rows, the padding rows zeroed).
+         */
+        private static void fill(float[] x, int rows, int in, float[] up, float[] xs, float[] groups, int grouped, int[] map, int u0, int u1) {
+            if (xs.length > 0)
+                for (int b = 8 * u0; b < Math.min(rows, 8 * u1); b++) {
+                    int k = b * in, to = k + in;
+                    float u = up[b];
+                    for (; k + LANES <= to; k += LANES) FloatVector.fromArray(F, x, k).mul(u).intoArray(xs, k);
+                    for (; k < to; k++) xs[k] = x[k] * u;
+                }
             int step = LANES / 8; // positions per gathered vector
+            float[] lanes = new float[LANES];
             for (int g = u0; g < Math.min(u1, grouped / 8); g++) {
                 int src = 8 * g * in, dst = 8 * g * in;
                 if (8 * g + 8 <= rows) {
-                    for (int i = 0; i < in; i += step, dst += LANES) FloatVector.fromArray(F, x, src + i, map, 0).mul(up).intoArray(groups, dst);
+                    for (int l = 0; l < LANES; l++) lanes[l] = up[8 * g + l % 8]; // lane l holds row l % 8
+                    FloatVector u = FloatVector.fromArray(F, lanes, 0);
+                    for (int i = 0; i < in; i += step, dst += LANES) FloatVector.fromArray(F, x, src + i, map, 0).mul(u).intoArray(groups, dst);
                 } else { // the padded last group: zero inputs past the last row (a reused buffer holds old ones)
                     for (int r = 0; r < 8; r++)
-                        for (int i = 0; i < in; i++) groups[dst + 8 * i + r] = 8 * g + r < rows ? x[src + r * in + i] * up : 0f;
+                        for (int i = 0; i < in; i++)
+                            groups[dst + 8 * i + r] = 8 * g + r < rows ? x[src + r * in + i] * up[8 * g + r] : 0f;
                 }
             }
         }
@@ -344,10 +374,12 @@ public final class F16Gemv {
         if (from % BLOCK != 0 || (to % BLOCK != 0 && to != out) || from > to || to > out)
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
         kernels(w.halves(), w.in(), out, x.scaled(), x.groups(), rows, y, from, to);
-        if (x.shift() != 0) {
-            float down = Math.scalb(1f, x.shift());
-            for (int b = 0; b < rows; b++) for (int o = from; o < to; o++) y[b * out + o] *= down;
-        }
+        if (x.shifts() != null)
+            for (int b = 0; b < rows; b++) {
+                if (x.shifts()[b] == 0) continue;
+                float down = Math.scalb(1f, x.shifts()[b]);
+                for (int o = from; o < to; o++) y[b * out + o] *= down;
+            }
     }
 
     /** Per thread: the tiles' stores of a padded block or group (a new one per call was 5 MB per batch-8 decode step). */

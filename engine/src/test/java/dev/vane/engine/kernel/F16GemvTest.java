@@ -148,6 +148,36 @@ class F16GemvTest {
         }
     }
 
+    /**
+     * A row of huge, infinite or NaN inputs (a sequence whose activations blew up) leaves every
+     * other row's product bit for bit as alone: the scaling of large inputs is each row's own.
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {1e30f, 3e38f, Float.POSITIVE_INFINITY, Float.NaN})
+    void aRowOfHugeOrNonFiniteInputsLeavesTheOtherRowsAsAlone(float hostile) {
+        int in = 64, out = 9 * F16Gemv.BLOCK + 3;
+        SplittableRandom rng = new SplittableRandom(17);
+        short[] w = new short[in * out];
+        for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16((float) rng.nextGaussian() * 0.02f);
+        F16Gemv.Packed packed = F16Gemv.pack(w, out, in);
+        for (int rows : new int[] {2, 3, 8, 13}) {
+            float[] x = new float[rows * in];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian() * (i % 7 == 0 ? 1e-3f : 1f);
+            x[in] = 1e37f; // row 1 needs its own scale (times the inputs' 2¹¹² it would overflow)
+            int bad = rows - 1;
+            for (int i = 0; i < in; i += 3) x[bad * in + i] = hostile;
+            float[] y = new float[rows * out];
+            F16Gemv.multiply(packed, x, rows, y, 0, out);
+            for (int b = 0; b < bad; b++) {
+                float[] solo = new float[out];
+                F16Gemv.multiply(packed, java.util.Arrays.copyOfRange(x, b * in, (b + 1) * in), 1, solo, 0, out);
+                for (int o = 0; o < out; o++)
+                    assertEquals(Float.floatToRawIntBits(solo[o]), Float.floatToRawIntBits(y[b * out + o]),
+                            "rows " + rows + " row " + b + " out " + o);
+            }
+        }
+    }
+
     @Test
     void rejectsAnOutputRangeOffTheBlocks() {
         F16Gemv.Packed packed = F16Gemv.pack(new short[16 * 20], 20, 16);
