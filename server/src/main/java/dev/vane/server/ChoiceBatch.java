@@ -42,7 +42,19 @@ final class ChoiceBatch {
 
     record Token(int index, TokenEvent token) implements Event {}
 
-    record Finish(int index, FinishReason reason, String trailingText) implements Event {}
+    /** A choice's end; {@code error} says what failed when {@code reason} is {@link FinishReason#ERROR}. */
+    record Finish(int index, FinishReason reason, String trailingText, Optional<String> error) implements Event {
+
+        /** The error a failed choice answers (500, the engine's message, no internals). */
+        ApiError apiError() {
+            return engineError(error);
+        }
+    }
+
+    /** The 500 of a choice that failed in the engine, with what failed when the engine said. */
+    static ApiError engineError(Optional<String> message) {
+        return new ApiError(500, "server_error", null, message.orElse("generation failed in the engine"));
+    }
 
     private final List<Spec> specs;
     private final SteeringControl.Planned planned;
@@ -137,8 +149,8 @@ final class ChoiceBatch {
             }
 
             @Override
-            public void onFinish(FinishReason reason, String trailingText) {
-                events.add(new Finish(spec.index(), reason, trailingText));
+            public void onFinish(FinishReason reason, String trailingText, Optional<String> error) {
+                events.add(new Finish(spec.index(), reason, trailingText, error));
             }
         };
     }

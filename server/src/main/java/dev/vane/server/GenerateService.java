@@ -53,8 +53,7 @@ public final class GenerateService implements HttpService {
         if (stream) stream(res, batch);
         else {
             GenerationResult r = batch.await().get(0);
-            if (r.finishReason() == FinishReason.ERROR)
-                throw new ApiError(500, "server_error", null, "generation failed in the engine");
+            if (r.finishReason() == FinishReason.ERROR) throw ChoiceBatch.engineError(r.error());
             ObjectNode body = resultJson(r);
             Trace.of(batch, List.of(r), received).ifPresent(v -> body.set("vane", v));
             Responses.json(res, body);
@@ -84,8 +83,11 @@ public final class GenerateService implements HttpService {
                         t.token().logprobs().ifPresent(lp -> e.put("logprob", lp.chosen().logprob()));
                         sse.send(e);
                     }
-                    case ChoiceBatch.Finish fin -> sse.send(JsonBody.JSON.createObjectNode()
-                            .put("text", fin.trailingText()).put("finish_reason", fin.reason().wireName()));
+                    case ChoiceBatch.Finish fin -> {
+                        if (fin.reason() == FinishReason.ERROR) sse.send(Responses.errorBody(fin.apiError()));
+                        else sse.send(JsonBody.JSON.createObjectNode()
+                                .put("text", fin.trailingText()).put("finish_reason", fin.reason().wireName()));
+                    }
                 }
             }
             if (sse.failed() || !sse.done()) batch.cancel();

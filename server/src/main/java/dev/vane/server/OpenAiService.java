@@ -75,8 +75,7 @@ public final class OpenAiService implements HttpService {
         ArrayNode choices = body.putArray("choices");
         for (int i = 0; i < results.size(); i++) {
             GenerationResult r = results.get(i);
-            if (r.finishReason() == FinishReason.ERROR)
-                throw new ApiError(500, "server_error", null, "generation failed in the engine");
+            if (r.finishReason() == FinishReason.ERROR) throw ChoiceBatch.engineError(r.error());
             choices.add(format.choice(batch.specs().get(i).index(), r));
         }
         body.set("usage", usage(request, results));
@@ -102,8 +101,7 @@ public final class OpenAiService implements HttpService {
                     case ChoiceBatch.Finish f -> {
                         ObjectNode delta = format.delta(f.index(), f.trailingText(), Optional.empty());
                         if (delta != null) sse.send(chunk(envelope, format, request, delta));
-                        if (f.reason() == FinishReason.ERROR) sse.send(Responses.errorBody(
-                                new ApiError(500, "server_error", null, "generation failed in the engine")));
+                        if (f.reason() == FinishReason.ERROR) sse.send(Responses.errorBody(f.apiError()));
                         else sse.send(chunk(envelope, format, request, format.finish(f.index(), f.reason().wireName())));
                     }
                 }

@@ -1,6 +1,7 @@
 package dev.vane.engine.generate;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A finished sequence.
@@ -11,9 +12,11 @@ import java.util.List;
  * @param logprobs     per generated token, empty unless requested
  * @param promptTokens prompt length
  * @param timings      where the time went
+ * @param error        with {@link FinishReason#ERROR}: what failed, in words fit for the client
+ *                     (no internals; the log holds the cause); empty otherwise
  */
 public record GenerationResult(int[] tokens, String text, FinishReason finishReason, List<TokenLogprobs> logprobs,
-                               int promptTokens, Timings timings) {
+                               int promptTokens, Timings timings, Optional<String> error) {
 
     /** Nanosecond timestamps relative to admission. */
     public record Timings(long queueNanos, long firstTokenNanos, long totalNanos) {}

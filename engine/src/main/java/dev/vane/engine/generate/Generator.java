@@ -14,6 +14,8 @@ import dev.vane.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs sequences to completion on one model and one KV cache: a prefill step over the prompts
@@ -22,6 +24,8 @@ import java.util.Set;
  * (the scheduler of the server interleaves requests on top of {@link #step}).
  */
 public final class Generator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Generator.class.getName());
 
     private final CausalLM model;
     private final Tokenizer tokenizer;
@@ -90,7 +94,7 @@ public final class Generator implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             for (Sequence s : sequences) {
-                s.finish(FinishReason.ERROR, "");
+                s.abort(FinishReason.ERROR);
                 release(s);
             }
             throw e;
@@ -130,6 +134,12 @@ public final class Generator implements AutoCloseable {
      * One forward step over the unfinished rows, feeding prompt rows at most {@code prefillChunk}
      * tokens; rows whose prompt is now complete (and decode rows) sample their next token.
      *
+     * <p>A failure inside one row ends that row's sequence alone with {@link FinishReason#ERROR}
+     * and a message ({@link GenerationResult#error}); the other rows continue exactly as they
+     * would have without it, since no row's values reach another's. Such failures are: its hooks
+     * throwing ({@link StepHooks#isolating}), its logits holding NaN or +Infinity (its
+     * activations overflowed), and anything thrown while it samples or emits its token.
+     *
      * @return the number of real tokens fed
      */
     public int step(List<Sequence> rows, int prefillChunk) {
@@ -152,11 +162,19 @@ public final class Generator implements AutoCloseable {
             hooks.add(s.hooks());
         }
         float[] logits;
+        StepHooks stepHooks = StepHooks.isolating(hooks);
         try (NDScope scope = new NDScope()) {
-            logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache, StepHooks.of(hooks),
+            logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache, stepHooks,
                     LogitsMode.LAST, stepLogits);
         }
         stepLogits = logits; // reused by the next step: the rows below are copied out of it
+        for (int r = 0; r < b; r++) {
+            Sequence s = live.get(r);
+            stepHooks.failure(r).ifPresent(f -> {
+                LOG.log(Level.WARNING, "an intervention failed at " + f.site() + "; ending its sequence " + s, f.cause());
+                s.fail("an intervention of this sequence failed at " + f.site());
+            });
+        }
         int v = model.config().vocabSize();
         // Rows sample, detokenise and call their listeners on the kernel's threads, each into its
         // slot's reused row (samplers may change a row in place). Why: on one thread, with a fresh
@@ -164,9 +182,15 @@ public final class Generator implements AutoCloseable {
         // part takes about 7% of a batch-8 decode step on a 128k vocabulary.
         model.parallel(b, r -> {
             Sequence s = live.get(r);
-            if (s.inPrompt() && !last[r]) s.advance(tokens[r].length);
-            else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(tokens[r].length);
-            else s.accept(row(s.slot(), logits, r * v, v), samplers[s.slot()], tokens[r].length);
+            if (s.isFinished()) return; // failed in the forward step
+            try {
+                if (s.inPrompt() && !last[r]) s.advance(tokens[r].length);
+                else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(tokens[r].length);
+                else s.accept(row(s.slot(), logits, r * v, v), samplers[s.slot()], tokens[r].length);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "sampling failed; ending its sequence " + s, e);
+                s.fail(Sequence.ENGINE_FAILED);
+            }
         });
         int fed = 0;
         for (int[] t : tokens) fed += t.length;

@@ -39,6 +39,7 @@ public final class Sequence {
     private int position;
     private int slot = -1;
     private FinishReason finish;
+    private String error; // with ERROR: what failed, for the client
 
     public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
                     TokenListener listener) {
@@ -121,11 +122,21 @@ public final class Sequence {
         if (position >= prompt.length) throw new IllegalStateException("the final prompt chunk must be sampled from");
     }
 
-    /** Consumes this row's logits after feeding {@code fed} tokens: samples, checks stops, emits text. */
+    /**
+     * Consumes this row's logits after feeding {@code fed} tokens: samples, checks stops, emits
+     * text. Logits holding NaN or +Infinity (the row's activations overflowed) end the sequence
+     * with {@link FinishReason#ERROR} instead.
+     */
     void accept(float[] logits, Sampler sampler, int fed) {
         position += fed;
         if (cancelled) {
             finish(FinishReason.CANCELLED, "");
+            return;
+        }
+        int bad = NonFinite.firstIndex(logits);
+        if (bad >= 0) {
+            fail("numerical failure: the model's logits became " + (Float.isNaN(logits[bad]) ? "NaN" : "infinite")
+                    + " at token " + (generated.size() + 1) + " of this sequence (an intervention too strong for this model?)");
             return;
         }
         int token = sampler.sample(logits, state);
@@ -155,9 +166,23 @@ public final class Sequence {
         return r.stopped() ? r.text() : r.text() + stops.flush();
     }
 
-    /** Ends the sequence from outside the sampling loop (error, deadline, cancellation). */
+    /**
+     * Ends the sequence from outside the sampling loop (deadline, cancellation, or with
+     * {@link FinishReason#ERROR} a failure of the whole step, reported as such).
+     */
     public void abort(FinishReason reason) {
-        finish(reason, "");
+        if (reason == FinishReason.ERROR) fail(ENGINE_FAILED);
+        else finish(reason, "");
+    }
+
+    /** What a sequence ended by a failure of the engine (not of its own row) reports. */
+    static final String ENGINE_FAILED = "generation failed in the engine";
+
+    /** Ends the sequence with {@link FinishReason#ERROR}; {@code message} says what failed, fit for the client. */
+    void fail(String message) {
+        if (finish != null) return;
+        error = message;
+        finish(FinishReason.ERROR, "");
     }
 
     void finish(FinishReason reason, String trailing) {
@@ -165,7 +190,7 @@ public final class Sequence {
         text.append(trailing);
         finish = reason;
         finished = System.nanoTime();
-        listener.onFinish(reason, trailing);
+        listener.onFinish(reason, trailing, Optional.ofNullable(error));
     }
 
     /** The result; valid once finished. */
@@ -174,7 +199,7 @@ public final class Sequence {
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text.toString(), finish, List.copyOf(logprobs), prompt.length,
                 new GenerationResult.Timings((started == 0 ? finished : started) - admitted,
-                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted));
+                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted), Optional.ofNullable(error));
     }
 
     @Override

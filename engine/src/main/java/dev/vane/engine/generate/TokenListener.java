@@ -1,5 +1,7 @@
 package dev.vane.engine.generate;
 
+import java.util.Optional;
+
 /**
  * Receives a sequence's tokens as they are generated. One sequence's calls come one at a time and
  * in order; calls for different sequences of one step may come at the same time from the
@@ -12,8 +14,11 @@ public interface TokenListener {
 
     void onToken(TokenEvent event);
 
-    /** Called once when the sequence finishes, with the text not yet emitted (may be empty). */
-    default void onFinish(FinishReason reason, String trailingText) {}
+    /**
+     * Called once when the sequence finishes, with the text not yet emitted (may be empty) and,
+     * for {@link FinishReason#ERROR}, what failed (see {@link GenerationResult#error}).
+     */
+    default void onFinish(FinishReason reason, String trailingText, Optional<String> error) {}
 
     TokenListener NONE = event -> {};
 }

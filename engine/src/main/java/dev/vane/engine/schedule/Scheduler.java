@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,7 +64,9 @@ public final class Scheduler implements GenerationService {
             public void onToken(TokenEvent event) { listener.onToken(event); }
 
             @Override
-            public void onFinish(FinishReason reason, String trailingText) { listener.onFinish(reason, trailingText); }
+            public void onFinish(FinishReason reason, String trailingText, Optional<String> error) {
+                listener.onFinish(reason, trailingText, error);
+            }
         }, request.hooks());
         long deadline = request.deadline().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
         Entry e = new Entry(seq, future, deadline);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,7 +70,7 @@ class GeneratorTest {
         SamplingParams p = SamplingParams.builder().temperature(1.0).seed(7).maxTokens(40).ignoreEos(true).build();
         GenerationResult r = generator.generate(prompt, p, new TokenListener() {
             @Override public void onToken(TokenEvent e) { pieces.add(e.text()); }
-            @Override public void onFinish(FinishReason reason, String text) { trailing.append(text); }
+            @Override public void onFinish(FinishReason reason, String text, Optional<String> error) { trailing.append(text); }
         });
         String streamed = String.join("", pieces) + trailing;
         assertEquals(r.text(), streamed);
