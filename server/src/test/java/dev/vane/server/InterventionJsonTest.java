@@ -11,7 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The controller's JSON form: every mode by name, its squash default, and a bad mode named by its path. */
+/** The JSON form of interventions: controller modes and defaults, and every number's range, named by its path. */
 class InterventionJsonTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,5 +34,38 @@ class InterventionJsonTest {
                 .isInstanceOf(ApiError.class)
                 .hasMessageContaining("mode must be code, paper or prompt")
                 .extracting(e -> ((ApiError) e).param()).isEqualTo("vane.interventions[0].mode");
+    }
+    private static ApiError refused(String json) {
+        try {
+            InterventionJson.readList(List.of(JSON.readTree(json)), "vane.interventions");
+        } catch (ApiError e) {
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("accepted: " + json);
+    }
+
+    @Test
+    void everyStrengthHasAFiniteRangeAndAnOutOfRangeOneIsNamedByItsPath() throws Exception {
+        String v = "{\"kind\":\"vector\",\"artifact\":\"v\",\"scale\":";
+        for (String bad : new String[] {"1e300", "1e400", "-1e400", "1000.5", "-1001"}) {
+            ApiError e = refused(v + bad + "}");
+            assertThat(e.param()).as(bad).isEqualTo("vane.interventions[0].scale");
+            assertThat(e.getMessage()).contains("scale must be a number in [-1000, 1000]");
+        }
+        for (String ok : new String[] {"1000", "-1000", "0", "2.5"})
+            assertThat(InterventionJson.readList(List.of(JSON.readTree(v + ok + "}")), "p")).hasSize(1);
+        for (String kind : new String[] {"controller", "gact"}) {
+            ApiError e = refused("{\"kind\":\"" + kind + "\",\"artifact\":\"a\",\"alpha\":1e41}");
+            assertThat(e.param()).isEqualTo("vane.interventions[0].alpha");
+            assertThat(e.getMessage()).contains("alpha must be a number in [-100, 100]");
+            assertThat(InterventionJson.readList(List.of(JSON.readTree("{\"kind\":\"" + kind + "\",\"artifact\":\"a\",\"alpha\":-100}")),
+                    "p")).hasSize(1);
+        }
+        Fields skip = Fields.of((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                "{\"layer_skip\": {\"mode\": \"exit\", \"q\": 1e300}}")).object("layer_skip").orElseThrow();
+        assertThatThrownBy(() -> InterventionJson.readLayerSkip(skip)).isInstanceOf(ApiError.class)
+                .extracting(e -> ((ApiError) e).param()).isEqualTo("layer_skip.q");
     }
 }

@@ -157,6 +157,11 @@ class SteeringApiTest {
                 "vane.interventions[0].artifact");
         TestServer.assertError(t.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"profile\": \"ghost\"}}"),
                 400, "vane.profile");
+        TestServer.assertError(t.post("/v1/generate", pre + "{\"kind\": \"vector\", \"artifact\": \"shift\"}, "
+                + "{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 1e300}]}}"), 400, "vane.interventions[1].scale");
+        TestServer.assertError(t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], "
+                + "\"vane\": {\"interventions\": [{\"kind\": \"controller\", \"artifact\": \"shift\", \"alpha\": 1e41}]}}"),
+                400, "vane.interventions[0].alpha");
     }
 
     @Test
@@ -270,6 +275,9 @@ class SteeringApiTest {
         TestServer.assertError(admin("POST", "/admin/profiles",
                 "{\"name\": \"p\", \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"ghost\"}]}"), 400,
                 "interventions[0].artifact");
+        TestServer.assertError(admin("POST", "/admin/profiles",
+                "{\"name\": \"p\", \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"scale\": 1e300}]}"),
+                400, "interventions[0].scale");
         TestServer.assertError(admin("PUT", "/admin/steering", "{\"default_profile\": \"ghost\"}"), 400, "default_profile");
         TestServer.assertError(admin("GET", "/admin/profiles/ghost", null), 404, "name");
     }

@@ -10,8 +10,17 @@ import java.util.Optional;
  * One intervention as a request or a profile states it: which method, which artifact (by name,
  * never by path) and its parameters. Resolved against the registry and the model by
  * {@link SteeringPlan#resolve}.
+ *
+ * <p>Every number has a finite range (docs/steering.md, "Ranges"), checked here so that requests,
+ * profiles and admin defaults share it: far beyond the strengths the methods' papers use, and far
+ * enough inside the float range that no accepted value can overflow a model's activations.
  */
 public sealed interface InterventionSpec {
+
+    /** Largest {@code |scale|} of a steering vector (vectors are in activation units: scale 1 adds the fitted shift once). */
+    double MAX_SCALE = 1000;
+    /** Largest {@code |alpha|} of the controller and of G-ACT (their defaults are 4 and 2). */
+    double MAX_ALPHA = 100;
 
     Method method();
 
@@ -25,7 +34,7 @@ public sealed interface InterventionSpec {
             implements InterventionSpec {
         public Vector {
             Objects.requireNonNull(artifact, "artifact");
-            if (!Double.isFinite(scale)) throw new PlanException("scale", "scale must be a finite number");
+            within("scale", scale, MAX_SCALE);
         }
         @Override public Method method() { return Method.VECTOR; }
     }
@@ -41,7 +50,7 @@ public sealed interface InterventionSpec {
     record Controller(String artifact, ControllerMode mode, double alpha, boolean squash) implements InterventionSpec {
         public Controller {
             Objects.requireNonNull(artifact, "artifact");
-            if (!Double.isFinite(alpha)) throw new PlanException("alpha", "alpha must be a finite number");
+            within("alpha", alpha, MAX_ALPHA);
         }
         @Override public Method method() { return Method.CONTROLLER; }
     }
@@ -51,7 +60,7 @@ public sealed interface InterventionSpec {
             implements InterventionSpec {
         public Gact {
             Objects.requireNonNull(artifact, "artifact");
-            if (!Double.isFinite(alpha)) throw new PlanException("alpha", "alpha must be a finite number");
+            within("alpha", alpha, MAX_ALPHA);
         }
         @Override public Method method() { return Method.GACT; }
     }
@@ -69,6 +78,12 @@ public sealed interface InterventionSpec {
         @Override public Method method() { return Method.LAYER_SKIP; }
         /** Layer skipping needs no artifact. */
         @Override public String artifact() { return ""; }
+    }
+
+    /** Checks {@code -max <= value <= max} (NaN and the infinities fail it). */
+    private static void within(String field, double value, double max) {
+        if (!(Math.abs(value) <= max))
+            throw new PlanException(field, field + " must be a number in [-" + (long) max + ", " + (long) max + "], got " + value);
     }
 
     /** LAC modes (methods.md §3). */
