@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Changing a running server's artifacts: listing, storing an upload (a Vane artifact or a GGUF
  * control vector), deleting. Every upload is checked against the served model before it is
- * stored; a stored or deleted artifact is evicted from the plans' cache so that requests admitted
+ * stored (its fingerprint, and {@link ArtifactChecks}: its kind's tensors and shapes, bounded
+ * finite values); a stored or deleted artifact is evicted from the plans' cache so that requests admitted
  * afterwards see the change, and each change is reported (kind {@code artifact}) to the same
  * listener as {@link SteeringControl}'s. Refusals are {@link ControlException}s.
  */
@@ -74,6 +75,7 @@ public final class ArtifactAdmin {
                 case ArtifactUpload.Gguf g -> gguf(name, g, tmp, who);
                 case ArtifactUpload.Vane v -> vane(name, v, tmp);
             };
+            ArtifactChecks.check(a, artifacts.fingerprint());
             registry().save(a, mode);
             artifacts.evict(name);
             changed(who, (mode == SaveMode.REPLACE ? "stored" : "created") + " artifact " + name

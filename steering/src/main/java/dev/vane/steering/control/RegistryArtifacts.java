@@ -20,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * Artifacts for plans, from the server's registry directory: loaded on first use, checked
- * against the served model's fingerprint, and kept until their manifest changes on disk (an admin
+ * against the served model's fingerprint and {@link ArtifactChecks}, and kept until their manifest changes on disk (an admin
  * upload replaces an artifact; the next request sees the new one).
  */
 public final class RegistryArtifacts implements ArtifactResolver {
@@ -78,7 +78,9 @@ public final class RegistryArtifacts implements ArtifactResolver {
                 if (manifest.kind() != kind)
                     throw new PlanException("artifact", "artifact '" + name + "' is a " + manifest.kind().jsonName()
                             + ", not a " + kind.jsonName());
-                c = new Cached(stamp, kind, make.apply(registry.load(name, model)));
+                Artifact loaded = registry.load(name, model);
+                ArtifactChecks.check(loaded, model); // a file changed on disk is held to the upload's bounds
+                c = new Cached(stamp, kind, make.apply(loaded));
                 cache.put(name, c);
             }
             if (c.kind() != kind)

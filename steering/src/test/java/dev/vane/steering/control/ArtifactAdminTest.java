@@ -7,6 +7,7 @@ import dev.vane.steering.artifact.Artifact;
 import dev.vane.steering.artifact.ArtifactKind;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
+import dev.vane.steering.artifact.FloatTensor;
 import dev.vane.steering.artifact.Manifest;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.Provenance;
@@ -124,6 +125,48 @@ class ArtifactAdminTest {
         for (String bad : new String[] {"../escape", "Upper", ".hidden", "a/b", ""})
             assertThatThrownBy(() -> admin.store(bad, misnamed, SaveMode.CREATE, "t")).as(bad)
                     .satisfies(e -> assertThat(field(e)).contains("name"));
+        assertThat(admin.names()).isEmpty();
+        assertThat(changes).isEmpty();
+    }
+
+    /** A vector-set upload whose one direction (at layer 1) is {@code row}, bypassing VectorSet's own checks. */
+    private ArtifactUpload.Vane rawVectors(String name, float[] row, int rows) throws IOException {
+        Path dir = tmp.resolve("raw-" + name + "-" + System.nanoTime());
+        Manifest m = new Manifest(name, ArtifactKind.VECTOR_SET, FP, Component.RESID_POST, List.of(1),
+                JsonNodeFactory.instance.objectNode(), Map.of(), Provenance.now("test", "0".repeat(64)));
+        float[] data = new float[rows * row.length];
+        for (int r = 0; r < rows; r++) System.arraycopy(row, 0, data, r * row.length, row.length);
+        new Artifact(m, Map.of(VectorSet.DIRECTIONS, new FloatTensor(new int[] {rows, row.length}, data))).write(dir);
+        return new ArtifactUpload.Vane(Files.readString(dir.resolve(Artifact.MANIFEST)), Files.readAllBytes(dir.resolve(Artifact.TENSORS)));
+    }
+
+    @Test
+    void uploadsWithValuesOutOfRangeOrOfTheWrongShapeAreRefusedNamingTheProblem() throws IOException {
+        float[] row = new float[FP.hiddenSize()];
+        for (float bad : new float[] {3e38f, 1e6f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            row[3] = bad;
+            ArtifactUpload up = rawVectors("bad", row, 1);
+            assertThatThrownBy(() -> admin.store("bad", up, SaveMode.CREATE, "t")).as("value %s", bad)
+                    .isInstanceOf(ControlException.class)
+                    .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.INVALID))
+                    .hasMessageContaining("tensor 'directions'")
+                    .hasMessageContaining(Float.isFinite(bad) ? "beyond the limit of ±100000" : "values must be finite");
+        }
+        java.util.Arrays.fill(row, 4e4f); // each value in range, the direction's norm (1.1e5) not
+        ArtifactUpload longDirection = rawVectors("long", row, 1);
+        assertThatThrownBy(() -> admin.store("long", longDirection, SaveMode.CREATE, "t"))
+                .hasMessageContaining("layer 1 has L2 norm").hasMessageContaining("beyond the limit of 100000");
+        java.util.Arrays.fill(row, 1f);
+        ArtifactUpload twoRowsForOneLayer = rawVectors("shape", row, 2);
+        assertThatThrownBy(() -> admin.store("shape", twoRowsForOneLayer, SaveMode.CREATE, "t"))
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.INVALID))
+                .hasMessageContaining("has shape [2, 8], expected [1, 8]");
+        Path gguf = tmp.resolve("huge.gguf");
+        ControlVectors.exportGguf(vectors(2, 3e38f), "llama", gguf);
+        ArtifactUpload hugeGguf = new ArtifactUpload.Gguf(Files.readAllBytes(gguf));
+        assertThatThrownBy(() -> admin.store("huge", hugeGguf, SaveMode.CREATE, "t"))
+                .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.INVALID))
+                .hasMessageContaining("beyond the limit");
         assertThat(admin.names()).isEmpty();
         assertThat(changes).isEmpty();
     }

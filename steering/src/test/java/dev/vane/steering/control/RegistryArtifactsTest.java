@@ -113,6 +113,19 @@ class RegistryArtifactsTest {
         return dev.vane.steering.DemoModelDir.path();
     }
 
+    @Test
+    void anArtifactChangedOnDiskBeyondTheBoundsIsRefusedWhenAPlanLoadsIt() {
+        int d = model.config().hiddenSize();
+        float[][] dirs = new float[model.config().numLayers()][];
+        dirs[1] = new float[d];
+        java.util.Arrays.fill(dirs[1], 3e38f);
+        registry.save(new VectorSet(Component.RESID_POST, d, dirs).toArtifact("hostile", fp, JsonNodeFactory.instance.objectNode(),
+                Map.of(), Provenance.now("test", "0".repeat(64))));
+        assertThatThrownBy(() -> artifacts.vectors("hostile")).isInstanceOf(PlanException.class)
+                .satisfies(e -> assertThat(((PlanException) e).field()).isEqualTo("artifact"))
+                .hasMessageContaining("hostile: tensor 'directions'").hasMessageContaining("beyond the limit");
+    }
+
     private SteeringRow run(InterventionSpec spec) {
         SteeringPlan plan = SteeringPlan.resolve(List.of(new SteeringPlan.Entry(spec, "inline", "vane.interventions[0]")),
                 artifacts, shape);
