@@ -2,16 +2,21 @@ package dev.vane.engine.cache;
 
 import dev.vane.engine.config.ModelConfig;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * The Java decoder's cache: per layer and slot one keys and one values array, row-major
- * {@code [G, C, Dh]} f32 (KV head g at position p starts at {@code (g·C + p)·Dh}), allocated on
- * first use.
+ * The Java decoder's cache: per slot and layer one keys and one values array, row-major
+ * {@code [G, C, Dh]} f32 (KV head g at position p starts at {@code (g·C + p)·Dh}). A slot's
+ * arrays are allocated when a sequence takes the slot ({@link #acquire}, or its first write) and
+ * dropped when it leaves ({@link #release}), so the heap holds the KV entries of running
+ * sequences only: an idle server holds none.
  */
 public final class JavaKvCache implements KvCache {
 
     private final int layers, slots, capacity, kvHeads, headDim;
-    private volatile float[][][] keys;   // [layer][slot][G·C·Dh]
-    private volatile float[][][] values;
+    private final float[][][] keys;   // [slot][layer][G·C·Dh], null where the slot is free
+    private final float[][][] values;
+    private final AtomicInteger held = new AtomicInteger(); // slots holding arrays
 
     public JavaKvCache(ModelConfig c, int slots, int capacity) {
         if (slots <= 0) throw new IllegalArgumentException("slots must be > 0");
@@ -23,25 +28,48 @@ public final class JavaKvCache implements KvCache {
         this.capacity = capacity;
         this.kvHeads = c.numKvHeads();
         this.headDim = c.headDim();
+        this.keys = new float[slots][][];
+        this.values = new float[slots][][];
     }
 
-    private synchronized void allocate() {
-        if (keys != null) return;
+    /** Allocates slot {@code slot}'s arrays if it holds none. */
+    @Override
+    public synchronized void acquire(int slot) {
+        if (keys[slot] != null) return;
         int perSlot = kvHeads * capacity * headDim;
-        values = new float[layers][slots][perSlot];
-        keys = new float[layers][slots][perSlot];
+        float[][] k = new float[layers][perSlot], v = new float[layers][perSlot];
+        values[slot] = v;
+        keys[slot] = k;
+        held.incrementAndGet();
+    }
+
+    /** Drops slot {@code slot}'s arrays (its sequence has left). */
+    @Override
+    public synchronized void release(int slot) {
+        if (keys[slot] == null) return;
+        keys[slot] = null;
+        values[slot] = null;
+        held.decrementAndGet();
     }
 
     /** Slot {@code slot}'s keys of layer {@code layer}, {@code [G, C, Dh]}. */
     public float[] keys(int layer, int slot) {
-        if (keys == null) allocate();
-        return keys[layer][slot];
+        float[][] k = keys[slot];
+        if (k == null) {
+            acquire(slot);
+            k = keys[slot];
+        }
+        return k[layer];
     }
 
     /** Slot {@code slot}'s values of layer {@code layer}, laid out as {@link #keys}. */
     public float[] values(int layer, int slot) {
-        if (keys == null) allocate();
-        return values[layer][slot];
+        float[][] v = values[slot];
+        if (v == null) {
+            acquire(slot);
+            v = values[slot];
+        }
+        return v[layer];
     }
 
     /**
@@ -63,10 +91,10 @@ public final class JavaKvCache implements KvCache {
     @Override public int slots() { return slots; }
     @Override public int capacity() { return capacity; }
     @Override public long bytes() { return KvCache.bytes(layers, slots, kvHeads, capacity, headDim); }
+    @Override public long bytesInUse() { return held.get() * KvCache.bytes(layers, 1, kvHeads, capacity, headDim); }
 
     @Override
-    public void close() {
-        keys = null;
-        values = null;
+    public synchronized void close() {
+        for (int s = 0; s < slots; s++) release(s);
     }
 }

@@ -2,9 +2,11 @@ package dev.vane.engine.cache;
 
 /**
  * A decoder's key/value cache: {@code S} slots (one per running sequence) of {@code C} positions
- * for every layer and KV head. A sequence owns a slot; a step writes each row's new entries at
- * their absolute positions and attends over its slot. Each decoder steps over the cache type it
- * makes ({@code CausalLM.newCache}); a cache never moves between decoders.
+ * for every layer and KV head. A sequence owns a slot from {@link #acquire} to {@link #release};
+ * a step writes each row's new entries at their absolute positions and attends over its slot.
+ * Each decoder steps over the cache type it makes ({@code CausalLM.newCache}, which checks the
+ * capacity against the memory it would take: {@link KvBudget}); a cache never moves between
+ * decoders.
  */
 public sealed interface KvCache extends AutoCloseable permits JavaKvCache, TensorKvCache {
 
@@ -13,8 +15,17 @@ public sealed interface KvCache extends AutoCloseable permits JavaKvCache, Tenso
     /** Positions per slot. */
     int capacity();
 
-    /** Bytes of keys and values for every slot and position. */
+    /** Bytes of keys and values for every slot and position: the cache's capacity. */
     long bytes();
+
+    /** Bytes of keys and values held for the slots in use (the sequences running now). */
+    long bytesInUse();
+
+    /** A sequence takes slot {@code slot}: its entries are needed from now on. */
+    void acquire(int slot);
+
+    /** The sequence in slot {@code slot} has left: its entries are no longer needed. */
+    void release(int slot);
 
     @Override
     void close();

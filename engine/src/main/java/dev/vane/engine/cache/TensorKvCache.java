@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.vane.engine.config.ModelConfig;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * The tensor decoder's cache: per layer one K and one V array of shape {@code [S, G, C, Dh]}
  * (S slots, G KV heads, C positions of capacity, Dh head dim), f32, allocated on first use.
@@ -23,6 +25,8 @@ public final class TensorKvCache implements KvCache {
     private final int slots;
     private final int capacity;
     private final long bytes;
+    private final boolean[] inUse;
+    private final AtomicInteger held = new AtomicInteger();
 
     public TensorKvCache(ModelConfig c, int slots, int capacity, NDManager parent) {
         if (slots <= 0) throw new IllegalArgumentException("slots must be > 0");
@@ -35,6 +39,7 @@ public final class TensorKvCache implements KvCache {
         if (shape.size() / slots > Integer.MAX_VALUE - 8)
             throw new IllegalArgumentException("KV cache of " + shape + " too large for one slot per array");
         this.bytes = KvCache.bytes(c.numLayers(), slots, c.numKvHeads(), capacity, c.headDim());
+        this.inUse = new boolean[slots];
     }
 
     private synchronized void ensureTensors() {
@@ -55,6 +60,21 @@ public final class TensorKvCache implements KvCache {
     @Override public int slots() { return slots; }
     @Override public int capacity() { return capacity; }
     @Override public long bytes() { return bytes; }
+
+    /** The slots' share of the tensors, which are allocated whole at first use (slices of one array per layer). */
+    @Override public long bytesInUse() { return held.get() * (bytes / slots); }
+
+    @Override
+    public synchronized void acquire(int slot) {
+        if (!inUse[slot]) held.incrementAndGet();
+        inUse[slot] = true;
+    }
+
+    @Override
+    public synchronized void release(int slot) {
+        if (inUse[slot]) held.decrementAndGet();
+        inUse[slot] = false;
+    }
 
     /**
      * Writes row {@code b}'s new entries at positions {@code start[b] .. start[b]+T-1} of slot

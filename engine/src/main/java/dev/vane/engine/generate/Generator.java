@@ -56,7 +56,10 @@ public final class Generator implements AutoCloseable {
     public Tokenizer tokenizer() { return tokenizer; }
     public int contextLength() { return cache.capacity(); }
     public int slots() { return cache.slots(); }
+    /** The KV cache's capacity in bytes (every slot full). */
     public long kvCacheBytes() { return cache.bytes(); }
+    /** Bytes of the KV cache held for the sequences admitted now. */
+    public long kvCacheBytesInUse() { return cache.bytesInUse(); }
     public Set<Integer> eosTokenIds() { return eosIds; }
 
     /** A new sequence for this generator's tokenizer and EOS ids; validates it against the context. */
@@ -111,6 +114,7 @@ public final class Generator implements AutoCloseable {
     public synchronized void admit(Sequence s) {
         for (int i = 0; i < slotUsed.length; i++)
             if (!slotUsed[i]) {
+                cache.acquire(i);
                 slotUsed[i] = true;
                 s.assign(i);
                 return;
@@ -118,9 +122,12 @@ public final class Generator implements AutoCloseable {
         throw new IllegalStateException("no free KV cache slot");
     }
 
-    /** Frees the sequence's slot and what its hooks hold. */
+    /** Frees the sequence's slot (and its KV entries) and what its hooks hold. */
     public synchronized void release(Sequence s) {
-        if (s.slot() >= 0) slotUsed[s.slot()] = false;
+        if (s.slot() >= 0 && slotUsed[s.slot()]) {
+            slotUsed[s.slot()] = false;
+            cache.release(s.slot());
+        }
         s.hooks().close();
     }
 

@@ -46,6 +46,9 @@ public final class F16Matrix {
         return new F16Matrix(F16Gemv.pack(data, out, in));
     }
 
+    /** Bytes the packed weights hold on the heap. */
+    public long bytes() { return 2L * data.halves().length; }
+
     public int out() { return out; }
     public int in() { return in; }
 

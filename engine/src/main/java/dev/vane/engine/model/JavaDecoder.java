@@ -8,7 +8,9 @@ import dev.vane.attention.AttentionMask;
 import dev.vane.attention.Rope;
 import dev.vane.attention.SoftmaxAttention;
 import dev.vane.engine.cache.JavaKvCache;
+import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
@@ -145,9 +147,28 @@ public final class JavaDecoder implements CausalLM {
     @Override public Backend backend() { return backend; }
     @Override public int maxPositions() { return maxPositions; }
 
+    /**
+     * A cache of f32 arrays on the heap, refused ({@link KvCacheTooLargeException}) when its
+     * capacity does not fit the heap beside the weights ({@link KvBudget#heap}).
+     */
     @Override
     public JavaKvCache newCache(int slots, int capacity) {
-        return new JavaKvCache(cfg, slots, capacity);
+        JavaKvCache cache = new JavaKvCache(cfg, slots, capacity);
+        KvBudget.heap(heapBytes()).check(slots, capacity, cache.bytes());
+        return cache;
+    }
+
+    /** Bytes this decoder holds on the heap: the packed weights, the norms and biases, the RoPE tables. */
+    long heapBytes() {
+        long n = embedding.bytes() + (head == embedding ? 0 : head.bytes()) + 4L * finalNorm.length
+                + 2L * 4 * maxPositions * dh; // cos and sin
+        for (Layer l : layers) {
+            n += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes()
+                    + 4L * (l.inputNorm().length + l.postNorm().length);
+            if (l.qkvBias() != null) n += 4L * l.qkvBias().length;
+            if (l.qkNorm() != null) n += 4L * l.qkNorm().length;
+        }
+        return n;
     }
 
     @Override

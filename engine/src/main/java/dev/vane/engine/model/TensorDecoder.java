@@ -13,7 +13,9 @@ import dev.vane.attention.Attention;
 import dev.vane.attention.AttentionMask;
 import dev.vane.attention.Rope;
 import dev.vane.attention.SoftmaxAttention;
+import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.cache.TensorKvCache;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
@@ -95,8 +97,15 @@ public final class TensorDecoder implements CausalLM {
     /** The manager that owns the weights; a caller's per-model tensors may live in a sub-manager of it. */
     public NDManager manager() { return manager; }
 
+    /**
+     * A cache of native tensors, refused ({@link KvCacheTooLargeException}) when its capacity does
+     * not fit physical memory beside the heap and the weights ({@link KvBudget#offHeap}).
+     */
     @Override
     public TensorKvCache newCache(int slots, int capacity) {
+        long weights = 0;
+        for (NDArray a : w.all()) weights += a.size() * a.getDataType().getNumOfBytes();
+        KvBudget.offHeap(weights).check(slots, capacity, KvCache.bytes(cfg.numLayers(), slots, cfg.numKvHeads(), capacity, cfg.headDim()));
         return new TensorKvCache(cfg, slots, capacity, manager);
     }
 

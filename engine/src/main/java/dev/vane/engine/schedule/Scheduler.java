@@ -204,8 +204,7 @@ public final class Scheduler implements GenerationService {
     public SchedulerStats stats() {
         int waitingNow;
         synchronized (this) { waitingNow = waiting.size(); }
-        long perSlot = generator.kvCacheBytes() / generator.slots();
-        return new SchedulerStats(runningCount, waitingNow, generator.kvCacheBytes(), perSlot * runningCount);
+        return new SchedulerStats(runningCount, waitingNow, generator.kvCacheBytes(), generator.kvCacheBytesInUse());
     }
 
     @Override

@@ -5,7 +5,7 @@ package dev.vane.engine.schedule;
  *
  * @param running   sequences in the running batch
  * @param waiting   sequences queued for a slot
- * @param kvCacheBytes bytes allocated to the KV cache
- * @param kvCacheUsedBytes bytes of the KV cache holding live sequences' entries
+ * @param kvCacheBytes the KV cache's capacity in bytes (every slot full)
+ * @param kvCacheUsedBytes bytes of the KV cache held for the running sequences
  */
 public record SchedulerStats(int running, int waiting, long kvCacheBytes, long kvCacheUsedBytes) {}
