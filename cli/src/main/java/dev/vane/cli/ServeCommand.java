@@ -3,6 +3,7 @@ package dev.vane.cli;
 import dev.vane.engine.model.Backend;
 import dev.vane.server.Main;
 import dev.vane.server.ServerSettings;
+import dev.vane.server.SettingsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -67,7 +68,11 @@ final class ServeCommand extends Leaf {
     public Integer call() {
         ServerSettings s = settings();
         if (!Files.isDirectory(s.model())) throw usage("--model: directory not found: " + s.model());
-        Main.serve(s, out());
+        try {
+            Main.serve(s, out());
+        } catch (SettingsException e) {
+            throw usage(e.getMessage());
+        }
         return 0;
     }
 }

@@ -136,4 +136,16 @@ class ServeCommandTest {
         assertEquals(2, Cli.execute(clean, "--model", tmp.resolve("none").toString()));
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("vane serve: --model: directory not found: ");
     }
+    /** The issue's --slots 64 --context 65536 on the demo model: 24 GiB of KV cache, more than the tests' 8 GiB heap. */
+    @Test
+    void aKvCacheBeyondTheHeapIsAUsageErrorNamingTheFlagsAndTheNumbers() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Context clean = new Context(ps, ps, Map.of(), tmp.resolve("absent.yaml"));
+        assertEquals(2, Cli.execute(clean, "serve", "--model", Path.of("..", "models", "demo").toString(), "--port", "0",
+                "--slots", "64", "--context", "65536"));
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("vane serve: --slots 64 × --context 65536: a KV cache of 64 slots × 65536 positions needs 24.0 GiB of Java heap, but ")
+                .contains("lower --slots or --context").contains("usage: vane serve").doesNotContain("Exception");
+    }
 }

@@ -11,6 +11,8 @@ import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.ModelShape;
 import java.util.Optional;
 
+import dev.vane.engine.cache.KvBudget;
+import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
@@ -52,7 +54,12 @@ public final class Main {
             System.exit(2);
             return;
         }
-        serve(s, System.out);
+        try {
+            serve(s, System.out);
+        } catch (SettingsException e) {
+            System.err.println("vane: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     /**
@@ -70,14 +77,26 @@ public final class Main {
         return server;
     }
 
-    /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */
+    /**
+     * Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready.
+     *
+     * @throws SettingsException when the KV cache of {@code --slots × --context} does not fit memory
+     */
     public static VaneServer start(ServerSettings s) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
         CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads()));
         Tokenizer tokenizer = Tokenizer.load(s.model());
         ServerMetrics metrics = new ServerMetrics();
-        Scheduler scheduler = new Scheduler(model, tokenizer,
-                new SchedulerConfig(s.slots(), s.context(), s.queueLimit(), s.prefillChunk()), metrics);
+        Scheduler scheduler;
+        try {
+            scheduler = new Scheduler(model, tokenizer, new SchedulerConfig(s.slots(), s.context(), s.queueLimit(), s.prefillChunk()), metrics);
+        } catch (KvCacheTooLargeException e) {
+            tokenizer.close();
+            model.close();
+            throw new SettingsException("--slots " + s.slots() + " × --context " + s.context() + ": " + e.getMessage()
+                    + "; lower --slots or --context" + (e.budget().memory() == KvBudget.Memory.HEAP
+                    ? ", or give the JVM a larger heap (-Xmx, VANE_JAVA_OPTS)" : ""), e);
+        }
         metrics.bind(scheduler);
         String id = s.model().toAbsolutePath().normalize().getFileName().toString();
         ModelConfig mc = model.config();

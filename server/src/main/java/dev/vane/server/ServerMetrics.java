@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * {@code vane_time_to_first_token_seconds}, {@code vane_inter_token_latency_seconds},
  * {@code vane_request_queue_seconds}, {@code vane_prompt_tokens_total},
  * {@code vane_generation_tokens_total}, {@code vane_requests_running}, {@code vane_requests_waiting},
- * {@code vane_batch_size} (tag {@code phase} = prompt|generation) and {@code vane_kv_cache_bytes}
- * (bytes of the KV cache held by live sequences). Histograms publish buckets. Tags take values
+ * {@code vane_batch_size} (tag {@code phase} = prompt|generation), {@code vane_kv_cache_bytes}
+ * (bytes of the KV cache held by live sequences) and {@code vane_kv_cache_capacity_bytes} (its
+ * size with every slot full). Histograms publish buckets. Tags take values
  * from fixed sets only (route names, HTTP status codes, two phases).
  *
  * <p>The recording methods are cheap and non-blocking; the token ones run on the engine thread.
@@ -43,7 +44,7 @@ public final class ServerMetrics implements StepObserver {
     private final DistributionSummary promptBatch = batch("prompt");
     private final DistributionSummary generationBatch = batch("generation");
 
-    /** Registers the scheduler gauges (running, waiting, KV cache bytes in use). */
+    /** Registers the scheduler gauges (running, waiting, KV cache bytes in use and capacity). */
     public void bind(GenerationService service) {
         Gauge.builder("vane.requests.running", service, s -> s.stats().running())
                 .description("sequences in the running batch").register(registry);
@@ -51,6 +52,8 @@ public final class ServerMetrics implements StepObserver {
                 .description("sequences waiting for a KV cache slot").register(registry);
         Gauge.builder("vane.kv.cache", service, s -> s.stats().kvCacheUsedBytes()).baseUnit("bytes")
                 .description("KV cache bytes held by live sequences").register(registry);
+        Gauge.builder("vane.kv.cache.capacity", service, s -> s.stats().kvCacheBytes()).baseUnit("bytes")
+                .description("KV cache bytes with every slot full (--slots x --context)").register(registry);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.engine.model.ComputeDType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Models, health, metrics, cancellation, back-pressure and batching through the real server. */
@@ -59,8 +62,11 @@ class ServerOpsTest {
         for (String family : List.of("vane_request_duration_seconds", "vane_time_to_first_token_seconds",
                 "vane_inter_token_latency_seconds", "vane_request_queue_seconds", "vane_batch_size"))
             assertThat(text).contains("# TYPE " + family + " histogram").contains(family + "_bucket{");
-        for (String gauge : List.of("vane_requests_running", "vane_requests_waiting", "vane_kv_cache_bytes"))
+        for (String gauge : List.of("vane_requests_running", "vane_requests_waiting", "vane_kv_cache_bytes",
+                "vane_kv_cache_capacity_bytes"))
             assertThat(text).contains("# TYPE " + gauge + " gauge");
+        // 8 slots × 512 positions × 2 layers × 2 KV heads × 16 × K and V × 4 bytes
+        assertEquals(8 * 512 * 512, s.metric("vane_kv_cache_capacity_bytes"));
         assertThat(text).contains("# TYPE vane_prompt_tokens_total counter").contains("# TYPE vane_generation_tokens_total counter");
 
         awaitMetric(s, durationCount, requests + 1); // recorded just after the response is written
@@ -82,8 +88,10 @@ class ServerOpsTest {
                 "{\"prompt\": \"Tell me\", \"max_tokens\": 500, \"ignore_eos\": true, \"stream\": true}")) {
             assertThat(stream.awaitData()).contains("200");
             assertEquals(1, s.metric("vane_requests_running"));
+            assertEquals(s.metric("vane_kv_cache_capacity_bytes") / 8, s.metric("vane_kv_cache_bytes"), "one slot's entries");
         }
         awaitIdle(s);
+        assertEquals(0, s.metric("vane_kv_cache_bytes"));
         assertThat(s.metric("vane_generation_tokens_total") - generated).as("cancelled long before max_tokens").isLessThan(400);
     }
 
@@ -108,6 +116,19 @@ class ServerOpsTest {
             small.ok("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2}");
             awaitMetric(small, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"429\"}", 1);
         }
+    }
+
+    /** A KV cache beyond memory stops the start with the settings and the numbers, on either decoder, before any allocation. */
+    @ParameterizedTest
+    @EnumSource(ComputeDType.class)
+    void aKvCacheBeyondMemoryIsRefusedAtStart(ComputeDType dtype) {
+        ServerSettings settings = ServerSettings.defaults(TestServer.modelDir("vane-huge-cache", false)).withPort(0)
+                .withEngine(dtype, 1, 1_000_000, 65536);
+        assertThatThrownBy(() -> Main.start(settings)).isInstanceOf(SettingsException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--slots 1000000 × --context 65536: a KV cache of 1000000 slots × 65536 positions needs 31250.0 GiB of "
+                        + (dtype == ComputeDType.F16 ? "Java heap" : "native memory"))
+                .hasMessageContaining("lower --slots or --context");
     }
 
     @Test
