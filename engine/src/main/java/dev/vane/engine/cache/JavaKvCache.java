@@ -7,16 +7,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Java decoder's cache: per slot and layer one keys and one values array, row-major
  * {@code [G, C, Dh]} f32 (KV head g at position p starts at {@code (g·C + p)·Dh}). A slot's
- * arrays are allocated when a sequence takes the slot ({@link #acquire}, or its first write) and
- * dropped when it leaves ({@link #release}), so the heap holds the KV entries of running
- * sequences only: an idle server holds none.
+ * arrays are allocated the first time a sequence takes the slot ({@link #acquire}, or its first
+ * write) and kept for the next sequence in that slot when it leaves ({@link #release}): the heap
+ * grows with the most sequences run at once, never beyond the capacity checked at start, and a
+ * request does not pay for allocating and zeroing a slot of {@code L·G·C·Dh} floats. A sequence
+ * reads only positions it has written, so a reused slot needs no clearing.
  */
 public final class JavaKvCache implements KvCache {
 
     private final int layers, slots, capacity, kvHeads, headDim;
     private final float[][][] keys;   // [slot][layer][G·C·Dh], null where the slot is free
     private final float[][][] values;
-    private final AtomicInteger held = new AtomicInteger(); // slots holding arrays
+    private final boolean[] inUse;    // [slot]
+    private final AtomicInteger used = new AtomicInteger(); // slots taken by running sequences
 
     public JavaKvCache(ModelConfig c, int slots, int capacity) {
         if (slots <= 0) throw new IllegalArgumentException("slots must be > 0");
@@ -30,26 +33,29 @@ public final class JavaKvCache implements KvCache {
         this.headDim = c.headDim();
         this.keys = new float[slots][][];
         this.values = new float[slots][][];
+        this.inUse = new boolean[slots];
     }
 
-    /** Allocates slot {@code slot}'s arrays if it holds none. */
+    /** A sequence takes slot {@code slot}: its arrays are allocated if it never held any. */
     @Override
     public synchronized void acquire(int slot) {
+        if (!inUse[slot]) {
+            inUse[slot] = true;
+            used.incrementAndGet();
+        }
         if (keys[slot] != null) return;
         int perSlot = kvHeads * capacity * headDim;
         float[][] k = new float[layers][perSlot], v = new float[layers][perSlot];
         values[slot] = v;
         keys[slot] = k;
-        held.incrementAndGet();
     }
 
-    /** Drops slot {@code slot}'s arrays (its sequence has left). */
+    /** Slot {@code slot}'s sequence has left; its arrays stay for the next one. */
     @Override
     public synchronized void release(int slot) {
-        if (keys[slot] == null) return;
-        keys[slot] = null;
-        values[slot] = null;
-        held.decrementAndGet();
+        if (!inUse[slot]) return;
+        inUse[slot] = false;
+        used.decrementAndGet();
     }
 
     /** Slot {@code slot}'s keys of layer {@code layer}, {@code [G, C, Dh]}. */
@@ -91,10 +97,14 @@ public final class JavaKvCache implements KvCache {
     @Override public int slots() { return slots; }
     @Override public int capacity() { return capacity; }
     @Override public long bytes() { return KvCache.bytes(layers, slots, kvHeads, capacity, headDim); }
-    @Override public long bytesInUse() { return held.get() * KvCache.bytes(layers, 1, kvHeads, capacity, headDim); }
+    @Override public long bytesInUse() { return used.get() * KvCache.bytes(layers, 1, kvHeads, capacity, headDim); }
 
     @Override
     public synchronized void close() {
-        for (int s = 0; s < slots; s++) release(s);
+        for (int s = 0; s < slots; s++) {
+            release(s);
+            keys[s] = null;
+            values[s] = null;
+        }
     }
 }
