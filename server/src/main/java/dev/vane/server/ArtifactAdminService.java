@@ -3,8 +3,10 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
 import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.artifact.StorageException;
 import dev.vane.steering.control.ArtifactAdmin;
 import dev.vane.steering.control.ArtifactUpload;
 import dev.vane.steering.control.ControlException;
@@ -31,6 +33,7 @@ import static dev.vane.server.AdminRoutes.who;
  */
 final class ArtifactAdminService implements HttpService {
 
+    private static final System.Logger LOG = System.getLogger("vane.admin");
     private static final Set<String> ARTIFACT_FIELDS = Set.of("manifest", "tensors");
     private static final Set<String> REFINE_FIELDS = Set.of("examples", "steps", "lr");
     private static final Set<String> EXAMPLE_FIELDS = Set.of("prompt", "cluster");
@@ -60,11 +63,38 @@ final class ArtifactAdminService implements HttpService {
         return ArtifactAdmin.checkName(req.path().pathParameters().get("name"));
     }
 
+    /**
+     * Every readable manifest under {@code data}; an artifact that cannot be read is left out,
+     * logged, and named under {@code problems} with the reason.
+     */
     private void list(ServerRequest req, ServerResponse res) {
+        ArtifactRegistry.Listing listing = artifacts.list();
         ObjectNode o = JsonBody.JSON.createObjectNode();
         ArrayNode data = o.putArray("data");
-        for (Manifest m : artifacts.list()) data.add(m.toJson());
+        for (Manifest m : listing.manifests()) data.add(m.toJson());
+        ArrayNode problems = o.putArray("problems");
+        for (ArtifactRegistry.Problem p : listing.problems()) {
+            LOG.log(System.Logger.Level.WARNING, "artifact registry: skipped unreadable artifact " + p.name() + ": " + p.message());
+            problems.addObject().put("name", p.name()).put("message", p.message());
+        }
         Responses.json(res, o);
+    }
+
+    /**
+     * Repairs the registry at start ({@link ArtifactRegistry#recover}) and logs what it did. A
+     * registry that cannot be repaired (read-only) is logged and served as it is.
+     */
+    static void recover(ArtifactRegistry registry) {
+        try {
+            ArtifactRegistry.Recovery r = registry.recover();
+            for (String name : r.completed())
+                LOG.log(System.Logger.Level.WARNING, "artifact registry: finished the interrupted replace of " + name);
+            if (!r.removed().isEmpty())
+                LOG.log(System.Logger.Level.INFO, "artifact registry: removed " + r.removed().size()
+                        + " leftover(s) of interrupted writes: " + r.removed());
+        } catch (StorageException e) {
+            LOG.log(System.Logger.Level.WARNING, "artifact registry: cannot clean up at start: " + e.getMessage());
+        }
     }
 
     private void get(ServerRequest req, ServerResponse res) {

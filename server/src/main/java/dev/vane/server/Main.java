@@ -81,8 +81,9 @@ public final class Main {
         metrics.bind(scheduler);
         String id = s.model().toAbsolutePath().normalize().getFileName().toString();
         ModelConfig mc = model.config();
-        RegistryArtifacts artifacts = new RegistryArtifacts(
-                new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
+        ArtifactRegistry registry = new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes());
+        ArtifactAdminService.recover(registry);
+        RegistryArtifacts artifacts = new RegistryArtifacts(registry, ModelFingerprint.of(mc));
         Consumer<SteeringControl.Change> changeLog = AdminRoutes.changeLog(metrics);
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
         ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
