@@ -1,8 +1,11 @@
 package dev.vane.server;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
 import dev.vane.steering.artifact.Manifest;
@@ -41,11 +44,20 @@ final class ArtifactAdminService implements HttpService {
     private final ArtifactAdmin artifacts;
     private final ProbeRefinement refinement;
     private final long maxArtifactBytes;
+    private final ObjectMapper uploads;
 
     ArtifactAdminService(ArtifactAdmin artifacts, ProbeRefinement refinement, long maxArtifactBytes) {
         this.artifacts = artifacts;
         this.refinement = refinement;
         this.maxArtifactBytes = maxArtifactBytes;
+        // the base64 tensors are one JSON string: let it be as long as the largest upload
+        this.uploads = JsonBody.mapper((int) Math.min(Integer.MAX_VALUE - 8,
+                Math.max(StreamReadConstraints.DEFAULT_MAX_STRING_LEN, maxUploadBytes())));
+    }
+
+    /** The largest JSON upload: base64 makes the tensors a third larger; the manifest needs a little room too. */
+    private long maxUploadBytes() {
+        return maxArtifactBytes / 3 * 4 + 4 + 65536;
     }
 
     @Override
@@ -126,14 +138,13 @@ final class ArtifactAdminService implements HttpService {
     }
 
     private ArtifactUpload vaneArtifact(ServerRequest req) {
-        // base64 makes the tensors a third larger; the manifest needs a little room too
-        Fields f = Fields.of(JsonBody.read(req, maxArtifactBytes * 4 / 3 + 65536)).allowOnly(ARTIFACT_FIELDS);
+        Fields f = Fields.of(JsonBody.read(req, maxUploadBytes(), uploads)).allowOnly(ARTIFACT_FIELDS);
         Fields manifest = f.object("manifest").orElseThrow(() -> ApiError.invalid("manifest", "manifest is required"));
         String tensors = f.string("tensors").orElseThrow(() -> ApiError.invalid("tensors", "tensors (base64 safetensors) is required"));
         try {
             return new ArtifactUpload.Vane(manifest.node().toString(), Base64.getDecoder().decode(tensors));
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid("tensors", "tensors must be base64: " + e.getMessage());
+            throw ApiError.invalid("tensors", "tensors must be base64: " + Snippet.of(e.getMessage(), 80));
         }
     }
 

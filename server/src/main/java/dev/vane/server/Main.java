@@ -2,6 +2,7 @@ package dev.vane.server;
 
 
 import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.control.ArtifactAdmin;
@@ -95,7 +96,7 @@ public final class Main {
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
-                                    "no route " + req.prologue().method().text() + " " + req.path().path())));
+                                    "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
                         }))
                 .build()
                 .start();
@@ -107,7 +108,7 @@ public final class Main {
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
-                                    "no route " + req.prologue().method().text() + " " + req.path().path())));
+                                    "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
                         }))
                 .build()
                 .start());
