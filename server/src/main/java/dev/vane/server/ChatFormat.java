@@ -62,7 +62,7 @@ final class ChatFormat implements ChoiceFormat {
         } catch (ChatTemplateException e) {
             throw ApiError.invalid("messages", "the chat template rejected the messages: " + Snippet.of(e.getMessage(), 200));
         }
-        int[] prompt = ctx.engine().tokenizer().encode(text, false);
+        int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
         SamplingParams.Builder p = SamplingFields.read(f);

@@ -134,4 +134,19 @@ class ErrorBodiesTest {
         assertThat(records).noneMatch(l -> l.getThrown() != null);
         assertThat(records).filteredOn(l -> String.valueOf(l.getMessage()).contains("closed the connection")).hasSize(1);
     }
+
+    /** A prompt that cannot fit whatever its tokens is refused by its length in bytes, before tokenizing. */
+    @Test
+    void aPromptTooLongForTheContextIsRefusedByItsBytes() {
+        TestServer t = TestServer.shared();
+        String huge = "hello ".repeat(60_000); // 360 KB; the context holds 512 tokens
+        for (HttpResponse<String> r : List.of(
+                t.post("/v1/completions", "{\"prompt\": \"" + huge + "\"}"),
+                t.post("/v1/generate", "{\"prompt\": \"" + huge + "\"}"),
+                t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"" + huge + "\"}]}"))) {
+            JsonNode err = TestServer.assertError(r, 413, r.uri().getPath().endsWith("chat/completions") ? "messages" : "prompt");
+            assertThat(err.get("code").asText()).isEqualTo("context_length_exceeded");
+            assertThat(err.get("message").asText()).contains("bytes of text");
+        }
+    }
 }
