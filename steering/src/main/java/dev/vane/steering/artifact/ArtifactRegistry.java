@@ -3,15 +3,12 @@ package dev.vane.steering.artifact;
 import dev.vane.engine.text.Snippet;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,7 +16,12 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+
+import static dev.vane.steering.artifact.DurableFiles.deleteQuietly;
+import static dev.vane.steering.artifact.DurableFiles.deleteTree;
+import static dev.vane.steering.artifact.DurableFiles.move;
+import static dev.vane.steering.artifact.DurableFiles.sync;
+import static dev.vane.steering.artifact.DurableFiles.syncDirectory;
 
 /**
  * The directory of named artifacts the server may load (design.md §4): requests and admin calls
@@ -236,7 +238,8 @@ public final class ArtifactRegistry {
                 syncDirectory(root);
             }
             return target;
-        } catch (FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            // another save took the name between the check and the rename
             throw new ArtifactException("artifact '" + name + "' already exists");
         } catch (IOException e) {
             throw StorageException.of(action, root, e);
@@ -371,55 +374,5 @@ public final class ArtifactRegistry {
     private static String reason(IOException e) {
         return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                 : e.getClass().getSimpleName();
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    /** Flushes every file under {@code dir}, then the directories, to the device. */
-    private static void sync(Path dir) throws IOException {
-        List<Path> all;
-        try (Stream<Path> s = Files.walk(dir)) {
-            all = s.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : all) {
-            if (Files.isRegularFile(p)) {
-                try (FileChannel c = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                    c.force(true);
-                }
-            } else syncDirectory(p);
-        }
-    }
-
-    /**
-     * Flushes a directory's entries (a rename is durable only once its directory is). Platforms
-     * that cannot open a directory (Windows) skip it; the rename is atomic all the same.
-     */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // see above
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            deleteTree(dir);
-        } catch (IOException ignored) {
-            // a leftover hidden directory is never listed or loaded, and recover() removes it
-        }
     }
 }
