@@ -1,6 +1,9 @@
 package dev.vane.server;
 
 import dev.vane.engine.schedule.QueueFullException;
+import dev.vane.engine.text.Snippet;
+import dev.vane.steering.artifact.ArtifactException;
+import dev.vane.steering.artifact.StorageException;
 import dev.vane.steering.control.ControlException;
 import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.PlanException;
@@ -27,24 +30,38 @@ final class AdminRoutes {
 
     /**
      * Wraps an admin route: {@link ApiError}s as they are, {@link PlanException}s and INVALID
-     * {@link ControlException}s as 400, NOT_FOUND as 404, CONFLICT as 409, a full queue as 429,
-     * anything else as a logged 500.
+     * {@link ControlException}s as 400, NOT_FOUND as 404, CONFLICT as 409, a full queue as 429, a
+     * stored artifact that cannot be read as a 500 naming its file (relative to the registry), a
+     * registry that cannot be written ({@link StorageException}) as 507 (disk full) or 503
+     * (read-only, I/O error) with the detail in the log, a client that went away as one log line,
+     * anything else as a logged 500 that names nothing internal.
      */
     static Handler handle(Route r) {
         return (req, res) -> {
+            String route = "admin " + req.prologue().method().text() + " " + Snippet.of(req.path().path(), 200);
             try {
                 r.handle(req, res);
             } catch (ApiError e) {
-                Responses.error(res, e);
+                Responses.sendQuietly(res, e);
             } catch (PlanException e) {
-                Responses.error(res, ApiError.invalid(e.field(), e.getMessage()));
+                Responses.sendQuietly(res, ApiError.invalid(e.field(), e.getMessage()));
             } catch (ControlException e) {
-                Responses.error(res, error(e, "body"));
+                Responses.sendQuietly(res, error(e, "body"));
             } catch (QueueFullException e) {
-                Responses.error(res, ApiError.queueFull(e.getMessage(), e.retryAfterSeconds()));
+                Responses.sendQuietly(res, ApiError.queueFull(e.getMessage(), e.retryAfterSeconds()));
+            } catch (ArtifactException e) {
+                // what reaches here is a stored artifact that cannot be read (uploads are refused as
+                // ControlExceptions): the server's problem, named relative to the registry
+                LOG.log(System.Logger.Level.WARNING, route + ": " + e.getMessage());
+                Responses.sendQuietly(res, new ApiError(500, "server_error", "name", "artifact_unreadable",
+                        e.getMessage(), 0));
+            } catch (StorageException e) {
+                LOG.log(System.Logger.Level.WARNING, route + ": " + e.getMessage());
+                Responses.sendQuietly(res, ApiError.storage(e.kind()));
+            } catch (ClientGone e) {
+                Responses.clientGone(LOG, route, e, res);
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.ERROR, "admin request failed", e);
-                Responses.error(res, new ApiError(500, "server_error", null, "internal error: " + e));
+                Responses.sendQuietly(res, Responses.unexpected(LOG, route, e));
             }
         };
     }

@@ -1,5 +1,8 @@
 package dev.vane.server;
 
+import dev.vane.engine.text.Snippet;
+import dev.vane.steering.artifact.StorageException;
+
 /**
  * A request that cannot be served, reported as an OpenAI error body
  * {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.
@@ -44,7 +47,7 @@ public final class ApiError extends RuntimeException {
     /** 404: the request names a model this server does not serve. */
     public static ApiError modelNotFound(String model) {
         return new ApiError(404, "invalid_request_error", "model", "model_not_found",
-                "The model '" + model + "' does not exist", 0);
+                "The model '" + Snippet.of(model) + "' does not exist", 0);
     }
 
     /** 413: the prompt leaves no room to generate within the context. */
@@ -55,6 +58,27 @@ public final class ApiError extends RuntimeException {
     /** 429: the waiting queue is full. */
     public static ApiError queueFull(String message, int retryAfterSeconds) {
         return new ApiError(429, "requests", null, "rate_limit_exceeded", message, Math.max(1, retryAfterSeconds));
+    }
+
+    /**
+     * 507 or 503: the artifact registry could not be changed, so nothing was. The message says
+     * which kind of failure without naming paths (the log has them).
+     */
+    public static ApiError storage(StorageException.Kind kind) {
+        return switch (kind) {
+            case FULL -> new ApiError(507, "server_error", null, "insufficient_storage",
+                    "the artifact registry is out of disk space; nothing was changed", 0);
+            case READ_ONLY -> new ApiError(503, "server_error", null, "storage_unavailable",
+                    "the artifact registry is read-only; nothing was changed", 0);
+            case FAILED -> new ApiError(503, "server_error", null, "storage_unavailable",
+                    "the artifact registry failed with an I/O error; nothing was changed", 0);
+        };
+    }
+
+    /** 500: a failure of the server itself; {@code ref} finds its log line, which has the cause. */
+    public static ApiError internal(String ref) {
+        return new ApiError(500, "server_error", null, null,
+                "internal error (ref " + ref + "); the server log has the details", 0);
     }
 
     public int status() { return status; }

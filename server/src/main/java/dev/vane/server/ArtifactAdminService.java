@@ -1,10 +1,15 @@
 package dev.vane.server;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.engine.text.Snippet;
+import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
 import dev.vane.steering.artifact.Manifest;
+import dev.vane.steering.artifact.StorageException;
 import dev.vane.steering.control.ArtifactAdmin;
 import dev.vane.steering.control.ArtifactUpload;
 import dev.vane.steering.control.ControlException;
@@ -31,6 +36,7 @@ import static dev.vane.server.AdminRoutes.who;
  */
 final class ArtifactAdminService implements HttpService {
 
+    private static final System.Logger LOG = System.getLogger("vane.admin");
     private static final Set<String> ARTIFACT_FIELDS = Set.of("manifest", "tensors");
     private static final Set<String> REFINE_FIELDS = Set.of("examples", "steps", "lr");
     private static final Set<String> EXAMPLE_FIELDS = Set.of("prompt", "cluster");
@@ -38,11 +44,20 @@ final class ArtifactAdminService implements HttpService {
     private final ArtifactAdmin artifacts;
     private final ProbeRefinement refinement;
     private final long maxArtifactBytes;
+    private final ObjectMapper uploads;
 
     ArtifactAdminService(ArtifactAdmin artifacts, ProbeRefinement refinement, long maxArtifactBytes) {
         this.artifacts = artifacts;
         this.refinement = refinement;
         this.maxArtifactBytes = maxArtifactBytes;
+        // the base64 tensors are one JSON string: let it be as long as the largest upload
+        this.uploads = JsonBody.mapper((int) Math.min(Integer.MAX_VALUE - 8,
+                Math.max(StreamReadConstraints.DEFAULT_MAX_STRING_LEN, maxUploadBytes())));
+    }
+
+    /** The largest JSON upload: base64 makes the tensors a third larger; the manifest needs a little room too. */
+    private long maxUploadBytes() {
+        return maxArtifactBytes / 3 * 4 + 4 + 65536;
     }
 
     @Override
@@ -60,11 +75,38 @@ final class ArtifactAdminService implements HttpService {
         return ArtifactAdmin.checkName(req.path().pathParameters().get("name"));
     }
 
+    /**
+     * Every readable manifest under {@code data}; an artifact that cannot be read is left out,
+     * logged, and named under {@code problems} with the reason.
+     */
     private void list(ServerRequest req, ServerResponse res) {
+        ArtifactRegistry.Listing listing = artifacts.list();
         ObjectNode o = JsonBody.JSON.createObjectNode();
         ArrayNode data = o.putArray("data");
-        for (Manifest m : artifacts.list()) data.add(m.toJson());
+        for (Manifest m : listing.manifests()) data.add(m.toJson());
+        ArrayNode problems = o.putArray("problems");
+        for (ArtifactRegistry.Problem p : listing.problems()) {
+            LOG.log(System.Logger.Level.WARNING, "artifact registry: skipped unreadable artifact " + p.name() + ": " + p.message());
+            problems.addObject().put("name", p.name()).put("message", p.message());
+        }
         Responses.json(res, o);
+    }
+
+    /**
+     * Repairs the registry at start ({@link ArtifactRegistry#recover}) and logs what it did. A
+     * registry that cannot be repaired (read-only) is logged and served as it is.
+     */
+    static void recover(ArtifactRegistry registry) {
+        try {
+            ArtifactRegistry.Recovery r = registry.recover();
+            for (String name : r.completed())
+                LOG.log(System.Logger.Level.WARNING, "artifact registry: finished the interrupted replace of " + name);
+            if (!r.removed().isEmpty())
+                LOG.log(System.Logger.Level.INFO, "artifact registry: removed " + r.removed().size()
+                        + " leftover(s) of interrupted writes: " + r.removed());
+        } catch (StorageException e) {
+            LOG.log(System.Logger.Level.WARNING, "artifact registry: cannot clean up at start: " + e.getMessage());
+        }
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -96,14 +138,13 @@ final class ArtifactAdminService implements HttpService {
     }
 
     private ArtifactUpload vaneArtifact(ServerRequest req) {
-        // base64 makes the tensors a third larger; the manifest needs a little room too
-        Fields f = Fields.of(JsonBody.read(req, maxArtifactBytes * 4 / 3 + 65536)).allowOnly(ARTIFACT_FIELDS);
+        Fields f = Fields.of(JsonBody.read(req, maxUploadBytes(), uploads)).allowOnly(ARTIFACT_FIELDS);
         Fields manifest = f.object("manifest").orElseThrow(() -> ApiError.invalid("manifest", "manifest is required"));
         String tensors = f.string("tensors").orElseThrow(() -> ApiError.invalid("tensors", "tensors (base64 safetensors) is required"));
         try {
             return new ArtifactUpload.Vane(manifest.node().toString(), Base64.getDecoder().decode(tensors));
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid("tensors", "tensors must be base64: " + e.getMessage());
+            throw ApiError.invalid("tensors", "tensors must be base64: " + Snippet.of(e.getMessage(), 80));
         }
     }
 

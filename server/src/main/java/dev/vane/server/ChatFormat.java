@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.TokenLogprobs;
+import dev.vane.engine.text.Snippet;
 import dev.vane.engine.tokenizer.ChatTemplate;
 import dev.vane.engine.tokenizer.ChatTemplateException;
 
@@ -59,9 +60,9 @@ final class ChatFormat implements ChoiceFormat {
         try {
             text = template.renderMessages(messages(f), true, Map.of());
         } catch (ChatTemplateException e) {
-            throw ApiError.invalid("messages", "the chat template rejected the messages: " + e.getMessage());
+            throw ApiError.invalid("messages", "the chat template rejected the messages: " + Snippet.of(e.getMessage(), 200));
         }
-        int[] prompt = ctx.engine().tokenizer().encode(text, false);
+        int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
         SamplingParams.Builder p = SamplingFields.read(f);
@@ -110,7 +111,8 @@ final class ChatFormat implements ChoiceFormat {
             m.allowOnly(MESSAGE_FIELDS);
             String role = m.string("role").orElseThrow(() -> ApiError.invalid(m.param("role"), m.param("role") + " is required"));
             if (!ROLES.contains(role))
-                throw ApiError.invalid(m.param("role"), m.param("role") + " must be one of " + ROLES + ", got '" + role + "'");
+                throw ApiError.invalid(m.param("role"), m.param("role") + " must be one of " + ROLES + ", got '"
+                        + Snippet.of(role) + "'");
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("role", role.equals("developer") ? "system" : role);
             map.put("content", content(m));

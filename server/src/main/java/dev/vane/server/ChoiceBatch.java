@@ -185,7 +185,7 @@ final class ChoiceBatch {
             throw new ApiError(503, "server_error", null, "interrupted");
         } catch (ExecutionException | CancellationException e) {
             cancel();
-            throw new ApiError(500, "server_error", null, "generation failed: " + e.getMessage());
+            throw new ApiError(500, "server_error", null, "generation failed in the engine");
         }
         return out;
     }

@@ -44,7 +44,7 @@ final class CompletionFormat implements ChoiceFormat {
         f.integer("max_tokens").ifPresent(p::maxTokens);
         if (top >= 0) p.logprobs(Math.max(1, top));
         SamplingParams params = SamplingFields.validated(p::build);
-        List<int[]> prompts = Prompts.completion(f, ctx.engine().tokenizer(), ctx.engine().vocabSize());
+        List<int[]> prompts = Prompts.completion(f, ctx);
         return new OpenAiRequest(prompts, Collections.nCopies(prompts.size(), params), envelope.n(), envelope.stream(),
                 envelope.includeUsage(), top, envelope.vane());
     }

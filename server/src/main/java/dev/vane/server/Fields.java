@@ -2,6 +2,7 @@ package dev.vane.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.engine.text.Snippet;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,7 +47,10 @@ final class Fields {
     Fields allowOnly(Set<String> known) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!known.contains(f)) throw ApiError.invalid(param(f), "unrecognized request argument: '" + param(f) + "'");
+            if (!known.contains(f)) {
+                String name = Snippet.of(param(f));
+                throw ApiError.invalid(name, "unrecognized request argument: '" + name + "'");
+            }
         }
         return this;
     }

@@ -65,7 +65,7 @@ public final class GenerateService implements HttpService {
         boolean special = f.bool("add_special_tokens").orElse(true);
         int[] ids;
         if (p == null) throw ApiError.invalid("prompt", "prompt is required");
-        if (p.isTextual()) ids = ctx.engine().tokenizer().encode(p.textValue(), special);
+        if (p.isTextual()) ids = Prompts.encode(ctx, p.textValue(), special, "prompt");
         else if (p.isArray()) ids = Prompts.tokenIds(p, ctx.engine().vocabSize());
         else throw ApiError.invalid("prompt", "prompt must be a string or an array of token ids");
         if (ids.length == 0) throw ApiError.invalid("prompt", "prompt must not be empty");

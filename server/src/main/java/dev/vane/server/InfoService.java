@@ -1,6 +1,7 @@
 package dev.vane.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.engine.schedule.SchedulerStats;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -12,7 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /v1/models} (OpenAI list shape), {@code GET /health/live} (the process serves HTTP),
- * {@code GET /health/ready} (the model is loaded and the scheduler accepts work; 503 otherwise)
+ * {@code GET /health/ready} (the model is loaded and the scheduler accepts work; 503 otherwise;
+ * with the queue's load)
  * and {@code GET /metrics} (Prometheus text exposition).
  */
 public final class InfoService implements HttpService {
@@ -32,7 +34,7 @@ public final class InfoService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/v1/models", Responses.timed(ctx.metrics(), "models", this::models))
                 .get("/health/live", (req, res) -> health(res, true))
-                .get("/health/ready", (req, res) -> health(res, ready.getAsBoolean()))
+                .get("/health/ready", this::ready)
                 .get("/metrics", this::metrics);
     }
 
@@ -46,6 +48,22 @@ public final class InfoService implements HttpService {
     private static void health(ServerResponse res, boolean up) {
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         Responses.json(res, JsonBody.JSON.createObjectNode().put("status", up ? "UP" : "DOWN"));
+    }
+
+    /**
+     * Readiness, with the scheduler's load. A full queue keeps the server ready (as vLLM does):
+     * it is momentary back-pressure, answered per request with 429 and {@code Retry-After};
+     * flipping readiness for it would have a load balancer move the whole load elsewhere and back
+     * with every burst. {@code queue.full} says it, for a balancer that wants to weigh it.
+     */
+    private void ready(ServerRequest req, ServerResponse res) {
+        boolean up = ready.getAsBoolean();
+        SchedulerStats stats = ctx.engine().stats();
+        ObjectNode body = JsonBody.JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
+        body.putObject("queue").put("running", stats.running()).put("waiting", stats.waiting())
+                .put("full", stats.running() + stats.waiting() >= ctx.maxSequences());
+        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        Responses.json(res, body);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

@@ -2,6 +2,7 @@ package dev.vane.server;
 
 
 import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.control.ArtifactAdmin;
@@ -100,8 +101,9 @@ public final class Main {
         metrics.bind(scheduler);
         String id = s.model().toAbsolutePath().normalize().getFileName().toString();
         ModelConfig mc = model.config();
-        RegistryArtifacts artifacts = new RegistryArtifacts(
-                new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes()), ModelFingerprint.of(mc));
+        ArtifactRegistry registry = new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes());
+        ArtifactAdminService.recover(registry);
+        RegistryArtifacts artifacts = new RegistryArtifacts(registry, ModelFingerprint.of(mc));
         Consumer<SteeringControl.Change> changeLog = AdminRoutes.changeLog(metrics);
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
         ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
@@ -113,7 +115,7 @@ public final class Main {
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
-                                    "no route " + req.prologue().method().text() + " " + req.path().path())));
+                                    "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
                         }))
                 .build()
                 .start();
@@ -125,7 +127,7 @@ public final class Main {
                         .any((req, res) -> {
                             res.status(Status.NOT_FOUND_404);
                             Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
-                                    "no route " + req.prologue().method().text() + " " + req.path().path())));
+                                    "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
                         }))
                 .build()
                 .start());

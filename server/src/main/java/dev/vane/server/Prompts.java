@@ -1,7 +1,7 @@
 package dev.vane.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.engine.text.Snippet;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,16 +12,16 @@ final class Prompts {
     private Prompts() {}
 
     /** A string, an array of strings, an array of token ids, or an array of arrays of token ids. */
-    static List<int[]> completion(Fields f, Tokenizer tokenizer, int vocabSize) {
+    static List<int[]> completion(Fields f, ServerContext ctx) {
+        int vocabSize = ctx.engine().vocabSize();
         JsonNode p = f.raw("prompt");
         if (p == null) throw ApiError.invalid("prompt", "prompt is required");
         List<int[]> out = new ArrayList<>();
-        if (p.isTextual()) out.add(tokenizer.encode(p.textValue(), true));
+        if (p.isTextual()) out.add(encode(ctx, p.textValue(), true, "prompt"));
         else if (p.isArray() && !p.isEmpty() && p.get(0).isTextual()) {
-            for (JsonNode e : p) {
+            for (JsonNode e : p)
                 if (!e.isTextual()) throw ApiError.invalid("prompt", "prompt arrays must not mix strings and tokens");
-                out.add(tokenizer.encode(e.textValue(), true));
-            }
+            for (JsonNode e : p) out.add(encode(ctx, e.textValue(), true, "prompt"));
         } else if (p.isArray() && !p.isEmpty() && p.get(0).isArray()) {
             for (JsonNode e : p) {
                 if (!e.isArray()) throw ApiError.invalid("prompt", "prompt arrays must not mix token arrays and other values");
@@ -35,13 +35,45 @@ final class Prompts {
         return out;
     }
 
+    /**
+     * Tokenizes a prompt's text, refusing first, without tokenizing, a text too long to fit the
+     * context whatever its tokens: tokenizing costs time in proportion to the length, so a few
+     * megabyte prompts would otherwise hold the CPU that running requests need, only to be refused.
+     *
+     * @param param the field named by a refusal (413 {@code context_length_exceeded})
+     */
+    static int[] encode(ServerContext ctx, String text, boolean addSpecialTokens, String param) {
+        long max = ctx.maxPromptBytes();
+        long bytes = utf8Length(text, max);
+        if (bytes > max)
+            throw new ApiError(413, "invalid_request_error", param, "context_length_exceeded", param + " is more than "
+                    + max + " bytes of text, more than the context of " + ctx.engine().contextLength()
+                    + " tokens can hold", 0);
+        return ctx.engine().tokenizer().encode(text, addSpecialTokens);
+    }
+
+    /** The UTF-8 length of {@code s}, counted up to a little past {@code limit}. */
+    static long utf8Length(String s, long limit) {
+        long n = 0;
+        for (int i = 0; i < s.length() && n <= limit; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+
     static int[] tokenIds(JsonNode array, int vocabSize) {
         int[] ids = new int[array.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode t = array.get(i);
             if (!t.isIntegralNumber() || !t.canConvertToInt() || t.intValue() < 0 || t.intValue() >= vocabSize)
-                throw ApiError.invalid("prompt", "prompt token " + t + " is not a token id of this model (0.."
-                        + (vocabSize - 1) + ")");
+                throw ApiError.invalid("prompt", "prompt token " + Snippet.of(t.toString()) + " is not a token id of this"
+                        + " model (0.." + (vocabSize - 1) + ")");
             ids[i] = t.intValue();
         }
         return ids;

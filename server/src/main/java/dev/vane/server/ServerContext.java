@@ -18,6 +18,15 @@ import dev.vane.engine.schedule.GenerationService;
 record ServerContext(GenerationService engine, String modelId, ServerMetrics metrics, long maxBodyBytes,
                      int maxSequences, SteeringControl steering) {
 
+    /**
+     * The most bytes of prompt text that could fit the context: no token stands for more than
+     * {@code longestTokenBytes} bytes of normalised text; twice that leaves room for normalisers
+     * that shorten text (NFC). A longer text has more tokens than the context holds.
+     */
+    long maxPromptBytes() {
+        return 2L * engine.contextLength() * engine.tokenizer().longestTokenBytes();
+    }
+
     /** Checks a request's {@code model} field: absent or this model, else 404. */
     void checkModel(Fields request) {
         request.string("model").ifPresent(m -> {

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseStream implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
+
     private final OutputStream out;
     private boolean failed;
 
@@ -50,6 +52,8 @@ final class SseStream implements AutoCloseable {
             return true;
         } catch (IOException | RuntimeException e) {
             failed = true;
+            // the client went away: one line, not a stack trace (the caller cancels its sequences)
+            LOG.log(System.Logger.Level.INFO, new ClientGone("streaming the answer", e).logLine("stream"));
             return false;
         }
     }

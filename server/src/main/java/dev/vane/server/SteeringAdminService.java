@@ -3,6 +3,7 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.schedule.GenerationService;
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.control.ArtifactAdmin;
 import dev.vane.steering.control.Profile;
 import dev.vane.steering.control.SteeringControl;
@@ -146,7 +147,7 @@ final class SteeringAdminService implements HttpService {
     private void getProfile(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         Profile p = steering.profile(name).orElseThrow(() -> new ApiError(404, "invalid_request_error", "name",
-                "no profile named '" + name + "'"));
+                "no profile named '" + Snippet.of(name) + "'"));
         Responses.json(res, profileJson(p));
     }
 
@@ -160,7 +161,8 @@ final class SteeringAdminService implements HttpService {
         Fields f = Fields.of(JsonBody.read(req, maxBodyBytes)).allowOnly(PROFILE_FIELDS);
         String name = req.path().pathParameters().get("name");
         f.string("name").ifPresent(n -> {
-            if (!n.equals(name)) throw ApiError.invalid("name", "name '" + n + "' differs from the path's '" + name + "'");
+            if (!n.equals(name))
+                throw ApiError.invalid("name", "name '" + Snippet.of(n) + "' differs from the path's '" + Snippet.of(name) + "'");
         });
         saveProfile(req, res, name, f);
     }

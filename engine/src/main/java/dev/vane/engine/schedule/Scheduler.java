@@ -43,6 +43,7 @@ public final class Scheduler implements GenerationService {
     private final Deque<Entry> waiting = new ArrayDeque<>();
     private final List<Entry> running = new ArrayList<>();
     private final Thread thread;
+    private final Backlog backlog = new Backlog();
     private volatile boolean closed;
     private volatile int runningCount;
 
@@ -74,7 +75,7 @@ public final class Scheduler implements GenerationService {
             int freeSlots = config.slots() - runningCount;
             if (waiting.size() >= config.queueLimit() + Math.max(0, freeSlots)) {
                 request.hooks().close();
-                throw new QueueFullException(config.queueLimit(), 1);
+                throw new QueueFullException(config.queueLimit(), backlog.retryAfterSeconds(waiting.size(), config.slots()));
             }
             waiting.addLast(e);
             notifyAll();
@@ -183,7 +184,11 @@ public final class Scheduler implements GenerationService {
             return true;
         });
         runningCount = running.size();
-        for (Entry e : done) e.future().complete(e.sequence().result());
+        for (Entry e : done) {
+            GenerationResult r = e.sequence().result();
+            backlog.finished(r.timings().totalNanos() - r.timings().queueNanos());
+            e.future().complete(r);
+        }
     }
 
     private void retire(Entry e) {

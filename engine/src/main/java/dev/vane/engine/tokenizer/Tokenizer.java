@@ -70,6 +70,7 @@ public final class Tokenizer implements AutoCloseable {
     private final Set<Integer> eosTokenIds;
     private final ChatTemplate chatTemplate;
     private final boolean addsBosToken;
+    private final int longestTokenBytes;
 
     private Tokenizer(long handle, Vocab vocab, Config config, ChatTemplate chatTemplate) {
         this.handle = handle;
@@ -87,6 +88,10 @@ public final class Tokenizer implements AutoCloseable {
             bos = with.length > without.length && with[0] == bosTokenId.getAsInt();
         }
         this.addsBosToken = bos;
+        int longest = 1;
+        for (String t : idToToken)
+            if (t != null) longest = Math.max(longest, t.getBytes(StandardCharsets.UTF_8).length);
+        this.longestTokenBytes = longest;
     }
 
     /**
@@ -246,6 +251,17 @@ public final class Tokenizer implements AutoCloseable {
     /** @return the number of distinct token ids, added tokens included (HF's {@code len(tokenizer)}) */
     public int vocabSize() {
         return vocabSize;
+    }
+
+    /**
+     * @return the UTF-8 length of the longest vocabulary entry (added tokens included). No token
+     *     stands for more bytes of normalised text: a byte-level BPE entry spells each byte with one
+     *     character of one or two UTF-8 bytes, a SentencePiece entry spells its text (with {@code ▁}
+     *     or {@code <0xNN>}, both longer than what they stand for). So a text of more than
+     *     {@code n · longestTokenBytes()} bytes, after normalisation, has more than {@code n} tokens.
+     */
+    public int longestTokenBytes() {
+        return longestTokenBytes;
     }
 
     /** @return the BOS token id named by {@code tokenizer_config.json}, if any */

@@ -1,7 +1,9 @@
 package dev.vane.engine.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vane.engine.text.Snippet;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -75,8 +77,10 @@ public final class SafetensorsFile implements AutoCloseable {
             JsonNode root;
             try {
                 root = JSON.readTree(new String(hdr.array(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new CheckpointException(path + ": malformed safetensors header JSON: " + e.getMessage());
+            } catch (JsonProcessingException e) {
+                // the original message, without Jackson's excerpt of the (possibly uploaded) header
+                throw new CheckpointException(path + ": malformed safetensors header JSON: "
+                        + Snippet.of(e.getOriginalMessage(), 120));
             }
             if (root == null || !root.isObject()) throw new CheckpointException(path + ": header is not a JSON object");
             long dataStart = 8 + headerLen;
@@ -99,10 +103,10 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static TensorInfo tensorInfo(Path path, String name, JsonNode n, long dataSize) {
-        String where = path + ": tensor '" + name + "'";
+        String where = path + ": tensor '" + Snippet.of(name) + "'";
         String tag = n.path("dtype").asText("");
         FileDType dtype = FileDType.fromTag(tag).orElseThrow(() -> new CheckpointException(
-                where + ": unsupported dtype '" + tag + "' (F32, F16, BF16)"));
+                where + ": unsupported dtype '" + Snippet.of(tag) + "' (F32, F16, BF16)"));
         JsonNode shapeNode = n.path("shape");
         JsonNode offs = n.path("data_offsets");
         if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2)

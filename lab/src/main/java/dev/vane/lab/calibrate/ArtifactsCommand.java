@@ -32,9 +32,11 @@ public final class ArtifactsCommand {
 
     private ArtifactsCommand() {}
 
-    /** Prints the registry's artifacts as a table ({@link #table}). */
+    /** Prints the registry's artifacts as a table ({@link #table}), then each one that cannot be read and why. */
     public static void list(Path registry, PrintStream out) {
-        out.print(table(new ArtifactRegistry(registry).list()));
+        ArtifactRegistry.Listing listing = new ArtifactRegistry(registry).list();
+        out.print(table(listing.manifests()));
+        for (ArtifactRegistry.Problem p : listing.problems()) out.println("unreadable: " + p.name() + ": " + p.message());
     }
 
     /**

@@ -51,7 +51,11 @@ public record Artifact(Manifest manifest, Map<String, FloatTensor> tensors) {
         return n;
     }
 
-    /** Writes the two files into {@code dir} (created if needed). Not atomic: see the registry. */
+    /**
+     * Writes the two files into {@code dir} (created if needed). Not atomic: see the registry.
+     *
+     * @throws StorageException when a file cannot be written (disk full, read-only, I/O error)
+     */
     public void write(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -62,7 +66,7 @@ public record Artifact(Manifest manifest, Map<String, FloatTensor> tensors) {
                 for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) w.write(e.getKey(), e.getValue().data());
             }
         } catch (IOException e) {
-            throw new ArtifactException(dir + ": cannot write artifact '" + name() + "': " + e.getMessage(), e);
+            throw StorageException.of("writing artifact '" + name() + "'", dir, e);
         }
     }
 

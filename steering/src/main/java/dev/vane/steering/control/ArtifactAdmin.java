@@ -8,15 +8,16 @@ import dev.vane.steering.artifact.Manifest;
 import dev.vane.steering.gguf.ControlVectors;
 import dev.vane.steering.gguf.GgufException;
 
+import dev.vane.engine.text.Snippet;
+import dev.vane.steering.artifact.ArtifactRegistry.Staging;
+import dev.vane.steering.artifact.StorageException;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Changing a running server's artifacts: listing, storing an upload (a Vane artifact or a GGUF
@@ -43,8 +44,8 @@ public final class ArtifactAdmin {
     /** The stored artifacts' names, sorted. */
     public List<String> names() { return registry().names(); }
 
-    /** The stored artifacts' manifests, by name. */
-    public List<Manifest> list() { return registry().list(); }
+    /** The stored artifacts' manifests, by name, and those that cannot be read. */
+    public ArtifactRegistry.Listing list() { return registry().list(); }
 
     /** @throws ControlException INVALID or NOT_FOUND on {@code name} */
     public Manifest manifest(String name) {
@@ -58,54 +59,57 @@ public final class ArtifactAdmin {
      * @param who  who asked, for the log and the GGUF import's provenance
      * @return the stored artifact's manifest
      * @throws ControlException INVALID on {@code name}, on {@code manifest}, {@code manifest.name},
-     *         {@code manifest.fingerprint}, or without a field when the file cannot be read
+     *         {@code manifest.fingerprint}, or without a field when the file cannot be read; files
+     *         are named as uploaded ({@code manifest.json}, {@code <name>.gguf}), never by path
+     * @throws StorageException when the registry cannot take it (disk full, read-only); nothing is stored
      */
     public Manifest store(String name, ArtifactUpload upload, SaveMode mode, String who) {
         checkName(name);
         if (mode == SaveMode.CREATE && registry().exists(name))
             throw ControlException.conflict("name", "artifact '" + name + "' already exists");
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory("vane-upload-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            Artifact a = switch (upload) {
-                case ArtifactUpload.Gguf g -> gguf(name, g, tmp, who);
-                case ArtifactUpload.Vane v -> vane(name, v, tmp);
-            };
+        try (Staging staging = registry().stage()) {
+            Artifact a;
+            try {
+                a = switch (upload) {
+                    case ArtifactUpload.Gguf g -> gguf(name, g, staging.dir(), who);
+                    case ArtifactUpload.Vane v -> vane(name, v, staging);
+                };
+            } catch (ArtifactException | GgufException e) {
+                throw ControlException.invalidContent(staging.relative(e.getMessage()), e);
+            }
             ArtifactChecks.check(a, artifacts.fingerprint());
-            registry().save(a, mode);
+            try {
+                registry().save(a, mode);
+            } catch (ArtifactException e) {
+                throw ControlException.invalidContent(e.getMessage(), e);
+            }
             artifacts.evict(name);
             changed(who, (mode == SaveMode.REPLACE ? "stored" : "created") + " artifact " + name
                     + " (" + a.manifest().kind().jsonName() + ")");
             return a.manifest();
-        } catch (ArtifactException | GgufException e) {
-            throw ControlException.invalidContent(e.getMessage(), e);
-        } finally {
-            deleteTree(tmp);
         }
     }
 
-    private Artifact gguf(String name, ArtifactUpload.Gguf upload, Path tmp, String who) {
-        Path file = tmp.resolve(name + ".gguf");
+    private Artifact gguf(String name, ArtifactUpload.Gguf upload, Path dir, String who) {
+        Path file = dir.resolve(name + ".gguf");
         write(file, upload.file());
         return ControlVectors.importArtifact(file, name, artifacts.fingerprint(), registry().maxBytes(),
                 "admin upload by " + who);
     }
 
-    private Artifact vane(String name, ArtifactUpload.Vane upload, Path tmp) {
-        write(tmp.resolve(Artifact.MANIFEST), upload.manifestJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        write(tmp.resolve(Artifact.TENSORS), upload.tensors());
+    private Artifact vane(String name, ArtifactUpload.Vane upload, Staging staging) {
+        Path dir = staging.dir();
+        write(dir.resolve(Artifact.MANIFEST), upload.manifestJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        write(dir.resolve(Artifact.TENSORS), upload.tensors());
         Artifact a;
         try {
-            a = Artifact.read(tmp, registry().maxBytes());
+            a = Artifact.read(dir, registry().maxBytes());
         } catch (ArtifactException e) {
-            throw ControlException.invalid("manifest", e.getMessage());
+            throw ControlException.invalid("manifest", staging.relative(e.getMessage()));
         }
         if (!a.name().equals(name))
-            throw ControlException.invalid("manifest.name", "manifest name '" + a.name() + "' differs from the name '" + name + "' it is stored under");
+            throw ControlException.invalid("manifest.name", "manifest name '" + Snippet.of(a.name())
+                    + "' differs from the name '" + name + "' it is stored under");
         try {
             a.manifest().checkModel(artifacts.fingerprint());
         } catch (ArtifactException e) {
@@ -161,15 +165,7 @@ public final class ArtifactAdmin {
         try {
             Files.write(file, bytes);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary upload folder; the OS cleans what remains
+            throw StorageException.of("staging an upload", file.getParent(), e);
         }
     }
 }

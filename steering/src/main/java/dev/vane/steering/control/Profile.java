@@ -1,5 +1,6 @@
 package dev.vane.steering.control;
 
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.plan.InterventionSpec;
 import dev.vane.steering.plan.PlanException;
 
@@ -19,7 +20,7 @@ public record Profile(String name, List<InterventionSpec> interventions) {
     /** Profile names: lower-case letters, digits, '.', '_', '-', at most 64, starting with a letter or digit. */
     public static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches())
-            throw new PlanException("name", "profile name must match " + NAME.pattern() + ", got '" + name + "'");
+            throw new PlanException("name", "profile name must match " + NAME.pattern() + ", got '" + Snippet.of(name) + "'");
         return name;
     }
 }

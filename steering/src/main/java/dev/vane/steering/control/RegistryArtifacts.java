@@ -96,7 +96,10 @@ public final class RegistryArtifacts implements ArtifactResolver {
         try {
             return Files.getLastModifiedTime(registry.root().resolve(name).resolve(Artifact.MANIFEST));
         } catch (IOException e) {
-            throw new PlanException("artifact", "artifact '" + name + "' cannot be read: " + e.getMessage());
+            // the reason without the path: this message answers a request
+            throw new PlanException("artifact", "artifact '" + name + "' cannot be read ("
+                    + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName()) + ")");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vane.steering.control;
 
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.plan.ArtifactResolver;
 import dev.vane.steering.plan.InterventionSpec;
 import dev.vane.steering.plan.ModelShape;
@@ -76,7 +77,7 @@ public final class SteeringControl {
         Optional<String> chosen = profile.or(() -> s.settings().defaultProfile());
         chosen.ifPresent(name -> {
             Profile p = s.profiles().get(name);
-            if (p == null) throw new PlanException("vane.profile", "no profile named '" + name + "'"
+            if (p == null) throw new PlanException("vane.profile", "no profile named '" + Snippet.of(name) + "'"
                     + (profile.isEmpty() ? " (the default profile)" : "") + "; profiles: " + s.profiles().keySet());
             for (int i = 0; i < p.interventions().size(); i++)
                 entries.add(new SteeringPlan.Entry(p.interventions().get(i), p.name(), "vane.profile(" + p.name() + ")[" + i + "]"));
@@ -96,7 +97,7 @@ public final class SteeringControl {
     public void settings(Settings settings, String who) {
         settings.defaultProfile().ifPresent(name -> {
             if (!state.get().profiles().containsKey(name))
-                throw new PlanException("default_profile", "no profile named '" + name + "'");
+                throw new PlanException("default_profile", "no profile named '" + Snippet.of(name) + "'");
         });
         State before = state.getAndUpdate(s -> new State(settings, s.profiles(), s.layerSkip()));
         onChange.accept(new Change("steering", who, "steering " + (settings.enabled() ? "on" : "off") + ", default profile "

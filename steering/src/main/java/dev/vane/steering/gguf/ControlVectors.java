@@ -3,6 +3,7 @@ package dev.vane.steering.gguf;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.hooks.Component;
+import dev.vane.engine.text.Snippet;
 import dev.vane.steering.artifact.Artifact;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
@@ -67,7 +68,7 @@ public final class ControlVectors {
         for (GgufTensorInfo t : g.tensors().values()) {
             Matcher m = DIRECTION.matcher(t.name());
             if (!m.matches())
-                throw new GgufException(file + ": tensor '" + t.name() + "' is not a control vector (expected direction.N)");
+                throw new GgufException(file + ": tensor '" + Snippet.of(t.name()) + "' is not a control vector (expected direction.N)");
             int layer = Integer.parseInt(m.group(1));
             if (layer == 0)
                 throw new GgufException(file + ": tensor 'direction.0': llama.cpp control vectors never apply to block 0");

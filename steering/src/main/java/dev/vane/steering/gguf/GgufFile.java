@@ -1,5 +1,7 @@
 package dev.vane.steering.gguf;
 
+import dev.vane.engine.text.Snippet;
+
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -41,6 +43,12 @@ public final class GgufFile {
     static final int DEFAULT_ALIGNMENT = 32;
     static final String ALIGNMENT_KEY = "general.alignment";
     private static final int MAX_DIMS = 4;
+    /**
+     * Deepest nesting of array values read. Arrays of arrays are legal GGUF but no control vector
+     * or model uses them (llama.cpp's loader rejects them); the bound keeps a hostile file from
+     * exhausting the reader's stack.
+     */
+    static final int MAX_ARRAY_DEPTH = 8;
 
     private final Path path;
     private final int version;
@@ -120,6 +128,7 @@ public final class GgufFile {
         private final Path path;
         private final ByteBuffer b;
         private String what = "header";
+        private int depth;
 
         Parser(Path path, ByteBuffer b) {
             this.path = path;
@@ -144,16 +153,16 @@ public final class GgufFile {
                 for (long i = 0; i < kvCount; i++) {
                     what = "metadata entry " + i;
                     String key = string();
-                    what = "metadata '" + key + "'";
+                    what = "metadata '" + Snippet.of(key) + "'";
                     GgufValue v = value(type(b.getInt()));
-                    if (meta.put(key, v) != null) throw fail("duplicate metadata key '" + key + "'");
+                    if (meta.put(key, v) != null) throw fail("duplicate metadata key '" + Snippet.of(key) + "'");
                 }
                 int alignment = alignment(meta.get(ALIGNMENT_KEY));
                 Map<String, GgufTensorInfo> tensors = new LinkedHashMap<>();
                 for (long i = 0; i < tensorCount; i++) {
                     what = "tensor info " + i;
                     String name = string();
-                    what = "tensor '" + name + "'";
+                    what = "tensor '" + Snippet.of(name) + "'";
                     int nDims = b.getInt();
                     if (nDims < 1 || nDims > MAX_DIMS) throw fail(what + ": " + nDims + " dimensions (1.." + MAX_DIMS + ")");
                     long[] dims = new long[nDims];
@@ -166,7 +175,7 @@ public final class GgufFile {
                     if (offset < 0 || offset % alignment != 0)
                         throw fail(what + ": data offset " + offset + " is not a multiple of the alignment " + alignment);
                     if (tensors.put(name, new GgufTensorInfo(name, dims, type, offset)) != null)
-                        throw fail("duplicate tensor '" + name + "'");
+                        throw fail("duplicate tensor '" + Snippet.of(name) + "'");
                 }
                 what = "tensor data";
                 long dataStart = (b.position() + (long) alignment - 1) / alignment * alignment;
@@ -227,6 +236,8 @@ public final class GgufFile {
         }
 
         private List<GgufValue> array() {
+            if (++depth > MAX_ARRAY_DEPTH)
+                throw fail(what + ": arrays nested more than " + MAX_ARRAY_DEPTH + " deep");
             GgufValueType et = type(b.getInt());
             long n = b.getLong();
             long min = et.size() > 0 ? et.size() : 8; // a string or nested array takes at least 8 bytes
@@ -234,6 +245,7 @@ public final class GgufFile {
                 throw fail("truncated file: " + what + " declares " + n + " array elements");
             List<GgufValue> out = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) out.add(value(et));
+            depth--;
             return Collections.unmodifiableList(out);
         }
 

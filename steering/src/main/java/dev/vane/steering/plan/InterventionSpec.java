@@ -1,6 +1,7 @@
 package dev.vane.steering.plan;
 
 import dev.vane.engine.hooks.Component;
+import dev.vane.engine.text.Snippet;
 
 import java.util.Locale;
 import java.util.Objects;
@@ -101,7 +102,7 @@ public sealed interface InterventionSpec {
 
         public static SkipMode parse(String s) {
             for (SkipMode m : values()) if (m.jsonName().equals(s)) return m;
-            throw new PlanException("mode", "mode must be trace, readout, exit or skip-set, got '" + s + "'");
+            throw new PlanException("mode", "mode must be trace, readout, exit or skip-set, got '" + Snippet.of(s) + "'");
         }
     }
 
@@ -133,7 +134,7 @@ public sealed interface InterventionSpec {
 
         public static VectorSite parse(String s) {
             for (VectorSite v : values()) if (v.jsonName().equals(s)) return v;
-            throw new PlanException("site", "site must be resid_post, attn_out or mlp_out, got '" + s + "'");
+            throw new PlanException("site", "site must be resid_post, attn_out or mlp_out, got '" + Snippet.of(s) + "'");
         }
     }
 
@@ -149,7 +150,7 @@ public sealed interface InterventionSpec {
 
         public static ControllerMode parse(String s) {
             for (ControllerMode m : values()) if (m.jsonName().equals(s)) return m;
-            throw new PlanException("mode", "mode must be code, paper or prompt, got '" + s + "'");
+            throw new PlanException("mode", "mode must be code, paper or prompt, got '" + Snippet.of(s) + "'");
         }
     }
 
@@ -164,7 +165,7 @@ public sealed interface InterventionSpec {
 
         public static GactSelect parse(String s) {
             for (GactSelect m : values()) if (m.jsonName().equals(s)) return m;
-            throw new PlanException("select", "select must be argmax or soft, got '" + s + "'");
+            throw new PlanException("select", "select must be argmax or soft, got '" + Snippet.of(s) + "'");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.vane.steering.plan;
 
+import dev.vane.engine.text.Snippet;
+
 import java.util.Locale;
 
 /** The intervention methods a plan can hold (methods.md), by their JSON {@code kind}. */
@@ -19,6 +21,6 @@ public enum Method {
 
     public static Method parse(String s) {
         for (Method m : values()) if (m != LAYER_SKIP && m.jsonName().equals(s)) return m;
-        throw new PlanException("kind", "kind must be one of vector, controller, gact, task; got '" + s + "'");
+        throw new PlanException("kind", "kind must be one of vector, controller, gact, task; got '" + Snippet.of(s) + "'");
     }
 }

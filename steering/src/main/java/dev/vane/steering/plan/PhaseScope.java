@@ -1,6 +1,7 @@
 package dev.vane.steering.plan;
 
 import dev.vane.engine.hooks.Phase;
+import dev.vane.engine.text.Snippet;
 
 import java.util.Locale;
 
@@ -17,6 +18,6 @@ public enum PhaseScope {
 
     public static PhaseScope parse(String s) {
         for (PhaseScope p : values()) if (p.jsonName().equals(s)) return p;
-        throw new PlanException("phase", "phase must be prompt, generation or both, got '" + s + "'");
+        throw new PlanException("phase", "phase must be prompt, generation or both, got '" + Snippet.of(s) + "'");
     }
 }

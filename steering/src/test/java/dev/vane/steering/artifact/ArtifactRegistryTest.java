@@ -43,7 +43,7 @@ class ArtifactRegistryTest {
         reg.save(Samples.artifact("a-vec", 2));
 
         assertThat(reg.names()).containsExactly("a-vec", "b-vec");
-        assertThat(reg.list()).extracting(Manifest::name).containsExactly("a-vec", "b-vec");
+        assertThat(reg.list().manifests()).extracting(Manifest::name).containsExactly("a-vec", "b-vec");
         assertThat(reg.load("a-vec", Samples.FP)).isEqualTo(Samples.artifact("a-vec", 2));
         try (Stream<Path> s = Files.list(reg.root())) { // no temporary directories left behind
             assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("a-vec", "b-vec");

@@ -74,7 +74,7 @@ class ArtifactAdminTest {
         Manifest m = admin.store("v", upload("v", vectors(1, 1f), FP), SaveMode.CREATE, "tester");
         assertThat(m.kind()).isEqualTo(ArtifactKind.VECTOR_SET);
         assertThat(admin.names()).containsExactly("v");
-        assertThat(admin.list()).extracting(Manifest::name).containsExactly("v");
+        assertThat(admin.list().manifests()).extracting(Manifest::name).containsExactly("v");
         assertThat(admin.manifest("v").kind()).isEqualTo(ArtifactKind.VECTOR_SET);
         assertThat(changes).singleElement().satisfies(c -> {
             assertThat(c.kind()).isEqualTo("artifact");

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -110,5 +112,26 @@ class GgufFileTest {
         c.putInt(99);
         assertThatThrownBy(() -> GgufFile.parse(Path.of("m.gguf"), GgufBytes.done(c)))
                 .hasMessageContaining("metadata 'k': unknown value type 99");
+    }
+
+    /** A file whose one metadata value is {@code depth} arrays, each holding the next, the last empty. */
+    private static ByteBuffer nestedArrays(int depth) {
+        ByteBuffer b = ByteBuffer.allocate(64 + 12 * depth).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(0).putLong(1);
+        GgufBytes.string(b, "deep");
+        b.putInt(GgufValueType.ARRAY.id());
+        for (int i = 1; i < depth; i++) b.putInt(GgufValueType.ARRAY.id()).putLong(1);
+        b.putInt(GgufValueType.UINT8.id()).putLong(0);
+        return GgufBytes.done(b);
+    }
+
+    @Test
+    void arraysNestedBeyondTheBoundFailNamingTheKeyInsteadOfOverflowingTheStack() {
+        GgufFile ok = GgufFile.parse(Path.of("ok.gguf"), nestedArrays(GgufFile.MAX_ARRAY_DEPTH));
+        assertThat(ok.metadata()).containsKey("deep");
+        for (int depth : new int[] {GgufFile.MAX_ARRAY_DEPTH + 1, 100_000})
+            assertThatThrownBy(() -> GgufFile.parse(Path.of("deep.gguf"), nestedArrays(depth)))
+                    .isInstanceOf(GgufException.class)
+                    .hasMessage("deep.gguf: metadata 'deep': arrays nested more than " + GgufFile.MAX_ARRAY_DEPTH + " deep");
     }
 }
