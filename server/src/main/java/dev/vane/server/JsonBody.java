@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.server.http.RequestFramingException;
 import io.helidon.webserver.http.ServerRequest;
 
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,8 @@ import java.io.UncheckedIOException;
 /**
  * Reads a request body as one JSON object: {@code Content-Type: application/json} (else 415), at
  * most {@code maxBytes} bytes (else 413), well-formed, no duplicate keys, nothing after the
- * object (else 400).
+ * object (else 400). A body whose HTTP framing is broken or that stalls is a 400, 408 or 413
+ * that closes the connection.
  */
 final class JsonBody {
 
@@ -69,6 +71,8 @@ final class JsonBody {
                 if (out.size() > maxBytes) throw tooLarge(maxBytes);
             }
             return out.toByteArray();
+        } catch (RequestFramingException e) {
+            throw ApiError.framing(e.status(), e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
