@@ -51,6 +51,17 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void theHeaderTimeoutCountsFromTheRequestsFirstByteNotFromTheIdleWait() throws Exception {
+        try (RawHttp c = new RawHttp(server.port())) {
+            Thread.sleep(1500); // idle, under the 2 s idle timeout but past the 1 s header timeout
+            c.send("GET /health/live HTTP/1.1\r\n");
+            Thread.sleep(300);
+            RawHttp.Response r = c.send("Host: 127.0.0.1\r\n\r\n").read();
+            assertEquals(200, r.status(), r.body());
+        }
+    }
+
+    @Test
     void aBodyThatStallsGets408AndTheConnectionCloses() throws Exception {
         try (RawHttp c = new RawHttp(server.port())) {
             RawHttp.Response r = c.send("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

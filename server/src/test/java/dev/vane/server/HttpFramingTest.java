@@ -77,6 +77,38 @@ class HttpFramingTest {
     }
 
     @Test
+    void ambiguousHeadsAreRefusedAndTheConnectionCloses() throws Exception {
+        String post = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+        String[][] cases = {
+                {"GET /health/live HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", "505"},
+                {post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", "400"},
+                {post + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", "400"},
+                {post + "Transfer-Encoding: chunked, gzip\r\n\r\n", "400"},
+                {post + "Transfer-Encoding: gzip, chunked\r\n\r\n", "501"},
+                {"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n folded\r\n\r\n", "400"},
+                {"GET /health/live HTTP/1.1\r\nHost : 127.0.0.1\r\n\r\n", "400"},
+                {"GET /health/live HTTP/1.1\nHost: 127.0.0.1\n\n", "400"},
+                {"GET /health/live HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", "400"},
+        };
+        for (String[] c : cases) {
+            try (RawHttp raw = new RawHttp(s.server.port())) {
+                RawHttp.Response r = raw.send(c[0] + NEXT).read();
+                assertFramingError(r, Integer.parseInt(c[1]));
+                assertThat(raw.closedWithin(5000)).as("closed after %s", c[0]).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aRepeatedEqualContentLengthIsOneLength() throws Exception {
+        try (RawHttp c = new RawHttp(s.server.port())) {
+            RawHttp.Response r = c.send("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + BODY.length() + ", " + BODY.length() + "\r\n\r\n" + BODY).read();
+            assertEquals(200, r.status(), r.body());
+        }
+    }
+
+    @Test
     void connectionCloseIsHonoured() throws Exception {
         try (RawHttp c = new RawHttp(s.server.port())) {
             RawHttp.Response r = c.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").read();

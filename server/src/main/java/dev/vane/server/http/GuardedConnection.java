@@ -28,6 +28,7 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
         try {
             http1.handle(limit);
         } finally {
+            input.close();
             guard.release(this);
         }
     }

@@ -37,6 +37,7 @@ final class GuardedInput implements Supplier<byte[]> {
     private volatile boolean http10;
     private long headStarted = -1;
     private boolean ended;
+    private Thread reader;
 
     GuardedInput(DataReader socket, DataWriter writer, String host, ConnectionLimits limits) {
         this.socket = socket;
@@ -47,7 +48,12 @@ final class GuardedInput implements Supplier<byte[]> {
 
     /** Starts reading the socket. */
     void start() {
-        Thread.ofVirtual().name("vane-http-read").start(this::pump);
+        reader = Thread.ofVirtual().name("vane-http-read").start(this::pump);
+    }
+
+    /** Stops reading the socket: the connection has ended (the reader may wait for a credit, not on the socket). */
+    void close() {
+        reader.interrupt();
     }
 
     private void pump() {
@@ -142,7 +148,7 @@ final class GuardedInput implements Supplier<byte[]> {
             framing.feed(bytes, 0, bytes.length);
             RequestFraming.Phase after = framing.phase();
             if (after != RequestFraming.Phase.HEAD) headStarted = -1;
-            else if (headStarted == -1) headStarted = now;
+            else if (headStarted == -1) headStarted = System.nanoTime(); // the head's first bytes arrived now, not when the wait began
         }
     }
 
