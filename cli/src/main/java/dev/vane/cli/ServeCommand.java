@@ -44,6 +44,8 @@ final class ServeCommand extends Leaf {
     long maxBodyBytes;
     @Option(names = "--artifacts", paramLabel = "DIR", description = "steering artifact registry (${DEFAULT-VALUE})")
     Path artifacts;
+    @Option(names = "--admin-host", paramLabel = "ADDR", description = "bind address of the admin API, loopback unless set (${DEFAULT-VALUE})")
+    String adminHost;
     @Option(names = "--admin-port", paramLabel = "N", description = "admin API port (${DEFAULT-VALUE})")
     int adminPort;
     @Option(names = "--admin-token", paramLabel = "TOKEN",
@@ -56,12 +58,25 @@ final class ServeCommand extends Leaf {
     @Option(names = "--access-log", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "log one line per HTTP request (${DEFAULT-VALUE})")
     boolean accessLog;
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "bearer token the public API (/v1/...) requires; none: the API is open")
+    String apiKey;
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "open connections per listener; past it the longest-idle one is closed (${DEFAULT-VALUE})")
+    int maxConnections;
+    @Option(names = "--header-timeout", paramLabel = "SECONDS", description = "time to send a request's headers (${DEFAULT-VALUE})")
+    long headerTimeout;
+    @Option(names = "--body-timeout", paramLabel = "SECONDS", description = "longest pause inside a request body (${DEFAULT-VALUE})")
+    long bodyTimeout;
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "idle time before a kept-alive connection is closed (${DEFAULT-VALUE})")
+    long idleTimeout;
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
         return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, threads, slots, context,
-                queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminPort, Optional.ofNullable(adminToken),
-                maxArtifactBytes, Optional.ofNullable(profiles)), accessLog));
+                queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminHost, adminPort,
+                Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
+                ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey))));
     }
 
     @Override

@@ -14,14 +14,21 @@ public final class ApiError extends RuntimeException {
     private final String param;
     private final String code;
     private final int retryAfterSeconds;
+    private final boolean closesConnection;
 
     public ApiError(int status, String type, String param, String code, String message, int retryAfterSeconds) {
+        this(status, type, param, code, message, retryAfterSeconds, false);
+    }
+
+    private ApiError(int status, String type, String param, String code, String message, int retryAfterSeconds,
+                     boolean closesConnection) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.closesConnection = closesConnection;
     }
 
     public ApiError(int status, String type, String param, String message) {
@@ -42,6 +49,14 @@ public final class ApiError extends RuntimeException {
     /** 400: the body is not a JSON object. */
     public static ApiError malformed(String message) {
         return new ApiError(400, "invalid_request_error", null, message);
+    }
+
+    /**
+     * 400, 408 or 413: the request body's framing is broken or it stalled; the connection closes
+     * after the answer, as nothing after the broken part can be read as a request.
+     */
+    public static ApiError framing(int status, String message) {
+        return new ApiError(status, "invalid_request_error", null, null, message, 0, true);
     }
 
     /** 404: the request names a model this server does not serve. */
@@ -87,4 +102,6 @@ public final class ApiError extends RuntimeException {
     public String code() { return code; }
     /** Seconds for a {@code Retry-After} header, or 0 for none. */
     public int retryAfterSeconds() { return retryAfterSeconds; }
+    /** Whether the answer ends the connection ({@code Connection: close}). */
+    public boolean closesConnection() { return closesConnection; }
 }

@@ -9,31 +9,33 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.util.function.BooleanSupplier;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /v1/models} (OpenAI list shape), {@code GET /health/live} (the process serves HTTP),
- * {@code GET /health/ready} (the model is loaded and the scheduler accepts work; 503 otherwise;
- * with the queue's load)
- * and {@code GET /metrics} (Prometheus text exposition).
+ * {@code GET /health/ready} (the model is loaded, the scheduler accepts work and the listeners
+ * accept connections; 503 with the reason otherwise; with the queue's load) and {@code GET /metrics}
+ * (Prometheus text exposition).
  */
 public final class InfoService implements HttpService {
 
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final ServerContext ctx;
-    private final BooleanSupplier ready;
+    private final Supplier<Optional<String>> notReady;
     private final long created = System.currentTimeMillis() / 1000;
 
-    InfoService(ServerContext ctx, BooleanSupplier ready) {
+    /** @param notReady why the server is not ready; empty when it is */
+    InfoService(ServerContext ctx, Supplier<Optional<String>> notReady) {
         this.ctx = ctx;
-        this.ready = ready;
+        this.notReady = notReady;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/models", Responses.timed(ctx.metrics(), "models", this::models))
-                .get("/health/live", (req, res) -> health(res, true))
+                .get("/health/live", (req, res) -> health(res, Optional.empty()))
                 .get("/health/ready", this::ready)
                 .get("/metrics", this::metrics);
     }
@@ -45,9 +47,11 @@ public final class InfoService implements HttpService {
         Responses.json(res, body);
     }
 
-    private static void health(ServerResponse res, boolean up) {
-        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
-        Responses.json(res, JsonBody.JSON.createObjectNode().put("status", up ? "UP" : "DOWN"));
+    private static void health(ServerResponse res, Optional<String> problem) {
+        res.status(problem.isEmpty() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        ObjectNode body = JsonBody.JSON.createObjectNode().put("status", problem.isEmpty() ? "UP" : "DOWN");
+        problem.ifPresent(p -> body.put("reason", p));
+        Responses.json(res, body);
     }
 
     /**
@@ -57,9 +61,11 @@ public final class InfoService implements HttpService {
      * with every burst. {@code queue.full} says it, for a balancer that wants to weigh it.
      */
     private void ready(ServerRequest req, ServerResponse res) {
-        boolean up = ready.getAsBoolean();
+        Optional<String> problem = notReady.get();
+        boolean up = problem.isEmpty();
         SchedulerStats stats = ctx.engine().stats();
         ObjectNode body = JsonBody.JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
+        problem.ifPresent(p -> body.put("reason", p));
         body.putObject("queue").put("running", stats.running()).put("waiting", stats.waiting())
                 .put("full", stats.running() + stats.waiting() >= ctx.maxSequences());
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.text.Snippet;
 import io.helidon.common.buffers.DataReader;
+import dev.vane.server.http.RequestFramingException;
 import io.helidon.webserver.http.ServerRequest;
 
 import java.io.ByteArrayOutputStream;
@@ -22,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Reads a request body as one JSON object: {@code Content-Type: application/json} (else 415), at
  * most {@code maxBytes} bytes (else 413), well-formed, no duplicate keys, nothing after the
- * object (else 400). Parse errors quote at most a short snippet of the body. A client that closes
- * the connection before its body is complete is a {@link ClientGone}.
+ * object (else 400). Parse errors quote at most a short snippet of the body. A body whose HTTP
+ * framing is broken or that stalls is a 400, 408 or 413 that closes the connection; a client that
+ * closes the connection before its body is complete is a {@link ClientGone}.
  */
 final class JsonBody {
 
@@ -112,6 +114,8 @@ final class JsonBody {
                 if (out.size() > maxBytes) throw tooLarge(maxBytes);
             }
             return out.toByteArray();
+        } catch (RequestFramingException e) {
+            throw ApiError.framing(e.status(), e.getMessage());
         } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
             // the socket closed (or reset) before the body was complete
             throw new ClientGone("reading the request body", e);

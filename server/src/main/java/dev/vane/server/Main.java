@@ -20,6 +20,10 @@ import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.schedule.Scheduler;
 import dev.vane.engine.schedule.SchedulerConfig;
 import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.server.http.ConnectionGuard;
+import dev.vane.server.http.ConnectionLimits;
+import dev.vane.server.http.OpenFileLimit;
+import dev.vane.server.http.SupervisedListener;
 import io.helidon.http.Status;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
@@ -28,11 +32,17 @@ import io.helidon.webserver.accesslog.AccessLogFeature;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
 public final class Main {
+
+    /** How often each listener checks that it still accepts connections. */
+    static final Duration LISTENER_PROBE = Duration.ofSeconds(2);
 
     private Main() {}
 
@@ -71,9 +81,10 @@ public final class Main {
         LogConfig.configureRuntime(); // logging.properties, before the model loader's first log line
         VaneServer server = start(s);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend());
+        out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend()
+                + (s.http().apiKey().isPresent() ? " (API key required)" : ""));
         server.adminPort().ifPresentOrElse(
-                p -> out.println("vane: admin API on http://" + s.host() + ":" + p + " (bearer token)"),
+                p -> out.println("vane: admin API on http://" + s.admin().host() + ":" + p + " (bearer token)"),
                 () -> out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
         return server;
     }
@@ -110,38 +121,48 @@ public final class Main {
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
         ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering);
         AtomicBoolean ready = new AtomicBoolean();
-        WebServer http = listener(s, s.port(), "vane.http-access")
-                .routing(r -> r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, ready::get))
-                        .any((req, res) -> {
-                            res.status(Status.NOT_FOUND_404);
-                            Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
-                                    "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
-                        }))
-                .build()
-                .start();
-        Optional<WebServer> admin = s.admin().token().map(token -> listener(s, s.admin().port(), "vane.admin-access")
-                .routing(r -> r.register(new AdminAuth(token),
-                                new SteeringAdminService(steering, artifactAdmin, scheduler, id, s.admin().maxArtifactBytes()),
-                                new ArtifactAdminService(artifactAdmin, new ProbeRefinement(artifactAdmin, scheduler, mc.numLayers()),
-                                        s.admin().maxArtifactBytes()))
-                        .any((req, res) -> {
-                            res.status(Status.NOT_FOUND_404);
-                            Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
-                                    "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
-                        }))
-                .build()
-                .start());
+        AtomicReference<SupervisedListener> publicListener = new AtomicReference<>();
+        Supplier<Optional<String>> notReady = () -> !ready.get() ? Optional.of("the server is starting or shutting down")
+                : Optional.ofNullable(publicListener.get()).flatMap(SupervisedListener::problem);
+        ConnectionLimits limits = new ConnectionLimits(s.http().maxConnections(), s.http().headerTimeout(), s.http().bodyTimeout(),
+                s.http().idleTimeout());
+        OpenFileLimit.check((long) limits.acceptCap() * (s.admin().token().isPresent() ? 2 : 1))
+                .ifPresent(w -> System.getLogger(Main.class.getName()).log(System.Logger.Level.WARNING, w));
+        SupervisedListener http = SupervisedListener.start("public", s.host(), s.port(), port -> listener(s, s.host(), port, limits,
+                "vane.http-access").routing(r -> {
+                    s.http().apiKey().ifPresent(key -> r.register(BearerAuth.api(key)));
+                    r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, notReady)).any(Main::noRoute);
+                }).build(), LISTENER_PROBE);
+        publicListener.set(http);
+        Optional<SupervisedListener> admin = s.admin().token().map(token -> SupervisedListener.start("admin", s.admin().host(),
+                s.admin().port(), port -> listener(s, s.admin().host(), port, limits, "vane.admin-access")
+                        .routing(r -> r.register(BearerAuth.admin(token),
+                                        new SteeringAdminService(steering, artifactAdmin, scheduler, id, s.admin().maxArtifactBytes()),
+                                        new ArtifactAdminService(artifactAdmin, new ProbeRefinement(artifactAdmin, scheduler, mc.numLayers()),
+                                                s.admin().maxArtifactBytes()))
+                                .any(Main::noRoute))
+                        .build(), LISTENER_PROBE));
         ready.set(true);
         return new VaneServer(http, admin, scheduler, steering, ready, model.backend(), model::close);
     }
 
+    /** 404 in OpenAI's error shape for a route no service has. */
+    private static void noRoute(io.helidon.webserver.http.ServerRequest req, io.helidon.webserver.http.ServerResponse res) {
+        res.status(Status.NOT_FOUND_404);
+        Responses.json(res, Responses.errorBody(new ApiError(404, "invalid_request_error", null,
+                "no route " + req.prologue().method().text() + " " + Snippet.of(req.path().path()))));
+    }
+
     /**
      * A listener's settings: only the features named here (Helidon would otherwise add any
-     * feature it finds on the class path), and, when {@code --access-log} is on, an access log
-     * to {@code accessLogger} (Helidon appends the socket, {@code .@default}).
+     * feature it finds on the class path), HTTP/1 connections through a {@link ConnectionGuard}
+     * (framing checks, timeouts, the connection limit), and, when {@code --access-log} is on, an
+     * access log to {@code accessLogger} (Helidon appends the socket, {@code .@default}).
      */
-    private static WebServerConfig.Builder listener(ServerSettings s, int port, String accessLogger) {
-        WebServerConfig.Builder b = WebServer.builder().host(s.host()).port(port).featuresDiscoverServices(false);
+    private static WebServerConfig.Builder listener(ServerSettings s, String host, int port, ConnectionLimits limits,
+                                                    String accessLogger) {
+        WebServerConfig.Builder b = WebServer.builder().host(host).port(port).featuresDiscoverServices(false);
+        new ConnectionGuard(limits).install(b);
         if (s.accessLog()) b.addFeature(AccessLogFeature.create(c -> c.loggerName(accessLogger)));
         return b;
     }

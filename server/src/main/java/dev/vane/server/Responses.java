@@ -42,6 +42,7 @@ final class Responses {
         if (res.isSent()) return;
         res.status(Status.create(e.status()));
         if (e.retryAfterSeconds() > 0) res.header(HeaderNames.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
+        if (e.closesConnection()) res.header(HeaderNames.CONNECTION, "close");
         json(res, errorBody(e));
     }
 

@@ -4,6 +4,7 @@ import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,21 +31,67 @@ import java.util.Set;
  * @param admin        the steering registry and the admin API
  * @param accessLog    whether every HTTP request is logged (Helidon's access log, logger
  *                     {@code io.helidon.webserver.AccessLog}); a bare {@code --access-log} means true
+ * @param http         connection limits and timeouts of both listeners, and the public API's key
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
-                             Admin admin, boolean accessLog) {
+                             Admin admin, boolean accessLog, Http http) {
+
+    /**
+     * What each listener allows a client, and who may use the public API.
+     *
+     * @param maxConnections open connections per listener; past it the longest-idle connection is
+     *                       closed to admit a new one, or the new one gets 503 when none is idle
+     * @param headerTimeout  time from a request's first byte to the end of its header section (else 408 and close)
+     * @param bodyTimeout    longest silence while a request body is being read (else 408 and close)
+     * @param idleTimeout    how long a connection may wait between requests before it is closed
+     * @param apiKey         bearer token of the public API ({@code /v1/...}); none: the API is open
+     */
+    public record Http(int maxConnections, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout,
+                       Optional<String> apiKey) {
+        public Http {
+            if (maxConnections < 1) throw new IllegalArgumentException("max-connections must be >= 1, got " + maxConnections);
+            positive("header-timeout", headerTimeout);
+            positive("body-timeout", bodyTimeout);
+            positive("idle-timeout", idleTimeout);
+            apiKey = apiKey.filter(k -> !k.isEmpty());
+        }
+
+        private static void positive(String setting, Duration d) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(setting + " must be > 0 seconds, got " + d.toSeconds());
+        }
+
+        /** Seconds, as the flags give them. */
+        public static Http of(int maxConnections, long headerTimeoutSeconds, long bodyTimeoutSeconds, long idleTimeoutSeconds,
+                              Optional<String> apiKey) {
+            return new Http(maxConnections, Duration.ofSeconds(headerTimeoutSeconds), Duration.ofSeconds(bodyTimeoutSeconds),
+                    Duration.ofSeconds(idleTimeoutSeconds), apiKey);
+        }
+
+        @Override
+        public String toString() {
+            return "Http[maxConnections=" + maxConnections + ", headerTimeout=" + headerTimeout + ", bodyTimeout=" + bodyTimeout
+                    + ", idleTimeout=" + idleTimeout + ", apiKey=" + (apiKey.isPresent() ? "(set)" : "(none)") + "]";
+        }
+    }
 
     /**
      * @param artifacts        the artifact registry directory (created when missing)
+     * @param host             bind address of the admin API; loopback unless set, whatever {@code host} is
      * @param port             admin API port (0 picks a free one)
      * @param token            bearer token of the admin API; none = admin API disabled
      * @param maxArtifactBytes largest artifact accepted by upload or load
      * @param profiles         a JSON file of steering profiles loaded at start
      *                         ({@code {"profiles": [...], "default_profile": name, "enabled": bool}})
      */
-    public record Admin(Path artifacts, int port, Optional<String> token, long maxArtifactBytes, Optional<Path> profiles) {
+    public record Admin(Path artifacts, String host, int port, Optional<String> token, long maxArtifactBytes, Optional<Path> profiles) {
+        /** On the default admin host, loopback. */
+        public Admin(Path artifacts, int port, Optional<String> token, long maxArtifactBytes, Optional<Path> profiles) {
+            this(artifacts, DEFAULT_ADMIN_HOST, port, token, maxArtifactBytes, profiles);
+        }
+
         public Admin {
+            if (host.isBlank()) throw new IllegalArgumentException("admin-host must not be empty");
             if (port < 0 || port > 65535) throw new IllegalArgumentException("admin-port must be in 0..65535, got " + port);
             if (maxArtifactBytes < 1) throw new IllegalArgumentException("max-artifact-bytes must be >= 1");
             token = token.filter(t -> !t.isEmpty());
@@ -55,17 +102,18 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
         @Override
         public String toString() {
-            return "Admin[artifacts=" + artifacts + ", port=" + port + ", token=" + (token.isPresent() ? "(set)" : "(none)")
+            return "Admin[artifacts=" + artifacts + ", host=" + host + ", port=" + port + ", token=" + (token.isPresent() ? "(set)" : "(none)")
                     + ", maxArtifactBytes=" + maxArtifactBytes + ", profiles=" + profiles + "]";
         }
     }
 
     public static final Path DEFAULT_MODEL = Path.of("models", "demo");
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
+    public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
     /** Every setting's name: its flag without the {@code --}, its key in the YAML file. */
     public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
-            "access-log");
+            "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -81,7 +129,8 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static ServerSettings defaults(Path model) {
         return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO,
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
-                new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false);
+                new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false,
+                Http.of(1024, 10, 30, 60, Optional.empty()));
     }
 
     /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
@@ -103,6 +152,11 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("admin-port", String.valueOf(d.admin().port()));
         m.put("max-artifact-bytes", String.valueOf(d.admin().maxArtifactBytes()));
         m.put("access-log", String.valueOf(d.accessLog()));
+        m.put("max-connections", String.valueOf(d.http().maxConnections()));
+        m.put("header-timeout", String.valueOf(d.http().headerTimeout().toSeconds()));
+        m.put("body-timeout", String.valueOf(d.http().bodyTimeout().toSeconds()));
+        m.put("idle-timeout", String.valueOf(d.http().idleTimeout().toSeconds()));
+        m.put("admin-host", d.admin().host());
         return m;
     }
 
@@ -116,7 +170,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     /**
      * The value of setting {@code name} from the environment variable {@code VANE_<NAME>} (dashes
      * as underscores), else the {@code vane:} section of the YAML file, else the built-in default;
-     * empty for a setting with no default ({@code admin-token}, {@code profiles}). Flags, parsed
+     * empty for a setting with no default ({@code admin-token}, {@code api-key}, {@code profiles}). Flags, parsed
      * by the command line, sit above all three.
      */
     public static Optional<Configured> configured(String name, Map<String, String> env, Map<String, String> yaml) {
@@ -138,10 +192,13 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                 integer("slots", get.apply("slots")), integer("context", get.apply("context")),
                 integer("queue-limit", get.apply("queue-limit")), integer("prefill-chunk", get.apply("prefill-chunk")),
                 number("max-body-bytes", get.apply("max-body-bytes")),
-                new Admin(Path.of(get.apply("artifacts")), integer("admin-port", get.apply("admin-port")),
+                new Admin(Path.of(get.apply("artifacts")), get.apply("admin-host"), integer("admin-port", get.apply("admin-port")),
                         Optional.ofNullable(get.apply("admin-token")), number("max-artifact-bytes", get.apply("max-artifact-bytes")),
                         Optional.ofNullable(get.apply("profiles")).map(Path::of)),
-                bool("access-log", get.apply("access-log")));
+                bool("access-log", get.apply("access-log")),
+                Http.of(integer("max-connections", get.apply("max-connections")), number("header-timeout", get.apply("header-timeout")),
+                        number("body-timeout", get.apply("body-timeout")), number("idle-timeout", get.apply("idle-timeout")),
+                        Optional.ofNullable(get.apply("api-key"))));
     }
 
     /** {@code auto} (empty: the checkpoint's), {@code f16} or {@code f32}. */
@@ -177,23 +234,27 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+    }
+
+    public ServerSettings withHttp(Http http) {
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
     }
 
     /**

@@ -6,17 +6,18 @@ import java.util.OptionalInt;
 
 import dev.vane.engine.model.Backend;
 import dev.vane.engine.schedule.GenerationService;
-import io.helidon.webserver.WebServer;
+import dev.vane.server.http.SupervisedListener;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A started server: the HTTP listener, the admin listener (when a token is configured), the
+ * A started server: the HTTP listener, the admin listener (when a token is configured), each
+ * restarted should it stop accepting ({@link SupervisedListener}), the
  * scheduler behind them, the steering state, the readiness flag that {@code /health/ready}
  * reports and the model's backend. {@link #close()} stops them all (readiness first) and closes
  * {@code resources} (the model).
  */
-public record VaneServer(WebServer http, Optional<WebServer> admin, GenerationService engine,
+public record VaneServer(SupervisedListener http, Optional<SupervisedListener> admin, GenerationService engine,
                          SteeringControl steering, AtomicBoolean ready, Backend backend, AutoCloseable resources)
         implements AutoCloseable {
 
@@ -32,8 +33,8 @@ public record VaneServer(WebServer http, Optional<WebServer> admin, GenerationSe
     @Override
     public void close() {
         ready.set(false);
-        admin.ifPresent(WebServer::stop);
-        http.stop();
+        admin.ifPresent(SupervisedListener::close);
+        http.close();
         engine.close();
         try {
             resources.close();

@@ -44,9 +44,9 @@ class ServerSettingsTest {
     }
 
     @Test
-    void everySettingButTheTokenAndProfilesHasADefault() {
+    void everySettingButTheTokensAndProfilesHasADefault() {
         assertThat(ServerSettings.defaultValues().keySet()).containsExactlyInAnyOrderElementsOf(
-                ServerSettings.NAMES.stream().filter(n -> !n.equals("admin-token") && !n.equals("profiles")).toList());
+                ServerSettings.NAMES.stream().filter(n -> !n.equals("admin-token") && !n.equals("api-key") && !n.equals("profiles")).toList());
         ServerSettings d = ServerSettings.defaults(ServerSettings.DEFAULT_MODEL);
         assertEquals("1048576", ServerSettings.defaultValues().get("max-body-bytes"));
         assertEquals(String.valueOf(d.threads()), ServerSettings.defaultValues().get("threads"));
