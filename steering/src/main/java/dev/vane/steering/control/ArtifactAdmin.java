@@ -74,10 +74,10 @@ public final class ArtifactAdmin {
                     case ArtifactUpload.Gguf g -> gguf(name, g, staging.dir(), who);
                     case ArtifactUpload.Vane v -> vane(name, v, staging);
                 };
+                ArtifactChecks.check(a, artifacts.fingerprint());
             } catch (ArtifactException | GgufException e) {
                 throw ControlException.invalidContent(staging.relative(e.getMessage()), e);
             }
-            ArtifactChecks.check(a, artifacts.fingerprint());
             try {
                 registry().save(a, mode);
             } catch (ArtifactException e) {
