@@ -55,12 +55,15 @@ final class ServeCommand extends Leaf {
     @Option(names = "--access-log", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "log one line per HTTP request (${DEFAULT-VALUE})")
     boolean accessLog;
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "generation deadline of every request, from its arrival; 0: none (${DEFAULT-VALUE})")
+    long requestTimeout;
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
         return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, threads, slots, context,
                 queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminPort, Optional.ofNullable(adminToken),
-                maxArtifactBytes, Optional.ofNullable(profiles)), accessLog));
+                maxArtifactBytes, Optional.ofNullable(profiles)), accessLog, ServerSettings.requestTimeout(requestTimeout)));
     }
 
     @Override

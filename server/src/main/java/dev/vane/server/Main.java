@@ -14,6 +14,7 @@ import java.util.Optional;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.Scheduler;
 import dev.vane.engine.schedule.SchedulerConfig;
 import dev.vane.engine.tokenizer.Tokenizer;
@@ -27,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
 public final class Main {
@@ -72,6 +74,11 @@ public final class Main {
 
     /** Loads the model, starts the scheduler and the HTTP server; returns once it listens and is ready. */
     public static VaneServer start(ServerSettings s) {
+        return start(s, UnaryOperator.identity());
+    }
+
+    /** {@link #start(ServerSettings)} with the routes talking to {@code engine} applied to the scheduler (tests inject faults). */
+    static VaneServer start(ServerSettings s, UnaryOperator<GenerationService> engine) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
         CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads()));
         Tokenizer tokenizer = Tokenizer.load(s.model());
@@ -87,7 +94,9 @@ public final class Main {
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
         ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
-        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering);
+        GenerationService served = engine.apply(scheduler);
+        ServerContext ctx = new ServerContext(served, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering,
+                s.requestTimeout(), ConnectionWatch.system());
         AtomicBoolean ready = new AtomicBoolean();
         WebServer http = listener(s, s.port(), "vane.http-access")
                 .routing(r -> r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, ready::get))
@@ -111,7 +120,7 @@ public final class Main {
                 .build()
                 .start());
         ready.set(true);
-        return new VaneServer(http, admin, scheduler, steering, ready, model.backend(), model::close);
+        return new VaneServer(http, admin, served, steering, ready, model.backend(), model::close);
     }
 
     /**

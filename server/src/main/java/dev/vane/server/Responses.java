@@ -32,6 +32,22 @@ final class Responses {
         json(res, errorBody(e));
     }
 
+    /** The status logged and counted for a request whose client left before its answer (nginx's). */
+    static final Status CLIENT_CLOSED = Status.create(499, "Client Closed Request");
+
+    /**
+     * Ends a request whose client has left: status 499 for the metrics and the access log, and an
+     * attempt to send it that a closed connection may refuse.
+     */
+    static void clientGone(ServerResponse res) {
+        res.status(CLIENT_CLOSED);
+        try {
+            res.send();
+        } catch (RuntimeException e) {
+            // the connection is closed: nothing more to do
+        }
+    }
+
     /**
      * Wraps a route handler: {@link ApiError}s become error bodies, anything else a 500 with an
      * OpenAI {@code server_error} body, and the request's duration and status go to the metrics.

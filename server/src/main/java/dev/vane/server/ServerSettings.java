@@ -4,6 +4,7 @@ import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,10 +31,12 @@ import java.util.Set;
  * @param admin        the steering registry and the admin API
  * @param accessLog    whether every HTTP request is logged (Helidon's access log, logger
  *                     {@code io.helidon.webserver.AccessLog}); a bare {@code --access-log} means true
+ * @param requestTimeout generation deadline of every request, from its arrival in the queue
+ *                     ({@code --request-timeout} seconds, 0: none); a request may ask for less
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
-                             Admin admin, boolean accessLog) {
+                             Admin admin, boolean accessLog, Optional<Duration> requestTimeout) {
 
     /**
      * @param artifacts        the artifact registry directory (created when missing)
@@ -65,7 +68,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     /** Every setting's name: its flag without the {@code --}, its key in the YAML file. */
     public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
-            "access-log");
+            "access-log", "request-timeout");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -75,13 +78,17 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         if (queueLimit < 0) throw new IllegalArgumentException("queue-limit must be >= 0, got " + queueLimit);
         if (prefillChunk < 1) throw new IllegalArgumentException("prefill-chunk must be >= 1, got " + prefillChunk);
         if (maxBodyBytes < 1) throw new IllegalArgumentException("max-body-bytes must be >= 1, got " + maxBodyBytes);
+        requestTimeout = requestTimeout.filter(t -> !t.isZero());
+        requestTimeout.ifPresent(t -> {
+            if (t.isNegative()) throw new IllegalArgumentException("request-timeout must be >= 0 seconds, got " + t.toSeconds());
+        });
     }
 
     /** Defaults for everything but the model directory. */
     public static ServerSettings defaults(Path model) {
         return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO,
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
-                new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false);
+                new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false, Optional.empty());
     }
 
     /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
@@ -103,6 +110,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("admin-port", String.valueOf(d.admin().port()));
         m.put("max-artifact-bytes", String.valueOf(d.admin().maxArtifactBytes()));
         m.put("access-log", String.valueOf(d.accessLog()));
+        m.put("request-timeout", "0");
         return m;
     }
 
@@ -141,7 +149,18 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                 new Admin(Path.of(get.apply("artifacts")), integer("admin-port", get.apply("admin-port")),
                         Optional.ofNullable(get.apply("admin-token")), number("max-artifact-bytes", get.apply("max-artifact-bytes")),
                         Optional.ofNullable(get.apply("profiles")).map(Path::of)),
-                bool("access-log", get.apply("access-log")));
+                bool("access-log", get.apply("access-log")), requestTimeout(get.apply("request-timeout")));
+    }
+
+    /** {@code --request-timeout}: whole seconds, 0 for none. */
+    public static Optional<Duration> requestTimeout(String value) {
+        return requestTimeout(number("request-timeout", value));
+    }
+
+    /** {@code --request-timeout} of {@code seconds}, 0 for none. */
+    public static Optional<Duration> requestTimeout(long seconds) {
+        if (seconds < 0) throw new IllegalArgumentException("request-timeout must be >= 0 seconds (0: none), got " + seconds);
+        return seconds == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
     /** {@code auto} (empty: the checkpoint's), {@code f16} or {@code f32}. */
@@ -177,23 +196,27 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, requestTimeout);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, requestTimeout);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, requestTimeout);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, requestTimeout);
+    }
+
+    public ServerSettings withRequestTimeout(Optional<Duration> requestTimeout) {
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, requestTimeout);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, requestTimeout);
     }
 
     /**

@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A started server: the HTTP listener, the admin listener (when a token is configured), the
  * scheduler behind them, the steering state, the readiness flag that {@code /health/ready}
- * reports and the model's backend. {@link #close()} stops them all (readiness first) and closes
- * {@code resources} (the model).
+ * reports and the model's backend. {@link #close()} stops them all and closes {@code resources}
+ * (the model): readiness first, then the engine, so that every request still in flight gets an
+ * answer (503 "the server is shutting down", or that error event on a stream) before the
+ * listeners stop.
  */
 public record VaneServer(WebServer http, Optional<WebServer> admin, GenerationService engine,
                          SteeringControl steering, AtomicBoolean ready, Backend backend, AutoCloseable resources)
@@ -32,9 +34,9 @@ public record VaneServer(WebServer http, Optional<WebServer> admin, GenerationSe
     @Override
     public void close() {
         ready.set(false);
+        engine.close();
         admin.ifPresent(WebServer::stop);
         http.stop();
-        engine.close();
         try {
             resources.close();
         } catch (Exception e) {

@@ -2,6 +2,7 @@ package dev.vane.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.schedule.Scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -111,7 +112,7 @@ class ServerOpsTest {
     }
 
     @Test
-    void concurrentStreamsMatchSequentialRunsRowForRow() {
+    void concurrentStreamsMatchSequentialRunsRowForRow() throws InterruptedException {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 8; i++)
             bodies.add("{\"prompt\": \"Row " + i + (i % 2 == 0 ? " of the batch" : "") + "\", \"max_tokens\": " + (10 + i)
@@ -122,17 +123,17 @@ class ServerOpsTest {
         String all = "vane_batch_size_count{phase=\"generation\"}";
         double batchedBefore = s.metric(all) - s.metric(single);
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
-        for (String b : bodies)
-            futures.add(TestServer.HTTP.sendAsync(HttpRequest.newBuilder(s.uri("/v1/completions"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(b)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+        try (Scheduler.AdmissionHold hold = s.scheduler().holdAdmission()) { // the eight start together
+            for (String b : bodies)
+                futures.add(TestServer.HTTP.sendAsync(HttpRequest.newBuilder(s.uri("/v1/completions"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(b)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            TestServer.await("eight requests queued", () -> s.server.engine().stats().waiting() == 8);
+        }
         for (int i = 0; i < 8; i++) {
             HttpResponse<String> r = futures.get(i).join();
             assertEquals(200, r.statusCode(), r.body());
-            List<JsonNode> events = new ArrayList<>();
-            for (String block : r.body().split("\n\n"))
-                if (!block.equals("data: [DONE]")) events.add(TestServer.read(block.substring("data: ".length())));
-            assertEquals(sequential.get(i), tokens(events), "row " + i);
+            assertEquals(sequential.get(i), tokens(TestServer.events(r.body())), "row " + i);
             assertEquals(10 + i, sequential.get(i).size());
         }
         assertThat(s.metric(all) - s.metric(single)).as("decode steps with several rows").isGreaterThan(batchedBefore);
@@ -148,16 +149,14 @@ class ServerOpsTest {
         return out;
     }
 
-    /** Waits (boundedly) until a sample reaches at least {@code atLeast}. */
-    private static void awaitMetric(TestServer server, String sample, double atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (server.metric(sample) < atLeast && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(server.metric(sample)).as(sample).isGreaterThanOrEqualTo(atLeast);
+    /** Waits until a sample reaches at least {@code atLeast} (a metric is recorded just after its response is sent). */
+    static void awaitMetric(TestServer server, String sample, double atLeast) throws InterruptedException {
+        TestServer.await(sample + " >= " + atLeast, () -> server.metric(sample) >= atLeast);
     }
 
-    private static void awaitIdle(TestServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (server.metric("vane_requests_running") != 0 && System.nanoTime() < deadline) Thread.sleep(20);
-        assertEquals(0, server.metric("vane_requests_running"), "the slot was freed within 3 s");
+    /** Waits until no sequence runs or waits. */
+    static void awaitIdle(TestServer server) throws InterruptedException {
+        TestServer.await("no sequence running or waiting", () -> server.metric("vane_requests_running") == 0
+                && server.metric("vane_requests_waiting") == 0);
     }
 }
