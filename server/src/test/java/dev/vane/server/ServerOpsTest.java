@@ -96,9 +96,11 @@ class ServerOpsTest {
             TestServer small = TestServer.wrap(server, settings);
             TestServer.assertError(small.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"),
                     400, "messages");
-            try (TestServer.RawStream stream = small.rawStream("/v1/completions",
+            // under an admission hold the one place (a free slot, queue limit 0) stays taken
+            try (Scheduler.AdmissionHold hold = small.scheduler().holdAdmission();
+                 TestServer.RawStream stream = small.rawStream("/v1/completions",
                     "{\"prompt\": \"Tell me\", \"max_tokens\": 1000, \"ignore_eos\": true, \"stream\": true}")) {
-                stream.awaitData();
+                TestServer.await("the stream queued", () -> server.engine().stats().waiting() == 1);
                 HttpResponse<String> refused = small.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2}");
                 JsonNode err = TestServer.assertError(refused, 429, null);
                 assertEquals("rate_limit_exceeded", err.get("code").asText());
