@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the golden files of the engine's parity tests: writes each tiny fixture with the
-# project's FixtureWriter, then runs the independent reference (../shared/tools/ref_forward.py,
-# Debian's python3-torch) on it. Run from the repository root after changing a preset.
+# project's FixtureWriter, then runs the independent reference forward pass (tools/ref_forward.py,
+# float64, Debian's python3-torch) on it. Run from the repository root after changing a preset.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-ref=${REF_FORWARD:-$root/../shared/tools/ref_forward.py}
+ref=${REF_FORWARD:-$root/tools/ref_forward.py}
 source "$root/tools/jdk.sh"
 cd "$root"
 mvn -q -o -pl engine -am compile dependency:build-classpath -Dmdep.outputFile=target/engine.cp >/dev/null

@@ -70,13 +70,17 @@ final class ServeCommand extends Leaf {
     long bodyTimeout;
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "idle time before a kept-alive connection is closed (${DEFAULT-VALUE})")
     long idleTimeout;
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "generation deadline of every request, from its arrival; 0: none (${DEFAULT-VALUE})")
+    long requestTimeout;
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
         return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, threads, slots, context,
                 queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminHost, adminPort,
                 Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
-                ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey))));
+                ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey)),
+                ServerSettings.requestTimeout(requestTimeout)));
     }
 
     @Override

@@ -112,6 +112,17 @@ class ServeCommandTest {
     }
 
     @Test
+    void theRequestTimeoutFlagOverTheEnvironment() {
+        assertThat(settings(Map.of()).requestTimeout()).isEmpty();
+        assertThat(settings(Map.of("VANE_REQUEST_TIMEOUT", "120")).requestTimeout()).contains(java.time.Duration.ofSeconds(120));
+        assertThat(settings(Map.of("VANE_REQUEST_TIMEOUT", "120"), "--request-timeout", "15").requestTimeout())
+                .contains(java.time.Duration.ofSeconds(15));
+        assertThat(settings(Map.of("VANE_REQUEST_TIMEOUT", "120"), "--request-timeout=0").requestTimeout()).isEmpty();
+        assertThatThrownBy(() -> settings(Map.of(), "--request-timeout", "-1")).hasMessageContaining("request-timeout");
+        assertThatThrownBy(() -> settings(Map.of(), "--request-timeout", "soon")).hasMessageContaining("--request-timeout");
+    }
+
+    @Test
     void rejectsBadValuesNamingTheFlag() {
         assertThatThrownBy(() -> settings(Map.of(), "--queue-limit", "-1")).hasMessageContaining("queue-limit");
         assertThatThrownBy(() -> settings(Map.of(), "--prefill-chunk", "0")).hasMessageContaining("prefill-chunk");

@@ -16,6 +16,7 @@ import dev.vane.engine.schedule.GenerationRequest;
 import dev.vane.engine.schedule.QueueFullException;
 import dev.vane.engine.schedule.RequestHandle;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -45,9 +46,9 @@ final class ChoiceBatch {
     /** A choice's end; {@code error} says what failed when {@code reason} is {@link FinishReason#ERROR}. */
     record Finish(int index, FinishReason reason, String trailingText, Optional<String> error) implements Event {
 
-        /** The error a failed choice answers (500, the engine's message, no internals). */
-        ApiError apiError() {
-            return engineError(error);
+        /** The error this end answers, if it is not a normal one ({@link #failure}). */
+        Optional<ApiError> failure() {
+            return ChoiceBatch.failure(reason, error);
         }
     }
 
@@ -97,8 +98,8 @@ final class ChoiceBatch {
                 Optional<SteeringRow> row = planned.plan().isEmpty() ? Optional.empty()
                         : Optional.of(planned.plan().bind());
                 batch.rows.add(row);
-                GenerationRequest request = GenerationRequest.of(s.prompt(), s.params())
-                        .withHooks(row.<RowHooks>map(r -> r).orElse(RowHooks.NONE));
+                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane),
+                        row.<RowHooks>map(r -> r).orElse(RowHooks.NONE));
                 RequestHandle h = ctx.engine().submit(request, batch.listener(s, ctx.metrics()));
                 batch.handles.add(h);
                 row.ifPresent(r -> h.result().thenAccept(res -> ctx.metrics().steering(r.trace())));
@@ -190,6 +191,18 @@ final class ChoiceBatch {
         return out;
     }
 
+    /**
+     * Waits for every sequence while {@code watch} watches the client's connection ({@code local},
+     * {@code remote}): a client that leaves has its sequences cancelled, each freeing its slot
+     * within a step, and gets empty. Results in spec order.
+     */
+    Optional<List<GenerationResult>> awaitWhileConnected(ConnectionWatch watch, SocketAddress local, SocketAddress remote) {
+        try (ConnectionWatch.Watch w = watch.watch(local, remote, this::cancel)) {
+            List<GenerationResult> results = await();
+            return w.gone() ? Optional.empty() : Optional.of(results);
+        }
+    }
+
     /** The next engine event, or null after {@code timeoutMillis}; counts finished choices. */
     Event poll(long timeoutMillis) throws InterruptedException {
         Event e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -202,6 +215,23 @@ final class ChoiceBatch {
 
     /** The results once {@link #allFinished()} (the futures complete right after the finish events). */
     List<GenerationResult> results() { return await(); }
+
+    /**
+     * The error for a choice that did not end normally: an engine failure (500), or a sequence the
+     * scheduler ended because it is closing (503); empty for stop, length and timeout.
+     */
+    static Optional<ApiError> failure(FinishReason reason, Optional<String> error) {
+        return switch (reason) {
+            case ERROR -> Optional.of(engineError(error));
+            case CANCELLED -> Optional.of(new ApiError(503, "server_error", null, "the server is shutting down"));
+            case STOP, LENGTH, TIMEOUT -> Optional.empty();
+        };
+    }
+
+    /** Throws the {@link #failure} of the first choice that did not end normally. */
+    static void checkFinished(List<GenerationResult> results) {
+        for (GenerationResult r : results) failure(r.finishReason(), r.error()).ifPresent(e -> { throw e; });
+    }
 
     /** Cancels every sequence; each frees its KV slot within a step. */
     void cancel() {

@@ -3,7 +3,6 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vane.engine.generate.FinishReason;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.TokenLogprob;
@@ -13,6 +12,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,8 +52,14 @@ public final class GenerateService implements HttpService {
         ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, prompt, params)), vane);
         if (stream) stream(res, batch);
         else {
-            GenerationResult r = batch.await().get(0);
-            if (r.finishReason() == FinishReason.ERROR) throw ChoiceBatch.engineError(r.error());
+            Optional<List<GenerationResult>> done = batch.awaitWhileConnected(ctx.connections(),
+                    req.localPeer().address(), req.remotePeer().address());
+            if (done.isEmpty()) {
+                Responses.clientGone(res);
+                return;
+            }
+            ChoiceBatch.checkFinished(done.get());
+            GenerationResult r = done.get().get(0);
             ObjectNode body = resultJson(r);
             Trace.of(batch, List.of(r), received).ifPresent(v -> body.set("vane", v));
             Responses.json(res, body);
@@ -84,7 +90,8 @@ public final class GenerateService implements HttpService {
                         sse.send(e);
                     }
                     case ChoiceBatch.Finish fin -> {
-                        if (fin.reason() == FinishReason.ERROR) sse.send(Responses.errorBody(fin.apiError()));
+                        Optional<ApiError> failure = fin.failure();
+                        if (failure.isPresent()) sse.send(Responses.errorBody(failure.get()));
                         else sse.send(JsonBody.JSON.createObjectNode()
                                 .put("text", fin.trailingText()).put("finish_reason", fin.reason().wireName()));
                     }

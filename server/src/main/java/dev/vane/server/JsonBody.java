@@ -115,6 +115,7 @@ final class JsonBody {
             }
             return out.toByteArray();
         } catch (RequestFramingException e) {
+            if (e.clientClosed()) throw new ClientGone("reading the request body", e);
             throw ApiError.framing(e.status(), e.getMessage());
         } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
             // the socket closed (or reset) before the body was complete

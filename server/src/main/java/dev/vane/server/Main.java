@@ -17,6 +17,7 @@ import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.Scheduler;
 import dev.vane.engine.schedule.SchedulerConfig;
 import dev.vane.engine.tokenizer.Tokenizer;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** Wires settings, model, scheduler, metrics and HTTP routes; nothing else. */
 public final class Main {
@@ -95,6 +97,11 @@ public final class Main {
      * @throws SettingsException when the KV cache of {@code --slots × --context} does not fit memory
      */
     public static VaneServer start(ServerSettings s) {
+        return start(s, UnaryOperator.identity());
+    }
+
+    /** {@link #start(ServerSettings)} with the routes talking to {@code engine} applied to the scheduler (tests inject faults). */
+    static VaneServer start(ServerSettings s, UnaryOperator<GenerationService> engine) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
         CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads()));
         Tokenizer tokenizer = Tokenizer.load(s.model());
@@ -119,7 +126,9 @@ public final class Main {
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
         ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
         s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
-        ServerContext ctx = new ServerContext(scheduler, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering);
+        GenerationService served = engine.apply(scheduler);
+        ServerContext ctx = new ServerContext(served, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering,
+                s.requestTimeout(), ConnectionWatch.system());
         AtomicBoolean ready = new AtomicBoolean();
         AtomicReference<SupervisedListener> publicListener = new AtomicReference<>();
         Supplier<Optional<String>> notReady = () -> !ready.get() ? Optional.of("the server is starting or shutting down")
@@ -143,7 +152,7 @@ public final class Main {
                                 .any(Main::noRoute))
                         .build(), LISTENER_PROBE));
         ready.set(true);
-        return new VaneServer(http, admin, scheduler, steering, ready, model.backend(), model::close);
+        return new VaneServer(http, admin, served, steering, ready, model.backend(), model::close);
     }
 
     /** 404 in OpenAI's error shape for a route no service has. */

@@ -2,7 +2,6 @@ package dev.vane.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vane.engine.generate.FinishReason;
 import dev.vane.engine.generate.GenerationResult;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -17,8 +16,9 @@ import java.util.function.BiFunction;
 /**
  * The OpenAI-compatible routes {@code POST /v1/completions} and {@code POST /v1/chat/completions}:
  * parse, submit every choice to the scheduler, then either wait for the results or stream
- * {@code data:} chunks as tokens arrive. A client that goes away mid-stream has its sequences
- * cancelled, which frees their KV slots within a step.
+ * {@code data:} chunks as tokens arrive. A client that goes away, mid-stream or while waiting for
+ * a JSON answer ({@link ConnectionWatch}), has its sequences cancelled, which frees their KV slots
+ * within a step.
  */
 public final class OpenAiService implements HttpService {
 
@@ -53,7 +53,7 @@ public final class OpenAiService implements HttpService {
         ChoiceBatch batch = ChoiceBatch.submit(ctx, request.specs(), request.vane());
         Envelope envelope = new Envelope(format, ctx.modelId());
         if (request.stream()) stream(res, request, format, envelope, batch, received);
-        else respond(res, request, format, envelope, batch, received);
+        else respond(req, res, request, format, envelope, batch, received);
     }
 
     /** id, created and model, the same on every chunk of one response. */
@@ -68,16 +68,19 @@ public final class OpenAiService implements HttpService {
         }
     }
 
-    private void respond(ServerResponse res, OpenAiRequest request, ChoiceFormat format, Envelope envelope,
-                         ChoiceBatch batch, long received) {
-        List<GenerationResult> results = batch.await();
+    private void respond(ServerRequest req, ServerResponse res, OpenAiRequest request, ChoiceFormat format,
+                         Envelope envelope, ChoiceBatch batch, long received) {
+        Optional<List<GenerationResult>> done = batch.awaitWhileConnected(ctx.connections(),
+                req.localPeer().address(), req.remotePeer().address());
+        if (done.isEmpty()) {
+            Responses.clientGone(res);
+            return;
+        }
+        List<GenerationResult> results = done.get();
+        ChoiceBatch.checkFinished(results);
         ObjectNode body = envelope.start(format.object());
         ArrayNode choices = body.putArray("choices");
-        for (int i = 0; i < results.size(); i++) {
-            GenerationResult r = results.get(i);
-            if (r.finishReason() == FinishReason.ERROR) throw ChoiceBatch.engineError(r.error());
-            choices.add(format.choice(batch.specs().get(i).index(), r));
-        }
+        for (int i = 0; i < results.size(); i++) choices.add(format.choice(batch.specs().get(i).index(), results.get(i)));
         body.set("usage", usage(request, results));
         Trace.of(batch, results, received).ifPresent(v -> body.set("vane", v));
         Responses.json(res, body);
@@ -101,7 +104,8 @@ public final class OpenAiService implements HttpService {
                     case ChoiceBatch.Finish f -> {
                         ObjectNode delta = format.delta(f.index(), f.trailingText(), Optional.empty());
                         if (delta != null) sse.send(chunk(envelope, format, request, delta));
-                        if (f.reason() == FinishReason.ERROR) sse.send(Responses.errorBody(f.apiError()));
+                        Optional<ApiError> failure = f.failure();
+                        if (failure.isPresent()) sse.send(Responses.errorBody(failure.get()));
                         else sse.send(chunk(envelope, format, request, format.finish(f.index(), f.reason().wireName())));
                     }
                 }

@@ -46,6 +46,22 @@ final class Responses {
         json(res, errorBody(e));
     }
 
+    /** The status logged and counted for a request whose client left before its answer (nginx's). */
+    static final Status CLIENT_CLOSED = Status.create(499, "Client Closed Request");
+
+    /**
+     * Ends a request whose client has left: status 499 for the metrics and the access log, and an
+     * attempt to send it that a closed connection may refuse.
+     */
+    static void clientGone(ServerResponse res) {
+        res.status(CLIENT_CLOSED);
+        try {
+            res.send();
+        } catch (RuntimeException e) {
+            // the connection is closed: nothing more to do
+        }
+    }
+
     /**
      * The answer to an exception no route expected: the client gets a 500 that names no class,
      * path or message, only a reference; the log gets the reference with the stack trace.
@@ -65,7 +81,7 @@ final class Responses {
         log.log(System.Logger.Level.INFO, e.logLine(route));
         if (res.isSent()) return;
         try {
-            error(res, ApiError.malformed("the request ended before its body was complete"));
+            error(res, ApiError.framing(400, "the request body ended before its declared end"));
         } catch (RuntimeException ignored) {
             // the connection is gone; Helidon closes it
         }

@@ -4,6 +4,9 @@ import dev.vane.steering.control.SteeringControl;
 
 import dev.vane.engine.schedule.GenerationService;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * What the HTTP services share.
  *
@@ -14,9 +17,20 @@ import dev.vane.engine.schedule.GenerationService;
  * @param maxSequences most sequences one request may ask for (prompts × n): running slots plus
  *                     the waiting queue, beyond which a request could never be admitted
  * @param steering     profiles, the global switch and artifact lookup for request plans
+ * @param requestTimeout the generation deadline of every request ({@code --request-timeout});
+ *                     a request's {@code vane.timeout_seconds} may only shorten it
+ * @param connections  notices clients that leave while their non-streaming request runs
  */
 record ServerContext(GenerationService engine, String modelId, ServerMetrics metrics, long maxBodyBytes,
-                     int maxSequences, SteeringControl steering) {
+                     int maxSequences, SteeringControl steering, Optional<Duration> requestTimeout,
+                     ConnectionWatch connections) {
+
+    /** The deadline of a request: the shorter of the server's and the request's own. */
+    Optional<Duration> deadline(VaneOptions vane) {
+        if (vane.timeout().isEmpty()) return requestTimeout;
+        if (requestTimeout.isEmpty()) return vane.timeout();
+        return Optional.of(vane.timeout().get().compareTo(requestTimeout.get()) < 0 ? vane.timeout().get() : requestTimeout.get());
+    }
 
     /**
      * The most bytes of prompt text that could fit the context: no token stands for more than

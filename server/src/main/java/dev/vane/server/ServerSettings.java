@@ -32,10 +32,12 @@ import java.util.Set;
  * @param accessLog    whether every HTTP request is logged (Helidon's access log, logger
  *                     {@code io.helidon.webserver.AccessLog}); a bare {@code --access-log} means true
  * @param http         connection limits and timeouts of both listeners, and the public API's key
+ * @param requestTimeout generation deadline of every request, from its arrival in the queue
+ *                     ({@code --request-timeout} seconds, 0: none); a request may ask for less
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
-                             Admin admin, boolean accessLog, Http http) {
+                             Admin admin, boolean accessLog, Http http, Optional<Duration> requestTimeout) {
 
     /**
      * What each listener allows a client, and who may use the public API.
@@ -113,7 +115,8 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     /** Every setting's name: its flag without the {@code --}, its key in the YAML file. */
     public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
-            "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host");
+            "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host",
+            "request-timeout");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -123,6 +126,10 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         if (queueLimit < 0) throw new IllegalArgumentException("queue-limit must be >= 0, got " + queueLimit);
         if (prefillChunk < 1) throw new IllegalArgumentException("prefill-chunk must be >= 1, got " + prefillChunk);
         if (maxBodyBytes < 1) throw new IllegalArgumentException("max-body-bytes must be >= 1, got " + maxBodyBytes);
+        requestTimeout = requestTimeout.filter(t -> !t.isZero());
+        requestTimeout.ifPresent(t -> {
+            if (t.isNegative()) throw new IllegalArgumentException("request-timeout must be >= 0 seconds, got " + t.toSeconds());
+        });
     }
 
     /** Defaults for everything but the model directory. */
@@ -130,7 +137,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO,
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
                 new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false,
-                Http.of(1024, 10, 30, 60, Optional.empty()));
+                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty());
     }
 
     /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
@@ -157,6 +164,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("body-timeout", String.valueOf(d.http().bodyTimeout().toSeconds()));
         m.put("idle-timeout", String.valueOf(d.http().idleTimeout().toSeconds()));
         m.put("admin-host", d.admin().host());
+        m.put("request-timeout", "0");
         return m;
     }
 
@@ -198,7 +206,19 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                 bool("access-log", get.apply("access-log")),
                 Http.of(integer("max-connections", get.apply("max-connections")), number("header-timeout", get.apply("header-timeout")),
                         number("body-timeout", get.apply("body-timeout")), number("idle-timeout", get.apply("idle-timeout")),
-                        Optional.ofNullable(get.apply("api-key"))));
+                        Optional.ofNullable(get.apply("api-key"))),
+                requestTimeout(get.apply("request-timeout")));
+    }
+
+    /** {@code --request-timeout}: whole seconds, 0 for none. */
+    public static Optional<Duration> requestTimeout(String value) {
+        return requestTimeout(number("request-timeout", value));
+    }
+
+    /** {@code --request-timeout} of {@code seconds}, 0 for none. */
+    public static Optional<Duration> requestTimeout(long seconds) {
+        if (seconds < 0) throw new IllegalArgumentException("request-timeout must be >= 0 seconds (0: none), got " + seconds);
+        return seconds == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
     /** {@code auto} (empty: the checkpoint's), {@code f16} or {@code f32}. */
@@ -234,27 +254,31 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withHttp(Http http) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+    }
+
+    public ServerSettings withRequestTimeout(Optional<Duration> requestTimeout) {
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http);
+        return new ServerSettings(model, host, port, dtype, backend, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     /**

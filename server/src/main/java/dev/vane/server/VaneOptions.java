@@ -2,6 +2,7 @@ package dev.vane.server;
 
 import dev.vane.steering.plan.InterventionSpec;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -15,12 +16,17 @@ import java.util.Set;
  * @param interventions inline interventions, applied after the profile's, in order
  * @param layerSkip     LAC layer skipping for this request (else the server's default, if any)
  * @param trace         whether the response's {@code vane} object carries timings and details
+ * @param timeout       this request's generation deadline ({@code timeout_seconds}, counted from
+ *                      admission to the queue); the server's {@code --request-timeout} caps it
  */
 record VaneOptions(Optional<String> profile, List<InterventionSpec> interventions,
-                   Optional<InterventionSpec.LayerSkip> layerSkip, boolean trace) {
+                   Optional<InterventionSpec.LayerSkip> layerSkip, boolean trace, Optional<Duration> timeout) {
 
-    static final VaneOptions NONE = new VaneOptions(Optional.empty(), List.of(), Optional.empty(), false);
-    private static final Set<String> KEYS = Set.of("profile", "interventions", "layer_skip", "beacon", "attention", "trace");
+    static final VaneOptions NONE = new VaneOptions(Optional.empty(), List.of(), Optional.empty(), false, Optional.empty());
+    /** The longest {@code timeout_seconds}: a day. */
+    static final double MAX_TIMEOUT_SECONDS = 86_400;
+    private static final Set<String> KEYS = Set.of("profile", "interventions", "layer_skip", "beacon", "attention", "trace",
+            "timeout_seconds");
 
     VaneOptions {
         interventions = List.copyOf(interventions);
@@ -39,6 +45,15 @@ record VaneOptions(Optional<String> profile, List<InterventionSpec> intervention
         Optional<InterventionSpec.LayerSkip> skip = v.object("layer_skip").map(InterventionJson::readLayerSkip);
         for (String key : new String[] {"beacon", "attention"})
             if (v.object(key).isPresent()) throw ApiError.unsupported(v.param(key), v.param(key));
-        return new VaneOptions(profile, inline, skip, v.bool("trace").orElse(false));
+        return new VaneOptions(profile, inline, skip, v.bool("trace").orElse(false), timeout(v));
+    }
+
+    private static Optional<Duration> timeout(Fields v) {
+        return v.number("timeout_seconds").map(t -> {
+            if (!(t > 0 && t <= MAX_TIMEOUT_SECONDS))
+                throw ApiError.invalid(v.param("timeout_seconds"), v.param("timeout_seconds")
+                        + " must be a number of seconds in (0, " + (long) MAX_TIMEOUT_SECONDS + "], got " + t);
+            return Duration.ofNanos(Math.max(1, Math.round(t * 1e9)));
+        });
     }
 }

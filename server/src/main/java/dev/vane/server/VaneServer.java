@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A started server: the HTTP listener, the admin listener (when a token is configured), each
  * restarted should it stop accepting ({@link SupervisedListener}), the
  * scheduler behind them, the steering state, the readiness flag that {@code /health/ready}
- * reports and the model's backend. {@link #close()} stops them all (readiness first) and closes
- * {@code resources} (the model).
+ * reports and the model's backend. {@link #close()} stops them all and closes {@code resources}
+ * (the model): readiness first, then the engine, so that every request still in flight gets an
+ * answer (503 "the server is shutting down", or that error event on a stream) before the
+ * listeners stop.
  */
 public record VaneServer(SupervisedListener http, Optional<SupervisedListener> admin, GenerationService engine,
                          SteeringControl steering, AtomicBoolean ready, Backend backend, AutoCloseable resources)
@@ -33,9 +35,9 @@ public record VaneServer(SupervisedListener http, Optional<SupervisedListener> a
     @Override
     public void close() {
         ready.set(false);
+        engine.close(); // first: requests in flight end with their 503 while the listeners still answer
         admin.ifPresent(SupervisedListener::close);
         http.close();
-        engine.close();
         try {
             resources.close();
         } catch (Exception e) {

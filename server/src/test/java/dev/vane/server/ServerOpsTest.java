@@ -2,6 +2,7 @@ package dev.vane.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.schedule.Scheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -103,9 +104,11 @@ class ServerOpsTest {
             TestServer small = TestServer.wrap(server, settings);
             TestServer.assertError(small.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"),
                     400, "messages");
-            try (TestServer.RawStream stream = small.rawStream("/v1/completions",
+            // under an admission hold the one place (a free slot, queue limit 0) stays taken
+            try (Scheduler.AdmissionHold hold = small.scheduler().holdAdmission();
+                 TestServer.RawStream stream = small.rawStream("/v1/completions",
                     "{\"prompt\": \"Tell me\", \"max_tokens\": 1000, \"ignore_eos\": true, \"stream\": true}")) {
-                stream.awaitData();
+                TestServer.await("the stream queued", () -> server.engine().stats().waiting() == 1);
                 HttpResponse<String> refused = small.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2}");
                 JsonNode err = TestServer.assertError(refused, 429, null);
                 assertEquals("rate_limit_exceeded", err.get("code").asText());
@@ -132,7 +135,7 @@ class ServerOpsTest {
     }
 
     @Test
-    void concurrentStreamsMatchSequentialRunsRowForRow() {
+    void concurrentStreamsMatchSequentialRunsRowForRow() throws InterruptedException {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 8; i++)
             bodies.add("{\"prompt\": \"Row " + i + (i % 2 == 0 ? " of the batch" : "") + "\", \"max_tokens\": " + (10 + i)
@@ -143,17 +146,17 @@ class ServerOpsTest {
         String all = "vane_batch_size_count{phase=\"generation\"}";
         double batchedBefore = s.metric(all) - s.metric(single);
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
-        for (String b : bodies)
-            futures.add(TestServer.HTTP.sendAsync(HttpRequest.newBuilder(s.uri("/v1/completions"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(b)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+        try (Scheduler.AdmissionHold hold = s.scheduler().holdAdmission()) { // the eight start together
+            for (String b : bodies)
+                futures.add(TestServer.HTTP.sendAsync(HttpRequest.newBuilder(s.uri("/v1/completions"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(b)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            TestServer.await("eight requests queued", () -> s.server.engine().stats().waiting() == 8);
+        }
         for (int i = 0; i < 8; i++) {
             HttpResponse<String> r = futures.get(i).join();
             assertEquals(200, r.statusCode(), r.body());
-            List<JsonNode> events = new ArrayList<>();
-            for (String block : r.body().split("\n\n"))
-                if (!block.equals("data: [DONE]")) events.add(TestServer.read(block.substring("data: ".length())));
-            assertEquals(sequential.get(i), tokens(events), "row " + i);
+            assertEquals(sequential.get(i), tokens(TestServer.events(r.body())), "row " + i);
             assertEquals(10 + i, sequential.get(i).size());
         }
         assertThat(s.metric(all) - s.metric(single)).as("decode steps with several rows").isGreaterThan(batchedBefore);
@@ -169,16 +172,14 @@ class ServerOpsTest {
         return out;
     }
 
-    /** Waits (boundedly) until a sample reaches at least {@code atLeast}. */
-    private static void awaitMetric(TestServer server, String sample, double atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (server.metric(sample) < atLeast && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(server.metric(sample)).as(sample).isGreaterThanOrEqualTo(atLeast);
+    /** Waits until a sample reaches at least {@code atLeast} (a metric is recorded just after its response is sent). */
+    static void awaitMetric(TestServer server, String sample, double atLeast) throws InterruptedException {
+        TestServer.await(sample + " >= " + atLeast, () -> server.metric(sample) >= atLeast);
     }
 
-    private static void awaitIdle(TestServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (server.metric("vane_requests_running") != 0 && System.nanoTime() < deadline) Thread.sleep(20);
-        assertEquals(0, server.metric("vane_requests_running"), "the slot was freed within 3 s");
+    /** Waits until no sequence runs or waits. */
+    static void awaitIdle(TestServer server) throws InterruptedException {
+        TestServer.await("no sequence running or waiting", () -> server.metric("vane_requests_running") == 0
+                && server.metric("vane_requests_waiting") == 0);
     }
 }

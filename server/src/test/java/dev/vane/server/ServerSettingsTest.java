@@ -56,6 +56,40 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theRequestTimeoutIsWholeSecondsZeroForNone(@TempDir Path tmp) throws Exception {
+        assertThat(ServerSettings.configured(Map.of(), Map.of()).requestTimeout()).isEmpty();
+        assertEquals("0", ServerSettings.defaultValues().get("request-timeout"));
+        assertThat(ServerSettings.configured(Map.of("VANE_REQUEST_TIMEOUT", "90"), Map.of()).requestTimeout())
+                .contains(java.time.Duration.ofSeconds(90));
+        Path yaml = tmp.resolve("application.yaml");
+        Files.writeString(yaml, "vane:\n  request-timeout: 30\n");
+        assertThat(ServerSettings.configured(Map.of(), ServerSettings.yaml(yaml)).requestTimeout())
+                .contains(java.time.Duration.ofSeconds(30));
+        assertThat(ServerSettings.configured(Map.of("VANE_REQUEST_TIMEOUT", "0"), ServerSettings.yaml(yaml)).requestTimeout()).isEmpty();
+        assertThatThrownBy(() -> ServerSettings.configured(Map.of("VANE_REQUEST_TIMEOUT", "-5"), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request-timeout");
+        assertThatThrownBy(() -> ServerSettings.configured(Map.of("VANE_REQUEST_TIMEOUT", "soon"), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request-timeout");
+    }
+
+    @Test
+    void aRequestMayShortenTheServersDeadlineButNotLengthenIt() {
+        java.time.Duration server = java.time.Duration.ofSeconds(60);
+        ServerContext capped = new ServerContext(null, "m", null, 1, 1, null, Optional.of(server), ConnectionWatch.system());
+        ServerContext open = new ServerContext(null, "m", null, 1, 1, null, Optional.empty(), ConnectionWatch.system());
+        VaneOptions none = VaneOptions.NONE;
+        VaneOptions shorter = new VaneOptions(Optional.empty(), java.util.List.of(), Optional.empty(), false,
+                Optional.of(java.time.Duration.ofSeconds(5)));
+        VaneOptions longer = new VaneOptions(Optional.empty(), java.util.List.of(), Optional.empty(), false,
+                Optional.of(java.time.Duration.ofSeconds(600)));
+        assertThat(capped.deadline(none)).contains(server);
+        assertThat(capped.deadline(shorter)).contains(java.time.Duration.ofSeconds(5));
+        assertThat(capped.deadline(longer)).contains(server);
+        assertThat(open.deadline(none)).isEmpty();
+        assertThat(open.deadline(longer)).contains(java.time.Duration.ofSeconds(600));
+    }
+
+    @Test
     void theAccessLogIsOffByDefaultAndSwitchedOnByTheEnvironmentOrTheFile(@TempDir Path tmp) throws Exception {
         assertThat(ServerSettings.configured(Map.of(), Map.of()).accessLog()).isFalse();
         assertThat(ServerSettings.configured(Map.of("VANE_ACCESS_LOG", "true"), Map.of()).accessLog()).isTrue();

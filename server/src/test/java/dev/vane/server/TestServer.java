@@ -107,13 +107,26 @@ final class TestServer {
         HttpResponse<String> r = post(path, body);
         assertEquals(200, r.statusCode(), r.body());
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        assertThat(r.body()).endsWith("data: [DONE]\n\n");
-        List<JsonNode> events = new ArrayList<>();
-        for (String block : r.body().split("\n\n")) {
-            assertThat(block).startsWith("data: ");
-            String data = block.substring("data: ".length());
-            if (!data.equals("[DONE]")) events.add(read(data));
+        return events(r.body());
+    }
+
+    /**
+     * The JSON payloads of an SSE body's {@code data:} events, checking that {@code data: [DONE]}
+     * ends it. Comment lines ({@code :} first, the server's keep-alives) are skipped, as SSE
+     * clients do; any other line that is not a {@code data:} field fails.
+     */
+    static List<JsonNode> events(String body) {
+        List<String> data = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            for (String line : block.split("\n")) {
+                if (line.startsWith(":")) continue;
+                assertThat(line).as("an SSE line of %s", body).startsWith("data: ");
+                data.add(line.substring("data: ".length()));
+            }
         }
+        assertThat(data).as("the stream ends with [DONE]").isNotEmpty().last().isEqualTo("[DONE]");
+        List<JsonNode> events = new ArrayList<>();
+        for (String d : data.subList(0, data.size() - 1)) events.add(read(d));
         return events;
     }
 
@@ -147,6 +160,23 @@ final class TestServer {
         if (param == null) assertThat(err.get("param").isNull()).as(r.body()).isTrue();
         else assertEquals(param, err.get("param").asText(), r.body());
         return err;
+    }
+
+    /**
+     * Waits until {@code condition} holds, checking every 10 ms; fails after a minute. The bound
+     * only ends a test that would otherwise hang: no test relies on how fast anything happens.
+     */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("still not true after a minute: " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    /** The scheduler behind the routes, to hold admission. */
+    dev.vane.engine.schedule.Scheduler scheduler() {
+        return server.engine() instanceof FaultyEngine f ? f.scheduler() : (dev.vane.engine.schedule.Scheduler) server.engine();
     }
 
     /** The value of one sample of the Prometheus text, or 0 when absent. */

@@ -10,10 +10,12 @@ public enum FinishReason {
     LENGTH,
     /** The client went away or the request was aborted. */
     CANCELLED,
+    /** The request's generation deadline passed ({@code GenerationRequest.deadline}). */
+    TIMEOUT,
     /** Generation failed inside the engine. */
     ERROR;
 
-    /** Lower-case name for the wire ({@code "stop"}, {@code "length"}, {@code "cancelled"}, {@code "error"}). */
+    /** Lower-case name for the wire ({@code "stop"}, {@code "length"}, {@code "cancelled"}, {@code "timeout"}, {@code "error"}). */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

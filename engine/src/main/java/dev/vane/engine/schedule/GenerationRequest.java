@@ -12,8 +12,9 @@ import java.util.Optional;
  *
  * @param prompt   prompt token ids
  * @param params   sampling parameters (validated)
- * @param deadline wall-clock budget from admission; the sequence ends with
- *                 {@link dev.vane.engine.generate.FinishReason#CANCELLED} when it runs out
+ * @param deadline wall-clock budget from submission, waiting included; the sequence ends with
+ *                 {@link dev.vane.engine.generate.FinishReason#TIMEOUT} (keeping what it generated)
+ *                 when it runs out
  * @param hooks    this sequence's interventions, bound for it alone ({@link RowHooks#NONE}: none);
  *                 closed by the engine when the sequence leaves
  */

@@ -21,7 +21,9 @@ import java.util.logging.Logger;
 /**
  * Continuous batching on one engine thread. Each iteration:
  * <ol>
- *   <li>admits waiting requests while KV slots are free;</li>
+ *   <li>ends waiting requests that were cancelled or whose deadline passed (they leave the queue
+ *       at once, slots or not), then admits waiting requests while KV slots are free (unless
+ *       admission is held, {@link #holdAdmission});</li>
  *   <li>ends cancelled and expired sequences (their slots free at once);</li>
  *   <li>runs one decode step over every sequence past its prompt (one token per row);</li>
  *   <li>runs one prefill step over the sequences still in their prompt: the oldest one's next
@@ -46,8 +48,14 @@ public final class Scheduler implements GenerationService {
     private final Backlog backlog = new Backlog();
     private volatile boolean closed;
     private volatile int runningCount;
+    private int holds; // guarded by this
 
-    private record Entry(Sequence sequence, CompletableFuture<GenerationResult> future, long deadlineNanos) {}
+    /** A request in the scheduler; {@code deadlineNanos} is a {@link System#nanoTime} value, meaningful when {@code timed}. */
+    private record Entry(Sequence sequence, CompletableFuture<GenerationResult> future, boolean timed, long deadlineNanos) {
+        boolean expired(long now) {
+            return timed && now - deadlineNanos >= 0;
+        }
+    }
 
     public Scheduler(CausalLM model, Tokenizer tokenizer, SchedulerConfig config, StepObserver observer) {
         this.generator = new Generator(model, tokenizer, config.slots(), config.contextLength());
@@ -69,8 +77,9 @@ public final class Scheduler implements GenerationService {
                 listener.onFinish(reason, trailingText, error);
             }
         }, request.hooks());
-        long deadline = request.deadline().map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
-        Entry e = new Entry(seq, future, deadline);
+        long now = System.nanoTime();
+        Entry e = new Entry(seq, future, request.deadline().isPresent(),
+                request.deadline().map(d -> now + d.toNanos()).orElse(now));
         synchronized (this) {
             int freeSlots = config.slots() - runningCount;
             if (waiting.size() >= config.queueLimit() + Math.max(0, freeSlots)) {
@@ -110,18 +119,21 @@ public final class Scheduler implements GenerationService {
         }
     }
 
-    /** Moves waiting entries into free slots; blocks while there is nothing to do. */
+    /**
+     * Ends the waiting entries that were cancelled or ran out of time, then moves waiting entries
+     * into free slots; blocks while there is nothing to do (waking for the nearest waiting deadline).
+     */
     private boolean admit() throws InterruptedException {
         synchronized (this) {
-            while (running.isEmpty() && waiting.isEmpty() && !closed) wait();
+            while (!closed) {
+                long nextDeadline = sweepWaiting(System.nanoTime());
+                if (!running.isEmpty() || (!waiting.isEmpty() && holds == 0)) break;
+                if (nextDeadline < 0) wait();
+                else wait(nextDeadline + 1);
+            }
             if (closed) return false;
-            while (!waiting.isEmpty() && generator.hasFreeSlot()) {
+            while (holds == 0 && !waiting.isEmpty() && generator.hasFreeSlot()) {
                 Entry e = waiting.pollFirst();
-                if (e.sequence().cancelRequested()) {
-                    e.sequence().abort(FinishReason.CANCELLED);
-                    e.future().complete(e.sequence().result());
-                    continue;
-                }
                 generator.admit(e.sequence());
                 running.add(e);
             }
@@ -130,10 +142,63 @@ public final class Scheduler implements GenerationService {
         return !running.isEmpty();
     }
 
+    /**
+     * Ends cancelled and expired waiting entries; returns the milliseconds until the nearest
+     * deadline of those left, or -1 when none has one.
+     */
+    private long sweepWaiting(long now) {
+        long nearest = -1;
+        for (var it = waiting.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            FinishReason end = e.sequence().cancelRequested() ? FinishReason.CANCELLED
+                    : e.expired(now) ? FinishReason.TIMEOUT : null;
+            if (end == null) {
+                if (e.timed()) {
+                    long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(e.deadlineNanos() - now);
+                    nearest = nearest < 0 ? ms : Math.min(nearest, ms);
+                }
+                continue;
+            }
+            it.remove();
+            e.sequence().abort(end);
+            retire(e);
+        }
+        return nearest;
+    }
+
+    /**
+     * Holds admission until the returned hold is closed: submitted requests wait in the queue (those
+     * cancelled or out of time still leave it), then join the running batch together. Makes
+     * arrivals simultaneous, e.g. for measuring or testing batching.
+     */
+    public AdmissionHold holdAdmission() {
+        synchronized (this) { holds++; }
+        return new AdmissionHold();
+    }
+
+    /** An admission hold; closing it (once) lets the scheduler admit again. */
+    public final class AdmissionHold implements AutoCloseable {
+        private boolean released;
+
+        private AdmissionHold() {}
+
+        @Override
+        public void close() {
+            synchronized (Scheduler.this) {
+                if (released) return;
+                released = true;
+                holds--;
+                Scheduler.this.notifyAll();
+            }
+        }
+    }
+
     private void iterate() {
         long now = System.nanoTime();
-        for (Entry e : running)
-            if (e.sequence().cancelRequested() || now > e.deadlineNanos()) e.sequence().abort(FinishReason.CANCELLED);
+        for (Entry e : running) {
+            if (e.sequence().cancelRequested()) e.sequence().abort(FinishReason.CANCELLED);
+            else if (e.expired(now)) e.sequence().abort(FinishReason.TIMEOUT);
+        }
         retireFinished();
 
         List<Sequence> decoding = new ArrayList<>();
@@ -212,10 +277,18 @@ public final class Scheduler implements GenerationService {
         return new SchedulerStats(runningCount, waitingNow, generator.kvCacheBytes(), generator.kvCacheBytesInUse());
     }
 
+    /**
+     * Stops the engine thread and ends every request, waiting or running, with
+     * {@link FinishReason#CANCELLED}; later submissions are refused ({@link IllegalStateException}).
+     * Closing again does nothing.
+     */
     @Override
     public void close() {
-        closed = true;
-        synchronized (this) { notifyAll(); }
+        synchronized (this) {
+            if (closed) return; // closed once; a second close has nothing left to end
+            closed = true;
+            notifyAll();
+        }
         thread.interrupt();
         try {
             thread.join(10_000);
@@ -225,9 +298,17 @@ public final class Scheduler implements GenerationService {
         synchronized (this) {
             for (Entry e : waiting) {
                 e.sequence().abort(FinishReason.CANCELLED);
-                e.future().complete(e.sequence().result());
+                retire(e);
             }
             waiting.clear();
+            if (!thread.isAlive()) { // the engine thread no longer touches the running batch
+                for (Entry e : running) {
+                    e.sequence().abort(FinishReason.CANCELLED);
+                    retire(e);
+                }
+                running.clear();
+                runningCount = 0;
+            }
         }
         generator.close();
     }

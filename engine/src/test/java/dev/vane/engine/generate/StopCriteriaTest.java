@@ -42,6 +42,7 @@ class StopCriteriaTest {
         assertEquals("stop", FinishReason.STOP.wireName());
         assertEquals("length", FinishReason.LENGTH.wireName());
         assertEquals("cancelled", FinishReason.CANCELLED.wireName());
+        assertEquals("timeout", FinishReason.TIMEOUT.wireName());
         assertEquals("error", FinishReason.ERROR.wireName());
     }
 

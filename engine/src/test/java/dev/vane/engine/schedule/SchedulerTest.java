@@ -72,7 +72,7 @@ class SchedulerTest {
         try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(8, 256, 16, 256),
                 (rows, promptRows, tokens, nanos) -> { synchronized (steps) { steps.add(new int[] {rows, promptRows, tokens}); } })) {
             List<RequestHandle> handles = new ArrayList<>();
-            synchronized (s) { // the engine thread admits them together, after the last submit
+            try (Scheduler.AdmissionHold hold = s.holdAdmission()) { // admitted together, after the last submit
                 for (int i = 0; i < n; i++) handles.add(s.submit(GenerationRequest.of(prompt(i), greedy(5)), TokenListener.NONE));
             }
             for (int i = 0; i < n; i++)
@@ -114,7 +114,9 @@ class SchedulerTest {
         try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(8, 256, 16, 3),
                 (rows, promptRows, tokens, nanos) -> { synchronized (batchSizes) { batchSizes.add(rows); } })) {
             List<RequestHandle> handles = new ArrayList<>();
-            for (int i = 0; i < n; i++) handles.add(s.submit(GenerationRequest.of(prompt(i), greedy(6 + i)), TokenListener.NONE));
+            try (Scheduler.AdmissionHold hold = s.holdAdmission()) { // all eight are admitted together
+                for (int i = 0; i < n; i++) handles.add(s.submit(GenerationRequest.of(prompt(i), greedy(6 + i)), TokenListener.NONE));
+            }
             for (int i = 0; i < n; i++)
                 assertArrayEquals(sequential[i], handles.get(i).result().get(60, TimeUnit.SECONDS).tokens(), "request " + i);
         }
@@ -151,7 +153,75 @@ class SchedulerTest {
 
             GenerationResult late = s.submit(new GenerationRequest(prompt(1), greedy(200), Optional.of(Duration.ofNanos(1))),
                     TokenListener.NONE).result().get(30, TimeUnit.SECONDS);
-            assertEquals(FinishReason.CANCELLED, late.finishReason());
+            assertEquals(FinishReason.TIMEOUT, late.finishReason());
         }
+    }
+
+    @Test
+    void aRunningRequestPastItsDeadlineEndsWithTimeoutAndKeepsItsTokens() throws Exception {
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 1, 256), StepObserver.NONE)) {
+            Duration budget = Duration.ofSeconds(3);
+            long submitted = System.nanoTime();
+            // the first token's listener returns only once the budget is spent, so the request
+            // expires right after its first token whatever the machine's speed
+            RequestHandle h = s.submit(new GenerationRequest(prompt(1), greedy(250), Optional.of(budget)), e -> {
+                long left = submitted + budget.toNanos() - System.nanoTime();
+                while (left > -50_000_000L) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left + 50_000_000L);
+                    left = submitted + budget.toNanos() - System.nanoTime();
+                }
+            });
+            GenerationResult r = h.result().get(60, TimeUnit.SECONDS);
+            assertEquals(FinishReason.TIMEOUT, r.finishReason());
+            assertEquals(1, r.tokens().length);
+            assertEquals(0, s.stats().running());
+        }
+    }
+
+    @Test
+    void aCancelledQueuedRequestLeavesTheQueueAtOnceWithoutASlot() throws Exception {
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 1, 256), StepObserver.NONE)) {
+            RequestHandle other;
+            try (Scheduler.AdmissionHold hold = s.holdAdmission()) {
+                // under the hold the queue holds 2 (the free slot's place + queue limit 1)
+                RequestHandle queued = s.submit(GenerationRequest.of(prompt(2), greedy(50)), TokenListener.NONE);
+                other = s.submit(GenerationRequest.of(prompt(3), greedy(2)), TokenListener.NONE);
+                assertThrows(QueueFullException.class, () -> s.submit(GenerationRequest.of(prompt(4), greedy(2)), TokenListener.NONE));
+                queued.cancel();
+                GenerationResult r = queued.result().get(30, TimeUnit.SECONDS); // while admission is still held
+                assertEquals(FinishReason.CANCELLED, r.finishReason());
+                assertEquals(0, r.tokens().length);
+                assertEquals(1, s.stats().waiting());
+                other = s.submit(GenerationRequest.of(prompt(5), greedy(2)), TokenListener.NONE); // its place is free again
+            }
+            assertEquals(FinishReason.LENGTH, other.result().get(30, TimeUnit.SECONDS).finishReason());
+        }
+    }
+
+    @Test
+    void aQueuedRequestPastItsDeadlineEndsWithTimeoutWhileWaiting() throws Exception {
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 2, 256), StepObserver.NONE);
+             Scheduler.AdmissionHold hold = s.holdAdmission()) {
+            RequestHandle patient = s.submit(GenerationRequest.of(prompt(1), greedy(2)), TokenListener.NONE);
+            GenerationResult r = s.submit(new GenerationRequest(prompt(2), greedy(5), Optional.of(Duration.ofMillis(50))),
+                    TokenListener.NONE).result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.TIMEOUT, r.finishReason());
+            assertEquals(0, r.tokens().length);
+            assertThat(patient.result()).isNotDone();
+            assertEquals(1, s.stats().waiting());
+        }
+    }
+
+    @Test
+    void closingEndsRunningAndWaitingRequestsAndRefusesNewOnes() throws Exception {
+        Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 4, 256), StepObserver.NONE);
+        CountDownLatch started = new CountDownLatch(1);
+        RequestHandle running = s.submit(GenerationRequest.of(prompt(1), greedy(250)), e -> started.countDown());
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        RequestHandle waiting = s.submit(GenerationRequest.of(prompt(2), greedy(5)), TokenListener.NONE);
+        s.close();
+        assertThat(running.result().get(30, TimeUnit.SECONDS).finishReason()).isIn(FinishReason.CANCELLED, FinishReason.LENGTH);
+        assertEquals(FinishReason.CANCELLED, waiting.result().get(30, TimeUnit.SECONDS).finishReason());
+        assertThrows(IllegalStateException.class, () -> s.submit(GenerationRequest.of(prompt(3), greedy(2)), TokenListener.NONE));
     }
 }

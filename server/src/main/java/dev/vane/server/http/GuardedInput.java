@@ -163,7 +163,7 @@ final class GuardedInput implements Supplier<byte[]> {
     /** The end of the input: a clean end, an error for the handler reading the body, or an answer sent here. */
     private byte[] stop(RequestFraming.Stop s) {
         if (s.clean()) return null;
-        if (s.inBody()) throw new RequestFramingException(s.status(), s.message());
+        if (s.inBody()) throw new RequestFramingException(s.status(), s.message(), s.clientClosed());
         answer(s.status(), s.message());
         return null;
     }

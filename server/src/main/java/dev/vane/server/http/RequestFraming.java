@@ -46,9 +46,10 @@ final class RequestFraming {
      *                 handled and its handler answers); else it is at a message boundary and the
      *                 connection answers itself
      * @param message  what is wrong, for the client
+     * @param clientClosed whether the body ended because the client closed its side (nobody reads the answer)
      */
-    record Stop(int status, boolean inBody, String message) implements Output {
-        static final Stop CLEAN = new Stop(0, false, "");
+    record Stop(int status, boolean inBody, String message, boolean clientClosed) implements Output {
+        static final Stop CLEAN = new Stop(0, false, "", false);
 
         boolean clean() {
             return status == 0;
@@ -146,7 +147,7 @@ final class RequestFraming {
     /** The client closed its side: a message cut short is an error inside its body, else a clean end. */
     void endOfInput() {
         if (state == State.STOPPED) return;
-        if (phase() == Phase.BODY) fail(400, true, "the request body ended before its declared end");
+        if (phase() == Phase.BODY) stop(new Stop(400, true, "the request body ended before its declared end", true));
         else stop(Stop.CLEAN);
         flush();
     }
@@ -351,7 +352,7 @@ final class RequestFraming {
     }
 
     private void fail(int status, boolean inBody, String message) {
-        stop(new Stop(status, inBody, message));
+        stop(new Stop(status, inBody, message, false));
     }
 
     private void stop(Stop s) {

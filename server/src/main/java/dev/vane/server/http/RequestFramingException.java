@@ -8,10 +8,21 @@ package dev.vane.server.http;
 public final class RequestFramingException extends RuntimeException {
 
     private final int status;
+    private final boolean clientClosed;
 
-    RequestFramingException(int status, String message) {
+    RequestFramingException(int status, String message, boolean clientClosed) {
         super(message, null, false, false);
         this.status = status;
+        this.clientClosed = clientClosed;
+    }
+
+    RequestFramingException(int status, String message) {
+        this(status, message, false);
+    }
+
+    /** Whether the body ended because the client closed its side of the connection (nobody reads an answer). */
+    public boolean clientClosed() {
+        return clientClosed;
     }
 
     /** The HTTP status to answer: 400, 408 or 413. */
