@@ -48,20 +48,49 @@ public final class Lanes {
         return s.lane(0);
     }
 
-    /** {@code e^x} per lane, inputs clamped to [−87, 88]; equal to {@link #exp(float)} lane by lane. */
-    public static FloatVector exp(FloatVector x) {
-        x = x.max(LO).min(HI);
-        FloatVector t = x.fma(LOG2E, ROUND);             // ROUND + round(x·log2 e)
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(F, TAYLOR[0]);
-        for (int i = 1; i < TAYLOR.length; i++) p = p.fma(r, FloatVector.broadcast(F, TAYLOR[i]));
-        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats()); // · 2ⁿ
+    /**
+     * {@code out[o + i] = e^(sign·x[off + i] − shift)} for {@code i < len}, each element equal to
+     * {@link #exp(float)} of its argument; returns their sum, the vector part added lane-wise and
+     * reduced by {@link #sum}'s tree, then the tail in order. {@code out} may be {@code x}.
+     *
+     * <p>An array loop rather than an {@code exp(FloatVector)}: the polynomial sits in the loop's own
+     * body, so no vector crosses a call. A vector {@code exp} called from a loop was seen left out of
+     * line by C2 ("already compiled into a medium method") whenever it had been compiled on its own
+     * first, and softmax ran at a third of its speed, depending on the order of compilation.
+     */
+    public static float exp(float[] x, int off, int len, float sign, float shift, float[] out, int o) {
+        FloatVector sg = FloatVector.broadcast(F, sign), sh = FloatVector.broadcast(F, shift);
+        FloatVector lo = FloatVector.broadcast(F, LO), hi = FloatVector.broadcast(F, HI);
+        FloatVector log2e = FloatVector.broadcast(F, LOG2E), round = FloatVector.broadcast(F, ROUND);
+        FloatVector ln2Hi = FloatVector.broadcast(F, -LN2_HI), ln2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + LANES <= len; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i).mul(sg).sub(sh).max(lo).min(hi);
+            FloatVector t = v.fma(log2e, round);              // ROUND + round(v·log2 e)
+            FloatVector n = t.sub(round);
+            FloatVector r = n.fma(ln2Hi, v);
+            r = n.fma(ln2Lo, r);
+            FloatVector p = FloatVector.broadcast(F, TAYLOR[0]);
+            for (int k = 1; k < TAYLOR.length; k++) p = p.fma(r, FloatVector.broadcast(F, TAYLOR[k]));
+            IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(bits.reinterpretAsFloats()); // · 2ⁿ
+            e.intoArray(out, o + i);
+            acc = acc.add(e);
+        }
+        acc = acc.add(acc.rearrange(HALVES)); // sum's tree, written out
+        acc = acc.add(acc.rearrange(PAIRS));
+        acc = acc.add(acc.rearrange(NEIGHBOURS));
+        float total = acc.lane(0);
+        for (; i < len; i++) {
+            float e = exp(x[off + i] * sign - shift);
+            out[o + i] = e;
+            total += e;
+        }
+        return total;
     }
 
-    /** {@code e^x}, input clamped to [−87, 88]; the scalar twin of {@link #exp(FloatVector)}. */
+    /** {@code e^x}, input clamped to [−87, 88]; the scalar twin of the array form. */
     public static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
         float t = Math.fma(x, LOG2E, ROUND);

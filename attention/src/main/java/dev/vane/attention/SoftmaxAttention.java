@@ -147,20 +147,6 @@ public final class SoftmaxAttention implements Attention {
 
     /** {@code s[i] = exp(s[i] − max)} over {@code [off, off+len)}; returns their sum. */
     static float expInPlace(float[] s, int off, int len, float max) {
-        FloatVector m = FloatVector.broadcast(F, max);
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i + LANES <= len; i += LANES) {
-            FloatVector e = Lanes.exp(FloatVector.fromArray(F, s, off + i).sub(m));
-            e.intoArray(s, off + i);
-            acc = acc.add(e);
-        }
-        float sum = Lanes.sum(acc);
-        for (; i < len; i++) {
-            float e = Lanes.exp(s[off + i] - max);
-            s[off + i] = e;
-            sum += e;
-        }
-        return sum;
+        return Lanes.exp(s, off, len, 1f, max, s, off);
     }
 }

@@ -12,24 +12,49 @@ import static org.assertj.core.api.Assertions.within;
 class LanesTest {
 
     @Test
-    void expIsAccurateAndTheVectorFormEqualsTheScalarOneBitForBit() {
+    void expIsAccurateAndTheArrayFormEqualsTheScalarOneBitForBit() {
         SplittableRandom r = new SplittableRandom(1);
-        float[] x = new float[4096];
+        float[] x = new float[4096 + 5]; // a tail past the last full vector
         for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 180 - 90);
         x[0] = 0;
         x[1] = -87;
         x[2] = 88;
-        for (int i = 0; i < x.length; i += Lanes.LANES) {
-            float[] lanes = new float[Lanes.LANES];
-            Lanes.exp(FloatVector.fromArray(Lanes.F, x, i)).intoArray(lanes, 0);
-            for (int j = 0; j < Lanes.LANES; j++) {
-                float v = x[i + j];
-                assertThat(lanes[j]).isEqualTo(Lanes.exp(v));
-                double expected = Math.exp(Math.min(Math.max(v, -87), 88));
-                assertThat((double) lanes[j]).as("exp(%s)", v).isCloseTo(expected, within(3e-7 * expected));
-            }
+        float[] out = new float[x.length];
+        float sum = Lanes.exp(x, 0, x.length, 1f, 0f, out, 0);
+        for (int i = 0; i < x.length; i++) {
+            float v = x[i];
+            assertThat(out[i]).isEqualTo(Lanes.exp(v));
+            double expected = Math.exp(Math.min(Math.max(v, -87), 88));
+            assertThat((double) out[i]).as("exp(%s)", v).isCloseTo(expected, within(3e-7 * expected));
         }
+        assertThat(sum).isEqualTo(sumInTheStatedOrder(out, x.length));
         assertThat(Lanes.exp(0f)).isEqualTo(1f);
+    }
+
+    @Test
+    void signAndShiftApplyBeforeTheExponentialAndInPlaceEqualsOutOfPlace() {
+        SplittableRandom r = new SplittableRandom(2);
+        float[] x = new float[21];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 20 - 10);
+        float[] negated = new float[x.length];
+        Lanes.exp(x, 0, x.length, -1f, 0f, negated, 0);
+        float[] shifted = x.clone();
+        float sum = Lanes.exp(shifted, 0, x.length, 1f, 3.5f, shifted, 0); // in place
+        for (int i = 0; i < x.length; i++) {
+            assertThat(negated[i]).isEqualTo(Lanes.exp(-x[i]));
+            assertThat(shifted[i]).isEqualTo(Lanes.exp(x[i] - 3.5f));
+        }
+        assertThat(sum).isEqualTo(sumInTheStatedOrder(shifted, x.length));
+    }
+
+    /** Lane-wise sums of the full vectors, reduced by the tree, then the tail in order. */
+    private static float sumInTheStatedOrder(float[] e, int n) {
+        float[] lanes = new float[Lanes.LANES];
+        int full = n - n % Lanes.LANES;
+        for (int i = 0; i < full; i++) lanes[i % Lanes.LANES] += e[i];
+        float s = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+        for (int i = full; i < n; i++) s += e[i];
+        return s;
     }
 
     @Test

@@ -78,15 +78,16 @@ public final class RowOps {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int r = from; r < to; r++) {
             int g0 = r * 2 * inter, u0 = g0 + inter, a0 = r * inter;
+            Lanes.exp(gu, g0, inter, -1f, 0f, act, a0); // act = e^(−gate)
             int i = 0;
             for (; i + LANES <= inter; i += LANES) {
                 FloatVector g = FloatVector.fromArray(F, gu, g0 + i);
-                FloatVector sig = one.div(one.add(Lanes.exp(g.neg())));
+                FloatVector sig = one.div(one.add(FloatVector.fromArray(F, act, a0 + i)));
                 g.mul(sig).mul(FloatVector.fromArray(F, gu, u0 + i)).intoArray(act, a0 + i);
             }
             for (; i < inter; i++) {
                 float g = gu[g0 + i];
-                act[a0 + i] = g * (1f / (1f + Lanes.exp(-g))) * gu[u0 + i];
+                act[a0 + i] = g * (1f / (1f + act[a0 + i])) * gu[u0 + i];
             }
         }
     }
