@@ -3,6 +3,7 @@ package dev.vane.bench;
 import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.LoadOptions;
+import dev.vane.engine.model.WeightCache;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,7 +21,7 @@ record BenchSetup(int threads, ComputeDType dtype, Backend.Request backend, int 
 
     /** How the model loads, for a context of {@code positions}. */
     LoadOptions load(int positions) {
-        return new LoadOptions(Optional.of(dtype), positions, backend, threads);
+        return new LoadOptions(Optional.of(dtype), positions, backend, threads, WeightCache.OFF);
     }
 
     /** The chosen backend's kind for the JSON lines: {@code java} or {@code tensor}. */

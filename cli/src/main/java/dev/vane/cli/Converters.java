@@ -1,6 +1,7 @@
 package dev.vane.cli;
 
 import dev.vane.engine.model.Backend;
+import dev.vane.engine.model.WeightCache;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.weights.FileDType;
 import dev.vane.lab.task.HeadSelection;
@@ -44,6 +45,7 @@ final class Converters {
                 .registerConverter(boolean.class, bool).registerConverter(Boolean.class, bool)
                 .registerConverter(ComputeDType.class, domain(ComputeDType::parse))
                 .registerConverter(Backend.Request.class, domain(Backend.Request::parse))
+                .registerConverter(WeightCache.class, domain(WeightCache::parse))
                 .registerConverter(FileDType.class, domain(FileDType::parse))
                 .registerConverter(FitMethod.class, domain(FitMethod::parse))
                 .registerConverter(HeadSelection.Loss.class, domain(HeadSelection.Loss::parse))

@@ -1,6 +1,7 @@
 package dev.vane.cli;
 
 import dev.vane.engine.model.Backend;
+import dev.vane.engine.model.WeightCache;
 import dev.vane.server.Main;
 import dev.vane.server.ServerSettings;
 import dev.vane.server.SettingsException;
@@ -30,6 +31,9 @@ final class ServeCommand extends Leaf {
     @Option(names = "--backend", paramLabel = "auto|java|tensor",
             description = "the decoder: auto picks the Java f16 kernels where they can run the model, else the tensor path (${DEFAULT-VALUE})")
     Backend.Request backend;
+    @Option(names = "--weights-cache", paramLabel = "auto|off",
+            description = "keep the Java decoder's packed weights in .vane/ beside the checkpoint for a faster next start (${DEFAULT-VALUE})")
+    WeightCache weightsCache;
     @Option(names = "--threads", paramLabel = "N", description = "threads of the decoder (${DEFAULT-VALUE})")
     int threads;
     @Option(names = "--slots", paramLabel = "N", description = "sequences decoded together, KV cache slots (${DEFAULT-VALUE})")
@@ -76,7 +80,7 @@ final class ServeCommand extends Leaf {
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
-        return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, threads, slots, context,
+        return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, weightsCache, threads, slots, context,
                 queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminHost, adminPort,
                 Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
                 ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey)),

@@ -103,7 +103,7 @@ public final class Main {
     /** {@link #start(ServerSettings)} with the routes talking to {@code engine} applied to the scheduler (tests inject faults). */
     static VaneServer start(ServerSettings s, UnaryOperator<GenerationService> engine) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
-        CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads()));
+        CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache()));
         Tokenizer tokenizer = Tokenizer.load(s.model());
         ServerMetrics metrics = new ServerMetrics();
         Scheduler scheduler;
@@ -117,6 +117,7 @@ public final class Main {
                     ? ", or give the JVM a larger heap (-Xmx, VANE_JAVA_OPTS)" : ""), e);
         }
         metrics.bind(scheduler);
+        metrics.bindModel(model);
         String id = s.model().toAbsolutePath().normalize().getFileName().toString();
         ModelConfig mc = model.config();
         ArtifactRegistry registry = new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes());

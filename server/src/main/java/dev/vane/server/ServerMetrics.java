@@ -3,6 +3,7 @@ package dev.vane.server;
 import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.StepObserver;
 import dev.vane.steering.plan.EffectTrace;
+import dev.vane.engine.model.CausalLM;
 import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@code vane_generation_tokens_total}, {@code vane_requests_running}, {@code vane_requests_waiting},
  * {@code vane_batch_size} (tag {@code phase} = prompt|generation), {@code vane_kv_cache_bytes}
  * (bytes of the KV cache held by live sequences) and {@code vane_kv_cache_capacity_bytes} (its
- * size with every slot full). Histograms publish buckets. Tags take values
+ * size with every slot full), {@code vane_model_weight_bytes} (the weights held in memory). Histograms publish buckets. Tags take values
  * from fixed sets only (route names, HTTP status codes, two phases).
  *
  * <p>The recording methods are cheap and non-blocking; the token ones run on the engine thread.
@@ -54,6 +55,12 @@ public final class ServerMetrics implements StepObserver {
                 .description("KV cache bytes held by live sequences").register(registry);
         Gauge.builder("vane.kv.cache.capacity", service, s -> s.stats().kvCacheBytes()).baseUnit("bytes")
                 .description("KV cache bytes with every slot full (--slots x --context)").register(registry);
+    }
+
+    /** Registers the model gauge: bytes of weights it holds in memory ({@code vane_model_weight_bytes}). */
+    public void bindModel(CausalLM model) {
+        Gauge.builder("vane.model.weight", model, CausalLM::weightBytes).baseUnit("bytes")
+                .description("bytes of model weights held in memory, in the serving layout").register(registry);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.schedule.Scheduler;
+import dev.vane.engine.weights.SafetensorsFile;
+import dev.vane.engine.weights.TensorInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -64,10 +66,13 @@ class ServerOpsTest {
                 "vane_inter_token_latency_seconds", "vane_request_queue_seconds", "vane_batch_size"))
             assertThat(text).contains("# TYPE " + family + " histogram").contains(family + "_bucket{");
         for (String gauge : List.of("vane_requests_running", "vane_requests_waiting", "vane_kv_cache_bytes",
-                "vane_kv_cache_capacity_bytes"))
+                "vane_kv_cache_capacity_bytes", "vane_model_weight_bytes"))
             assertThat(text).contains("# TYPE " + gauge + " gauge");
         // 8 slots × 512 positions × 2 layers × 2 KV heads × 16 × K and V × 4 bytes
         assertEquals(8 * 512 * 512, s.metric("vane_kv_cache_capacity_bytes"));
+        try (SafetensorsFile f = SafetensorsFile.open(s.model.resolve("model.safetensors"))) { // served in f32
+            assertEquals(4 * f.tensors().values().stream().mapToLong(TensorInfo::elementCount).sum(), s.metric("vane_model_weight_bytes"));
+        }
         assertThat(text).contains("# TYPE vane_prompt_tokens_total counter").contains("# TYPE vane_generation_tokens_total counter");
 
         awaitMetric(s, durationCount, requests + 1); // recorded just after the response is written

@@ -41,18 +41,20 @@ final class TestServer {
     private static TestServer shared;
 
     final VaneServer server;
+    final Path model;
     final String modelId;
 
-    private TestServer(VaneServer server, String modelId) {
+    private TestServer(VaneServer server, Path model) {
         this.server = server;
-        this.modelId = modelId;
+        this.model = model;
+        this.modelId = model.getFileName().toString();
     }
 
     static synchronized TestServer shared() {
         if (shared == null) {
             Path dir = modelDir("vane-model", true);
             ServerSettings s = ServerSettings.defaults(dir).withPort(0).withEngine(ComputeDType.F32, 2, 8, 512);
-            shared = new TestServer(Main.start(s), dir.getFileName().toString());
+            shared = new TestServer(Main.start(s), dir);
             Runtime.getRuntime().addShutdownHook(new Thread(shared.server::close));
         }
         return shared;
@@ -60,7 +62,7 @@ final class TestServer {
 
     /** Helpers over a separately started server (the caller closes it). */
     static TestServer wrap(VaneServer server, ServerSettings settings) {
-        return new TestServer(server, settings.model().getFileName().toString());
+        return new TestServer(server, settings.model());
     }
 
     /** A model directory; {@code chatTemplate} false leaves out tokenizer_config.json (and so the template). */

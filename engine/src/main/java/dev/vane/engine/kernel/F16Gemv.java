@@ -165,41 +165,95 @@ public final class F16Gemv {
         }
     }
 
+    /**
+     * The rows of an {@code [out, in]} matrix of f16 bits, read on demand: the packing reads each
+     * row twice (its range of exponents, then its bits), from several threads at once.
+     */
+    @FunctionalInterface
+    public interface Rows {
+        /** Row {@code o} into {@code dst[0 .. in)}. */
+        void row(int o, short[] dst);
+    }
+
+    /** Rows per chunk of a parallel packing. */
+    private static final int PACK_CHUNK_ROWS = 256;
+
     /** Row-major {@code [out, in]} f16 bits to the packed layout (see the class comment); {@code in} even, no Inf/NaN. */
     public static Packed pack(short[] w, int out, int in) {
         if (w.length != out * in) throw new IllegalArgumentException("expected " + out + " x " + in + " halves");
+        return pack((o, dst) -> System.arraycopy(w, o * in, dst, 0, in), out, in, null);
+    }
+
+    /**
+     * Packs the rows of an {@code [out, in]} f16 matrix ({@code in} even, no Inf/NaN) straight
+     * from their source, in chunks of rows spread over {@code pool} (on the calling thread when
+     * null): a pass for the {@link #lift}, then a pass that writes each row's halves, lifted, to
+     * their places. Holds one row buffer per chunk besides the packed array.
+     */
+    public static Packed pack(Rows src, int out, int in, KernelPool pool) {
         if (in % 2 != 0) throw new IllegalArgumentException("input width " + in + " is odd");
-        int lift = lift(w);
-        float up = Math.scalb(1f, lift);
-        short[] p = new short[Math.multiplyExact(2, region(out, in))];
-        for (int o = 0; o < out; o++) {
-            int src = o * in;
-            for (int i = 0; i < in; i++) {
-                short h = w[src + i];
-                p[index(out, in, o, i)] = lift == 0 ? h : Float.floatToFloat16(Float.float16ToFloat(h) * up);
+        int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
+        // the bits of a half's magnitude order as the magnitudes do: the smallest non-zero and the
+        // largest magnitude bits give the binades of the smallest and largest weight
+        int[] least = new int[chunks], most = new int[chunks];
+        run(pool, chunks, c -> {
+            short[] row = new short[in];
+            int min = 0x7fff, max = 0;
+            for (int o = c * PACK_CHUNK_ROWS; o < Math.min(out, (c + 1) * PACK_CHUNK_ROWS); o++) {
+                src.row(o, row);
+                int rowMax = 0;
+                for (short h : row) {
+                    int a = h & 0x7fff;
+                    rowMax = Math.max(rowMax, a);
+                    if (a != 0) min = Math.min(min, a);
+                }
+                if (rowMax >= 0x7c00) throw new IllegalArgumentException("infinite or NaN weight in row " + o);
+                max = Math.max(max, rowMax);
             }
+            least[c] = min;
+            most[c] = max;
+        });
+        int min = 0x7fff, max = 0;
+        for (int c = 0; c < chunks; c++) {
+            min = Math.min(min, least[c]);
+            max = Math.max(max, most[c]);
         }
+        int lift = max == 0 ? 0 : lift(Math.getExponent(Float.float16ToFloat((short) min)), Math.getExponent(Float.float16ToFloat((short) max)));
+        float up = Math.scalb(1f, lift);
+        int region = region(out, in), stride = stride(in);
+        short[] p = new short[Math.multiplyExact(2, region)];
+        run(pool, chunks, c -> {
+            short[] row = new short[in];
+            for (int o = c * PACK_CHUNK_ROWS; o < Math.min(out, (c + 1) * PACK_CHUNK_ROWS); o++) {
+                src.row(o, row);
+                if (lift != 0)
+                    for (int i = 0; i < in; i++) row[i] = Float.floatToFloat16(Float.float16ToFloat(row[i]) * up);
+                int lane = (o / BLOCK) * stride + 2 * (o % BLOCK);
+                for (int i = 0; i < in; i += 2) { // pair(i, region) walked: region (i/2) % 2, slot i/4
+                    int at = lane + ((i >> 1) & 1) * region + (i >> 2) * (2 * BLOCK);
+                    p[at] = row[i];
+                    p[at + 1] = row[i + 1];
+                }
+            }
+        });
         return new Packed(p, out, in, lift);
+    }
+
+    private static void run(KernelPool pool, int chunks, KernelPool.Task task) {
+        if (pool == null) for (int c = 0; c < chunks; c++) task.run(c);
+        else pool.run(chunks, task);
     }
 
     /** Largest binade of an f16 normal ({@code 65504 < 2¹⁶}) and smallest ({@code 2⁻¹⁴}). */
     private static final int F16_MAX_EXP = 15, F16_MIN_EXP = -14;
 
     /**
-     * The power of two that lifts the smallest non-zero |weight| to an f16 normal without pushing
-     * the largest past the f16 range: {@code min(−14 − e_min, 15 − e_max)}, at least 0. Matrices
+     * The power of two that lifts the smallest non-zero |weight| (binade {@code min}) to an f16
+     * normal without pushing the largest (binade {@code max}) past the f16 range:
+     * {@code min(−14 − min, 15 − max)}, at least 0. Matrices
      * spanning more than 30 binades keep some subnormals (exact, only slower on Intel).
      */
-    static int lift(short[] w) {
-        int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE;
-        for (short h : w) {
-            if ((h & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN weight");
-            if ((h & 0x7fff) == 0) continue;
-            int e = Math.getExponent(Float.float16ToFloat(h));
-            min = Math.min(min, e);
-            max = Math.max(max, e);
-        }
-        if (min == Integer.MAX_VALUE) return 0;
+    private static int lift(int min, int max) {
         return Math.max(0, Math.min(F16_MIN_EXP - min, F16_MAX_EXP - max));
     }
 

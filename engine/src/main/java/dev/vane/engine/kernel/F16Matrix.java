@@ -1,10 +1,5 @@
 package dev.vane.engine.kernel;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-
-import java.nio.ByteOrder;
-
 /**
  * An f16 weight matrix {@code [out, in]} on the Java heap, multiplied by {@link F16Gemv} across
  * a {@link KernelPool}. Also serves as an embedding table ({@link #row}).
@@ -26,20 +21,26 @@ public final class F16Matrix {
         this.in = data.in();
     }
 
-    /** Copies a 2-d f16 array (which the caller may then close); rejects Inf/NaN weights. */
-    public static F16Matrix of(NDArray source, String name) {
-        if (source.getDataType() != DataType.FLOAT16 || source.getShape().dimension() != 2)
-            throw new IllegalArgumentException(name + ": expected a 2-d f16 array, got " + source);
-        int out = Math.toIntExact(source.getShape().get(0));
-        int in = Math.toIntExact(source.getShape().get(1));
-        short[] data = new short[Math.multiplyExact(out, in)];
-        source.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(data);
+    /**
+     * Packs the rows of an {@code [out, in]} f16 matrix, read from {@code src} by {@code pool}'s
+     * threads (see {@link F16Gemv#pack(F16Gemv.Rows, int, int, KernelPool)}); rejects Inf/NaN
+     * weights and odd widths, naming {@code name}.
+     */
+    public static F16Matrix of(F16Gemv.Rows src, int out, int in, String name, KernelPool pool) {
         try {
-            return new F16Matrix(F16Gemv.pack(data, out, in));
+            return new F16Matrix(F16Gemv.pack(src, out, in, pool));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
     }
+
+    /** A matrix already in the packed layout (saved by an earlier load). */
+    public static F16Matrix of(F16Gemv.Packed packed) {
+        return new F16Matrix(packed);
+    }
+
+    /** The packed weights. */
+    public F16Gemv.Packed packed() { return data; }
 
     /** A matrix of f16 bits {@code [out, in]}, row-major (packed into a copy); tests and benchmarks. */
     static F16Matrix wrap(short[] data, int out, int in) {

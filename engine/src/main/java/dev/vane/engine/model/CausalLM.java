@@ -27,6 +27,9 @@ public sealed interface CausalLM extends AutoCloseable permits JavaDecoder, Tens
     /** How this model's steps run, and why. */
     Backend backend();
 
+    /** Bytes of weights this model holds in memory, in the layout it computes with. */
+    long weightBytes();
+
     /** Positions the model was prepared for (RoPE tables); the context limit of its caches. */
     int maxPositions();
 

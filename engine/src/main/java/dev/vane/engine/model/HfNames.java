@@ -1,5 +1,7 @@
 package dev.vane.engine.model;
 
+import java.util.List;
+
 /** Hugging Face tensor names of the Llama family (Mistral and Qwen2/3 share them). */
 public final class HfNames {
 
@@ -26,5 +28,20 @@ public final class HfNames {
 
     public static String layer(int l, String suffix) {
         return "model.layers." + l + "." + suffix;
+    }
+
+    /** Layer {@code l}'s q, k and v projections, in the order they are stacked into one matrix. */
+    public static List<String> qkv(int l) {
+        return List.of(layer(l, Q), layer(l, K), layer(l, V));
+    }
+
+    /** Layer {@code l}'s q, k and v biases, stacked like {@link #qkv}. */
+    public static List<String> qkvBias(int l) {
+        return List.of(layer(l, Q_BIAS), layer(l, K_BIAS), layer(l, V_BIAS));
+    }
+
+    /** Layer {@code l}'s gate and up projections, in the order they are stacked into one matrix. */
+    public static List<String> gateUp(int l) {
+        return List.of(layer(l, GATE), layer(l, UP));
     }
 }

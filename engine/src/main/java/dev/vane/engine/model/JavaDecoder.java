@@ -1,8 +1,5 @@
 package dev.vane.engine.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.vane.attention.Attention;
 import dev.vane.attention.AttentionMask;
 import dev.vane.attention.Rope;
@@ -22,6 +19,10 @@ import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
 import dev.vane.engine.kernel.RowOps;
 
+import dev.vane.engine.weights.CheckpointReader;
+
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -98,25 +99,44 @@ public final class JavaDecoder implements CausalLM {
     }
 
     /**
-     * Packs f16 weights (loaded into {@code manager}) into the kernels' layout, then closes
-     * {@code manager}: no tensor copy of the weights survives. The kernels' JIT warm-up runs
-     * beside the packing (once per JVM).
+     * Reads a checkpoint straight into the kernels' layout: each matrix (q, k, v stacked; gate and
+     * up stacked) is read from the file a few rows at a time by the pool's threads and packed, so
+     * the process holds the packed weights and a row buffer per thread, never the file's pages or
+     * a tensor library's copy. A matrix that {@code cache} holds intact is copied from it instead, and the cache
+     * is saved when it lacked some. The kernels' JIT warm-up runs beside the packing (once per JVM).
      */
-    static JavaDecoder of(ModelConfig cfg, ModelWeights w, NDManager manager, int maxPositions, Backend backend) {
+    static JavaDecoder load(CheckpointReader r, ModelConfig cfg, int maxPositions, Backend backend, Optional<PackedCache> cache) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
         Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up").start(F16Gemv::warmUp);
         KernelPool pool = new KernelPool(backend.threads());
-        try (manager) {
-            Layer[] layers = new Layer[w.layers().size()];
+        try {
+            int d = cfg.hiddenSize(), dh = cfg.headDim(), h = cfg.numHeads(), g = cfg.numKvHeads(), ff = cfg.intermediateSize();
+            Layer[] layers = new Layer[cfg.numLayers()];
             for (int l = 0; l < layers.length; l++) {
-                LayerWeights lw = w.layers().get(l);
-                layers[l] = new Layer(pack(lw.qkv(), "qkv[" + l + "]"), floats(lw.qkvBias()), floats(lw.qkNorm()),
-                        pack(lw.o(), "o[" + l + "]"), pack(lw.gateUp(), "gate_up[" + l + "]"), pack(lw.down(), "down[" + l + "]"),
-                        floats(lw.inputNorm()), floats(lw.postNorm()));
+                float[] qkNorm = null;
+                if (cfg.architecture().qkNorm()) { // q_norm once per query head, then k_norm per KV head
+                    float[] qn = r.floats(HfNames.layer(l, HfNames.Q_NORM), new long[] {dh});
+                    float[] kn = r.floats(HfNames.layer(l, HfNames.K_NORM), new long[] {dh});
+                    qkNorm = new float[(h + g) * dh];
+                    for (int k = 0; k < h + g; k++) System.arraycopy(k < h ? qn : kn, 0, qkNorm, k * dh, dh);
+                }
+                layers[l] = new Layer(
+                        pack(r, cache, HfNames.qkv(l), new int[] {h * dh, g * dh, g * dh}, d, pool),
+                        cfg.qkvBias() ? stackedFloats(r, HfNames.qkvBias(l), new int[] {h * dh, g * dh, g * dh}) : null,
+                        qkNorm,
+                        pack(r, cache, List.of(HfNames.layer(l, HfNames.O)), new int[] {d}, h * dh, pool),
+                        pack(r, cache, HfNames.gateUp(l), new int[] {ff, ff}, d, pool),
+                        pack(r, cache, List.of(HfNames.layer(l, HfNames.DOWN)), new int[] {d}, ff, pool),
+                        r.floats(HfNames.layer(l, HfNames.INPUT_NORM), new long[] {d}),
+                        r.floats(HfNames.layer(l, HfNames.POST_NORM), new long[] {d}));
             }
-            F16Matrix embedding = pack(w.embed(), "embed");
-            F16Matrix head = w.lmHead().map(h -> pack(h, "lm_head")).orElse(embedding);
-            JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, floats(w.finalNorm()), maxPositions);
+            F16Matrix embedding = pack(r, cache, List.of(HfNames.EMBED), new int[] {cfg.vocabSize()}, d, pool);
+            F16Matrix head = cfg.tieWordEmbeddings() && !r.has(HfNames.LM_HEAD)
+                    ? embedding
+                    : pack(r, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
+            float[] finalNorm = r.floats(HfNames.FINAL_NORM, new long[] {d});
+            cache.ifPresent(PackedCache::save);
+            JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions);
             warmUp.join();
             return decoder;
         } catch (InterruptedException e) {
@@ -129,18 +149,36 @@ public final class JavaDecoder implements CausalLM {
         }
     }
 
-    private static F16Matrix pack(NDArray a, String name) {
-        F16Matrix m = F16Matrix.of(a, name);
-        a.close();
+    /**
+     * The 2-d tensors {@code names}, of {@code rows[k]} rows of {@code in} each, stacked and
+     * packed, or copied from {@code cache} when it holds them intact.
+     */
+    private static F16Matrix pack(CheckpointReader r, Optional<PackedCache> cache, List<String> names, int[] rows, int in, KernelPool pool) {
+        String name = names.size() == 1 ? names.getFirst() : names.toString();
+        int out = Arrays.stream(rows).sum();
+        Optional<F16Gemv.Packed> saved = cache.flatMap(c -> c.find(name, out, in));
+        if (saved.isPresent()) return F16Matrix.of(saved.get());
+        CheckpointReader.F16Rows[] parts = new CheckpointReader.F16Rows[names.size()];
+        int[] first = new int[parts.length + 1]; // stacked row where part k starts
+        for (int k = 0; k < parts.length; k++) {
+            parts[k] = r.f16Rows(names.get(k), new long[] {rows[k], in});
+            first[k + 1] = first[k] + rows[k];
+        }
+        F16Matrix m = F16Matrix.of((o, dst) -> {
+            int k = 0;
+            while (o >= first[k + 1]) k++;
+            parts[k].row(o - first[k], dst);
+        }, out, in, name, pool);
+        cache.ifPresent(c -> c.put(name, m.packed()));
         return m;
     }
 
-    private static float[] floats(NDArray a) {
-        return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
-    }
-
-    private static float[] floats(Optional<NDArray> a) {
-        return a.map(JavaDecoder::floats).orElse(null);
+    /** The vectors {@code names}, of {@code lengths[k]} values each, one after another. */
+    private static float[] stackedFloats(CheckpointReader r, List<String> names, int[] lengths) {
+        float[] out = new float[Arrays.stream(lengths).sum()];
+        for (int k = 0, at = 0; k < names.size(); at += lengths[k], k++)
+            System.arraycopy(r.floats(names.get(k), new long[] {lengths[k]}), 0, out, at, lengths[k]);
+        return out;
     }
 
     @Override public ModelConfig config() { return cfg; }
@@ -158,10 +196,10 @@ public final class JavaDecoder implements CausalLM {
         return cache;
     }
 
-    /** Bytes this decoder holds on the heap: the packed weights, the norms and biases, the RoPE tables. */
-    long heapBytes() {
-        long n = embedding.bytes() + (head == embedding ? 0 : head.bytes()) + 4L * finalNorm.length
-                + 2L * 4 * maxPositions * dh; // cos and sin
+    /** The packed matrices, norms and biases. */
+    @Override
+    public long weightBytes() {
+        long n = embedding.bytes() + (head == embedding ? 0 : head.bytes()) + 4L * finalNorm.length;
         for (Layer l : layers) {
             n += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes()
                     + 4L * (l.inputNorm().length + l.postNorm().length);
@@ -169,6 +207,11 @@ public final class JavaDecoder implements CausalLM {
             if (l.qkNorm() != null) n += 4L * l.qkNorm().length;
         }
         return n;
+    }
+
+    /** Bytes this decoder holds on the heap: its weights and the RoPE tables. */
+    long heapBytes() {
+        return weightBytes() + 2L * 4 * maxPositions * dh; // cos and sin
     }
 
     @Override

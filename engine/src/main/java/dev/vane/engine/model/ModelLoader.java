@@ -7,6 +7,7 @@ import dev.vane.engine.weights.CheckpointReader;
 import dev.vane.engine.weights.FileDType;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Loads a Hugging Face checkpoint directory into a {@link CausalLM}: the one place that chooses
@@ -24,14 +25,19 @@ public final class ModelLoader {
             ComputeDType dtype = o.dtype().orElseGet(() -> reader.fileDType(HfNames.EMBED) == FileDType.F32
                     ? ComputeDType.F32 : ComputeDType.F16);
             Backend backend = Backend.choose(cfg, dtype, o.backend(), o.threads());
+            if (backend.kind() == Backend.Kind.JAVA) {
+                Optional<PackedCache> cache = PackedCache.open(dir, reader.files(), o.weightCache());
+                try {
+                    return JavaDecoder.load(reader, cfg, positions, backend, cache);
+                } finally {
+                    cache.ifPresent(PackedCache::close);
+                }
+            }
             // PyTorch reads its thread count when its engine starts, which loading the weights does
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(backend.torchThreads()));
             NDManager manager = NDManager.newBaseManager();
             try {
-                ModelWeights weights = WeightLoader.load(reader, cfg, dtype, manager);
-                return backend.kind() == Backend.Kind.JAVA
-                        ? JavaDecoder.of(cfg, weights, manager, positions, backend)
-                        : new TensorDecoder(cfg, weights, dtype, positions, manager, backend);
+                return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend);
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;

@@ -89,6 +89,13 @@ public final class TensorDecoder implements CausalLM {
     @Override public Backend backend() { return backend; }
     @Override public int maxPositions() { return maxPositions; }
 
+    @Override
+    public long weightBytes() {
+        long n = 0;
+        for (NDArray a : w.all()) n += a.size() * a.getDataType().getNumOfBytes();
+        return n;
+    }
+
     /** The parameters (trainable with autograd). */
     public ModelWeights weights() { return w; }
 

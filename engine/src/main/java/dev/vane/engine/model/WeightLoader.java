@@ -28,15 +28,9 @@ public final class WeightLoader {
         NDArray embed = r.load(HfNames.EMBED, new long[] {c.vocabSize(), d}, wt, m);
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.numLayers(); l++) {
-            NDArray qkv = concat(m,
-                    r.load(HfNames.layer(l, HfNames.Q), new long[] {h * dh, d}, wt, m),
-                    r.load(HfNames.layer(l, HfNames.K), new long[] {g * dh, d}, wt, m),
-                    r.load(HfNames.layer(l, HfNames.V), new long[] {g * dh, d}, wt, m));
+            NDArray qkv = stacked(r, HfNames.qkv(l), new long[] {h * dh, g * dh, g * dh}, d, wt, m);
             Optional<NDArray> bias = c.qkvBias()
-                    ? Optional.of(concat(m,
-                            r.load(HfNames.layer(l, HfNames.Q_BIAS), new long[] {h * dh}, f32, m),
-                            r.load(HfNames.layer(l, HfNames.K_BIAS), new long[] {g * dh}, f32, m),
-                            r.load(HfNames.layer(l, HfNames.V_BIAS), new long[] {g * dh}, f32, m)))
+                    ? Optional.of(stacked(r, HfNames.qkvBias(l), new long[] {h * dh, g * dh, g * dh}, 0, f32, m))
                     : Optional.empty();
             Optional<NDArray> qkNorm = Optional.empty();
             if (c.architecture().qkNorm()) {
@@ -53,9 +47,7 @@ public final class WeightLoader {
                     qkNorm,
                     r.load(HfNames.layer(l, HfNames.O), new long[] {d, h * dh}, wt, m),
                     r.load(HfNames.layer(l, HfNames.POST_NORM), new long[] {d}, f32, m),
-                    concat(m,
-                            r.load(HfNames.layer(l, HfNames.GATE), new long[] {ff, d}, wt, m),
-                            r.load(HfNames.layer(l, HfNames.UP), new long[] {ff, d}, wt, m)),
+                    stacked(r, HfNames.gateUp(l), new long[] {ff, ff}, d, wt, m),
                     r.load(HfNames.layer(l, HfNames.DOWN), new long[] {d, ff}, wt, m)));
         }
         NDArray norm = r.load(HfNames.FINAL_NORM, new long[] {d}, f32, m);
@@ -63,6 +55,14 @@ public final class WeightLoader {
                 ? Optional.empty()
                 : Optional.of(r.load(HfNames.LM_HEAD, new long[] {c.vocabSize(), d}, wt, m));
         return new ModelWeights(embed, layers, norm, head);
+    }
+
+    /** The tensors {@code names}, of {@code rows[k]} rows of {@code cols} each (0: vectors), stacked along axis 0. */
+    private static NDArray stacked(CheckpointReader r, List<String> names, long[] rows, long cols, DataType t, NDManager m) {
+        NDArray[] parts = new NDArray[names.size()];
+        for (int k = 0; k < parts.length; k++)
+            parts[k] = r.load(names.get(k), cols == 0 ? new long[] {rows[k]} : new long[] {rows[k], cols}, t, m);
+        return concat(m, parts);
     }
 
     /** Concatenates along axis 0 and frees the parts. */

@@ -9,12 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reads the tensors of a Hugging Face checkpoint directory: {@code model.safetensors}, or the
@@ -70,14 +74,15 @@ public final class CheckpointReader implements AutoCloseable {
         return new CheckpointReader(byTensor, files);
     }
 
+    /** The weight files, in the order they were opened. */
+    public Collection<Path> files() { return Collections.unmodifiableCollection(files.keySet()); }
+
     public boolean has(String name) { return byTensor.containsKey(name); }
 
     public FileDType fileDType(String name) { return info(name).dtype(); }
 
     private TensorInfo info(String name) {
-        SafetensorsFile f = byTensor.get(name);
-        if (f == null) throw new CheckpointException(describeFiles() + ": missing tensor '" + name + "'");
-        return f.tensors().get(name);
+        return fileOf(name).tensors().get(name);
     }
 
     /**
@@ -85,12 +90,8 @@ public final class CheckpointReader implements AutoCloseable {
      * ({@code FLOAT32} or {@code FLOAT16}) owned by {@code manager}.
      */
     public NDArray load(String name, long[] expectedShape, DataType target, NDManager manager) {
-        SafetensorsFile f = byTensor.get(name);
-        if (f == null) throw new CheckpointException(describeFiles() + ": missing tensor '" + name + "'");
-        TensorInfo t = f.tensors().get(name);
-        if (!Arrays.equals(t.shape(), expectedShape))
-            throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                    + ", expected " + Arrays.toString(expectedShape));
+        SafetensorsFile f = fileOf(name);
+        TensorInfo t = checked(f, name, expectedShape);
         ByteBuffer bytes = f.map(t);
         Shape shape = new Shape(expectedShape);
         // manager.create wraps a direct buffer without copying: every path below copies once
@@ -103,6 +104,105 @@ public final class CheckpointReader implements AutoCloseable {
                 yield convert(f32, target);
             }
         };
+    }
+
+    /**
+     * A 2-d tensor {@code [rows, cols]} read row by row as f16 bits. F16 is copied; BF16 and F32
+     * are rounded to the nearest f16, ties to even, as PyTorch converts. Rows are read from the
+     * file on demand (positional reads, a few rows at a time), so reading never maps the file into
+     * the process; several threads may read at once.
+     */
+    public F16Rows f16Rows(String name, long[] expectedShape) {
+        if (expectedShape.length != 2) throw new IllegalArgumentException("f16Rows reads 2-d tensors");
+        SafetensorsFile f = fileOf(name);
+        TensorInfo t = checked(f, name, expectedShape);
+        return new F16Rows(f, t, Math.toIntExact(expectedShape[0]), Math.toIntExact(expectedShape[1]));
+    }
+
+    /** A tensor of {@code expectedShape} as f32 values (F16 and BF16 widened exactly). */
+    public float[] floats(String name, long[] expectedShape) {
+        SafetensorsFile f = fileOf(name);
+        TensorInfo t = checked(f, name, expectedShape);
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.byteLength())).order(ByteOrder.LITTLE_ENDIAN);
+        f.read(t, 0, b);
+        b.flip();
+        float[] out = new float[Math.toIntExact(t.elementCount())];
+        for (int i = 0; i < out.length; i++)
+            out[i] = switch (t.dtype()) {
+                case F32 -> b.getFloat();
+                case F16 -> Float.float16ToFloat(b.getShort());
+                case BF16 -> DTypes.bf16ToFloat(b.getShort());
+            };
+        return out;
+    }
+
+    /** The rows of a 2-d tensor as f16 bits, read from its file a block of rows at a time per thread. */
+    public static final class F16Rows {
+        private static final int BLOCK_BYTES = 1 << 16;
+
+        private final SafetensorsFile file;
+        private final TensorInfo tensor;
+        private final int rows, cols, rowBytes, blockRows;
+        private final ThreadLocal<Block> blocks;
+
+        /** The rows {@code [first, first + count)} as last read by one thread. */
+        private static final class Block {
+            final ByteBuffer bytes;
+            int first = -1, count;
+
+            Block(int capacity) { bytes = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN); }
+        }
+
+        private F16Rows(SafetensorsFile file, TensorInfo tensor, int rows, int cols) {
+            this.file = file;
+            this.tensor = tensor;
+            this.rows = rows;
+            this.cols = cols;
+            this.rowBytes = cols * tensor.dtype().bytes();
+            this.blockRows = Math.max(1, BLOCK_BYTES / Math.max(1, rowBytes));
+            this.blocks = ThreadLocal.withInitial(() -> new Block(blockRows * rowBytes));
+        }
+
+        public int rows() { return rows; }
+        public int cols() { return cols; }
+
+        /** Row {@code r} into {@code dst[0 .. cols)}. */
+        public void row(int r, short[] dst) {
+            Objects.checkIndex(r, rows);
+            Block b = blocks.get();
+            if (r < b.first || r >= b.first + b.count) {
+                b.first = r;
+                b.count = Math.min(blockRows, rows - r);
+                b.bytes.clear().limit(b.count * rowBytes);
+                file.read(tensor, (long) r * rowBytes, b.bytes);
+                b.bytes.flip();
+            }
+            int at = (r - b.first) * rowBytes;
+            ByteBuffer bytes = b.bytes;
+            switch (tensor.dtype()) {
+                case F16 -> bytes.asShortBuffer().get(at / 2, dst, 0, cols);
+                case BF16 -> {
+                    for (int i = 0; i < cols; i++) dst[i] = Float.floatToFloat16(DTypes.bf16ToFloat(bytes.getShort(at + 2 * i)));
+                }
+                case F32 -> {
+                    for (int i = 0; i < cols; i++) dst[i] = Float.floatToFloat16(bytes.getFloat(at + 4 * i));
+                }
+            }
+        }
+    }
+
+    private SafetensorsFile fileOf(String name) {
+        SafetensorsFile f = byTensor.get(name);
+        if (f == null) throw new CheckpointException(describeFiles() + ": missing tensor '" + name + "'");
+        return f;
+    }
+
+    private static TensorInfo checked(SafetensorsFile f, String name, long[] expectedShape) {
+        TensorInfo t = f.tensors().get(name);
+        if (!Arrays.equals(t.shape(), expectedShape))
+            throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + ", expected " + Arrays.toString(expectedShape));
+        return t;
     }
 
     private static NDArray convert(NDArray wrapped, DataType target) {

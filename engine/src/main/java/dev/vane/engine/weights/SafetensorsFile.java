@@ -151,6 +151,21 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads {@code dst.remaining()} bytes of tensor {@code t}, from byte {@code at} of its data, into
+     * {@code dst}. A positional read: safe from several threads at once, and the file's pages stay
+     * in the page cache rather than in the process.
+     */
+    public void read(TensorInfo t, long at, ByteBuffer dst) {
+        if (at < 0 || at + dst.remaining() > t.byteLength())
+            throw new IndexOutOfBoundsException("bytes " + at + " + " + dst.remaining() + " of a " + t.byteLength() + "-byte tensor");
+        try {
+            readFully(channel, dst, dataStart + t.begin() + at - dst.position());
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": tensor '" + t.name() + "': read error: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         closeQuietly(channel);

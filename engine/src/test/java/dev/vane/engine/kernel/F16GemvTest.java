@@ -100,6 +100,26 @@ class F16GemvTest {
     }
 
     @Test
+    void packingOnAPoolFromRowsEqualsPackingAnArrayInOrder() {
+        int in = 48, out = 700; // three chunks of rows, the last one short
+        SplittableRandom rng = new SplittableRandom(5);
+        short[] w = new short[in * out];
+        for (int i = 0; i < w.length; i++) w[i] = Float.floatToFloat16((float) rng.nextGaussian() * 0.02f);
+        w[w.length - 3] = 1; // the smallest half, in the last chunk: it alone sets the lift
+        F16Gemv.Packed inOrder = F16Gemv.pack(w, out, in);
+        try (KernelPool pool = new KernelPool(2)) {
+            F16Gemv.Packed pooled = F16Gemv.pack((o, dst) -> System.arraycopy(w, o * in, dst, 0, in), out, in, pool);
+            assertEquals(10, inOrder.lift());
+            assertEquals(inOrder.lift(), pooled.lift());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(inOrder.halves(), pooled.halves());
+            w[w.length - 1] = (short) 0x7c00; // an infinity in the last chunk fails the pooled packing too
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> F16Gemv.pack((o, dst) -> System.arraycopy(w, o * in, dst, 0, in), out, in, pool));
+            assertTrue(e.getMessage().contains("row " + (out - 1)), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsInfiniteAndNaNWeights() {
         short[] w = new short[16 * 8];
         w[17] = (short) 0x7c00;

@@ -7,6 +7,8 @@ import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.weights.FileDType;
+import dev.vane.engine.weights.SafetensorsFile;
+import dev.vane.engine.weights.TensorInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,8 +70,15 @@ class BackendTest {
             assertThat(a).isInstanceOf(JavaDecoder.class);
             assertThat(b).isInstanceOf(TensorDecoder.class);
             assertThat(b.backend().reason()).contains("f32");
+            try (SafetensorsFile file = SafetensorsFile.open(f16.resolve("model.safetensors"))) {
+                long matrices = 0, vectors = 0;
+                for (TensorInfo t : file.tensors().values())
+                    if (t.shape().length == 2) matrices += t.elementCount(); else vectors += t.elementCount();
+                assertThat(a.weightBytes()).as("packed f16 matrices, f32 vectors").isEqualTo(2 * matrices + 4 * vectors);
+                assertThat(b.weightBytes()).as("f32 tensors").isEqualTo(4 * (matrices + vectors));
+            }
         }
-        try (CausalLM c = ModelLoader.load(f32, new LoadOptions(Optional.of(ComputeDType.F16), 32, Backend.Request.AUTO, 1))) {
+        try (CausalLM c = ModelLoader.load(f32, new LoadOptions(Optional.of(ComputeDType.F16), 32, Backend.Request.AUTO, 1, WeightCache.OFF))) {
             assertThat(c).isInstanceOf(JavaDecoder.class); // f32 weights rounded to f16 on request
         }
     }

@@ -3,7 +3,11 @@ package dev.vane.engine.weights;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.model.ComputeDType;
+import dev.vane.engine.kernel.F16Gemv;
+import dev.vane.engine.model.Backend;
+import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.model.WeightCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,9 +31,16 @@ class CorruptCheckpointTest {
         return FixtureWriter.write(Preset.TINY_LLAMA.config(), FileDType.F32, 1, dir);
     }
 
+    /** The error of loading {@code dir} on the tensor path; the Java decoder's direct reader must name the same problem. */
     private static String loadError(Path dir) {
-        return assertThrows(CheckpointException.class, () -> ModelLoader.loadTensor(dir, ComputeDType.F32, 16).close())
+        String tensor = assertThrows(CheckpointException.class, () -> ModelLoader.loadTensor(dir, ComputeDType.F32, 16).close())
                 .getMessage();
+        if (F16Gemv.supported()) {
+            LoadOptions java = new LoadOptions(Optional.of(ComputeDType.F16), 16, Backend.Request.JAVA, 1, WeightCache.OFF);
+            assertThat(assertThrows(CheckpointException.class, () -> ModelLoader.load(dir, java).close()).getMessage())
+                    .isEqualTo(tensor);
+        }
+        return tensor;
     }
 
     @Test

@@ -1,0 +1,274 @@
+package dev.vane.engine.model;
+
+import dev.vane.engine.kernel.F16Gemv;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * The Java decoder's packed matrices saved beside a checkpoint, so that a later start copies them
+ * instead of converting and packing the checkpoint again.
+ *
+ * <p>The file ({@code .vane/packed-f16.bin} in the model directory) holds a fingerprint of the
+ * checkpoint it was made from (each weight file's name, size, modification time and the CRC-32C of
+ * its header, plus the packed layout's block width) and then one entry per matrix: its name, shape,
+ * lift, the CRC-32C of its halves and the halves (little-endian, 64-byte aligned). A file whose
+ * fingerprint differs is stale: the model is packed from the checkpoint and the file rewritten.
+ * An entry whose halves fail their checksum is packed afresh too. The file is written to a
+ * temporary name, forced to disk and renamed, so a crash never leaves a partial file under the
+ * real name.
+ *
+ * <p>Not thread-safe: one load uses it at a time.
+ */
+final class PackedCache implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(PackedCache.class.getName());
+    private static final byte[] MAGIC = "VANE-PACKED-F16\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int ALIGN = 64;
+    private static final int CHUNK = 1 << 22;
+
+    /** Where an entry's halves lie in the file. */
+    private record Entry(int out, int in, int lift, long offset, long halves, int crc) {}
+
+    private final Path file;
+    private final String fingerprint;
+    private final Optional<FileChannel> current;   // the file, when it is current
+    private final Map<String, Entry> entries;      // of the current file
+    private final Map<String, F16Gemv.Packed> packed = new LinkedHashMap<>(); // this load's, to write
+    private boolean missed;
+
+    private PackedCache(Path file, String fingerprint, Optional<FileChannel> current, Map<String, Entry> entries) {
+        this.file = file;
+        this.fingerprint = fingerprint;
+        this.current = current;
+        this.entries = entries;
+    }
+
+    /** The cache of the checkpoint in {@code dir} whose weight files are {@code weightFiles}; empty when {@code mode} is {@link WeightCache#OFF}. */
+    static Optional<PackedCache> open(Path dir, Iterable<Path> weightFiles, WeightCache mode) {
+        if (mode == WeightCache.OFF) return Optional.empty();
+        Path file = dir.resolve(".vane").resolve("packed-f16.bin");
+        String fingerprint = fingerprint(weightFiles);
+        if (Files.isRegularFile(file)) {
+            FileChannel ch = null;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+                Optional<Map<String, Entry>> index = index(ch, fingerprint);
+                if (index.isPresent()) return Optional.of(new PackedCache(file, fingerprint, Optional.of(ch), index.get()));
+                LOG.log(System.Logger.Level.INFO, "packed weights in " + file + " are stale or damaged: packing the checkpoint again");
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot read packed weights " + file + " (" + e.getMessage() + "): packing the checkpoint");
+            }
+            closeQuietly(ch);
+        }
+        return Optional.of(new PackedCache(file, fingerprint, Optional.empty(), Map.of()));
+    }
+
+    /** The matrix {@code name} of shape {@code [out, in]} as saved, when the file holds it intact. */
+    Optional<F16Gemv.Packed> find(String name, int out, int in) {
+        Entry e = entries.get(name);
+        Optional<short[]> halves = e == null || e.out() != out || e.in() != in ? Optional.empty() : current.flatMap(ch -> read(ch, name, e));
+        if (halves.isEmpty()) {
+            missed = true;
+            return Optional.empty();
+        }
+        F16Gemv.Packed p = new F16Gemv.Packed(halves.get(), out, in, e.lift());
+        packed.put(name, p); // kept for a rewrite should another entry be missing
+        return Optional.of(p);
+    }
+
+    /** The halves of entry {@code e}, when they pass their checksum. */
+    private Optional<short[]> read(FileChannel ch, String name, Entry e) {
+        short[] halves = new short[Math.toIntExact(e.halves())];
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        CRC32C crc = new CRC32C();
+        try {
+            for (int i = 0; i < halves.length; ) {
+                int n = Math.min(CHUNK / 2, halves.length - i);
+                buf.clear().limit(2 * n);
+                long at = e.offset() + 2L * i;
+                while (buf.hasRemaining())
+                    if (ch.read(buf, at + buf.position()) < 0) throw new IOException("unexpected end of file");
+                buf.flip();
+                crc.update(buf.duplicate());
+                buf.asShortBuffer().get(halves, i, n);
+                i += n;
+            }
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read packed weights of " + name + " from " + file + " (" + ex.getMessage() + "): packing them again");
+            return Optional.empty();
+        }
+        if ((int) crc.getValue() != e.crc()) {
+            LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " fail their checksum: packing them again");
+            return Optional.empty();
+        }
+        return Optional.of(halves);
+    }
+
+    /** Records a matrix packed by this load, for {@link #save}. */
+    void put(String name, F16Gemv.Packed p) {
+        packed.put(name, p);
+    }
+
+    /**
+     * Writes every matrix of this load when some were not found intact; a directory that cannot be
+     * written is reported in the log and skipped (the model is loaded either way).
+     */
+    void save() {
+        if (!missed && !entries.isEmpty()) return;
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                write(ch);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot save packed weights to " + file + " (" + e.getMessage()
+                    + "): the next start packs the checkpoint again");
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing was saved either way
+            }
+        }
+    }
+
+    private void write(FileChannel ch) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(MAGIC);
+        putString(head, fingerprint);
+        head.putInt(packed.size());
+        ch.write(head.flip());
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<String, F16Gemv.Packed> e : packed.entrySet()) {
+            F16Gemv.Packed p = e.getValue();
+            short[] h = p.halves();
+            head.clear();
+            putString(head, e.getKey());
+            head.putInt(p.out()).putInt(p.in()).putInt(p.lift()).putLong(h.length);
+            long crcAt = ch.position() + head.position();
+            head.putInt(0); // the checksum, written once the halves are
+            long data = (ch.position() + head.position() + 8 + ALIGN - 1) / ALIGN * ALIGN;
+            head.putLong(data);
+            ch.write(head.flip());
+            ch.position(data);
+            CRC32C crc = new CRC32C();
+            for (int i = 0; i < h.length; ) {
+                buf.clear();
+                int n = Math.min(buf.capacity() / 2, h.length - i);
+                buf.asShortBuffer().put(h, i, n);
+                buf.limit(2 * n);
+                crc.update(buf.duplicate());
+                while (buf.hasRemaining()) ch.write(buf);
+                i += n;
+            }
+            long end = ch.position();
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc.getValue()), crcAt);
+            ch.position(end);
+        }
+    }
+
+    /** The entries of a file, or empty when it is not a current, whole cache. */
+    private static Optional<Map<String, Entry>> index(FileChannel ch, String fingerprint) throws IOException {
+        long size = ch.size();
+        try {
+            ByteBuffer b = head(ch, 0, size);
+            byte[] magic = new byte[MAGIC.length];
+            b.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC) || !getString(b).equals(fingerprint)) return Optional.empty();
+            int n = b.getInt();
+            long pos = b.position();
+            Map<String, Entry> entries = new HashMap<>();
+            for (int k = 0; k < n; k++) {
+                ByteBuffer e = head(ch, pos, size);
+                String name = getString(e);
+                int out = e.getInt(), in = e.getInt(), lift = e.getInt();
+                long halves = e.getLong();
+                int crc = e.getInt();
+                long data = e.getLong();
+                if (halves < 0 || data < pos || data + 2 * halves > size) return Optional.empty();
+                entries.put(name, new Entry(out, in, lift, data, halves, crc));
+                pos = data + 2 * halves;
+            }
+            return Optional.of(entries);
+        } catch (RuntimeException e) { // a truncated or garbled index
+            return Optional.empty();
+        }
+    }
+
+    /** Up to 64 KiB of the file from {@code pos}: room for any entry's header. */
+    private static ByteBuffer head(FileChannel ch, long pos, long size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.max(0, Math.min(size - pos, 1 << 16))).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining())
+            if (ch.read(b, pos + b.position()) < 0) break;
+        return b.flip();
+    }
+
+    private static String fingerprint(Iterable<Path> weightFiles) {
+        StringBuilder s = new StringBuilder("block=" + F16Gemv.BLOCK);
+        for (Path f : weightFiles) {
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(len, 0);
+                long headerLength = Math.min(len.flip().getLong(), 100L << 20);
+                ByteBuffer header = ByteBuffer.allocate((int) Math.max(0, Math.min(headerLength, ch.size() - 8)));
+                ch.read(header, 8);
+                CRC32C crc = new CRC32C();
+                crc.update(header.flip());
+                s.append(';').append(f.getFileName()).append(':').append(ch.size()).append(':')
+                        .append(Files.getLastModifiedTime(f).toMillis()).append(':').append(Long.toHexString(crc.getValue()));
+            } catch (IOException e) {
+                s.append(';').append(f.getFileName()).append(":unreadable");
+            }
+        }
+        return s.toString();
+    }
+
+    private static void putString(ByteBuffer b, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.putInt(bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) throw new IllegalArgumentException("bad string length " + n);
+        byte[] bytes = new byte[n];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Closes the file. */
+    @Override
+    public void close() {
+        current.ifPresent(PackedCache::closeQuietly);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // read-only: nothing is lost
+        }
+    }
+}
