@@ -23,7 +23,9 @@ import dev.vane.engine.weights.CheckpointReader;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The serving decoder: the whole cached step in Java, f32 activations and {@link F16Matrix}
@@ -56,6 +58,8 @@ import java.util.Optional;
  */
 public final class JavaDecoder implements CausalLM {
 
+    private static final System.Logger LOG = System.getLogger(JavaDecoder.class.getName());
+
     /** Attention runs on the pool above this many multiply-adds (below it the hand-off is not worth it). */
     private static final long PARALLEL_ATTENTION_WORK = 100_000;
 
@@ -70,6 +74,29 @@ public final class JavaDecoder implements CausalLM {
     private final Layer[] layers;
     private final float[] finalNorm;
     private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
+    private volatile CompletableFuture<Void> weightsSaved = CompletableFuture.completedFuture(null);
+    /** Each stepping thread's activation buffers (a thread runs one step at a time). */
+    private final ThreadLocal<Workspace> workspace = ThreadLocal.withInitial(Workspace::new);
+
+    /** The activations of a step, by role. */
+    private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED }
+
+    /**
+     * A step's activation buffers, kept for the next step of the same shape: serving repeats a
+     * few shapes (decode batches, prefill chunks), so the heap sees no per-step garbage of
+     * megabytes (a 512-token chunk of a 1B model needs 70 MB) that would churn its regions. A
+     * buffer is handed out zeroed, exactly as a new array.
+     */
+    private static final class Workspace {
+        private final float[][] buffers = new float[Buffer.values().length][];
+
+        float[] zeroed(Buffer b, int size) {
+            float[] f = buffers[b.ordinal()];
+            if (f == null || f.length != size) return buffers[b.ordinal()] = new float[size];
+            Arrays.fill(f, 0f);
+            return f;
+        }
+    }
 
     /** One layer's parameters: f16 matrices, f32 vectors ({@code qkvBias} and {@code qkNorm} may be null). */
     private record Layer(F16Matrix qkv, float[] qkvBias, float[] qkNorm, F16Matrix o, F16Matrix gateUp, F16Matrix down,
@@ -107,6 +134,7 @@ public final class JavaDecoder implements CausalLM {
      */
     static JavaDecoder load(CheckpointReader r, ModelConfig cfg, int maxPositions, Backend backend, Optional<PackedCache> cache) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
+        long t0 = System.nanoTime();
         Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up").start(F16Gemv::warmUp);
         KernelPool pool = new KernelPool(backend.threads());
         try {
@@ -135,9 +163,14 @@ public final class JavaDecoder implements CausalLM {
                     ? embedding
                     : pack(r, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
             float[] finalNorm = r.floats(HfNames.FINAL_NORM, new long[] {d});
-            cache.ifPresent(PackedCache::save);
+            long t1 = System.nanoTime();
             JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions);
+            decoder.weightsSaved = cache.map(PackedCache::saveInBackground).orElse(CompletableFuture.completedFuture(null));
             warmUp.join();
+            LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
+                    "weights: %.1f MB in %.2f s (%s), kernel warm-up done at %.2f s",
+                    decoder.weightBytes() / 1e6, (t1 - t0) / 1e9, cache.map(PackedCache::summary).orElse("packed, no cache"),
+                    (System.nanoTime() - t0) / 1e9));
             return decoder;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,6 +242,9 @@ public final class JavaDecoder implements CausalLM {
         return n;
     }
 
+    /** Completes once the packed-weights cache that this load wrote (if any) is on disk. */
+    CompletableFuture<Void> weightsSaved() { return weightsSaved; }
+
     /** Bytes this decoder holds on the heap: its weights and the RoPE tables. */
     long heapBytes() {
         return weightBytes() + 2L * 4 * maxPositions * dh; // cos and sin
@@ -235,17 +271,18 @@ public final class JavaDecoder implements CausalLM {
         Sites sites = new Sites(hooks, in);
         int[] pos = new int[n];
         long[] ids = in.paddedIds();
-        float[] x = new float[n * d];                 // [N, D] the residual stream
+        Workspace ws = workspace.get();
+        float[] x = ws.zeroed(Buffer.X, n * d);       // [N, D] the residual stream
         for (int r = 0; r < n; r++) {
             pos[r] = start[r / t] + r % t;
             embedding.row((int) ids[r], x, r * d);
         }
-        float[] h = new float[n * d];                 // [N, D] normed input of a block
-        float[] qkv = new float[n * qkvWidth];        // [N, (H + 2G)·Dh]
-        float[] att = new float[n * nh * dh];         // [N, H·Dh] attention heads
-        float[] a = new float[n * d];                 // [N, D] a block's output
-        float[] gu = new float[n * 2 * inter];        // [N, 2I] gate | up
-        float[] act = new float[n * inter];           // [N, I]
+        float[] h = ws.zeroed(Buffer.H, n * d);                // [N, D] normed input of a block
+        float[] qkv = ws.zeroed(Buffer.QKV, n * qkvWidth);     // [N, (H + 2G)·Dh]
+        float[] att = ws.zeroed(Buffer.ATT, n * nh * dh);      // [N, H·Dh] attention heads
+        float[] a = ws.zeroed(Buffer.A, n * d);                // [N, D] a block's output
+        float[] gu = ws.zeroed(Buffer.GATE_UP, n * 2 * inter); // [N, 2I] gate | up
+        float[] act = ws.zeroed(Buffer.ACT, n * inter);        // [N, I]
 
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -283,10 +320,10 @@ public final class JavaDecoder implements CausalLM {
         int rows = mode == LogitsMode.LAST ? b : n;
         float[] last = x;
         if (mode == LogitsMode.LAST) {
-            last = new float[b * d];
+            last = ws.zeroed(Buffer.LAST, b * d);
             for (int r = 0; r < b; r++) System.arraycopy(x, (r * t + in.tokens()[r].length - 1) * d, last, r * d, d);
         }
-        float[] normed = new float[rows * d];
+        float[] normed = ws.zeroed(Buffer.NORMED, rows * d);
         ops.rmsNorm(last, rows, finalNorm, normed);
         float[] logits = into != null && into.length >= rows * vocab ? into : new float[rows * vocab];
         head.multiply(normed, rows, logits, pool);

@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 
 /**
@@ -27,9 +29,9 @@ import java.util.zip.CRC32C;
  * its header, plus the packed layout's block width) and then one entry per matrix: its name, shape,
  * lift, the CRC-32C of its halves and the halves (little-endian, 64-byte aligned). A file whose
  * fingerprint differs is stale: the model is packed from the checkpoint and the file rewritten.
- * An entry whose halves fail their checksum is packed afresh too. The file is written to a
- * temporary name, forced to disk and renamed, so a crash never leaves a partial file under the
- * real name.
+ * An entry whose halves fail their checksum is packed afresh too. The file is written after the
+ * load, on a thread of its own, to a temporary name, forced to disk and renamed, so a crash never
+ * leaves a partial file under the real name.
  *
  * <p>Not thread-safe: one load uses it at a time.
  */
@@ -49,6 +51,8 @@ final class PackedCache implements AutoCloseable {
     private final Map<String, Entry> entries;      // of the current file
     private final Map<String, F16Gemv.Packed> packed = new LinkedHashMap<>(); // this load's, to write
     private boolean missed;
+    private int fresh;                             // matrices this load packed
+    private ByteBuffer chunk;                      // one read buffer for every entry
 
     private PackedCache(Path file, String fingerprint, Optional<FileChannel> current, Map<String, Entry> entries) {
         this.file = file;
@@ -93,7 +97,8 @@ final class PackedCache implements AutoCloseable {
     /** The halves of entry {@code e}, when they pass their checksum. */
     private Optional<short[]> read(FileChannel ch, String name, Entry e) {
         short[] halves = new short[Math.toIntExact(e.halves())];
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        if (chunk == null) chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = chunk;
         CRC32C crc = new CRC32C();
         try {
             for (int i = 0; i < halves.length; ) {
@@ -118,22 +123,45 @@ final class PackedCache implements AutoCloseable {
         return Optional.of(halves);
     }
 
+    /** How this load used the file, for the log. */
+    String summary() {
+        int read = packed.size() - fresh;
+        return read + " matrices from " + file + ", " + fresh + " packed";
+    }
+
     /** Records a matrix packed by this load, for {@link #save}. */
     void put(String name, F16Gemv.Packed p) {
         packed.put(name, p);
+        fresh++;
     }
 
     /**
-     * Writes every matrix of this load when some were not found intact; a directory that cannot be
-     * written is reported in the log and skipped (the model is loaded either way).
+     * Writes every matrix of this load, when some were not found intact, on a thread of its own
+     * (the model serves meanwhile; a process that exits first leaves only a temporary file). A
+     * directory that cannot be written is reported in the log and skipped.
+     *
+     * @return completes when the file is written, or when writing failed or was not needed
      */
-    void save() {
-        if (!missed && !entries.isEmpty()) return;
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    CompletableFuture<Void> saveInBackground() {
+        if (!missed && !entries.isEmpty()) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().name("vane-packed-weights-write").start(() -> {
+            try {
+                save();
+            } finally {
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    private void save() {
+        long t0 = System.nanoTime();
+        Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp"); // unique: starts may overlap
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 write(ch);
                 ch.force(true);
             }
@@ -142,11 +170,13 @@ final class PackedCache implements AutoCloseable {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "packed weights saved to %s in %.1f s", file,
+                    (System.nanoTime() - t0) / 1e9));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot save packed weights to " + file + " (" + e.getMessage()
                     + "): the next start packs the checkpoint again");
             try {
-                Files.deleteIfExists(tmp);
+                if (tmp != null) Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // nothing was saved either way
             }

@@ -34,7 +34,9 @@ class PackedCacheTest {
 
     private static float[] logits(Path dir, WeightCache cache) {
         try (CausalLM model = ModelLoader.load(dir, options(cache)); KvCache kv = model.newCache(1, 32)) {
-            return model.forwardLogits(StepInput.prompt(PROMPT, 0), kv, StepHooks.NONE, LogitsMode.LAST);
+            float[] logits = model.forwardLogits(StepInput.prompt(PROMPT, 0), kv, StepHooks.NONE, LogitsMode.LAST);
+            ((JavaDecoder) model).weightsSaved().join(); // written beside serving
+            return logits;
         }
     }
 
@@ -50,6 +52,9 @@ class PackedCacheTest {
 
         assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh); // packs and writes
         assertThat(cacheFile(dir)).isRegularFile();
+        try (var files = Files.list(cacheFile(dir).getParent())) {
+            assertThat(files).containsExactly(cacheFile(dir)); // no temporary file left
+        }
         FileTime written = Files.getLastModifiedTime(cacheFile(dir));
         long size = Files.size(cacheFile(dir));
 
