@@ -1,8 +1,21 @@
 package dev.vane.server;
 
 
+import dev.vane.engine.cache.KvBudget;
+import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.model.CausalLM;
+import dev.vane.engine.model.LoadOptions;
+import dev.vane.engine.model.ModelLoader;
+import dev.vane.engine.schedule.GenerationService;
+import dev.vane.engine.schedule.Scheduler;
+import dev.vane.engine.schedule.SchedulerConfig;
 import dev.vane.engine.text.Snippet;
+import dev.vane.engine.tokenizer.Tokenizer;
+import dev.vane.server.http.ConnectionGuard;
+import dev.vane.server.http.ConnectionLimits;
+import dev.vane.server.http.OpenFileLimit;
+import dev.vane.server.http.SupervisedListener;
 import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.control.ArtifactAdmin;
@@ -10,21 +23,6 @@ import dev.vane.steering.control.ProbeRefinement;
 import dev.vane.steering.control.RegistryArtifacts;
 import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.ModelShape;
-import java.util.Optional;
-
-import dev.vane.engine.cache.KvBudget;
-import dev.vane.engine.cache.KvCacheTooLargeException;
-import dev.vane.engine.model.CausalLM;
-import dev.vane.engine.model.LoadOptions;
-import dev.vane.engine.model.ModelLoader;
-import dev.vane.engine.schedule.GenerationService;
-import dev.vane.engine.schedule.Scheduler;
-import dev.vane.engine.schedule.SchedulerConfig;
-import dev.vane.engine.tokenizer.Tokenizer;
-import dev.vane.server.http.ConnectionGuard;
-import dev.vane.server.http.ConnectionLimits;
-import dev.vane.server.http.OpenFileLimit;
-import dev.vane.server.http.SupervisedListener;
 import io.helidon.http.Status;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
@@ -34,6 +32,9 @@ import io.helidon.webserver.accesslog.AccessLogFeature;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -103,8 +104,23 @@ public final class Main {
     /** {@link #start(ServerSettings)} with the routes talking to {@code engine} applied to the scheduler (tests inject faults). */
     static VaneServer start(ServerSettings s, UnaryOperator<GenerationService> engine) {
         if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
-        CausalLM model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache()));
-        Tokenizer tokenizer = Tokenizer.load(s.model());
+        // the tokenizer (a large vocabulary takes a second) loads beside the weights
+        CompletableFuture<Tokenizer> loadingTokenizer = CompletableFuture.supplyAsync(() -> Tokenizer.load(s.model()),
+                r -> Thread.ofPlatform().name("vane-tokenizer-load").start(r));
+        CausalLM model;
+        try {
+            model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache()));
+        } catch (RuntimeException e) {
+            loadingTokenizer.thenAccept(Tokenizer::close);
+            throw e;
+        }
+        Tokenizer tokenizer;
+        try {
+            tokenizer = loadingTokenizer.join();
+        } catch (CompletionException e) {
+            model.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         ServerMetrics metrics = new ServerMetrics();
         Scheduler scheduler;
         try {
