@@ -107,7 +107,7 @@ public final class ServeBench implements Callable<Integer> {
                             + "\"rss_after_load_mb\":%.1f,\"rss_after_traffic_mb\":%.1f,\"rss_load_ratio\":%.3f,\"rss_traffic_ratio\":%.3f}%n",
                     m.label(), m.dtype.name().toLowerCase(Locale.ROOT), m.threads, slots, context, start, cached, startSeconds,
                     weights / 1e6, kv / 1e6, rssLoad / 1e6, rssTraffic / 1e6, rssLoad / (weights + kv), rssTraffic / (weights + kv));
-            if (!weightsCache.equals("off")) awaitCacheWritten(dir, p); // for the next start
+            if (!weightsCache.equals("off") && !cached) awaitCacheWritten(dir, p); // for the next start
         } finally {
             p.destroy();
             if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
@@ -115,16 +115,11 @@ public final class ServeBench implements Callable<Integer> {
         }
     }
 
-    /** Waits while the server writes its packed-weights cache (a temporary file in {@code .vane/}). */
+    /** Waits until the server has saved its packed-weights cache (renamed into place once whole). */
     private static void awaitCacheWritten(Path dir, Process p) throws Exception {
-        Path cacheDir = dir.resolve(".vane");
-        for (long t0 = System.nanoTime(); p.isAlive() && System.nanoTime() - t0 < 600e9; Thread.sleep(100)) {
-            if (!Files.isDirectory(cacheDir)) continue;
-            try (var files = Files.list(cacheDir)) {
-                if (files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp"))
-                        && Files.isRegularFile(cacheDir.resolve("packed-f16.bin"))) return;
-            }
-        }
+        Path file = dir.resolve(".vane").resolve("packed-f16.bin");
+        for (long t0 = System.nanoTime(); p.isAlive() && System.nanoTime() - t0 < 600e9; Thread.sleep(100))
+            if (Files.isRegularFile(file)) return;
     }
 
     /** {@code --streams} greedy completions of {@code --prompt-len} token ids at once; each must answer 200. */

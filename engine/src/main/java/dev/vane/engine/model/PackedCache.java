@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -30,8 +31,9 @@ import java.util.zip.CRC32C;
  * lift, the CRC-32C of its halves and the halves (little-endian, 64-byte aligned). A file whose
  * fingerprint differs is stale: the model is packed from the checkpoint and the file rewritten.
  * An entry whose halves fail their checksum is packed afresh too. The file is written after the
- * load, on a thread of its own, to a temporary name, forced to disk and renamed, so a crash never
- * leaves a partial file under the real name.
+ * load, on a thread of its own, to {@code packed-f16.bin.tmp} under a file lock (a second process
+ * saving at the same time skips), forced to disk and renamed, so a crash never leaves a partial
+ * file under the real name, and a killed writer's leftover is overwritten by the next save.
  *
  * <p>Not thread-safe: one load uses it at a time.
  */
@@ -157,29 +159,34 @@ final class PackedCache implements AutoCloseable {
 
     private void save() {
         long t0 = System.nanoTime();
-        Path tmp = null;
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp"); // one name: a killed writer's leftover is reused
         try {
             Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp"); // unique: starts may overlap
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                write(ch);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = ch.tryLock()) {
+                if (lock == null) {
+                    LOG.log(System.Logger.Level.INFO, "another process is saving packed weights to " + file + ": not saving them twice");
+                    return;
+                }
+                try {
+                    ch.truncate(0);
+                    write(ch);
+                    ch.force(true);
+                    try {
+                        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(tmp);
+                    throw e;
+                }
             }
             LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "packed weights saved to %s in %.1f s", file,
                     (System.nanoTime() - t0) / 1e9));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot save packed weights to " + file + " (" + e.getMessage()
                     + "): the next start packs the checkpoint again");
-            try {
-                if (tmp != null) Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // nothing was saved either way
-            }
         }
     }
 

@@ -50,10 +50,12 @@ class PackedCacheTest {
         float[] fresh = logits(dir, WeightCache.OFF);
         assertThat(cacheFile(dir)).doesNotExist();
 
+        Files.createDirectories(cacheFile(dir).getParent()); // a killed writer's leftover
+        Files.write(cacheFile(dir).resolveSibling("packed-f16.bin.tmp"), new byte[] {9, 9, 9});
         assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh); // packs and writes
         assertThat(cacheFile(dir)).isRegularFile();
         try (var files = Files.list(cacheFile(dir).getParent())) {
-            assertThat(files).containsExactly(cacheFile(dir)); // no temporary file left
+            assertThat(files).containsExactly(cacheFile(dir)); // the leftover overwritten and renamed
         }
         FileTime written = Files.getLastModifiedTime(cacheFile(dir));
         long size = Files.size(cacheFile(dir));
