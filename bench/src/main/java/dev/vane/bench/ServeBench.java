@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * {@code --gen-len} tokens, {@code --rounds} times), and set against what it must hold: the
  * weights ({@code vane_model_weight_bytes}) and the KV cache with every slot full
  * ({@code vane_kv_cache_capacity_bytes}), both read from its {@code /metrics}. One JSON line per
- * start, with {@code packed_cache} true when the packed-weights cache was there to read;
+ * start, with the matrices its load copied from the packed-weights cache and those it packed (0
+ * and 0 on the tensor backend or with {@code --weights-cache off}), as its log says;
  * {@code --starts} starts one after another (the second and later find the checkpoint in the page
  * cache and, with {@code --weights-cache auto}, the packed weights the first start wrote;
  * {@code --cold} deletes them before the first). Linux only (it reads {@code /proc}).
@@ -83,7 +84,6 @@ public final class ServeBench implements Callable<Integer> {
                 "--model", dir.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
                 "--dtype", m.dtype.name().toLowerCase(Locale.ROOT), "--threads", String.valueOf(m.threads),
                 "--slots", String.valueOf(slots), "--context", String.valueOf(context), "--weights-cache", weightsCache));
-        boolean cached = Files.isRegularFile(dir.resolve(".vane").resolve("packed-f16.bin")) && !weightsCache.equals("off");
         Path log = Files.createTempFile("vane-serve-bench", ".log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -97,17 +97,20 @@ public final class ServeBench implements Callable<Integer> {
                 Thread.sleep(20);
             }
             double startSeconds = (System.nanoTime() - t0) / 1e9;
+            Matcher load = LOAD_LINE.matcher(Files.readString(log)); // what the Java decoder's load did
+            boolean found = load.find();
+            int fromCache = found ? Integer.parseInt(load.group(1)) : 0, packed = found ? Integer.parseInt(load.group(2)) : 0;
             long rssLoad = rssBytes(p.pid());
             for (int r = 0; r < rounds; r++) traffic(http, base);
             long rssTraffic = rssBytes(p.pid());
             String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             double weights = gauge(metrics, "vane_model_weight_bytes"), kv = gauge(metrics, "vane_kv_cache_capacity_bytes");
             System.out.printf(Locale.ROOT, "{\"bench\":\"serve\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"slots\":%d,\"context\":%d,"
-                            + "\"start\":%d,\"packed_cache\":%b,\"start_to_ready_s\":%.2f,\"weights_mb\":%.1f,\"kv_capacity_mb\":%.1f,"
+                            + "\"start\":%d,\"matrices_from_cache\":%d,\"matrices_packed\":%d,\"start_to_ready_s\":%.2f,\"weights_mb\":%.1f,\"kv_capacity_mb\":%.1f,"
                             + "\"rss_after_load_mb\":%.1f,\"rss_after_traffic_mb\":%.1f,\"rss_load_ratio\":%.3f,\"rss_traffic_ratio\":%.3f}%n",
-                    m.label(), m.dtype.name().toLowerCase(Locale.ROOT), m.threads, slots, context, start, cached, startSeconds,
+                    m.label(), m.dtype.name().toLowerCase(Locale.ROOT), m.threads, slots, context, start, fromCache, packed, startSeconds,
                     weights / 1e6, kv / 1e6, rssLoad / 1e6, rssTraffic / 1e6, rssLoad / (weights + kv), rssTraffic / (weights + kv));
-            if (!weightsCache.equals("off") && !cached) awaitCacheWritten(dir, p); // for the next start
+            if (packed > 0) awaitCacheSaved(log, p); // for the next start
         } finally {
             p.destroy();
             if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
@@ -115,11 +118,14 @@ public final class ServeBench implements Callable<Integer> {
         }
     }
 
-    /** Waits until the server has saved its packed-weights cache (renamed into place once whole). */
-    private static void awaitCacheWritten(Path dir, Process p) throws Exception {
-        Path file = dir.resolve(".vane").resolve("packed-f16.bin");
+    /** The Java decoder's load line: matrices copied from the packed-weights cache, matrices packed. */
+    private static final Pattern LOAD_LINE = Pattern.compile("\\((\\d+) matrices from .*, (\\d+) packed\\)");
+    private static final Pattern SAVE_DONE = Pattern.compile("packed weights saved to|cannot save packed weights|another process is saving packed weights");
+
+    /** Waits until the server's log says its packed-weights cache was saved (or could not be). */
+    private static void awaitCacheSaved(Path log, Process p) throws Exception {
         for (long t0 = System.nanoTime(); p.isAlive() && System.nanoTime() - t0 < 600e9; Thread.sleep(100))
-            if (Files.isRegularFile(file)) return;
+            if (SAVE_DONE.matcher(Files.readString(log)).find()) return;
     }
 
     /** {@code --streams} greedy completions of {@code --prompt-len} token ids at once; each must answer 200. */

@@ -82,17 +82,24 @@ public final class JavaDecoder implements CausalLM {
     private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED }
 
     /**
-     * A step's activation buffers, kept for the next step of the same shape: serving repeats a
-     * few shapes (decode batches, prefill chunks), so the heap sees no per-step garbage of
-     * megabytes (a 512-token chunk of a 1B model needs 70 MB) that would churn its regions. A
-     * buffer is handed out zeroed, exactly as a new array.
+     * A step's activation buffers of the last two step shapes, reused when a shape comes again:
+     * serving alternates a few shapes (decode batches, prefill chunks), so the heap sees no
+     * per-step garbage of megabytes (a 512-token chunk of a 1B model needs 70 MB) that would churn
+     * its regions. A buffer is handed out zeroed, exactly as a new array.
      */
     private static final class Workspace {
-        private final float[][] buffers = new float[Buffer.values().length][];
+        private final float[][] recent = new float[Buffer.values().length][];  // the last size used
+        private final float[][] earlier = new float[Buffer.values().length][]; // the size before it
 
         float[] zeroed(Buffer b, int size) {
-            float[] f = buffers[b.ordinal()];
-            if (f == null || f.length != size) return buffers[b.ordinal()] = new float[size];
+            int k = b.ordinal();
+            float[] f = recent[k];
+            if (f == null || f.length != size) {
+                f = earlier[k] != null && earlier[k].length == size ? earlier[k] : null;
+                earlier[k] = recent[k];
+                recent[k] = f != null ? f : new float[size];
+                if (f == null) return recent[k];
+            }
             Arrays.fill(f, 0f);
             return f;
         }
@@ -189,7 +196,7 @@ public final class JavaDecoder implements CausalLM {
     private static F16Matrix pack(CheckpointReader r, Optional<PackedCache> cache, List<String> names, int[] rows, int in, KernelPool pool) {
         String name = names.size() == 1 ? names.getFirst() : names.toString();
         int out = Arrays.stream(rows).sum();
-        Optional<F16Gemv.Packed> saved = cache.flatMap(c -> c.find(name, out, in));
+        Optional<F16Gemv.Packed> saved = cache.flatMap(c -> c.find(name, out, in, pool));
         if (saved.isPresent()) return F16Matrix.of(saved.get());
         CheckpointReader.F16Rows[] parts = new CheckpointReader.F16Rows[names.size()];
         int[] first = new int[parts.length + 1]; // stacked row where part k starts

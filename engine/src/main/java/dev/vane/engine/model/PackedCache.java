@@ -1,6 +1,7 @@
 package dev.vane.engine.model;
 
 import dev.vane.engine.kernel.F16Gemv;
+import dev.vane.engine.kernel.KernelPool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,8 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 
 /**
@@ -28,11 +31,14 @@ import java.util.zip.CRC32C;
  * <p>The file ({@code .vane/packed-f16.bin} in the model directory) holds a fingerprint of the
  * checkpoint it was made from (each weight file's name, size, modification time and the CRC-32C of
  * its header, plus the packed layout's block width) and then one entry per matrix: its name, shape,
- * lift, the CRC-32C of its halves and the halves (little-endian, 64-byte aligned). A file whose
+ * lift, the CRC-32C of each 4 MiB chunk of its halves and the halves (little-endian, 64-byte
+ * aligned), and a CRC-32C of that header. A start reads and checks the chunks on the kernel
+ * threads in parallel. A file whose
  * fingerprint differs is stale: the model is packed from the checkpoint and the file rewritten.
  * An entry whose halves fail their checksum is packed afresh too. The file is written after the
- * load, on a thread of its own, to {@code packed-f16.bin.tmp} under a file lock (a second process
- * saving at the same time skips), forced to disk and renamed, so a crash never leaves a partial
+ * load, on a thread of its own, to {@code packed-f16.bin.tmp} while holding a lock on
+ * {@code packed-f16.bin.lock} (a second process saving at the same time skips), forced to disk and
+ * renamed, so a crash never leaves a partial
  * file under the real name, and a killed writer's leftover is overwritten by the next save.
  *
  * <p>Not thread-safe: one load uses it at a time.
@@ -40,12 +46,13 @@ import java.util.zip.CRC32C;
 final class PackedCache implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PackedCache.class.getName());
-    private static final byte[] MAGIC = "VANE-PACKED-F16\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "VANE-PACKED-F16/2\n".getBytes(StandardCharsets.US_ASCII);
     private static final int ALIGN = 64;
-    private static final int CHUNK = 1 << 22;
+    /** Halves per checksummed chunk: the unit that the pool's threads read in parallel. */
+    private static final int CHUNK_HALVES = 1 << 21;
 
-    /** Where an entry's halves lie in the file. */
-    private record Entry(int out, int in, int lift, long offset, long halves, int crc) {}
+    /** Where an entry's halves lie in the file, and the CRC-32C of each chunk of them. */
+    private record Entry(int out, int in, int lift, long offset, long halves, int[] crcs) {}
 
     private final Path file;
     private final String fingerprint;
@@ -54,7 +61,7 @@ final class PackedCache implements AutoCloseable {
     private final Map<String, F16Gemv.Packed> packed = new LinkedHashMap<>(); // this load's, to write
     private boolean missed;
     private int fresh;                             // matrices this load packed
-    private ByteBuffer chunk;                      // one read buffer for every entry
+    private final Map<Thread, ByteBuffer> buffers = new ConcurrentHashMap<>(); // each reading thread's, dropped at close
 
     private PackedCache(Path file, String fingerprint, Optional<FileChannel> current, Map<String, Entry> entries) {
         this.file = file;
@@ -83,10 +90,14 @@ final class PackedCache implements AutoCloseable {
         return Optional.of(new PackedCache(file, fingerprint, Optional.empty(), Map.of()));
     }
 
-    /** The matrix {@code name} of shape {@code [out, in]} as saved, when the file holds it intact. */
-    Optional<F16Gemv.Packed> find(String name, int out, int in) {
+    /**
+     * The matrix {@code name} of shape {@code [out, in]} as saved, when the file holds it intact;
+     * its chunks are read and checked on {@code pool}'s threads.
+     */
+    Optional<F16Gemv.Packed> find(String name, int out, int in, KernelPool pool) {
         Entry e = entries.get(name);
-        Optional<short[]> halves = e == null || e.out() != out || e.in() != in ? Optional.empty() : current.flatMap(ch -> read(ch, name, e));
+        Optional<short[]> halves = e == null || e.out() != out || e.in() != in ? Optional.empty()
+                : current.flatMap(ch -> read(ch, name, e, pool));
         if (halves.isEmpty()) {
             missed = true;
             return Optional.empty();
@@ -96,30 +107,31 @@ final class PackedCache implements AutoCloseable {
         return Optional.of(p);
     }
 
-    /** The halves of entry {@code e}, when they pass their checksum. */
-    private Optional<short[]> read(FileChannel ch, String name, Entry e) {
+    /** The halves of entry {@code e}, when every chunk passes its checksum. */
+    private Optional<short[]> read(FileChannel ch, String name, Entry e, KernelPool pool) {
         short[] halves = new short[Math.toIntExact(e.halves())];
-        if (chunk == null) chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer buf = chunk;
-        CRC32C crc = new CRC32C();
-        try {
-            for (int i = 0; i < halves.length; ) {
-                int n = Math.min(CHUNK / 2, halves.length - i);
-                buf.clear().limit(2 * n);
-                long at = e.offset() + 2L * i;
+        AtomicReference<String> problem = new AtomicReference<>();
+        pool.run(e.crcs().length, c -> {
+            int from = c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, halves.length - from);
+            ByteBuffer buf = buffers.computeIfAbsent(Thread.currentThread(),
+                    t -> ByteBuffer.allocateDirect(2 * CHUNK_HALVES).order(ByteOrder.LITTLE_ENDIAN));
+            buf.clear().limit(2 * n);
+            try {
+                long at = e.offset() + 2L * from;
                 while (buf.hasRemaining())
                     if (ch.read(buf, at + buf.position()) < 0) throw new IOException("unexpected end of file");
-                buf.flip();
-                crc.update(buf.duplicate());
-                buf.asShortBuffer().get(halves, i, n);
-                i += n;
+            } catch (IOException ex) {
+                problem.compareAndSet(null, "cannot be read (" + ex.getMessage() + ")");
+                return;
             }
-        } catch (IOException ex) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read packed weights of " + name + " from " + file + " (" + ex.getMessage() + "): packing them again");
-            return Optional.empty();
-        }
-        if ((int) crc.getValue() != e.crc()) {
-            LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " fail their checksum: packing them again");
+            buf.flip();
+            CRC32C crc = new CRC32C();
+            crc.update(buf.duplicate());
+            if ((int) crc.getValue() != e.crcs()[c]) problem.compareAndSet(null, "fail their checksum");
+            else buf.asShortBuffer().get(halves, from, n);
+        });
+        if (problem.get() != null) {
+            LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " " + problem.get() + ": packing them again");
             return Optional.empty();
         }
         return Optional.of(halves);
@@ -160,18 +172,21 @@ final class PackedCache implements AutoCloseable {
     private void save() {
         long t0 = System.nanoTime();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp"); // one name: a killed writer's leftover is reused
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock"); // never renamed, so one lock for every saver
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = ch.tryLock()) {
+            try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = lockChannel.tryLock()) {
                 if (lock == null) {
                     LOG.log(System.Logger.Level.INFO, "another process is saving packed weights to " + file + ": not saving them twice");
                     return;
                 }
                 try {
-                    ch.truncate(0);
-                    write(ch);
-                    ch.force(true);
+                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.WRITE)) {
+                        write(ch);
+                        ch.force(true);
+                    }
                     try {
                         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     } catch (AtomicMoveNotSupportedException e) {
@@ -196,33 +211,45 @@ final class PackedCache implements AutoCloseable {
         putString(head, fingerprint);
         head.putInt(packed.size());
         ch.write(head.flip());
-        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocateDirect(2 * CHUNK_HALVES).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, F16Gemv.Packed> e : packed.entrySet()) {
             F16Gemv.Packed p = e.getValue();
             short[] h = p.halves();
-            head.clear();
-            putString(head, e.getKey());
-            head.putInt(p.out()).putInt(p.in()).putInt(p.lift()).putLong(h.length);
-            long crcAt = ch.position() + head.position();
-            head.putInt(0); // the checksum, written once the halves are
-            long data = (ch.position() + head.position() + 8 + ALIGN - 1) / ALIGN * ALIGN;
-            head.putLong(data);
-            ch.write(head.flip());
+            int[] crcs = new int[(h.length + CHUNK_HALVES - 1) / CHUNK_HALVES];
+            long start = ch.position();
+            long data = (start + entryHead(head, e.getKey(), p, crcs, 0).remaining() + ALIGN - 1) / ALIGN * ALIGN;
             ch.position(data);
-            CRC32C crc = new CRC32C();
-            for (int i = 0; i < h.length; ) {
+            for (int c = 0; c < crcs.length; c++) { // one chunk per buffer
+                int from = c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, h.length - from);
                 buf.clear();
-                int n = Math.min(buf.capacity() / 2, h.length - i);
-                buf.asShortBuffer().put(h, i, n);
+                buf.asShortBuffer().put(h, from, n);
                 buf.limit(2 * n);
+                CRC32C crc = new CRC32C();
                 crc.update(buf.duplicate());
+                crcs[c] = (int) crc.getValue();
                 while (buf.hasRemaining()) ch.write(buf);
-                i += n;
             }
             long end = ch.position();
-            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) crc.getValue()), crcAt);
+            ByteBuffer header = entryHead(head, e.getKey(), p, crcs, data); // now with the checksums
+            while (header.hasRemaining()) ch.write(header, start + header.position());
             ch.position(end);
         }
+    }
+
+    /**
+     * An entry's header, ready to write: name, out, in, lift, halves, chunk count, the chunks'
+     * CRC-32C, the data offset, and the CRC-32C of all of these (so that a damaged shape, lift or
+     * offset is caught as a damaged chunk is).
+     */
+    private static ByteBuffer entryHead(ByteBuffer head, String name, F16Gemv.Packed p, int[] crcs, long data) {
+        head.clear();
+        putString(head, name);
+        head.putInt(p.out()).putInt(p.in()).putInt(p.lift()).putLong(p.halves().length).putInt(crcs.length);
+        for (int c : crcs) head.putInt(c);
+        head.putLong(data);
+        CRC32C crc = new CRC32C();
+        crc.update(head.array(), 0, head.position());
+        return head.putInt((int) crc.getValue()).flip();
     }
 
     /** The entries of a file, or empty when it is not a current, whole cache. */
@@ -241,10 +268,15 @@ final class PackedCache implements AutoCloseable {
                 String name = getString(e);
                 int out = e.getInt(), in = e.getInt(), lift = e.getInt();
                 long halves = e.getLong();
-                int crc = e.getInt();
+                int chunks = e.getInt();
+                if (halves < 0 || chunks != (halves + CHUNK_HALVES - 1) / CHUNK_HALVES) return Optional.empty();
+                int[] crcs = new int[chunks];
+                for (int c = 0; c < chunks; c++) crcs[c] = e.getInt();
                 long data = e.getLong();
-                if (halves < 0 || data < pos || data + 2 * halves > size) return Optional.empty();
-                entries.put(name, new Entry(out, in, lift, data, halves, crc));
+                CRC32C headCrc = new CRC32C();
+                headCrc.update(e.array(), 0, e.position());
+                if (e.getInt() != (int) headCrc.getValue() || data < pos || data + 2 * halves > size) return Optional.empty();
+                entries.put(name, new Entry(out, in, lift, data, halves, crcs));
                 pos = data + 2 * halves;
             }
             return Optional.of(entries);
@@ -297,6 +329,7 @@ final class PackedCache implements AutoCloseable {
     /** Closes the file. */
     @Override
     public void close() {
+        buffers.clear();
         current.ifPresent(PackedCache::closeQuietly);
     }
 

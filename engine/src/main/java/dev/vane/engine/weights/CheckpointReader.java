@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the tensors of a Hugging Face checkpoint directory: {@code model.safetensors}, or the
@@ -143,7 +144,7 @@ public final class CheckpointReader implements AutoCloseable {
         private final SafetensorsFile file;
         private final TensorInfo tensor;
         private final int rows, cols, rowBytes, blockRows;
-        private final ThreadLocal<Block> blocks;
+        private final Map<Thread, Block> blocks = new ConcurrentHashMap<>(); // each reading thread's, gone with this object
 
         /** The rows {@code [first, first + count)} as last read by one thread. */
         private static final class Block {
@@ -160,7 +161,6 @@ public final class CheckpointReader implements AutoCloseable {
             this.cols = cols;
             this.rowBytes = cols * tensor.dtype().bytes();
             this.blockRows = Math.max(1, BLOCK_BYTES / Math.max(1, rowBytes));
-            this.blocks = ThreadLocal.withInitial(() -> new Block(blockRows * rowBytes));
         }
 
         public int rows() { return rows; }
@@ -169,7 +169,7 @@ public final class CheckpointReader implements AutoCloseable {
         /** Row {@code r} into {@code dst[0 .. cols)}. */
         public void row(int r, short[] dst) {
             Objects.checkIndex(r, rows);
-            Block b = blocks.get();
+            Block b = blocks.computeIfAbsent(Thread.currentThread(), t -> new Block(blockRows * rowBytes));
             if (r < b.first || r >= b.first + b.count) {
                 b.first = r;
                 b.count = Math.min(blockRows, rows - r);

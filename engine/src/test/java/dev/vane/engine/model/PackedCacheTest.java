@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -55,7 +56,7 @@ class PackedCacheTest {
         assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh); // packs and writes
         assertThat(cacheFile(dir)).isRegularFile();
         try (var files = Files.list(cacheFile(dir).getParent())) {
-            assertThat(files).containsExactly(cacheFile(dir)); // the leftover overwritten and renamed
+            assertThat(files).containsExactlyInAnyOrder(cacheFile(dir), cacheFile(dir).resolveSibling("packed-f16.bin.lock")); // the leftover overwritten and renamed
         }
         FileTime written = Files.getLastModifiedTime(cacheFile(dir));
         long size = Files.size(cacheFile(dir));
@@ -95,6 +96,15 @@ class PackedCacheTest {
         assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh);
         assertThat(Files.getLastModifiedTime(file)).isNotEqualTo(FileTime.fromMillis(0)); // rewritten
 
+        byte[] bytes = Files.readAllBytes(file); // a flipped bit in a header's lift: caught by the header's checksum
+        byte[] name = HfNames.layer(0, HfNames.O).getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, name) + name.length + 8; // after the name: out, in, then lift
+        bytes[at] ^= 1;
+        Files.write(file, bytes);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(0));
+        assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh);
+        assertThat(Files.getLastModifiedTime(file)).isNotEqualTo(FileTime.fromMillis(0)); // rewritten
+
         Files.write(file, new byte[] {1, 2, 3}); // garbage: packed again as well
         assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh);
         assertThat(Files.size(file)).isGreaterThan(3);
@@ -107,5 +117,14 @@ class PackedCacheTest {
         Files.write(cacheFile(dir), new byte[] {1, 2, 3});
         assertThat(logits(dir, WeightCache.OFF)).isEqualTo(fresh);
         assertThat(Files.size(cacheFile(dir))).isEqualTo(3);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not in the file");
     }
 }
