@@ -46,9 +46,9 @@ public final class RowOps {
             for (int i = 0; i < w; i++) y[r * w + i] += bias[i];
     }
 
-    /** {@code x += a}, element by element (the residual connection). */
-    public static void add(float[] x, float[] a) {
-        for (int i = 0; i < x.length; i++) x[i] += a[i];
+    /** {@code x[0 .. n) += a[0 .. n)}, element by element (the residual connection). */
+    public static void add(float[] x, float[] a, int n) {
+        for (int i = 0; i < n; i++) x[i] += a[i];
     }
 
     /**

@@ -82,25 +82,19 @@ public final class JavaDecoder implements CausalLM {
     private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED }
 
     /**
-     * A step's activation buffers of the last two step shapes, reused when a shape comes again:
-     * serving alternates a few shapes (decode batches, prefill chunks), so the heap sees no
-     * per-step garbage of megabytes (a 512-token chunk of a 1B model needs 70 MB) that would churn
-     * its regions. A buffer is handed out zeroed, exactly as a new array.
+     * A step's activation buffers, each as large as the largest step so far needed and reused by
+     * every later step: serving's steps change shape all the time (decode batches, prefill chunks),
+     * and new arrays of megabytes per step (a 512-token chunk of a 1B model needs 70 MB) would
+     * churn the heap. A buffer is handed out with its first {@code size} values zeroed, as a new
+     * array would be; the values past them are never read (every use is sized by the step).
      */
     private static final class Workspace {
-        private final float[][] recent = new float[Buffer.values().length][];  // the last size used
-        private final float[][] earlier = new float[Buffer.values().length][]; // the size before it
+        private final float[][] buffers = new float[Buffer.values().length][];
 
         float[] zeroed(Buffer b, int size) {
-            int k = b.ordinal();
-            float[] f = recent[k];
-            if (f == null || f.length != size) {
-                f = earlier[k] != null && earlier[k].length == size ? earlier[k] : null;
-                earlier[k] = recent[k];
-                recent[k] = f != null ? f : new float[size];
-                if (f == null) return recent[k];
-            }
-            Arrays.fill(f, 0f);
+            float[] f = buffers[b.ordinal()];
+            if (f == null || f.length < size) return buffers[b.ordinal()] = new float[size];
+            Arrays.fill(f, 0, size, 0f);
             return f;
         }
     }
@@ -305,20 +299,20 @@ public final class JavaDecoder implements CausalLM {
                 sites.apply(l, Component.RESID_POST, x, d);
                 continue;
             }
-            float[] before = gate.runsAll() ? null : x.clone();
+            float[] before = gate.runsAll() ? null : Arrays.copyOf(x, n * d);
             // x += Wo · attention(q, K, V)
             attend(cache, l, qkv, att, t, slot, pos, cfg.windowForLayer(l));
             sites.apply(l, Component.ATTN_HEADS, att, nh * dh);
             w.o().multiply(att, n, a, pool);
             sites.apply(l, Component.ATTN_OUT, a, d);
-            RowOps.add(x, a);
+            RowOps.add(x, a, n * d);
             // x += Wdown · (silu(Wgate · h) ⊙ Wup · h),  h = rms(x)·g₂
             ops.rmsNorm(x, n, w.postNorm(), h);
             w.gateUp().multiply(h, n, gu, pool);
             ops.swiGlu(gu, n, inter, act);
             w.down().multiply(act, n, a, pool);
             sites.apply(l, Component.MLP_OUT, a, d);
-            RowOps.add(x, a);
+            RowOps.add(x, a, n * d);
             if (before != null) keepSkipped(gate, before, x, b, t);
             sites.apply(l, Component.RESID_POST, x, d);
         }

@@ -116,6 +116,23 @@ class JavaDecoderTest {
     }
 
     @Test
+    void aStepAfterALargerOneComputesWhatAFreshDecoderComputes() { // the reused activation buffers hold stale values past the step
+        Path dir = Fixtures.of(Preset.TINY_LLAMA, FileDType.F16, 21);
+        int[] small = {5, 6, 7};
+        int[] large = new int[40];
+        for (int i = 0; i < large.length; i++) large[i] = 1 + (i * 37) % 250;
+        float[] fresh;
+        try (CausalLM model = java(dir, 2); KvCache cache = model.newCache(1, 64)) {
+            fresh = model.forwardLogits(StepInput.prompt(small, 0), cache, StepHooks.NONE, LogitsMode.ALL);
+        }
+        try (CausalLM model = java(dir, 2); KvCache big = model.newCache(2, 64); KvCache cache = model.newCache(1, 64)) {
+            model.forwardLogits(new StepInput(new int[][] {large, large}, new int[] {0, 0}, new int[] {0, 1}, new Phase[] {Phase.PROMPT, Phase.PROMPT},
+                    new boolean[] {true, true}), big, StepHooks.NONE, LogitsMode.ALL);
+            assertArrayEquals(fresh, model.forwardLogits(StepInput.prompt(small, 0), cache, StepHooks.NONE, LogitsMode.ALL));
+        }
+    }
+
+    @Test
     void stepsAreBitIdenticalBeforeAndAfterWarmUpAndMatchInOrOutOfABatch() {
         try (CausalLM model = java(Fixtures.of(Preset.TINY_QWEN3, FileDType.F16, 13), 2)) {
             float[] cold = fixedRun(model, PROMPTS, SLOTS); // the first calls run interpreted or in C1
