@@ -22,9 +22,12 @@ import dev.vane.engine.kernel.RowOps;
 import dev.vane.engine.weights.CheckpointReader;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -75,8 +78,8 @@ public final class JavaDecoder implements CausalLM {
     private final float[] finalNorm;
     private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
     private volatile CompletableFuture<Void> weightsSaved = CompletableFuture.completedFuture(null);
-    /** Each stepping thread's activation buffers (a thread runs one step at a time). */
-    private final ThreadLocal<Workspace> workspace = ThreadLocal.withInitial(Workspace::new);
+    /** Each cache's activation buffers (steps over one cache run one at a time), gone with the cache. */
+    private final Map<JavaKvCache, Workspace> workspaces = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The activations of a step, by role. */
     private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED }
@@ -272,7 +275,7 @@ public final class JavaDecoder implements CausalLM {
         Sites sites = new Sites(hooks, in);
         int[] pos = new int[n];
         long[] ids = in.paddedIds();
-        Workspace ws = workspace.get();
+        Workspace ws = workspaces.computeIfAbsent(cache, c -> new Workspace());
         float[] x = ws.zeroed(Buffer.X, n * d);       // [N, D] the residual stream
         for (int r = 0; r < n; r++) {
             pos[r] = start[r / t] + r % t;

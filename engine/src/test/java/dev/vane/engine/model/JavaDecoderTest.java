@@ -125,9 +125,9 @@ class JavaDecoderTest {
         try (CausalLM model = java(dir, 2); KvCache cache = model.newCache(1, 64)) {
             fresh = model.forwardLogits(StepInput.prompt(small, 0), cache, StepHooks.NONE, LogitsMode.ALL);
         }
-        try (CausalLM model = java(dir, 2); KvCache big = model.newCache(2, 64); KvCache cache = model.newCache(1, 64)) {
+        try (CausalLM model = java(dir, 2); KvCache cache = model.newCache(2, 64)) { // one cache: its buffers are reused
             model.forwardLogits(new StepInput(new int[][] {large, large}, new int[] {0, 0}, new int[] {0, 1}, new Phase[] {Phase.PROMPT, Phase.PROMPT},
-                    new boolean[] {true, true}), big, StepHooks.NONE, LogitsMode.ALL);
+                    new boolean[] {true, true}), cache, StepHooks.NONE, LogitsMode.ALL);
             assertArrayEquals(fresh, model.forwardLogits(StepInput.prompt(small, 0), cache, StepHooks.NONE, LogitsMode.ALL));
         }
     }
