@@ -2,14 +2,9 @@ package dev.vane.engine.kernel;
 
 /**
  * An f16 weight matrix {@code [out, in]} on the Java heap, multiplied by {@link F16Gemv} across
- * a {@link KernelPool}. Also serves as an embedding table ({@link #row}).
+ * a {@link KernelPool}.
  */
-public final class F16Matrix {
-
-    /** Output columns per parallel chunk of a one-row product (64 × 576 f16 = 72 KiB of weights). */
-    static final int CHUNK = 64;
-    /** At most this many chunks per product (the LM head: ~500 columns each), bounding the per-chunk claim cost. */
-    static final int MAX_CHUNKS = 256;
+public final class F16Matrix implements WeightMatrix {
 
     private final F16Gemv.Packed data;
     private final int out;
@@ -47,11 +42,11 @@ public final class F16Matrix {
         return new F16Matrix(F16Gemv.pack(data, out, in));
     }
 
-    /** Bytes the packed weights hold on the heap. */
+    @Override
     public long bytes() { return 2L * data.halves().length; }
 
-    public int out() { return out; }
-    public int in() { return in; }
+    @Override public int out() { return out; }
+    @Override public int in() { return in; }
 
     /** The input width that {@link F16Gemv} needs a multiple of. */
     public static final int BLOCK_IN = 16;
@@ -59,18 +54,8 @@ public final class F16Matrix {
     /** Whether {@link F16Gemv} can multiply a matrix of input width {@code in}. */
     public static boolean fits(long in) { return in % BLOCK_IN == 0; }
 
-    /** {@code y = x · Wᵀ}: {@code x [rows, in] → y [rows, out]}, output columns split across the pool. */
-    public float[] multiply(float[] x, int rows, KernelPool pool) {
-        float[] y = new float[rows * out];
-        multiply(x, rows, y, pool);
-        return y;
-    }
-
-    /**
-     * {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}; the output columns are split into chunks
-     * (at most {@link #MAX_CHUNKS}) that the pool's threads claim (one thread below 256 columns,
-     * where the hand-off would cost more than it saves).
-     */
+    /** {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}, the output columns split across the pool ({@link WeightMatrix#split}). */
+    @Override
     public void multiply(float[] x, int rows, float[] y, KernelPool pool) {
         if (x.length < rows * in || y.length < rows * out)
             throw new IllegalArgumentException("x or y too short for " + rows + " rows");
@@ -79,25 +64,10 @@ public final class F16Matrix {
             return;
         }
         F16Gemv.Inputs scaled = F16Gemv.Inputs.reusing(x, rows, in, data.lift(), pool); // once, shared by the chunks
-        // Chunks are whole units of output blocks. One row: units of one block, CHUNK columns per
-        // chunk (its loop reads four blocks of a chunk at once). Several rows: units of two blocks
-        // (the tiles' width), as many chunks as a multiple of the pool's threads (with 64-column
-        // chunks a 576-column product had nine: one thread ran five while the other waited out
-        // the fifth, ~5% of a batch-8 step).
-        int unit = rows == 1 ? 1 : 2;
-        int units = (F16Gemv.blocks(out) + unit - 1) / unit;
-        int fit = Math.min(MAX_CHUNKS, units);
-        int chunks = rows == 1 ? Math.max(2, Math.min(MAX_CHUNKS, out / CHUNK))
-                : fit > pool.threads() ? fit - fit % pool.threads() : fit;
-        int width = unit * F16Gemv.BLOCK;
-        pool.run(chunks, c -> {
-            int from = Math.min(out, (int) ((long) units * c / chunks) * width);
-            int to = Math.min(out, (int) ((long) units * (c + 1) / chunks) * width);
-            F16Gemv.multiply(data, scaled, rows, y, from, to);
-        });
+        WeightMatrix.split(out, F16Gemv.BLOCK, rows, pool, (from, to) -> F16Gemv.multiply(data, scaled, rows, y, from, to));
     }
 
-    /** Row {@code r} as f32 into {@code dst[offset..offset+in)}. */
+    @Override
     public void row(int r, float[] dst, int offset) {
         for (int i = 0; i < in; i++) dst[offset + i] = data.weight(r, i);
     }
