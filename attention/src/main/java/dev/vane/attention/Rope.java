@@ -40,6 +40,11 @@ public final class Rope {
                 inv[i] = scaled;
             }
         }
+        if (scaling instanceof RopeScaling.Divisors s) {
+            float[] d = s.divisors();
+            if (d.length != half) throw new IllegalArgumentException(d.length + " rope divisors for " + half + " frequencies");
+            for (int i = 0; i < half; i++) inv[i] /= d[i];
+        }
         float[] out = new float[half];
         for (int i = 0; i < half; i++) out[i] = (float) inv[i];
         return out;

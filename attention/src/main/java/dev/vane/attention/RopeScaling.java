@@ -22,5 +22,29 @@ public sealed interface RopeScaling {
         }
     }
 
+    /**
+     * A divisor per frequency, {@code inv_freq_i / divisors[i]}: how GGUF files carry Llama 3's
+     * scaling (the tensor {@code rope_freqs.weight}) and linear scaling (one factor throughout).
+     */
+    record Divisors(float[] divisors) implements RopeScaling {
+        public Divisors {
+            divisors = divisors.clone();
+            for (float d : divisors)
+                if (!(d > 0) || !Float.isFinite(d)) throw new IllegalArgumentException("rope frequency divisors must be finite and > 0, got " + d);
+        }
+
+        @Override
+        public float[] divisors() { return divisors.clone(); }
+
+        @Override
+        public boolean equals(Object o) { return o instanceof Divisors d && java.util.Arrays.equals(divisors, d.divisors); }
+
+        @Override
+        public int hashCode() { return java.util.Arrays.hashCode(divisors); }
+
+        @Override
+        public String toString() { return "Divisors" + java.util.Arrays.toString(divisors); }
+    }
+
     RopeScaling NONE = new None();
 }

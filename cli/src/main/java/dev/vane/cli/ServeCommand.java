@@ -1,6 +1,7 @@
 package dev.vane.cli;
 
 import dev.vane.engine.model.Backend;
+import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.model.WeightCache;
 import dev.vane.server.Main;
 import dev.vane.server.ServerSettings;
@@ -19,14 +20,14 @@ import java.util.Optional;
                 "application.yaml, then its built-in default; the values shown are what this run would use."})
 final class ServeCommand extends Leaf {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "checkpoint directory (${DEFAULT-VALUE})")
+    @Option(names = "--model", paramLabel = "DIR|FILE.gguf", description = "checkpoint directory or GGUF file (${DEFAULT-VALUE})")
     Path model;
     @Option(names = "--host", paramLabel = "ADDR", description = "bind address (${DEFAULT-VALUE})")
     String host;
     @Option(names = "--port", paramLabel = "N", description = "public port, 0 picks a free one (${DEFAULT-VALUE})")
     int port;
-    @Option(names = "--dtype", paramLabel = "auto|f16|f32",
-            description = "compute dtype of the projections; auto: the checkpoint's, f16 for f16 and bf16 files (${DEFAULT-VALUE})")
+    @Option(names = "--dtype", paramLabel = "auto|f16|f32|q8_0",
+            description = "compute dtype of the projections; auto: the checkpoint's, f16 for f16 and bf16 files; q8_0 quantises at load (${DEFAULT-VALUE})")
     String dtype;
     @Option(names = "--backend", paramLabel = "auto|java|tensor",
             description = "the decoder: auto picks the Java f16 kernels where they can run the model, else the tensor path (${DEFAULT-VALUE})")
@@ -90,7 +91,8 @@ final class ServeCommand extends Leaf {
     @Override
     public Integer call() {
         ServerSettings s = settings();
-        if (!Files.isDirectory(s.model())) throw usage("--model: directory not found: " + s.model());
+        if (!Files.isDirectory(s.model()) && !ModelLoader.isGguf(s.model()))
+            throw usage("--model: neither a checkpoint directory nor a .gguf file: " + s.model());
         try {
             Main.serve(s, out());
         } catch (SettingsException e) {

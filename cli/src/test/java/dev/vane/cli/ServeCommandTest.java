@@ -145,7 +145,7 @@ class ServeCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("vane serve: --port: not a number: 'http'\n");
         err.reset();
         assertEquals(2, Cli.execute(clean, "--model", tmp.resolve("none").toString()));
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("vane serve: --model: directory not found: ");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("vane serve: --model: neither a checkpoint directory nor a .gguf file: ");
     }
     /** The issue's --slots 64 --context 65536 on the demo model: 24 GiB of KV cache, more than the tests' 8 GiB heap. */
     @Test

@@ -4,6 +4,7 @@ package dev.vane.server;
 import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.model.ModelLoader;
@@ -101,11 +102,20 @@ public final class Main {
         return start(s, UnaryOperator.identity());
     }
 
+    /** The tokenizer a GGUF model file carries. */
+    private static Tokenizer ggufTokenizer(java.nio.file.Path file) {
+        try (GgufFile g = GgufFile.open(file, Long.MAX_VALUE)) {
+            return Tokenizer.fromGguf(g);
+        }
+    }
+
     /** {@link #start(ServerSettings)} with the routes talking to {@code engine} applied to the scheduler (tests inject faults). */
     static VaneServer start(ServerSettings s, UnaryOperator<GenerationService> engine) {
-        if (!Files.isDirectory(s.model())) throw new IllegalArgumentException("model directory not found: " + s.model());
+        boolean gguf = ModelLoader.isGguf(s.model());
+        if (!gguf && !Files.isDirectory(s.model()))
+            throw new IllegalArgumentException("neither a model directory nor a .gguf file: " + s.model());
         // the tokenizer (a large vocabulary takes a second) loads beside the weights
-        CompletableFuture<Tokenizer> loadingTokenizer = CompletableFuture.supplyAsync(() -> Tokenizer.load(s.model()),
+        CompletableFuture<Tokenizer> loadingTokenizer = CompletableFuture.supplyAsync(() -> gguf ? ggufTokenizer(s.model()) : Tokenizer.load(s.model()),
                 r -> Thread.ofPlatform().name("vane-tokenizer-load").start(r));
         CausalLM model;
         try {
@@ -134,7 +144,7 @@ public final class Main {
         }
         metrics.bind(scheduler);
         metrics.bindModel(model);
-        String id = s.model().toAbsolutePath().normalize().getFileName().toString();
+        String id = s.model().toAbsolutePath().normalize().getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         ModelConfig mc = model.config();
         ArtifactRegistry registry = new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes());
         ArtifactAdminService.recover(registry);

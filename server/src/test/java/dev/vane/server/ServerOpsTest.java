@@ -135,7 +135,7 @@ class ServerOpsTest {
         assertThatThrownBy(() -> Main.start(settings)).isInstanceOf(SettingsException.class)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--slots 1000000 × --context 65536: a KV cache of 1000000 slots × 65536 positions needs 31250.0 GiB of "
-                        + (dtype == ComputeDType.F16 ? "Java heap" : "native memory"))
+                        + (dtype == ComputeDType.F32 ? "native memory" : "Java heap"))
                 .hasMessageContaining("lower --slots or --context");
     }
 

@@ -4,9 +4,9 @@ import dev.vane.cli.CliRun;
 import dev.vane.cli.CliRun.Result;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.fixture.Preset;
-import dev.vane.steering.gguf.GgmlType;
-import dev.vane.steering.gguf.GgufFile;
-import dev.vane.steering.gguf.GgufWriter;
+import dev.vane.engine.gguf.GgmlType;
+import dev.vane.engine.gguf.GgufFile;
+import dev.vane.engine.gguf.GgufWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

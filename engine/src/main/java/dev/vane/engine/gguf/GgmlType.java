@@ -1,25 +1,46 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 import java.util.Optional;
 
 /**
- * The ggml tensor element types Vane reads from GGUF. Control vectors are F32; F16 is accepted
- * because converting it is lossless. Quantised types are recognised by id only to name them in
- * errors.
+ * The ggml tensor element types Vane reads from GGUF, with their block geometry: a tensor's
+ * elements are stored in blocks of {@link #blockSize} elements taking {@link #blockBytes} bytes
+ * (one element per block for the float types). Other types are recognised by id only to name them
+ * in errors.
  */
 public enum GgmlType {
-    F32(0, 4), F16(1, 2);
+    F32(0, 1, 4),
+    F16(1, 1, 2),
+    /** Blocks of 32: an f16 scale d, then 32 int8 q; w = d · q. */
+    Q8_0(8, 32, 34),
+    BF16(30, 1, 2);
 
     private final int id;
-    private final int bytes;
+    private final int blockSize;
+    private final int blockBytes;
 
-    GgmlType(int id, int bytes) {
+    GgmlType(int id, int blockSize, int blockBytes) {
         this.id = id;
-        this.bytes = bytes;
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
     }
 
     public int id() { return id; }
-    public int bytes() { return bytes; }
+    /** Elements per block. */
+    public int blockSize() { return blockSize; }
+    /** Bytes per block. */
+    public int blockBytes() { return blockBytes; }
+    /** Bytes per element of the float types (F32, F16, BF16). */
+    public int bytes() {
+        if (blockSize != 1) throw new IllegalStateException(this + " is stored in blocks of " + blockSize);
+        return blockBytes;
+    }
+
+    /** Bytes that {@code elements} take, or -1 when they are not whole blocks. */
+    public long byteSize(long elements) {
+        if (elements % blockSize != 0) return -1;
+        return Math.multiplyExact(elements / blockSize, (long) blockBytes);
+    }
 
     public static Optional<GgmlType> byId(int id) {
         for (GgmlType t : values()) if (t.id == id) return Optional.of(t);

@@ -1,4 +1,4 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 /** A GGUF file that cannot be read or used; the message names the file and, where known, the tensor or key. */
 public final class GgufException extends RuntimeException {

@@ -1,7 +1,8 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 import dev.vane.engine.text.Snippet;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -30,19 +31,25 @@ import java.util.Map;
  * </pre>
  *
  * where a string is {@code u64 length} plus UTF-8 bytes and an array value is {@code u32 element
- * type · u64 count · elements}. Version 1 (32-bit counts) is rejected. The whole file is mapped
- * once, so files over 2 GiB are rejected; control vectors are kilobytes to megabytes.
+ * type · u64 count · elements}. Version 1 (32-bit counts) is rejected.
  *
- * <p>Every error names the file, and the tensor or key being read: a truncated download or a
- * quantised model passed by mistake should say so, not fail with an index error.
+ * <p>A file is never mapped: the header is read into memory (a growing prefix until it parses),
+ * tensor data by positional reads ({@link #read}), so model files of any size open and the process
+ * holds only what the caller copies out. Every error names the file, and the tensor or key being
+ * read: a truncated download or a tensor of a type Vane cannot read should say so, not fail with an
+ * index error.
  */
-public final class GgufFile {
+public final class GgufFile implements AutoCloseable {
 
     /** "GGUF" read as a little-endian u32. */
     static final int MAGIC = 0x46554747;
     static final int DEFAULT_ALIGNMENT = 32;
     static final String ALIGNMENT_KEY = "general.alignment";
     private static final int MAX_DIMS = 4;
+    /** First prefix read for the header; it grows fourfold until the header fits. */
+    private static final int FIRST_PREFIX = 1 << 20;
+    /** The largest header read (a model's vocabulary and merges take a few to tens of megabytes). */
+    private static final int MAX_HEADER = 1 << 30;
     /**
      * Deepest nesting of array values read. Arrays of arrays are legal GGUF but no control vector
      * or model uses them (llama.cpp's loader rejects them); the bound keeps a hostile file from
@@ -50,50 +57,106 @@ public final class GgufFile {
      */
     static final int MAX_ARRAY_DEPTH = 8;
 
+    /** Where the bytes come from: an open file or memory. */
+    private interface Source extends AutoCloseable {
+        /** Fills {@code dst} from {@code position} on. */
+        void read(long position, ByteBuffer dst) throws IOException;
+
+        @Override
+        void close();
+    }
+
     private final Path path;
     private final int version;
     private final Map<String, GgufValue> metadata;
     private final Map<String, GgufTensorInfo> tensors;
     private final int alignment;
     private final long dataStart;
-    private final ByteBuffer bytes;
+    private final Source source;
 
-    private GgufFile(Path path, int version, Map<String, GgufValue> metadata, Map<String, GgufTensorInfo> tensors,
-                     int alignment, long dataStart, ByteBuffer bytes) {
+    private GgufFile(Path path, Header h, Source source) {
         this.path = path;
-        this.version = version;
-        this.metadata = metadata;
-        this.tensors = tensors;
-        this.alignment = alignment;
-        this.dataStart = dataStart;
-        this.bytes = bytes;
+        this.version = h.version;
+        this.metadata = h.metadata;
+        this.tensors = h.tensors;
+        this.alignment = h.alignment;
+        this.dataStart = h.dataStart;
+        this.source = source;
     }
 
     /**
-     * Opens and validates a file: header, metadata, tensor table and that every F32/F16 tensor's
-     * data lies inside the file.
+     * Opens and validates a file: header, metadata, tensor table and that every tensor of a type
+     * Vane reads lies inside the file. The file stays open until {@link #close}.
      *
      * @param maxBytes the largest file accepted (a guard for uploads)
      * @throws GgufException naming the file and what is wrong
      */
     public static GgufFile open(Path path, long maxBytes) {
-        ByteBuffer buf;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > maxBytes) throw new GgufException(path + ": " + size + " bytes, more than the limit of " + maxBytes);
-            if (size > Integer.MAX_VALUE) throw new GgufException(path + ": files over 2 GiB are not supported");
-            buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new GgufException(path + ": file not found");
         } catch (IOException e) {
             throw new GgufException(path + ": cannot read: " + e.getMessage(), e);
         }
-        return parse(path, buf);
+        Source source = new Source() {
+            @Override
+            public void read(long position, ByteBuffer dst) throws IOException {
+                while (dst.hasRemaining()) {
+                    int n = ch.read(dst, position);
+                    if (n < 0) throw new EOFException("end of file at byte " + position);
+                    position += n;
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing was written
+                }
+            }
+        };
+        try {
+            long size = ch.size();
+            if (size > maxBytes) throw new GgufException(path + ": " + size + " bytes, more than the limit of " + maxBytes);
+            for (long prefix = Math.min(size, FIRST_PREFIX); ; prefix = Math.min(size, prefix * 4)) {
+                ByteBuffer head = ByteBuffer.allocate((int) prefix).order(ByteOrder.LITTLE_ENDIAN);
+                source.read(0, head);
+                head.flip();
+                try {
+                    return new GgufFile(path, new Parser(path, head, size).parse(), source);
+                } catch (NeedMore e) {
+                    if (prefix * 4 > MAX_HEADER && prefix < size)
+                        throw new GgufException(path + ": header larger than " + MAX_HEADER + " bytes");
+                }
+            }
+        } catch (IOException e) {
+            source.close();
+            throw new GgufException(path + ": cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
     }
 
     /** Parses GGUF bytes already in memory; {@code source} names them in errors. */
     public static GgufFile parse(Path source, ByteBuffer data) {
-        return new Parser(source, data.duplicate().order(ByteOrder.LITTLE_ENDIAN)).parse();
+        ByteBuffer all = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+        Header h = new Parser(source, all.duplicate().order(ByteOrder.LITTLE_ENDIAN), all.limit()).parse();
+        return new GgufFile(source, h, new Source() {
+            @Override
+            public void read(long position, ByteBuffer dst) {
+                ByteBuffer from = all.duplicate();
+                from.position(Math.toIntExact(position)).limit(Math.toIntExact(position + dst.remaining()));
+                dst.put(from);
+            }
+
+            @Override
+            public void close() {}
+        });
     }
 
     public Path path() { return path; }
@@ -104,40 +167,85 @@ public final class GgufFile {
     /** Tensor entries in file order. */
     public Map<String, GgufTensorInfo> tensors() { return tensors; }
 
-    /** @throws GgufException naming the file and tensor when it is absent or not F32/F16 */
-    public float[] floats(String name) {
+    /** The entry of tensor {@code name}. @throws GgufException naming the file and tensor when it is absent */
+    public GgufTensorInfo tensor(String name) {
         GgufTensorInfo t = tensors.get(name);
-        if (t == null) throw new GgufException(path + ": no tensor '" + name + "'");
-        GgmlType type = t.type().orElseThrow(() -> new GgufException(path + ": tensor '" + name
-                + "': unsupported type " + GgmlType.describe(t.typeId()) + " (F32 and F16 are read)"));
+        if (t == null) throw new GgufException(path + ": no tensor '" + Snippet.of(name) + "'");
+        return t;
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes of tensor {@code t}'s data from byte {@code offset} of it
+     * (several threads may read at once).
+     */
+    public void read(GgufTensorInfo t, long offset, ByteBuffer dst) {
+        try {
+            source.read(dataStart + t.offset() + offset, dst);
+        } catch (IOException e) {
+            throw new GgufException(path + ": tensor '" + t.name() + "': cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** @throws GgufException naming the file and tensor when it is absent or not F32, F16 or BF16 */
+    public float[] floats(String name) {
+        GgufTensorInfo t = tensor(name);
+        GgmlType type = t.type().filter(y -> y.blockSize() == 1).orElseThrow(() -> new GgufException(path + ": tensor '" + name
+                + "': unsupported type " + GgmlType.describe(t.typeId()) + " (F32, F16 and BF16 are read as floats)"));
         int n = Math.toIntExact(t.elementCount());
-        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        b.position(Math.toIntExact(dataStart + t.offset()));
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(type.byteSize(n))).order(ByteOrder.LITTLE_ENDIAN);
+        read(t, 0, b);
+        b.flip();
         float[] out = new float[n];
         switch (type) {
             case F32 -> b.asFloatBuffer().get(out);
             case F16 -> {
                 for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(b.getShort());
             }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat(b.getShort() << 16);
+            }
+            default -> throw new IllegalStateException(type.name());
         }
         return out;
+    }
+
+    @Override
+    public void close() {
+        source.close();
+    }
+
+    /** What the header says. */
+    private record Header(int version, Map<String, GgufValue> metadata, Map<String, GgufTensorInfo> tensors,
+                          int alignment, long dataStart) {}
+
+    /** The prefix read ended inside the header while the file goes on: read a longer one. */
+    private static final class NeedMore extends RuntimeException {
+        NeedMore() { super(null, null, false, false); }
     }
 
     /** Reads the header and tables with bounds checks that name what was being read. */
     private static final class Parser {
         private final Path path;
         private final ByteBuffer b;
+        private final long size;
         private String what = "header";
         private int depth;
 
-        Parser(Path path, ByteBuffer b) {
+        /** {@code b}: the file's first bytes (maybe all of them); {@code size}: the file's length. */
+        Parser(Path path, ByteBuffer b, long size) {
             this.path = path;
             this.b = b;
+            this.size = size;
         }
 
-        GgufFile parse() {
+        /** Bytes of the file after the read position. */
+        private long left() {
+            return size - b.position();
+        }
+
+        Header parse() {
             try {
-                if (b.remaining() < 4) throw fail("truncated file: " + b.remaining() + " bytes, no GGUF header");
+                if (left() < 4) throw fail("truncated file: " + left() + " bytes, no GGUF header");
                 int magic = b.getInt();
                 if (magic != MAGIC) throw fail("bad magic 0x" + Integer.toHexString(magic) + ", not a GGUF file");
                 int version = b.getInt();
@@ -146,9 +254,9 @@ public final class GgufFile {
                 long tensorCount = b.getLong();
                 long kvCount = b.getLong();
                 // every entry takes at least 8 bytes, which bounds the counts before allocating
-                if (tensorCount < 0 || kvCount < 0 || tensorCount > b.remaining() / 8 || kvCount > b.remaining() / 8)
+                if (tensorCount < 0 || kvCount < 0 || tensorCount > left() / 8 || kvCount > left() / 8)
                     throw fail("truncated or corrupt header: " + tensorCount + " tensors and " + kvCount
-                            + " metadata entries cannot fit in " + b.capacity() + " bytes");
+                            + " metadata entries cannot fit in " + size + " bytes");
                 Map<String, GgufValue> meta = new LinkedHashMap<>();
                 for (long i = 0; i < kvCount; i++) {
                     what = "metadata entry " + i;
@@ -183,17 +291,19 @@ public final class GgufFile {
                     if (t.type().isEmpty()) continue; // size unknown; reading it fails with the type named
                     long end;
                     try {
-                        end = dataStart + t.offset() + Math.multiplyExact(t.elementCount(), t.type().get().bytes());
+                        long bytes = t.type().get().byteSize(t.elementCount());
+                        if (bytes < 0) throw fail("tensor '" + t.name() + "': " + t.elementCount() + " elements are not whole "
+                                + t.type().get() + " blocks of " + t.type().get().blockSize());
+                        end = dataStart + t.offset() + bytes;
                     } catch (ArithmeticException e) {
                         throw fail("tensor '" + t.name() + "': size overflows");
                     }
-                    if (end > b.capacity())
-                        throw fail("truncated file: tensor '" + t.name() + "' ends at byte " + end + " but the file has "
-                                + b.capacity());
+                    if (end > size)
+                        throw fail("truncated file: tensor '" + t.name() + "' ends at byte " + end + " but the file has " + size);
                 }
-                return new GgufFile(path, version, Collections.unmodifiableMap(meta),
-                        Collections.unmodifiableMap(tensors), alignment, dataStart, b);
+                return new Header(version, Collections.unmodifiableMap(meta), Collections.unmodifiableMap(tensors), alignment, dataStart);
             } catch (BufferUnderflowException e) {
+                if (b.limit() < size) throw new NeedMore();
                 throw fail("truncated file while reading " + what);
             }
         }
@@ -241,7 +351,7 @@ public final class GgufFile {
             GgufValueType et = type(b.getInt());
             long n = b.getLong();
             long min = et.size() > 0 ? et.size() : 8; // a string or nested array takes at least 8 bytes
-            if (n < 0 || n > b.remaining() / min)
+            if (n < 0 || n > left() / min)
                 throw fail("truncated file: " + what + " declares " + n + " array elements");
             List<GgufValue> out = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) out.add(value(et));
@@ -251,9 +361,10 @@ public final class GgufFile {
 
         private String string() {
             long len = b.getLong();
-            if (len < 0 || len > b.remaining())
+            if (len < 0 || len > left())
                 throw fail("truncated file: " + what + " declares a string of " + len + " bytes, "
-                        + b.remaining() + " remain");
+                        + left() + " remain");
+            if (len > b.remaining()) throw new NeedMore();
             byte[] s = new byte[(int) len];
             b.get(s);
             try {

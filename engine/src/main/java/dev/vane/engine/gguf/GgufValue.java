@@ -1,4 +1,4 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 import java.util.List;
 

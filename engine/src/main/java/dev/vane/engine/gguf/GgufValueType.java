@@ -1,4 +1,4 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 /** Metadata value types of GGUF, with their on-disk ids and fixed sizes (-1: variable). */
 public enum GgufValueType {

@@ -1,7 +1,11 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -14,15 +18,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes small GGUF v3 files (control-vector export, tests): metadata of the common scalar types
- * and string arrays, F32 or F16 tensors, data aligned to {@code general.alignment} (32 unless set).
- * Everything is assembled in memory and the file appears atomically.
+ * Writes GGUF v3 files (control-vector export, model conversion, tests): metadata of the common
+ * scalar types and string and integer arrays; tensors of any {@link GgmlType}, given as floats
+ * (F32, F16) or as a {@link Body} that writes their bytes when the file is written, so a model's
+ * tensors stream through one at a time; data aligned to {@code general.alignment} (32 unless set).
+ * The file appears atomically.
  */
 public final class GgufWriter {
 
     private record Entry(GgufValueType type, Object value) {}
 
-    private record Tensor(String name, long[] dims, GgmlType type, float[] data) {}
+    /** Writes a tensor's data, exactly {@link GgmlType#byteSize} bytes of it. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private record Tensor(String name, long[] dims, GgmlType type, long bytes, Body body) {}
 
     private final Map<String, Entry> metadata = new LinkedHashMap<>();
     private final List<Tensor> tensors = new ArrayList<>();
@@ -36,6 +48,9 @@ public final class GgufWriter {
     public GgufWriter putBool(String key, boolean value) { return put(key, GgufValueType.BOOL, value); }
     public GgufWriter putStringArray(String key, List<String> values) {
         return put(key, GgufValueType.ARRAY, List.copyOf(values));
+    }
+    public GgufWriter putInt32Array(String key, int[] values) {
+        return put(key, GgufValueType.ARRAY, values.clone());
     }
 
     /** Sets {@code general.alignment} (a power of two) and aligns the data to it. */
@@ -56,96 +71,149 @@ public final class GgufWriter {
      * @param dims ggml order, innermost first; their product must equal {@code data.length}
      */
     public GgufWriter addTensor(String name, GgmlType type, float[] data, long... dims) {
+        if (type != GgmlType.F32 && type != GgmlType.F16) throw new IllegalArgumentException(name + ": floats are written as F32 or F16, not " + type);
         long n = 1;
         for (long d : dims) n *= d;
         if (n != data.length) throw new IllegalArgumentException(name + ": dims hold " + n + " values, got " + data.length);
+        float[] copy = data.clone();
+        return addTensor(name, type, dims, out -> {
+            ByteBuffer b = ByteBuffer.allocate(copy.length * type.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : copy) {
+                if (type == GgmlType.F32) b.putFloat(f);
+                else b.putShort(Float.floatToFloat16(f));
+            }
+            out.write(b.array());
+        });
+    }
+
+    /**
+     * Adds a tensor whose bytes {@code body} writes when the file is written.
+     *
+     * @param dims ggml order, innermost first; whole blocks of {@code type}
+     */
+    public GgufWriter addTensor(String name, GgmlType type, long[] dims, Body body) {
+        long n = 1;
+        for (long d : dims) n = Math.multiplyExact(n, d);
+        long bytes = type.byteSize(n);
+        if (bytes < 0 || dims.length == 0 || dims[0] % type.blockSize() != 0)
+            throw new IllegalArgumentException(name + ": rows of " + dims[0] + " are not whole " + type + " blocks of " + type.blockSize());
         if (tensors.stream().anyMatch(t -> t.name.equals(name))) throw new IllegalArgumentException("duplicate tensor " + name);
-        tensors.add(new Tensor(name, dims.clone(), type, data.clone()));
+        tensors.add(new Tensor(name, dims.clone(), type, bytes, body));
         return this;
     }
 
     /** The file's bytes. */
     public byte[] toBytes() {
-        Out out = new Out();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            writeTo(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Writes the file atomically (temporary sibling, then rename), streaming each tensor's bytes. */
+    public void write(Path path) throws IOException {
+        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
+            writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void writeTo(OutputStream sink) throws IOException {
+        Out out = new Out(sink);
         out.u32(GgufFile.MAGIC).u32(3).u64(tensors.size()).u64(metadata.size());
-        metadata.forEach((k, e) -> {
-            out.string(k).u32(e.type.id());
-            out.value(e.type, e.value);
-        });
+        for (var e : metadata.entrySet()) {
+            out.string(e.getKey()).u32(e.getValue().type.id());
+            out.value(e.getValue().type, e.getValue().value);
+        }
         long offset = 0;
-        List<Long> offsets = new ArrayList<>();
         for (Tensor t : tensors) {
             out.string(t.name).u32(t.dims.length);
             for (long d : t.dims) out.u64(d);
             out.u32(t.type.id()).u64(offset);
-            offsets.add(offset);
-            offset = align(offset + (long) t.data.length * t.type.bytes());
+            offset = align(offset + t.bytes);
         }
         out.pad(alignment);
-        for (int i = 0; i < tensors.size(); i++) {
-            Tensor t = tensors.get(i);
-            for (float f : t.data) {
-                if (t.type == GgmlType.F32) out.f32(f);
-                else out.u16(Float.floatToFloat16(f));
-            }
+        for (Tensor t : tensors) {
+            long before = out.written;
+            t.body.writeTo(out.counting);
+            if (out.written - before != t.bytes)
+                throw new IllegalStateException(t.name + ": wrote " + (out.written - before) + " bytes, expected " + t.bytes);
             out.pad(alignment);
         }
-        return out.bytes();
-    }
-
-    /** Writes the file atomically (temporary sibling, then rename). */
-    public void write(Path path) throws IOException {
-        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.write(temp, toBytes());
-        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private long align(long n) { return (n + alignment - 1) / alignment * alignment; }
 
-    /** A little-endian byte sink. */
+    /** A little-endian byte sink that counts what passes. */
     private static final class Out {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        long written;
+        final OutputStream counting;
 
-        private Out put(int n) {
-            bytes.write(scratch.array(), 0, n);
+        Out(OutputStream sink) {
+            counting = new FilterOutputStream(sink) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    written++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    written += len;
+                }
+            };
+        }
+
+        private Out put(int n) throws IOException {
+            counting.write(scratch.array(), 0, n);
             scratch.clear();
             return this;
         }
 
-        Out u16(short v) { scratch.putShort(v); return put(2); }
-        Out u32(long v) { scratch.putInt((int) v); return put(4); }
-        Out u64(long v) { scratch.putLong(v); return put(8); }
-        Out f32(float v) { scratch.putFloat(v); return put(4); }
+        Out u32(long v) throws IOException { scratch.putInt((int) v); return put(4); }
+        Out u64(long v) throws IOException { scratch.putLong(v); return put(8); }
+        Out f32(float v) throws IOException { scratch.putFloat(v); return put(4); }
 
-        Out string(String s) {
+        Out string(String s) throws IOException {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             u64(b.length);
-            bytes.writeBytes(b);
+            counting.write(b);
             return this;
         }
 
         @SuppressWarnings("unchecked")
-        void value(GgufValueType type, Object v) {
+        void value(GgufValueType type, Object v) throws IOException {
             switch (type) {
                 case STRING -> string((String) v);
                 case UINT32, INT32 -> u32((Long) v);
                 case UINT64 -> u64((Long) v);
                 case FLOAT32 -> f32((Float) v);
-                case BOOL -> bytes.write((Boolean) v ? 1 : 0);
+                case BOOL -> counting.write((Boolean) v ? 1 : 0);
                 case ARRAY -> {
-                    List<String> list = (List<String>) v;
-                    u32(GgufValueType.STRING.id()).u64(list.size());
-                    list.forEach(this::string);
+                    if (v instanceof int[] ints) {
+                        u32(GgufValueType.INT32.id()).u64(ints.length);
+                        for (int i : ints) u32(i);
+                    } else {
+                        List<String> list = (List<String>) v;
+                        u32(GgufValueType.STRING.id()).u64(list.size());
+                        for (String e : list) string(e);
+                    }
                 }
                 default -> throw new IllegalStateException("no writer for " + type);
             }
         }
 
-        void pad(int alignment) {
-            while (bytes.size() % alignment != 0) bytes.write(0);
+        void pad(int alignment) throws IOException {
+            while (written % alignment != 0) counting.write(0);
         }
-
-        byte[] bytes() { return bytes.toByteArray(); }
     }
 }

@@ -17,9 +17,12 @@ import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
+import dev.vane.engine.kernel.Q8Gemv;
+import dev.vane.engine.kernel.Q8Matrix;
 import dev.vane.engine.kernel.RowOps;
+import dev.vane.engine.kernel.WeightMatrix;
 
-import dev.vane.engine.weights.CheckpointReader;
+import dev.vane.engine.weights.WeightSource;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,8 +34,8 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The serving decoder: the whole cached step in Java, f32 activations and {@link F16Matrix}
- * weights, no tensor library call.
+ * The serving decoder: the whole cached step in Java, f32 activations and {@link WeightMatrix}
+ * weights (f16 or Q8_0), no tensor library call.
  *
  * <p>Why: a decode step at batch 1 through PyTorch is ~40 tensor ops per layer (3–15 µs of JNI
  * each, plus PyTorch's OpenMP workers spinning after every op and competing with the kernel's
@@ -72,8 +75,8 @@ public final class JavaDecoder implements CausalLM {
     private final RowOps ops;
     private final Attention attention;
     private final Rope.Tables rope;
-    private final F16Matrix embedding;
-    private final F16Matrix head;
+    private final WeightMatrix embedding;
+    private final WeightMatrix head;
     private final Layer[] layers;
     private final float[] finalNorm;
     private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
@@ -102,11 +105,11 @@ public final class JavaDecoder implements CausalLM {
         }
     }
 
-    /** One layer's parameters: f16 matrices, f32 vectors ({@code qkvBias} and {@code qkNorm} may be null). */
-    private record Layer(F16Matrix qkv, float[] qkvBias, float[] qkNorm, F16Matrix o, F16Matrix gateUp, F16Matrix down,
+    /** One layer's parameters: packed matrices, f32 vectors ({@code qkvBias} and {@code qkNorm} may be null). */
+    private record Layer(WeightMatrix qkv, float[] qkvBias, float[] qkNorm, WeightMatrix o, WeightMatrix gateUp, WeightMatrix down,
                          float[] inputNorm, float[] postNorm) {}
 
-    private JavaDecoder(ModelConfig cfg, Backend backend, KernelPool pool, F16Matrix embedding, F16Matrix head,
+    private JavaDecoder(ModelConfig cfg, Backend backend, KernelPool pool, WeightMatrix embedding, WeightMatrix head,
                         Layer[] layers, float[] finalNorm, int maxPositions) {
         this.cfg = cfg;
         this.backend = backend;
@@ -134,12 +137,18 @@ public final class JavaDecoder implements CausalLM {
      * up stacked) is read from the file a few rows at a time by the pool's threads and packed, so
      * the process holds the packed weights and a row buffer per thread, never the file's pages or
      * a tensor library's copy. A matrix that {@code cache} holds intact is copied from it instead, and the cache
-     * is saved when it lacked some. The kernels' JIT warm-up runs beside the packing (once per JVM).
+     * is saved when it lacked some. With {@code dtype} {@link ComputeDType#Q8_0} each row is
+     * quantised as it is read ({@link Q8Gemv#quantize}; no cache), or
+     * packed as stored when the file holds it in Q8_0. The kernels' JIT warm-up runs
+     * beside the packing (once per JVM).
      */
-    static JavaDecoder load(CheckpointReader r, ModelConfig cfg, int maxPositions, Backend backend, Optional<PackedCache> cache) {
+    static JavaDecoder load(WeightSource r, ModelConfig cfg, int maxPositions, Backend backend, ComputeDType dtype, Optional<PackedCache> cache) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
+        if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16 or q8_0 weights, not " + dtype.label());
         long t0 = System.nanoTime();
-        Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up").start(F16Gemv::warmUp);
+        Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up")
+                .start(dtype == ComputeDType.Q8_0 ? Q8Gemv::warmUp : F16Gemv::warmUp);
+        if (dtype != ComputeDType.F16 && cache.isPresent()) throw new IllegalArgumentException("the packed-weights cache holds f16 matrices only");
         KernelPool pool = new KernelPool(backend.threads());
         try {
             int d = cfg.hiddenSize(), dh = cfg.headDim(), h = cfg.numHeads(), g = cfg.numKvHeads(), ff = cfg.intermediateSize();
@@ -153,19 +162,19 @@ public final class JavaDecoder implements CausalLM {
                     for (int k = 0; k < h + g; k++) System.arraycopy(k < h ? qn : kn, 0, qkNorm, k * dh, dh);
                 }
                 layers[l] = new Layer(
-                        pack(r, cache, HfNames.qkv(l), new int[] {h * dh, g * dh, g * dh}, d, pool),
+                        pack(r, dtype, cache, HfNames.qkv(l), new int[] {h * dh, g * dh, g * dh}, d, pool),
                         cfg.qkvBias() ? stackedFloats(r, HfNames.qkvBias(l), new int[] {h * dh, g * dh, g * dh}) : null,
                         qkNorm,
-                        pack(r, cache, List.of(HfNames.layer(l, HfNames.O)), new int[] {d}, h * dh, pool),
-                        pack(r, cache, HfNames.gateUp(l), new int[] {ff, ff}, d, pool),
-                        pack(r, cache, List.of(HfNames.layer(l, HfNames.DOWN)), new int[] {d}, ff, pool),
+                        pack(r, dtype, cache, List.of(HfNames.layer(l, HfNames.O)), new int[] {d}, h * dh, pool),
+                        pack(r, dtype, cache, HfNames.gateUp(l), new int[] {ff, ff}, d, pool),
+                        pack(r, dtype, cache, List.of(HfNames.layer(l, HfNames.DOWN)), new int[] {d}, ff, pool),
                         r.floats(HfNames.layer(l, HfNames.INPUT_NORM), new long[] {d}),
                         r.floats(HfNames.layer(l, HfNames.POST_NORM), new long[] {d}));
             }
-            F16Matrix embedding = pack(r, cache, List.of(HfNames.EMBED), new int[] {cfg.vocabSize()}, d, pool);
-            F16Matrix head = cfg.tieWordEmbeddings() && !r.has(HfNames.LM_HEAD)
+            WeightMatrix embedding = pack(r, dtype, cache, List.of(HfNames.EMBED), new int[] {cfg.vocabSize()}, d, pool);
+            WeightMatrix head = cfg.tieWordEmbeddings() && !r.has(HfNames.LM_HEAD)
                     ? embedding
-                    : pack(r, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
+                    : pack(r, dtype, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
             float[] finalNorm = r.floats(HfNames.FINAL_NORM, new long[] {d});
             long t1 = System.nanoTime();
             JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions);
@@ -173,7 +182,7 @@ public final class JavaDecoder implements CausalLM {
             warmUp.join();
             LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
                     "weights: %.1f MB in %.2f s (%s), kernel warm-up done at %.2f s",
-                    decoder.weightBytes() / 1e6, (t1 - t0) / 1e9, cache.map(PackedCache::summary).orElse("packed, no cache"),
+                    decoder.weightBytes() / 1e6, (t1 - t0) / 1e9, cache.map(PackedCache::summary).orElse(dtype == ComputeDType.Q8_0 ? "q8_0, no cache" : "packed, no cache"),
                     (System.nanoTime() - t0) / 1e9));
             return decoder;
         } catch (InterruptedException e) {
@@ -188,30 +197,48 @@ public final class JavaDecoder implements CausalLM {
 
     /**
      * The 2-d tensors {@code names}, of {@code rows[k]} rows of {@code in} each, stacked and
-     * packed, or copied from {@code cache} when it holds them intact.
+     * packed in {@code dtype}, or copied from {@code cache} when it holds them intact.
      */
-    private static F16Matrix pack(CheckpointReader r, Optional<PackedCache> cache, List<String> names, int[] rows, int in, KernelPool pool) {
+    private static WeightMatrix pack(WeightSource r, ComputeDType dtype, Optional<PackedCache> cache, List<String> names,
+                                     int[] rows, int in, KernelPool pool) {
         String name = names.size() == 1 ? names.getFirst() : names.toString();
         int out = Arrays.stream(rows).sum();
         Optional<F16Gemv.Packed> saved = cache.flatMap(c -> c.find(name, out, in, pool));
         if (saved.isPresent()) return F16Matrix.of(saved.get());
-        CheckpointReader.F16Rows[] parts = new CheckpointReader.F16Rows[names.size()];
-        int[] first = new int[parts.length + 1]; // stacked row where part k starts
-        for (int k = 0; k < parts.length; k++) {
-            parts[k] = r.f16Rows(names.get(k), new long[] {rows[k], in});
-            first[k + 1] = first[k] + rows[k];
+        int[] first = new int[names.size() + 1]; // stacked row where part k starts
+        for (int k = 0; k < names.size(); k++) first[k + 1] = first[k] + rows[k];
+        if (dtype == ComputeDType.Q8_0) {
+            List<Optional<Q8Gemv.Rows>> stored = new java.util.ArrayList<>();
+            for (int k = 0; k < names.size(); k++) stored.add(r.q8Rows(names.get(k), new long[] {rows[k], in}));
+            if (stored.stream().allMatch(Optional::isPresent)) { // stored as Q8_0: packed as they are
+                Q8Gemv.Rows[] parts = stored.stream().map(Optional::get).toArray(Q8Gemv.Rows[]::new);
+                return Q8Matrix.of((o, scales, quants) -> {
+                    int k = part(first, o);
+                    parts[k].row(o - first[k], scales, quants);
+                }, out, in, name, pool);
+            }
         }
-        F16Matrix m = F16Matrix.of((o, dst) -> {
-            int k = 0;
-            while (o >= first[k + 1]) k++;
+        F16Gemv.Rows[] parts = new F16Gemv.Rows[names.size()];
+        for (int k = 0; k < parts.length; k++) parts[k] = r.f16Rows(names.get(k), new long[] {rows[k], in});
+        F16Gemv.Rows stacked = (o, dst) -> {
+            int k = part(first, o);
             parts[k].row(o - first[k], dst);
-        }, out, in, name, pool);
+        };
+        if (dtype == ComputeDType.Q8_0) return Q8Matrix.quantizing(stacked, out, in, name, pool);
+        F16Matrix m = F16Matrix.of(stacked, out, in, name, pool);
         cache.ifPresent(c -> c.put(name, m.packed()));
         return m;
     }
 
+    /** The part of a stacked matrix that holds row {@code o} ({@code first[k]}: where part k starts). */
+    private static int part(int[] first, int o) {
+        int k = 0;
+        while (o >= first[k + 1]) k++;
+        return k;
+    }
+
     /** The vectors {@code names}, of {@code lengths[k]} values each, one after another. */
-    private static float[] stackedFloats(CheckpointReader r, List<String> names, int[] lengths) {
+    private static float[] stackedFloats(WeightSource r, List<String> names, int[] lengths) {
         float[] out = new float[Arrays.stream(lengths).sum()];
         for (int k = 0, at = 0; k < names.size(); at += lengths[k], k++)
             System.arraycopy(r.floats(names.get(k), new long[] {lengths[k]}), 0, out, at, lengths[k]);

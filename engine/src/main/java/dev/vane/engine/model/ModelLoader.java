@@ -1,24 +1,39 @@
 package dev.vane.engine.model;
 
 import ai.djl.ndarray.NDManager;
+import dev.vane.engine.config.Architecture;
+import dev.vane.engine.config.GgufConfig;
 import dev.vane.engine.config.HfConfig;
+import dev.vane.engine.gguf.GgmlType;
+import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.weights.CheckpointReader;
 import dev.vane.engine.weights.FileDType;
+import dev.vane.engine.weights.GgufWeights;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Loads a Hugging Face checkpoint directory into a {@link CausalLM}: the one place that chooses
- * the backend ({@link Backend#choose}).
+ * Loads a Hugging Face checkpoint directory or a GGUF file into a {@link CausalLM}: the one place
+ * that chooses the backend ({@link Backend#choose}).
  */
 public final class ModelLoader {
 
     private ModelLoader() {}
 
-    /** A model for inference, on the backend {@link Backend#choose} picks for {@code o}. */
+    /** Whether {@code path} names a GGUF model file (rather than a checkpoint directory). */
+    public static boolean isGguf(Path path) {
+        return Files.isRegularFile(path) && path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
+    }
+
+    /**
+     * A model for inference, on the backend {@link Backend#choose} picks for {@code o}, from a
+     * checkpoint directory or a {@code .gguf} file ({@link #loadGguf}).
+     */
     public static CausalLM load(Path dir, LoadOptions o) {
+        if (isGguf(dir)) return loadGguf(dir, o);
         ModelConfig cfg = HfConfig.read(dir);
         int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
@@ -26,9 +41,9 @@ public final class ModelLoader {
                     ? ComputeDType.F32 : ComputeDType.F16);
             Backend backend = Backend.choose(cfg, dtype, o.backend(), o.threads());
             if (backend.kind() == Backend.Kind.JAVA) {
-                Optional<PackedCache> cache = PackedCache.open(dir, reader.files(), o.weightCache());
+                Optional<PackedCache> cache = dtype == ComputeDType.F16 ? PackedCache.open(dir, reader.files(), o.weightCache()) : Optional.empty();
                 try {
-                    return JavaDecoder.load(reader, cfg, positions, backend, cache);
+                    return JavaDecoder.load(reader, cfg, positions, backend, dtype, cache);
                 } finally {
                     cache.ifPresent(PackedCache::close);
                 }
@@ -46,6 +61,30 @@ public final class ModelLoader {
     }
 
     /**
+     * A GGUF model file on the Java decoder (the only one that reads GGUF). The weights' dtype is
+     * the file's unless {@code o} sets one: q8_0 when the projections are stored in Q8_0 (packed as
+     * stored), else f16.
+     */
+    static CausalLM loadGguf(Path file, LoadOptions o) {
+        GgufFile g = GgufFile.open(file, Long.MAX_VALUE);
+        try {
+            ModelConfig cfg = GgufConfig.read(g);
+            int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
+            try (GgufWeights weights = new GgufWeights(g, cfg.architecture() == Architecture.LLAMA, cfg.headDim())) {
+                String probe = HfNames.layer(0, HfNames.DOWN);
+                ComputeDType dtype = o.dtype().orElseGet(() -> weights.type(probe, new long[] {cfg.hiddenSize(), cfg.intermediateSize()})
+                        == GgmlType.Q8_0 ? ComputeDType.Q8_0 : ComputeDType.F16);
+                if (o.backend() == Backend.Request.TENSOR)
+                    throw new IllegalArgumentException("GGUF files run on the java backend, not the tensor backend");
+                Backend backend = Backend.choose(cfg, dtype, Backend.Request.JAVA, o.threads());
+                return JavaDecoder.load(weights, cfg, positions, backend, dtype, Optional.empty());
+            }
+        } finally {
+            g.close();
+        }
+    }
+
+    /**
      * A model on the tensor decoder (trainable weights, autograd, the f32 reference), for offline
      * work and tests.
      *
@@ -53,6 +92,8 @@ public final class ModelLoader {
      *                     {@code max_position_embeddings}
      */
     public static TensorDecoder loadTensor(Path dir, ComputeDType dtype, int maxPositions) {
+        if (dtype == ComputeDType.Q8_0)
+            throw new IllegalArgumentException("the tensor decoder runs f32 or f16 weights, not q8_0 (q8_0 runs on the java decoder)");
         ModelConfig cfg = HfConfig.read(dir);
         int positions = maxPositions > 0 ? maxPositions : cfg.maxPositionEmbeddings();
         Backend backend = new Backend(Backend.Kind.TENSOR, Math.max(1, Runtime.getRuntime().availableProcessors()), "offline work");

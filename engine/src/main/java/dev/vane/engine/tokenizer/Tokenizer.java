@@ -109,23 +109,39 @@ public final class Tokenizer implements AutoCloseable {
         }
         Path tokenizerJson = modelDir.resolve("tokenizer.json");
         byte[] tokenizerBytes = readRequired(tokenizerJson);
-        Vocab vocab = Vocab.parse(tokenizerJson, tokenizerBytes);
-
         JsonNode config = readOptionalJson(modelDir.resolve("tokenizer_config.json"));
         JsonNode generation = readOptionalJson(modelDir.resolve("generation_config.json"));
-        Config cfg = Config.resolve(modelDir, config, generation, vocab);
+        return build(modelDir, tokenizerJson, tokenizerBytes, config, generation, chatTemplateSource(modelDir, config));
+    }
 
-        String templateSource = chatTemplateSource(modelDir, config);
+    /**
+     * The tokenizer a GGUF model file carries ({@code tokenizer.ggml.*}, byte-level BPE): its
+     * vocabulary, merges, token types, pre-tokeniser, special ids and chat template, turned into
+     * the {@code tokenizer.json} and {@code tokenizer_config.json} they stand for
+     * ({@link GgufTokenizer}).
+     *
+     * @throws TokenizerException naming the file and key when the tokenizer is missing or of a kind Vane does not read
+     */
+    public static Tokenizer fromGguf(dev.vane.engine.gguf.GgufFile file) {
+        GgufTokenizer t = GgufTokenizer.of(file);
+        byte[] bytes = t.tokenizerJson().getBytes(StandardCharsets.UTF_8);
+        return build(file.path(), file.path(), bytes, t.config(), t.generation(), t.chatTemplate());
+    }
+
+    /** A tokenizer from {@code tokenizer.json} bytes and the optional configs; {@code source} names them in errors. */
+    private static Tokenizer build(Path dir, Path source, byte[] tokenizerBytes, JsonNode config, JsonNode generation, String templateSource) {
+        Vocab vocab = Vocab.parse(source, tokenizerBytes);
+        Config cfg = Config.resolve(dir, config, generation, vocab);
         ChatTemplate template = null;
         if (templateSource != null) {
             try {
                 template = ChatTemplate.compile(templateSource, templateVariables(config));
             } catch (ChatTemplateException e) {
-                throw new TokenizerException("Invalid chat template in " + modelDir + ": " + e.getMessage(), e);
+                throw new TokenizerException("Invalid chat template in " + dir + ": " + e.getMessage(), e);
             }
         }
 
-        long handle = createNative(tokenizerJson, new String(tokenizerBytes, StandardCharsets.UTF_8));
+        long handle = createNative(source, new String(tokenizerBytes, StandardCharsets.UTF_8));
         try {
             return new Tokenizer(handle, vocab, cfg, template);
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vane.engine.kernel.F16Gemv;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,8 +19,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the tensors of a Hugging Face checkpoint directory: {@code model.safetensors}, or the
@@ -27,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * requested element type and copied into one native array; the mapping is dropped right after,
  * so at most one tensor's worth of extra memory is live at a time.
  */
-public final class CheckpointReader implements AutoCloseable {
+public final class CheckpointReader implements WeightSource {
 
     private final Map<String, SafetensorsFile> byTensor;
     private final Map<Path, SafetensorsFile> files;
@@ -76,8 +75,10 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** The weight files, in the order they were opened. */
+    @Override
     public Collection<Path> files() { return Collections.unmodifiableCollection(files.keySet()); }
 
+    @Override
     public boolean has(String name) { return byTensor.containsKey(name); }
 
     public FileDType fileDType(String name) { return info(name).dtype(); }
@@ -113,6 +114,7 @@ public final class CheckpointReader implements AutoCloseable {
      * file on demand (positional reads, a few rows at a time), so reading never maps the file into
      * the process; several threads may read at once.
      */
+    @Override
     public F16Rows f16Rows(String name, long[] expectedShape) {
         if (expectedShape.length != 2) throw new IllegalArgumentException("f16Rows reads 2-d tensors");
         SafetensorsFile f = fileOf(name);
@@ -121,6 +123,7 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** A tensor of {@code expectedShape} as f32 values (F16 and BF16 widened exactly). */
+    @Override
     public float[] floats(String name, long[] expectedShape) {
         SafetensorsFile f = fileOf(name);
         TensorInfo t = checked(f, name, expectedShape);
@@ -138,47 +141,26 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** The rows of a 2-d tensor as f16 bits, read from its file a block of rows at a time per thread. */
-    public static final class F16Rows {
-        private static final int BLOCK_BYTES = 1 << 16;
-
-        private final SafetensorsFile file;
+    public static final class F16Rows implements F16Gemv.Rows {
         private final TensorInfo tensor;
-        private final int rows, cols, rowBytes, blockRows;
-        private final Map<Thread, Block> blocks = new ConcurrentHashMap<>(); // each reading thread's, gone with this object
-
-        /** The rows {@code [first, first + count)} as last read by one thread. */
-        private static final class Block {
-            final ByteBuffer bytes;
-            int first = -1, count;
-
-            Block(int capacity) { bytes = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN); }
-        }
+        private final int rows, cols;
+        private final RowBlocks blocks;
 
         private F16Rows(SafetensorsFile file, TensorInfo tensor, int rows, int cols) {
-            this.file = file;
             this.tensor = tensor;
             this.rows = rows;
             this.cols = cols;
-            this.rowBytes = cols * tensor.dtype().bytes();
-            this.blockRows = Math.max(1, BLOCK_BYTES / Math.max(1, rowBytes));
+            this.blocks = new RowBlocks((offset, dst) -> file.read(tensor, offset, dst), rows, cols * tensor.dtype().bytes());
         }
 
         public int rows() { return rows; }
         public int cols() { return cols; }
 
         /** Row {@code r} into {@code dst[0 .. cols)}. */
+        @Override
         public void row(int r, short[] dst) {
-            Objects.checkIndex(r, rows);
-            Block b = blocks.computeIfAbsent(Thread.currentThread(), t -> new Block(blockRows * rowBytes));
-            if (r < b.first || r >= b.first + b.count) {
-                b.first = r;
-                b.count = Math.min(blockRows, rows - r);
-                b.bytes.clear().limit(b.count * rowBytes);
-                file.read(tensor, (long) r * rowBytes, b.bytes);
-                b.bytes.flip();
-            }
-            int at = (r - b.first) * rowBytes;
-            ByteBuffer bytes = b.bytes;
+            ByteBuffer bytes = blocks.row(r);
+            int at = blocks.at(r);
             switch (tensor.dtype()) {
                 case F16 -> bytes.asShortBuffer().get(at / 2, dst, 0, cols);
                 case BF16 -> {

@@ -1,31 +1,31 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Hand assembly of GGUF bytes, independent of {@link GgufWriter}, so the reader is checked on its own. */
-final class GgufBytes {
+public final class GgufBytes {
 
     private GgufBytes() {}
 
-    static ByteBuffer header(long tensors, long kvs) {
+    public static ByteBuffer header(long tensors, long kvs) {
         ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         b.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(tensors).putLong(kvs);
         return b;
     }
 
-    static void string(ByteBuffer b, String s) {
+    public static void string(ByteBuffer b, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         b.putLong(bytes.length).put(bytes);
     }
 
-    static void padTo(ByteBuffer b, int alignment) {
+    public static void padTo(ByteBuffer b, int alignment) {
         while (b.position() % alignment != 0) b.put((byte) 0);
     }
 
     /** The bytes written so far. */
-    static ByteBuffer done(ByteBuffer b) {
+    public static ByteBuffer done(ByteBuffer b) {
         b.flip();
         ByteBuffer out = ByteBuffer.allocate(b.remaining());
         out.put(b).flip();

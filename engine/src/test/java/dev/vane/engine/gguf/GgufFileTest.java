@@ -1,4 +1,4 @@
-package dev.vane.steering.gguf;
+package dev.vane.engine.gguf;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,5 +133,22 @@ class GgufFileTest {
             assertThatThrownBy(() -> GgufFile.parse(Path.of("deep.gguf"), nestedArrays(depth)))
                     .isInstanceOf(GgufException.class)
                     .hasMessage("deep.gguf: metadata 'deep': arrays nested more than " + GgufFile.MAX_ARRAY_DEPTH + " deep");
+    }
+
+    /** A header larger than the first prefix read (a vocabulary of megabytes) is read by growing the prefix. */
+    @Test
+    void aHeaderOfSeveralMegabytesOpens() throws Exception {
+        java.util.List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < 200_000; i++) tokens.add("token-" + i + "-padding-padding");
+        Path f = tmp.resolve("vocab.gguf");
+        new GgufWriter().putStringArray("tokenizer.ggml.tokens", tokens).putInt32Array("tokenizer.ggml.token_type", new int[] {1, 3})
+                .addTensor("t", GgmlType.F32, new float[] {4f, 5f}, 2).write(f);
+        assertThat(Files.size(f)).isGreaterThan(4L << 20);
+        try (GgufFile g = GgufFile.open(f, Long.MAX_VALUE)) {
+            assertThat(g.metadata().get("tokenizer.ggml.tokens").asList()).hasSize(200_000);
+            assertThat(g.metadata().get("tokenizer.ggml.tokens").asList().get(199_999).asString()).isEqualTo("token-199999-padding-padding");
+            assertThat(g.metadata().get("tokenizer.ggml.token_type").asList()).extracting(GgufValue::asLong).containsExactly(1L, 3L);
+            assertThat(g.floats("t")).containsExactly(4f, 5f);
+        }
     }
 }

@@ -6,7 +6,7 @@ import dev.vane.steering.artifact.ArtifactRegistry;
 import dev.vane.steering.artifact.ArtifactRegistry.SaveMode;
 import dev.vane.steering.artifact.Manifest;
 import dev.vane.steering.gguf.ControlVectors;
-import dev.vane.steering.gguf.GgufException;
+import dev.vane.engine.gguf.GgufException;
 
 import dev.vane.engine.text.Snippet;
 import dev.vane.steering.artifact.ArtifactRegistry.Staging;

@@ -2,6 +2,12 @@ package dev.vane.steering.gguf;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.engine.gguf.GgmlType;
+import dev.vane.engine.gguf.GgufException;
+import dev.vane.engine.gguf.GgufFile;
+import dev.vane.engine.gguf.GgufTensorInfo;
+import dev.vane.engine.gguf.GgufValue;
+import dev.vane.engine.gguf.GgufWriter;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.text.Snippet;
 import dev.vane.steering.artifact.Artifact;
@@ -51,7 +57,9 @@ public final class ControlVectors {
      *         layer count that disagrees with the tensors, or no direction at all
      */
     public static VectorSet importGguf(Path file, ModelFingerprint model, long maxBytes) {
-        return toVectorSet(GgufFile.open(file, maxBytes), model);
+        try (GgufFile g = GgufFile.open(file, maxBytes)) {
+            return toVectorSet(g, model);
+        }
     }
 
     private static VectorSet toVectorSet(GgufFile g, ModelFingerprint model) {
@@ -101,11 +109,14 @@ public final class ControlVectors {
      * file's SHA-256 as provenance and its model hint (if any) in the params.
      */
     public static Artifact importArtifact(Path file, String name, ModelFingerprint model, long maxBytes, String command) {
-        GgufFile g = GgufFile.open(file, maxBytes);
-        VectorSet v = toVectorSet(g, model);
+        VectorSet v;
+        GgufValue hint;
+        try (GgufFile g = GgufFile.open(file, maxBytes)) {
+            v = toVectorSet(g, model);
+            hint = g.metadata().get(MODEL_HINT);
+        }
         ObjectNode params = JsonNodeFactory.instance.objectNode()
                 .put("method", "gguf-import").put("source", file.getFileName().toString());
-        GgufValue hint = g.metadata().get(MODEL_HINT);
         if (hint != null) params.put("model_hint", hint.asString());
         return v.toArtifact(name, model, params, Map.of(), Provenance.now(command, Provenance.sha256(file)));
     }

@@ -1,6 +1,11 @@
 package dev.vane.steering.gguf;
 
 import dev.vane.engine.config.Architecture;
+import dev.vane.engine.gguf.GgmlType;
+import dev.vane.engine.gguf.GgufBytes;
+import dev.vane.engine.gguf.GgufException;
+import dev.vane.engine.gguf.GgufFile;
+import dev.vane.engine.gguf.GgufWriter;
 import dev.vane.engine.hooks.Component;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.VectorSet;

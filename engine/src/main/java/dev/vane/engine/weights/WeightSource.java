@@ -1,0 +1,36 @@
+package dev.vane.engine.weights;
+
+import dev.vane.engine.kernel.F16Gemv;
+import dev.vane.engine.kernel.Q8Gemv;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * The tensors of a model file as the Java decoder reads them, under their Hugging Face names
+ * ({@code model.layers.0.self_attn.q_proj.weight}) and Hugging Face layouts, whatever the file:
+ * a safetensors checkpoint ({@link CheckpointReader}) or a GGUF file ({@link GgufWeights}).
+ * Every method checks the shape and names the file and tensor when it is wrong or absent.
+ */
+public interface WeightSource extends AutoCloseable {
+
+    /** The files the tensors come from (they identify the packed-weights cache's source). */
+    Collection<Path> files();
+
+    boolean has(String name);
+
+    /** A tensor of {@code shape} as f32 values (exact for F32, F16 and BF16 storage). */
+    float[] floats(String name, long[] shape);
+
+    /** The rows of a 2-d tensor {@code [rows, cols]} as f16 bits (rounded to nearest even where stored wider). */
+    F16Gemv.Rows f16Rows(String name, long[] shape);
+
+    /** The rows of a 2-d tensor as Q8_0 blocks, when it is stored so (no requantisation); else empty. */
+    default Optional<Q8Gemv.Rows> q8Rows(String name, long[] shape) {
+        return Optional.empty();
+    }
+
+    @Override
+    void close();
+}
