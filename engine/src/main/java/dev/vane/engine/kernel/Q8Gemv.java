@@ -8,26 +8,28 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix products over Q8_0 weights (GGML's 8-bit format) in Java SIMD:
  * <pre>
- *   W[o, i] = d[o, k] · q[o, i]                       k = i / 32, d an f16 scale, q an int8
- *   y[b, o] = Σ_k d[o, k] · ( Σ_{j<32} q[o, 32k+j] · x[b, 32k+j] )     x f32, y f32
+ *   W[o, i] = d[o, i/32] · q[o, i]        d an f16 scale per 32 weights, q an int8
+ *   y[b, o] = Σ_i  W[o, i] · x[b, i]      x f32, y f32
  * </pre>
  * A row of {@code in} weights is {@code in / 32} blocks of one scale and 32 integers: 34 bytes per
  * 32 weights against 64 in f16, so a decode step, which reads every weight once, reads about half
- * the bytes. The activations stay f32: each int8 converts exactly to f32 and multiplies the f32
- * input, so the only roundings are those of the sums.
+ * the bytes. The activations stay f32. A weight is formed exactly in f32 ({@code d · q} is an
+ * 11-bit by 8-bit product), so the only roundings are those of the sums, as in the f16 kernels.
  *
  * <p><b>Layout.</b> Output rows are {@link #pack packed} in blocks of {@link #BLOCK} (one float
  * vector: 16 on AVX-512, 8 on AVX2), the last block padded with zero rows. Inside an output block,
- * quantisation block {@code k} holds the {@code BLOCK} scales (as f32, exact) and then, input by
- * input, the {@code BLOCK} int8 weights of that input: one load of {@code BLOCK} bytes converts to
- * the float vector of one input's weights for all the block's outputs, so an accumulator vector
- * holds {@code BLOCK} outputs and no horizontal sum is needed ({@link #quant}, {@link #scale}).
+ * quantisation block {@code k} holds the {@code BLOCK} scales (as f32) and then, input by input,
+ * the {@code BLOCK} int8 weights of that input ({@link #scale}, {@link #quant}): one load of
+ * {@code BLOCK} bytes, a conversion and a multiply by the scales' vector give one input's weights
+ * for all the block's outputs, so an accumulator vector holds {@code BLOCK} outputs and no
+ * horizontal sum is needed.
  *
- * <p><b>One order everywhere.</b> Every output is computed as written above: for each {@code k}
- * in increasing order a fused multiply-add chain over {@code j = 0..31} that starts from zero,
- * then {@code y = fma(d, s, y)}. Every tile (batch 1 over four blocks, 8-row tiles, 4-row tiles
- * on AVX2) follows that order per lane, so a row of a batch gets the bits of its solo product, in
- * every JIT tier and at either vector width; {@link #reference} is the same order in scalar code.
+ * <p><b>One order everywhere.</b> Every output is one fused multiply-add chain over the inputs in
+ * increasing order, {@code y = fma(d·q, x, y)} from zero, whichever tile computes it (batch 1 over
+ * four blocks; 8 rows × 2 blocks on AVX-512, each weight vector formed once and each input
+ * broadcast once for two blocks; 4-row tiles on AVX2): a row of a batch gets the bits of its solo
+ * product, in every JIT tier and at either vector width, and {@link #reference} is the same chain
+ * in scalar code.
  */
 public final class Q8Gemv {
 
@@ -184,21 +186,15 @@ public final class Q8Gemv {
         for (int b = 0; b < rows; b++)
             for (int o = 0; o < out; o++) {
                 float acc = 0;
-                for (int k = 0; k < in / QK; k++) {
-                    float s = 0;
-                    for (int j = 0; j < QK; j++) {
-                        int i = k * QK + j;
-                        s = Math.fma(w.quants()[quant(in, o, i)], x[b * in + i], s);
-                    }
-                    acc = Math.fma(w.scales()[scale(in, o, k)], s, acc);
-                }
+                for (int i = 0; i < in; i++)
+                    acc = Math.fma(w.scales()[scale(in, o, i / QK)] * w.quants()[quant(in, o, i)], x[b * in + i], acc);
                 y[b * out + o] = acc;
             }
     }
 
     /** Per thread: stores of a padded last block, and a padded copy of the inputs. */
     private static final class Buffers {
-        final float[] tail = new float[8 * BLOCK];
+        final float[] tail = new float[16 * BLOCK];
         float[] padded = new float[0];
     }
 
@@ -244,17 +240,23 @@ public final class Q8Gemv {
             return;
         }
         int groups = (rows + 7) / 8 * 8;
-        for (int r0 = 0; r0 < groups; r0 += ROW_BLOCK)
-            for (int blk = b0; blk < b1; blk++)
-                for (int b = r0; b < Math.min(groups, r0 + ROW_BLOCK); b += 8) {
+        for (int r0 = 0; r0 < groups; r0 += ROW_BLOCK) {
+            int r1 = Math.min(groups, r0 + ROW_BLOCK);
+            int blk = b0;
+            if (F16Gemv.WIDE)
+                for (; blk + 2 <= b1; blk += 2)
+                    for (int b = r0; b < r1; b += 8) tile8x2(q, s, in, out, x, b, Math.min(8, rows - b), y, blk, tail);
+            for (; blk < b1; blk++)
+                for (int b = r0; b < r1; b += 8) {
                     int valid = Math.min(8, rows - b);
                     if (F16Gemv.WIDE) {
-                        tile8(q, s, in, out, x, b, valid, y, blk, tail);
-                    } else { // sixteen accumulators would not fit AVX2's sixteen registers
-                        tile4(q, s, in, out, x, b, Math.min(4, valid), y, blk, tail);
-                        if (valid > 4) tile4(q, s, in, out, x, b + 4, valid - 4, y, blk, tail);
+                        tile8x1(q, s, in, out, x, b, valid, y, blk, tail);
+                    } else { // eight accumulators and their operands fit AVX2's sixteen registers, sixteen would not
+                        tile4x1(q, s, in, out, x, b, Math.min(4, valid), y, blk, tail);
+                        if (valid > 4) tile4x1(q, s, in, out, x, b + 4, valid - 4, y, blk, tail);
                     }
                 }
+        }
     }
 
     /** The weights of input {@code i} of quantisation block {@code at}'s outputs, as floats. */
@@ -266,63 +268,142 @@ public final class Q8Gemv {
     /** One input row × one block. */
     private static void row1x1(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
         int kb = in / QK;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * in + k * QK) * BLOCK, xa = k * QK;
-            FloatVector a = FloatVector.zero(F);
-            for (int j = 0; j < QK; j++) a = w(q, qa + j * BLOCK).fma(FloatVector.broadcast(F, x[xa + j]), a);
-            acc = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK).fma(a, acc);
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
+            for (int j = 0; j < QK; j++) a = w(q, qa + j * BLOCK).mul(d).fma(FloatVector.broadcast(F, x[xa + j]), a);
         }
-        acc.intoArray(tail, 0);
+        a.intoArray(tail, 0);
         copyTail(tail, 0, 1, y, out, 0, blk);
     }
 
-    /** Batch 1: blocks {@code blk + m·gap}, m = 0..3. */
+    /** Batch 1: blocks {@code blk + m·gap}, m = 0..3: four weight streams and four chains in flight. */
     private static void row1x4(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, int gap, float[] tail) {
         int kb = in / QK, qStep = gap * in * BLOCK, sStep = gap * kb * BLOCK;
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int q0 = (blk * in + k * QK) * BLOCK, q1 = q0 + qStep, q2 = q1 + qStep, q3 = q2 + qStep, xa = k * QK;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            int s0 = (blk * kb + k) * BLOCK;
+            FloatVector d0 = FloatVector.fromArray(F, s, s0), d1 = FloatVector.fromArray(F, s, s0 + sStep);
+            FloatVector d2 = FloatVector.fromArray(F, s, s0 + 2 * sStep), d3 = FloatVector.fromArray(F, s, s0 + 3 * sStep);
             for (int j = 0, o = 0; j < QK; j++, o += BLOCK) {
                 FloatVector xv = FloatVector.broadcast(F, x[xa + j]);
-                a0 = w(q, q0 + o).fma(xv, a0);
-                a1 = w(q, q1 + o).fma(xv, a1);
-                a2 = w(q, q2 + o).fma(xv, a2);
-                a3 = w(q, q3 + o).fma(xv, a3);
+                a0 = w(q, q0 + o).mul(d0).fma(xv, a0);
+                a1 = w(q, q1 + o).mul(d1).fma(xv, a1);
+                a2 = w(q, q2 + o).mul(d2).fma(xv, a2);
+                a3 = w(q, q3 + o).mul(d3).fma(xv, a3);
             }
-            int s0 = (blk * kb + k) * BLOCK;
-            c0 = FloatVector.fromArray(F, s, s0).fma(a0, c0);
-            c1 = FloatVector.fromArray(F, s, s0 + sStep).fma(a1, c1);
-            c2 = FloatVector.fromArray(F, s, s0 + 2 * sStep).fma(a2, c2);
-            c3 = FloatVector.fromArray(F, s, s0 + 3 * sStep).fma(a3, c3);
         }
         if ((blk + 3 * gap + 1) * BLOCK <= out) {
-            c0.intoArray(y, blk * BLOCK);
-            c1.intoArray(y, (blk + gap) * BLOCK);
-            c2.intoArray(y, (blk + 2 * gap) * BLOCK);
-            c3.intoArray(y, (blk + 3 * gap) * BLOCK);
+            a0.intoArray(y, blk * BLOCK);
+            a1.intoArray(y, (blk + gap) * BLOCK);
+            a2.intoArray(y, (blk + 2 * gap) * BLOCK);
+            a3.intoArray(y, (blk + 3 * gap) * BLOCK);
         } else {
-            c0.intoArray(tail, 0);
-            c1.intoArray(tail, BLOCK);
-            c2.intoArray(tail, 2 * BLOCK);
-            c3.intoArray(tail, 3 * BLOCK);
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, BLOCK);
+            a2.intoArray(tail, 2 * BLOCK);
+            a3.intoArray(tail, 3 * BLOCK);
             for (int m = 0; m < 4; m++) copyTail(tail, m, 1, y, out, 0, blk + m * gap);
         }
     }
 
-    /** Input rows {@code b..b+7} (the first {@code valid} real) × block {@code blk}: each weight vector converted once. */
-    private static void tile8(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
-        int kb = in / QK;
+    /**
+     * Input rows {@code b..b+7} (the first {@code valid} real) × blocks {@code blk, blk+1}: sixteen
+     * accumulators (AVX-512 has 32 registers), each weight vector formed once for eight rows and
+     * each broadcast input feeding two blocks.
+     */
+    private static void tile8x2(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+        int kb = in / QK, qStep = in * BLOCK, sStep = kb * BLOCK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
-            int qa = (blk * in + k * QK) * BLOCK;
+            int qa = (blk * in + k * QK) * BLOCK, sa = (blk * kb + k) * BLOCK;
+            FloatVector d = FloatVector.fromArray(F, s, sa), e = FloatVector.fromArray(F, s, sa + sStep);
             for (int j = 0, i = k * QK; j < QK; j++, i++) {
-                FloatVector u = w(q, qa + j * BLOCK);
+                FloatVector u = w(q, qa + j * BLOCK).mul(d), v = w(q, qa + qStep + j * BLOCK).mul(e);
+                FloatVector t = FloatVector.broadcast(F, x[x0 + i]);
+                a0 = u.fma(t, a0);
+                c0 = v.fma(t, c0);
+                t = FloatVector.broadcast(F, x[x1 + i]);
+                a1 = u.fma(t, a1);
+                c1 = v.fma(t, c1);
+                t = FloatVector.broadcast(F, x[x2 + i]);
+                a2 = u.fma(t, a2);
+                c2 = v.fma(t, c2);
+                t = FloatVector.broadcast(F, x[x3 + i]);
+                a3 = u.fma(t, a3);
+                c3 = v.fma(t, c3);
+                t = FloatVector.broadcast(F, x[x4 + i]);
+                a4 = u.fma(t, a4);
+                c4 = v.fma(t, c4);
+                t = FloatVector.broadcast(F, x[x5 + i]);
+                a5 = u.fma(t, a5);
+                c5 = v.fma(t, c5);
+                t = FloatVector.broadcast(F, x[x6 + i]);
+                a6 = u.fma(t, a6);
+                c6 = v.fma(t, c6);
+                t = FloatVector.broadcast(F, x[x7 + i]);
+                a7 = u.fma(t, a7);
+                c7 = v.fma(t, c7);
+            }
+        }
+        int o = blk * BLOCK;
+        if (valid == 8 && o + 2 * BLOCK <= out) {
+            int r = b * out + o;
+            a0.intoArray(y, r);
+            c0.intoArray(y, r + BLOCK);
+            a1.intoArray(y, r + out);
+            c1.intoArray(y, r + out + BLOCK);
+            a2.intoArray(y, r + 2 * out);
+            c2.intoArray(y, r + 2 * out + BLOCK);
+            a3.intoArray(y, r + 3 * out);
+            c3.intoArray(y, r + 3 * out + BLOCK);
+            a4.intoArray(y, r + 4 * out);
+            c4.intoArray(y, r + 4 * out + BLOCK);
+            a5.intoArray(y, r + 5 * out);
+            c5.intoArray(y, r + 5 * out + BLOCK);
+            a6.intoArray(y, r + 6 * out);
+            c6.intoArray(y, r + 6 * out + BLOCK);
+            a7.intoArray(y, r + 7 * out);
+            c7.intoArray(y, r + 7 * out + BLOCK);
+        } else { // a padded group (only its real rows go to y) or a padded last block
+            a0.intoArray(tail, 0);
+            a1.intoArray(tail, BLOCK);
+            a2.intoArray(tail, 2 * BLOCK);
+            a3.intoArray(tail, 3 * BLOCK);
+            a4.intoArray(tail, 4 * BLOCK);
+            a5.intoArray(tail, 5 * BLOCK);
+            a6.intoArray(tail, 6 * BLOCK);
+            a7.intoArray(tail, 7 * BLOCK);
+            c0.intoArray(tail, 8 * BLOCK);
+            c1.intoArray(tail, 9 * BLOCK);
+            c2.intoArray(tail, 10 * BLOCK);
+            c3.intoArray(tail, 11 * BLOCK);
+            c4.intoArray(tail, 12 * BLOCK);
+            c5.intoArray(tail, 13 * BLOCK);
+            c6.intoArray(tail, 14 * BLOCK);
+            c7.intoArray(tail, 15 * BLOCK);
+            copyTail(tail, 0, valid, y, out, b, blk);
+            copyTail(tail, 8, valid, y, out, b, blk + 1);
+        }
+    }
+
+    /** Input rows {@code b..b+7} (the first {@code valid} real) × block {@code blk} (an odd last block). */
+    private static void tile8x1(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+        int kb = in / QK;
+        int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+        for (int k = 0; k < kb; k++) {
+            int qa = (blk * in + k * QK) * BLOCK;
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
+            for (int j = 0, i = k * QK; j < QK; j++, i++) {
+                FloatVector u = w(q, qa + j * BLOCK).mul(d);
                 a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
                 a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
                 a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
@@ -332,65 +413,38 @@ public final class Q8Gemv {
                 a6 = u.fma(FloatVector.broadcast(F, x[x6 + i]), a6);
                 a7 = u.fma(FloatVector.broadcast(F, x[x7 + i]), a7);
             }
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
-            c0 = d.fma(a0, c0);
-            c1 = d.fma(a1, c1);
-            c2 = d.fma(a2, c2);
-            c3 = d.fma(a3, c3);
-            c4 = d.fma(a4, c4);
-            c5 = d.fma(a5, c5);
-            c6 = d.fma(a6, c6);
-            c7 = d.fma(a7, c7);
         }
-        int o = blk * BLOCK;
-        if (valid == 8 && o + BLOCK <= out) {
-            int r = b * out + o;
-            c0.intoArray(y, r);
-            c1.intoArray(y, r + out);
-            c2.intoArray(y, r + 2 * out);
-            c3.intoArray(y, r + 3 * out);
-            c4.intoArray(y, r + 4 * out);
-            c5.intoArray(y, r + 5 * out);
-            c6.intoArray(y, r + 6 * out);
-            c7.intoArray(y, r + 7 * out);
-        } else { // a padded group (only its real rows go to y) or the padded last block
-            c0.intoArray(tail, 0);
-            c1.intoArray(tail, BLOCK);
-            c2.intoArray(tail, 2 * BLOCK);
-            c3.intoArray(tail, 3 * BLOCK);
-            c4.intoArray(tail, 4 * BLOCK);
-            c5.intoArray(tail, 5 * BLOCK);
-            c6.intoArray(tail, 6 * BLOCK);
-            c7.intoArray(tail, 7 * BLOCK);
-            copyTail(tail, 0, valid, y, out, b, blk);
-        }
+        a0.intoArray(tail, 0);
+        a1.intoArray(tail, BLOCK);
+        a2.intoArray(tail, 2 * BLOCK);
+        a3.intoArray(tail, 3 * BLOCK);
+        a4.intoArray(tail, 4 * BLOCK);
+        a5.intoArray(tail, 5 * BLOCK);
+        a6.intoArray(tail, 6 * BLOCK);
+        a7.intoArray(tail, 7 * BLOCK);
+        copyTail(tail, 0, valid, y, out, b, blk);
     }
 
     /** Input rows {@code b..b+3} (the first {@code valid} real) × block {@code blk} (the AVX2 tile). */
-    private static void tile4(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile4x1(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int kb = in / QK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
             int qa = (blk * in + k * QK) * BLOCK;
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
             for (int j = 0, i = k * QK; j < QK; j++, i++) {
-                FloatVector u = w(q, qa + j * BLOCK);
+                FloatVector u = w(q, qa + j * BLOCK).mul(d);
                 a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
                 a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
                 a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
                 a3 = u.fma(FloatVector.broadcast(F, x[x3 + i]), a3);
             }
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
-            c0 = d.fma(a0, c0);
-            c1 = d.fma(a1, c1);
-            c2 = d.fma(a2, c2);
-            c3 = d.fma(a3, c3);
         }
-        c0.intoArray(tail, 0);
-        c1.intoArray(tail, BLOCK);
-        c2.intoArray(tail, 2 * BLOCK);
-        c3.intoArray(tail, 3 * BLOCK);
+        a0.intoArray(tail, 0);
+        a1.intoArray(tail, BLOCK);
+        a2.intoArray(tail, 2 * BLOCK);
+        a3.intoArray(tail, 3 * BLOCK);
         copyTail(tail, 0, valid, y, out, b, blk);
     }
 
