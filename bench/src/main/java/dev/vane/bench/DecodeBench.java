@@ -129,8 +129,9 @@ public final class DecodeBench implements Callable<Integer> {
         return dir;
     }
 
-    /** A preset has no tokenizer; the Llama 3 tokenizer of the test resources is copied in (once). */
+    /** A preset has no tokenizer; the Llama 3 tokenizer of the test resources is copied in (once). A GGUF file carries its own. */
     static Path withTokenizer(Path dir) throws java.io.IOException {
+        if (ModelLoader.isGguf(dir)) return dir;
         if (!Files.exists(dir.resolve("tokenizer.json")))
             for (String f : java.util.List.of("tokenizer.json", "tokenizer_config.json"))
                 Files.copy(Path.of("engine/src/test/resources/tokenizers/llama3", f), dir.resolve(f));

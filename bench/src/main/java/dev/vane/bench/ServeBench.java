@@ -69,7 +69,7 @@ public final class ServeBench implements Callable<Integer> {
         DecodeBench.withTokenizer(dir);
         if (m.promptLen + m.genLen > context)
             throw new IllegalArgumentException("--prompt-len + --gen-len exceed --context " + context);
-        if (cold) Files.deleteIfExists(dir.resolve(".vane").resolve("packed-f16.bin"));
+        if (cold && Files.isDirectory(dir)) Files.deleteIfExists(dir.resolve(".vane").resolve("packed-f16.bin"));
         for (int s = 0; s < starts; s++) measure(dir, s);
         return 0;
     }

@@ -76,7 +76,12 @@ public final class ModelLoader {
                         == GgmlType.Q8_0 ? ComputeDType.Q8_0 : ComputeDType.F16);
                 if (o.backend() == Backend.Request.TENSOR)
                     throw new IllegalArgumentException("GGUF files run on the java backend, not the tensor backend");
-                Backend backend = Backend.choose(cfg, dtype, Backend.Request.JAVA, o.threads());
+                if (dtype == ComputeDType.F32)
+                    throw new IllegalArgumentException("GGUF files run on the java backend in f16 or q8_0, not f32");
+                Backend.javaUnfit(cfg, dtype).ifPresent(why -> {
+                    throw new IllegalArgumentException("the java backend cannot run this GGUF model: " + why);
+                });
+                Backend backend = new Backend(Backend.Kind.JAVA, o.threads(), "GGUF file, " + dtype.label() + " weights");
                 return JavaDecoder.load(weights, cfg, positions, backend, dtype, Optional.empty());
             }
         } finally {
