@@ -16,7 +16,7 @@ final class BenchModel {
     @Option(names = "--preset", defaultValue = "smollm2-135m", paramLabel = "NAME",
             description = "random weights in a real geometry: smollm2-135m, llama-3.2-1b, qwen3-0.6b (${DEFAULT-VALUE})")
     String preset;
-    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|f32|q8_0", description = "compute dtype (${DEFAULT-VALUE})")
+    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|f32|q8_0|q4_0", description = "compute dtype (${DEFAULT-VALUE})")
     ComputeDType dtype;
     @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "threads (${DEFAULT-VALUE})")
     int threads;

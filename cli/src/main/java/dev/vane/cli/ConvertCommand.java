@@ -13,15 +13,15 @@ import java.util.Locale;
 /** {@code vane convert} ({@link ConvertCheckpoint}). */
 @Command(name = "convert", sortOptions = false,
         description = {"Rewrite a checkpoint in another file dtype, copying the tokenizer and generation files;",
-                "or, with --out FILE.gguf, as one GGUF file (f32, f16 or q8_0 matrices) that Vane and llama.cpp load."})
+                "or, with --out FILE.gguf, as one GGUF file (f32, f16, q8_0 or q4_0 matrices) that Vane and llama.cpp load."})
 final class ConvertCommand extends Leaf {
 
     @Option(names = "--model", required = true, paramLabel = "IN", description = "checkpoint directory to read")
     Path model;
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "directory to write, or a file ending in .gguf")
     Path out;
-    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|bf16|f32|q8_0",
-            description = "dtype of the weights (${DEFAULT-VALUE}); q8_0 for GGUF only, bf16 for checkpoints only")
+    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|bf16|f32|q8_0|q4_0",
+            description = "dtype of the weights (${DEFAULT-VALUE}); q8_0 and q4_0 for GGUF only, bf16 for checkpoints only")
     String dtype;
 
     @Override
@@ -32,7 +32,8 @@ final class ConvertCommand extends Leaf {
                 case "f32" -> GgmlType.F32;
                 case "f16" -> GgmlType.F16;
                 case "q8_0" -> GgmlType.Q8_0;
-                default -> throw usage("--dtype: a GGUF file takes f32, f16 or q8_0, got '" + dtype + "'");
+                case "q4_0" -> GgmlType.Q4_0;
+                default -> throw usage("--dtype: a GGUF file takes f32, f16, q8_0 or q4_0, got '" + dtype + "'");
             };
             GgufExport.run(model, out, type);
             return 0;
@@ -42,7 +43,7 @@ final class ConvertCommand extends Leaf {
             file = FileDType.parse(d);
         } catch (IllegalArgumentException e) {
             throw usage("--dtype: a checkpoint takes f16, bf16 or f32, got '" + dtype + "'"
-                    + (d.equals("q8_0") ? " (q8_0 is written to .gguf files)" : ""));
+                    + (d.startsWith("q") ? " (" + d + " is written to .gguf files)" : ""));
         }
         ConvertCheckpoint.run(model, out, file);
         return 0;

@@ -224,13 +224,13 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         return seconds == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
-    /** {@code auto} (empty: the checkpoint's), {@code f16}, {@code f32} or {@code q8_0}. */
+    /** {@code auto} (empty: the checkpoint's), {@code f16}, {@code f32}, {@code q8_0} or {@code q4_0}. */
     public static Optional<ComputeDType> dtype(String value) {
         if (value.equalsIgnoreCase("auto")) return Optional.empty();
         try {
             return Optional.of(ComputeDType.parse(value));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dtype must be auto, f16, f32 or q8_0, got '" + value + "'");
+            throw new IllegalArgumentException("dtype must be auto, f16, f32, q8_0 or q4_0, got '" + value + "'");
         }
     }
 

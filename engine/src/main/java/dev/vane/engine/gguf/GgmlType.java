@@ -11,6 +11,8 @@ import java.util.Optional;
 public enum GgmlType {
     F32(0, 1, 4),
     F16(1, 1, 2),
+    /** Blocks of 32: an f16 scale d, then 16 bytes, byte j holding weight j (low nibble n) and j + 16 (high); w = d · (n − 8). */
+    Q4_0(2, 32, 18),
     /** Blocks of 32: an f16 scale d, then 32 int8 q; w = d · q. */
     Q8_0(8, 32, 34),
     BF16(30, 1, 2);

@@ -200,6 +200,9 @@ public final class Q8Gemv {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** The calling thread's buffer for the stores of padded blocks and groups (16 vectors). */
+    static float[] tail() { return BUFFERS.get().tail; }
+
     /**
      * The inputs as the tiles read them: {@code x} itself for one row or whole groups of eight,
      * else a copy padded with zero rows to a multiple of eight (their outputs are dropped); the
@@ -454,7 +457,7 @@ public final class Q8Gemv {
      * really has. Vectors never cross this call (a vector argument to a call that is not inlined is
      * boxed).
      */
-    private static void copyTail(float[] tail, int slot, int rows, float[] y, int out, int b, int blk) {
+    static void copyTail(float[] tail, int slot, int rows, float[] y, int out, int b, int blk) {
         int o = blk * BLOCK, n = Math.min(BLOCK, out - o);
         for (int r = 0; r < rows; r++) System.arraycopy(tail, (slot + r) * BLOCK, y, (b + r) * out + o, n);
     }

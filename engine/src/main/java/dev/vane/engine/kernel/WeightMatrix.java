@@ -2,11 +2,12 @@ package dev.vane.engine.kernel;
 
 /**
  * A projection matrix {@code [out, in]} held in one of the kernels' packed formats and multiplied
- * across a {@link KernelPool}: f16 ({@link F16Matrix}) or 8-bit blocks ({@link Q8Matrix}). The
+ * across a {@link KernelPool}: f16 ({@link F16Matrix}), 8-bit blocks ({@link Q8Matrix}) or 4-bit
+ * blocks ({@link Q4Matrix}). The
  * decoder sees only this interface; activations are f32 in and out whatever the format. Also
  * serves as an embedding table ({@link #row}).
  */
-public sealed interface WeightMatrix permits F16Matrix, Q8Matrix {
+public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix {
 
     int out();
 

@@ -13,7 +13,7 @@ import java.util.Optional;
  * server's start-up line.
  *
  * <ul>
- *   <li>{@link Kind#JAVA}: the {@link JavaDecoder}, the serving path: f16 or q8_0 weights in Java
+ *   <li>{@link Kind#JAVA}: the {@link JavaDecoder}, the serving path: f16, q8_0 or q4_0 weights in Java
  *       Vector API kernels on {@code threads} threads, the whole step in Java.</li>
  *   <li>{@link Kind#TENSOR}: the {@link TensorDecoder}: PyTorch through DJL on {@code threads}
  *       threads, for f32 weights (the reference), for training, and for f16 models whose shapes the
@@ -55,26 +55,26 @@ public record Backend(Kind kind, int threads, String reason) {
     public static Backend choose(ModelConfig c, ComputeDType dtype, Request request, int threads) {
         return switch (request) {
             case TENSOR -> {
-                if (dtype == ComputeDType.Q8_0)
-                    throw new IllegalArgumentException("the tensor backend runs f32 or f16 weights; q8_0 runs on the java backend");
+                if (dtype.quantized())
+                    throw new IllegalArgumentException("the tensor backend runs f32 or f16 weights; " + dtype.label() + " runs on the java backend");
                 yield new Backend(Kind.TENSOR, threads, "requested");
             }
             case JAVA -> {
                 if (dtype == ComputeDType.F32)
-                    throw new IllegalArgumentException("the java backend runs f16 or q8_0 weights; load the model with dtype f16 or use the tensor backend");
+                    throw new IllegalArgumentException("the java backend runs f16, q8_0 or q4_0 weights; load the model with dtype f16 or use the tensor backend");
                 javaUnfit(c, dtype).ifPresent(why -> {
                     throw new IllegalArgumentException("the java backend cannot run this model: " + why);
                 });
                 yield new Backend(Kind.JAVA, threads, "requested");
             }
             case AUTO -> {
-                if (dtype == ComputeDType.F32) yield new Backend(Kind.TENSOR, threads, "f32 weights (the Java kernels run f16 and q8_0)");
+                if (dtype == ComputeDType.F32) yield new Backend(Kind.TENSOR, threads, "f32 weights (the Java kernels run f16, q8_0 and q4_0)");
                 Optional<String> why = javaUnfit(c, dtype);
-                if (dtype == ComputeDType.Q8_0) {
+                if (dtype.quantized()) {
                     why.ifPresent(w -> {
-                        throw new IllegalArgumentException("q8_0 weights run on the java kernels only, which cannot run this model: " + w);
+                        throw new IllegalArgumentException(dtype.label() + " weights run on the java kernels only, which cannot run this model: " + w);
                     });
-                    yield new Backend(Kind.JAVA, threads, "q8_0 weights");
+                    yield new Backend(Kind.JAVA, threads, dtype.label() + " weights");
                 }
                 yield why.map(w -> new Backend(Kind.TENSOR, threads, "the Java kernels cannot run this model: " + w))
                         .orElseGet(() -> new Backend(Kind.JAVA, threads, "f16 weights"));
@@ -93,11 +93,11 @@ public record Backend(Kind kind, int threads, String reason) {
         if (c.headDim() % 8 != 0) return Optional.of("head dim " + c.headDim() + " is not a multiple of 8");
         long[] widths = {c.hiddenSize(), c.intermediateSize(), (long) c.numHeads() * c.headDim()};
         String[] names = {"hidden size", "intermediate size", "heads × head dim"};
-        int block = dtype == ComputeDType.Q8_0 ? Q8Gemv.QK : F16Matrix.BLOCK_IN;
+        int block = dtype.quantized() ? Q8Gemv.QK : F16Matrix.BLOCK_IN;
         for (int i = 0; i < widths.length; i++)
             if (widths[i] % block != 0)
                 return Optional.of(names[i] + " " + widths[i] + " is not a multiple of " + block
-                        + (dtype == ComputeDType.Q8_0 ? " (q8_0 blocks)" : ""));
+                        + (dtype.quantized() ? " (" + dtype.label() + " blocks)" : ""));
         return Optional.empty();
     }
 

@@ -4,19 +4,23 @@ import ai.djl.ndarray.types.DataType;
 
 /**
  * Element type of the projection weights and their matrix products. The residual stream,
- * norms, RoPE, attention and logits always stay in f32. {@link #Q8_0} (blocks of 32 int8 weights
- * with an f16 scale, GGML's format) runs on the Java kernels only.
+ * norms, RoPE, attention and logits always stay in f32. {@link #Q8_0} and {@link #Q4_0} (blocks
+ * of 32 eight- or four-bit weights with an f16 scale, GGML's formats) run on the Java kernels only.
  */
 public enum ComputeDType {
     F32(DataType.FLOAT32),
     F16(DataType.FLOAT16),
-    Q8_0(null);
+    Q8_0(null),
+    Q4_0(null);
 
     private final DataType djl;
 
     ComputeDType(DataType djl) { this.djl = djl; }
 
-    /** The tensor path's element type; {@link #Q8_0} has none (the tensor path refuses it, {@link Backend#choose}). */
+    /** Whether the weights are blocks of GGML quantised values ({@link #Q8_0}, {@link #Q4_0}). */
+    public boolean quantized() { return djl == null; }
+
+    /** The tensor path's element type; the quantised types have none (the tensor path refuses it, {@link Backend#choose}). */
     public DataType djl() {
         if (djl == null) throw new IllegalStateException(this + " has no tensor element type");
         return djl;
@@ -27,7 +31,8 @@ public enum ComputeDType {
             case "f32", "float32" -> F32;
             case "f16", "float16" -> F16;
             case "q8_0", "q8" -> Q8_0;
-            default -> throw new IllegalArgumentException("dtype must be f32, f16 or q8_0, got '" + s + "'");
+            case "q4_0", "q4" -> Q4_0;
+            default -> throw new IllegalArgumentException("dtype must be f32, f16, q8_0 or q4_0, got '" + s + "'");
         };
     }
 

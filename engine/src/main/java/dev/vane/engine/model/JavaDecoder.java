@@ -17,6 +17,8 @@ import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
+import dev.vane.engine.kernel.Q4Gemv;
+import dev.vane.engine.kernel.Q4Matrix;
 import dev.vane.engine.kernel.Q8Gemv;
 import dev.vane.engine.kernel.Q8Matrix;
 import dev.vane.engine.kernel.RowOps;
@@ -137,17 +139,21 @@ public final class JavaDecoder implements CausalLM {
      * up stacked) is read from the file a few rows at a time by the pool's threads and packed, so
      * the process holds the packed weights and a row buffer per thread, never the file's pages or
      * a tensor library's copy. A matrix that {@code cache} holds intact is copied from it instead, and the cache
-     * is saved when it lacked some. With {@code dtype} {@link ComputeDType#Q8_0} each row is
-     * quantised as it is read ({@link Q8Gemv#quantize}; no cache), or
-     * packed as stored when the file holds it in Q8_0. The kernels' JIT warm-up runs
+     * is saved when it lacked some. With a quantised {@code dtype} ({@link ComputeDType#Q8_0},
+     * {@link ComputeDType#Q4_0}) each row is quantised as it is read ({@link Q8Gemv#quantize},
+     * {@link Q4Gemv#quantize}; no cache), or packed as stored when the file holds it in that type. The kernels' JIT warm-up runs
      * beside the packing (once per JVM).
      */
     static JavaDecoder load(WeightSource r, ModelConfig cfg, int maxPositions, Backend backend, ComputeDType dtype, Optional<PackedCache> cache) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
-        if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16 or q8_0 weights, not " + dtype.label());
+        if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16, q8_0 or q4_0 weights, not " + dtype.label());
         long t0 = System.nanoTime();
         Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up")
-                .start(dtype == ComputeDType.Q8_0 ? Q8Gemv::warmUp : F16Gemv::warmUp);
+                .start(switch (dtype) {
+                    case Q8_0 -> Q8Gemv::warmUp;
+                    case Q4_0 -> Q4Gemv::warmUp;
+                    default -> F16Gemv::warmUp;
+                });
         if (dtype != ComputeDType.F16 && cache.isPresent()) throw new IllegalArgumentException("the packed-weights cache holds f16 matrices only");
         KernelPool pool = new KernelPool(backend.threads());
         try {
@@ -182,7 +188,7 @@ public final class JavaDecoder implements CausalLM {
             warmUp.join();
             LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
                     "weights: %.1f MB in %.2f s (%s), kernel warm-up done at %.2f s",
-                    decoder.weightBytes() / 1e6, (t1 - t0) / 1e9, cache.map(PackedCache::summary).orElse(dtype == ComputeDType.Q8_0 ? "q8_0, no cache" : "packed, no cache"),
+                    decoder.weightBytes() / 1e6, (t1 - t0) / 1e9, cache.map(PackedCache::summary).orElse(dtype.label() + ", no cache"),
                     (System.nanoTime() - t0) / 1e9));
             return decoder;
         } catch (InterruptedException e) {
@@ -218,6 +224,17 @@ public final class JavaDecoder implements CausalLM {
                 }, out, in, name, pool);
             }
         }
+        if (dtype == ComputeDType.Q4_0) {
+            List<Optional<Q4Gemv.Rows>> stored = new java.util.ArrayList<>();
+            for (int k = 0; k < names.size(); k++) stored.add(r.q4Rows(names.get(k), new long[] {rows[k], in}));
+            if (stored.stream().allMatch(Optional::isPresent)) { // stored as Q4_0: packed as they are
+                Q4Gemv.Rows[] parts = stored.stream().map(Optional::get).toArray(Q4Gemv.Rows[]::new);
+                return Q4Matrix.of((o, scales, nibbles) -> {
+                    int k = part(first, o);
+                    parts[k].row(o - first[k], scales, nibbles);
+                }, out, in, name, pool);
+            }
+        }
         F16Gemv.Rows[] parts = new F16Gemv.Rows[names.size()];
         for (int k = 0; k < parts.length; k++) parts[k] = r.f16Rows(names.get(k), new long[] {rows[k], in});
         F16Gemv.Rows stacked = (o, dst) -> {
@@ -225,6 +242,7 @@ public final class JavaDecoder implements CausalLM {
             parts[k].row(o - first[k], dst);
         };
         if (dtype == ComputeDType.Q8_0) return Q8Matrix.quantizing(stacked, out, in, name, pool);
+        if (dtype == ComputeDType.Q4_0) return Q4Matrix.quantizing(stacked, out, in, name, pool);
         F16Matrix m = F16Matrix.of(stacked, out, in, name, pool);
         cache.ifPresent(c -> c.put(name, m.packed()));
         return m;

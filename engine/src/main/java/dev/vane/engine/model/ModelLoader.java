@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import dev.vane.engine.config.Architecture;
 import dev.vane.engine.config.GgufConfig;
 import dev.vane.engine.config.HfConfig;
-import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.weights.CheckpointReader;
@@ -62,8 +61,8 @@ public final class ModelLoader {
 
     /**
      * A GGUF model file on the Java decoder (the only one that reads GGUF). The weights' dtype is
-     * the file's unless {@code o} sets one: q8_0 when the projections are stored in Q8_0 (packed as
-     * stored), else f16.
+     * the file's unless {@code o} sets one: q8_0 or q4_0 when the projections are stored so (packed
+     * as stored), else f16.
      */
     static CausalLM loadGguf(Path file, LoadOptions o) {
         GgufFile g = GgufFile.open(file, Long.MAX_VALUE);
@@ -72,12 +71,15 @@ public final class ModelLoader {
             int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
             try (GgufWeights weights = new GgufWeights(g, cfg.architecture() == Architecture.LLAMA, cfg.headDim())) {
                 String probe = HfNames.layer(0, HfNames.DOWN);
-                ComputeDType dtype = o.dtype().orElseGet(() -> weights.type(probe, new long[] {cfg.hiddenSize(), cfg.intermediateSize()})
-                        == GgmlType.Q8_0 ? ComputeDType.Q8_0 : ComputeDType.F16);
+                ComputeDType dtype = o.dtype().orElseGet(() -> switch (weights.type(probe, new long[] {cfg.hiddenSize(), cfg.intermediateSize()})) {
+                    case Q8_0 -> ComputeDType.Q8_0;
+                    case Q4_0 -> ComputeDType.Q4_0;
+                    default -> ComputeDType.F16;
+                });
                 if (o.backend() == Backend.Request.TENSOR)
                     throw new IllegalArgumentException("GGUF files run on the java backend, not the tensor backend");
                 if (dtype == ComputeDType.F32)
-                    throw new IllegalArgumentException("GGUF files run on the java backend in f16 or q8_0, not f32");
+                    throw new IllegalArgumentException("GGUF files run on the java backend in f16, q8_0 or q4_0, not f32");
                 Backend.javaUnfit(cfg, dtype).ifPresent(why -> {
                     throw new IllegalArgumentException("the java backend cannot run this GGUF model: " + why);
                 });
@@ -97,8 +99,8 @@ public final class ModelLoader {
      *                     {@code max_position_embeddings}
      */
     public static TensorDecoder loadTensor(Path dir, ComputeDType dtype, int maxPositions) {
-        if (dtype == ComputeDType.Q8_0)
-            throw new IllegalArgumentException("the tensor decoder runs f32 or f16 weights, not q8_0 (q8_0 runs on the java decoder)");
+        if (dtype.quantized())
+            throw new IllegalArgumentException("the tensor decoder runs f32 or f16 weights, not " + dtype.label() + " (it runs on the java decoder)");
         ModelConfig cfg = HfConfig.read(dir);
         int positions = maxPositions > 0 ? maxPositions : cfg.maxPositionEmbeddings();
         Backend backend = new Backend(Backend.Kind.TENSOR, Math.max(1, Runtime.getRuntime().availableProcessors()), "offline work");

@@ -4,6 +4,7 @@ import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.gguf.GgufTensorInfo;
 import dev.vane.engine.kernel.F16Gemv;
+import dev.vane.engine.kernel.Q4Gemv;
 import dev.vane.engine.kernel.Q8Gemv;
 
 import java.nio.ByteBuffer;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * is GGUF row {@code h·d + 2i + s}. Other architectures keep HF's order.
  *
  * <p>Tensor data is read by positional reads, a block of rows at a time per thread
- * ({@link RowBlocks}); types F32, F16, BF16 and Q8_0 are read, any other is refused naming it.
+ * ({@link RowBlocks}); types F32, F16, BF16, Q8_0 and Q4_0 are read, any other is refused naming it.
  */
 public final class GgufWeights implements WeightSource {
 
@@ -101,7 +102,7 @@ public final class GgufWeights implements WeightSource {
                     + ", expected " + Arrays.toString(shape));
         if (t.type().isEmpty())
             throw new CheckpointException(file.path() + ": tensor '" + name + "' has type " + dev.vane.engine.gguf.GgmlType.describe(t.typeId())
-                    + ", which Vane does not read (F32, F16, BF16 and Q8_0 are read)");
+                    + ", which Vane does not read (F32, F16, BF16, Q8_0 and Q4_0 are read)");
         return t;
     }
 
@@ -156,6 +157,16 @@ public final class GgufWeights implements WeightSource {
                         for (int j = 0; j < Q8Gemv.QK; j++) dst[k * Q8Gemv.QK + j] = Float.floatToFloat16(d * b.get(at + 2 + j));
                     }
                 }
+                case Q4_0 -> {
+                    for (int k = 0; k < cols / 32; k++, at += 18) {
+                        float d = Float.float16ToFloat(b.getShort(at));
+                        for (int j = 0; j < 16; j++) {
+                            int n = b.get(at + 2 + j);
+                            dst[k * 32 + j] = Float.floatToFloat16(d * ((n & 0xF) - 8));
+                            dst[k * 32 + 16 + j] = Float.floatToFloat16(d * (((n >> 4) & 0xF) - 8));
+                        }
+                    }
+                }
             }
         };
     }
@@ -174,6 +185,24 @@ public final class GgufWeights implements WeightSource {
             for (int k = 0; k < cols / Q8Gemv.QK; k++, at += 34) {
                 scales[k] = b.getShort(at);
                 b.get(at + 2, quants, k * Q8Gemv.QK, Q8Gemv.QK);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Q4Gemv.Rows> q4Rows(String name, long[] shape) {
+        GgufTensorInfo t = tensor(name, shape);
+        if (t.type().orElseThrow() != GgmlType.Q4_0) return Optional.empty();
+        int rows = Math.toIntExact(shape[0]), cols = Math.toIntExact(shape[1]);
+        RowBlocks blocks = blocks(t, rows, Math.toIntExact(GgmlType.Q4_0.byteSize(cols)));
+        boolean permute = interleaved(name);
+        return Optional.of((r, scales, nibbles) -> {
+            int fr = permute ? fileRow(r) : r;
+            ByteBuffer b = blocks.row(fr);
+            int at = blocks.at(fr);
+            for (int k = 0; k < cols / 32; k++, at += 18) {
+                scales[k] = b.getShort(at);
+                b.get(at + 2, nibbles, k * 16, 16);
             }
         });
     }

@@ -1,6 +1,7 @@
 package dev.vane.engine.weights;
 
 import dev.vane.engine.kernel.F16Gemv;
+import dev.vane.engine.kernel.Q4Gemv;
 import dev.vane.engine.kernel.Q8Gemv;
 
 import java.nio.file.Path;
@@ -28,6 +29,11 @@ public interface WeightSource extends AutoCloseable {
 
     /** The rows of a 2-d tensor as Q8_0 blocks, when it is stored so (no requantisation); else empty. */
     default Optional<Q8Gemv.Rows> q8Rows(String name, long[] shape) {
+        return Optional.empty();
+    }
+
+    /** The rows of a 2-d tensor as Q4_0 blocks, when it is stored so; else empty. */
+    default Optional<Q4Gemv.Rows> q4Rows(String name, long[] shape) {
         return Optional.empty();
     }
 

@@ -8,6 +8,7 @@ import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufWriter;
+import dev.vane.engine.kernel.Q4Gemv;
 import dev.vane.engine.kernel.Q8Gemv;
 import dev.vane.engine.model.HfNames;
 import dev.vane.engine.tokenizer.Tokenizer;
@@ -29,8 +30,9 @@ import java.util.TreeMap;
  * file that Vane and llama.cpp both load: the geometry as {@code ARCH.*} metadata, the tokenizer
  * ({@code tokenizer.ggml.*}: BPE tokens, types, merges, pre-tokeniser name, special ids, chat
  * template), Llama 3 RoPE scaling as {@code rope_freqs.weight}, and the tensors under GGUF names
- * ({@link GgufWeights#ggufName}). Matrices are written in the requested type (F32, F16 or Q8_0,
- * quantised from the checkpoint's own values by {@link Q8Gemv#quantize}); vectors in F32. For the
+ * ({@link GgufWeights#ggufName}). Matrices are written in the requested type (F32, F16, Q8_0 or
+ * Q4_0, quantised from the checkpoint's own values by {@link Q8Gemv#quantize} and
+ * {@link Q4Gemv#quantize}); vectors in F32. For the
  * {@code llama} architecture the rows of q and k are interleaved per head as llama.cpp's RoPE
  * expects (the inverse of what {@link GgufWeights} undoes). Tensors stream to the file one at a time.
  */
@@ -41,8 +43,8 @@ public final class GgufExport {
     private GgufExport() {}
 
     public static void run(Path in, Path out, GgmlType type) throws IOException {
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0)
-            throw new IllegalArgumentException("GGUF matrices are written as f32, f16 or q8_0, not " + type);
+        if (type == GgmlType.BF16)
+            throw new IllegalArgumentException("GGUF matrices are written as f32, f16, q8_0 or q4_0, not " + type);
         ModelConfig c = HfConfig.read(in);
         if (c.slidingWindow().isPresent())
             throw new IllegalArgumentException("sliding-window attention is not written to GGUF");
@@ -55,7 +57,7 @@ public final class GgufExport {
         GgufWriter w = new GgufWriter()
                 .putString("general.architecture", arch)
                 .putString("general.name", in.toAbsolutePath().normalize().getFileName().toString())
-                .putUint32("general.file_type", switch (type) { case F32 -> 0; case F16 -> 1; default -> 7; })
+                .putUint32("general.file_type", switch (type) { case F32 -> 0; case F16 -> 1; case Q4_0 -> 2; default -> 7; })
                 .alignment(32);
         String a = arch + ".";
         w.putUint32(a + "context_length", c.maxPositionEmbeddings())
@@ -136,6 +138,7 @@ public final class GgufExport {
             ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(type.byteSize(cols))).order(ByteOrder.LITTLE_ENDIAN);
             short[] scales = new short[cols / Q8Gemv.QK];
             byte[] quants = new byte[cols];
+            byte[] nibbles = new byte[cols / 2];
             for (int row = 0; row < rows; row++) {
                 int at = sourceRow(row, headDim) * cols;
                 b.clear();
@@ -145,6 +148,10 @@ public final class GgufExport {
                     case Q8_0 -> {
                         Q8Gemv.quantize(m, at, cols, scales, quants);
                         for (int k = 0; k < scales.length; k++) b.putShort(scales[k]).put(quants, k * Q8Gemv.QK, Q8Gemv.QK);
+                    }
+                    case Q4_0 -> {
+                        Q4Gemv.quantize(m, at, cols, scales, nibbles);
+                        for (int k = 0; k < scales.length; k++) b.putShort(scales[k]).put(nibbles, k * 16, 16);
                     }
                     default -> throw new IllegalStateException(type.name());
                 }

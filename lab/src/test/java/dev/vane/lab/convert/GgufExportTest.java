@@ -143,6 +143,39 @@ class GgufExportTest {
         assertThat(maxDifference(q8, f16)).isLessThan(0.3);
     }
 
+    /**
+     * Q4_0: the file computes what the checkpoint quantised at load computes (the same quantiser),
+     * and its stated tolerance against f16, teacher-forced on the f16 greedy sequence of the trained
+     * demo model: the same top-1 token on at least 10 of 12 steps, log-probabilities within 0.3 on
+     * average.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"TINY_QWEN3", "demo"})
+    void aQ4FileComputesWhatItsCheckpointQuantisedAtLoadComputes(String source, @TempDir Path dir) throws IOException {
+        Path ckpt = source.equals("demo") ? dev.vane.steering.DemoModelDir.path()
+                : FixtureWriter.write(Preset.valueOf(source).config(), FileDType.F16, 9, dir.resolve("ckpt"));
+        Path gguf = dir.resolve("model.gguf");
+        GgufExport.run(ckpt, gguf, GgmlType.Q4_0);
+        Run q4File = greedy(gguf, Optional.empty());
+        Run q4AtLoad = greedy(ckpt, Optional.of(ComputeDType.Q4_0));
+        for (int s = 0; s < STEPS; s++) assertThat(q4File.logprobs()[s]).containsExactly(q4AtLoad.logprobs()[s]);
+
+        Run f16 = greedy(ckpt, Optional.of(ComputeDType.F16));
+        Run q4 = run(gguf, Optional.empty(), f16.tokens());
+        double sum = 0;
+        int agree = 0;
+        for (int s = 0; s < STEPS; s++) {
+            for (int i = 0; i < f16.logprobs()[s].length; i++) sum += Math.abs(q4.logprobs()[s][i] - f16.logprobs()[s][i]);
+            if (q4.tokens()[s] == f16.tokens()[s]) agree++;
+        }
+        System.out.printf("%s q4_0 vs f16: max |dlogprob| %.4f, mean %.5f, top-1 %d/%d%n", source, maxDifference(q4, f16),
+                sum / STEPS / f16.logprobs()[0].length, agree, STEPS);
+        if (source.equals("demo")) {
+            assertThat(agree).isGreaterThanOrEqualTo(10);
+            assertThat(sum / STEPS / f16.logprobs()[0].length).isLessThan(0.3);
+        }
+    }
+
     @Test
     void theFileCarriesTheGeometryTokenizerAndLlamaRopeLayout(@TempDir Path dir) throws IOException {
         Path ckpt = FixtureWriter.write(Preset.TINY_LLAMA.config(), FileDType.F16, 7, dir.resolve("ckpt"));
