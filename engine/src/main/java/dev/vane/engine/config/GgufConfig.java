@@ -38,35 +38,35 @@ public final class GgufConfig {
     }
 
     private static ModelConfig parse(GgufFile g) {
-        String archName = string(g, "general.architecture");
+        String archName = g.string("general.architecture");
         Architecture arch = ARCHITECTURES.get(archName);
         if (arch == null)
             throw new IllegalArgumentException("unsupported architecture '" + archName + "' (supported: llama, qwen2, qwen3)");
         String a = archName + ".";
-        int hidden = integer(g, a + "embedding_length");
-        int heads = integer(g, a + "attention.head_count");
-        int kvHeads = g.metadata().containsKey(a + "attention.head_count_kv") ? integer(g, a + "attention.head_count_kv") : heads;
-        int headDim = g.metadata().containsKey(a + "attention.key_length") ? integer(g, a + "attention.key_length") : hidden / heads;
+        int hidden = g.integer(a + "embedding_length");
+        int heads = g.integer(a + "attention.head_count");
+        int kvHeads = g.metadata().containsKey(a + "attention.head_count_kv") ? g.integer(a + "attention.head_count_kv") : heads;
+        int headDim = g.metadata().containsKey(a + "attention.key_length") ? g.integer(a + "attention.key_length") : hidden / heads;
         GgufTensorInfo embed = g.tensors().get("token_embd.weight");
         if (embed == null) throw new IllegalArgumentException("missing tensor 'token_embd.weight'");
         if (embed.dims().length != 2) throw new IllegalArgumentException("token_embd.weight is not 2-d");
         int vocab = Math.toIntExact(embed.dims()[1]);
         OptionalInt bos = g.metadata().containsKey("tokenizer.ggml.bos_token_id")
-                ? OptionalInt.of(integer(g, "tokenizer.ggml.bos_token_id")) : OptionalInt.empty();
+                ? OptionalInt.of(g.integer("tokenizer.ggml.bos_token_id")) : OptionalInt.empty();
         List<Integer> eos = g.metadata().containsKey("tokenizer.ggml.eos_token_id")
-                ? List.of(integer(g, "tokenizer.ggml.eos_token_id")) : List.of();
+                ? List.of(g.integer("tokenizer.ggml.eos_token_id")) : List.of();
         return new ModelConfig(arch,
                 vocab,
                 hidden,
-                integer(g, a + "feed_forward_length"),
-                integer(g, a + "block_count"),
+                g.integer(a + "feed_forward_length"),
+                g.integer(a + "block_count"),
                 heads,
                 kvHeads,
                 headDim,
                 number(g, a + "attention.layer_norm_rms_epsilon", 1e-6),
                 number(g, a + "rope.freq_base", 10000.0),
                 ropeScaling(g, a, headDim),
-                g.metadata().containsKey(a + "context_length") ? integer(g, a + "context_length") : 2048,
+                g.metadata().containsKey(a + "context_length") ? g.integer(a + "context_length") : 2048,
                 !g.tensors().containsKey("output.weight"),
                 g.tensors().containsKey("blk.0.attn_q.bias") && arch != Architecture.QWEN2,
                 OptionalInt.empty(),
@@ -94,25 +94,6 @@ public final class GgufConfig {
             }
             default -> throw new IllegalArgumentException(a + "rope.scaling.type '" + t + "' is not supported (none, linear, rope_freqs.weight)");
         };
-    }
-
-    private static String string(GgufFile g, String key) {
-        GgufValue v = g.metadata().get(key);
-        if (v == null) throw new IllegalArgumentException("missing '" + key + "'");
-        try {
-            return v.asString();
-        } catch (GgufException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage());
-        }
-    }
-
-    private static int integer(GgufFile g, String key) {
-        GgufValue v = g.metadata().get(key);
-        if (v == null) throw new IllegalArgumentException("missing '" + key + "'");
-        if (!v.isInteger()) throw new IllegalArgumentException("'" + key + "' must be an integer, got " + v.type());
-        long n = v.asLong();
-        if (n < 0 || n > Integer.MAX_VALUE) throw new IllegalArgumentException("'" + key + "' out of range: " + n);
-        return (int) n;
     }
 
     private static double number(GgufFile g, String key, double fallback) {

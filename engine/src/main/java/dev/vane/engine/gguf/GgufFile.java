@@ -167,6 +167,35 @@ public final class GgufFile implements AutoCloseable {
     /** Tensor entries in file order. */
     public Map<String, GgufTensorInfo> tensors() { return tensors; }
 
+    /** The string at {@code key}. @throws GgufException naming the key when it is absent or not a string */
+    public String string(String key) {
+        GgufValue v = required(key);
+        if (v.type() != GgufValueType.STRING) throw new GgufException("'" + key + "' must be a string, got " + v.type());
+        return (String) v.value();
+    }
+
+    /** The array at {@code key}. @throws GgufException naming the key when it is absent or not an array */
+    public List<GgufValue> array(String key) {
+        GgufValue v = required(key);
+        if (v.type() != GgufValueType.ARRAY) throw new GgufException("'" + key + "' must be an array, got " + v.type());
+        return v.asList();
+    }
+
+    /** The integer at {@code key}, which must fit a non-negative int. @throws GgufException naming the key otherwise */
+    public int integer(String key) {
+        GgufValue v = required(key);
+        if (!v.isInteger()) throw new GgufException("'" + key + "' must be an integer, got " + v.type());
+        long n = v.asLong();
+        if (n < 0 || n > Integer.MAX_VALUE) throw new GgufException("'" + key + "' out of range: " + n);
+        return (int) n;
+    }
+
+    private GgufValue required(String key) {
+        GgufValue v = metadata.get(key);
+        if (v == null) throw new GgufException("missing '" + key + "'");
+        return v;
+    }
+
     /** The entry of tensor {@code name}. @throws GgufException naming the file and tensor when it is absent */
     public GgufTensorInfo tensor(String name) {
         GgufTensorInfo t = tensors.get(name);

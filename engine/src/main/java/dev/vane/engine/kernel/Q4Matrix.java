@@ -23,14 +23,7 @@ public final class Q4Matrix implements WeightMatrix {
 
     /** Quantises rows of f16 bits ({@link Q4Gemv#quantize}) and packs them. */
     public static Q4Matrix quantizing(F16Gemv.Rows src, int out, int in, String name, KernelPool pool) {
-        record Scratch(short[] halves, float[] floats) {}
-        java.util.Map<Thread, Scratch> scratch = new java.util.concurrent.ConcurrentHashMap<>();
-        return of((o, scales, nibbles) -> {
-            Scratch b = scratch.computeIfAbsent(Thread.currentThread(), t -> new Scratch(new short[in], new float[in]));
-            src.row(o, b.halves());
-            for (int i = 0; i < in; i++) b.floats()[i] = Float.float16ToFloat(b.halves()[i]);
-            Q4Gemv.quantize(b.floats(), 0, in, scales, nibbles);
-        }, out, in, name, pool);
+        return of(Quantizing.rows(src, in, Q4Gemv::quantize)::row, out, in, name, pool);
     }
 
     public Q4Gemv.Packed packed() { return data; }

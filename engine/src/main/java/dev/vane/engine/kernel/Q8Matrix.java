@@ -29,16 +29,9 @@ public final class Q8Matrix implements WeightMatrix {
         return of(quantized(src, in), out, in, name, pool);
     }
 
-    /** Rows of f16 bits as Q8_0 rows, quantised as they are read (buffers per reading thread, gone with the rows). */
+    /** Rows of f16 bits as Q8_0 rows, quantised as they are read. */
     public static Q8Gemv.Rows quantized(F16Gemv.Rows src, int in) {
-        record Scratch(short[] halves, float[] floats) {}
-        java.util.Map<Thread, Scratch> scratch = new java.util.concurrent.ConcurrentHashMap<>();
-        return (o, scales, quants) -> {
-            Scratch b = scratch.computeIfAbsent(Thread.currentThread(), t -> new Scratch(new short[in], new float[in]));
-            src.row(o, b.halves());
-            for (int i = 0; i < in; i++) b.floats()[i] = Float.float16ToFloat(b.halves()[i]);
-            Q8Gemv.quantize(b.floats(), 0, in, scales, quants);
-        };
+        return Quantizing.rows(src, in, Q8Gemv::quantize)::row;
     }
 
     /** The packed weights. */

@@ -48,14 +48,14 @@ record GgufTokenizer(String tokenizerJson, ObjectNode config, ObjectNode generat
     }
 
     private static GgufTokenizer build(GgufFile g) {
-        String model = string(g, "tokenizer.ggml.model");
+        String model = g.string("tokenizer.ggml.model");
         if (!model.equals("gpt2"))
             throw new IllegalArgumentException("tokenizer.ggml.model '" + model + "' is not read (byte-level BPE, 'gpt2', is)");
-        List<GgufValue> tokens = list(g, "tokenizer.ggml.tokens");
-        List<GgufValue> types = g.metadata().containsKey("tokenizer.ggml.token_type") ? list(g, "tokenizer.ggml.token_type") : List.of();
+        List<GgufValue> tokens = g.array("tokenizer.ggml.tokens");
+        List<GgufValue> types = g.metadata().containsKey("tokenizer.ggml.token_type") ? g.array("tokenizer.ggml.token_type") : List.of();
         if (!types.isEmpty() && types.size() != tokens.size())
             throw new IllegalArgumentException("tokenizer.ggml.token_type has " + types.size() + " entries for " + tokens.size() + " tokens");
-        String pre = g.metadata().containsKey("tokenizer.ggml.pre") ? string(g, "tokenizer.ggml.pre") : "default";
+        String pre = g.metadata().containsKey("tokenizer.ggml.pre") ? g.string("tokenizer.ggml.pre") : "default";
 
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
@@ -104,7 +104,7 @@ record GgufTokenizer(String tokenizerJson, ObjectNode config, ObjectNode generat
         }
         ArrayNode merges = bpe.putArray("merges");
         if (g.metadata().containsKey("tokenizer.ggml.merges"))
-            for (GgufValue m : list(g, "tokenizer.ggml.merges")) merges.add(m.asString());
+            for (GgufValue m : g.array("tokenizer.ggml.merges")) merges.add(m.asString());
 
         ObjectNode config = f.objectNode();
         ObjectNode generation = f.objectNode();
@@ -121,7 +121,7 @@ record GgufTokenizer(String tokenizerJson, ObjectNode config, ObjectNode generat
         }
         Integer pad = id(g, "tokenizer.ggml.padding_token_id", tokens.size());
         if (pad != null) config.put("pad_token", tokens.get(pad).asString());
-        String template = g.metadata().containsKey("tokenizer.chat_template") ? string(g, "tokenizer.chat_template") : null;
+        String template = g.metadata().containsKey("tokenizer.chat_template") ? g.string("tokenizer.chat_template") : null;
         try {
             return new GgufTokenizer(Tokenizer.JSON.writeValueAsString(root), config, generation, template);
         } catch (JsonProcessingException e) {
@@ -163,26 +163,6 @@ record GgufTokenizer(String tokenizerJson, ObjectNode config, ObjectNode generat
         ObjectNode n = f.objectNode();
         n.putObject("Sequence").put("id", which).put("type_id", 0);
         return n;
-    }
-
-    private static String string(GgufFile g, String key) {
-        GgufValue v = g.metadata().get(key);
-        if (v == null) throw new IllegalArgumentException("missing '" + key + "'");
-        try {
-            return v.asString();
-        } catch (GgufException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage());
-        }
-    }
-
-    private static List<GgufValue> list(GgufFile g, String key) {
-        GgufValue v = g.metadata().get(key);
-        if (v == null) throw new IllegalArgumentException("missing '" + key + "'");
-        try {
-            return v.asList();
-        } catch (GgufException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage());
-        }
     }
 
     /** A token id key, checked against the vocabulary; null when absent. */
