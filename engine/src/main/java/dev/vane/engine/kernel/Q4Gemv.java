@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * A block of 32 weights is its scale and 16 bytes, byte {@code j} holding weight {@code j} in its
  * low nibble and weight {@code j + 16} in its high one: 18 bytes per 32 weights, a quarter of f16.
- * Activations stay f32 and each weight is formed exactly ({@code (n − 8)·d}: an 11-bit by 4-bit
- * product).
+ * Activations stay f32 and each weight is formed exactly (an 11-bit by 4-bit product): a low
+ * nibble as {@code fma(n, d, −8d)}, a high one as {@code ((b & 0xF0) ^ 0x80) · d/16}, the byte
+ * read as a signed {@code 16·(n − 8)} (x86 has no byte shift; the shift cost a third of batch 1).
  *
  * <p><b>Layout</b> as {@link Q8Gemv}'s: output rows in blocks of {@link #BLOCK} (one float vector),
  * per quantisation block {@code k} the {@code BLOCK} scales (as f32) and then, for
@@ -183,7 +184,7 @@ public final class Q4Gemv {
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // two blocks half the range apart (two weight streams, two chains): a four-block loop
-            // as the f16 and Q8_0 kernels have compiled to code three times slower than this one
+            // as the f16 and Q8_0 kernels have compiled to code ten times slower than this one
             int half = (b1 - b0) / 2;
             for (int k = 0; k < half; k++) row1x2(q, s, in, out, x, y, b0 + k, half, tail);
             for (int blk = b0 + 2 * half; blk < b1; blk++) row1x1(q, s, in, out, x, y, blk, tail);
@@ -215,8 +216,11 @@ public final class Q4Gemv {
         return ((FloatVector) n.and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0)).fma(d, m);
     }
 
-    private static FloatVector high(ByteVector n, FloatVector d, FloatVector m) {
-        return ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0)).fma(d, m);
+    /** Weights of the high nibbles, given {@code h = d/16} (exact: a power of two). */
+    private static FloatVector high(ByteVector n, FloatVector h) {
+        // (b & 0xF0) ^ 0x80 read as a signed byte is 16·(n − 8): no byte shift (x86 has none), and
+        // times d/16 it is the weight, exactly
+        return ((FloatVector) n.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80).convertShape(VectorOperators.B2F, F, 0)).mul(h);
     }
 
     private static void row1x1(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
@@ -224,11 +228,11 @@ public final class Q4Gemv {
         FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f);
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 ByteVector n = bytes(q, qa + j * BLOCK);
                 a = low(n, d, md).fma(FloatVector.broadcast(F, x[xa + j]), a);
-                a = high(n, d, md).fma(FloatVector.broadcast(F, x[xa + 16 + j]), a);
+                a = high(n, hd).fma(FloatVector.broadcast(F, x[xa + 16 + j]), a);
             }
         }
         a.intoArray(tail, 0);
@@ -242,14 +246,14 @@ public final class Q4Gemv {
         for (int k = 0; k < kb; k++) {
             int q0 = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK, s0 = (blk * kb + k) * BLOCK;
             FloatVector d0 = FloatVector.fromArray(F, s, s0), d1 = FloatVector.fromArray(F, s, s0 + sStep);
-            FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f);
+            FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f), h0 = d0.mul(0.0625f), h1 = d1.mul(0.0625f);
             for (int j = 0, o = q0; j < 16; j++, o += BLOCK) {
                 FloatVector lo = FloatVector.broadcast(F, x[xa + j]), hi = FloatVector.broadcast(F, x[xa + 16 + j]);
                 ByteVector n = bytes(q, o), p = bytes(q, o + qStep);
                 a0 = low(n, d0, m0).fma(lo, a0);
                 a1 = low(p, d1, m1).fma(lo, a1);
-                a0 = high(n, d0, m0).fma(hi, a0);
-                a1 = high(p, d1, m1).fma(hi, a1);
+                a0 = high(n, h0).fma(hi, a0);
+                a1 = high(p, h1).fma(hi, a1);
             }
         }
         a0.intoArray(tail, 0);
@@ -269,12 +273,12 @@ public final class Q4Gemv {
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK, sa = (blk * kb + k) * BLOCK;
             FloatVector d = FloatVector.fromArray(F, s, sa), e = FloatVector.fromArray(F, s, sa + sStep);
-            FloatVector md = d.mul(-8f), me = e.mul(-8f);
+            FloatVector md = d.mul(-8f), me = e.mul(-8f), hd = d.mul(0.0625f), he = e.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 int i = k * QK + j;
                 ByteVector n = bytes(q, qa + j * BLOCK), p = bytes(q, qa + qStep + j * BLOCK);
                 for (int half = 0; half < 2; half++, i += 16) { // the low nibbles' input, then the high ones'
-                    FloatVector u = half == 0 ? low(n, d, md) : high(n, d, md), v = half == 0 ? low(p, e, me) : high(p, e, me);
+                    FloatVector u = half == 0 ? low(n, d, md) : high(n, hd), v = half == 0 ? low(p, e, me) : high(p, he);
                     FloatVector t = FloatVector.broadcast(F, x[x0 + i]);
                     a0 = u.fma(t, a0);
                     c0 = v.fma(t, c0);
@@ -329,11 +333,11 @@ public final class Q4Gemv {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f);
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 ByteVector n = bytes(q, qa + j * BLOCK);
                 for (int half = 0, i = k * QK + j; half < 2; half++, i += 16) {
-                    FloatVector u = half == 0 ? low(n, d, md) : high(n, d, md);
+                    FloatVector u = half == 0 ? low(n, d, md) : high(n, hd);
                     a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
                     a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
                     a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);
