@@ -32,7 +32,7 @@ public final class GgufConfig {
     public static ModelConfig read(GgufFile g) {
         try {
             return parse(g);
-        } catch (IllegalArgumentException | GgufException e) {
+        } catch (IllegalArgumentException | GgufException | ArithmeticException e) {
             throw new CheckpointException(g.path() + ": " + e.getMessage(), e);
         }
     }
@@ -46,6 +46,7 @@ public final class GgufConfig {
         int hidden = g.integer(a + "embedding_length");
         int heads = g.integer(a + "attention.head_count");
         int kvHeads = g.metadata().containsKey(a + "attention.head_count_kv") ? g.integer(a + "attention.head_count_kv") : heads;
+        if (heads <= 0) throw new IllegalArgumentException("'" + a + "attention.head_count' must be > 0, got " + heads);
         int headDim = g.metadata().containsKey(a + "attention.key_length") ? g.integer(a + "attention.key_length") : hidden / heads;
         GgufTensorInfo embed = g.tensors().get("token_embd.weight");
         if (embed == null) throw new IllegalArgumentException("missing tensor 'token_embd.weight'");

@@ -129,14 +129,15 @@ public final class GgufFile implements AutoCloseable {
                 try {
                     return new GgufFile(path, new Parser(path, head, size).parse(), source);
                 } catch (NeedMore e) {
-                    if (prefix * 4 > MAX_HEADER && prefix < size)
-                        throw new GgufException(path + ": header larger than " + MAX_HEADER + " bytes");
+                    long limit = Math.min(MAX_HEADER, Runtime.getRuntime().maxMemory() / 4);
+                    if (prefix * 4 > limit && prefix < size)
+                        throw new GgufException(path + ": header larger than " + limit + " bytes, or corrupt counts in it");
                 }
             }
         } catch (IOException e) {
             source.close();
             throw new GgufException(path + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             source.close();
             throw e;
         }
@@ -321,9 +322,10 @@ public final class GgufFile implements AutoCloseable {
                     long end;
                     try {
                         long bytes = t.type().get().byteSize(t.elementCount());
-                        if (bytes < 0) throw fail("tensor '" + t.name() + "': " + t.elementCount() + " elements are not whole "
-                                + t.type().get() + " blocks of " + t.type().get().blockSize());
-                        end = dataStart + t.offset() + bytes;
+                        if (bytes < 0 || t.dims()[0] % t.type().get().blockSize() != 0)
+                            throw fail("tensor '" + t.name() + "': rows of " + t.dims()[0] + " elements are not whole "
+                                    + t.type().get() + " blocks of " + t.type().get().blockSize());
+                        end = Math.addExact(Math.addExact(dataStart, t.offset()), bytes);
                     } catch (ArithmeticException e) {
                         throw fail("tensor '" + t.name() + "': size overflows");
                     }
@@ -382,6 +384,7 @@ public final class GgufFile implements AutoCloseable {
             long min = et.size() > 0 ? et.size() : 8; // a string or nested array takes at least 8 bytes
             if (n < 0 || n > left() / min)
                 throw fail("truncated file: " + what + " declares " + n + " array elements");
+            if (n > b.remaining() / min) throw new NeedMore(); // the prefix read so far cannot hold them
             List<GgufValue> out = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) out.add(value(et));
             depth--;

@@ -65,8 +65,10 @@ record GgufTokenizer(String tokenizerJson, ObjectNode config, ObjectNode generat
         ArrayNode added = root.putArray("added_tokens");
         root.putNull("normalizer");
         root.set("pre_tokenizer", preTokenizer(f, pre));
+        // absent, llama.cpp adds BOS for Llama 3's pre-tokeniser and not for the others
         boolean addBos = g.metadata().containsKey("tokenizer.ggml.add_bos_token")
-                && Boolean.TRUE.equals(g.metadata().get("tokenizer.ggml.add_bos_token").value());
+                ? Boolean.TRUE.equals(g.metadata().get("tokenizer.ggml.add_bos_token").value())
+                : pre.equals("llama-bpe") || pre.equals("llama3");
         Integer bos = id(g, "tokenizer.ggml.bos_token_id", tokens.size());
         ObjectNode post;
         if (addBos && bos != null) {

@@ -34,6 +34,7 @@ final class RowBlocks {
     }
 
     RowBlocks(Reader reader, int rows, int rowBytes) {
+        if (rowBytes <= 0) throw new IllegalArgumentException("rows of " + rowBytes + " bytes");
         this.reader = reader;
         this.rows = rows;
         this.rowBytes = rowBytes;
@@ -48,11 +49,13 @@ final class RowBlocks {
         Objects.checkIndex(r, rows);
         Block b = blocks.computeIfAbsent(Thread.currentThread(), t -> new Block(blockRows * rowBytes));
         if (r < b.first || r >= b.first + b.count) {
-            b.first = r;
-            b.count = Math.min(blockRows, rows - r);
-            b.bytes.clear().limit(b.count * rowBytes);
+            b.first = -1; // until the read succeeds: a failed read leaves nothing to reuse
+            int count = Math.min(blockRows, rows - r);
+            b.bytes.clear().limit(count * rowBytes);
             reader.read((long) r * rowBytes, b.bytes);
             b.bytes.flip();
+            b.first = r;
+            b.count = count;
         }
         return b.bytes;
     }

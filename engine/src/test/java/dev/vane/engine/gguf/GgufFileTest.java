@@ -151,4 +151,28 @@ class GgufFileTest {
             assertThat(g.floats("t")).containsExactly(4f, 5f);
         }
     }
+
+    /** Hostile tables fail naming the file and what is wrong, never with an index or capacity error. */
+    @Test
+    void overflowingOffsetsHugeCountsAndPartialBlocksAreNamed() {
+        ByteBuffer b = GgufBytes.header(1, 0); // an offset that wraps the end of the data negative
+        GgufBytes.string(b, "t");
+        b.putInt(1).putLong(4).putInt(0).putLong(Long.MAX_VALUE - 31);
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("o.gguf"), GgufBytes.done(b))).isInstanceOf(GgufException.class)
+                .hasMessageContaining("o.gguf: tensor 't': size overflows");
+
+        ByteBuffer c = GgufBytes.header(0, 1); // an array of 2^40 int32 in a few bytes
+        GgufBytes.string(c, "k");
+        c.putInt(GgufValueType.ARRAY.id()).putInt(GgufValueType.INT32.id()).putLong(1L << 40);
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("a.gguf"), GgufBytes.done(c))).isInstanceOf(GgufException.class)
+                .hasMessageContaining("a.gguf: truncated file: metadata 'k' declares 1099511627776 array elements");
+
+        ByteBuffer d = GgufBytes.header(1, 0); // a Q8_0 tensor whose rows of 48 are not whole blocks of 32
+        GgufBytes.string(d, "q");
+        d.putInt(2).putLong(48).putLong(2).putInt(GgmlType.Q8_0.id()).putLong(0);
+        GgufBytes.padTo(d, 32);
+        d.put(new byte[3 * 34]);
+        assertThatThrownBy(() -> GgufFile.parse(Path.of("q.gguf"), GgufBytes.done(d))).isInstanceOf(GgufException.class)
+                .hasMessageContaining("q.gguf: tensor 'q': rows of 48 elements are not whole Q8_0 blocks of 32");
+    }
 }

@@ -63,4 +63,52 @@ class GgufWeightsTest {
                     .hasMessageContaining("k.gguf: tensor 'blk.0.ffn_up.weight' has type Q4_K (12), which Vane does not read");
         }
     }
+
+    /** Quantised storage read as f16 rows ({@code --dtype f16} on a quantised file): each weight d·q or d·(n − 8), rounded to f16. */
+    @Test
+    void quantisedTensorsReadAsF16Rows() {
+        int rows = 2, cols = 32;
+        byte[] q8 = new byte[rows * 34], q4 = new byte[rows * 18];
+        ByteBuffer b8 = ByteBuffer.wrap(q8).order(java.nio.ByteOrder.LITTLE_ENDIAN), b4 = ByteBuffer.wrap(q4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < rows; r++) {
+            b8.putShort(Float.floatToFloat16(0.5f * (r + 1)));
+            for (int j = 0; j < 32; j++) b8.put((byte) (j - 16));
+            b4.putShort(Float.floatToFloat16(0.25f * (r + 1)));
+            for (int j = 0; j < 16; j++) b4.put((byte) (j | (15 - j) << 4));
+        }
+        byte[] file = new GgufWriter().addTensor("blk.0.ffn_up.weight", GgmlType.Q8_0, new long[] {cols, rows}, out -> out.write(q8))
+                .addTensor("blk.0.ffn_gate.weight", GgmlType.Q4_0, new long[] {cols, rows}, out -> out.write(q4)).toBytes();
+        try (GgufWeights w = new GgufWeights(GgufFile.parse(Path.of("q.gguf"), ByteBuffer.wrap(file)), false, 16)) {
+            short[] row = new short[cols];
+            w.f16Rows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols}).row(1, row);
+            for (int j = 0; j < 32; j++) assertThat(Float.float16ToFloat(row[j])).isEqualTo(1.0f * (j - 16));
+            w.f16Rows("model.layers.0.mlp.gate_proj.weight", new long[] {rows, cols}).row(0, row);
+            for (int j = 0; j < 16; j++) {
+                assertThat(Float.float16ToFloat(row[j])).isEqualTo(0.25f * (j - 8));
+                assertThat(Float.float16ToFloat(row[16 + j])).isEqualTo(0.25f * (15 - j - 8));
+            }
+            assertThat(w.q8Rows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols})).isPresent();
+            assertThat(w.q4Rows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols})).isEmpty();
+            assertThat(w.q4Rows("model.layers.0.mlp.gate_proj.weight", new long[] {rows, cols})).isPresent();
+        }
+    }
+
+    /** Metadata that cannot describe a model fails naming the file and the key, never with an arithmetic error. */
+    @Test
+    void badGeometryAndForeignTokenizersAreNamed() {
+        byte[] zeroHeads = new GgufWriter().putString("general.architecture", "llama").putUint32("llama.embedding_length", 64)
+                .putUint32("llama.attention.head_count", 0).putUint32("llama.block_count", 1).putUint32("llama.feed_forward_length", 64)
+                .addTensor("token_embd.weight", GgmlType.F32, new float[64 * 4], 64, 4).toBytes();
+        GgufFile g = GgufFile.parse(Path.of("h.gguf"), ByteBuffer.wrap(zeroHeads));
+        assertThatThrownBy(() -> dev.vane.engine.config.GgufConfig.read(g)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("h.gguf: 'llama.attention.head_count' must be > 0, got 0");
+
+        byte[] spm = new GgufWriter().putString("tokenizer.ggml.model", "llama").putStringArray("tokenizer.ggml.tokens", java.util.List.of("a")).toBytes();
+        assertThatThrownBy(() -> dev.vane.engine.tokenizer.Tokenizer.fromGguf(GgufFile.parse(Path.of("s.gguf"), ByteBuffer.wrap(spm))))
+                .hasMessageContaining("s.gguf: tokenizer.ggml.model 'llama' is not read");
+        byte[] pre = new GgufWriter().putString("tokenizer.ggml.model", "gpt2").putString("tokenizer.ggml.pre", "falcon")
+                .putStringArray("tokenizer.ggml.tokens", java.util.List.of("a")).toBytes();
+        assertThatThrownBy(() -> dev.vane.engine.tokenizer.Tokenizer.fromGguf(GgufFile.parse(Path.of("p.gguf"), ByteBuffer.wrap(pre))))
+                .hasMessageContaining("p.gguf: tokenizer.ggml.pre 'falcon' is not read");
+    }
 }

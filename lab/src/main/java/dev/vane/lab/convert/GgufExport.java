@@ -218,6 +218,9 @@ public final class GgufExport {
     static String preTokenizer(String preTokenizerJson) {
         if (preTokenizerJson.contains("\\\\p{N}{1,3}")) return "llama-bpe";
         if (preTokenizerJson.contains("\\\\p{N}|") && preTokenizerJson.contains("(?i:'s")) return "qwen2";
-        return "gpt2";
+        if (preTokenizerJson.contains("\"Digits\"") && preTokenizerJson.contains("\"individual_digits\":true")
+                && preTokenizerJson.contains("\"use_regex\":true")) return "smollm";
+        if (preTokenizerJson.matches("\\{\"type\":\"ByteLevel\".*\"use_regex\":true.*")) return "gpt2";
+        throw new IllegalArgumentException("a pre-tokeniser llama.cpp has no name for: " + preTokenizerJson);
     }
 }
