@@ -15,6 +15,10 @@ public enum GgmlType {
     Q4_0(2, 32, 18),
     /** Blocks of 32: an f16 scale d, then 32 int8 q; w = d · q. */
     Q8_0(8, 32, 34),
+    /** Super-blocks of 256 in 8 groups of 32 with 6-bit scales and mins ({@link Dequant}). */
+    Q4_K(12, 256, 144),
+    /** Super-blocks of 256: 6-bit values, an int8 scale per 16 ({@link Dequant}). */
+    Q6_K(14, 256, 210),
     BF16(30, 1, 2);
 
     private final int id;

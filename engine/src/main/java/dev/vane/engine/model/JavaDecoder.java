@@ -241,7 +241,11 @@ public final class JavaDecoder implements CausalLM {
             int k = part(first, o);
             parts[k].row(o - first[k], dst);
         };
-        if (dtype == ComputeDType.Q8_0) return Q8Matrix.quantizing(stacked, out, in, name, pool);
+        // a matrix stored in another block format (a K-quant, or Q6_K output of a Q4_0 file) is
+        // requantised to Q8_0, which loses far less than Q4_0 would
+        boolean otherBlocks = names.stream().anyMatch(r::storedInBlocks);
+        if (dtype == ComputeDType.Q8_0 || (dtype == ComputeDType.Q4_0 && otherBlocks))
+            return Q8Matrix.quantizing(stacked, out, in, name, pool);
         if (dtype == ComputeDType.Q4_0) return Q4Matrix.quantizing(stacked, out, in, name, pool);
         F16Matrix m = F16Matrix.of(stacked, out, in, name, pool);
         cache.ifPresent(c -> c.put(name, m.packed()));

@@ -62,7 +62,7 @@ public final class ModelLoader {
     /**
      * A GGUF model file on the Java decoder (the only one that reads GGUF). The weights' dtype is
      * the file's unless {@code o} sets one: q8_0 or q4_0 when the projections are stored so (packed
-     * as stored), else f16.
+     * as stored), q8_0 for Q4_K and Q6_K files (requantised at load), else f16.
      */
     static CausalLM loadGguf(Path file, LoadOptions o) {
         GgufFile g = GgufFile.open(file, Long.MAX_VALUE);
@@ -72,7 +72,7 @@ public final class ModelLoader {
             try (GgufWeights weights = new GgufWeights(g, cfg.architecture() == Architecture.LLAMA, cfg.headDim())) {
                 String probe = HfNames.layer(0, HfNames.DOWN);
                 ComputeDType dtype = o.dtype().orElseGet(() -> switch (weights.type(probe, new long[] {cfg.hiddenSize(), cfg.intermediateSize()})) {
-                    case Q8_0 -> ComputeDType.Q8_0;
+                    case Q8_0, Q4_K, Q6_K -> ComputeDType.Q8_0; // K-quants run requantised to Q8_0
                     case Q4_0 -> ComputeDType.Q4_0;
                     default -> ComputeDType.F16;
                 });

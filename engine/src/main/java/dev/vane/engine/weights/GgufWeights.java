@@ -1,5 +1,6 @@
 package dev.vane.engine.weights;
 
+import dev.vane.engine.gguf.Dequant;
 import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.gguf.GgufTensorInfo;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * is GGUF row {@code h·d + 2i + s}. Other architectures keep HF's order.
  *
  * <p>Tensor data is read by positional reads, a block of rows at a time per thread
- * ({@link RowBlocks}); types F32, F16, BF16, Q8_0 and Q4_0 are read, any other is refused naming it.
+ * ({@link RowBlocks}); types F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K are read (the last two
+ * dequantised, {@link Dequant}), any other is refused naming it.
  */
 public final class GgufWeights implements WeightSource {
 
@@ -102,7 +104,7 @@ public final class GgufWeights implements WeightSource {
                     + ", expected " + Arrays.toString(shape));
         if (t.type().isEmpty())
             throw new CheckpointException(file.path() + ": tensor '" + name + "' has type " + dev.vane.engine.gguf.GgmlType.describe(t.typeId())
-                    + ", which Vane does not read (F32, F16, BF16, Q8_0 and Q4_0 are read)");
+                    + ", which Vane does not read (F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K are read)");
         return t;
     }
 
@@ -151,21 +153,10 @@ public final class GgufWeights implements WeightSource {
                 case F32 -> {
                     for (int i = 0; i < cols; i++) dst[i] = Float.floatToFloat16(b.getFloat(at + 4 * i));
                 }
-                case Q8_0 -> {
-                    for (int k = 0; k < cols / Q8Gemv.QK; k++, at += 34) {
-                        float d = Float.float16ToFloat(b.getShort(at));
-                        for (int j = 0; j < Q8Gemv.QK; j++) dst[k * Q8Gemv.QK + j] = Float.floatToFloat16(d * b.get(at + 2 + j));
-                    }
-                }
-                case Q4_0 -> {
-                    for (int k = 0; k < cols / 32; k++, at += 18) {
-                        float d = Float.float16ToFloat(b.getShort(at));
-                        for (int j = 0; j < 16; j++) {
-                            int n = b.get(at + 2 + j);
-                            dst[k * 32 + j] = Float.floatToFloat16(d * ((n & 0xF) - 8));
-                            dst[k * 32 + 16 + j] = Float.floatToFloat16(d * (((n >> 4) & 0xF) - 8));
-                        }
-                    }
+                default -> { // a block format: dequantised as ggml does, then rounded to f16
+                    float[] f = new float[cols];
+                    Dequant.dequantize(type, b, at, cols, f, 0);
+                    for (int i = 0; i < cols; i++) dst[i] = Float.floatToFloat16(f[i]);
                 }
             }
         };
@@ -205,6 +196,11 @@ public final class GgufWeights implements WeightSource {
                 b.get(at + 2, nibbles, k * 16, 16);
             }
         });
+    }
+
+    @Override
+    public boolean storedInBlocks(String name) {
+        return ggufName(name).map(file.tensors()::get).flatMap(GgufTensorInfo::type).map(t -> t.blockSize() > 1).orElse(false);
     }
 
     /** The element type of tensor {@code hf} in the file. */

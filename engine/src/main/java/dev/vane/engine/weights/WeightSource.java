@@ -32,6 +32,11 @@ public interface WeightSource extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Whether tensor {@code name} is stored in a quantised block format (rather than as floats). */
+    default boolean storedInBlocks(String name) {
+        return false;
+    }
+
     /** The rows of a 2-d tensor as Q4_0 blocks, when it is stored so; else empty. */
     default Optional<Q4Gemv.Rows> q4Rows(String name, long[] shape) {
         return Optional.empty();

@@ -51,16 +51,16 @@ class GgufWeightsTest {
 
     @Test
     void aTensorOfATypeVaneDoesNotReadFailsNamingIt() {
-        ByteBuffer b = GgufBytes.header(1, 0); // one Q4_K (type 12) tensor of 256 × 2
+        ByteBuffer b = GgufBytes.header(1, 0); // one Q5_K (type 13) tensor of 256 × 2
         GgufBytes.string(b, "blk.0.ffn_up.weight");
-        b.putInt(2).putLong(256).putLong(2).putInt(12).putLong(0);
+        b.putInt(2).putLong(256).putLong(2).putInt(13).putLong(0);
         GgufBytes.padTo(b, 32);
-        b.put(new byte[2 * 144]);
+        b.put(new byte[2 * 176]);
         GgufFile g = GgufFile.parse(Path.of("k.gguf"), GgufBytes.done(b));
         try (GgufWeights w = new GgufWeights(g, false, 16)) {
             assertThatThrownBy(() -> w.f16Rows("model.layers.0.mlp.up_proj.weight", new long[] {2, 256}))
                     .isInstanceOf(CheckpointException.class)
-                    .hasMessageContaining("k.gguf: tensor 'blk.0.ffn_up.weight' has type Q4_K (12), which Vane does not read");
+                    .hasMessageContaining("k.gguf: tensor 'blk.0.ffn_up.weight' has type Q5_K (13), which Vane does not read");
         }
     }
 
@@ -110,5 +110,27 @@ class GgufWeightsTest {
                 .putStringArray("tokenizer.ggml.tokens", java.util.List.of("a")).toBytes();
         assertThatThrownBy(() -> dev.vane.engine.tokenizer.Tokenizer.fromGguf(GgufFile.parse(Path.of("p.gguf"), ByteBuffer.wrap(pre))))
                 .hasMessageContaining("p.gguf: tokenizer.ggml.pre 'falcon' is not read");
+    }
+
+    /** A Q6_K matrix read as f16 rows: ggml's dequantised values (the golden of DequantTest), rounded to f16. */
+    @Test
+    void kQuantMatricesReadAsGgmlDequantisesThem() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode golden;
+        try (java.io.InputStream in = GgufWeightsTest.class.getResourceAsStream("/gguf/dequant-golden.json")) {
+            golden = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("Q6_K");
+        }
+        byte[] blocks = java.util.HexFormat.of().parseHex(golden.get("blocks").asText());
+        int rows = 6, cols = 256;
+        byte[] file = new GgufWriter().addTensor("output.weight", GgmlType.Q6_K, new long[] {cols, rows}, out -> out.write(blocks)).toBytes();
+        try (GgufWeights w = new GgufWeights(GgufFile.parse(Path.of("k.gguf"), ByteBuffer.wrap(file)), false, 16)) {
+            assertThat(w.storedInBlocks("lm_head.weight")).isTrue();
+            short[] row = new short[cols];
+            var f16 = w.f16Rows("lm_head.weight", new long[] {rows, cols});
+            for (int r = 0; r < rows; r++) {
+                f16.row(r, row);
+                for (int i = 0; i < cols; i++)
+                    assertThat(row[i]).isEqualTo(Float.floatToFloat16(Float.intBitsToFloat((int) golden.get("values").get(r * cols + i).asLong())));
+            }
+        }
     }
 }
