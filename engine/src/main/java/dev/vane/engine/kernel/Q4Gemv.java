@@ -58,12 +58,6 @@ public final class Q4Gemv {
         public long bytes() { return nibbles.length + 4L * scales.length; }
     }
 
-    /** Row {@code o}'s {@code in / 32} scales (f16 bits) and {@code in / 2} bytes in GGML's order. */
-    @FunctionalInterface
-    public interface Rows {
-        void row(int o, short[] scales, byte[] nibbles);
-    }
-
     public static int blocks(int out) { return (out + BLOCK - 1) / BLOCK; }
 
     /** Where byte {@code j} of quantisation block {@code k} of row {@code o} lies. */
@@ -72,7 +66,7 @@ public final class Q4Gemv {
     }
 
     /** Packs the rows of an {@code [out, in]} Q4_0 matrix on {@code pool} (this thread when null); rejects non-finite scales. */
-    public static Packed pack(Rows src, int out, int in, KernelPool pool) {
+    public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (!Q8Gemv.fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
         byte[] nibbles = new byte[Math.multiplyExact(padded, in / 2)];

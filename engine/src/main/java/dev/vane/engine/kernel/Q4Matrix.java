@@ -13,7 +13,7 @@ public final class Q4Matrix implements WeightMatrix {
     }
 
     /** Packs Q4_0 rows read by {@code pool}'s threads; rejects widths that are not whole blocks and non-finite scales, naming {@code name}. */
-    public static Q4Matrix of(Q4Gemv.Rows src, int out, int in, String name, KernelPool pool) {
+    public static Q4Matrix of(BlockRows src, int out, int in, String name, KernelPool pool) {
         try {
             return new Q4Matrix(Q4Gemv.pack(src, out, in, pool));
         } catch (IllegalArgumentException e) {
@@ -23,7 +23,7 @@ public final class Q4Matrix implements WeightMatrix {
 
     /** Quantises rows of f16 bits ({@link Q4Gemv#quantize}) and packs them. */
     public static Q4Matrix quantizing(F16Gemv.Rows src, int out, int in, String name, KernelPool pool) {
-        return of(Quantizing.rows(src, in, Q4Gemv::quantize)::row, out, in, name, pool);
+        return of(Quantizing.rows(src, in, Q4Gemv::quantize), out, in, name, pool);
     }
 
     public Q4Gemv.Packed packed() { return data; }

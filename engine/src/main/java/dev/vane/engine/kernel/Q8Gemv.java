@@ -100,15 +100,6 @@ public final class Q8Gemv {
         public long bytes() { return quants.length + 4L * scales.length; }
     }
 
-    /**
-     * The rows of an {@code [out, in]} Q8_0 matrix, read on demand (several threads at once):
-     * row {@code o}'s {@code in / 32} scales as f16 bits and its {@code in} int8 weights.
-     */
-    @FunctionalInterface
-    public interface Rows {
-        void row(int o, short[] scales, byte[] quants);
-    }
-
     /** Whether a matrix of input width {@code in} can be held in Q8_0 (whole blocks of 32). */
     public static boolean fits(long in) { return in > 0 && in % QK == 0; }
 
@@ -129,7 +120,7 @@ public final class Q8Gemv {
      * Packs the rows of an {@code [out, in]} Q8_0 matrix, in chunks of rows spread over
      * {@code pool} (the calling thread when null). Rejects an infinite or NaN scale.
      */
-    public static Packed pack(Rows src, int out, int in, KernelPool pool) {
+    public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (!fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
         byte[] quants = new byte[Math.multiplyExact(padded, in)];

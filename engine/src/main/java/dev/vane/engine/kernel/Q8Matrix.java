@@ -16,7 +16,7 @@ public final class Q8Matrix implements WeightMatrix {
      * Packs the rows of an {@code [out, in]} Q8_0 matrix read from {@code src} by {@code pool}'s
      * threads; rejects widths that are not whole blocks and non-finite scales, naming {@code name}.
      */
-    public static Q8Matrix of(Q8Gemv.Rows src, int out, int in, String name, KernelPool pool) {
+    public static Q8Matrix of(BlockRows src, int out, int in, String name, KernelPool pool) {
         try {
             return new Q8Matrix(Q8Gemv.pack(src, out, in, pool));
         } catch (IllegalArgumentException e) {
@@ -30,8 +30,8 @@ public final class Q8Matrix implements WeightMatrix {
     }
 
     /** Rows of f16 bits as Q8_0 rows, quantised as they are read. */
-    public static Q8Gemv.Rows quantized(F16Gemv.Rows src, int in) {
-        return Quantizing.rows(src, in, Q8Gemv::quantize)::row;
+    public static BlockRows quantized(F16Gemv.Rows src, int in) {
+        return Quantizing.rows(src, in, Q8Gemv::quantize);
     }
 
     /** The packed weights. */

@@ -14,14 +14,8 @@ final class Quantizing {
         void quantize(float[] x, int from, int n, short[] scales, byte[] data);
     }
 
-    /** A quantised row: row {@code o}'s scales and data. */
-    @FunctionalInterface
-    interface Row {
-        void row(int o, short[] scales, byte[] data);
-    }
-
     /** {@code src}'s rows widened to f32 and quantised, with a pair of buffers per reading thread (gone with the rows). */
-    static Row rows(F16Gemv.Rows src, int in, Quantizer quantizer) {
+    static BlockRows rows(F16Gemv.Rows src, int in, Quantizer quantizer) {
         record Scratch(short[] halves, float[] floats) {}
         Map<Thread, Scratch> scratch = new ConcurrentHashMap<>();
         return (o, scales, data) -> {

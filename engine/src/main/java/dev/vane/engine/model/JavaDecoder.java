@@ -14,6 +14,8 @@ import dev.vane.engine.hooks.HookSite;
 import dev.vane.engine.hooks.LayerGate;
 import dev.vane.engine.hooks.StepContext;
 import dev.vane.engine.hooks.StepHooks;
+import dev.vane.engine.gguf.GgmlType;
+import dev.vane.engine.kernel.BlockRows;
 import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
@@ -151,7 +153,10 @@ public final class JavaDecoder implements CausalLM {
         Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up")
                 .start(switch (dtype) {
                     case Q8_0 -> Q8Gemv::warmUp;
-                    case Q4_0 -> Q4Gemv::warmUp;
+                    case Q4_0 -> () -> { // a matrix kept in another block format runs in Q8_0 (pack)
+                        Q4Gemv.warmUp();
+                        Q8Gemv.warmUp();
+                    };
                     default -> F16Gemv::warmUp;
                 });
         if (dtype != ComputeDType.F16 && cache.isPresent()) throw new IllegalArgumentException("the packed-weights cache holds f16 matrices only");
@@ -213,26 +218,17 @@ public final class JavaDecoder implements CausalLM {
         if (saved.isPresent()) return F16Matrix.of(saved.get());
         int[] first = new int[names.size() + 1]; // stacked row where part k starts
         for (int k = 0; k < names.size(); k++) first[k + 1] = first[k] + rows[k];
-        if (dtype == ComputeDType.Q8_0) {
-            List<Optional<Q8Gemv.Rows>> stored = new java.util.ArrayList<>();
-            for (int k = 0; k < names.size(); k++) stored.add(r.q8Rows(names.get(k), new long[] {rows[k], in}));
-            if (stored.stream().allMatch(Optional::isPresent)) { // stored as Q8_0: packed as they are
-                Q8Gemv.Rows[] parts = stored.stream().map(Optional::get).toArray(Q8Gemv.Rows[]::new);
-                return Q8Matrix.of((o, scales, quants) -> {
+        if (dtype.quantized()) {
+            GgmlType type = dtype == ComputeDType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q4_0;
+            List<Optional<BlockRows>> stored = new java.util.ArrayList<>();
+            for (int k = 0; k < names.size(); k++) stored.add(r.blockRows(names.get(k), new long[] {rows[k], in}, type));
+            if (stored.stream().allMatch(Optional::isPresent)) { // stored in this format: packed as they are
+                BlockRows[] parts = stored.stream().map(Optional::get).toArray(BlockRows[]::new);
+                BlockRows stacked = (o, scales, data) -> {
                     int k = part(first, o);
-                    parts[k].row(o - first[k], scales, quants);
-                }, out, in, name, pool);
-            }
-        }
-        if (dtype == ComputeDType.Q4_0) {
-            List<Optional<Q4Gemv.Rows>> stored = new java.util.ArrayList<>();
-            for (int k = 0; k < names.size(); k++) stored.add(r.q4Rows(names.get(k), new long[] {rows[k], in}));
-            if (stored.stream().allMatch(Optional::isPresent)) { // stored as Q4_0: packed as they are
-                Q4Gemv.Rows[] parts = stored.stream().map(Optional::get).toArray(Q4Gemv.Rows[]::new);
-                return Q4Matrix.of((o, scales, nibbles) -> {
-                    int k = part(first, o);
-                    parts[k].row(o - first[k], scales, nibbles);
-                }, out, in, name, pool);
+                    parts[k].row(o - first[k], scales, data);
+                };
+                return dtype == ComputeDType.Q8_0 ? Q8Matrix.of(stacked, out, in, name, pool) : Q4Matrix.of(stacked, out, in, name, pool);
             }
         }
         F16Gemv.Rows[] parts = new F16Gemv.Rows[names.size()];

@@ -4,9 +4,8 @@ import dev.vane.engine.gguf.Dequant;
 import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.gguf.GgufTensorInfo;
+import dev.vane.engine.kernel.BlockRows;
 import dev.vane.engine.kernel.F16Gemv;
-import dev.vane.engine.kernel.Q4Gemv;
-import dev.vane.engine.kernel.Q8Gemv;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -163,37 +162,21 @@ public final class GgufWeights implements WeightSource {
     }
 
     @Override
-    public Optional<Q8Gemv.Rows> q8Rows(String name, long[] shape) {
+    public Optional<BlockRows> blockRows(String name, long[] shape, GgmlType type) {
+        if (type != GgmlType.Q8_0 && type != GgmlType.Q4_0) throw new IllegalArgumentException("no block rows of " + type);
         GgufTensorInfo t = tensor(name, shape);
-        if (t.type().orElseThrow() != GgmlType.Q8_0) return Optional.empty();
+        if (t.type().orElseThrow() != type) return Optional.empty();
         int rows = Math.toIntExact(shape[0]), cols = Math.toIntExact(shape[1]);
-        RowBlocks blocks = blocks(t, rows, Math.toIntExact(GgmlType.Q8_0.byteSize(cols)));
+        int data = type.blockBytes() - 2; // after each block's f16 scale
+        RowBlocks blocks = blocks(t, rows, Math.toIntExact(type.byteSize(cols)));
         boolean permute = interleaved(name);
-        return Optional.of((r, scales, quants) -> {
+        return Optional.of((r, scales, bytes) -> {
             int fr = permute ? fileRow(r) : r;
             ByteBuffer b = blocks.row(fr);
             int at = blocks.at(fr);
-            for (int k = 0; k < cols / Q8Gemv.QK; k++, at += 34) {
+            for (int k = 0; k < cols / type.blockSize(); k++, at += type.blockBytes()) {
                 scales[k] = b.getShort(at);
-                b.get(at + 2, quants, k * Q8Gemv.QK, Q8Gemv.QK);
-            }
-        });
-    }
-
-    @Override
-    public Optional<Q4Gemv.Rows> q4Rows(String name, long[] shape) {
-        GgufTensorInfo t = tensor(name, shape);
-        if (t.type().orElseThrow() != GgmlType.Q4_0) return Optional.empty();
-        int rows = Math.toIntExact(shape[0]), cols = Math.toIntExact(shape[1]);
-        RowBlocks blocks = blocks(t, rows, Math.toIntExact(GgmlType.Q4_0.byteSize(cols)));
-        boolean permute = interleaved(name);
-        return Optional.of((r, scales, nibbles) -> {
-            int fr = permute ? fileRow(r) : r;
-            ByteBuffer b = blocks.row(fr);
-            int at = blocks.at(fr);
-            for (int k = 0; k < cols / 32; k++, at += 18) {
-                scales[k] = b.getShort(at);
-                b.get(at + 2, nibbles, k * 16, 16);
+                b.get(at + 2, bytes, k * data, data);
             }
         });
     }

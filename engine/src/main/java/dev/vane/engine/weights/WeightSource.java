@@ -1,8 +1,8 @@
 package dev.vane.engine.weights;
 
+import dev.vane.engine.gguf.GgmlType;
+import dev.vane.engine.kernel.BlockRows;
 import dev.vane.engine.kernel.F16Gemv;
-import dev.vane.engine.kernel.Q4Gemv;
-import dev.vane.engine.kernel.Q8Gemv;
 
 import java.nio.file.Path;
 import java.util.Collection;
@@ -27,18 +27,16 @@ public interface WeightSource extends AutoCloseable {
     /** The rows of a 2-d tensor {@code [rows, cols]} as f16 bits (rounded to nearest even where stored wider). */
     F16Gemv.Rows f16Rows(String name, long[] shape);
 
-    /** The rows of a 2-d tensor as Q8_0 blocks, when it is stored so (no requantisation); else empty. */
-    default Optional<Q8Gemv.Rows> q8Rows(String name, long[] shape) {
-        return Optional.empty();
-    }
-
     /** Whether tensor {@code name} is stored in a quantised block format (rather than as floats). */
     default boolean storedInBlocks(String name) {
         return false;
     }
 
-    /** The rows of a 2-d tensor as Q4_0 blocks, when it is stored so; else empty. */
-    default Optional<Q4Gemv.Rows> q4Rows(String name, long[] shape) {
+    /**
+     * The rows of a 2-d tensor as blocks of {@code type} (Q8_0 or Q4_0), when it is stored so (no
+     * requantisation); else empty.
+     */
+    default Optional<BlockRows> blockRows(String name, long[] shape, GgmlType type) {
         return Optional.empty();
     }
 

@@ -25,7 +25,7 @@ class Q4GemvTest {
         return b.array();
     }
 
-    private static Q4Gemv.Rows rows(byte[] blocks, int in) {
+    private static BlockRows rows(byte[] blocks, int in) {
         return (o, scales, nibbles) -> {
             ByteBuffer b = ByteBuffer.wrap(blocks).order(ByteOrder.LITTLE_ENDIAN);
             int at = o * in / 32 * 18;

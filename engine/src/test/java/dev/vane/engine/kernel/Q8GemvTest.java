@@ -26,7 +26,7 @@ class Q8GemvTest {
     }
 
     /** The GGML block bytes of row {@code o} as the packing reads them. */
-    private static Q8Gemv.Rows rows(byte[] blocks, int in) {
+    private static BlockRows rows(byte[] blocks, int in) {
         return (o, scales, quants) -> {
             ByteBuffer b = ByteBuffer.wrap(blocks).order(ByteOrder.LITTLE_ENDIAN);
             int at = o * in / 32 * 34;

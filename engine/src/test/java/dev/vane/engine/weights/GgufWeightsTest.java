@@ -87,9 +87,9 @@ class GgufWeightsTest {
                 assertThat(Float.float16ToFloat(row[j])).isEqualTo(0.25f * (j - 8));
                 assertThat(Float.float16ToFloat(row[16 + j])).isEqualTo(0.25f * (15 - j - 8));
             }
-            assertThat(w.q8Rows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols})).isPresent();
-            assertThat(w.q4Rows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols})).isEmpty();
-            assertThat(w.q4Rows("model.layers.0.mlp.gate_proj.weight", new long[] {rows, cols})).isPresent();
+            assertThat(w.blockRows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols}, GgmlType.Q8_0)).isPresent();
+            assertThat(w.blockRows("model.layers.0.mlp.up_proj.weight", new long[] {rows, cols}, GgmlType.Q4_0)).isEmpty();
+            assertThat(w.blockRows("model.layers.0.mlp.gate_proj.weight", new long[] {rows, cols}, GgmlType.Q4_0)).isPresent();
         }
     }
 
