@@ -14,14 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,8 +34,10 @@ import java.util.zip.CRC32C;
  * checkpoint it was made from (each weight file's name, size, modification time and the CRC-32C of
  * its header, plus the packed layout's block width) and then one entry per matrix: its name, shape,
  * lift, the CRC-32C of each 4 MiB chunk of its halves and the halves (little-endian, 64-byte
- * aligned), and a CRC-32C of that header. A start reads and checks the chunks on the kernel
- * threads in parallel. A file whose
+ * aligned), and a CRC-32C of that header. A start copies every matrix at once,
+ * the kernel threads taking whole matrices, largest first (each thread allocates the arrays it
+ * fills, so the pages of the new heap arrays are faulted in on every core), reading it a chunk at a
+ * time and checking each chunk before copying it. A file whose
  * fingerprint differs is stale: the model is packed from the checkpoint and the file rewritten.
  * An entry whose halves fail their checksum is packed afresh too. The file is written after the
  * load, on a thread of its own, to {@code packed-f16.bin.tmp} while holding a lock on
@@ -61,7 +65,7 @@ final class PackedCache implements AutoCloseable {
     private final Map<String, F16Gemv.Packed> packed = new LinkedHashMap<>(); // this load's, to write
     private boolean missed;
     private int fresh;                             // matrices this load packed
-    private final Map<Thread, ByteBuffer> buffers = new ConcurrentHashMap<>(); // each reading thread's, dropped at close
+    private Map<String, short[]> read;              // the intact matrices of the current file, read at the first find
 
     private PackedCache(Path file, String fingerprint, Optional<FileChannel> current, Map<String, Entry> entries) {
         this.file = file;
@@ -95,9 +99,10 @@ final class PackedCache implements AutoCloseable {
      * its chunks are read and checked on {@code pool}'s threads.
      */
     Optional<F16Gemv.Packed> find(String name, int out, int in, KernelPool pool) {
+        if (read == null) read = current.map(ch -> readAll(ch, pool)).orElseGet(HashMap::new);
         Entry e = entries.get(name);
         Optional<short[]> halves = e == null || e.out() != out || e.in() != in ? Optional.empty()
-                : current.flatMap(ch -> read(ch, name, e, pool));
+                : Optional.ofNullable(read.remove(name));
         if (halves.isEmpty()) {
             missed = true;
             return Optional.empty();
@@ -107,34 +112,45 @@ final class PackedCache implements AutoCloseable {
         return Optional.of(p);
     }
 
-    /** The halves of entry {@code e}, when every chunk passes its checksum. */
-    private Optional<short[]> read(FileChannel ch, String name, Entry e, KernelPool pool) {
-        short[] halves = new short[Math.toIntExact(e.halves())];
-        AtomicReference<String> problem = new AtomicReference<>();
-        pool.run(e.crcs().length, c -> {
-            int from = c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, halves.length - from);
+    /**
+     * The halves of every entry whose chunks all pass their checksum, read by {@code pool}'s
+     * threads, a whole matrix per task, largest first, through one direct buffer per thread.
+     */
+    private Map<String, short[]> readAll(FileChannel ch, KernelPool pool) {
+        List<String> names = new ArrayList<>(entries.keySet());
+        names.sort(Comparator.comparingLong((String n) -> entries.get(n).halves()).reversed());
+        Map<String, short[]> out = new ConcurrentHashMap<>();
+        Map<Thread, ByteBuffer> buffers = new ConcurrentHashMap<>();
+        pool.run(names.size(), k -> {
+            String name = names.get(k);
+            Entry e = entries.get(name);
             ByteBuffer buf = buffers.computeIfAbsent(Thread.currentThread(),
                     t -> ByteBuffer.allocateDirect(2 * CHUNK_HALVES).order(ByteOrder.LITTLE_ENDIAN));
-            buf.clear().limit(2 * n);
-            try {
-                long at = e.offset() + 2L * from;
-                while (buf.hasRemaining())
-                    if (ch.read(buf, at + buf.position()) < 0) throw new IOException("unexpected end of file");
-            } catch (IOException ex) {
-                problem.compareAndSet(null, "cannot be read (" + ex.getMessage() + ")");
-                return;
+            short[] halves = new short[Math.toIntExact(e.halves())];
+            for (int c = 0; c < e.crcs().length; c++) {
+                int from = c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, halves.length - from);
+                buf.clear().limit(2 * n);
+                try {
+                    long at = e.offset() + 2L * from;
+                    while (buf.hasRemaining())
+                        if (ch.read(buf, at + buf.position()) < 0) throw new IOException("unexpected end of file");
+                } catch (IOException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " cannot be read ("
+                            + ex.getMessage() + "): packing them again");
+                    return;
+                }
+                buf.flip();
+                CRC32C crc = new CRC32C();
+                crc.update(buf.duplicate());
+                if ((int) crc.getValue() != e.crcs()[c]) {
+                    LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " fail their checksum: packing them again");
+                    return;
+                }
+                buf.asShortBuffer().get(halves, from, n);
             }
-            buf.flip();
-            CRC32C crc = new CRC32C();
-            crc.update(buf.duplicate());
-            if ((int) crc.getValue() != e.crcs()[c]) problem.compareAndSet(null, "fail their checksum");
-            else buf.asShortBuffer().get(halves, from, n);
+            out.put(name, halves);
         });
-        if (problem.get() != null) {
-            LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " " + problem.get() + ": packing them again");
-            return Optional.empty();
-        }
-        return Optional.of(halves);
+        return out;
     }
 
     /** How this load used the file, for the log. */
@@ -329,7 +345,7 @@ final class PackedCache implements AutoCloseable {
     /** Closes the file. */
     @Override
     public void close() {
-        buffers.clear();
+        read = new HashMap<>();
         current.ifPresent(PackedCache::closeQuietly);
     }
 
