@@ -1,9 +1,12 @@
 package dev.vane.bench;
 
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.model.ComputeDType;
+import dev.vane.server.ServerSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The flags of the generation benchmarks: the checkpoint ({@code --model DIR}, or a random-weight
@@ -18,6 +21,9 @@ final class BenchModel {
     String preset;
     @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|f32|q8_0|q4_0", description = "compute dtype (${DEFAULT-VALUE})")
     ComputeDType dtype;
+    @Option(names = "--kv-dtype", defaultValue = "auto", paramLabel = "auto|f16|f32",
+            description = "KV cache element type; auto: the backend's own, f16 on the Java decoder (${DEFAULT-VALUE})")
+    String kvDType;
     @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "threads (${DEFAULT-VALUE})")
     int threads;
     @Option(names = "--prompt-len", defaultValue = "32", paramLabel = "N", description = "prompt tokens (${DEFAULT-VALUE})")
@@ -28,6 +34,11 @@ final class BenchModel {
     /** The checkpoint directory: {@code --model}, or the preset written once under {@code target/presets}. */
     Path dir() throws Exception {
         return model != null ? model : DecodeBench.presetDir(preset);
+    }
+
+    /** {@code --kv-dtype}: empty for {@code auto}. */
+    Optional<KvDType> kv() {
+        return ServerSettings.kvDType(kvDType);
     }
 
     /** The model's name in the JSON lines. */

@@ -61,10 +61,10 @@ public final class DecodeBench implements Callable<Integer> {
                 if (r < 0) continue;
                 Arrays.sort(steps);
                 System.out.printf(Locale.ROOT,
-                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
+                        "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"kv_dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
                                 + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
-                        setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), threads, BenchSetup.name(model.backend()), batch, promptLen, genLen, r,
+                        setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), cache.dtype().label(), threads, BenchSetup.name(model.backend()), batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
                         steps[genLen / 2] / 1e6, steps[0] / 1e6);
             }

@@ -82,7 +82,7 @@ public final class ServeBench implements Callable<Integer> {
         if (!javaOpts.isBlank()) cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vane.cli.Cli", "serve",
                 "--model", dir.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
-                "--dtype", m.dtype.name().toLowerCase(Locale.ROOT), "--threads", String.valueOf(m.threads),
+                "--dtype", m.dtype.name().toLowerCase(Locale.ROOT), "--kv-dtype", m.kvDType, "--threads", String.valueOf(m.threads),
                 "--slots", String.valueOf(slots), "--context", String.valueOf(context), "--weights-cache", weightsCache));
         Path log = Files.createTempFile("vane-serve-bench", ".log");
         long t0 = System.nanoTime();
@@ -105,10 +105,10 @@ public final class ServeBench implements Callable<Integer> {
             long rssTraffic = rssBytes(p.pid());
             String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             double weights = gauge(metrics, "vane_model_weight_bytes"), kv = gauge(metrics, "vane_kv_cache_capacity_bytes");
-            System.out.printf(Locale.ROOT, "{\"bench\":\"serve\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"slots\":%d,\"context\":%d,"
+            System.out.printf(Locale.ROOT, "{\"bench\":\"serve\",\"model\":\"%s\",\"dtype\":\"%s\",\"kv_dtype\":\"%s\",\"threads\":%d,\"slots\":%d,\"context\":%d,"
                             + "\"start\":%d,\"matrices_from_cache\":%d,\"matrices_packed\":%d,\"start_to_ready_s\":%.2f,\"weights_mb\":%.1f,\"kv_capacity_mb\":%.1f,"
                             + "\"rss_after_load_mb\":%.1f,\"rss_after_traffic_mb\":%.1f,\"rss_load_ratio\":%.3f,\"rss_traffic_ratio\":%.3f}%n",
-                    m.label(), m.dtype.name().toLowerCase(Locale.ROOT), m.threads, slots, context, start, fromCache, packed, startSeconds,
+                    m.label(), m.dtype.name().toLowerCase(Locale.ROOT), m.kvDType, m.threads, slots, context, start, fromCache, packed, startSeconds,
                     weights / 1e6, kv / 1e6, rssLoad / 1e6, rssTraffic / 1e6, rssLoad / (weights + kv), rssTraffic / (weights + kv));
             if (packed > 0) awaitCacheSaved(log, p); // for the next start
         } finally {

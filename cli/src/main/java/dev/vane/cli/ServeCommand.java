@@ -35,6 +35,9 @@ final class ServeCommand extends Leaf {
     @Option(names = "--weights-cache", paramLabel = "auto|off",
             description = "keep the Java decoder's packed weights in .vane/ beside the checkpoint for a faster next start (${DEFAULT-VALUE})")
     WeightCache weightsCache;
+    @Option(names = "--kv-dtype", paramLabel = "auto|f16|f32",
+            description = "KV cache element type; auto: f16 on the Java decoder (half the memory of f32), f32 on the tensor decoder (${DEFAULT-VALUE})")
+    String kvDType;
     @Option(names = "--threads", paramLabel = "N", description = "threads of the decoder (${DEFAULT-VALUE})")
     int threads;
     @Option(names = "--slots", paramLabel = "N", description = "sequences decoded together, KV cache slots (${DEFAULT-VALUE})")
@@ -81,7 +84,7 @@ final class ServeCommand extends Leaf {
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
-        return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, weightsCache, threads, slots, context,
+        return options(() -> new ServerSettings(model, host, port, ServerSettings.dtype(dtype), backend, weightsCache, ServerSettings.kvDType(kvDType), threads, slots, context,
                 queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminHost, adminPort,
                 Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
                 ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey)),

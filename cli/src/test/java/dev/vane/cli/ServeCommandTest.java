@@ -147,16 +147,24 @@ class ServeCommandTest {
         assertEquals(2, Cli.execute(clean, "--model", tmp.resolve("none").toString()));
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("vane serve: --model: neither a checkpoint directory nor a .gguf file: ");
     }
-    /** The issue's --slots 64 --context 65536 on the demo model: 24 GiB of KV cache, more than the tests' 8 GiB heap. */
+    /** --slots 64 --context 65536 on the demo model with an f32 KV cache: 24 GiB, more than the tests' 8 GiB heap. */
     @Test
     void aKvCacheBeyondTheHeapIsAUsageErrorNamingTheFlagsAndTheNumbers() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(err, true, StandardCharsets.UTF_8);
         Context clean = new Context(ps, ps, Map.of(), tmp.resolve("absent.yaml"));
         assertEquals(2, Cli.execute(clean, "serve", "--model", Path.of("..", "models", "demo").toString(), "--port", "0",
-                "--slots", "64", "--context", "65536"));
+                "--slots", "64", "--context", "65536", "--kv-dtype", "f32"));
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .startsWith("vane serve: --slots 64 × --context 65536: a KV cache of 64 slots × 65536 positions needs 24.0 GiB of Java heap, but ")
                 .contains("lower --slots or --context").contains("usage: vane serve").doesNotContain("Exception");
+        err.reset(); // the Java decoder's own f16 cache: half of that, still too large
+        assertEquals(2, Cli.execute(clean, "serve", "--model", Path.of("..", "models", "demo").toString(), "--port", "0",
+                "--slots", "64", "--context", "65536"));
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("needs 12.0 GiB of Java heap");
+        err.reset();
+        assertEquals(2, Cli.execute(clean, "serve", "--model", Path.of("..", "models", "demo").toString(), "--port", "0",
+                "--kv-dtype", "f8"));
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("kv-dtype must be auto, f16 or f32, got 'f8'").doesNotContain("Exception");
     }
 }

@@ -86,6 +86,7 @@ public final class Main {
         VaneServer server = start(s);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend()
+                + ", " + server.kvDType().label() + " KV cache"
                 + (s.http().apiKey().isPresent() ? " (API key required)" : ""));
         server.adminPort().ifPresentOrElse(
                 p -> out.println("vane: admin API on http://" + s.admin().host() + ":" + p + " (bearer token)"),
@@ -119,7 +120,7 @@ public final class Main {
                 r -> Thread.ofPlatform().name("vane-tokenizer-load").start(r));
         CausalLM model;
         try {
-            model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache()));
+            model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache(), s.kvDType()));
         } catch (RuntimeException e) {
             loadingTokenizer.thenAccept(Tokenizer::close);
             throw e;
@@ -179,7 +180,7 @@ public final class Main {
                                 .any(Main::noRoute))
                         .build(), LISTENER_PROBE));
         ready.set(true);
-        return new VaneServer(http, admin, served, steering, ready, model.backend(), model::close);
+        return new VaneServer(http, admin, served, steering, ready, model.backend(), model.kvDType(), model::close);
     }
 
     /** 404 in OpenAI's error shape for a route no service has. */

@@ -1,5 +1,6 @@
 package dev.vane.server;
 
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.WeightCache;
@@ -24,6 +25,8 @@ import java.util.Set;
  * @param dtype        compute dtype of the projections; empty ({@code auto}): the checkpoint's
  * @param backend      which decoder runs the model ({@code auto}: the Java kernels where they can)
  * @param weightsCache whether the Java decoder keeps its packed weights beside the checkpoint
+ * @param kvDType      the KV cache's element type; empty ({@code auto}): f16 on the Java decoder,
+ *                     f32 on the tensor decoder
  * @param threads      threads of that decoder
  * @param slots        concurrent sequences (KV cache slots)
  * @param context      maximum sequence length
@@ -38,6 +41,7 @@ import java.util.Set;
  *                     ({@code --request-timeout} seconds, 0: none); a request may ask for less
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend, WeightCache weightsCache,
+                             Optional<KvDType> kvDType,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
                              Admin admin, boolean accessLog, Http http, Optional<Duration> requestTimeout) {
 
@@ -115,7 +119,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
     /** Every setting's name: its flag without the {@code --}, its key in the YAML file. */
-    public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "weights-cache", "threads", "slots", "context",
+    public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "weights-cache", "kv-dtype", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
             "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host",
             "request-timeout");
@@ -136,7 +140,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
     /** Defaults for everything but the model directory. */
     public static ServerSettings defaults(Path model) {
-        return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO, WeightCache.AUTO,
+        return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO, WeightCache.AUTO, Optional.empty(),
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
                 new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false,
                 Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty());
@@ -152,6 +156,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("dtype", "auto");
         m.put("backend", d.backend().name().toLowerCase(Locale.ROOT));
         m.put("weights-cache", d.weightsCache().name().toLowerCase(Locale.ROOT));
+        m.put("kv-dtype", "auto");
         m.put("threads", String.valueOf(d.threads()));
         m.put("slots", String.valueOf(d.slots()));
         m.put("context", String.valueOf(d.context()));
@@ -199,7 +204,8 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static ServerSettings configured(Map<String, String> env, Map<String, String> yaml) {
         java.util.function.Function<String, String> get = name -> configured(name, env, yaml).map(Configured::value).orElse(null);
         return new ServerSettings(Path.of(get.apply("model")), get.apply("host"), integer("port", get.apply("port")),
-                dtype(get.apply("dtype")), Backend.Request.parse(get.apply("backend")), WeightCache.parse(get.apply("weights-cache")), integer("threads", get.apply("threads")),
+                dtype(get.apply("dtype")), Backend.Request.parse(get.apply("backend")), WeightCache.parse(get.apply("weights-cache")), kvDType(get.apply("kv-dtype")),
+                integer("threads", get.apply("threads")),
                 integer("slots", get.apply("slots")), integer("context", get.apply("context")),
                 integer("queue-limit", get.apply("queue-limit")), integer("prefill-chunk", get.apply("prefill-chunk")),
                 number("max-body-bytes", get.apply("max-body-bytes")),
@@ -234,6 +240,16 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         }
     }
 
+    /** {@code auto} (empty: the backend's own, f16 on the Java decoder), {@code f16} or {@code f32}. */
+    public static Optional<KvDType> kvDType(String value) {
+        if (value.equalsIgnoreCase("auto")) return Optional.empty();
+        try {
+            return Optional.of(KvDType.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("kv-dtype must be auto, f16 or f32, got '" + value + "'");
+        }
+    }
+
     private static boolean bool(String setting, String value) {
         return switch (value.trim()) {
             case "true" -> true;
@@ -257,31 +273,31 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withHttp(Http http) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withRequestTimeout(Optional<Duration> requestTimeout) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.vane.steering.control.SteeringControl;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.model.Backend;
 import dev.vane.engine.schedule.GenerationService;
 import dev.vane.server.http.SupervisedListener;
@@ -14,13 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A started server: the HTTP listener, the admin listener (when a token is configured), each
  * restarted should it stop accepting ({@link SupervisedListener}), the
  * scheduler behind them, the steering state, the readiness flag that {@code /health/ready}
- * reports and the model's backend. {@link #close()} stops them all and closes {@code resources}
+ * reports, the model's backend and its KV cache's element type. {@link #close()} stops them all and closes {@code resources}
  * (the model): readiness first, then the engine, so that every request still in flight gets an
  * answer (503 "the server is shutting down", or that error event on a stream) before the
  * listeners stop.
  */
 public record VaneServer(SupervisedListener http, Optional<SupervisedListener> admin, GenerationService engine,
-                         SteeringControl steering, AtomicBoolean ready, Backend backend, AutoCloseable resources)
+                         SteeringControl steering, AtomicBoolean ready, Backend backend, KvDType kvDType, AutoCloseable resources)
         implements AutoCloseable {
 
     public int port() {

@@ -6,22 +6,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Java decoder's cache: per slot and layer one keys and one values array, row-major
- * {@code [G, C, Dh]} f32 (KV head g at position p starts at {@code (g·C + p)·Dh}). A slot's
- * arrays are allocated the first time a sequence takes the slot ({@link #acquire}, or its first
- * write) and kept for the next sequence in that slot when it leaves ({@link #release}): the heap
- * grows with the most sequences run at once, never beyond the capacity checked at start, and a
- * request does not pay for allocating and zeroing a slot of {@code L·G·C·Dh} floats. A sequence
- * reads only positions it has written, so a reused slot needs no clearing.
+ * {@code [G, C, Dh]} (KV head g at position p starts at {@code (g·C + p)·Dh}), of f32 or f16
+ * elements ({@link KvDType}). A slot's arrays are allocated the first time a sequence takes the
+ * slot ({@link #acquire}, or its first write) and kept for the next sequence in that slot when it
+ * leaves ({@link #release}): the heap grows with the most sequences run at once, never beyond the
+ * capacity checked at start, and a request does not pay for allocating and zeroing a slot of
+ * {@code L·G·C·Dh} elements. A sequence reads only positions it has written, so a reused slot
+ * needs no clearing.
+ *
+ * <p>Attention reads f32: an f32 cache lends its arrays ({@link #keys}, {@link #values}); an f16
+ * cache converts the positions a step reads ({@link #read}), exactly ({@code f16 → f32} is
+ * lossless), so a row's result does not depend on what else is read in the same step.
  */
 public final class JavaKvCache implements KvCache {
 
+    /** The largest finite f16: an f16 cache saturates there rather than store an infinity. */
+    private static final float F16_MAX = 65504f;
+
     private final int layers, slots, capacity, kvHeads, headDim;
-    private final float[][][] keys;   // [slot][layer][G·C·Dh], null where the slot is free
-    private final float[][][] values;
+    private final KvDType dtype;
+    private final Slot[] held;        // [slot], null where the slot never held a sequence
     private final boolean[] inUse;    // [slot]
     private final AtomicInteger used = new AtomicInteger(); // slots taken by running sequences
 
-    public JavaKvCache(ModelConfig c, int slots, int capacity) {
+    /** One slot's arrays: {@code [layer][G·C·Dh]} keys and values. */
+    private sealed interface Slot permits F32Slot, F16Slot {}
+    private record F32Slot(float[][] keys, float[][] values) implements Slot {}
+    private record F16Slot(short[][] keys, short[][] values) implements Slot {}
+
+    public JavaKvCache(ModelConfig c, int slots, int capacity, KvDType dtype) {
         if (slots <= 0) throw new IllegalArgumentException("slots must be > 0");
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be > 0");
         if ((long) c.numKvHeads() * capacity * c.headDim() > Integer.MAX_VALUE - 8)
@@ -31,8 +44,8 @@ public final class JavaKvCache implements KvCache {
         this.capacity = capacity;
         this.kvHeads = c.numKvHeads();
         this.headDim = c.headDim();
-        this.keys = new float[slots][][];
-        this.values = new float[slots][][];
+        this.dtype = dtype;
+        this.held = new Slot[slots];
         this.inUse = new boolean[slots];
     }
 
@@ -43,11 +56,12 @@ public final class JavaKvCache implements KvCache {
             inUse[slot] = true;
             used.incrementAndGet();
         }
-        if (keys[slot] != null) return;
+        if (held[slot] != null) return;
         int perSlot = kvHeads * capacity * headDim;
-        float[][] k = new float[layers][perSlot], v = new float[layers][perSlot];
-        values[slot] = v;
-        keys[slot] = k;
+        held[slot] = switch (dtype) {
+            case F32 -> new F32Slot(new float[layers][perSlot], new float[layers][perSlot]);
+            case F16 -> new F16Slot(new short[layers][perSlot], new short[layers][perSlot]);
+        };
     }
 
     /** Slot {@code slot}'s sequence has left; its arrays stay for the next one. */
@@ -58,24 +72,47 @@ public final class JavaKvCache implements KvCache {
         used.decrementAndGet();
     }
 
-    /** Slot {@code slot}'s keys of layer {@code layer}, {@code [G, C, Dh]}. */
-    public float[] keys(int layer, int slot) {
-        float[][] k = keys[slot];
-        if (k == null) {
+    private Slot slot(int slot) {
+        Slot s = held[slot];
+        if (s == null) {
             acquire(slot);
-            k = keys[slot];
+            s = held[slot];
         }
-        return k[layer];
+        return s;
     }
 
-    /** Slot {@code slot}'s values of layer {@code layer}, laid out as {@link #keys}. */
+    /** Slot {@code slot}'s f32 keys of layer {@code layer}, {@code [G, C, Dh]}; an f32 cache only. */
+    public float[] keys(int layer, int slot) {
+        return f32(slot).keys()[layer];
+    }
+
+    /** Slot {@code slot}'s f32 values of layer {@code layer}, laid out as {@link #keys}; an f32 cache only. */
     public float[] values(int layer, int slot) {
-        float[][] v = values[slot];
-        if (v == null) {
-            acquire(slot);
-            v = values[slot];
+        return f32(slot).values()[layer];
+    }
+
+    private F32Slot f32(int slot) {
+        if (slot(slot) instanceof F32Slot s) return s;
+        throw new IllegalStateException("an " + dtype.label() + " cache lends no f32 arrays: read it");
+    }
+
+    /**
+     * Copies KV head {@code g}'s keys and values at positions {@code [from, from + n)} of slot
+     * {@code slot}, layer {@code layer}, as f32 to {@code keys[at ..]} and {@code values[at ..]}
+     * ({@code n·Dh} each, position-major).
+     */
+    public void read(int layer, int slot, int g, int from, int n, float[] keys, float[] values, int at) {
+        int src = (g * capacity + from) * headDim, len = n * headDim;
+        switch (slot(slot)) {
+            case F32Slot s -> {
+                System.arraycopy(s.keys()[layer], src, keys, at, len);
+                System.arraycopy(s.values()[layer], src, values, at, len);
+            }
+            case F16Slot s -> {
+                widen(s.keys()[layer], src, keys, at, len);
+                widen(s.values()[layer], src, values, at, len);
+            }
         }
-        return v[layer];
     }
 
     /**
@@ -86,25 +123,43 @@ public final class JavaKvCache implements KvCache {
     public void update(int layer, int slot, int pos, float[] src, int k0, int v0) {
         if (pos < 0 || pos >= capacity)
             throw new IllegalStateException("KV cache capacity " + capacity + " exceeded at position " + pos);
-        float[] k = keys(layer, slot), v = values(layer, slot);
+        Slot s = slot(slot);
         for (int g = 0; g < kvHeads; g++) {
             int dst = (g * capacity + pos) * headDim;
-            System.arraycopy(src, k0 + g * headDim, k, dst, headDim);
-            System.arraycopy(src, v0 + g * headDim, v, dst, headDim);
+            switch (s) {
+                case F32Slot f -> {
+                    System.arraycopy(src, k0 + g * headDim, f.keys()[layer], dst, headDim);
+                    System.arraycopy(src, v0 + g * headDim, f.values()[layer], dst, headDim);
+                }
+                case F16Slot h -> {
+                    narrow(src, k0 + g * headDim, h.keys()[layer], dst, headDim);
+                    narrow(src, v0 + g * headDim, h.values()[layer], dst, headDim);
+                }
+            }
         }
     }
 
+    /** f16 bits to f32, exactly (a loop the JIT turns into vector conversions). */
+    private static void widen(short[] src, int from, float[] dst, int at, int n) {
+        for (int i = 0; i < n; i++) dst[at + i] = Float.float16ToFloat(src[from + i]);
+    }
+
+    /** f32 to f16 bits, rounded to nearest even, saturated at ±{@value #F16_MAX} (NaN stays NaN). */
+    private static void narrow(float[] src, int from, short[] dst, int at, int n) {
+        for (int i = 0; i < n; i++) dst[at + i] = Float.floatToFloat16(Math.max(-F16_MAX, Math.min(F16_MAX, src[from + i])));
+    }
+
+    @Override public KvDType dtype() { return dtype; }
     @Override public int slots() { return slots; }
     @Override public int capacity() { return capacity; }
-    @Override public long bytes() { return KvCache.bytes(layers, slots, kvHeads, capacity, headDim); }
-    @Override public long bytesInUse() { return used.get() * KvCache.bytes(layers, 1, kvHeads, capacity, headDim); }
+    @Override public long bytes() { return KvCache.bytes(layers, slots, kvHeads, capacity, headDim, dtype); }
+    @Override public long bytesInUse() { return used.get() * KvCache.bytes(layers, 1, kvHeads, capacity, headDim, dtype); }
 
     @Override
     public synchronized void close() {
         for (int s = 0; s < slots; s++) {
             release(s);
-            keys[s] = null;
-            values[s] = null;
+            held[s] = null;
         }
     }
 }

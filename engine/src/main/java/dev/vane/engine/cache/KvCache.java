@@ -30,8 +30,11 @@ public sealed interface KvCache extends AutoCloseable permits JavaKvCache, Tenso
     @Override
     void close();
 
-    /** f32 K and V for every layer, slot and position. */
-    static long bytes(int layers, int slots, int kvHeads, int capacity, int headDim) {
-        return 2L * layers * slots * kvHeads * capacity * headDim * Float.BYTES;
+    /** The element type of the keys and values. */
+    KvDType dtype();
+
+    /** K and V of type {@code dtype} for every layer, slot and position. */
+    static long bytes(int layers, int slots, int kvHeads, int capacity, int headDim, KvDType dtype) {
+        return 2L * layers * slots * kvHeads * capacity * headDim * dtype.bytes();
     }
 }

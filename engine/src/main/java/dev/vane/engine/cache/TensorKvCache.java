@@ -38,7 +38,7 @@ public final class TensorKvCache implements KvCache {
         Shape shape = new Shape(slots, c.numKvHeads(), capacity, c.headDim());
         if (shape.size() / slots > Integer.MAX_VALUE - 8)
             throw new IllegalArgumentException("KV cache of " + shape + " too large for one slot per array");
-        this.bytes = KvCache.bytes(c.numLayers(), slots, c.numKvHeads(), capacity, c.headDim());
+        this.bytes = KvCache.bytes(c.numLayers(), slots, c.numKvHeads(), capacity, c.headDim(), KvDType.F32);
         this.inUse = new boolean[slots];
     }
 
@@ -60,6 +60,8 @@ public final class TensorKvCache implements KvCache {
     @Override public int slots() { return slots; }
     @Override public int capacity() { return capacity; }
     @Override public long bytes() { return bytes; }
+    /** Always f32: the tensor decoder is the f32 reference. */
+    @Override public KvDType dtype() { return KvDType.F32; }
 
     /** The slots' share of the tensors, which are allocated whole at first use (slices of one array per layer). */
     @Override public long bytesInUse() { return held.get() * (bytes / slots); }

@@ -1,6 +1,7 @@
 package dev.vane.engine.model;
 
 import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.kernel.KernelPool;
@@ -33,8 +34,16 @@ public sealed interface CausalLM extends AutoCloseable permits JavaDecoder, Tens
     /** Positions the model was prepared for (RoPE tables); the context limit of its caches. */
     int maxPositions();
 
-    /** A cache of {@code slots} sequences of {@code capacity} positions that this decoder steps over. */
-    KvCache newCache(int slots, int capacity);
+    /** The KV element type of {@link #newCache(int, int)}'s caches, chosen at load ({@link LoadOptions#kvDType}). */
+    KvDType kvDType();
+
+    /** A cache of {@code slots} sequences of {@code capacity} positions, of {@code dtype} elements, that this decoder steps over. */
+    KvCache newCache(int slots, int capacity, KvDType dtype);
+
+    /** A cache of this model's {@link #kvDType}. */
+    default KvCache newCache(int slots, int capacity) {
+        return newCache(slots, capacity, kvDType());
+    }
 
     /**
      * One step over a cache made by {@link #newCache}: each row appends its tokens to its slot

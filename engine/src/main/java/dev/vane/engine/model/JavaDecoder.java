@@ -8,6 +8,7 @@ import dev.vane.engine.cache.JavaKvCache;
 import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.cache.KvCacheTooLargeException;
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
@@ -84,12 +85,13 @@ public final class JavaDecoder implements CausalLM {
     private final Layer[] layers;
     private final float[] finalNorm;
     private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
+    private final KvDType kvDType;
     private volatile CompletableFuture<Void> weightsSaved = CompletableFuture.completedFuture(null);
     /** Each cache's activation buffers (steps over one cache run one at a time), gone with the cache. */
     private final Map<JavaKvCache, Workspace> workspaces = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The activations of a step, by role. */
-    private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED }
+    private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED, KEYS, VALUES }
 
     /**
      * A step's activation buffers, each as large as the largest step so far needed and reused by
@@ -107,6 +109,12 @@ public final class JavaDecoder implements CausalLM {
             Arrays.fill(f, 0, size, 0f);
             return f;
         }
+
+        /** A buffer of at least {@code size} values that the caller overwrites before reading. */
+        float[] scratch(Buffer b, int size) {
+            float[] f = buffers[b.ordinal()];
+            return f == null || f.length < size ? buffers[b.ordinal()] = new float[size] : f;
+        }
     }
 
     /** One layer's parameters: packed matrices, f32 vectors ({@code qkvBias} and {@code qkNorm} may be null). */
@@ -114,7 +122,7 @@ public final class JavaDecoder implements CausalLM {
                          float[] inputNorm, float[] postNorm) {}
 
     private JavaDecoder(ModelConfig cfg, Backend backend, KernelPool pool, WeightMatrix embedding, WeightMatrix head,
-                        Layer[] layers, float[] finalNorm, int maxPositions) {
+                        Layer[] layers, float[] finalNorm, int maxPositions, KvDType kvDType) {
         this.cfg = cfg;
         this.backend = backend;
         this.pool = pool;
@@ -126,6 +134,7 @@ public final class JavaDecoder implements CausalLM {
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.maxPositions = maxPositions;
+        this.kvDType = kvDType;
         this.d = cfg.hiddenSize();
         this.nh = cfg.numHeads();
         this.ng = cfg.numKvHeads();
@@ -146,7 +155,8 @@ public final class JavaDecoder implements CausalLM {
      * {@link Q4Gemv#quantize}; no cache), or packed as stored when the file holds it in that type. The kernels' JIT warm-up runs
      * beside the packing (once per JVM).
      */
-    static JavaDecoder load(WeightSource r, ModelConfig cfg, int maxPositions, Backend backend, ComputeDType dtype, Optional<PackedCache> cache) {
+    static JavaDecoder load(WeightSource r, ModelConfig cfg, int maxPositions, Backend backend, ComputeDType dtype, KvDType kvDType,
+                            Optional<PackedCache> cache) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
         if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16, q8_0 or q4_0 weights, not " + dtype.label());
         long t0 = System.nanoTime();
@@ -188,7 +198,7 @@ public final class JavaDecoder implements CausalLM {
                     : pack(r, dtype, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
             float[] finalNorm = r.floats(HfNames.FINAL_NORM, new long[] {d});
             long t1 = System.nanoTime();
-            JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions);
+            JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions, kvDType);
             decoder.weightsSaved = cache.map(PackedCache::saveInBackground).orElse(CompletableFuture.completedFuture(null));
             warmUp.join();
             LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
@@ -267,13 +277,17 @@ public final class JavaDecoder implements CausalLM {
     @Override public Backend backend() { return backend; }
     @Override public int maxPositions() { return maxPositions; }
 
+    /** The KV element type this decoder was loaded with. */
+    @Override
+    public KvDType kvDType() { return kvDType; }
+
     /**
-     * A cache of f32 arrays on the heap, refused ({@link KvCacheTooLargeException}) when its
+     * A cache of {@code dtype} arrays on the heap, refused ({@link KvCacheTooLargeException}) when its
      * capacity does not fit the heap beside the weights ({@link KvBudget#heap}).
      */
     @Override
-    public JavaKvCache newCache(int slots, int capacity) {
-        JavaKvCache cache = new JavaKvCache(cfg, slots, capacity);
+    public JavaKvCache newCache(int slots, int capacity, KvDType dtype) {
+        JavaKvCache cache = new JavaKvCache(cfg, slots, capacity, dtype);
         KvBudget.heap(heapBytes()).check(slots, capacity, cache.bytes());
         return cache;
     }
@@ -349,7 +363,7 @@ public final class JavaDecoder implements CausalLM {
             }
             float[] before = gate.runsAll() ? null : Arrays.copyOf(x, n * d);
             // x += Wo · attention(q, K, V)
-            attend(cache, l, qkv, att, t, slot, pos, cfg.windowForLayer(l));
+            attend(cache, ws, l, qkv, att, t, slot, pos, cfg.windowForLayer(l));
             sites.apply(l, Component.ATTN_HEADS, att, nh * dh);
             w.o().multiply(att, n, a, pool);
             sites.apply(l, Component.ATTN_OUT, a, d);
@@ -431,29 +445,69 @@ public final class JavaDecoder implements CausalLM {
     /**
      * Every row's query heads attend over its slot, causally (and within the layer's sliding
      * window), into {@code att [N, H·Dh]}: one {@link Attention} call per (row, KV head) item,
-     * on the pool when there is enough work.
+     * on the pool when there is enough work. Attention reads f32 ({@link KvView}).
      */
-    private void attend(JavaKvCache cache, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos, int window) {
+    private void attend(JavaKvCache cache, Workspace ws, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos, int window) {
         int n = pos.length;
         long work = 0;
         for (int r = 0; r < n; r++) work += (long) (pos[r] + 1) * nh * dh;
+        KvView kv = view(cache, ws, layer, t, slot, pos, window, work >= PARALLEL_ATTENTION_WORK);
         int items = n * ng;
         if (work < PARALLEL_ATTENTION_WORK || items == 1) {
-            attendItems(cache, layer, qkv, att, t, slot, pos, window, 0, items);
+            attendItems(kv, qkv, att, t, pos, window, 0, items);
             return;
         }
-        pool.run(items, item -> attendItems(cache, layer, qkv, att, t, slot, pos, window, item, item + 1));
+        pool.run(items, item -> attendItems(kv, qkv, att, t, pos, window, item, item + 1));
+    }
+
+    /**
+     * Where a step reads its keys and values as f32: KV head g of sequence b at position p lies at
+     * {@code keys[b][base[b·G + g] + p·Dh]} (values likewise). An f32 cache lends its own arrays;
+     * an f16 cache's positions that the sequence's rows see, from the first row's first visible
+     * key to the last row's position, are converted once per step into the workspace, so rows
+     * of a prompt chunk share one conversion.
+     */
+    private record KvView(float[][] keys, float[][] values, int[] base) {}
+
+    private KvView view(JavaKvCache cache, Workspace ws, int layer, int t, int[] slot, int[] pos, int window, boolean parallel) {
+        int b = pos.length / t, cap = cache.capacity();
+        float[][] keys = new float[b][], values = new float[b][];
+        int[] base = new int[b * ng];
+        if (cache.dtype() == KvDType.F32) {
+            for (int s = 0; s < b; s++) {
+                keys[s] = cache.keys(layer, slot[s]);
+                values[s] = cache.values(layer, slot[s]);
+                for (int g = 0; g < ng; g++) base[s * ng + g] = g * cap * dh;
+            }
+            return new KvView(keys, values, base);
+        }
+        int[] from = new int[b], count = new int[b], at = new int[b * ng];
+        int total = 0;
+        for (int s = 0; s < b; s++) {
+            from[s] = AttentionMask.firstVisible(pos[s * t], window);
+            count[s] = pos[s * t + t - 1] - from[s] + 1;
+            for (int g = 0; g < ng; g++) {
+                at[s * ng + g] = total;
+                base[s * ng + g] = total - from[s] * dh;
+                total += count[s] * dh;
+            }
+        }
+        float[] k = ws.scratch(Buffer.KEYS, total), v = ws.scratch(Buffer.VALUES, total);
+        Arrays.fill(keys, k);
+        Arrays.fill(values, v);
+        KernelPool.Task stage = item -> cache.read(layer, slot[item / ng], item % ng, from[item / ng], count[item / ng], k, v, at[item]);
+        if (parallel && b * ng > 1) pool.run(b * ng, stage);
+        else for (int item = 0; item < b * ng; item++) stage.run(item);
+        return new KvView(keys, values, base);
     }
 
     /** Items {@code [from, to)} of {@code (row, KV head)} pairs: the R query heads sharing that KV head. */
-    private void attendItems(JavaKvCache cache, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos,
-                             int window, int from, int to) {
-        int cap = cache.capacity();
+    private void attendItems(KvView kv, float[] qkv, float[] att, int t, int[] pos, int window, int from, int to) {
         for (int item = from; item < to; item++) {
-            int r = item / ng, g = item % ng;
+            int r = item / ng, g = item % ng, s = r / t;
             int lo = AttentionMask.firstVisible(pos[r], window);
             attention.attend(qkv, r * qkvWidth + g * group * dh, group,
-                    cache.keys(layer, slot[r / t]), cache.values(layer, slot[r / t]), (g * cap + lo) * dh, pos[r] - lo + 1,
+                    kv.keys()[s], kv.values()[s], kv.base()[s * ng + g] + lo * dh, pos[r] - lo + 1,
                     att, (r * nh + g * group) * dh);
         }
     }

@@ -1,5 +1,7 @@
 package dev.vane.engine.model;
 
+import dev.vane.engine.cache.KvDType;
+
 import java.util.Optional;
 
 /**
@@ -12,12 +14,20 @@ import java.util.Optional;
  * @param backend      which decoder to run ({@link Backend#choose})
  * @param threads      threads of that decoder
  * @param weightCache  whether the Java decoder keeps its packed weights beside the checkpoint
+ * @param kvDType      the KV cache's element type; empty: f16 on the Java decoder, f32 on the
+ *                     tensor decoder (which keeps f32 only)
  */
-public record LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backend.Request backend, int threads, WeightCache weightCache) {
+public record LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backend.Request backend, int threads, WeightCache weightCache,
+                          Optional<KvDType> kvDType) {
 
     public LoadOptions {
         if (maxPositions < 0) throw new IllegalArgumentException("maxPositions must be >= 0, got " + maxPositions);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+
+    /** Options with the backend's own KV type (f16 on the Java decoder, f32 on the tensor decoder). */
+    public LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backend.Request backend, int threads, WeightCache weightCache) {
+        this(dtype, maxPositions, backend, threads, weightCache, Optional.empty());
     }
 
     /** The Java decoder on {@code threads} threads, f16 weights, no weight cache (tests and benchmarks of the serving path). */
@@ -28,5 +38,17 @@ public record LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backen
     /** Whatever {@link Backend#choose} picks for the checkpoint's own dtype, no weight cache. */
     public static LoadOptions auto(int maxPositions, int threads) {
         return new LoadOptions(Optional.empty(), maxPositions, Backend.Request.AUTO, threads, WeightCache.OFF);
+    }
+
+    /** These options with a KV cache of {@code kv} elements. */
+    public LoadOptions withKv(KvDType kv) {
+        return new LoadOptions(dtype, maxPositions, backend, threads, weightCache, Optional.of(kv));
+    }
+
+    /** The KV type a decoder of {@code kind} loads with under these options. */
+    KvDType kvDType(Backend.Kind kind) {
+        if (kind == Backend.Kind.TENSOR && kvDType.filter(t -> t != KvDType.F32).isPresent())
+            throw new IllegalArgumentException("kv-dtype: the tensor backend keeps an f32 KV cache, not " + kvDType.get().label());
+        return kvDType.orElse(kind == Backend.Kind.JAVA ? KvDType.F16 : KvDType.F32);
     }
 }

@@ -42,12 +42,13 @@ public final class ModelLoader {
             if (backend.kind() == Backend.Kind.JAVA) {
                 Optional<PackedCache> cache = dtype == ComputeDType.F16 ? PackedCache.open(dir, reader.files(), o.weightCache()) : Optional.empty();
                 try {
-                    return JavaDecoder.load(reader, cfg, positions, backend, dtype, cache);
+                    return JavaDecoder.load(reader, cfg, positions, backend, dtype, o.kvDType(backend.kind()), cache);
                 } finally {
                     cache.ifPresent(PackedCache::close);
                 }
             }
             // PyTorch reads its thread count when its engine starts, which loading the weights does
+            o.kvDType(backend.kind()); // refuses an f16 cache before the weights are read
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(backend.torchThreads()));
             NDManager manager = NDManager.newBaseManager();
             try {
@@ -84,7 +85,7 @@ public final class ModelLoader {
                     throw new IllegalArgumentException("the java backend cannot run this GGUF model: " + why);
                 });
                 Backend backend = new Backend(Backend.Kind.JAVA, o.threads(), "GGUF file, " + dtype.label() + " weights");
-                return JavaDecoder.load(weights, cfg, positions, backend, dtype, Optional.empty());
+                return JavaDecoder.load(weights, cfg, positions, backend, dtype, o.kvDType(backend.kind()), Optional.empty());
             }
         } finally {
             g.close();

@@ -15,6 +15,7 @@ import dev.vane.attention.Rope;
 import dev.vane.attention.SoftmaxAttention;
 import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.cache.TensorKvCache;
 import dev.vane.engine.config.ModelConfig;
@@ -108,11 +109,16 @@ public final class TensorDecoder implements CausalLM {
      * A cache of native tensors, refused ({@link KvCacheTooLargeException}) when its capacity does
      * not fit physical memory beside the heap and the weights ({@link KvBudget#offHeap}).
      */
+    /** Always f32: the tensor decoder is the f32 reference. */
     @Override
-    public TensorKvCache newCache(int slots, int capacity) {
+    public KvDType kvDType() { return KvDType.F32; }
+
+    @Override
+    public TensorKvCache newCache(int slots, int capacity, KvDType dtype) {
+        if (dtype != KvDType.F32) throw new IllegalArgumentException("the tensor backend keeps an f32 KV cache, not " + dtype.label());
         long weights = 0;
         for (NDArray a : w.all()) weights += a.size() * a.getDataType().getNumOfBytes();
-        KvBudget.offHeap(weights).check(slots, capacity, KvCache.bytes(cfg.numLayers(), slots, cfg.numKvHeads(), capacity, cfg.headDim()));
+        KvBudget.offHeap(weights).check(slots, capacity, KvCache.bytes(cfg.numLayers(), slots, cfg.numKvHeads(), capacity, cfg.headDim(), KvDType.F32));
         return new TensorKvCache(cfg, slots, capacity, manager);
     }
 

@@ -30,8 +30,8 @@ class KvCacheMemoryTest {
     @Test
     void aCacheBeyondTheHeapIsRefusedWithTheNumbers() {
         try (CausalLM java = ModelLoader.load(DIR, LoadOptions.java(256, 1))) {
-            // 2 layers × 2 KV heads × 16 × 2 (K, V) × 4 bytes = 512 bytes per slot and position: 125 GiB
-            assertThatThrownBy(() -> java.newCache(1_000_000, 256)).isInstanceOf(KvCacheTooLargeException.class)
+            // 2 layers × 2 KV heads × 16 × 2 (K, V) × 4 bytes = 512 bytes per slot and position in f32: 122 GiB
+            assertThatThrownBy(() -> java.newCache(1_000_000, 256, KvDType.F32)).isInstanceOf(KvCacheTooLargeException.class)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("a KV cache of 1000000 slots × 256 positions needs 122.1 GiB of Java heap, but ")
                     .hasMessageContaining("maximum heap less").hasMessageContaining("of weights and a reserve of")
@@ -42,7 +42,12 @@ class KvCacheMemoryTest {
                         assertThat(k.budget().total()).isEqualTo(Runtime.getRuntime().maxMemory());
                         assertThat(k.budget().weights()).isPositive();
                     });
-            assertThat(java.newCache(8, 256).bytes()).isEqualTo(8L * 256 * 512);
+            assertThat(java.newCache(8, 256, KvDType.F32).bytes()).isEqualTo(8L * 256 * 512);
+            // the Java decoder's own type, f16: half of that
+            assertThat(java.kvDType()).isEqualTo(KvDType.F16);
+            assertThat(java.newCache(8, 256).bytes()).isEqualTo(8L * 256 * 256);
+            assertThatThrownBy(() -> java.newCache(1_000_000, 256)).isInstanceOf(KvCacheTooLargeException.class)
+                    .hasMessageStartingWith("a KV cache of 1000000 slots × 256 positions needs 61.0 GiB of Java heap, but ");
         }
     }
 
@@ -82,7 +87,7 @@ class KvCacheMemoryTest {
             assertThat(seen).hasSize(6).containsOnly(2 * perSlot);
             assertThat(g.kvCacheBytesInUse()).isZero();
         }
-        JavaKvCache cache = new JavaKvCache(Preset.TINY_LLAMA3_VOCAB.config(), 2, 16);
+        JavaKvCache cache = new JavaKvCache(Preset.TINY_LLAMA3_VOCAB.config(), 2, 16, KvDType.F32);
         cache.acquire(1);
         float[] keys = cache.keys(0, 1);
         keys[0] = 1f;

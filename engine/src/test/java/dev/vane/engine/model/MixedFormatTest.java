@@ -1,5 +1,6 @@
 package dev.vane.engine.model;
 
+import dev.vane.engine.cache.KvDType;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.fixture.Preset;
@@ -35,7 +36,7 @@ class MixedFormatTest {
         ModelConfig cfg = HfConfig.read(dir);
         Backend backend = new Backend(Backend.Kind.JAVA, 1, "test");
         try (Claiming source = new Claiming(CheckpointReader.open(dir), blocks);
-             JavaDecoder d = JavaDecoder.load(source, cfg, 32, backend, ComputeDType.Q4_0, Optional.empty())) {
+             JavaDecoder d = JavaDecoder.load(source, cfg, 32, backend, ComputeDType.Q4_0, KvDType.F16, Optional.empty())) {
             return d.weightBytes();
         }
     }
