@@ -3,6 +3,7 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.steering.control.SkipChoice;
 import dev.vane.steering.plan.InterventionSpec;
 import dev.vane.steering.plan.InterventionSpec.ControllerMode;
 import dev.vane.steering.plan.InterventionSpec.GactSelect;
@@ -79,8 +80,23 @@ final class InterventionJson {
 
     private static final Set<String> LAYER_SKIP_KEYS = Set.of("mode", "alpha", "q", "phase");
 
-    /** {@code vane.layer_skip} (or the admin default): {@code {"mode", "alpha" (0.8), "q" (0.5), "phase" (both)}}. */
-    static InterventionSpec.LayerSkip readLayerSkip(Fields f) {
+    /**
+     * {@code vane.layer_skip} (or the admin default): {@code {"mode": "off"}}, or
+     * {@code {"mode", "alpha" (0.8), "q" (0.5), "phase" (both)}}.
+     */
+    static SkipChoice readSkipChoice(Fields f) {
+        String mode = f.string("mode").orElseThrow(() -> ApiError.invalid(f.param("mode"), f.param("mode") + " is required"));
+        if (mode.equals("off")) {
+            f.allowOnly(Set.of("mode"));
+            return SkipChoice.OFF;
+        }
+        if (java.util.Arrays.stream(InterventionSpec.SkipMode.values()).noneMatch(m -> m.jsonName().equals(mode)))
+            throw ApiError.invalid(f.param("mode"), f.param("mode") + " must be off, trace, readout, exit or skip-set, got '"
+                    + dev.vane.engine.text.Snippet.of(mode) + "'");
+        return new SkipChoice.Given(readLayerSkip(f));
+    }
+
+    private static InterventionSpec.LayerSkip readLayerSkip(Fields f) {
         f.allowOnly(LAYER_SKIP_KEYS);
         try {
             return new InterventionSpec.LayerSkip(

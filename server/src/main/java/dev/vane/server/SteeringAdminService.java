@@ -6,6 +6,7 @@ import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.text.Snippet;
 import dev.vane.steering.control.ArtifactAdmin;
 import dev.vane.steering.control.Profile;
+import dev.vane.steering.control.SkipChoice;
 import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.InterventionSpec;
 import io.helidon.http.Status;
@@ -71,6 +72,7 @@ final class SteeringAdminService implements HttpService {
         o.put("waiting", stats.waiting());
         o.put("kv_cache_bytes", stats.kvCacheUsedBytes());
         o.set("steering", steeringJson());
+        o.set("layer_skip", layerSkipJson());
         ArrayNode p = o.putArray("profiles");
         steering.profiles().forEach(x -> p.add(x.name()));
         ArrayNode a = o.putArray("artifacts");
@@ -117,13 +119,11 @@ final class SteeringAdminService implements HttpService {
     /** The default layer skipping for requests that set none: a {@code vane.layer_skip} object, or {@code {"mode": "off"}}. */
     private void putLayerSkip(ServerRequest req, ServerResponse res) {
         Fields f = Fields.of(JsonBody.read(req, maxBodyBytes));
-        Optional<InterventionSpec.LayerSkip> skip;
-        if (f.string("mode").orElse("").equals("off")) {
-            f.allowOnly(Set.of("mode"));
-            skip = Optional.empty();
-        } else {
-            skip = Optional.of(InterventionJson.readLayerSkip(f));
-        }
+        Optional<InterventionSpec.LayerSkip> skip = switch (InterventionJson.readSkipChoice(f)) {
+            case SkipChoice.Given g -> Optional.of(g.skip());
+            case SkipChoice.Off o -> Optional.empty();
+            case SkipChoice.Default d -> throw new IllegalStateException("a JSON layer_skip object always chooses");
+        };
         steering.layerSkip(skip, who(req));
         Responses.json(res, layerSkipJson());
     }

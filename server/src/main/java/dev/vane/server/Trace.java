@@ -22,7 +22,7 @@ final class Trace {
     /** Whether the response carries a {@code vane} object. */
     static boolean wanted(ChoiceBatch batch) {
         return batch.vane().trace() || !batch.planned().plan().isEmpty() || !batch.planned().enabled()
-                && (batch.vane().profile().isPresent() || !batch.vane().interventions().isEmpty());
+                && (batch.vane().profile() instanceof dev.vane.steering.control.ProfileChoice.Named || !batch.vane().interventions().isEmpty());
     }
 
     /**
@@ -57,7 +57,8 @@ final class Trace {
         ObjectNode e = InterventionJson.write(t.entry().spec());
         e.put("choice", choice);
         e.put("source", t.source());
-        t.layers().ifPresent(r -> e.putArray("layers").add(r.first()).add(r.last()));
+        ArrayNode layers = e.putArray("layers"); // the layers it acted on, not the range asked for
+        t.layers().forEach(layers::add);
         e.put("positions", t.positions());
         t.controllerOutput().ifPresent(o -> {
             ObjectNode c = e.putObject("controller");

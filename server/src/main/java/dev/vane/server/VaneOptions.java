@@ -1,5 +1,7 @@
 package dev.vane.server;
 
+import dev.vane.steering.control.ProfileChoice;
+import dev.vane.steering.control.SkipChoice;
 import dev.vane.steering.plan.InterventionSpec;
 
 import java.time.Duration;
@@ -12,17 +14,19 @@ import java.util.Set;
  * {@code beacon} and {@code attention} are refused with 400 "not supported yet" until their
  * methods exist, and unknown keys are refused so that typos never pass silently.
  *
- * @param profile       the steering profile to apply (else the server's default profile, if any)
+ * @param profile       the steering profile to apply: the server's default one (if any) unless the
+ *                      request names one, or {@code "none"}
  * @param interventions inline interventions, applied after the profile's, in order
- * @param layerSkip     LAC layer skipping for this request (else the server's default, if any)
+ * @param layerSkip     LAC layer skipping for this request: the server's default (if any) unless the
+ *                      request sets its own, or {@code {"mode": "off"}}
  * @param trace         whether the response's {@code vane} object carries timings and details
  * @param timeout       this request's generation deadline ({@code timeout_seconds}, counted from
  *                      admission to the queue); the server's {@code --request-timeout} caps it
  */
-record VaneOptions(Optional<String> profile, List<InterventionSpec> interventions,
-                   Optional<InterventionSpec.LayerSkip> layerSkip, boolean trace, Optional<Duration> timeout) {
+record VaneOptions(ProfileChoice profile, List<InterventionSpec> interventions,
+                   SkipChoice layerSkip, boolean trace, Optional<Duration> timeout) {
 
-    static final VaneOptions NONE = new VaneOptions(Optional.empty(), List.of(), Optional.empty(), false, Optional.empty());
+    static final VaneOptions NONE = new VaneOptions(ProfileChoice.DEFAULT, List.of(), SkipChoice.DEFAULT, false, Optional.empty());
     /** The longest {@code timeout_seconds}: a day. */
     static final double MAX_TIMEOUT_SECONDS = 86_400;
     private static final Set<String> KEYS = Set.of("profile", "interventions", "layer_skip", "beacon", "attention", "trace",
@@ -38,11 +42,11 @@ record VaneOptions(Optional<String> profile, List<InterventionSpec> intervention
 
     private static VaneOptions parse(Fields v) {
         v.allowOnly(KEYS);
-        Optional<String> profile = v.string("profile");
+        ProfileChoice profile = v.string("profile").map(ProfileChoice::of).orElse(ProfileChoice.DEFAULT);
         List<InterventionSpec> inline = v.array("interventions")
                 .map(list -> InterventionJson.readList(list, v.param("interventions")))
                 .orElse(List.of());
-        Optional<InterventionSpec.LayerSkip> skip = v.object("layer_skip").map(InterventionJson::readLayerSkip);
+        SkipChoice skip = v.object("layer_skip").map(InterventionJson::readSkipChoice).orElse(SkipChoice.DEFAULT);
         for (String key : new String[] {"beacon", "attention"})
             if (v.object(key).isPresent()) throw ApiError.unsupported(v.param(key), v.param(key));
         return new VaneOptions(profile, inline, skip, v.bool("trace").orElse(false), timeout(v));

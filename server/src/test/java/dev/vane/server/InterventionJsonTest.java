@@ -65,7 +65,19 @@ class InterventionJsonTest {
         }
         Fields skip = Fields.of((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
                 "{\"layer_skip\": {\"mode\": \"exit\", \"q\": 1e300}}")).object("layer_skip").orElseThrow();
-        assertThatThrownBy(() -> InterventionJson.readLayerSkip(skip)).isInstanceOf(ApiError.class)
+        assertThatThrownBy(() -> InterventionJson.readSkipChoice(skip)).isInstanceOf(ApiError.class)
                 .extracting(e -> ((ApiError) e).param()).isEqualTo("layer_skip.q");
+        Fields bad = Fields.of((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                "{\"layer_skip\": {\"mode\": \"fast\"}}")).object("layer_skip").orElseThrow();
+        assertThatThrownBy(() -> InterventionJson.readSkipChoice(bad)).isInstanceOf(ApiError.class)
+                .hasMessageContaining("must be off, trace, readout, exit or skip-set, got 'fast'")
+                .extracting(e -> ((ApiError) e).param()).isEqualTo("layer_skip.mode");
+        Fields off = Fields.of((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                "{\"layer_skip\": {\"mode\": \"off\"}}")).object("layer_skip").orElseThrow();
+        assertThat(InterventionJson.readSkipChoice(off)).isEqualTo(dev.vane.steering.control.SkipChoice.OFF);
+        Fields offWithMore = Fields.of((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                "{\"layer_skip\": {\"mode\": \"off\", \"alpha\": 2}}")).object("layer_skip").orElseThrow();
+        assertThatThrownBy(() -> InterventionJson.readSkipChoice(offWithMore)).isInstanceOf(ApiError.class)
+                .extracting(e -> ((ApiError) e).param()).isEqualTo("layer_skip.alpha");
     }
 }

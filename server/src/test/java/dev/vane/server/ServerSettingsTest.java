@@ -78,9 +78,9 @@ class ServerSettingsTest {
         ServerContext capped = new ServerContext(null, "m", null, 1, 1, null, Optional.of(server), ConnectionWatch.system());
         ServerContext open = new ServerContext(null, "m", null, 1, 1, null, Optional.empty(), ConnectionWatch.system());
         VaneOptions none = VaneOptions.NONE;
-        VaneOptions shorter = new VaneOptions(Optional.empty(), java.util.List.of(), Optional.empty(), false,
+        VaneOptions shorter = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, false,
                 Optional.of(java.time.Duration.ofSeconds(5)));
-        VaneOptions longer = new VaneOptions(Optional.empty(), java.util.List.of(), Optional.empty(), false,
+        VaneOptions longer = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, false,
                 Optional.of(java.time.Duration.ofSeconds(600)));
         assertThat(capped.deadline(none)).contains(server);
         assertThat(capped.deadline(shorter)).contains(java.time.Duration.ofSeconds(5));

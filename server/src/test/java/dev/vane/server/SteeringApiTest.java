@@ -176,6 +176,11 @@ class SteeringApiTest {
         // the default profile applies to requests that name none
         assertEquals(200, admin("PUT", "/admin/steering", "{\"default_profile\": \"loud\"}").statusCode());
         assertThat(generate(null).get("text").asText()).isEqualTo(viaProfile.get("text").asText());
+        // a request opts out of the default profile with "none"
+        JsonNode optOut = generate("{\"profile\": \"none\"}");
+        assertThat(optOut.get("text").asText()).isEqualTo(base);
+        assertThat(optOut.has("vane")).isFalse();
+        TestServer.assertError(admin("POST", "/admin/profiles", "{\"name\": \"none\", \"interventions\": []}"), 400, "name");
         // switched off: validated, reported, not applied
         assertEquals(200, admin("PUT", "/admin/steering", "{\"enabled\": false}").statusCode());
         JsonNode off = generate("{\"profile\": \"loud\"}");
@@ -264,9 +269,16 @@ class SteeringApiTest {
         JsonNode d = generate(null).get("vane").get("applied").get(0);
         assertThat(d.get("mode").asText()).isEqualTo("readout");
         assertThat(d.get("source").asText()).isEqualTo("default");
+        assertThat(TestServer.read(admin("GET", "/admin/status", null).body()).get("layer_skip").get("mode").asText()).isEqualTo("readout");
+        // a request turns the default off for itself
+        assertThat(generate("{\"layer_skip\": {\"mode\": \"off\"}}").has("vane")).isFalse();
+        TestServer.assertError(admin("PUT", "/admin/layer-skip", "{\"mode\": \"fast\"}"), 400, "mode");
+        assertThat(TestServer.read(admin("PUT", "/admin/layer-skip", "{\"mode\": \"fast\"}").body()).toString())
+                .contains("must be off, trace, readout, exit or skip-set");
         TestServer.assertError(admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 3}"), 400, "alpha");
         assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"off\"}").statusCode());
         assertThat(generate(null).has("vane")).isFalse();
+        assertThat(TestServer.read(admin("GET", "/admin/status", null).body()).get("layer_skip").get("mode").asText()).isEqualTo("off");
         assertThat(t.metric("vane_admin_changes_total{what=\"layer_skip\"}")).isGreaterThanOrEqualTo(2);
     }
 
@@ -309,7 +321,9 @@ class SteeringApiTest {
         assertThat(admin("POST", "/admin/artifacts/layer0", upload(dir.resolve("layer0"))).statusCode()).isEqualTo(201);
         assertThat(admin("GET", "/admin/artifacts", null).body()).contains("layer0").contains("shift");
         JsonNode r = generate("{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"layer0\", \"scale\": 1}]}");
-        assertThat(r.get("vane").get("applied").get(0).get("layers").toString()).isEqualTo("[0,1]");
+        assertThat(r.get("vane").get("applied").get(0).get("layers").toString()).isEqualTo("[0]"); // the layer with a vector
+        r = generate("{\"interventions\": [{\"kind\": \"vector\", \"artifact\": \"layer0\", \"scale\": 1, \"layers\": [0, 1]}]}");
+        assertThat(r.get("vane").get("applied").get(0).get("layers").toString()).isEqualTo("[0]"); // not the range asked for
         assertThat(admin("DELETE", "/admin/artifacts/layer0", null).statusCode()).isEqualTo(204);
         TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"interventions\": "
                 + "[{\"kind\": \"vector\", \"artifact\": \"layer0\"}]}}"), 400, "vane.interventions[0].artifact");

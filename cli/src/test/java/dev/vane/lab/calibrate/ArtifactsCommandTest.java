@@ -67,6 +67,44 @@ class ArtifactsCommandTest {
     }
 
     @Test
+    void exportLeavesOutLayerZeroWithAWarningAndTakesALayerRange() throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        Files.writeString(model.resolve("config.json"), HfConfig.toJsonString(Preset.TINY_LLAMA.config(), "float32"));
+        int d = Preset.TINY_LLAMA.config().hiddenSize(), layers = Preset.TINY_LLAMA.config().numLayers();
+        float[][] dirs = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            dirs[l] = new float[d];
+            java.util.Arrays.fill(dirs[l], l + 1);
+        }
+        Path reg = tmp.resolve("reg");
+        new dev.vane.steering.artifact.ArtifactRegistry(reg).save(new dev.vane.steering.artifact.VectorSet(
+                dev.vane.engine.hooks.Component.RESID_POST, d, dirs).toArtifact("all", dev.vane.steering.artifact.ModelFingerprint.of(
+                        Preset.TINY_LLAMA.config()), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), java.util.Map.of(),
+                dev.vane.steering.artifact.Provenance.now("test", "0".repeat(64))), dev.vane.steering.artifact.ArtifactRegistry.SaveMode.CREATE);
+        Path out = tmp.resolve("all.gguf");
+        Result r = run("export-gguf", "--name", "all", "--model", model.toString(), "--registry", reg.toString(), "--out", out.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warning: layer 0 of 'all' not exported");
+        assertThat(r.out()).contains("(layers " + ArtifactsCommand.ranges(java.util.stream.IntStream.range(1, layers).boxed().toList()) + ")");
+        try (GgufFile g = GgufFile.open(out, 1 << 20)) {
+            assertThat(g.tensors()).doesNotContainKey("direction.0").containsKey("direction.1");
+            assertThat(g.floats("direction.1")[0]).isEqualTo(2f);
+        }
+        Result only0 = run("export-gguf", "--name", "all", "--model", model.toString(), "--registry", reg.toString(),
+                "--out", out.toString(), "--layers", "0");
+        assertThat(only0.status()).isNotZero();
+        assertThat(only0.err()).contains("no vector to export on layers [0, 0]");
+        Result bad = run("export-gguf", "--name", "all", "--model", model.toString(), "--registry", reg.toString(),
+                "--out", out.toString(), "--layers", "3-1");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains("--layers: expected N or FIRST-LAST");
+        Result beyond = run("export-gguf", "--name", "all", "--model", model.toString(), "--registry", reg.toString(),
+                "--out", out.toString(), "--layers", "1-" + layers);
+        assertThat(beyond.status()).isNotZero();
+        assertThat(beyond.err()).contains("out of range");
+    }
+
+    @Test
     void layerRanges() {
         assertThat(ArtifactsCommand.ranges(List.of(0, 1, 2, 5, 7, 8))).isEqualTo("0-2,5,7-8");
         assertThat(ArtifactsCommand.ranges(List.of())).isEqualTo("-");

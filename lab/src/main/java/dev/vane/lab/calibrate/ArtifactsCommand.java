@@ -8,6 +8,7 @@ import dev.vane.steering.artifact.Manifest;
 import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.VectorSet;
 import dev.vane.steering.gguf.ControlVectors;
+import dev.vane.steering.plan.LayerRange;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code vane artifacts}: look after a registry from the command line.
@@ -22,7 +24,7 @@ import java.util.Locale;
  * <pre>
  *   vane artifacts list --registry DIR
  *   vane artifacts import-gguf --file FILE --model DIR --name NAME --registry DIR [--replace]
- *   vane artifacts export-gguf --name NAME --model DIR --registry DIR --out FILE
+ *   vane artifacts export-gguf --name NAME --model DIR --registry DIR --out FILE [--layers FIRST[-LAST]]
  *   vane artifacts delete --name NAME --registry DIR
  * </pre>
  *
@@ -52,12 +54,29 @@ public final class ArtifactsCommand {
         out.println("imported " + a.name() + " (layers " + ranges(a.manifest().layers()) + ") to " + dir);
     }
 
-    /** Writes a vector set as llama.cpp control vectors. */
-    public static void exportGguf(String name, Path model, Path registryDir, Path file, PrintStream out) throws IOException {
+    /**
+     * Writes a vector set as llama.cpp control vectors: its layers within {@code layers} (all when
+     * empty), less layer 0, which control vectors cannot express (llama.cpp never applies
+     * {@code direction.0}): dropped with a warning on {@code err}.
+     */
+    public static void exportGguf(String name, Path model, Path registryDir, Path file, Optional<LayerRange> layers,
+                                  PrintStream out, PrintStream err) throws IOException {
         ModelFingerprint fp = fingerprint(model);
         VectorSet v = VectorSet.from(new ArtifactRegistry(registryDir).load(name, fp));
-        ControlVectors.exportGguf(v, ModelFingerprint.name(fp.architecture()), file);
-        out.println("wrote " + file);
+        layers.ifPresent(r -> r.within(v.numLayers()));
+        float[][] kept = new float[v.numLayers()][];
+        for (int l : v.layers()) if (layers.map(r -> r.contains(l)).orElse(true)) kept[l] = v.direction(l);
+        if (kept[0] != null) {
+            kept[0] = null;
+            err.println("warning: layer 0 of '" + name + "' not exported: llama.cpp control vectors never apply to block 0");
+        }
+        List<Integer> written = new ArrayList<>();
+        for (int l = 0; l < kept.length; l++) if (kept[l] != null) written.add(l);
+        if (written.isEmpty())
+            throw new ArtifactException("'" + name + "' has no vector to export on layers " + layers.map(LayerRange::toString).orElse("1..")
+                    + " (it has layers " + ranges(v.layers()) + "; control vectors start at layer 1)");
+        ControlVectors.exportGguf(new VectorSet(v.site(), v.hiddenSize(), kept), ModelFingerprint.name(fp.architecture()), file);
+        out.println("wrote " + file + " (layers " + ranges(written) + ")");
     }
 
     public static void delete(String name, Path registryDir, PrintStream out) {

@@ -17,10 +17,15 @@ public record Profile(String name, List<InterventionSpec> interventions) {
         interventions = List.copyOf(interventions);
     }
 
-    /** Profile names: lower-case letters, digits, '.', '_', '-', at most 64, starting with a letter or digit. */
+    /**
+     * Profile names: lower-case letters, digits, '.', '_', '-', at most 64, starting with a letter
+     * or digit; not {@code none}, which a request writes to run no profile ({@link ProfileChoice}).
+     */
     public static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches())
             throw new PlanException("name", "profile name must match " + NAME.pattern() + ", got '" + Snippet.of(name) + "'");
+        if (name.equals(ProfileChoice.NONE_WORD))
+            throw new PlanException("name", "profile name 'none' is reserved: a request writes \"profile\": \"none\" to run no profile");
         return name;
     }
 }

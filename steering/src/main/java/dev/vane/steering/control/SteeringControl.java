@@ -58,35 +58,36 @@ public final class SteeringControl {
     public Optional<Profile> profile(String name) { return Optional.ofNullable(state.get().profiles().get(name)); }
 
     /**
-     * The plan for one request: the named profile (or the default one) then the inline
-     * interventions. With steering switched off the plan is empty (the request is still validated).
+     * The plan for one request: its profile (the default one unless it names one or none), then
+     * the inline interventions, then layer skipping (the request's, else the global default
+     * {@link #layerSkip()}, unless it turns skipping off). With steering switched off the plan is
+     * empty (the request is still validated).
      *
      * @param inline paths for error messages are {@code vane.interventions[i]}
      */
-    public Planned plan(Optional<String> profile, List<InterventionSpec> inline) {
-        return plan(profile, inline, Optional.empty());
-    }
-
-    /**
-     * The plan with layer skipping: the request's {@code vane.layer_skip}, else the global default
-     * ({@link #layerSkip()}), applied after the interventions.
-     */
-    public Planned plan(Optional<String> profile, List<InterventionSpec> inline, Optional<InterventionSpec.LayerSkip> skip) {
+    public Planned plan(ProfileChoice profile, List<InterventionSpec> inline, SkipChoice skip) {
         State s = state.get();
         List<SteeringPlan.Entry> entries = new ArrayList<>();
-        Optional<String> chosen = profile.or(() -> s.settings().defaultProfile());
+        Optional<String> chosen = switch (profile) {
+            case ProfileChoice.Default d -> s.settings().defaultProfile();
+            case ProfileChoice.None n -> Optional.empty();
+            case ProfileChoice.Named n -> Optional.of(n.name());
+        };
         chosen.ifPresent(name -> {
             Profile p = s.profiles().get(name);
             if (p == null) throw new PlanException("vane.profile", "no profile named '" + Snippet.of(name) + "'"
-                    + (profile.isEmpty() ? " (the default profile)" : "") + "; profiles: " + s.profiles().keySet());
+                    + (profile instanceof ProfileChoice.Default ? " (the default profile)" : "") + "; profiles: " + s.profiles().keySet());
             for (int i = 0; i < p.interventions().size(); i++)
                 entries.add(new SteeringPlan.Entry(p.interventions().get(i), p.name(), "vane.profile(" + p.name() + ")[" + i + "]"));
         });
         for (int i = 0; i < inline.size(); i++)
             entries.add(new SteeringPlan.Entry(inline.get(i), "inline", "vane.interventions[" + i + "]"));
-        skip.map(k -> new SteeringPlan.Entry(k, "inline", "vane.layer_skip"))
-                .or(() -> s.layerSkip().map(k -> new SteeringPlan.Entry(k, "default", "layer_skip")))
-                .ifPresent(entries::add);
+        Optional<SteeringPlan.Entry> skipping = switch (skip) {
+            case SkipChoice.Given g -> Optional.of(new SteeringPlan.Entry(g.skip(), "inline", "vane.layer_skip"));
+            case SkipChoice.Default d -> s.layerSkip().map(k -> new SteeringPlan.Entry(k, "default", "layer_skip"));
+            case SkipChoice.Off o -> Optional.empty();
+        };
+        skipping.ifPresent(entries::add);
         SteeringPlan plan = SteeringPlan.resolve(entries, artifacts, model);
         return new Planned(s.settings().enabled() ? plan : SteeringPlan.EMPTY, s.settings().enabled(), chosen);
     }

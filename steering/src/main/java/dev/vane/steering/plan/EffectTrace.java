@@ -16,7 +16,7 @@ import java.util.TreeMap;
 public final class EffectTrace {
 
     private final SteeringPlan.Entry entry;
-    private final Optional<LayerRange> layers;
+    private final List<Integer> layers;
     private long positions;
     private long nanos;
     private ArtifactResolver.ControllerModel.Output controller;
@@ -27,9 +27,9 @@ public final class EffectTrace {
     private final List<BitSet> tokenLayers = new ArrayList<>();
     private BitSet skipSet;
 
-    EffectTrace(SteeringPlan.Entry entry, Optional<LayerRange> layers) {
+    EffectTrace(SteeringPlan.Entry entry, List<Integer> layers) {
         this.entry = entry;
-        this.layers = layers;
+        this.layers = List.copyOf(layers);
     }
 
     public SteeringPlan.Entry entry() { return entry; }
@@ -37,8 +37,11 @@ public final class EffectTrace {
     public String artifact() { return entry.spec().artifact(); }
     /** The profile the intervention came from, or {@code inline}. */
     public String source() { return entry.source(); }
-    /** The layers it was planned on (empty for the controller, which spans all layers). */
-    public Optional<LayerRange> layers() { return layers; }
+    /**
+     * The layers it acts on, in increasing order: for a vector set the layers of the requested
+     * range that carry a vector, for G-ACT those with a probe, every layer for the other methods.
+     */
+    public List<Integer> layers() { return layers; }
     /** Token positions it changed (each position counted once, whatever the number of layers). */
     public long positions() { return positions; }
     /** Time spent applying it, summed over steps. */

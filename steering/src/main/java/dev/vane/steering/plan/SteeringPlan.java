@@ -70,7 +70,16 @@ public final class SteeringPlan {
     }
 
     /** A resolved entry: what it binds to and its planned layers. */
-    private record Resolved(Entry entry, Optional<LayerRange> layers, Function<EffectTrace, Effect> bind) {}
+    /** An entry checked against the artifacts and the model: the layers it acts on and its effect. */
+    private record Resolved(Entry entry, List<Integer> layers, Function<EffectTrace, Effect> bind) {}
+
+    private static List<Integer> all(int nl) {
+        return java.util.stream.IntStream.range(0, nl).boxed().toList();
+    }
+
+    private static List<Integer> where(boolean[] on) {
+        return java.util.stream.IntStream.range(0, on.length).filter(l -> on[l]).boxed().toList();
+    }
 
     private static Resolved resolve(Entry e, ArtifactResolver artifacts, ModelShape model) {
         int nl = model.numLayers();
@@ -97,7 +106,9 @@ public final class SteeringPlan {
                 if (InterventionSpec.VectorSite.of(site).isEmpty())
                     throw new PlanException("artifact", "vector set '" + v.artifact() + "' was fitted at " + site
                             + "; steering vectors apply at resid_post, attn_out or mlp_out");
-                yield new Resolved(e, Optional.of(range), t -> new VectorEffect(site, v.phase(), scaled, t));
+                boolean[] carried = new boolean[nl];
+                for (int l = 0; l < nl; l++) carried[l] = scaled[l] != null;
+                yield new Resolved(e, where(carried), t -> new VectorEffect(site, v.phase(), scaled, t));
             }
             case InterventionSpec.Controller c -> {
                 ControllerModel cm = artifacts.controller(c.artifact());
@@ -106,10 +117,10 @@ public final class SteeringPlan {
                     throw new PlanException("artifact", "controller '" + c.artifact() + "' was trained for " + cm.numLayers()
                             + " layers, the model has " + nl);
                 if (nl < 4) throw new PlanException("artifact", "the controller needs a model with at least 4 layers");
-                yield new Resolved(e, Optional.empty(), t -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, t));
+                yield new Resolved(e, all(nl), t -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, t));
             }
             case InterventionSpec.LayerSkip k -> {
-                yield new Resolved(e, Optional.of(LayerRange.all(nl)),
+                yield new Resolved(e, all(nl),
                         t -> new LayerSkipEffect(k.mode(), k.alpha(), k.q(), k.phase(), nl, t));
             }
             case InterventionSpec.Gact g -> {
@@ -132,9 +143,7 @@ public final class SteeringPlan {
                             throw new PlanException("layers", "G-ACT artifact '" + g.artifact() + "' has no probe for layer " + l
                                     + " (it has " + new java.util.TreeSet<>(p.layers()) + ")");
                 });
-                Optional<LayerRange> range = g.layers().or(() -> p.layers().isEmpty() ? Optional.empty()
-                        : Optional.of(new LayerRange(java.util.Collections.min(p.layers()), java.util.Collections.max(p.layers()))));
-                yield new Resolved(e, range, t -> new GactEffect(p, layers, g.phase(), g.select(), g.alpha(), clusters, t));
+                yield new Resolved(e, where(layers), t -> new GactEffect(p, layers, g.phase(), g.select(), g.alpha(), clusters, t));
             }
             case InterventionSpec.Task k -> {
                 ArtifactResolver.TaskEmbedding task = artifacts.taskEmbedding(k.artifact());
@@ -144,7 +153,7 @@ public final class SteeringPlan {
                 if (model.numHeads() > 0 && (task.numHeads() != model.numHeads() || task.headDim() != model.headDim()))
                     throw new PlanException("artifact", "task embedding '" + k.artifact() + "' has " + task.numHeads()
                             + " heads of " + task.headDim() + ", the model has " + model.numHeads() + " of " + model.headDim());
-                yield new Resolved(e, Optional.of(LayerRange.all(nl)), t -> new TaskEffect(task, t));
+                yield new Resolved(e, all(nl), t -> new TaskEffect(task, t));
             }
         };
     }
