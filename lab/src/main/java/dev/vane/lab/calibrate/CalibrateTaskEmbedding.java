@@ -68,6 +68,7 @@ public final class CalibrateTaskEmbedding {
                 r.outcome().weights().numLayers(), r.outcome().weights().numHeads(), r.directory());
         out.printf(Locale.ROOT, "| step | held-out loss |%n|---|---|%n| no injection | %.4f |%n", s.noInjectionLoss());
         for (HeadSelection.Point p : s.curve()) out.printf(Locale.ROOT, "| %d | %.4f |%n", p.step(), p.validLoss());
+        s.diverged().ifPresent(step -> out.printf(Locale.ROOT, "%nstopped at step %d: its loss was not finite%n", step));
         out.printf(Locale.ROOT, "%nkept step %d: held-out loss %.4f%n", s.bestStep(), s.bestLoss());
     }
 
@@ -136,6 +137,7 @@ public final class CalibrateTaskEmbedding {
         metrics.put("valid.loss.best", r.bestLoss());
         metrics.put("valid.best_step", (double) r.bestStep());
         for (HeadSelection.Point p : r.curve()) metrics.put("valid.loss.step_" + p.step(), p.validLoss());
+        r.diverged().ifPresent(step -> metrics.put("diverged_at_step", (double) step));
         float[] alpha = outcome.weights().alpha();
         double mean = 0;
         int selected = 0;

@@ -114,8 +114,11 @@ public final class HeadSelection implements AutoCloseable {
     /**
      * @param logits          the best θ {@code [L, H]}
      * @param noInjectionLoss mean held-out loss of the plain zero-shot prompt
+     * @param diverged        the step whose training or held-out loss was not finite, where the
+     *                        optimisation stopped (keeping the best θ validated before it)
      */
-    public record Result(float[] logits, int bestStep, double bestLoss, double noInjectionLoss, List<Point> curve) {
+    public record Result(float[] logits, int bestStep, double bestLoss, double noInjectionLoss, List<Point> curve,
+                         java.util.OptionalInt diverged) {
         public double initialLoss() { return curve.get(0).validLoss(); }
     }
 
@@ -226,7 +229,8 @@ public final class HeadSelection implements AutoCloseable {
     /**
      * Adam on θ over {@code train} (batch 1, queries drawn with replacement from {@code seed}),
      * validating on {@code valid} before training and every {@code validEvery} steps; θ ends at
-     * the best validated value, which {@link Result#logits} also holds.
+     * the best validated value, which {@link Result#logits} also holds. A training or held-out
+     * loss that is not finite stops the optimisation there ({@link Result#diverged}).
      */
     public Result optimise(List<Query> train, List<Query> valid, Options o, Listener listener) {
         if (train.isEmpty()) throw new IllegalArgumentException("no training queries");
@@ -240,6 +244,7 @@ public final class HeadSelection implements AutoCloseable {
         int bestStep = 0;
         curve.add(new Point(0, best));
         listener.step(0, o.steps(), Double.NaN, best);
+        java.util.OptionalInt diverged = java.util.OptionalInt.empty();
         for (int step = 1; step <= o.steps(); step++) {
             Query q = train.get(random.nextInt(train.size()));
             double trainLoss;
@@ -251,9 +256,17 @@ public final class HeadSelection implements AutoCloseable {
             try (NDScope s = new NDScope()) {
                 adam.step(o.learningRate(), 0);
             }
+            if (!Double.isFinite(trainLoss)) {
+                diverged = java.util.OptionalInt.of(step);
+                break;
+            }
             double v = Double.NaN;
             if (step % o.validEvery() == 0 || step == o.steps()) {
                 v = meanLoss(valid, true);
+                if (!Double.isFinite(v)) {
+                    diverged = java.util.OptionalInt.of(step);
+                    break;
+                }
                 curve.add(new Point(step, v));
                 if (v < best) {
                     best = v;
@@ -264,7 +277,7 @@ public final class HeadSelection implements AutoCloseable {
             listener.step(step, o.steps(), trainLoss, v);
         }
         setLogits(bestLogits);
-        return new Result(bestLogits, bestStep, best, none, List.copyOf(curve));
+        return new Result(bestLogits, bestStep, best, none, List.copyOf(curve), diverged);
     }
 
     @Override
