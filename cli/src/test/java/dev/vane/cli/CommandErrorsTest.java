@@ -68,7 +68,7 @@ class CommandErrorsTest {
         usage(CliRun.run(CliRun.concat(vectors, "--dtype", "f8")), "--dtype: dtype must be f32, f16, q8_0 or q4_0, got 'f8'");
         usage(CliRun.run("calibrate"), "vane calibrate: missing command (vectors, controller, gact, task-embedding)");
         usage(CliRun.run("calibrate", "vector"), "vane calibrate: unknown command 'vector' (vectors, controller, gact, task-embedding)");
-        usage(CliRun.run("frobnicate"), "vane: unknown command 'frobnicate' (serve, train, data, convert, calibrate, artifacts, eval)");
+        usage(CliRun.run("frobnicate"), "vane: unknown command 'frobnicate' (serve, try, train, data, convert, calibrate, artifacts, eval)");
     }
 
     @Test

@@ -153,7 +153,8 @@ public final class Main {
         Consumer<SteeringControl.Change> changeLog = AdminRoutes.changeLog(metrics);
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
         ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
-        s.admin().profiles().ifPresent(file -> ProfilesFile.load(file, steering));
+        BundledSteering.Installed bundled = BundledSteering.install(s.model(), registry, ModelFingerprint.of(mc));
+        s.admin().profiles().or(bundled::profiles).ifPresent(file -> ProfilesFile.load(file, steering));
         GenerationService served = engine.apply(scheduler);
         ServerContext ctx = new ServerContext(served, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering,
                 s.requestTimeout(), ConnectionWatch.system());

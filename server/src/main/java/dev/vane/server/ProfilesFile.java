@@ -35,7 +35,9 @@ final class ProfilesFile {
             for (int i = 0; i < items.size(); i++) {
                 String p = "profiles[" + i + "]";
                 if (!items.get(i).isObject()) throw ApiError.invalid(p, p + " must be an object");
-                Fields pf = new Fields((ObjectNode) items.get(i), p + ".").allowOnly(Set.of("name", "interventions"));
+                Fields pf = new Fields((ObjectNode) items.get(i), p + ".").allowOnly(Set.of("name", "interventions", "description", "example"));
+                pf.string("description"); // for people and vane try: a string when present
+                pf.string("example");
                 String name = pf.string("name").orElseThrow(() -> ApiError.invalid(pf.param("name"), pf.param("name") + " is required"));
                 var specs = InterventionJson.readList(pf.array("interventions")
                         .orElseThrow(() -> ApiError.invalid(pf.param("interventions"), pf.param("interventions") + " is required")),
