@@ -65,7 +65,7 @@ final class ChatFormat implements ChoiceFormat {
         int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
-        SamplingParams.Builder p = SamplingFields.read(f);
+        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
         OptionalInt maxCompletion = f.integer("max_completion_tokens");
         OptionalInt maxTokens = f.integer("max_tokens");
         String maxField = maxCompletion.isPresent() ? "max_completion_tokens" : "max_tokens";

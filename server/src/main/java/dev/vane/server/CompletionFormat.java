@@ -40,7 +40,7 @@ final class CompletionFormat implements ChoiceFormat {
         if (f.integer("best_of").isPresent() && f.integer("best_of").getAsInt() != envelope.n())
             throw ApiError.unsupported("best_of", "best_of other than n");
         int top = f.integer("logprobs", 0, MAX_LOGPROBS).orElse(-1);
-        SamplingParams.Builder p = SamplingFields.read(f);
+        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
         f.integer("max_tokens").ifPresent(p::maxTokens);
         if (top >= 0) p.logprobs(Math.max(1, top));
         SamplingParams params = SamplingFields.validated(p::build);

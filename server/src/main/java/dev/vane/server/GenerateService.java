@@ -43,7 +43,7 @@ public final class GenerateService implements HttpService {
         Fields f = Fields.of(JsonBody.read(req, ctx.maxBodyBytes())).allowOnly(FIELDS);
         ctx.checkModel(f);
         VaneOptions vane = VaneOptions.read(f);
-        SamplingParams.Builder p = SamplingFields.read(f);
+        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
         f.integer("max_tokens").ifPresent(p::maxTokens);
         f.integer("logprobs").ifPresent(p::logprobs);
         SamplingParams params = SamplingFields.validated(p::build);

@@ -7,6 +7,7 @@ import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LoadOptions;
+import dev.vane.engine.generate.GenerationDefaults;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.Scheduler;
@@ -115,6 +116,10 @@ public final class Main {
         boolean gguf = ModelLoader.isGguf(s.model());
         if (!gguf && !Files.isDirectory(s.model()))
             throw new IllegalArgumentException("neither a model directory nor a .gguf file: " + s.model());
+        GenerationDefaults defaults = GenerationDefaults.read(s.model()); // before the slow part: a bad file stops the start
+        if (!defaults.describe().isEmpty())
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO,
+                    "sampling defaults from " + GenerationDefaults.FILE + ": " + defaults.describe());
         // the tokenizer (a large vocabulary takes a second) loads beside the weights
         CompletableFuture<Tokenizer> loadingTokenizer = CompletableFuture.supplyAsync(() -> gguf ? ggufTokenizer(s.model()) : Tokenizer.load(s.model()),
                 r -> Thread.ofPlatform().name("vane-tokenizer-load").start(r));
@@ -157,7 +162,7 @@ public final class Main {
         s.admin().profiles().or(bundled::profiles).ifPresent(file -> ProfilesFile.load(file, steering));
         GenerationService served = engine.apply(scheduler);
         ServerContext ctx = new ServerContext(served, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering,
-                s.requestTimeout(), ConnectionWatch.system());
+                s.requestTimeout(), ConnectionWatch.system(), defaults);
         AtomicBoolean ready = new AtomicBoolean();
         AtomicReference<SupervisedListener> publicListener = new AtomicReference<>();
         Supplier<Optional<String>> notReady = () -> !ready.get() ? Optional.of("the server is starting or shutting down")

@@ -1,6 +1,7 @@
 package dev.vane.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vane.engine.generate.GenerationDefaults;
 import dev.vane.engine.generate.InvalidSamplingParamsException;
 import dev.vane.engine.generate.SamplingParams;
 
@@ -22,8 +23,9 @@ final class SamplingFields {
 
     private SamplingFields() {}
 
-    static SamplingParams.Builder read(Fields f) {
-        SamplingParams.Builder p = SamplingParams.builder();
+    /** The request's fields over the model's {@code defaults} (a field the request gives wins). */
+    static SamplingParams.Builder read(Fields f, GenerationDefaults defaults) {
+        SamplingParams.Builder p = defaults.builder();
         f.number("temperature").ifPresent(p::temperature);
         f.number("top_p").ifPresent(p::topP);
         f.integer("top_k").ifPresent(p::topK);

@@ -1,5 +1,7 @@
 package dev.vane.server;
 
+import dev.vane.engine.generate.GenerationDefaults;
+
 import dev.vane.steering.control.SteeringControl;
 
 import dev.vane.engine.schedule.GenerationService;
@@ -20,10 +22,11 @@ import java.util.Optional;
  * @param requestTimeout the generation deadline of every request ({@code --request-timeout});
  *                     a request's {@code vane.timeout_seconds} may only shorten it
  * @param connections  notices clients that leave while their non-streaming request runs
+ * @param defaults     the model's sampling defaults ({@code generation_config.json}) for the fields a request leaves out
  */
 record ServerContext(GenerationService engine, String modelId, ServerMetrics metrics, long maxBodyBytes,
                      int maxSequences, SteeringControl steering, Optional<Duration> requestTimeout,
-                     ConnectionWatch connections) {
+                     ConnectionWatch connections, GenerationDefaults defaults) {
 
     /** The deadline of a request: the shorter of the server's and the request's own. */
     Optional<Duration> deadline(VaneOptions vane) {

@@ -75,8 +75,10 @@ class ServerSettingsTest {
     @Test
     void aRequestMayShortenTheServersDeadlineButNotLengthenIt() {
         java.time.Duration server = java.time.Duration.ofSeconds(60);
-        ServerContext capped = new ServerContext(null, "m", null, 1, 1, null, Optional.of(server), ConnectionWatch.system());
-        ServerContext open = new ServerContext(null, "m", null, 1, 1, null, Optional.empty(), ConnectionWatch.system());
+        ServerContext capped = new ServerContext(null, "m", null, 1, 1, null, Optional.of(server), ConnectionWatch.system(),
+                dev.vane.engine.generate.GenerationDefaults.NONE);
+        ServerContext open = new ServerContext(null, "m", null, 1, 1, null, Optional.empty(), ConnectionWatch.system(),
+                dev.vane.engine.generate.GenerationDefaults.NONE);
         VaneOptions none = VaneOptions.NONE;
         VaneOptions shorter = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, false,
                 Optional.of(java.time.Duration.ofSeconds(5)));
