@@ -27,7 +27,11 @@ final class ArtifactsExportCommand extends Leaf {
 
     @Override
     public Integer call() throws Exception {
-        ArtifactsCommand.exportGguf(name, model, registry, file, Optional.ofNullable(layers).map(this::range), out(), err());
+        try {
+            ArtifactsCommand.exportGguf(name, model, registry, file, Optional.ofNullable(layers).map(this::range), out(), err());
+        } catch (PlanException e) { // a range beyond the model
+            throw usage("--layers: " + e.getMessage());
+        }
         return 0;
     }
 

@@ -37,7 +37,8 @@ final class ArtifactsPushCommand extends Leaf {
     @Option(names = "--artifact", required = true, paramLabel = "DIR|FILE.gguf",
             description = "a Vane artifact directory (manifest.json, tensors.safetensors) or a llama.cpp control-vector file")
     Path artifact;
-    @Option(names = "--name", paramLabel = "NAME", description = "its name on the server (default: the directory's or file's name)")
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "its name on the server (default: a directory's manifest name, a .gguf file's name; a Vane artifact keeps its manifest's)")
     String name;
     @Option(names = "--admin-token", paramLabel = "TOKEN", description = "the admin API's bearer token (default: VANE_ADMIN_TOKEN)")
     String token;
@@ -48,14 +49,23 @@ final class ArtifactsPushCommand extends Leaf {
     public Integer call() throws Exception {
         String bearer = Optional.ofNullable(token).or(() -> Optional.ofNullable(context().env().get("VANE_ADMIN_TOKEN")))
                 .filter(t -> !t.isEmpty()).orElseThrow(() -> usage("--admin-token: required (or set VANE_ADMIN_TOKEN)"));
-        if (!"http".equalsIgnoreCase(server.getScheme()) && !"https".equalsIgnoreCase(server.getScheme()))
-            throw usage("--server: an http:// or https:// URL, got '" + server + "'");
+        if (!"http".equalsIgnoreCase(server.getScheme()) && !"https".equalsIgnoreCase(server.getScheme())
+                || server.getRawQuery() != null || server.getRawFragment() != null)
+            throw usage("--server: an http:// or https:// URL without a query, got '" + server + "'");
         boolean gguf = Files.isRegularFile(artifact) && artifact.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");
         if (!gguf && !Files.isRegularFile(artifact.resolve(Artifact.MANIFEST)))
             throw usage("--artifact: neither an artifact directory (no " + Artifact.MANIFEST + " in " + artifact + ") nor a .gguf file");
-        String target = name != null ? name : artifact.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        String target;
+        if (gguf) {
+            target = name != null ? name : artifact.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        } else { // the server stores a Vane artifact under its manifest's name
+            String own = JSON.readTree(Files.readString(artifact.resolve(Artifact.MANIFEST))).path("name").asText("");
+            if (name != null && !name.equals(own))
+                throw usage("--name: a Vane artifact keeps its manifest's name '" + own + "', got '" + name + "'");
+            target = own;
+        }
         HttpRequest.BodyPublisher body = gguf ? HttpRequest.BodyPublishers.ofFile(artifact) : HttpRequest.BodyPublishers.ofString(json(artifact));
-        String base = server.toString().replaceAll("/+$", "");
+        String base = server.toString().replaceAll("/+$", "").replaceFirst("/admin$", ""); // the admin port's root, or the API's own path
         URI uri = URI.create(base + "/admin/artifacts/" + URLEncoder.encode(target, StandardCharsets.UTF_8) + (gguf ? "?format=gguf" : ""));
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
                 .header("Authorization", "Bearer " + bearer)

@@ -106,7 +106,13 @@ final class TryCommand extends Leaf {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (key != null && !key.isEmpty()) b.header("Authorization", "Bearer " + key);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = JSON.readTree(r.body());
+        JsonNode json;
+        try {
+            json = JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new RefusedException("profile " + profile + ": " + r.statusCode() + " with a body that is not JSON: " + oneLine(
+                    r.body().length() > 200 ? r.body().substring(0, 200) + "…" : r.body()));
+        }
         if (r.statusCode() != 200)
             throw new RefusedException("profile " + profile + ": " + r.statusCode() + " " + json.path("error").path("message").asText(r.body()));
         return json.path("choices").path(0).path("text").asText();

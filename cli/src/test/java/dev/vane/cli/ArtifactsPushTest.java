@@ -62,11 +62,16 @@ class ArtifactsPushTest {
             Run again = run(Map.of(), "--server", url, "--artifact", dir.toString(), "--admin-token", TOKEN);
             assertThat(again.status()).isEqualTo(1);
             assertThat(again.err()).contains("409").contains("PUT replaces");
-            Run replaced = run(Map.of(), "--server", url, "--artifact", dir.toString(), "--admin-token", TOKEN, "--replace", "--name", "tilt");
+            Run replaced = run(Map.of(), "--server", url + "/admin/", "--artifact", dir.toString(), "--admin-token", TOKEN, "--replace", "--name", "tilt");
             assertThat(replaced.status()).as(replaced.err()).isZero();
             assertThat(replaced.out()).startsWith("replaced tilt");
 
-            Run wrongToken = run(Map.of(), "--server", url, "--artifact", dir.toString(), "--admin-token", TOKEN + "x", "--name", "other");
+            Run renamed = run(Map.of(), "--server", url, "--artifact", dir.toString(), "--admin-token", TOKEN, "--name", "other");
+            assertThat(renamed.status()).isEqualTo(2);
+            assertThat(renamed.err()).contains("--name: a Vane artifact keeps its manifest's name 'tilt'");
+            Run withQuery = run(Map.of(), "--server", url + "?x=1", "--artifact", dir.toString(), "--admin-token", TOKEN);
+            assertThat(withQuery.status()).isEqualTo(2);
+            Run wrongToken = run(Map.of(), "--server", url, "--artifact", dir.toString(), "--admin-token", TOKEN + "x");
             assertThat(wrongToken.status()).isEqualTo(1);
             assertThat(wrongToken.err()).contains("401");
             Run noToken = run(Map.of(), "--server", url, "--artifact", dir.toString());

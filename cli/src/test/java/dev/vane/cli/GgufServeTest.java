@@ -60,6 +60,7 @@ class GgufServeTest {
             fromFile = r.get("choices").get(0).get("message").get("content").asText();
         }
         try (VaneServer server = Main.start(ServerSettings.defaults(DemoModelDir.path()).withPort(0)
+                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, java.util.Optional.empty(), 64L << 20, java.util.Optional.empty()))
                 .withEngine(ComputeDType.Q8_0, 2, 2, 256))) {
             fromCheckpoint = chat(server, "What is the capital of France?").get("choices").get(0).get("message").get("content").asText();
         }

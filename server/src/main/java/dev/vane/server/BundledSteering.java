@@ -7,6 +7,9 @@ import dev.vane.steering.artifact.ModelFingerprint;
 import dev.vane.steering.artifact.StorageException;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +38,35 @@ final class BundledSteering {
 
     /** What {@link #install} did. */
     record Installed(List<String> copied, List<String> kept, List<String> skipped, Optional<Path> profiles) {}
+
+    /**
+     * At start: the registry's clean-up of interrupted writes ({@link ArtifactAdminService#recover}),
+     * then {@link #install}, both under a lock on {@code .start.lock} in the registry, so that two
+     * servers starting on one registry do not clean up each other's copies half-written (a registry
+     * that cannot be written is cleaned and filled without the lock, which then fails and is logged).
+     */
+    static Installed prepare(Path model, ArtifactRegistry registry, ModelFingerprint served) {
+        FileChannel channel = null;
+        FileLock lock = null;
+        try {
+            Files.createDirectories(registry.root());
+            channel = FileChannel.open(registry.root().resolve(".start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = channel.lock();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no start lock on " + registry.root() + ": " + e.getMessage());
+        }
+        try {
+            ArtifactAdminService.recover(registry);
+            return install(model, registry, served);
+        } finally {
+            try {
+                if (lock != null) lock.release();
+                if (channel != null) channel.close();
+            } catch (IOException ignored) {
+                // the lock goes with the channel
+            }
+        }
+    }
 
     /** Copies the bundled artifacts of {@code model} (a directory; a GGUF file bundles none) into {@code registry}. */
     static Installed install(Path model, ArtifactRegistry registry, ModelFingerprint served) {
@@ -67,8 +99,12 @@ final class BundledSteering {
                         copied.add(name);
                     }
                 } catch (ArtifactException | StorageException e) {
-                    LOG.log(System.Logger.Level.WARNING, "bundled artifact " + a + " not installed: " + e.getMessage());
-                    skipped.add(name);
+                    if (registry.exists(name)) { // another process installed it meanwhile
+                        kept.add(name);
+                    } else {
+                        LOG.log(System.Logger.Level.WARNING, "bundled artifact " + a + " not installed: " + e.getMessage());
+                        skipped.add(name);
+                    }
                 }
             }
             if (!copied.isEmpty())

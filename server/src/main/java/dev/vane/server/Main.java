@@ -153,13 +153,20 @@ public final class Main {
         String id = s.model().toAbsolutePath().normalize().getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         ModelConfig mc = model.config();
         ArtifactRegistry registry = new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes());
-        ArtifactAdminService.recover(registry);
         RegistryArtifacts artifacts = new RegistryArtifacts(registry, ModelFingerprint.of(mc));
         Consumer<SteeringControl.Change> changeLog = AdminRoutes.changeLog(metrics);
         SteeringControl steering = new SteeringControl(artifacts, ModelShape.of(mc), changeLog);
         ArtifactAdmin artifactAdmin = new ArtifactAdmin(artifacts, steering, changeLog);
-        BundledSteering.Installed bundled = BundledSteering.install(s.model(), registry, ModelFingerprint.of(mc));
-        s.admin().profiles().or(bundled::profiles).ifPresent(file -> ProfilesFile.load(file, steering));
+        try {
+            BundledSteering.Installed bundled = BundledSteering.prepare(s.model(), registry, ModelFingerprint.of(mc));
+            if (s.admin().profiles().isPresent()) ProfilesFile.load(s.admin().profiles().get(), steering);
+            else bundled.profiles().ifPresent(file -> ProfilesFile.load(file, steering, ProfilesFile.Mode.BUNDLED));
+        } catch (RuntimeException e) {
+            scheduler.close();
+            tokenizer.close();
+            model.close();
+            throw e;
+        }
         GenerationService served = engine.apply(scheduler);
         ServerContext ctx = new ServerContext(served, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering,
                 s.requestTimeout(), ConnectionWatch.system(), defaults);

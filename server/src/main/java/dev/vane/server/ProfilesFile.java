@@ -17,7 +17,10 @@ import java.util.Set;
  * Steering profiles defined in configuration ({@code --profiles FILE}): the same JSON as the
  * admin API, {@code {"profiles": [{"name", "interventions"}], "default_profile": name,
  * "enabled": bool}}, checked against the registry and the model at start; a bad file stops the
- * server with a message naming the file and field.
+ * server with a message naming the file and field. A model's bundled file ({@link Mode#BUNDLED})
+ * is read leniently instead: a profile whose artifacts do not resolve in this registry (a copy
+ * that could not be installed, an artifact of that name kept from elsewhere) is left out with a
+ * warning, and so is a default profile that names it.
  */
 final class ProfilesFile {
 
@@ -25,7 +28,16 @@ final class ProfilesFile {
 
     private static final Set<String> KEYS = Set.of("profiles", "default_profile", "enabled");
 
+    /** How a file's problems are taken: {@code --profiles} stops the start, a bundled file warns. */
+    enum Mode { STRICT, BUNDLED }
+
+    private static final System.Logger LOG = System.getLogger(ProfilesFile.class.getName());
+
     static void load(Path file, SteeringControl steering) {
+        load(file, steering, Mode.STRICT);
+    }
+
+    static void load(Path file, SteeringControl steering, Mode mode) {
         String who = "config " + file;
         try {
             JsonNode root = JsonBody.JSON.readTree(Files.readAllBytes(file));
@@ -45,7 +57,8 @@ final class ProfilesFile {
                 try {
                     steering.putProfile(new Profile(Profile.checkName(name), specs), who);
                 } catch (PlanException e) {
-                    throw ApiError.invalid(p + "." + e.field(), e.getMessage());
+                    if (mode == Mode.STRICT) throw ApiError.invalid(p + "." + e.field(), e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, file + ": bundled profile " + name + " left out: " + e.getMessage());
                 }
             }
             Optional<String> def = f.string("default_profile");
@@ -53,7 +66,9 @@ final class ProfilesFile {
             try {
                 steering.settings(new SteeringControl.Settings(enabled, def), who);
             } catch (PlanException e) {
-                throw ApiError.invalid("default_profile", e.getMessage());
+                if (mode == Mode.STRICT) throw ApiError.invalid("default_profile", e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, file + ": bundled default profile left out: " + e.getMessage());
+                steering.settings(new SteeringControl.Settings(enabled, Optional.empty()), who);
             }
         } catch (ApiError e) {
             throw new IllegalArgumentException(file + ": " + (e.param() == null ? "" : e.param() + ": ") + e.getMessage(), e);

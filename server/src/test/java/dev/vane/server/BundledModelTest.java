@@ -18,7 +18,9 @@ class BundledModelTest {
     @Test
     void defaultModelAnswersAChatCompletion() throws Exception {
         Path model = Path.of("..").resolve(ServerSettings.DEFAULT_MODEL);
-        ServerSettings s = ServerSettings.defaults(model).withPort(0).withEngine(ComputeDType.F32, 2, 2, 256);
+        ServerSettings s = ServerSettings.defaults(model).withPort(0).withEngine(ComputeDType.F32, 2, 2, 256)
+                .withAdmin(new ServerSettings.Admin(java.nio.file.Files.createTempDirectory("vane-registry"), 0, java.util.Optional.empty(),
+                        64L << 20, java.util.Optional.empty())); // the bundled artifacts go to a registry of the test's own
         try (VaneServer server = Main.start(s)) {
             String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me about the weather.\"}],"
                     + " \"max_tokens\": 24, \"temperature\": 0}";

@@ -59,6 +59,28 @@ class BundledSteeringTest {
         }
     }
 
+    /** A registry that already holds another "romance": the bundled profile naming it is left out, the others load. */
+    @Test
+    void aBundledProfileThatDoesNotResolveIsLeftOutAndTheServerStarts() throws Exception {
+        Path model = DemoModelDir.path();
+        ModelFingerprint fp = ModelFingerprint.of(HfConfig.read(model));
+        ArtifactRegistry registry = new ArtifactRegistry(tmp.resolve("registry"));
+        registry.save(vectors(fp, 1f).toArtifact("romance", fp, JsonNodeFactory.instance.objectNode(), Map.of(),
+                Provenance.now("user", "1".repeat(64)))); // a vector on layer 1 only: the bundled profile asks for layer 2
+        ServerSettings s = ServerSettings.defaults(model).withPort(0)
+                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
+        try (VaneServer server = Main.start(s)) {
+            TestServer t = TestServer.wrap(server, s);
+            TestServer.assertError(t.post("/v1/completions", body(PROMPT, "romance")), 400, "vane.profile");
+            assertThat(t.ok("/v1/completions", body(PROMPT, "glad")).get("vane").get("profile").asText()).isEqualTo("glad");
+        }
+        // named with --profiles, the same file stops the start, naming the file and the profile
+        ServerSettings strict = s.withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20,
+                Optional.of(model.resolve("steering").resolve("profiles.json"))));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.start(strict)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("profiles.json").hasMessageContaining("profiles[0]");
+    }
+
     private static String body(String prompt, String profile) {
         return "{\"prompt\": " + TestServer.JSON.valueToTree(prompt) + ", \"max_tokens\": 12, \"temperature\": 0, \"repetition_penalty\": 1.3,"
                 + " \"vane\": {\"profile\": \"" + profile + "\"}}";

@@ -11,8 +11,9 @@ public enum KvDType {
     F32(Float.BYTES),
     /**
      * IEEE half precision, rounded to nearest even as they are stored (relative error ≤ 2⁻¹¹),
-     * saturated at ±65,504: half the memory, and half the bytes a long context's attention reads
-     * per step.
+     * saturated at ±65,504: half the memory. A step converts the positions it reads to f32 before
+     * attention, which costs about what the halved reads save (decode speed within a few percent
+     * of f32, docs/results/performance.md).
      */
     F16(2);
 

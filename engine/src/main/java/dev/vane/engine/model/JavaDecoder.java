@@ -482,17 +482,20 @@ public final class JavaDecoder implements CausalLM {
             return new KvView(keys, values, base);
         }
         int[] from = new int[b], count = new int[b], at = new int[b * ng];
-        int total = 0;
+        long total = 0;
         for (int s = 0; s < b; s++) {
             from[s] = AttentionMask.firstVisible(pos[s * t], window);
             count[s] = pos[s * t + t - 1] - from[s] + 1;
             for (int g = 0; g < ng; g++) {
-                at[s * ng + g] = total;
-                base[s * ng + g] = total - from[s] * dh;
+                if (total + (long) count[s] * dh > Integer.MAX_VALUE - 8)
+                    throw new IllegalStateException("a step reading " + b + " sequences of up to " + cap
+                            + " positions is too large to convert from the f16 KV cache at once; use fewer --slots or --kv-dtype f32");
+                at[s * ng + g] = (int) total;
+                base[s * ng + g] = (int) total - from[s] * dh;
                 total += count[s] * dh;
             }
         }
-        float[] k = ws.scratch(Buffer.KEYS, total), v = ws.scratch(Buffer.VALUES, total);
+        float[] k = ws.scratch(Buffer.KEYS, (int) total), v = ws.scratch(Buffer.VALUES, (int) total);
         Arrays.fill(keys, k);
         Arrays.fill(values, v);
         KernelPool.Task stage = item -> cache.read(layer, slot[item / ng], item % ng, from[item / ng], count[item / ng], k, v, at[item]);

@@ -105,14 +105,14 @@ public final class TensorDecoder implements CausalLM {
     /** The manager that owns the weights; a caller's per-model tensors may live in a sub-manager of it. */
     public NDManager manager() { return manager; }
 
-    /**
-     * A cache of native tensors, refused ({@link KvCacheTooLargeException}) when its capacity does
-     * not fit physical memory beside the heap and the weights ({@link KvBudget#offHeap}).
-     */
     /** Always f32: the tensor decoder is the f32 reference. */
     @Override
     public KvDType kvDType() { return KvDType.F32; }
 
+    /**
+     * A cache of native f32 tensors, refused ({@link KvCacheTooLargeException}) when its capacity does
+     * not fit physical memory beside the heap and the weights ({@link KvBudget#offHeap}).
+     */
     @Override
     public TensorKvCache newCache(int slots, int capacity, KvDType dtype) {
         if (dtype != KvDType.F32) throw new IllegalArgumentException("the tensor backend keeps an f32 KV cache, not " + dtype.label());

@@ -78,9 +78,11 @@ class F16KvCacheTest {
         ModelConfig cfg = new ModelConfig(Architecture.MISTRAL, 512, 64, 160, 2, 4, 2, 16, 1e-5, 10000,
                 RopeScaling.NONE, 256, false, false, OptionalInt.of(window), 0, OptionalInt.empty(), List.of(2));
         FixtureWriter.write(cfg, FileDType.F16, 5, dir);
-        int[] prompt = {1, 17, 250, 3, 99, 411, 7, 64, 300, 12, 5};
-        try (CausalLM model = ModelLoader.load(dir, LoadOptions.java(64, 2));
-             KvCache chunk = model.newCache(1, 64); KvCache single = model.newCache(1, 64)) {
+        // 72 tokens: the chunk's attention (Σ positions × heads × Dh ≈ 170k multiply-adds) runs and converts on the pool
+        int[] prompt = new int[72];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = 1 + (i * 37) % 500;
+        try (CausalLM model = ModelLoader.load(dir, LoadOptions.java(128, 2));
+             KvCache chunk = model.newCache(1, 128); KvCache single = model.newCache(1, 128)) {
             float[] all = model.forwardLogits(StepInput.prompt(prompt, 0), chunk, StepHooks.NONE, LogitsMode.ALL);
             int v = cfg.vocabSize();
             for (int t = 0; t < prompt.length; t++) {
