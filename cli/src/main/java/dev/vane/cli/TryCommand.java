@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code vane try}: the same prompt through a running server unsteered ({@code "profile": "none"})
@@ -38,7 +39,7 @@ final class TryCommand extends Leaf {
             description = "the prompt, for profiles without an example of their own (${DEFAULT-VALUE})")
     String prompt;
     @Option(names = "--profiles", paramLabel = "FILE",
-            description = "the profiles file (default: steering/profiles.json of the served model, models/demo unless VANE_MODEL says)")
+            description = "the profiles file (default: steering/profiles.json of the model serve would serve: VANE_MODEL, application.yaml, models/demo)")
     Path profiles;
     @Option(names = "--max-tokens", defaultValue = "32", paramLabel = "N", description = "tokens per answer (${DEFAULT-VALUE})")
     int maxTokens;
@@ -54,8 +55,7 @@ final class TryCommand extends Leaf {
     @Override
     public Integer call() throws Exception {
         if (maxTokens < 1 || maxTokens > 1024) throw usage("--max-tokens: must be in 1..1024, got " + maxTokens);
-        Path file = profiles != null ? profiles
-                : Path.of(context().env().getOrDefault("VANE_MODEL", ServerSettings.DEFAULT_MODEL.toString())).resolve("steering").resolve("profiles.json");
+        Path file = profiles != null ? profiles : servedModel().resolve("steering").resolve("profiles.json");
         if (!Files.isRegularFile(file)) throw usage("--profiles: no profiles file at " + file);
         List<Trial> trials = trials(file);
         if (trials.isEmpty()) throw usage("--profiles: " + file + " names no profile");
@@ -78,6 +78,13 @@ final class TryCommand extends Leaf {
             return 1;
         }
         return 0;
+    }
+
+    /** The model {@code serve} would serve without flags: its setting from the environment, the settings file or the default. */
+    private Path servedModel() {
+        Map<String, String> yaml = options(() -> ServerSettings.yaml(context().config()));
+        return Path.of(ServerSettings.configured("model", context().env(), yaml).map(ServerSettings.Configured::value)
+                .orElse(ServerSettings.DEFAULT_MODEL.toString()));
     }
 
     private List<Trial> trials(Path file) {

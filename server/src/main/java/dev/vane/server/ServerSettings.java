@@ -232,21 +232,21 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
     /** {@code auto} (empty: the checkpoint's), {@code f16}, {@code f32}, {@code q8_0} or {@code q4_0}. */
     public static Optional<ComputeDType> dtype(String value) {
-        if (value.equalsIgnoreCase("auto")) return Optional.empty();
-        try {
-            return Optional.of(ComputeDType.parse(value));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dtype must be auto, f16, f32, q8_0 or q4_0, got '" + value + "'");
-        }
+        return autoOr("dtype", "auto, f16, f32, q8_0 or q4_0", value, ComputeDType::parse);
     }
 
     /** {@code auto} (empty: the backend's own, f16 on the Java decoder), {@code f16} or {@code f32}. */
     public static Optional<KvDType> kvDType(String value) {
+        return autoOr("kv-dtype", "auto, f16 or f32", value, KvDType::parse);
+    }
+
+    /** Empty for {@code auto}, else {@code parse(value)}; a bad value names the setting and its choices. */
+    private static <T> Optional<T> autoOr(String setting, String choices, String value, java.util.function.Function<String, T> parse) {
         if (value.equalsIgnoreCase("auto")) return Optional.empty();
         try {
-            return Optional.of(KvDType.parse(value));
+            return Optional.of(parse.apply(value));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("kv-dtype must be auto, f16 or f32, got '" + value + "'");
+            throw new IllegalArgumentException(setting + " must be " + choices + ", got '" + value + "'");
         }
     }
 
