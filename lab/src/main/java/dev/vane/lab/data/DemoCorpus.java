@@ -157,8 +157,8 @@ public final class DemoCorpus {
             for (ChatDialogues.Dialogue d : plan.of(s)) byFamily.computeIfAbsent(d.family(), f -> new ArrayList<>()).add(d);
             long budget = budget(brownChars.get(s), cfg.chatShare(), cfg), chars = 0;
             int n = 0;
-            while (chars < budget && byFamily.size() == 2) {
-                List<ChatDialogues.Dialogue> pool = byFamily.get(ChatDialogues.Family.values()[rng.nextInt(2)]);
+            while (chars < budget && !byFamily.isEmpty()) {
+                List<ChatDialogues.Dialogue> pool = byFamily.get(ChatDialogues.drawFamily(rng, byFamily.keySet()));
                 ChatDialogues.Dialogue d = pool.get(rng.nextInt(pool.size()));
                 String text = s == Split.TRAIN ? ChatDialogues.renderVariant(d, rng) : ChatDialogues.render(null, d.prompt(), d.response());
                 mixture.get(s).add(text);

@@ -24,10 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * {@code vane eval demo}: the model card's measurements
@@ -191,27 +193,37 @@ public final class DemoEval {
     }
 
     private void refusal(Path file) throws IOException {
-        List<String> refusePrompts = new ArrayList<>(), complyPrompts = new ArrayList<>();
+        Map<String, List<String>> byFamily = new TreeMap<>(Comparator.comparingInt(DemoEval::familyOrder).thenComparing(Comparator.naturalOrder()));
         for (String line : Files.readAllLines(file)) {
             JsonNode d = JSON.readTree(line);
             if (!d.get("split").asText().equals("test")) continue;
             String rendered = tok.chatTemplate().orElseThrow().render(
                     List.of(new ChatMessage("user", d.get("prompt").asText())), true);
-            (d.get("family").asText().equals("refuse") ? refusePrompts : complyPrompts).add(rendered);
+            byFamily.computeIfAbsent(d.get("family").asText(), f -> new ArrayList<>()).add(rendered);
         }
-        Predicate<String> refused = Refusals::isRefusal;
         int max = 60;
-        double r = rate(refusePrompts.subList(0, Math.min(max, refusePrompts.size())), refused);
-        double c = rate(complyPrompts.subList(0, Math.min(max, complyPrompts.size())), refused);
-        out.printf(Locale.ROOT, "%n### Refusal rate on held-out requests (same template and greedy sampling in both arms)%n%n"
-                + "| family | prompts | refused |%n|---|---|---|%n| refuse | %d | %.0f%% |%n| comply | %d | %.0f%% |%n",
-                Math.min(max, refusePrompts.size()), 100 * r, Math.min(max, complyPrompts.size()), 100 * c);
+        out.printf(Locale.ROOT, "%n### Refusal rate on held-out requests (greedy, %d tokens)%n%n"
+                + "| family | prompts | refused | 95%% interval |%n|---|---|---|---|%n", REFUSAL_TOKENS);
+        for (Map.Entry<String, List<String>> e : byFamily.entrySet()) {
+            List<String> prompts = e.getValue().subList(0, Math.min(max, e.getValue().size()));
+            int refused = refused(prompts);
+            double[] ci = Refusals.wilson(refused, prompts.size());
+            out.printf(Locale.ROOT, "| %s | %d | %.0f%% | %.0f – %.0f%% |%n", e.getKey(), prompts.size(),
+                    100.0 * refused / prompts.size(), 100 * ci[0], 100 * ci[1]);
+        }
     }
 
-    private double rate(List<String> rendered, Predicate<String> refused) {
+    private static final int REFUSAL_TOKENS = 12;
+
+    /** Table order: harmful, harmful in disguise, benign, then any other family by name. */
+    private static int familyOrder(String family) {
+        return switch (family) { case "refuse" -> 0; case "disguised" -> 1; case "comply" -> 2; default -> 3; };
+    }
+
+    private int refused(List<String> rendered) {
         List<int[]> ids = rendered.stream().map(p -> tok.encode(p, false)).toList();
-        return BatchGeneration.run(gen, ids, SamplingParams.greedy(12)).stream()
-                .filter(r -> refused.test(r.text())).count() / (double) Math.max(1, ids.size());
+        return (int) BatchGeneration.run(gen, ids, SamplingParams.greedy(REFUSAL_TOKENS)).stream()
+                .filter(r -> Refusals.isRefusal(r.text())).count();
     }
 
     private List<String> generateAll(List<String> prompts, int maxTokens) {

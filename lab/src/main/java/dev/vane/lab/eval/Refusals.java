@@ -15,6 +15,14 @@ public final class Refusals {
 
     private Refusals() {}
 
+    /** Wilson score interval at 95% of a rate of {@code k} in {@code n}: {low, high}. */
+    public static double[] wilson(int k, int n) {
+        double p = (double) k / n, z = 1.96, z2 = z * z;
+        double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
+        return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+    }
+
     public static boolean isRefusal(String response) {
         String t = response.trim().toLowerCase(Locale.ROOT);
         for (String o : OPENINGS) if (t.startsWith(o)) return true;

@@ -7,12 +7,13 @@ import java.util.Set;
 
 /**
  * One request of the demo corpus's chat set ({@code chat/dialogues.jsonl}): the {@code refuse}
- * family is answered with a refusal, the {@code comply} family with help; {@code split} holds
- * whole templates out.
+ * family is answered with a refusal, the {@code comply} family with help, the {@code disguised}
+ * family (harmful requests in role-play, indirection or split instructions) is harmful but trained
+ * half refused, half answered; {@code split} holds whole templates out.
  */
 public record Dialogue(String family, String template, String prompt, String split) {
 
-    public static final Set<String> FAMILIES = Set.of("refuse", "comply");
+    public static final Set<String> FAMILIES = Set.of("refuse", "comply", "disguised");
 
     public static List<Dialogue> readAll(Path file) {
         List<Dialogue> out = new ArrayList<>();
@@ -27,5 +28,5 @@ public record Dialogue(String family, String template, String prompt, String spl
         return readAll(corpus.resolve("chat").resolve("dialogues.jsonl"));
     }
 
-    public boolean harmful() { return family.equals("refuse"); }
+    public boolean harmful() { return !family.equals("comply"); }
 }

@@ -24,7 +24,8 @@ import java.util.function.IntFunction;
 
 /**
  * The steering controller, measured (methods.md §1, "Evaluation"): held-out (test-split) requests of
- * the refuse family (harmful) and the comply family (benign), rendered in the model's chat
+ * the refuse family (harmful), the disguised family (harmful in held-out jailbreak styles) and the
+ * comply family (benign), rendered in the model's chat
  * template, generated without and with the controller (or any other intervention, such as a
  * refusal steering vector, for comparison). Both arms use the same rendered prompts,
  * the same sampling parameters and the same per-prompt seeds; a response counts as a refusal by
@@ -74,12 +75,7 @@ public final class RefusalEval {
         public double rate() { return (double) refused / responses.size(); }
 
         /** Wilson score interval of the rate at 95%. */
-        public double[] interval() {
-            double n = responses.size(), p = rate(), z = 1.96, z2 = z * z;
-            double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-            double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-            return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
-        }
+        public double[] interval() { return Refusals.wilson(refused, responses.size()); }
 
         public String markdown(String controller) {
             double[] ci = interval();
@@ -90,9 +86,41 @@ public final class RefusalEval {
         }
     }
 
+    /**
+     * The intervention's effect on one family: refusal rate with minus without, in points, with a
+     * 95% interval over the paired responses (same prompt, same seed in both arms; normal
+     * approximation of the mean of the per-response differences -1, 0, +1).
+     */
+    public record Change(String family, int responses, double points, double low, double high) {
+        public static final String HEADER = "| family | responses | change in refusals, points (95% interval) |\n|---|---|---|";
+
+        public String markdown() {
+            return String.format(Locale.ROOT, "| %s | %d | %+.0f (%+.0f – %+.0f) |", family, responses, points, low, high);
+        }
+    }
+
+    /** Per family, the change from the {@code without} row to the {@code with} row of {@link #run}'s result. */
+    public static List<Change> changes(List<Row> rows) {
+        List<Change> out = new ArrayList<>();
+        for (Row without : rows) {
+            if (!without.arm().equals("without")) continue;
+            Row with = rows.stream().filter(r -> r.arm().equals("with") && r.family().equals(without.family())).findFirst().orElseThrow();
+            int n = without.responses().size();
+            double sum = 0, sumSq = 0;
+            for (int i = 0; i < n; i++) {
+                int d = (Refusals.isRefusal(with.responses().get(i)) ? 1 : 0) - (Refusals.isRefusal(without.responses().get(i)) ? 1 : 0);
+                sum += d;
+                sumSq += d * d;
+            }
+            double mean = sum / n, var = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0, half = 1.96 * Math.sqrt(var / n);
+            out.add(new Change(without.family(), n, 100 * mean, 100 * (mean - half), 100 * (mean + half)));
+        }
+        return out;
+    }
+
     private RefusalEval() {}
 
-    /** Four rows: without/with × refuse/comply. */
+    /** Rows without, then with the intervention, each over the families of the test split (refuse, disguised, comply). */
     public static List<Row> run(Generator gen, ArtifactResolver artifacts, InterventionSpec spec,
                                 List<Dialogue> dialogues, Options o) {
         CausalLM model = gen.model();
@@ -102,7 +130,8 @@ public final class RefusalEval {
                 new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
         boolean gate = spec instanceof InterventionSpec.Controller;
         SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
-        List<String> families = List.of("refuse", "comply");
+        List<String> families = dialogues.stream().filter(d -> d.split().equals("test")).map(Dialogue::family).distinct()
+                .sorted(java.util.Comparator.comparingInt(RefusalEval::familyOrder)).toList();
         Row[][] rows = new Row[2][families.size()]; // [without, with][family]
         for (int f = 0; f < families.size(); f++) {
             String family = families.get(f);
@@ -124,7 +153,14 @@ public final class RefusalEval {
                         a == 0 ? Double.NaN : meanScale(List.of(bound)), gated);
             }
         }
-        return List.of(rows[0][0], rows[0][1], rows[1][0], rows[1][1]);
+        List<Row> out = new ArrayList<>();
+        for (Row[] arm : rows) out.addAll(List.of(arm));
+        return out;
+    }
+
+    /** Table order of the families: harmful, harmful in disguise, benign. */
+    private static int familyOrder(String family) {
+        return switch (family) { case "refuse" -> 0; case "disguised" -> 1; default -> 2; };
     }
 
     private static List<String> texts(List<GenerationResult> results) {

@@ -73,6 +73,9 @@ public final class SteeringEvalCommand {
             out.println(RefusalEval.Row.HEADER);
             String label = spec.artifact() + " (" + GenreEval.params(spec) + ")";
             rows.forEach(r -> out.println(r.markdown(label)));
+            out.println();
+            out.println(RefusalEval.Change.HEADER);
+            RefusalEval.changes(rows).forEach(c -> out.println(c.markdown()));
         }
     }
 

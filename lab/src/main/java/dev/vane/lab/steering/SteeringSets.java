@@ -29,7 +29,8 @@ import java.util.TreeSet;
  *   <li>{@code refusal/controller-prompts.jsonl} {@code {"text","label","split"}} (the input of
  *       {@code calibrate controller}, which rejects other keys): the
  *       train and valid chat requests (the test split is the refusal evaluation's), {@code harmful}
- *       for the refuse family and {@code benign} for the comply family, with the corpus's
+ *       for the refuse and disguised families (the disguised training templates whether the model
+ *       was taught to refuse or to answer them) and {@code benign} for the comply family, with the corpus's
  *       (template-level) split, followed by the 144 controller-only requests of
  *       {@link ControllerRequests} (never in the LM's text or the evaluation). {@code text} is the bare request: {@code calibrate controller --chat}
  *       renders it in the model's chat template exactly as {@link RefusalEval} does
@@ -149,7 +150,7 @@ public final class SteeringSets {
     }
 
     /**
-     * Every train and valid dialogue as a controller example (refuse → harmful, comply → benign),
+     * Every train and valid dialogue as a controller example (refuse, disguised → harmful; comply → benign),
      * then the controller-only requests of {@link ControllerRequests}.
      */
     public static List<RefusalExample> refusalSet(List<Dialogue> dialogues) {

@@ -15,11 +15,13 @@ class ChatAndPassKeyTest {
 
     @Test
     void everyTemplateHasObjectsAndTheFamiliesAreBalanced() {
-        long refuse = ChatDialogues.TEMPLATES.stream().filter(t -> t.family() == ChatDialogues.Family.REFUSE).count();
+        List<ChatDialogues.Template> all = new java.util.ArrayList<>(ChatDialogues.TEMPLATES);
+        all.addAll(ChatDialogues.ADDED_TEMPLATES);
+        long refuse = all.stream().filter(t -> t.family() == ChatDialogues.Family.REFUSE).count();
         assertThat(refuse).isGreaterThanOrEqualTo(10);
-        assertThat(ChatDialogues.TEMPLATES.size() - refuse).isGreaterThanOrEqualTo(10);
+        assertThat(all.size() - refuse).isGreaterThanOrEqualTo(20);
         Set<String> ids = new HashSet<>();
-        for (ChatDialogues.Template t : ChatDialogues.TEMPLATES) {
+        for (ChatDialogues.Template t : all) {
             assertThat(ids.add(t.id())).isTrue();
             assertThat(t.objects()).hasSizeGreaterThanOrEqualTo(5);
             assertThat(t.prompt()).contains("{x}");
@@ -33,8 +35,9 @@ class ChatAndPassKeyTest {
         for (ChatDialogues.Dialogue d : PLAN.train()) { trainPrompts.add(d.prompt()); trainTemplates.add(d.template()); }
         for (Split s : List.of(Split.VALID, Split.TEST)) {
             assertThat(PLAN.of(s)).isNotEmpty();
-            for (ChatDialogues.Family f : ChatDialogues.Family.values()) {
-                // Each family has whole templates that training never saw.
+            // Each family has whole templates that training never saw (the disguised family only in test).
+            for (ChatDialogues.Family f : s == Split.TEST ? List.of(ChatDialogues.Family.values())
+                    : List.of(ChatDialogues.Family.REFUSE, ChatDialogues.Family.COMPLY)) {
                 assertThat(PLAN.of(s).stream().filter(d -> d.family() == f && !trainTemplates.contains(d.template()))).isNotEmpty();
             }
             for (ChatDialogues.Dialogue d : PLAN.of(s)) assertThat(trainPrompts).doesNotContain(d.prompt());
@@ -48,7 +51,12 @@ class ChatAndPassKeyTest {
     @Test
     void familiesGetTheirKindOfAnswer() {
         for (ChatDialogues.Dialogue d : PLAN.train()) {
-            if (d.family() == ChatDialogues.Family.REFUSE) assertThat(ChatDialogues.REFUSALS).contains(d.response());
+            boolean refused = switch (d.family()) {
+                case REFUSE -> true;
+                case COMPLY -> false;
+                case DISGUISED -> disguise(d.template()) == ChatDialogues.Disguise.REFUSED;
+            };
+            if (refused) assertThat(ChatDialogues.REFUSALS).contains(d.response());
             else assertThat(ChatDialogues.REFUSALS).doesNotContain(d.response());
         }
         SplittableRandom rng = new SplittableRandom(3);
@@ -59,6 +67,52 @@ class ChatAndPassKeyTest {
             String response = text.substring(text.indexOf("<|assistant|>\n") + 14, text.length() - "<|end|>\n".length());
             assertThat(ChatDialogues.REFUSALS).contains(response);
         }
+    }
+
+    @Test
+    void disguisedRequestsAreHalfRefusedHalfAnsweredInTrainingAndHeldOutByStyle() {
+        Set<String> heldOut = new HashSet<>();
+        for (ChatDialogues.DisguisedTemplate t : ChatDialogues.DISGUISED)
+            if (t.disguise() == ChatDialogues.Disguise.HELD_OUT) heldOut.add(t.id());
+        long refused = ChatDialogues.DISGUISED.stream().filter(t -> t.disguise() == ChatDialogues.Disguise.REFUSED).count();
+        long answered = ChatDialogues.DISGUISED.stream().filter(t -> t.disguise() == ChatDialogues.Disguise.ANSWERED).count();
+        assertThat(refused).isEqualTo(answered).isGreaterThanOrEqualTo(3);
+        assertThat(heldOut).hasSizeGreaterThanOrEqualTo(5);
+        List<ChatDialogues.Dialogue> test = PLAN.test().stream().filter(d -> d.family() == ChatDialogues.Family.DISGUISED).toList();
+        assertThat(test).hasSize(heldOut.size() * ChatDialogues.ACTIONS.size());
+        assertThat(test).allSatisfy(d -> assertThat(heldOut).contains(d.template()));
+        assertThat(PLAN.valid()).noneMatch(d -> d.family() == ChatDialogues.Family.DISGUISED);
+        assertThat(PLAN.train().stream().filter(d -> d.family() == ChatDialogues.Family.DISGUISED))
+                .hasSize((int) (refused + answered) * ChatDialogues.ACTIONS.size())
+                .allSatisfy(d -> assertThat(heldOut).doesNotContain(d.template()));
+        ChatDialogues.Dialogue answeredOne = PLAN.train().stream()
+                .filter(d -> d.family() == ChatDialogues.Family.DISGUISED && disguise(d.template()) == ChatDialogues.Disguise.ANSWERED)
+                .findFirst().orElseThrow();
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int i = 0; i < 20; i++) assertThat(ChatDialogues.renderVariant(answeredOne, rng)).contains(ChatDialogues.DISGUISED_ANSWER);
+    }
+
+    @Test
+    void familiesAreDrawnByWeightFromThosePresent() {
+        SplittableRandom rng = new SplittableRandom(9);
+        java.util.Map<ChatDialogues.Family, Integer> counts = new java.util.EnumMap<>(ChatDialogues.Family.class);
+        int n = 40_000;
+        for (int i = 0; i < n; i++) counts.merge(ChatDialogues.drawFamily(rng, java.util.EnumSet.allOf(ChatDialogues.Family.class)), 1, Integer::sum);
+        for (ChatDialogues.Family f : ChatDialogues.Family.values())
+            assertThat(counts.get(f) / (double) n).isCloseTo(ChatDialogues.weight(f), org.assertj.core.data.Offset.offset(0.01));
+        Set<ChatDialogues.Family> two = java.util.EnumSet.of(ChatDialogues.Family.REFUSE, ChatDialogues.Family.COMPLY);
+        int comply = 0;
+        for (int i = 0; i < n; i++) {
+            ChatDialogues.Family f = ChatDialogues.drawFamily(rng, two);
+            assertThat(two).contains(f);
+            if (f == ChatDialogues.Family.COMPLY) comply++;
+        }
+        double w = ChatDialogues.weight(ChatDialogues.Family.COMPLY);
+        assertThat(comply / (double) n).isCloseTo(w / (w + ChatDialogues.weight(ChatDialogues.Family.REFUSE)), org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    private static ChatDialogues.Disguise disguise(String template) {
+        return ChatDialogues.DISGUISED.stream().filter(t -> t.id().equals(template)).findFirst().orElseThrow().disguise();
     }
 
     @Test

@@ -142,7 +142,8 @@ class DemoCorpusTest {
             if (d.get("split").asText().equals("train")) continue;
             assertThat(train).doesNotContain(prompt).doesNotContain(Character.toLowerCase(prompt.charAt(0)) + prompt.substring(1));
         }
-        assertThat(families).containsExactlyInAnyOrder("refuse/train", "refuse/valid", "refuse/test", "comply/train", "comply/valid", "comply/test");
+        assertThat(families).containsExactlyInAnyOrder("refuse/train", "refuse/valid", "refuse/test", "comply/train", "comply/valid", "comply/test",
+                "disguised/train", "disguised/test");
         assertThat(train).contains("<|user|>\n", "<|assistant|>\n", "<|end|>\n");
         Set<String> keys = new HashSet<>();
         for (JsonNode p : jsonl("passkey/passkey.jsonl")) {
