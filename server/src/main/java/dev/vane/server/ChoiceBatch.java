@@ -118,7 +118,10 @@ final class ChoiceBatch {
             throw new ApiError(503, "server_error", null, "the server is shutting down");
         }
         for (RequestHandle h : batch.handles)
-            h.result().thenAccept(r -> ctx.metrics().queued(r.timings().queueNanos()));
+            h.result().thenAccept(r -> {
+                ctx.metrics().queued(r.timings().queueNanos());
+                ctx.metrics().finished(r);
+            });
         return batch;
     }
 

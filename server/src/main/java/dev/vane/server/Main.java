@@ -137,11 +137,13 @@ public final class Main {
             model.close();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        ServerMetrics metrics = new ServerMetrics();
+        String id = s.model().toAbsolutePath().normalize().getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        ServerMetrics metrics = new ServerMetrics(id);
         Scheduler scheduler;
         try {
             scheduler = new Scheduler(model, tokenizer, new SchedulerConfig(s.slots(), s.context(), s.queueLimit(), s.prefillChunk()), metrics);
         } catch (KvCacheTooLargeException e) {
+            metrics.close();
             tokenizer.close();
             model.close();
             throw new SettingsException("--slots " + s.slots() + " × --context " + s.context() + ": " + e.getMessage()
@@ -150,7 +152,6 @@ public final class Main {
         }
         metrics.bind(scheduler);
         metrics.bindModel(model);
-        String id = s.model().toAbsolutePath().normalize().getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         ModelConfig mc = model.config();
         ArtifactRegistry registry = new ArtifactRegistry(s.admin().artifacts().toAbsolutePath(), s.admin().maxArtifactBytes());
         RegistryArtifacts artifacts = new RegistryArtifacts(registry, ModelFingerprint.of(mc));
@@ -163,6 +164,7 @@ public final class Main {
             else bundled.profiles().ifPresent(file -> ProfilesFile.load(file, steering, ProfilesFile.Mode.BUNDLED));
         } catch (RuntimeException e) {
             scheduler.close();
+            metrics.close();
             tokenizer.close();
             model.close();
             throw e;
@@ -193,7 +195,10 @@ public final class Main {
                                 .any(Main::noRoute))
                         .build(), LISTENER_PROBE));
         ready.set(true);
-        return new VaneServer(http, admin, served, steering, ready, model.backend(), model.kvDType(), model::close);
+        return new VaneServer(http, admin, served, steering, ready, model.backend(), model.kvDType(), () -> {
+            metrics.close();
+            model.close();
+        });
     }
 
     /** 404 in OpenAI's error shape for a route no service has. */

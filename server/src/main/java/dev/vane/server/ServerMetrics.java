@@ -10,6 +10,15 @@ import java.util.Map;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import dev.vane.engine.generate.FinishReason;
+import dev.vane.engine.generate.GenerationResult;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -17,33 +26,81 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server's metrics (design §6), in a Prometheus registry. Names as exposed:
- * {@code vane_request_duration_seconds} (tags {@code endpoint}, {@code status}),
- * {@code vane_time_to_first_token_seconds}, {@code vane_inter_token_latency_seconds},
- * {@code vane_request_queue_seconds}, {@code vane_prompt_tokens_total},
- * {@code vane_generation_tokens_total}, {@code vane_requests_running}, {@code vane_requests_waiting},
- * {@code vane_batch_size} (tag {@code phase} = prompt|generation), {@code vane_kv_cache_bytes}
- * (bytes of the KV cache held by live sequences) and {@code vane_kv_cache_capacity_bytes} (its
- * size with every slot full), {@code vane_model_weight_bytes} (the weights held in memory). Histograms publish buckets. Tags take values
- * from fixed sets only (route names, HTTP status codes, two phases).
+ * The server's metrics (design §6), in a Prometheus registry, every series tagged with the served
+ * {@code model}. Names as exposed:
+ * <ul>
+ *   <li>requests: {@code vane_request_duration_seconds} (tags {@code endpoint}, {@code status}),
+ *       {@code vane_requests_finished_total} (tag {@code finish_reason}: stop, length, cancelled,
+ *       timeout, error), {@code vane_request_prompt_tokens} and {@code vane_request_generation_tokens}
+ *       (length histograms per sequence);</li>
+ *   <li>latency: {@code vane_time_to_first_token_seconds}, {@code vane_inter_token_latency_seconds},
+ *       {@code vane_request_queue_seconds}, {@code vane_request_prefill_seconds} (admission to first
+ *       token) and {@code vane_request_decode_seconds} (first token to finish);</li>
+ *   <li>throughput and load: {@code vane_prompt_tokens_total}, {@code vane_generation_tokens_total},
+ *       {@code vane_requests_running}, {@code vane_requests_waiting}, {@code vane_batch_size}
+ *       (tag {@code phase} = prompt|generation), {@code vane_kv_cache_bytes} (bytes of the KV cache
+ *       held by live sequences), {@code vane_kv_cache_capacity_bytes} (its size with every slot
+ *       full), {@code vane_kv_cache_usage_ratio}, {@code vane_model_weight_bytes};</li>
+ *   <li>steering: {@code vane_interventions_applied_total}, {@code vane_intervention_seconds},
+ *       {@code vane_gact_probe_choice_total}, {@code vane_layers_executed_total},
+ *       {@code vane_layers_skipped_total}, {@code vane_layer_skip_ratio},
+ *       {@code vane_admin_changes_total};</li>
+ *   <li>the JVM and the process: Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
+ *       {@code jvm_threads_*}, {@code jvm_classes_*}, {@code process_cpu_usage}, {@code system_cpu_*},
+ *       {@code process_uptime_seconds}, ...).</li>
+ * </ul>
+ * Every histogram publishes one small fixed set of buckets ({@link #LATENCY}, {@link #INTER_TOKEN},
+ * {@link #LENGTHS}, ...), so a series count stays in the tens; tags take values from fixed sets
+ * only (route names, HTTP status codes, phases, finish reasons, profile and artifact names).
  *
  * <p>The recording methods are cheap and non-blocking; the token ones run on the engine thread.
  */
-public final class ServerMetrics implements StepObserver {
+public final class ServerMetrics implements StepObserver, AutoCloseable {
+
+    /** Bucket bounds of the latency histograms (time to first token, queue, prefill, decode), seconds. */
+    static final double[] LATENCY = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+    /** Bucket bounds of the inter-token latency, seconds. */
+    static final double[] INTER_TOKEN = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+    /** Bucket bounds of the HTTP request duration (streams included), seconds. */
+    static final double[] REQUEST = {0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+    /** Bucket bounds of the length histograms, tokens. */
+    static final double[] LENGTHS = {1, 4, 16, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
+    /** Bucket bounds of the batch size, rows per step. */
+    static final double[] BATCH = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+    /** Bucket bounds of the skip ratio and of other shares. */
+    static final double[] RATIO = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1};
+    /** Bucket bounds of the time an intervention took per sequence, seconds. */
+    static final double[] INTERVENTION = {0.0001, 0.001, 0.01, 0.1, 1, 10};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Timer firstToken = latency("vane.time.to.first.token", "time from request submission to its first token",
-            Duration.ofMillis(1), Duration.ofMinutes(2));
-    private final Timer interToken = latency("vane.inter.token.latency", "time between consecutive tokens of a sequence",
-            Duration.ofNanos(100_000), Duration.ofSeconds(30));
-    private final Timer queue = latency("vane.request.queue", "time a sequence waited for a KV cache slot",
-            Duration.ofNanos(100_000), Duration.ofMinutes(5));
-    private final Counter promptTokens = Counter.builder("vane.prompt.tokens")
-            .description("prompt tokens processed").register(registry);
-    private final Counter generationTokens = Counter.builder("vane.generation.tokens")
-            .description("tokens generated").register(registry);
-    private final DistributionSummary promptBatch = batch("prompt");
-    private final DistributionSummary generationBatch = batch("generation");
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Timer firstToken, interToken, queue, prefill, decode;
+    private final Counter promptTokens, generationTokens;
+    private final DistributionSummary promptBatch, generationBatch, promptLength, generationLength;
+
+    /** @param model the served model's id, the {@code model} tag of every series */
+    public ServerMetrics(String model) {
+        registry.config().commonTags("model", model);
+        firstToken = latency("vane.time.to.first.token", "time from request submission to its first token", LATENCY);
+        interToken = latency("vane.inter.token.latency", "time between consecutive tokens of a sequence", INTER_TOKEN);
+        queue = latency("vane.request.queue", "time a sequence waited for a KV cache slot", LATENCY);
+        prefill = latency("vane.request.prefill", "time from a sequence's admission to its first token (prompt processing)", LATENCY);
+        decode = latency("vane.request.decode", "time from a sequence's first token to its finish", LATENCY);
+        promptTokens = Counter.builder("vane.prompt.tokens").description("prompt tokens processed").register(registry);
+        generationTokens = Counter.builder("vane.generation.tokens").description("tokens generated").register(registry);
+        promptBatch = batch("prompt");
+        generationBatch = batch("generation");
+        promptLength = summary("vane.request.prompt.tokens", "prompt length of a sequence", LENGTHS).baseUnit("tokens").register(registry);
+        generationLength = summary("vane.request.generation.tokens", "tokens a sequence generated", LENGTHS).baseUnit("tokens").register(registry);
+        for (FinishReason r : FinishReason.values()) finishCounter(r); // every reason shows from the start, at 0
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
 
     /** Registers the scheduler gauges (running, waiting, KV cache bytes in use and capacity). */
     public void bind(GenerationService service) {
@@ -55,6 +112,9 @@ public final class ServerMetrics implements StepObserver {
                 .description("KV cache bytes held by live sequences").register(registry);
         Gauge.builder("vane.kv.cache.capacity", service, s -> s.stats().kvCacheBytes()).baseUnit("bytes")
                 .description("KV cache bytes with every slot full (--slots x --context)").register(registry);
+        Gauge.builder("vane.kv.cache.usage", service, s -> s.stats().kvCacheBytes() == 0 ? 0
+                        : (double) s.stats().kvCacheUsedBytes() / s.stats().kvCacheBytes()).baseUnit("ratio")
+                .description("share of the KV cache held by live sequences").register(registry);
     }
 
     /** Registers the model gauge: bytes of weights it holds in memory ({@code vane_model_weight_bytes}). */
@@ -71,10 +131,29 @@ public final class ServerMetrics implements StepObserver {
     /** One finished HTTP request of a served route ({@code endpoint} from a fixed set). */
     void request(String endpoint, int status, long nanos) {
         Timer.builder("vane.request.duration").description("HTTP request duration, streams included")
-                .tags("endpoint", endpoint, "status", String.valueOf(status))
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(10))
+                .tags("endpoint", endpoint, "status", String.valueOf(status)).serviceLevelObjectives(durations(REQUEST))
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A finished sequence: its finish reason, its prompt and generated lengths, and its prefill and
+     * decode times.
+     */
+    void finished(GenerationResult r) {
+        promptLength.record(r.promptTokens());
+        generationLength.record(r.tokens().length);
+        GenerationResult.Timings t = r.timings();
+        if (t.firstTokenNanos() > 0) {
+            prefill.record(Math.max(0, t.firstTokenNanos() - t.queueNanos()), TimeUnit.NANOSECONDS);
+            decode.record(Math.max(0, t.totalNanos() - t.firstTokenNanos()), TimeUnit.NANOSECONDS);
+        }
+        finishCounter(r.finishReason()).increment(); // last: a reader that sees the count sees the rest
+    }
+
+    /** {@code vane_requests_finished_total{finish_reason}}. */
+    private Counter finishCounter(FinishReason reason) {
+        return Counter.builder("vane.requests.finished").description("sequences finished, by finish reason")
+                .tag("finish_reason", reason.wireName()).register(registry);
     }
 
     void firstToken(long nanos, int promptTokenCount) {
@@ -108,8 +187,7 @@ public final class ServerMetrics implements StepObserver {
                 Counter.builder("vane.interventions.applied").description("interventions applied, per sequence")
                         .tags("method", method, "profile", t.source()).register(registry).increment();
             Timer.builder("vane.intervention").description("time spent applying an intervention, per sequence")
-                    .tag("method", method).publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .tag("method", method).serviceLevelObjectives(durations(INTERVENTION))
                     .register(registry).record(t.nanos(), TimeUnit.NANOSECONDS);
             for (Map.Entry<Integer, int[]> l : t.choices().entrySet())
                 for (int c = 0; c < l.getValue().length; c++)
@@ -138,7 +216,7 @@ public final class ServerMetrics implements StepObserver {
             skipped += s;
         }
         if (decided > 0)
-            DistributionSummary.builder("vane.layer.skip.ratio").description("share of layer executions skipped, per sequence")
+            summary("vane.layer.skip.ratio", "share of layer executions skipped, per sequence", RATIO)
                     .register(registry).record((double) skipped / decided);
     }
 
@@ -153,14 +231,27 @@ public final class ServerMetrics implements StepObserver {
         return registry.scrape();
     }
 
-    private Timer latency(String name, String description, Duration min, Duration max) {
-        return Timer.builder(name).description(description).publishPercentileHistogram()
-                .minimumExpectedValue(min).maximumExpectedValue(max).register(registry);
+    /** Stops the JVM binders that hold listeners (the GC notifications). */
+    @Override
+    public void close() {
+        gc.close();
+    }
+
+    private Timer latency(String name, String description, double[] bucketSeconds) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(durations(bucketSeconds)).register(registry);
+    }
+
+    private static Duration[] durations(double[] seconds) {
+        Duration[] out = new Duration[seconds.length];
+        for (int i = 0; i < seconds.length; i++) out[i] = Duration.ofNanos(Math.round(seconds[i] * 1e9));
+        return out;
+    }
+
+    private static DistributionSummary.Builder summary(String name, String description, double[] buckets) {
+        return DistributionSummary.builder(name).description(description).serviceLevelObjectives(buckets);
     }
 
     private DistributionSummary batch(String phase) {
-        return DistributionSummary.builder("vane.batch.size").description("rows per forward step")
-                .tag("phase", phase).publishPercentileHistogram()
-                .minimumExpectedValue(1.0).maximumExpectedValue(1024.0).register(registry);
+        return summary("vane.batch.size", "rows per forward step", BATCH).tag("phase", phase).register(registry);
     }
 }

@@ -115,7 +115,12 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         }
     }
 
-    public static final Path DEFAULT_MODEL = Path.of("models", "demo");
+    /**
+     * The bundled model: {@code models/demo} under the distribution's home (the system property
+     * {@code vane.home}, which its {@code bin/vane} sets), else under the working directory.
+     */
+    public static final Path DEFAULT_MODEL = Optional.ofNullable(System.getProperty("vane.home"))
+            .map(home -> Path.of(home, "models", "demo")).orElse(Path.of("models", "demo"));
     public static final Path DEFAULT_CONFIG = Path.of("application.yaml");
     public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
     /** Every setting's name: its flag without the {@code --}, its key in the YAML file. */

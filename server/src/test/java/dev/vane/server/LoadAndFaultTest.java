@@ -311,9 +311,7 @@ class LoadAndFaultTest {
     }
 
     private static double metric(String sample) {
-        String text = TestServer.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build()).body();
-        Matcher m = Pattern.compile("^" + Pattern.quote(sample) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return TestServer.metricIn(TestServer.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build()).body(), sample);
     }
 
     /** Requests the server answered with a 5xx, by its own request-duration metric. */

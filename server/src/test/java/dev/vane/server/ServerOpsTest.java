@@ -56,6 +56,9 @@ class ServerOpsTest {
         double generated = s.metric("vane_generation_tokens_total");
         double prompt = s.metric("vane_prompt_tokens_total");
         double batches = s.metric("vane_batch_size_count{phase=\"generation\"}");
+        double byLength = s.metric("vane_requests_finished_total{finish_reason=\"length\"}");
+        double promptLengths = s.metric("vane_request_prompt_tokens_sum"), generatedLengths = s.metric("vane_request_generation_tokens_sum");
+        double prefills = s.metric("vane_request_prefill_seconds_count"), decodes = s.metric("vane_request_decode_seconds_count");
         s.ok("/v1/completions", "{\"prompt\": \"Hello there\", \"max_tokens\": 4, \"temperature\": 0, \"ignore_eos\": true}");
         TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"n\": 0}"), 400, "n");
 
@@ -85,6 +88,26 @@ class ServerOpsTest {
         assertEquals(prompt + 2, s.metric("vane_prompt_tokens_total"));
         assertEquals(batches + 3, s.metric("vane_batch_size_count{phase=\"generation\"}"), "one prefill, three decode steps");
         assertEquals(0, s.metric("vane_requests_running"));
+        awaitMetric(s, "vane_requests_finished_total{finish_reason=\"length\"}", byLength + 1); // recorded as the result completes
+        assertEquals(promptLengths + 2, s.metric("vane_request_prompt_tokens_sum"));
+        assertEquals(generatedLengths + 4, s.metric("vane_request_generation_tokens_sum"));
+        assertEquals(prefills + 1, s.metric("vane_request_prefill_seconds_count"));
+        assertEquals(decodes + 1, s.metric("vane_request_decode_seconds_count"));
+        String after = s.get("/metrics").body();
+        for (String reason : List.of("stop", "length", "cancelled", "timeout", "error"))
+            assertThat(after).containsPattern("(?m)^vane_requests_finished_total\\{[^}]*finish_reason=\"" + reason + "\"");
+        assertThat(s.metric("vane_kv_cache_usage_ratio")).isBetween(0.0, 1.0);
+        // every series names the served model
+        for (String line : after.split("\n"))
+            if (!line.startsWith("#") && !line.isEmpty()) assertThat(line).contains("model=\"" + s.modelId + "\"");
+        // histograms keep one small fixed bucket set: tens of series, not hundreds
+        java.util.Map<String, Integer> buckets = new java.util.HashMap<>();
+        for (String line : after.split("\n"))
+            if (line.contains("_bucket{")) buckets.merge(line.substring(0, line.indexOf(",le=")), 1, Integer::sum);
+        assertThat(buckets).isNotEmpty().allSatisfy((series, n) -> assertThat(n).as(series).isBetween(5, 20));
+        for (String jvm : List.of("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
+                "process_cpu_usage", "process_uptime_seconds", "system_cpu_count"))
+            assertThat(after).as(jvm).containsPattern("(?m)^" + jvm + "\\{");
     }
 
     @Test

@@ -183,9 +183,22 @@ final class TestServer {
 
     /** The value of one sample of the Prometheus text, or 0 when absent. */
     double metric(String sample) {
-        String text = get("/metrics").body();
-        Matcher m = Pattern.compile("^" + Pattern.quote(sample) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
+        return metricIn(get("/metrics").body(), sample);
+    }
+
+    /**
+     * The value of {@code sample} (name and labels as exposed, without the {@code model} label that
+     * every series carries) in a Prometheus text exposition; 0 if absent.
+     */
+    static double metricIn(String exposition, String sample) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(sample) + " (\\S+)$", Pattern.MULTILINE).matcher(withoutModelLabel(exposition));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** The exposition with the {@code model} label taken out of every sample ({@code name{}} becomes {@code name}). */
+    static String withoutModelLabel(String exposition) {
+        return exposition.replaceAll("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{(.*?)model=\"[^\"]*\",?", "$1{$2")
+                .replaceAll("(?m),\\}", "}").replaceAll("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{\\} ", "$1 ");
     }
 
     /**
