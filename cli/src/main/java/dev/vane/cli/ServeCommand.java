@@ -81,6 +81,9 @@ final class ServeCommand extends Leaf {
     @Option(names = "--request-timeout", paramLabel = "SECONDS",
             description = "generation deadline of every request, from its arrival; 0: none (${DEFAULT-VALUE})")
     long requestTimeout;
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS",
+            description = "on SIGTERM, how long requests in flight may finish before they are ended; 0: end them at once (${DEFAULT-VALUE})")
+    long drainTimeout;
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
@@ -88,7 +91,7 @@ final class ServeCommand extends Leaf {
                 queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminHost, adminPort,
                 Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
                 ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey)),
-                ServerSettings.requestTimeout(requestTimeout)));
+                ServerSettings.requestTimeout(requestTimeout), java.time.Duration.ofSeconds(drainTimeout)));
     }
 
     @Override

@@ -85,7 +85,7 @@ public final class Main {
     public static VaneServer serve(ServerSettings s, PrintStream out) {
         LogConfig.configureRuntime(); // logging.properties, before the model loader's first log line
         VaneServer server = start(s);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drainAndClose(s.drainTimeout()), "vane-shutdown"));
         out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend()
                 + ", " + server.kvDType().label() + " KV cache"
                 + (s.http().apiKey().isPresent() ? " (API key required)" : ""));

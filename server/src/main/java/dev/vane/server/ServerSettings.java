@@ -39,11 +39,14 @@ import java.util.Set;
  * @param http         connection limits and timeouts of both listeners, and the public API's key
  * @param requestTimeout generation deadline of every request, from its arrival in the queue
  *                     ({@code --request-timeout} seconds, 0: none); a request may ask for less
+ * @param drainTimeout how long a stopping server (SIGTERM) lets the requests in flight finish
+ *                     before it ends them ({@code --drain-timeout} seconds, 0: end them at once)
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend, WeightCache weightsCache,
                              Optional<KvDType> kvDType,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
-                             Admin admin, boolean accessLog, Http http, Optional<Duration> requestTimeout) {
+                             Admin admin, boolean accessLog, Http http, Optional<Duration> requestTimeout,
+                             Duration drainTimeout) {
 
     /**
      * What each listener allows a client, and who may use the public API.
@@ -127,7 +130,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "weights-cache", "kv-dtype", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
             "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host",
-            "request-timeout");
+            "request-timeout", "drain-timeout");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -141,6 +144,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         requestTimeout.ifPresent(t -> {
             if (t.isNegative()) throw new IllegalArgumentException("request-timeout must be >= 0 seconds, got " + t.toSeconds());
         });
+        if (drainTimeout.isNegative()) throw new IllegalArgumentException("drain-timeout must be >= 0 seconds, got " + drainTimeout.toSeconds());
     }
 
     /** Defaults for everything but the model directory. */
@@ -148,7 +152,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO, WeightCache.AUTO, Optional.empty(),
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
                 new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false,
-                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty());
+                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty(), Duration.ofSeconds(30));
     }
 
     /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
@@ -178,6 +182,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("idle-timeout", String.valueOf(d.http().idleTimeout().toSeconds()));
         m.put("admin-host", d.admin().host());
         m.put("request-timeout", "0");
+        m.put("drain-timeout", String.valueOf(d.drainTimeout().toSeconds()));
         return m;
     }
 
@@ -221,7 +226,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                 Http.of(integer("max-connections", get.apply("max-connections")), number("header-timeout", get.apply("header-timeout")),
                         number("body-timeout", get.apply("body-timeout")), number("idle-timeout", get.apply("idle-timeout")),
                         Optional.ofNullable(get.apply("api-key"))),
-                requestTimeout(get.apply("request-timeout")));
+                requestTimeout(get.apply("request-timeout")), Duration.ofSeconds(number("drain-timeout", get.apply("drain-timeout"))));
     }
 
     /** {@code --request-timeout}: whole seconds, 0 for none. */
@@ -278,31 +283,35 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     public ServerSettings withHttp(Http http) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     public ServerSettings withRequestTimeout(Optional<Duration> requestTimeout) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+    }
+
+    public ServerSettings withDrainTimeout(Duration drainTimeout) {
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
     }
 
     /**

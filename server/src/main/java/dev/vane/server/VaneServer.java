@@ -33,6 +33,27 @@ public record VaneServer(SupervisedListener http, Optional<SupervisedListener> a
         return admin.map(a -> OptionalInt.of(a.port())).orElse(OptionalInt.empty());
     }
 
+    /**
+     * A graceful stop (SIGTERM, a rolling update): readiness goes down and new requests get 503
+     * "the server is shutting down", while the requests in flight, streams included, run to their
+     * end for up to {@code timeout}; then {@link #close()} ends whatever is left.
+     */
+    public void drainAndClose(java.time.Duration timeout) {
+        System.Logger log = System.getLogger(VaneServer.class.getName());
+        ready.set(false);
+        var stats = engine.stats();
+        log.log(System.Logger.Level.INFO, "stopping: draining " + stats.running() + " running and " + stats.waiting()
+                + " waiting sequences (up to " + timeout.toSeconds() + " s)");
+        try {
+            boolean drained = engine.drain(timeout);
+            if (!drained) log.log(System.Logger.Level.WARNING, "stopping: " + engine.stats().running() + " sequences still running after "
+                    + timeout.toSeconds() + " s; ending them");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
     @Override
     public void close() {
         ready.set(false);

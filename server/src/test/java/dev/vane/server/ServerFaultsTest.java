@@ -214,6 +214,33 @@ class ServerFaultsTest {
                 .statusCode());
     }
 
+    /** SIGTERM's path: readiness and new requests get 503 at once, a stream in flight runs to its end, then the server closes. */
+    @Test
+    void aGracefulStopFinishesTheStreamInFlightAndRefusesNewRequests() throws Exception {
+        ServerSettings s = ServerSettings.defaults(TestServer.modelDir("vane-drain-model", true)).withPort(0)
+                .withEngine(ComputeDType.F32, 1, 2, 256);
+        FaultyEngine[] engineRef = new FaultyEngine[1];
+        VaneServer other = Main.start(s, e -> engineRef[0] = new FaultyEngine(e));
+        TestServer o = TestServer.wrap(other, s);
+        engineRef[0].parkAt(20); // the stream stops mid-way until the drain has begun
+        CompletableFuture<HttpResponse<String>> stream = TestServer.HTTP.sendAsync(HttpRequest.newBuilder(o.uri("/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(completion(40, true))).build(), HttpResponse.BodyHandlers.ofString());
+        engineRef[0].awaitParked();
+        Thread stopping = Thread.ofPlatform().start(() -> other.drainAndClose(java.time.Duration.ofSeconds(60)));
+        TestServer.await("readiness down", () -> o.get("/health/ready").statusCode() == 503);
+        JsonNode err = TestServer.assertError(o.post("/v1/completions", completion(2, false)), 503, null);
+        assertEquals("the server is shutting down", err.get("message").asText());
+        assertThat(stopping.isAlive()).as("the stop waits for the stream").isTrue();
+        engineRef[0].release();
+        List<JsonNode> events = TestServer.events(stream.join().body());
+        JsonNode last = events.get(events.size() - 1);
+        assertEquals("length", last.get("choices").get(0).get("finish_reason").asText(), "the stream ran to its end");
+        stopping.join(60_000);
+        assertThat(stopping.isAlive()).isFalse();
+        assertThat(other.engine().stats().running()).isZero();
+    }
+
     @Test
     void shutdownAnswersRequestsInFlightAndLaterOnesWith503() throws Exception {
         ServerSettings s = ServerSettings.defaults(TestServer.modelDir("vane-shutdown-model", true)).withPort(0)

@@ -29,6 +29,13 @@ public interface GenerationService extends AutoCloseable {
 
     SchedulerStats stats();
 
+    /**
+     * Stops taking requests ({@link #submit} then throws {@link IllegalStateException}) and waits
+     * until every sequence already submitted, waiting or running, has finished, or {@code timeout}
+     * has passed; does not close. Returns whether every sequence finished.
+     */
+    boolean drain(java.time.Duration timeout) throws InterruptedException;
+
     @Override
     void close();
 }

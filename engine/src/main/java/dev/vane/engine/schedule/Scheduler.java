@@ -47,6 +47,7 @@ public final class Scheduler implements GenerationService {
     private final Thread thread;
     private final Backlog backlog = new Backlog();
     private volatile boolean closed;
+    private volatile boolean draining;
     private volatile int runningCount;
     private int holds; // guarded by this
 
@@ -66,7 +67,7 @@ public final class Scheduler implements GenerationService {
 
     @Override
     public RequestHandle submit(GenerationRequest request, TokenListener listener) {
-        if (closed) throw new IllegalStateException("scheduler closed");
+        if (closed || draining) throw new IllegalStateException(closed ? "scheduler closed" : "scheduler draining");
         CompletableFuture<GenerationResult> future = new CompletableFuture<>();
         Sequence seq = generator.newSequence(request.prompt(), request.params(), new TokenListener() {
             @Override
@@ -275,6 +276,19 @@ public final class Scheduler implements GenerationService {
         int waitingNow;
         synchronized (this) { waitingNow = waiting.size(); }
         return new SchedulerStats(runningCount, waitingNow, generator.kvCacheBytes(), generator.kvCacheBytesInUse());
+    }
+
+    @Override
+    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean idle;
+            synchronized (this) { idle = waiting.isEmpty() && runningCount == 0; } // admission moves both under this lock
+            if (idle) return true;
+            if (closed || System.nanoTime() - deadline > 0) return false;
+            Thread.sleep(10);
+        }
     }
 
     /**

@@ -26,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SchedulerTest {
 
@@ -121,6 +124,28 @@ class SchedulerTest {
                 assertArrayEquals(sequential[i], handles.get(i).result().get(60, TimeUnit.SECONDS).tokens(), "request " + i);
         }
         assertThat(batchSizes).as("decode steps ran several rows together").anyMatch(b -> b > 1);
+    }
+
+    @Test
+    void drainingRefusesNewRequestsAndWaitsForThoseInFlight() throws Exception {
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 4, 256), StepObserver.NONE)) {
+            CountDownLatch started = new CountDownLatch(1);
+            RequestHandle running = s.submit(GenerationRequest.of(prompt(1), greedy(40)), e -> started.countDown());
+            RequestHandle waiting = s.submit(GenerationRequest.of(prompt(2), greedy(5)), TokenListener.NONE); // one slot: it waits
+            assertTrue(started.await(60, TimeUnit.SECONDS));
+            assertTrue(s.drain(java.time.Duration.ofSeconds(60)), "both finish within the drain");
+            assertTrue(running.result().isDone() && waiting.result().isDone());
+            assertEquals(40, running.result().get().tokens().length); // ran to its end, not cut
+            assertEquals(5, waiting.result().get().tokens().length);
+            assertThatThrownBy(() -> s.submit(GenerationRequest.of(prompt(3), greedy(2)), TokenListener.NONE))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("draining");
+        }
+        try (Scheduler s = new Scheduler(model, tokenizer, new SchedulerConfig(1, 256, 4, 256), StepObserver.NONE)) {
+            CountDownLatch started = new CountDownLatch(1);
+            s.submit(GenerationRequest.of(prompt(1), greedy(240)), e -> started.countDown());
+            assertTrue(started.await(60, TimeUnit.SECONDS));
+            assertFalse(s.drain(java.time.Duration.ZERO), "a sequence still runs when the time is up");
+        } // close ends it
     }
 
     @Test
