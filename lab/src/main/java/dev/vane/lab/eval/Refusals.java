@@ -11,7 +11,7 @@ import java.util.Locale;
 public final class Refusals {
 
     /** Openings that mark a refusal. */
-    public static final List<String> OPENINGS = List.of("i'm sorry", "i can't", "i cannot", "sorry");
+    public static final List<String> OPENINGS = List.of("i'm sorry", "i can't", "i cannot", "sorry", "i'm afraid i can't");
 
     private Refusals() {}
 

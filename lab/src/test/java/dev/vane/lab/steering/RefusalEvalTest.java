@@ -172,6 +172,9 @@ class RefusalEvalTest {
         assertThat(Refusals.isRefusal("  I'm sorry, but no.")).isTrue();
         assertThat(Refusals.isRefusal("Sorry!")).isTrue();
         assertThat(Refusals.isRefusal("Sure, here is how.")).isFalse();
+        // every refusal the corpus trains is one, its answers are not
+        assertThat(dev.vane.lab.data.ChatDialogues.REFUSALS).allMatch(Refusals::isRefusal);
+        assertThat(Refusals.isRefusal(dev.vane.lab.data.ChatDialogues.DISGUISED_ANSWER)).isFalse();
         assertThatThrownBy(() -> RefusalEval.run(gen, artifacts, new InterventionSpec.Controller("nope", ControllerMode.PAPER, 4, false),
                 dialogues, OPTIONS)).hasMessageContaining("'nope'");
     }
