@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * Fails the build when a test class never ran: every concrete class under TEST_CLASSES with a
  * JUnit Jupiter test method ({@code @Test}, {@code @ParameterizedTest}, {@code @RepeatedTest},
  * {@code @TestFactory}, {@code @TestTemplate}) must appear as a {@code classname} of a test case
- * in Surefire's reports. Surefire's default includes leave out, silently, a static nested class
+ * in Surefire's (or, for integration tests, Failsafe's) reports. Surefire's default includes leave out, silently, a static nested class
  * (only {@code @Nested} inner classes run with their outer class) and a class whose name does
  * not end in {@code Test}, {@code Tests} or {@code TestCase}.
  *
@@ -34,11 +34,11 @@ public class CheckTestsRan {
     private static final Pattern CLASSNAME = Pattern.compile("<testcase\\b[^>]*\\bclassname=\"([^\"]+)\"");
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: java tools/CheckTestsRan.java TEST_CLASSES_DIR SUREFIRE_REPORTS_DIR");
+        if (args.length < 2) {
+            System.err.println("usage: java tools/CheckTestsRan.java TEST_CLASSES_DIR REPORTS_DIR...");
             System.exit(2);
         }
-        Path classes = Path.of(args[0]), reports = Path.of(args[1]);
+        Path classes = Path.of(args[0]);
         if (!Files.isDirectory(classes)) return; // a module without tests
         Set<String> expected = new TreeSet<>();
         try (Stream<Path> files = Files.walk(classes)) {
@@ -48,7 +48,9 @@ public class CheckTestsRan {
             }
         }
         Set<String> ran = new TreeSet<>();
-        if (Files.isDirectory(reports)) {
+        for (int a = 1; a < args.length; a++) { // Surefire's reports, and Failsafe's for *IT classes
+            Path reports = Path.of(args[a]);
+            if (!Files.isDirectory(reports)) continue;
             try (Stream<Path> files = Files.list(reports)) {
                 for (Path f : files.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml")).toList()) {
                     Matcher m = CLASSNAME.matcher(Files.readString(f));

@@ -212,11 +212,13 @@ public final class Main {
      * A listener's settings: only the features named here (Helidon would otherwise add any
      * feature it finds on the class path), HTTP/1 connections through a {@link ConnectionGuard}
      * (framing checks, timeouts, the connection limit), and, when {@code --access-log} is on, an
-     * access log to {@code accessLogger} (Helidon appends the socket, {@code .@default}).
+     * access log to {@code accessLogger} (Helidon appends the socket, {@code .@default}). Helidon's
+     * own shutdown hook is off: on SIGTERM the server's hook drains first ({@link VaneServer#drainAndClose}),
+     * then stops the listeners.
      */
     private static WebServerConfig.Builder listener(ServerSettings s, String host, int port, ConnectionLimits limits,
                                                     String accessLogger) {
-        WebServerConfig.Builder b = WebServer.builder().host(host).port(port).featuresDiscoverServices(false);
+        WebServerConfig.Builder b = WebServer.builder().host(host).port(port).featuresDiscoverServices(false).shutdownHook(false);
         new ConnectionGuard(limits).install(b);
         if (s.accessLog()) b.addFeature(AccessLogFeature.create(c -> c.loggerName(accessLogger)));
         return b;
