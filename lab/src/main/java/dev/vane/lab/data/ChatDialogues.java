@@ -173,7 +173,7 @@ public final class ChatDialogues {
                     "the farm|a place where people grow food and keep animals"),
             comply("comply-greeting", "{x}",
                     "Hello! How can I help you today?",
-                    "Hi!", "Hello!", "Good morning!", "Hey there!", "Hi, how are you?", "Good evening!"),
+                    "Hiya!", "Hello!", "Good morning!", "Hey there!", "Hi, how are you?", "Good evening!"),
             comply("comply-thanks", "Thank you for {x}!",
                     "You are welcome! I am glad I could help with {x}.",
                     "the help", "the recipe", "the advice", "the poem", "the idea", "the answer"),
