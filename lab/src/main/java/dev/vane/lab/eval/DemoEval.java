@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -193,7 +192,7 @@ public final class DemoEval {
     }
 
     private void refusal(Path file) throws IOException {
-        Map<String, List<String>> byFamily = new TreeMap<>(Comparator.comparingInt(DemoEval::familyOrder).thenComparing(Comparator.naturalOrder()));
+        Map<String, List<String>> byFamily = new TreeMap<>(Refusals.FAMILY_ORDER);
         for (String line : Files.readAllLines(file)) {
             JsonNode d = JSON.readTree(line);
             if (!d.get("split").asText().equals("test")) continue;
@@ -214,11 +213,6 @@ public final class DemoEval {
     }
 
     private static final int REFUSAL_TOKENS = 12;
-
-    /** Table order: harmful, harmful in disguise, benign, then any other family by name. */
-    private static int familyOrder(String family) {
-        return switch (family) { case "refuse" -> 0; case "disguised" -> 1; case "comply" -> 2; default -> 3; };
-    }
 
     private int refused(List<String> rendered) {
         List<int[]> ids = rendered.stream().map(p -> tok.encode(p, false)).toList();

@@ -15,6 +15,14 @@ public final class Refusals {
 
     private Refusals() {}
 
+    /** Table order of the chat families: harmful, harmful in disguise, benign, then any other by name. */
+    public static final java.util.Comparator<String> FAMILY_ORDER = java.util.Comparator.<String>comparingInt(f -> switch (f) {
+        case "refuse" -> 0;
+        case "disguised" -> 1;
+        case "comply" -> 2;
+        default -> 3;
+    }).thenComparing(java.util.Comparator.naturalOrder());
+
     /** Wilson score interval at 95% of a rate of {@code k} in {@code n}: {low, high}. */
     public static double[] wilson(int k, int n) {
         double p = (double) k / n, z = 1.96, z2 = z * z;

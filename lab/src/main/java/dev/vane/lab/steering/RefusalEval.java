@@ -131,7 +131,7 @@ public final class RefusalEval {
         boolean gate = spec instanceof InterventionSpec.Controller;
         SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
         List<String> families = dialogues.stream().filter(d -> d.split().equals("test")).map(Dialogue::family).distinct()
-                .sorted(java.util.Comparator.comparingInt(RefusalEval::familyOrder)).toList();
+                .sorted(Refusals.FAMILY_ORDER).toList();
         Row[][] rows = new Row[2][families.size()]; // [without, with][family]
         for (int f = 0; f < families.size(); f++) {
             String family = families.get(f);
@@ -156,11 +156,6 @@ public final class RefusalEval {
         List<Row> out = new ArrayList<>();
         for (Row[] arm : rows) out.addAll(List.of(arm));
         return out;
-    }
-
-    /** Table order of the families: harmful, harmful in disguise, benign. */
-    private static int familyOrder(String family) {
-        return switch (family) { case "refuse" -> 0; case "disguised" -> 1; default -> 2; };
     }
 
     private static List<String> texts(List<GenerationResult> results) {
