@@ -15,12 +15,12 @@ import java.util.stream.Stream;
  * Fails the build when a test class never ran: every concrete class under TEST_CLASSES with a
  * JUnit Jupiter test method ({@code @Test}, {@code @ParameterizedTest}, {@code @RepeatedTest},
  * {@code @TestFactory}, {@code @TestTemplate}) must appear as a {@code classname} of a test case
- * in Surefire's (or, for integration tests, Failsafe's) reports. Surefire's default includes leave out, silently, a static nested class
- * (only {@code @Nested} inner classes run with their outer class) and a class whose name does
+ * in Surefire's (or, for integration tests, Failsafe's) reports. Surefire's default includes
+ * leave out, silently, a static nested class (only {@code @Nested} inner classes run with their outer class) and a class whose name does
  * not end in {@code Test}, {@code Tests} or {@code TestCase}.
  *
  * <p>Run by Maven in the {@code verify} phase of every module (see the parent pom):
- * {@code java tools/CheckTestsRan.java TEST_CLASSES SUREFIRE_REPORTS}.
+ * {@code java tools/CheckTestsRan.java TEST_CLASSES SUREFIRE_REPORTS FAILSAFE_REPORTS}.
  */
 public class CheckTestsRan {
 
@@ -64,7 +64,8 @@ public class CheckTestsRan {
             System.out.println("CheckTestsRan: all " + expected.size() + " test classes ran");
             return;
         }
-        System.err.println("CheckTestsRan: test classes with test methods that never ran (" + reports + "):");
+        System.err.println("CheckTestsRan: test classes with test methods that never ran (reports in "
+                + String.join(", ", List.of(args).subList(1, args.length)) + "):");
         for (String m : missing) System.err.println("  " + m);
         System.err.println("A nested class runs only as a non-static @Nested class; a class runs only when its name"
                 + " ends in Test, Tests or TestCase.");
