@@ -57,6 +57,7 @@ class PrometheusScrapeTest {
                 double tokensBefore = value(prom, "sum(vane_generation_tokens_total)");
                 double skippedBefore = value(prom, "sum(vane_layers_skipped_total) or vector(0)");
 
+                System.gc(); // a collection before the traffic: the GC pause series then has samples for a rate
                 admin(server.adminPort().getAsInt(), "PUT", "/admin/steering", "{\"enabled\": true}");
                 assertEquals(400, t.post("/v1/completions", "{\"prompt\": \"x\", \"n\": 0}").statusCode());
                 long end = System.nanoTime() + 6_000_000_000L; // traffic across several scrapes
@@ -65,14 +66,14 @@ class PrometheusScrapeTest {
                             + "\"temperature\": 0, \"vane\": {\"profile\": \"romance-gact\", \"layer_skip\": {\"mode\": \"exit\", \"alpha\": 0.8}}}");
                     t.ok("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi!\"}], \"max_tokens\": 6}");
                 }
-                System.gc(); // a collection for the GC pause series
 
                 TestServer.await("generation tokens counted by Prometheus", () -> value(prom, "sum(vane_generation_tokens_total)") > tokensBefore);
                 TestServer.await("skipped layers counted by Prometheus", () -> value(prom, "sum(vane_layers_skipped_total) or vector(0)") > skippedBefore);
                 List<String> queries = new ArrayList<>(dashboardQueries());
                 queries.addAll(alertQueries());
                 assertThat(queries).hasSizeGreaterThan(25);
-                TestServer.await("a GC pause scraped", () -> value(prom, "sum(jvm_gc_pause_seconds_count) or vector(0)") > 0);
+                TestServer.await("a GC pause series scraped twice (a rate needs two samples)",
+                        () -> !query(prom, "rate(jvm_gc_pause_seconds_count[5m])").isEmpty());
                 List<String> empty = new ArrayList<>();
                 for (String q : queries) if (query(prom, q).isEmpty()) empty.add(q);
                 assertThat(empty).as("queries without data").isEmpty();

@@ -233,9 +233,11 @@ class ServerFaultsTest {
         assertEquals("the server is shutting down", err.get("message").asText());
         assertThat(stopping.isAlive()).as("the stop waits for the stream").isTrue();
         engineRef[0].release();
-        List<JsonNode> events = TestServer.events(stream.join().body());
+        String body = stream.join().body();
+        List<JsonNode> events = TestServer.events(body);
         JsonNode last = events.get(events.size() - 1);
-        assertEquals("length", last.get("choices").get(0).get("finish_reason").asText(), "the stream ran to its end");
+        assertThat(last.path("choices").path(0).path("finish_reason").asText()).as("the stream ran to its end: %s", body)
+                .isEqualTo("length");
         stopping.join(60_000);
         assertThat(stopping.isAlive()).isFalse();
         assertThat(other.engine().stats().running()).isZero();

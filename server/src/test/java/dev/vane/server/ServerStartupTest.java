@@ -99,7 +99,10 @@ class ServerStartupTest {
         Run run = serve(Map.of("VANE_ACCESS_LOG", "true"));
         for (String line : run.stderr())
             if (!line.equals(INCUBATOR)) assertThat(line).as("stderr:\n%s", String.join("\n", run.stderr())).matches(INFO_LINE);
-        assertThat(run.accessLog("http")).singleElement().asString().contains("\"POST /v1/completions HTTP/1.1\" 200");
-        assertThat(run.accessLog("admin")).singleElement().asString().contains("\"GET /admin/status HTTP/1.1\" 200");
+        String all = String.join("\n", run.stderr());
+        assertThat(run.accessLog("http")).as("stderr:\n%s", all).singleElement().asString()
+                .contains("\"POST /v1/completions HTTP/1.1\" 200");
+        assertThat(run.accessLog("admin")).as("stderr:\n%s", all).singleElement().asString()
+                .contains("\"GET /admin/status HTTP/1.1\" 200");
     }
 }
