@@ -40,6 +40,7 @@ public record VaneServer(SupervisedListener http, Optional<SupervisedListener> a
      */
     public void drainAndClose(java.time.Duration timeout) {
         System.Logger log = System.getLogger(VaneServer.class.getName());
+        engine.stopAdmitting(); // before readiness goes down: whoever sees "not ready" also gets 503 for a new request
         ready.set(false);
         var stats = engine.stats();
         log.log(System.Logger.Level.INFO, "stopping: draining " + stats.running() + " running and " + stats.waiting()

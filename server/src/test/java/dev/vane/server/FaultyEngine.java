@@ -92,6 +92,7 @@ final class FaultyEngine implements GenerationService {
     @Override public int contextLength() { return scheduler.contextLength(); }
     @Override public int vocabSize() { return scheduler.vocabSize(); }
     @Override public SchedulerStats stats() { return scheduler.stats(); }
+    @Override public void stopAdmitting() { scheduler.stopAdmitting(); }
     @Override public boolean drain(java.time.Duration timeout) throws InterruptedException { return scheduler.drain(timeout); }
     @Override public void close() { scheduler.close(); }
 

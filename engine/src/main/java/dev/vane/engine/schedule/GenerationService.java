@@ -30,7 +30,13 @@ public interface GenerationService extends AutoCloseable {
     SchedulerStats stats();
 
     /**
-     * Stops taking requests ({@link #submit} then throws {@link IllegalStateException}) and waits
+     * Stops taking requests: {@link #submit} throws {@link IllegalStateException} from the moment
+     * this returns. The sequences already submitted go on.
+     */
+    void stopAdmitting();
+
+    /**
+     * Stops taking requests ({@link #stopAdmitting}) and waits
      * until every sequence already submitted, waiting or running, has finished, or {@code timeout}
      * has passed; does not close. Returns whether every sequence finished.
      */

@@ -279,8 +279,13 @@ public final class Scheduler implements GenerationService {
     }
 
     @Override
-    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+    public void stopAdmitting() {
         draining = true;
+    }
+
+    @Override
+    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+        stopAdmitting();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             boolean idle;
