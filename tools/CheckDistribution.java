@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Checks the runnable distribution that {@code mvn package} writes (cli/target/vane-VERSION): from
  * an empty working directory, without Maven or sources, {@code bin/vane serve} on the bundled
  * model becomes ready, answers a chat completion and /metrics, and stops on SIGTERM. Prints the
- * time from launch to ready. Run by the cli module's verify phase:
+ * time from launch to ready. A runtime older than Java 21 is refused with a message naming it. Run by the cli module's verify phase:
  *   java tools/CheckDistribution.java cli/target/vane-VERSION
  */
 public final class CheckDistribution {
@@ -25,6 +25,7 @@ public final class CheckDistribution {
         for (String part : new String[] {"conf/jvm.options", "models/demo/config.json", "models/demo/steering/profiles.json"})
             if (!Files.exists(dist.resolve(part))) fail("the distribution has no " + part);
         Path work = Files.createTempDirectory("vane-dist-check");
+        refusesAnOldRuntime(launcher, work);
         int port;
         try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); }
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve", "--port", String.valueOf(port))
@@ -59,6 +60,21 @@ public final class CheckDistribution {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** A JAVA_HOME whose release file says Java 17: the launcher must refuse it before starting it. */
+    private static void refusesAnOldRuntime(Path launcher, Path work) throws Exception {
+        Path old = Files.createDirectories(work.resolve("old-jdk/bin"));
+        Files.writeString(old.getParent().resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Path java = Files.writeString(old.resolve("java"), "#!/bin/sh\necho started-the-old-runtime\nexit 3\n");
+        java.toFile().setExecutable(true);
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve").directory(work.toFile()).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", old.getParent().toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS)) fail("the launcher did not return with an old JAVA_HOME");
+        if (p.exitValue() != 1 || !out.contains("is Java 17.0.15; Vane needs Java 21 or newer") || out.contains("started-the-old-runtime"))
+            fail("with a Java 17 JAVA_HOME the launcher exited " + p.exitValue() + " saying: " + out);
     }
 
     private static int status(HttpClient http, String url) throws InterruptedException {
