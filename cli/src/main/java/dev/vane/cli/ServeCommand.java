@@ -84,6 +84,9 @@ final class ServeCommand extends Leaf {
     @Option(names = "--drain-timeout", paramLabel = "SECONDS",
             description = "on SIGTERM, how long requests in flight may finish before they are ended; 0: end them at once (${DEFAULT-VALUE})")
     long drainTimeout;
+    @Option(names = "--grpc-port", paramLabel = "N|off",
+            description = "port of the gRPC service vane.v1.Generation (0 picks a free one), on --host; off: none (${DEFAULT-VALUE})")
+    String grpcPort;
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
@@ -91,7 +94,8 @@ final class ServeCommand extends Leaf {
                 queueLimit, prefillChunk, maxBodyBytes, new ServerSettings.Admin(artifacts, adminHost, adminPort,
                 Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
                 ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey)),
-                ServerSettings.requestTimeout(requestTimeout), java.time.Duration.ofSeconds(drainTimeout)));
+                ServerSettings.requestTimeout(requestTimeout), java.time.Duration.ofSeconds(drainTimeout),
+                ServerSettings.grpcPort(grpcPort)));
     }
 
     @Override

@@ -59,6 +59,14 @@ public final class ApiError extends RuntimeException {
         return new ApiError(status, "invalid_request_error", null, null, message, 0, true);
     }
 
+    /**
+     * 400 with code {@code not_found}: the request names an artifact or a profile that does not
+     * exist (REST keeps 400, as for any bad field; gRPC answers {@code NOT_FOUND}).
+     */
+    public static ApiError notFound(String param, String message) {
+        return new ApiError(400, "invalid_request_error", param, "not_found", message, 0);
+    }
+
     /** 404: the request names a model this server does not serve. */
     public static ApiError modelNotFound(String model) {
         return new ApiError(404, "invalid_request_error", "model", "model_not_found",

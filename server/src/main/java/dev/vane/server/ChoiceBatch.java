@@ -90,7 +90,7 @@ final class ChoiceBatch {
         try {
             planned = ctx.steering().plan(vane.profile(), vane.interventions(), vane.layerSkip());
         } catch (PlanException e) {
-            throw ApiError.invalid(e.field(), e.getMessage());
+            throw e.notFound() ? ApiError.notFound(e.field(), e.getMessage()) : ApiError.invalid(e.field(), e.getMessage());
         }
         ChoiceBatch batch = new ChoiceBatch(specs, planned, vane);
         try {

@@ -1,10 +1,8 @@
 package dev.vane.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.generate.GenerationResult;
-import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.TokenLogprob;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -13,7 +11,6 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The native route {@code POST /v1/generate}: one prompt (string or token ids), the full sampling
@@ -23,8 +20,6 @@ import java.util.Set;
  */
 public final class GenerateService implements HttpService {
 
-    private static final Set<String> FIELDS = Fields.union(SamplingFields.NAMES,
-            Set.of("model", "prompt", "max_tokens", "logprobs", "stream", "add_special_tokens", "vane"));
     private static final long KEEP_ALIVE_MILLIS = 2_000;
 
     private final ServerContext ctx;
@@ -40,17 +35,10 @@ public final class GenerateService implements HttpService {
 
     private void generate(ServerRequest req, ServerResponse res) {
         long received = System.nanoTime();
-        Fields f = Fields.of(JsonBody.read(req, ctx.maxBodyBytes())).allowOnly(FIELDS);
-        ctx.checkModel(f);
-        VaneOptions vane = VaneOptions.read(f);
-        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
-        f.integer("max_tokens").ifPresent(p::maxTokens);
-        f.integer("logprobs").ifPresent(p::logprobs);
-        SamplingParams params = SamplingFields.validated(p::build);
-        int[] prompt = prompt(f);
-        boolean stream = f.bool("stream").orElse(false);
-        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, prompt, params)), vane);
-        if (stream) stream(res, batch);
+        NativeRequest request = NativeRequest.read(Fields.of(JsonBody.read(req, ctx.maxBodyBytes())), ctx);
+        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, request.prompt(), request.params())),
+                request.vane());
+        if (request.stream()) stream(res, batch);
         else {
             Optional<List<GenerationResult>> done = batch.awaitWhileConnected(ctx.connections(),
                     req.localPeer().address(), req.remotePeer().address());
@@ -64,18 +52,6 @@ public final class GenerateService implements HttpService {
             Trace.of(batch, List.of(r), received).ifPresent(v -> body.set("vane", v));
             Responses.json(res, body);
         }
-    }
-
-    private int[] prompt(Fields f) {
-        JsonNode p = f.raw("prompt");
-        boolean special = f.bool("add_special_tokens").orElse(true);
-        int[] ids;
-        if (p == null) throw ApiError.invalid("prompt", "prompt is required");
-        if (p.isTextual()) ids = Prompts.encode(ctx, p.textValue(), special, "prompt");
-        else if (p.isArray()) ids = Prompts.tokenIds(p, ctx.engine().vocabSize());
-        else throw ApiError.invalid("prompt", "prompt must be a string or an array of token ids");
-        if (ids.length == 0) throw ApiError.invalid("prompt", "prompt must not be empty");
-        return ids;
     }
 
     private void stream(ServerResponse res, ChoiceBatch batch) {

@@ -89,6 +89,8 @@ public final class Main {
         out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend()
                 + ", " + server.kvDType().label() + " KV cache"
                 + (s.http().apiKey().isPresent() ? " (API key required)" : ""));
+        server.grpcPort().ifPresent(p -> out.println("vane: gRPC service vane.v1.Generation on " + s.host() + ":" + p
+                + " (health, reflection)"));
         server.adminPort().ifPresentOrElse(
                 p -> out.println("vane: admin API on http://" + s.admin().host() + ":" + p + " (bearer token)"),
                 () -> out.println("vane: admin API off (set VANE_ADMIN_TOKEN to enable it)"));
@@ -194,8 +196,10 @@ public final class Main {
                                                 s.admin().maxArtifactBytes()))
                                 .any(Main::noRoute))
                         .build(), LISTENER_PROBE));
+        Optional<GrpcListener> grpc = s.grpcPort().isPresent()
+                ? Optional.of(GrpcListener.start(s.host(), s.grpcPort().getAsInt(), ctx, s.http().apiKey())) : Optional.empty();
         ready.set(true);
-        return new VaneServer(http, admin, served, steering, ready, model.backend(), model.kvDType(), () -> {
+        return new VaneServer(http, admin, grpc, served, steering, ready, model.backend(), model.kvDType(), () -> {
             metrics.close();
             model.close();
         });

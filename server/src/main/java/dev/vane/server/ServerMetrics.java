@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * The server's metrics (design §6), in a Prometheus registry, every series tagged with the served
  * {@code model}. Names as exposed:
  * <ul>
- *   <li>requests: {@code vane_request_duration_seconds} (tags {@code endpoint}, {@code status}),
+ *   <li>requests: {@code vane_request_duration_seconds} (tags {@code transport}: http or grpc,
+ *       {@code endpoint}: the route or the gRPC method, {@code status}: the HTTP status or the gRPC
+ *       status code's name),
  *       {@code vane_requests_finished_total} (tag {@code finish_reason}: stop, length, cancelled,
  *       timeout, error), {@code vane_request_prompt_tokens} and {@code vane_request_generation_tokens}
  *       (length histograms per sequence);</li>
@@ -130,8 +132,17 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
 
     /** One finished HTTP request of a served route ({@code endpoint} from a fixed set). */
     void request(String endpoint, int status, long nanos) {
-        Timer.builder("vane.request.duration").description("HTTP request duration, streams included")
-                .tags("endpoint", endpoint, "status", String.valueOf(status)).serviceLevelObjectives(durations(REQUEST))
+        request("http", endpoint, String.valueOf(status), nanos);
+    }
+
+    /** One finished gRPC call ({@code method} from a fixed set, {@code code} a gRPC status code's name). */
+    void grpcCall(String method, String code, long nanos) {
+        request("grpc", method, code, nanos);
+    }
+
+    private void request(String transport, String endpoint, String status, long nanos) {
+        Timer.builder("vane.request.duration").description("request duration, streams included")
+                .tags("transport", transport, "endpoint", endpoint, "status", status).serviceLevelObjectives(durations(REQUEST))
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -41,12 +42,14 @@ import java.util.Set;
  *                     ({@code --request-timeout} seconds, 0: none); a request may ask for less
  * @param drainTimeout how long a stopping server (SIGTERM) lets the requests in flight finish
  *                     before it ends them ({@code --drain-timeout} seconds, 0: end them at once)
+ * @param grpcPort     the gRPC service's port ({@code --grpc-port}, 0 picks a free one; on {@code host});
+ *                     empty ({@code off}): no gRPC listener
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend, WeightCache weightsCache,
                              Optional<KvDType> kvDType,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
                              Admin admin, boolean accessLog, Http http, Optional<Duration> requestTimeout,
-                             Duration drainTimeout) {
+                             Duration drainTimeout, OptionalInt grpcPort) {
 
     /**
      * What each listener allows a client, and who may use the public API.
@@ -130,7 +133,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "weights-cache", "kv-dtype", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
             "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host",
-            "request-timeout", "drain-timeout");
+            "request-timeout", "drain-timeout", "grpc-port");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -145,6 +148,9 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
             if (t.isNegative()) throw new IllegalArgumentException("request-timeout must be >= 0 seconds, got " + t.toSeconds());
         });
         if (drainTimeout.isNegative()) throw new IllegalArgumentException("drain-timeout must be >= 0 seconds, got " + drainTimeout.toSeconds());
+        grpcPort.ifPresent(p -> {
+            if (p < 0 || p > 65535) throw new IllegalArgumentException("grpc-port must be off or in 0..65535, got " + p);
+        });
     }
 
     /** Defaults for everything but the model directory. */
@@ -152,7 +158,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO, WeightCache.AUTO, Optional.empty(),
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
                 new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false,
-                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty(), Duration.ofSeconds(30));
+                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty(), Duration.ofSeconds(30), OptionalInt.empty());
     }
 
     /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
@@ -183,6 +189,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("admin-host", d.admin().host());
         m.put("request-timeout", "0");
         m.put("drain-timeout", String.valueOf(d.drainTimeout().toSeconds()));
+        m.put("grpc-port", "off");
         return m;
     }
 
@@ -226,7 +233,18 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                 Http.of(integer("max-connections", get.apply("max-connections")), number("header-timeout", get.apply("header-timeout")),
                         number("body-timeout", get.apply("body-timeout")), number("idle-timeout", get.apply("idle-timeout")),
                         Optional.ofNullable(get.apply("api-key"))),
-                requestTimeout(get.apply("request-timeout")), Duration.ofSeconds(number("drain-timeout", get.apply("drain-timeout"))));
+                requestTimeout(get.apply("request-timeout")), Duration.ofSeconds(number("drain-timeout", get.apply("drain-timeout"))),
+                grpcPort(get.apply("grpc-port")));
+    }
+
+    /** {@code --grpc-port}: {@code off}, or a port (0 picks a free one). */
+    public static OptionalInt grpcPort(String value) {
+        return value.trim().equals("off") ? OptionalInt.empty() : OptionalInt.of(integer("grpc-port", value));
+    }
+
+    /** With the gRPC service on {@code port} (0 picks a free one). */
+    public ServerSettings withGrpcPort(int port) {
+        return new ServerSettings(model, host, this.port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, OptionalInt.of(port));
     }
 
     /** {@code --request-timeout}: whole seconds, 0 for none. */
@@ -283,35 +301,35 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withHttp(Http http) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withRequestTimeout(Optional<Duration> requestTimeout) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withDrainTimeout(Duration drainTimeout) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
     }
 
     /**

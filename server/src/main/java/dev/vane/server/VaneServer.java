@@ -20,12 +20,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answer (503 "the server is shutting down", or that error event on a stream) before the
  * listeners stop.
  */
-public record VaneServer(SupervisedListener http, Optional<SupervisedListener> admin, GenerationService engine,
+public record VaneServer(SupervisedListener http, Optional<SupervisedListener> admin, Optional<GrpcListener> grpc, GenerationService engine,
                          SteeringControl steering, AtomicBoolean ready, Backend backend, KvDType kvDType, AutoCloseable resources)
         implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The gRPC listener's port, when it runs. */
+    public OptionalInt grpcPort() {
+        return grpc.map(g -> OptionalInt.of(g.port())).orElse(OptionalInt.empty());
     }
 
     /** The admin API's port, when it runs. */
@@ -42,6 +47,7 @@ public record VaneServer(SupervisedListener http, Optional<SupervisedListener> a
         System.Logger log = System.getLogger(VaneServer.class.getName());
         engine.stopAdmitting(); // before readiness goes down: whoever sees "not ready" also gets 503 for a new request
         ready.set(false);
+        grpc.ifPresent(GrpcListener::stopServing);
         var stats = engine.stats();
         log.log(System.Logger.Level.INFO, "stopping: draining " + stats.running() + " running and " + stats.waiting()
                 + " waiting sequences (up to " + timeout.toSeconds() + " s)");
@@ -60,6 +66,7 @@ public record VaneServer(SupervisedListener http, Optional<SupervisedListener> a
         ready.set(false);
         engine.close(); // first: requests in flight end with their 503 while the listeners still answer
         admin.ifPresent(SupervisedListener::close);
+        grpc.ifPresent(GrpcListener::close);
         http.close();
         try {
             resources.close();

@@ -70,7 +70,7 @@ public final class RegistryArtifacts implements ArtifactResolver {
         try {
             ArtifactRegistry.validateName(name);
             if (!registry.exists(name))
-                throw new PlanException("artifact", "no artifact named '" + name + "' in the registry");
+                throw PlanException.notFound("artifact", "no artifact named '" + name + "' in the registry");
             FileTime stamp = stamp(name);
             Cached c = cache.get(name);
             if (c == null || !c.stamp().equals(stamp)) {

@@ -75,7 +75,7 @@ public final class SteeringControl {
         };
         chosen.ifPresent(name -> {
             Profile p = s.profiles().get(name);
-            if (p == null) throw new PlanException("vane.profile", "no profile named '" + Snippet.of(name) + "'"
+            if (p == null) throw PlanException.notFound("vane.profile", "no profile named '" + Snippet.of(name) + "'"
                     + (profile instanceof ProfileChoice.Default ? " (the default profile)" : "") + "; profiles: " + s.profiles().keySet());
             for (int i = 0; i < p.interventions().size(); i++)
                 entries.add(new SteeringPlan.Entry(p.interventions().get(i), p.name(), "vane.profile(" + p.name() + ")[" + i + "]"));

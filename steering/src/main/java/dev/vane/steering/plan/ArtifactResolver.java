@@ -21,7 +21,7 @@ public interface ArtifactResolver {
         @Override public SteeringVectors vectors(String name) { throw missing(name); }
         @Override public ControllerModel controller(String name) { throw missing(name); }
         @Override public ProbeSteering gact(String name) { throw missing(name); }
-        private PlanException missing(String name) { return new PlanException("artifact", "no artifact named '" + name + "'"); }
+        private PlanException missing(String name) { return PlanException.notFound("artifact", "no artifact named '" + name + "'"); }
     };
 
     ControllerModel controller(String name);
@@ -30,7 +30,7 @@ public interface ArtifactResolver {
 
     /** A task embedding (method 4); resolvers that hold none say so. */
     default TaskEmbedding taskEmbedding(String name) {
-        throw new PlanException("artifact", "no task-embedding artifact named '" + name + "'");
+        throw PlanException.notFound("artifact", "no task-embedding artifact named '" + name + "'");
     }
 
     /**

@@ -52,7 +52,7 @@ public final class SteeringPlan {
             try {
                 out.add(resolve(e, artifacts, model));
             } catch (PlanException ex) {
-                throw new PlanException(e.path() + "." + ex.field(), ex.getMessage());
+                throw ex.under(e.path());
             }
         }
         return new SteeringPlan(out, model.numLayers());
