@@ -117,8 +117,9 @@ class ErrorBodiesTest {
     void aClientThatGoesAwayMidBodyIsOneLogLineAndNotA500() throws Exception {
         TestServer t = TestServer.shared();
         String served = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"";
-        double errorsBefore = t.metric(served + "500\"}");
-        double goneBefore = t.metric(served + "499\"}");
+        String http = "\",transport=\"http\"}";
+        double errorsBefore = t.metric(served + "500" + http);
+        double goneBefore = t.metric(served + "499" + http);
         try (Socket s = new Socket("127.0.0.1", t.server.port())) {
             OutputStream out = s.getOutputStream();
             out.write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -126,10 +127,10 @@ class ErrorBodiesTest {
             out.flush();
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (t.metric(served + "499\"}") < goneBefore + 1 && System.nanoTime() < deadline) Thread.sleep(20);
+        while (t.metric(served + "499" + http) < goneBefore + 1 && System.nanoTime() < deadline) Thread.sleep(20);
 
-        assertThat(t.metric(served + "499\"}")).isEqualTo(goneBefore + 1);
-        assertThat(t.metric(served + "500\"}")).isEqualTo(errorsBefore);
+        assertThat(t.metric(served + "499" + http)).isEqualTo(goneBefore + 1);
+        assertThat(t.metric(served + "500" + http)).isEqualTo(errorsBefore);
         List<LogRecord> records = logged();
         assertThat(records).noneMatch(l -> l.getLevel().intValue() >= Level.WARNING.intValue());
         assertThat(records).noneMatch(l -> l.getThrown() != null);

@@ -124,7 +124,7 @@ class LoadAndFaultTest {
         long rssBefore = rssKb();
         long t1 = System.nanoTime();
         double tokensBefore = metric("vane_generation_tokens_total");
-        String closed = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"499\"}";
+        String closed = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"499\",transport=\"http\"}";
         double closedBefore = metric(closed);
 
         Tally run = round(STREAMS, DROPPED, ABANDONED, 3);

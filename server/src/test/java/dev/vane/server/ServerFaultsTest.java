@@ -94,7 +94,7 @@ class ServerFaultsTest {
     @Test
     void clientsThatLeaveRunningNonStreamingRequestsHaveThemCancelled() throws Exception {
         double generated = t.metric("vane_generation_tokens_total");
-        String closed = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"499\"}";
+        String closed = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"499\",transport=\"http\"}";
         double closedBefore = t.metric(closed);
         int n = 4, maxTokens = 300;
         engine.parkAt(PROMPT_LENGTH + 5);

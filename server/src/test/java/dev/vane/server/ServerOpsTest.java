@@ -49,7 +49,7 @@ class ServerOpsTest {
         HttpResponse<String> before = s.get("/metrics");
         assertEquals(200, before.statusCode());
         assertThat(before.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
-        String durationCount = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"200\"}";
+        String durationCount = "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"200\",transport=\"http\"}";
         double requests = s.metric(durationCount);
         double ttft = s.metric("vane_time_to_first_token_seconds_count");
         double itl = s.metric("vane_inter_token_latency_seconds_count");
@@ -79,8 +79,8 @@ class ServerOpsTest {
         assertThat(text).contains("# TYPE vane_prompt_tokens_total counter").contains("# TYPE vane_generation_tokens_total counter");
 
         awaitMetric(s, durationCount, requests + 1); // recorded just after the response is written
-        awaitMetric(s, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"400\"}", 1);
-        assertThat(s.metric("vane_request_duration_seconds_bucket{endpoint=\"completions\",status=\"200\",le=\"+Inf\"}"))
+        awaitMetric(s, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"400\",transport=\"http\"}", 1);
+        assertThat(s.metric("vane_request_duration_seconds_bucket{endpoint=\"completions\",status=\"200\",transport=\"http\",le=\"+Inf\"}"))
                 .isEqualTo(requests + 1);
         assertEquals(ttft + 1, s.metric("vane_time_to_first_token_seconds_count"));
         assertEquals(itl + 3, s.metric("vane_inter_token_latency_seconds_count"));
@@ -145,7 +145,7 @@ class ServerOpsTest {
             }
             awaitIdle(small);
             small.ok("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 2}");
-            awaitMetric(small, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"429\"}", 1);
+            awaitMetric(small, "vane_request_duration_seconds_count{endpoint=\"completions\",status=\"429\",transport=\"http\"}", 1);
         }
     }
 
