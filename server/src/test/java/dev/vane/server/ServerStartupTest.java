@@ -78,6 +78,16 @@ class ServerStartupTest {
             HttpResponse<String> s = TestServer.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/admin/status"))
                     .header("Authorization", "Bearer " + TOKEN).build());
             assertEquals(200, s.statusCode(), s.body());
+            // the access log writes its line after the response has gone out: give both lines time to
+            // arrive before the stop, which would otherwise race the second one
+            if ("true".equals(extraSettings.get("VANE_ACCESS_LOG"))) {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    Run sofar = new Run(Files.readAllLines(stderr));
+                    if (!sofar.accessLog("http").isEmpty() && !sofar.accessLog("admin").isEmpty()) break;
+                    Thread.sleep(20);
+                }
+            }
         } finally {
             p.destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
