@@ -4,6 +4,13 @@ import dev.vane.engine.model.ComputeDType;
 import dev.vane.server.Main;
 import dev.vane.server.ServerSettings;
 import dev.vane.server.VaneServer;
+import dev.vane.server.grpc.v1.GenerateRequest;
+import dev.vane.server.grpc.v1.GenerateStreamResponse;
+import dev.vane.server.grpc.v1.GenerationGrpc;
+import dev.vane.server.grpc.v1.TokenIds;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +47,9 @@ import java.util.concurrent.CompletableFuture;
  * (HTTP/1.1, chunked body decoded, every response checked: status 200, {@code gen-len} content
  * chunks, {@code data: [DONE]}); {@code jdk} uses {@code java.net.http.HttpClient}, whose selector
  * thread and executor hand every chunk across threads (at 8 streams about 0.1 ms of CPU and
- * wake-ups per token on a 2-core machine, taken from the server's decode steps).
+ * wake-ups per token on a 2-core machine, taken from the server's decode steps); {@code grpc}
+ * streams the same requests through {@code vane.v1.Generation/GenerateStream} on one grpc-java
+ * channel (every stream checked: {@code gen-len} token messages and as many in the final usage).
  * Each level runs once unmeasured (JIT warm-up of that batch size's tiles), then {@code --repeat}
  * rounds run every level in turn; the median aggregate rate per level is reported, with every
  * run's (on a shared host single runs of one level can differ by a third within minutes, and
@@ -61,8 +70,9 @@ public final class ConcurrencyBench implements Callable<Integer> {
     List<Integer> levels;
     @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "measured rounds over the levels (${DEFAULT-VALUE})")
     int repeat;
-    @Option(names = "--client", defaultValue = "socket", paramLabel = "socket|jdk",
-            description = "socket: a thread per stream on a plain socket; jdk: java.net.http (${DEFAULT-VALUE})")
+    @Option(names = "--client", defaultValue = "socket", paramLabel = "socket|jdk|grpc",
+            description = "socket: a thread per stream on a plain socket; jdk: java.net.http; grpc: GenerateStream over"
+                    + " grpc-java (${DEFAULT-VALUE})")
     String client;
 
     public static void main(String[] args) {
@@ -75,15 +85,18 @@ public final class ConcurrencyBench implements Callable<Integer> {
         ComputeDType dtype = m.dtype;
         int promptLen = m.promptLen;
         int genLen = m.genLen;
-        if (!client.equals("socket") && !client.equals("jdk"))
-            throw new ParameterException(spec.commandLine(), "--client: expected socket or jdk, got '" + client + "'");
+        if (!List.of("socket", "jdk", "grpc").contains(client))
+            throw new ParameterException(spec.commandLine(), "--client: expected socket, jdk or grpc, got '" + client + "'");
         int maxStreams = levels.stream().mapToInt(Integer::intValue).max().orElse(1);
         Path dir = m.dir();
         DecodeBench.withTokenizer(dir);
-        ServerSettings s = ServerSettings.defaults(dir).withPort(0)
+        ServerSettings s = ServerSettings.defaults(dir).withPort(0).withGrpcPort(0)
                 .withEngine(dtype, threads, maxStreams, promptLen + genLen + 8);
-        try (VaneServer server = Main.start(s)) {
-            Load load = client.equals("jdk") ? new JdkLoad(server.port()) : new SocketLoad(server.port());
+        try (VaneServer server = Main.start(s); Load load = switch (client) {
+            case "jdk" -> new JdkLoad(server.port());
+            case "grpc" -> new GrpcLoad(server.grpcPort().getAsInt());
+            default -> new SocketLoad(server.port());
+        }) {
             // each level once unmeasured first: every batch size runs its own kernel tiles, which
             // the JIT compiles on first use (a cold 8-stream run spent its first steps in the
             // interpreter)
@@ -113,19 +126,71 @@ public final class ConcurrencyBench implements Callable<Integer> {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            StringBuilder ids = new StringBuilder();
-            for (int t = 0; t < promptLen; t++) ids.append(t == 0 ? "" : ",").append(1000 + (i * 31 + t * 7) % 20000);
-            String body = "{\"prompt\": [" + ids + "], \"max_tokens\": " + genLen
-                    + ", \"temperature\": 0, \"ignore_eos\": true, \"stream\": true, \"stream_options\": {\"include_usage\": true}}";
-            all.add(load.stream(body, genLen));
+            int[] prompt = new int[promptLen];
+            for (int t = 0; t < promptLen; t++) prompt[t] = 1000 + (i * 31 + t * 7) % 20000;
+            all.add(load.stream(prompt, genLen));
         }
         for (var f : all) f.get();
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Sends one streaming completion request; the future fails unless the stream was complete. */
-    private interface Load {
-        CompletableFuture<Void> stream(String body, int genLen);
+    /** Sends one streaming greedy request of {@code genLen} tokens; the future fails unless the stream was complete. */
+    private interface Load extends AutoCloseable {
+        CompletableFuture<Void> stream(int[] prompt, int genLen);
+
+        @Override
+        default void close() { }
+    }
+
+    /** The streamed completion request of the HTTP clients. */
+    private static String body(int[] prompt, int genLen) {
+        StringBuilder ids = new StringBuilder();
+        for (int t = 0; t < prompt.length; t++) ids.append(t == 0 ? "" : ",").append(prompt[t]);
+        return "{\"prompt\": [" + ids + "], \"max_tokens\": " + genLen
+                + ", \"temperature\": 0, \"ignore_eos\": true, \"stream\": true, \"stream_options\": {\"include_usage\": true}}";
+    }
+
+    /** {@code vane.v1.Generation/GenerateStream} over one grpc-java channel (HTTP/2, a stream per request). */
+    private static final class GrpcLoad implements Load {
+        private final ManagedChannel channel;
+        private final GenerationGrpc.GenerationStub stub;
+
+        GrpcLoad(int port) {
+            // callbacks on the transport thread: no hand-off per message, as lean as the socket client
+            channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
+            stub = GenerationGrpc.newStub(channel);
+        }
+
+        @Override
+        public CompletableFuture<Void> stream(int[] prompt, int genLen) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            TokenIds.Builder ids = TokenIds.newBuilder();
+            for (int t : prompt) ids.addIds(t);
+            stub.generateStream(GenerateRequest.newBuilder().setTokenIds(ids).setMaxTokens(genLen).setTemperature(0)
+                    .setIgnoreEos(true).build(), new StreamObserver<>() {
+                int tokens;
+                int reported = -1;
+
+                @Override public void onNext(GenerateStreamResponse m) {
+                    if (m.hasToken()) tokens++;
+                    else reported = m.getFinal().getUsage().getCompletionTokens();
+                }
+
+                @Override public void onError(Throwable t) { done.completeExceptionally(t); }
+
+                @Override public void onCompleted() {
+                    if (tokens == genLen && reported == genLen) done.complete(null);
+                    else done.completeExceptionally(new IllegalStateException("stream incomplete: " + tokens + " tokens, "
+                            + reported + " reported, " + genLen + " asked"));
+                }
+            });
+            return done;
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
+        }
     }
 
     /** {@code java.net.http.HttpClient}, the whole body as a string. */
@@ -135,7 +200,8 @@ public final class ConcurrencyBench implements Callable<Integer> {
         }
 
         @Override
-        public CompletableFuture<Void> stream(String body, int genLen) {
+        public CompletableFuture<Void> stream(int[] prompt, int genLen) {
+            String body = body(prompt, genLen);
             return http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
                     .thenAccept(r -> check(r.statusCode(), r.body(), genLen));
@@ -145,7 +211,8 @@ public final class ConcurrencyBench implements Callable<Integer> {
     /** One platform thread per stream reading a plain socket: one wake-up per chunk. */
     private record SocketLoad(int port) implements Load {
         @Override
-        public CompletableFuture<Void> stream(String body, int genLen) {
+        public CompletableFuture<Void> stream(int[] prompt, int genLen) {
+            String body = body(prompt, genLen);
             CompletableFuture<Void> done = new CompletableFuture<>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gRPC listener ({@code --grpc-port}): {@code vane.v1.Generation}, the standard health service
  * ({@code grpc.health.v1.Health}: SERVING while the server is ready, NOT_SERVING from the start of a
- * graceful stop) and server reflection ({@code grpc.reflection.v1}), so generic clients list and
+ * graceful stop) and server reflection ({@code grpc.reflection.v1} and {@code v1alpha}), so generic clients list and
  * call the service without the {@code .proto}. Calls run on virtual threads. With an API key, a
  * generation call needs {@code authorization: Bearer KEY} (else UNAUTHENTICATED); health and
  * reflection stay open, as {@code /health} does.
@@ -53,6 +53,7 @@ public final class GrpcListener implements AutoCloseable {
                 .addService(apiKey.map(key -> ServerInterceptors.intercept(generation, new BearerKey(key))).orElse(generation))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(reflectionV1Alpha())
                 .build();
         try {
             server.start();
@@ -63,6 +64,12 @@ public final class GrpcListener implements AutoCloseable {
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(SERVICE, ServingStatus.SERVING);
         return new GrpcListener(server, health, calls);
+    }
+
+    /** The older reflection protocol ({@code grpc.reflection.v1alpha}), which some clients still ask first. */
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService reflectionV1Alpha() {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
     public int port() {
