@@ -50,8 +50,7 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
     }
 
     @Override
-    public void generate(GenerateRequest request, StreamObserver<GenerateResponse> observer) {
-        StreamObserver<GenerateResponse> call = observer;
+    public void generate(GenerateRequest request, StreamObserver<GenerateResponse> call) {
         long received = System.nanoTime();
         answer(call, "generate", () -> {
             ChoiceBatch batch = submit(request);
@@ -75,8 +74,7 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
     }
 
     @Override
-    public void generateStream(GenerateRequest request, StreamObserver<GenerateStreamResponse> observer) {
-        StreamObserver<GenerateStreamResponse> call = observer;
+    public void generateStream(GenerateRequest request, StreamObserver<GenerateStreamResponse> call) {
         long received = System.nanoTime();
         answer(call, "generate_stream", () -> {
             ChoiceBatch batch = submit(request);
