@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.TokenLogprob;
+import dev.vane.server.grpc.v1.ChatRequest;
 import dev.vane.server.grpc.v1.Final;
 import dev.vane.server.grpc.v1.GenerateRequest;
 import dev.vane.server.grpc.v1.GenerateResponse;
@@ -29,11 +31,13 @@ import io.grpc.stub.StreamObserver;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code vane.v1.Generation} ({@code src/main/proto/vane/v1/generation.proto}). A request becomes
- * the native REST request's JSON (the proto's field names are the REST names) and is read by
- * {@link NativeRequest}, so both transports accept and refuse the same requests; errors become
+ * the REST request's JSON (the proto's field names are the REST names) and is read by the REST
+ * route's reader ({@link NativeRequest}, {@link ChatFormat#parse}), so both transports accept and
+ * refuse the same requests; errors become
  * gRPC statuses ({@link #status}). A cancelled call or an expired deadline cancels its sequence,
  * which stops and frees its KV slot at the scheduler's next step.
  */
@@ -51,9 +55,28 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
 
     @Override
     public void generate(GenerateRequest request, StreamObserver<GenerateResponse> call) {
+        unary(call, "generate", () -> submit(request));
+    }
+
+    @Override
+    public void generateStream(GenerateRequest request, StreamObserver<GenerateStreamResponse> call) {
+        streamed(call, "generate_stream", () -> submit(request));
+    }
+
+    @Override
+    public void chat(ChatRequest request, StreamObserver<GenerateResponse> call) {
+        unary(call, "chat", () -> submit(request));
+    }
+
+    @Override
+    public void chatStream(ChatRequest request, StreamObserver<GenerateStreamResponse> call) {
+        streamed(call, "chat_stream", () -> submit(request));
+    }
+
+    private void unary(StreamObserver<GenerateResponse> call, String method, Supplier<ChoiceBatch> submit) {
         long received = System.nanoTime();
-        answer(call, "generate", () -> {
-            ChoiceBatch batch = submit(request);
+        answer(call, method, () -> {
+            ChoiceBatch batch = submit.get();
             List<GenerationResult> results = batch.await();
             if (Context.current().isCancelled()) return;
             ChoiceBatch.checkFinished(results);
@@ -73,11 +96,10 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
         });
     }
 
-    @Override
-    public void generateStream(GenerateRequest request, StreamObserver<GenerateStreamResponse> call) {
+    private void streamed(StreamObserver<GenerateStreamResponse> call, String method, Supplier<ChoiceBatch> submit) {
         long received = System.nanoTime();
-        answer(call, "generate_stream", () -> {
-            ChoiceBatch batch = submit(request);
+        answer(call, method, () -> {
+            ChoiceBatch batch = submit.get();
             while (!batch.allFinished()) {
                 ChoiceBatch.Event event = batch.poll(POLL_MILLIS);
                 if (Context.current().isCancelled()) return;
@@ -132,27 +154,42 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
      */
     private ChoiceBatch submit(GenerateRequest request) {
         NativeRequest r = NativeRequest.read(Fields.of(json(request)), ctx);
-        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, r.prompt(), r.params())), r.vane());
+        return cancelledWithTheCall(ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, r.prompt(), r.params())), r.vane()));
+    }
+
+    /** A chat request is read by the REST chat route's own reader ({@link ChatFormat#parse}): one choice. */
+    private ChoiceBatch submit(ChatRequest request) {
+        OpenAiRequest r = ChatFormat.parse(Fields.of(json(request)), ctx);
+        return cancelledWithTheCall(ChoiceBatch.submit(ctx, r.specs(), r.vane()));
+    }
+
+    private static ChoiceBatch cancelledWithTheCall(ChoiceBatch batch) {
         Context.current().addListener(cancelled -> batch.cancel(), Runnable::run);
         return batch;
     }
 
     /**
      * The request as the REST request's JSON: the prompt's {@code text} or {@code token_ids} becomes
-     * {@code prompt}, and {@code seed}, which proto3's JSON writes as a string, a number again.
+     * {@code prompt}.
      */
     static ObjectNode json(GenerateRequest request) {
+        ObjectNode o = json((Message) request);
+        JsonNode text = o.remove("text");
+        JsonNode ids = o.remove("token_ids");
+        if (text != null) o.set("prompt", text);
+        else if (ids != null) o.set("prompt", ids.has("ids") ? ids.get("ids") : JsonBody.JSON.createArrayNode());
+        return o;
+    }
+
+    /** A message as JSON with its proto field names; {@code seed}, which proto3's JSON writes as a string, a number again. */
+    private static ObjectNode json(Message request) {
         ObjectNode o;
         try {
             o = (ObjectNode) JsonBody.JSON.readTree(TO_JSON.print(request));
         } catch (InvalidProtocolBufferException | JsonProcessingException e) {
             throw new IllegalStateException("a parsed message prints as JSON", e);
         }
-        JsonNode text = o.remove("text");
-        JsonNode ids = o.remove("token_ids");
-        if (text != null) o.set("prompt", text);
-        else if (ids != null) o.set("prompt", ids.has("ids") ? ids.get("ids") : JsonBody.JSON.createArrayNode());
-        if (request.hasSeed()) o.put("seed", request.getSeed());
+        if (o.path("seed").isTextual()) o.put("seed", Long.parseLong(o.get("seed").asText()));
         return o;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.Component;
+import dev.vane.server.grpc.v1.ChatMessage;
+import dev.vane.server.grpc.v1.ChatRequest;
 import dev.vane.server.grpc.v1.GenerateRequest;
 import dev.vane.server.grpc.v1.GenerateResponse;
 import dev.vane.server.grpc.v1.GenerateStreamResponse;
@@ -175,6 +177,35 @@ class GrpcServiceTest {
                 .setLayerSkip(LayerSkip.newBuilder().setMode("exit").setAlpha(0.8)).setTrace(true)).build();
         JsonNode skippingRest = rest(PROMPT, 8, "{\"layer_skip\": {\"mode\": \"exit\", \"alpha\": 0.8}, \"trace\": true}");
         assertThat(blocking.generate(skipping).getTokenIdsList()).isEqualTo(ids(skippingRest));
+    }
+
+    @Test
+    void chatRendersTheConversationWithTheTemplateAsTheRestChatRouteDoes() {
+        JsonNode expected = t.ok("/v1/chat/completions", "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                + " {\"role\": \"user\", \"content\": \"Tell me about the old town.\"}], \"max_tokens\": 12, \"temperature\": 0}");
+        ChatRequest request = ChatRequest.newBuilder()
+                .addMessages(ChatMessage.newBuilder().setRole("system").setContent("Be brief."))
+                .addMessages(ChatMessage.newBuilder().setRole("user").setContent("Tell me about the old town."))
+                .setMaxTokens(12).setTemperature(0).build();
+        GenerateResponse unary = blocking.chat(request);
+        assertThat(unary.getText()).isEqualTo(expected.get("choices").get(0).get("message").get("content").asText());
+        assertThat(unary.getUsage().getPromptTokens()).isEqualTo(expected.get("usage").get("prompt_tokens").asInt());
+        assertThat(unary.getUsage().getCompletionTokens()).isEqualTo(expected.get("usage").get("completion_tokens").asInt());
+        StringBuilder streamed = new StringBuilder();
+        List<Integer> tokens = new ArrayList<>();
+        blocking.chatStream(request).forEachRemaining(m -> {
+            if (m.hasToken()) {
+                tokens.add(m.getToken().getToken());
+                streamed.append(m.getToken().getText());
+            } else streamed.append(m.getFinal().getText());
+        });
+        assertThat(tokens).isEqualTo(unary.getTokenIdsList());
+        assertThat(streamed.toString()).isEqualTo(unary.getText());
+        assertThatThrownBy(() -> blocking.chat(request.toBuilder().addMessages(ChatMessage.newBuilder().setRole("wizard")
+                .setContent("x")).build())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("messages[2].role");
+        });
     }
 
     @Test
