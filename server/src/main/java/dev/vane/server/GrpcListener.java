@@ -59,7 +59,7 @@ public final class GrpcListener implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             calls.shutdownNow();
-            throw new UncheckedIOException("gRPC listener on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e);
         }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(SERVICE, ServingStatus.SERVING);

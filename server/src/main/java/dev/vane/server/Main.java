@@ -196,8 +196,20 @@ public final class Main {
                                                 s.admin().maxArtifactBytes()))
                                 .any(Main::noRoute))
                         .build(), LISTENER_PROBE));
-        Optional<GrpcListener> grpc = s.grpcPort().isPresent()
-                ? Optional.of(GrpcListener.start(s.host(), s.grpcPort().getAsInt(), ctx, s.http().apiKey())) : Optional.empty();
+        Optional<GrpcListener> grpc;
+        try {
+            grpc = s.grpcPort().isPresent()
+                    ? Optional.of(GrpcListener.start(s.host(), s.grpcPort().getAsInt(), ctx, s.http().apiKey())) : Optional.empty();
+        } catch (java.io.UncheckedIOException e) { // the port is taken: what started is closed, and the message names the flag
+            admin.ifPresent(SupervisedListener::close);
+            http.close();
+            served.close();
+            metrics.close();
+            tokenizer.close();
+            model.close();
+            throw new SettingsException("--grpc-port " + s.grpcPort().getAsInt() + " on " + s.host() + ": "
+                    + e.getCause().getMessage(), e);
+        }
         ready.set(true);
         return new VaneServer(http, admin, grpc, served, steering, ready, model.backend(), model.kvDType(), () -> {
             metrics.close();

@@ -395,6 +395,16 @@ class GrpcServiceTest {
     }
 
     @Test
+    void aTakenGrpcPortIsAUsageErrorNamingTheFlag() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            ServerSettings s = ServerSettings.defaults(TestServer.modelDir("vane-grpc-taken", true)).withPort(0)
+                    .withGrpcPort(taken.getLocalPort()).withEngine(ComputeDType.F32, 1, 2, 256);
+            assertThatThrownBy(() -> Main.start(s)).isInstanceOf(SettingsException.class)
+                    .hasMessageContaining("--grpc-port " + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void withAnApiKeyAGenerationNeedsTheBearerHeaderAndHealthDoesNot() throws Exception {
         String key = "grpc-test-api-key-0123456789";
         ServerSettings s = ServerSettings.defaults(TestServer.modelDir("vane-grpc-key", true)).withPort(0).withGrpcPort(0)
