@@ -16,8 +16,6 @@ import dev.vane.server.grpc.v1.GenerationGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +48,7 @@ public final class GrpcListener implements AutoCloseable {
         ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
         var generation = new GrpcGenerationService(ctx).bindService();
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).executor(calls)
-                .addService(apiKey.map(key -> ServerInterceptors.intercept(generation, new BearerKey(key))).orElse(generation))
+                .addService(apiKey.map(key -> ServerInterceptors.intercept(generation, new BearerKey(BearerAuth.api(key)))).orElse(generation))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(reflectionV1Alpha())
@@ -94,15 +92,14 @@ public final class GrpcListener implements AutoCloseable {
         calls.shutdownNow();
     }
 
-    /** {@code authorization: Bearer KEY} on every call, compared in constant time. */
-    private record BearerKey(String key) implements ServerInterceptor {
+    /** {@code authorization: Bearer KEY} on every call, checked as the HTTP API's gate checks it. */
+    private record BearerKey(BearerAuth gate) implements ServerInterceptor {
         private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             String given = headers.get(AUTHORIZATION);
-            byte[] expected = ("Bearer " + key).getBytes(StandardCharsets.UTF_8);
-            if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+            if (!gate.accepts(given == null ? "" : given)) {
                 call.close(Status.UNAUTHENTICATED.withDescription("authorization: Bearer <api key> required"), new Metadata());
                 return new ServerCall.Listener<>() { };
             }
