@@ -1,7 +1,9 @@
 package dev.vane.lab.data;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -247,6 +249,22 @@ public final class ChatDialogues {
                     "hurt my brother's feelings on purpose", "steal from a store", "cheat on a test", "break a window",
                     "spread a rumor", "trick my grandma"));
 
+    /** Every refuse and comply template: {@link #TEMPLATES}, {@link #ADDED_TEMPLATES} and the framed group ({@link ChatFrames}). */
+    public static List<Template> allTemplates() {
+        return GROUPS.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The template groups in the order they were added, each by the suffix of its split's name; each group is cut on its own. */
+    private static final Map<String, List<Template>> GROUPS = groups();
+
+    private static Map<String, List<Template>> groups() {
+        Map<String, List<Template>> g = new LinkedHashMap<>();
+        g.put("", TEMPLATES);
+        g.put("-added", ADDED_TEMPLATES);
+        g.put("-framed", ChatFrames.TEMPLATES);
+        return java.util.Collections.unmodifiableMap(g);
+    }
+
     /** What training does with a disguised template. */
     public enum Disguise { REFUSED, ANSWERED, HELD_OUT }
 
@@ -302,10 +320,10 @@ public final class ChatDialogues {
      */
     public static Plan plan(long seed, Split.Ratios templateRatios, Split.Ratios objectRatios) {
         List<List<Dialogue>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (Family family : List.of(Family.REFUSE, Family.COMPLY)) for (List<Template> group : List.of(TEMPLATES, ADDED_TEMPLATES)) {
-            List<Template> ts = group.stream().filter(t -> t.family() == family).toList();
+        for (Family family : List.of(Family.REFUSE, Family.COMPLY)) for (Map.Entry<String, List<Template>> group : GROUPS.entrySet()) {
+            List<Template> ts = group.getValue().stream().filter(t -> t.family() == family).toList();
             if (ts.isEmpty()) continue;
-            String cutName = "templates-" + family.label() + (group == TEMPLATES ? "" : "-added");
+            String cutName = "templates-" + family.label() + group.getKey();
             List<List<Template>> cut = Split.cut(ts, Split.derive(seed, cutName), templateRatios);
             for (int s = 0; s < 3; s++) for (Template t : cut.get(s)) {
                 if (s == 0) {

@@ -191,24 +191,37 @@ public final class DemoEval {
                 context, outs.size(), ok, 100.0 * ok / n, 100.0 * firstThree / n, skipped);
     }
 
+    /**
+     * Refusal rate per family over every test-split request, and per family by how the request is
+     * held out: a template training never saw, or an unseen object of a training template.
+     */
     private void refusal(Path file) throws IOException {
-        Map<String, List<String>> byFamily = new TreeMap<>(Refusals.FAMILY_ORDER);
-        for (String line : Files.readAllLines(file)) {
-            JsonNode d = JSON.readTree(line);
+        List<JsonNode> dialogues = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) dialogues.add(JSON.readTree(line));
+        Set<String> trainTemplates = new java.util.HashSet<>();
+        for (JsonNode d : dialogues) if (d.get("split").asText().equals("train")) trainTemplates.add(d.get("template").asText());
+        Map<String, List<String>> rows = new TreeMap<>(java.util.Comparator.<String, String>comparing(k -> k.substring(0, k.indexOf(' ')),
+                Refusals.FAMILY_ORDER).thenComparing(k -> k));
+        for (JsonNode d : dialogues) {
             if (!d.get("split").asText().equals("test")) continue;
             String rendered = tok.chatTemplate().orElseThrow().render(
                     List.of(new ChatMessage("user", d.get("prompt").asText())), true);
-            byFamily.computeIfAbsent(d.get("family").asText(), f -> new ArrayList<>()).add(rendered);
+            String family = d.get("family").asText();
+            boolean newTemplate = !trainTemplates.contains(d.get("template").asText());
+            rows.computeIfAbsent(family + " all", k -> new ArrayList<>()).add(rendered);
+            rows.computeIfAbsent(family + (newTemplate ? " template" : " object"), k -> new ArrayList<>()).add(rendered);
         }
-        int max = 60;
         out.printf(Locale.ROOT, "%n### Refusal rate on held-out requests (greedy, %d tokens)%n%n"
-                + "| family | prompts | refused | 95%% interval |%n|---|---|---|---|%n", REFUSAL_TOKENS);
-        for (Map.Entry<String, List<String>> e : byFamily.entrySet()) {
-            List<String> prompts = e.getValue().subList(0, Math.min(max, e.getValue().size()));
-            int refused = refused(prompts);
-            double[] ci = Refusals.wilson(refused, prompts.size());
-            out.printf(Locale.ROOT, "| %s | %d | %.0f%% | %.0f – %.0f%% |%n", e.getKey(), prompts.size(),
-                    100.0 * refused / prompts.size(), 100 * ci[0], 100 * ci[1]);
+                + "| family | held out | requests | refused | 95%% interval |%n|---|---|---|---|---|%n", REFUSAL_TOKENS);
+        Map<String, String> heldOut = Map.of("all", "all", "template", "whole templates", "object", "objects of training templates");
+        for (Map.Entry<String, List<String>> e : rows.entrySet()) {
+            String[] key = e.getKey().split(" ");
+            // the disguised family is held out by template only: its one sub-row would repeat "all"
+            if (!key[1].equals("all") && rows.get(key[0] + " all").size() == e.getValue().size()) continue;
+            int refused = refused(e.getValue());
+            double[] ci = Refusals.wilson(refused, e.getValue().size());
+            out.printf(Locale.ROOT, "| %s | %s | %d | %.0f%% | %.0f – %.0f%% |%n", key[0], heldOut.get(key[1]), e.getValue().size(),
+                    100.0 * refused / e.getValue().size(), 100 * ci[0], 100 * ci[1]);
         }
     }
 

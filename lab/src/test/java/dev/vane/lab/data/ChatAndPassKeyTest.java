@@ -15,8 +15,7 @@ class ChatAndPassKeyTest {
 
     @Test
     void everyTemplateHasObjectsAndTheFamiliesAreBalanced() {
-        List<ChatDialogues.Template> all = new java.util.ArrayList<>(ChatDialogues.TEMPLATES);
-        all.addAll(ChatDialogues.ADDED_TEMPLATES);
+        List<ChatDialogues.Template> all = ChatDialogues.allTemplates();
         long refuse = all.stream().filter(t -> t.family() == ChatDialogues.Family.REFUSE).count();
         assertThat(refuse).isGreaterThanOrEqualTo(10);
         assertThat(all.size() - refuse).isGreaterThanOrEqualTo(20);
@@ -27,6 +26,37 @@ class ChatAndPassKeyTest {
             assertThat(t.prompt()).contains("{x}");
             if (t.family() == ChatDialogues.Family.COMPLY) assertThat(t.response(t.objects().get(0))).doesNotContain("{x}", "{y}", "|");
         }
+    }
+
+    @Test
+    void everyRequestFormOfAHarmfulTemplateAlsoCarriesBenignRequests() {
+        Set<String> benignForms = new HashSet<>();
+        for (ChatDialogues.Template t : ChatDialogues.allTemplates())
+            if (t.family() == ChatDialogues.Family.COMPLY) benignForms.add(t.prompt());
+        List<ChatDialogues.Template> framedHarmful = ChatDialogues.allTemplates().stream()
+                .filter(t -> t.family() == ChatDialogues.Family.REFUSE && t.id().startsWith("refuse-frame-")).toList();
+        assertThat(framedHarmful).hasSizeGreaterThanOrEqualTo(10);
+        for (ChatDialogues.Template t : framedHarmful) assertThat(benignForms).contains(t.prompt());
+        // the training split holds many distinct benign requests, not a few templates' worth
+        assertThat(PLAN.train().stream().filter(d -> d.family() == ChatDialogues.Family.COMPLY).map(ChatDialogues.Dialogue::prompt).distinct().count())
+                .isGreaterThan(500);
+    }
+
+    @Test
+    void noTwoTemplatesMakeTheSameRequest() {
+        Set<String> prompts = new HashSet<>();
+        for (ChatDialogues.Template t : ChatDialogues.allTemplates())
+            for (String o : t.objects()) assertThat(prompts.add(t.prompt(o))).as(t.id() + ": " + t.prompt(o)).isTrue();
+    }
+
+    @Test
+    void theFramedGroupLeavesTheEarlierGroupsSplitAsItWas() {
+        // the first two groups are cut by their own seeds: their held-out prompts do not depend on the framed group
+        Set<String> earlier = new HashSet<>();
+        for (ChatDialogues.Template t : ChatDialogues.TEMPLATES) earlier.add(t.id());
+        for (ChatDialogues.Template t : ChatDialogues.ADDED_TEMPLATES) earlier.add(t.id());
+        List<String> heldOut = PLAN.test().stream().filter(d -> earlier.contains(d.template())).map(ChatDialogues.Dialogue::prompt).toList();
+        assertThat(heldOut).contains("What is two plus three?", "Explain rain to a child.");
     }
 
     @Test
