@@ -164,8 +164,9 @@ public final class ServeBench implements Callable<Integer> {
         return Long.parseLong(mm.group(1)) * 1024;
     }
 
-    private static double gauge(String metrics, String name) {
-        Matcher mm = Pattern.compile("^" + name + "\\s+(\\S+)$", Pattern.MULTILINE).matcher(metrics);
+    static double gauge(String metrics, String name) {
+        // every series carries the server's common tags ({model="..."})
+        Matcher mm = Pattern.compile("^" + name + "(?:\\{[^}]*})?\\s+(\\S+)$", Pattern.MULTILINE).matcher(metrics);
         if (!mm.find()) throw new IllegalStateException("/metrics has no " + name);
         return Double.parseDouble(mm.group(1));
     }
