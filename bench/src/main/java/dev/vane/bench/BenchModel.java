@@ -19,7 +19,7 @@ final class BenchModel {
     @Option(names = "--preset", defaultValue = "smollm2-135m", paramLabel = "NAME",
             description = "random weights in a real geometry: smollm2-135m, llama-3.2-1b, qwen3-0.6b (${DEFAULT-VALUE})")
     String preset;
-    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|f32|q8_0|q4_0", description = "compute dtype (${DEFAULT-VALUE})")
+    @Option(names = "--dtype", defaultValue = "f16", paramLabel = "f16|f32|q8_0|q4_0|q4_k", description = "compute dtype (${DEFAULT-VALUE})")
     ComputeDType dtype;
     @Option(names = "--kv-dtype", defaultValue = "auto", paramLabel = "auto|f16|f32",
             description = "KV cache element type; auto: the backend's own, f16 on the Java decoder (${DEFAULT-VALUE})")

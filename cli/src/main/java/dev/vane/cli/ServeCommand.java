@@ -26,8 +26,8 @@ final class ServeCommand extends Leaf {
     String host;
     @Option(names = "--port", paramLabel = "N", description = "public port, 0 picks a free one (${DEFAULT-VALUE})")
     int port;
-    @Option(names = "--dtype", paramLabel = "auto|f16|f32|q8_0|q4_0",
-            description = "compute dtype of the projections; auto: the checkpoint's, f16 for f16 and bf16 files; q8_0 and q4_0 quantise at load (${DEFAULT-VALUE})")
+    @Option(names = "--dtype", paramLabel = "auto|f16|f32|q8_0|q4_0|q4_k",
+            description = "compute dtype of the projections; auto: the checkpoint's, f16 for f16 and bf16 files; q8_0 and q4_0 quantise at load; q4_k runs a GGUF file stored in Q4_K (${DEFAULT-VALUE})")
     String dtype;
     @Option(names = "--backend", paramLabel = "auto|java|tensor",
             description = "the decoder: auto picks the Java f16 kernels where they can run the model, else the tensor path (${DEFAULT-VALUE})")

@@ -65,7 +65,7 @@ class CommandErrorsTest {
                 "--header", "yes"), "--header: must be true or false, got 'yes'");
         usage(CliRun.run("calibrate", "vectors", "--model", "m", "--prompts", "p", "--name", "../x", "--registry", "r"),
                 "--name: invalid artifact name '../x'");
-        usage(CliRun.run(CliRun.concat(vectors, "--dtype", "f8")), "--dtype: dtype must be f32, f16, q8_0 or q4_0, got 'f8'");
+        usage(CliRun.run(CliRun.concat(vectors, "--dtype", "f8")), "--dtype: dtype must be f32, f16, q8_0, q4_0 or q4_k, got 'f8'");
         usage(CliRun.run("calibrate"), "vane calibrate: missing command (vectors, controller, gact, task-embedding)");
         usage(CliRun.run("calibrate", "vector"), "vane calibrate: unknown command 'vector' (vectors, controller, gact, task-embedding)");
         usage(CliRun.run("frobnicate"), "vane: unknown command 'frobnicate' (serve, try, train, data, convert, calibrate, artifacts, eval)");

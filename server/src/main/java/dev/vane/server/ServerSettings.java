@@ -260,7 +260,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
     /** {@code auto} (empty: the checkpoint's), {@code f16}, {@code f32}, {@code q8_0} or {@code q4_0}. */
     public static Optional<ComputeDType> dtype(String value) {
-        return autoOr("dtype", "auto, f16, f32, q8_0 or q4_0", value, ComputeDType::parse);
+        return autoOr("dtype", "auto, f16, f32, q8_0, q4_0 or q4_k", value, ComputeDType::parse);
     }
 
     /** {@code auto} (empty: the backend's own, f16 on the Java decoder), {@code f16} or {@code f32}. */

@@ -13,7 +13,7 @@ import java.util.Optional;
  * server's start-up line.
  *
  * <ul>
- *   <li>{@link Kind#JAVA}: the {@link JavaDecoder}, the serving path: f16, q8_0 or q4_0 weights in Java
+ *   <li>{@link Kind#JAVA}: the {@link JavaDecoder}, the serving path: f16, q8_0, q4_0 or q4_k weights in Java
  *       Vector API kernels on {@code threads} threads, the whole step in Java.</li>
  *   <li>{@link Kind#TENSOR}: the {@link TensorDecoder}: PyTorch through DJL on {@code threads}
  *       threads, for f32 weights (the reference), for training, and for f16 models whose shapes the
@@ -61,14 +61,14 @@ public record Backend(Kind kind, int threads, String reason) {
             }
             case JAVA -> {
                 if (dtype == ComputeDType.F32)
-                    throw new IllegalArgumentException("the java backend runs f16, q8_0 or q4_0 weights; load the model with dtype f16 or use the tensor backend");
+                    throw new IllegalArgumentException("the java backend runs f16, q8_0, q4_0 or q4_k weights; load the model with dtype f16 or use the tensor backend");
                 javaUnfit(c, dtype).ifPresent(why -> {
                     throw new IllegalArgumentException("the java backend cannot run this model: " + why);
                 });
                 yield new Backend(Kind.JAVA, threads, "requested");
             }
             case AUTO -> {
-                if (dtype == ComputeDType.F32) yield new Backend(Kind.TENSOR, threads, "f32 weights (the Java kernels run f16, q8_0 and q4_0)");
+                if (dtype == ComputeDType.F32) yield new Backend(Kind.TENSOR, threads, "f32 weights (the Java kernels run f16, q8_0, q4_0 and q4_k)");
                 Optional<String> why = javaUnfit(c, dtype);
                 if (dtype.quantized()) {
                     why.ifPresent(w -> {

@@ -158,12 +158,12 @@ public final class JavaDecoder implements CausalLM {
     static JavaDecoder load(WeightSource r, ModelConfig cfg, int maxPositions, Backend backend, ComputeDType dtype, KvDType kvDType,
                             Optional<PackedCache> cache) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
-        if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16, q8_0 or q4_0 weights, not " + dtype.label());
+        if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16, q8_0, q4_0 or q4_k weights, not " + dtype.label());
         long t0 = System.nanoTime();
         Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up")
                 .start(switch (dtype) {
                     case Q8_0 -> Q8Gemv::warmUp;
-                    case Q4_0 -> () -> { // a matrix kept in another block format runs in Q8_0 (pack)
+                    case Q4_0, Q4_K -> () -> { // a matrix kept in another block format runs in Q8_0 (pack)
                         Q4Gemv.warmUp();
                         Q8Gemv.warmUp();
                     };
@@ -229,7 +229,7 @@ public final class JavaDecoder implements CausalLM {
         int[] first = new int[names.size() + 1]; // stacked row where part k starts
         for (int k = 0; k < names.size(); k++) first[k + 1] = first[k] + rows[k];
         if (dtype.quantized()) {
-            GgmlType type = dtype == ComputeDType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q4_0;
+            GgmlType type = switch (dtype) { case Q8_0 -> GgmlType.Q8_0; case Q4_0 -> GgmlType.Q4_0; default -> GgmlType.Q4_K; };
             List<Optional<BlockRows>> stored = new java.util.ArrayList<>();
             for (int k = 0; k < names.size(); k++) stored.add(r.blockRows(names.get(k), new long[] {rows[k], in}, type));
             if (stored.stream().allMatch(Optional::isPresent)) { // stored in this format: packed as they are
@@ -238,7 +238,11 @@ public final class JavaDecoder implements CausalLM {
                     int k = part(first, o);
                     parts[k].row(o - first[k], scales, data);
                 };
-                return dtype == ComputeDType.Q8_0 ? Q8Matrix.of(stacked, out, in, name, pool) : Q4Matrix.of(stacked, out, in, name, pool);
+                return switch (dtype) {
+                    case Q8_0 -> Q8Matrix.of(stacked, out, in, name, pool);
+                    case Q4_0 -> Q4Matrix.of(stacked, out, in, name, pool);
+                    default -> Q4Matrix.ofK(stacked, out, in, name, pool);
+                };
             }
         }
         F16Gemv.Rows[] parts = new F16Gemv.Rows[names.size()];
@@ -248,9 +252,10 @@ public final class JavaDecoder implements CausalLM {
             parts[k].row(o - first[k], dst);
         };
         // a matrix stored in another block format (a K-quant, or Q6_K output of a Q4_0 file) is
-        // requantised to Q8_0, which loses far less than Q4_0 would
+        // requantised to Q8_0, which loses far less than Q4_0 would; so is any matrix of a Q4_K
+        // model not stored in Q4_K (Vane does not quantise to Q4_K)
         boolean otherBlocks = names.stream().anyMatch(r::storedInBlocks);
-        if (dtype == ComputeDType.Q8_0 || (dtype == ComputeDType.Q4_0 && otherBlocks))
+        if (dtype == ComputeDType.Q8_0 || dtype == ComputeDType.Q4_K || (dtype == ComputeDType.Q4_0 && otherBlocks))
             return Q8Matrix.quantizing(stacked, out, in, name, pool);
         if (dtype == ComputeDType.Q4_0) return Q4Matrix.quantizing(stacked, out, in, name, pool);
         F16Matrix m = F16Matrix.of(stacked, out, in, name, pool);

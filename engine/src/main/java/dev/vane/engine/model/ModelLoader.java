@@ -33,6 +33,8 @@ public final class ModelLoader {
      */
     public static CausalLM load(Path dir, LoadOptions o) {
         if (isGguf(dir)) return loadGguf(dir, o);
+        if (o.dtype().orElse(ComputeDType.F16) == ComputeDType.Q4_K)
+            throw new IllegalArgumentException("dtype q4_k runs GGUF files stored in Q4_K; a checkpoint is quantised with q8_0 or q4_0");
         ModelConfig cfg = HfConfig.read(dir);
         int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
@@ -62,8 +64,8 @@ public final class ModelLoader {
 
     /**
      * A GGUF model file on the Java decoder (the only one that reads GGUF). The weights' dtype is
-     * the file's unless {@code o} sets one: q8_0 or q4_0 when the projections are stored so (packed
-     * as stored), q8_0 for Q4_K and Q6_K files (requantised at load), else f16.
+     * the file's unless {@code o} sets one: q8_0, q4_0 or q4_k when the projections are stored so
+     * (packed as stored), q8_0 for Q6_K files (requantised at load), else f16.
      */
     static CausalLM loadGguf(Path file, LoadOptions o) {
         GgufFile g = GgufFile.open(file, Long.MAX_VALUE);
@@ -73,14 +75,15 @@ public final class ModelLoader {
             try (GgufWeights weights = new GgufWeights(g, cfg.architecture() == Architecture.LLAMA, cfg.headDim())) {
                 String probe = HfNames.layer(0, HfNames.DOWN);
                 ComputeDType dtype = o.dtype().orElseGet(() -> switch (weights.type(probe, new long[] {cfg.hiddenSize(), cfg.intermediateSize()})) {
-                    case Q8_0, Q4_K, Q6_K -> ComputeDType.Q8_0; // K-quants run requantised to Q8_0
+                    case Q8_0, Q6_K -> ComputeDType.Q8_0; // Q6_K runs requantised to Q8_0
                     case Q4_0 -> ComputeDType.Q4_0;
+                    case Q4_K -> ComputeDType.Q4_K;
                     default -> ComputeDType.F16;
                 });
                 if (o.backend() == Backend.Request.TENSOR)
                     throw new IllegalArgumentException("GGUF files run on the java backend, not the tensor backend");
                 if (dtype == ComputeDType.F32)
-                    throw new IllegalArgumentException("GGUF files run on the java backend in f16, q8_0 or q4_0, not f32");
+                    throw new IllegalArgumentException("GGUF files run on the java backend in f16, q8_0, q4_0 or q4_k, not f32");
                 Backend.javaUnfit(cfg, dtype).ifPresent(why -> {
                     throw new IllegalArgumentException("the java backend cannot run this GGUF model: " + why);
                 });

@@ -163,11 +163,12 @@ public final class GgufWeights implements WeightSource {
 
     @Override
     public Optional<BlockRows> blockRows(String name, long[] shape, GgmlType type) {
-        if (type != GgmlType.Q8_0 && type != GgmlType.Q4_0) throw new IllegalArgumentException("no block rows of " + type);
+        if (type != GgmlType.Q8_0 && type != GgmlType.Q4_0 && type != GgmlType.Q4_K) throw new IllegalArgumentException("no block rows of " + type);
         GgufTensorInfo t = tensor(name, shape);
         if (t.type().orElseThrow() != type) return Optional.empty();
         int rows = Math.toIntExact(shape[0]), cols = Math.toIntExact(shape[1]);
-        int data = type.blockBytes() - 2; // after each block's f16 scale
+        int halves = type == GgmlType.Q4_K ? 2 : 1; // f16 scales opening each block: d (Q4_K: d, dmin)
+        int data = type.blockBytes() - 2 * halves;
         RowBlocks blocks = blocks(t, rows, Math.toIntExact(type.byteSize(cols)));
         boolean permute = interleaved(name);
         return Optional.of((r, scales, bytes) -> {
@@ -175,8 +176,8 @@ public final class GgufWeights implements WeightSource {
             ByteBuffer b = blocks.row(fr);
             int at = blocks.at(fr);
             for (int k = 0; k < cols / type.blockSize(); k++, at += type.blockBytes()) {
-                scales[k] = b.getShort(at);
-                b.get(at + 2, bytes, k * data, data);
+                for (int h = 0; h < halves; h++) scales[k * halves + h] = b.getShort(at + 2 * h);
+                b.get(at + 2 * halves, bytes, k * data, data);
             }
         });
     }

@@ -33,8 +33,8 @@ public interface WeightSource extends AutoCloseable {
     }
 
     /**
-     * The rows of a 2-d tensor as blocks of {@code type} (Q8_0 or Q4_0), when it is stored so (no
-     * requantisation); else empty.
+     * The rows of a 2-d tensor as blocks of {@code type} (Q8_0, Q4_0 or Q4_K: {@link BlockRows}),
+     * when it is stored so (no requantisation); else empty.
      */
     default Optional<BlockRows> blockRows(String name, long[] shape, GgmlType type) {
         return Optional.empty();

@@ -93,6 +93,33 @@ class GgufWeightsTest {
         }
     }
 
+    /** A Q4_K tensor's rows reach the 4-bit kernels as stored: packed, every weight is GGML's dequantisation of the file's bytes. */
+    @Test
+    void q4kTensorsArePackedAsStored() {
+        int rows = 3, cols = 512;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
+        byte[] blocks = new byte[rows * cols / 256 * 144];
+        ByteBuffer b = ByteBuffer.wrap(blocks).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < rows * cols / 256; k++) {
+            b.putShort(Float.floatToFloat16((float) rng.nextGaussian() * 0.01f)).putShort(Float.floatToFloat16((float) rng.nextGaussian() * 0.01f));
+            for (int j = 0; j < 140; j++) b.put((byte) rng.nextInt(256));
+        }
+        byte[] file = new GgufWriter().addTensor("blk.0.ffn_up.weight", GgmlType.Q4_K, new long[] {cols, rows}, out -> out.write(blocks)).toBytes();
+        try (GgufWeights w = new GgufWeights(GgufFile.parse(Path.of("k.gguf"), ByteBuffer.wrap(file)), false, 16)) {
+            long[] shape = {rows, cols};
+            assertThat(w.blockRows("model.layers.0.mlp.up_proj.weight", shape, GgmlType.Q4_0)).isEmpty();
+            dev.vane.engine.kernel.Q4Matrix m = dev.vane.engine.kernel.Q4Matrix.ofK(
+                    w.blockRows("model.layers.0.mlp.up_proj.weight", shape, GgmlType.Q4_K).orElseThrow(), rows, cols, "up", null);
+            float[] row = new float[cols], expected = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                m.row(r, row, 0);
+                dev.vane.engine.gguf.Dequant.dequantize(GgmlType.Q4_K, ByteBuffer.wrap(blocks).order(java.nio.ByteOrder.LITTLE_ENDIAN),
+                        r * cols / 256 * 144, cols, expected, 0);
+                assertThat(row).as("row %d", r).isEqualTo(expected);
+            }
+        }
+    }
+
     /** Metadata that cannot describe a model fails naming the file and the key, never with an arithmetic error. */
     @Test
     void badGeometryAndForeignTokenizersAreNamed() {
