@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
@@ -54,6 +55,9 @@ import java.util.concurrent.CompletableFuture;
  * rounds run every level in turn; the median aggregate rate per level is reported, with every
  * run's (on a shared host single runs of one level can differ by a third within minutes, and
  * interleaving the levels keeps a slow spell from landing on one of them only).
+ * The {@code socket} and {@code grpc} clients also time each stream's first token (median over the
+ * streams of the measured runs, {@code ttft_ms}), which splits a difference between clients into a
+ * per-request and a per-token part.
  * A preset has no tokenizer, so the Llama 3 tokenizer of the test resources is copied in.
  */
 @Command(name = "vane bench ConcurrencyBench", sortOptions = false, description =
@@ -104,39 +108,56 @@ public final class ConcurrencyBench implements Callable<Integer> {
             // then rounds of every level in turn, so that a slow spell of the shared host falls on
             // all levels alike rather than on one
             double[][] rates = new double[levels.size()][repeat];
+            List<List<Long>> firsts = new ArrayList<>();
+            for (int j = 0; j < levels.size(); j++) firsts.add(new ArrayList<>());
             for (int k = 0; k < repeat; k++)
                 for (int j = 0; j < levels.size(); j++) {
                     int n = levels.get(j);
-                    rates[j][k] = n * genLen / run(load, n, promptLen, genLen);
+                    rates[j][k] = n * genLen / run(load, n, promptLen, genLen, firsts.get(j));
                 }
             for (int j = 0; j < levels.size(); j++) {
                 double[] r = Arrays.stream(rates[j]).sorted().toArray();
                 System.out.printf(Locale.ROOT, "{\"bench\":\"concurrency\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
                                 + "\"client\":\"%s\",\"streams\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"repeats\":%d,\"aggregate_tok_s\":%.2f,"
-                                + "\"aggregate_tok_s_runs\":%s}%n",
+                                + "\"aggregate_tok_s_runs\":%s%s}%n",
                         m.model == null ? m.preset : dir.toString(), dtype.name().toLowerCase(), threads, client, levels.get(j), promptLen, genLen,
-                        repeat, r[r.length / 2], Arrays.toString(Arrays.stream(r).map(x -> Math.round(x * 10) / 10.0).toArray()));
+                        repeat, r[r.length / 2], Arrays.toString(Arrays.stream(r).map(x -> Math.round(x * 10) / 10.0).toArray()),
+                        firsts.get(j).isEmpty() ? "" : String.format(Locale.ROOT, ",\"ttft_ms\":%.2f", median(firsts.get(j)) / 1e6));
             }
         }
         return 0;
     }
 
+    private static double median(List<Long> xs) {
+        long[] v = xs.stream().mapToLong(Long::longValue).sorted().toArray();
+        return v[v.length / 2];
+    }
+
     /** Runs n streams at once; returns wall seconds until the last one ends. */
     private static double run(Load load, int n, int promptLen, int genLen) throws Exception {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
+        return run(load, n, promptLen, genLen, new ArrayList<>());
+    }
+
+    /** As {@link #run(Load, int, int, int)}, adding each stream's nanoseconds to its first token (where the client times it) to {@code firsts}. */
+    private static double run(Load load, int n, int promptLen, int genLen, List<Long> firsts) throws Exception {
+        List<CompletableFuture<OptionalLong>> all = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             int[] prompt = new int[promptLen];
             for (int t = 0; t < promptLen; t++) prompt[t] = 1000 + (i * 31 + t * 7) % 20000;
             all.add(load.stream(prompt, genLen));
         }
-        for (var f : all) f.get();
+        for (var f : all) f.get().ifPresent(firsts::add);
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Sends one streaming greedy request of {@code genLen} tokens; the future fails unless the stream was complete. */
+    /**
+     * Sends one streaming greedy request of {@code genLen} tokens; the future fails unless the stream
+     * was complete, and holds the nanoseconds from the request's start to its first token where the
+     * client times it.
+     */
     private interface Load extends AutoCloseable {
-        CompletableFuture<Void> stream(int[] prompt, int genLen);
+        CompletableFuture<OptionalLong> stream(int[] prompt, int genLen);
 
         @Override
         default void close() { }
@@ -162,24 +183,26 @@ public final class ConcurrencyBench implements Callable<Integer> {
         }
 
         @Override
-        public CompletableFuture<Void> stream(int[] prompt, int genLen) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
+        public CompletableFuture<OptionalLong> stream(int[] prompt, int genLen) {
+            CompletableFuture<OptionalLong> done = new CompletableFuture<>();
+            long start = System.nanoTime();
             TokenIds.Builder ids = TokenIds.newBuilder();
             for (int t : prompt) ids.addIds(t);
             stub.generateStream(GenerateRequest.newBuilder().setTokenIds(ids).setMaxTokens(genLen).setTemperature(0)
                     .setIgnoreEos(true).build(), new StreamObserver<>() {
                 int tokens;
                 int reported = -1;
+                long first;
 
                 @Override public void onNext(GenerateStreamResponse m) {
-                    if (m.hasToken()) tokens++;
-                    else reported = m.getFinal().getUsage().getCompletionTokens();
+                    if (m.hasToken() && tokens++ == 0) first = System.nanoTime() - start;
+                    else if (m.hasFinal()) reported = m.getFinal().getUsage().getCompletionTokens();
                 }
 
                 @Override public void onError(Throwable t) { done.completeExceptionally(t); }
 
                 @Override public void onCompleted() {
-                    if (tokens == genLen && reported == genLen) done.complete(null);
+                    if (tokens == genLen && reported == genLen) done.complete(OptionalLong.of(first));
                     else done.completeExceptionally(new IllegalStateException("stream incomplete: " + tokens + " tokens, "
                             + reported + " reported, " + genLen + " asked"));
                 }
@@ -200,20 +223,23 @@ public final class ConcurrencyBench implements Callable<Integer> {
         }
 
         @Override
-        public CompletableFuture<Void> stream(int[] prompt, int genLen) {
+        public CompletableFuture<OptionalLong> stream(int[] prompt, int genLen) {
             String body = body(prompt, genLen);
             return http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
-                    .thenAccept(r -> check(r.statusCode(), r.body(), genLen));
+                    .thenApply(r -> {
+                        check(r.statusCode(), r.body(), genLen);
+                        return OptionalLong.empty(); // the whole body at once: no first-token time
+                    });
         }
     }
 
     /** One platform thread per stream reading a plain socket: one wake-up per chunk. */
     private record SocketLoad(int port) implements Load {
         @Override
-        public CompletableFuture<Void> stream(int[] prompt, int genLen) {
+        public CompletableFuture<OptionalLong> stream(int[] prompt, int genLen) {
             String body = body(prompt, genLen);
-            CompletableFuture<Void> done = new CompletableFuture<>();
+            CompletableFuture<OptionalLong> done = new CompletableFuture<>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     done.complete(read(body, genLen));
@@ -224,7 +250,8 @@ public final class ConcurrencyBench implements Callable<Integer> {
             return done;
         }
 
-        private Void read(String body, int genLen) throws IOException {
+        private OptionalLong read(String body, int genLen) throws IOException {
+            long start = System.nanoTime(), first = -1;
             byte[] json = body.getBytes(StandardCharsets.UTF_8);
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 socket.setTcpNoDelay(true);
@@ -243,6 +270,8 @@ public final class ConcurrencyBench implements Callable<Integer> {
                 if (chunked) {
                     for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
                         text.write(in.readNBytes(size));
+                        // the first chunk with generated text holds the first token
+                        if (first < 0 && text.toString(StandardCharsets.UTF_8).contains("\"text\"")) first = System.nanoTime() - start;
                         line(in); // the CRLF after the chunk
                     }
                 } else {
@@ -250,7 +279,7 @@ public final class ConcurrencyBench implements Callable<Integer> {
                 }
                 check(code, text.toString(StandardCharsets.UTF_8), genLen);
             }
-            return null;
+            return first < 0 ? OptionalLong.empty() : OptionalLong.of(first);
         }
 
         /** One CRLF- (or LF-) terminated line, without the terminator. */
