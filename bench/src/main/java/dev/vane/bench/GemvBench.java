@@ -3,6 +3,7 @@ package dev.vane.bench;
 import dev.vane.engine.kernel.BlockRows;
 import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.Q4Gemv;
+import dev.vane.engine.kernel.Q4KGemv;
 import dev.vane.engine.kernel.Q8Gemv;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /**
  * One matrix kernel alone, one thread: time per call of {@link F16Gemv#multiply} (or, with
- * {@code --format q4_0|q4_k}, {@link Q4Gemv#multiply} on random blocks of that format) on the
+ * {@code --format q4_0|q4_k}, {@link Q4Gemv#multiply} or {@link Q4KGemv#multiply} on random blocks) on the
  * {@code smollm2-135m} layer shapes at several batch sizes, as nanoseconds per weight and per
  * weight·row (a multiply-add of one weight with one input row). At batch 1 the kernel is bound by
  * reading the weights; at batch 8 every weight is used 8 times and the arithmetic decides.
@@ -53,6 +54,7 @@ public final class GemvBench implements Callable<Integer> {
         if (!List.of("f16", "q4_0", "q4_k").contains(format)) throw new IllegalArgumentException("--format: f16, q4_0 or q4_k, got '" + format + "'");
         F16Gemv.Packed[] w = new F16Gemv.Packed[copies];
         Q4Gemv.Packed[] q = new Q4Gemv.Packed[copies];
+        Q4KGemv.Packed[] k = new Q4KGemv.Packed[copies];
         for (int c = 0; c < copies; c++) {
             if (format.equals("f16")) {
                 short[] m = new short[in * out];
@@ -65,7 +67,8 @@ public final class GemvBench implements Callable<Integer> {
                     for (int i = 0; i < d.length; i++) d[i] = Float.floatToFloat16((float) r.nextGaussian() * 0.001f);
                     for (int i = 0; i < data.length; i++) data[i] = (byte) r.nextInt(256);
                 };
-                q[c] = format.equals("q4_0") ? Q4Gemv.pack(random, out, in, null) : Q4Gemv.packK(random, out, in, null);
+                if (format.equals("q4_0")) q[c] = Q4Gemv.pack(random, out, in, null);
+                else k[c] = Q4KGemv.pack(random, out, in, null);
             }
         }
         for (int rows : batches) {
@@ -81,7 +84,8 @@ public final class GemvBench implements Callable<Integer> {
                 if (start != 0 && now - start >= seconds * 1e9) break;
                 int c = (int) (calls++ % copies);
                 if (w[c] != null) F16Gemv.multiply(w[c], x, rows, y, 0, out);
-                else Q4Gemv.multiply(q[c], xin, rows, y, 0, out);
+                else if (q[c] != null) Q4Gemv.multiply(q[c], xin, rows, y, 0, out);
+                else Q4KGemv.multiply(k[c], xin, rows, y, 0, out);
                 measured++;
             }
             double ns = (double) (System.nanoTime() - start) / measured;

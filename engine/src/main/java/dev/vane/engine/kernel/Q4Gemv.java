@@ -6,27 +6,21 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix products over GGML's 4-bit weights, Q4_0 and Q4_K, in Java SIMD. Both are blocks of 32
- * four-bit unsigned values {@code n} with a scale {@code d} and an offset {@code m} per block:
+ * Matrix products over Q4_0 weights (GGML's 4-bit format) in Java SIMD:
  * <pre>
- *   W[o, i] = n[o, i] · d[o, i/32] + m[o, i/32]
- *     Q4_0:  d an f16 scale,  m = −8d
- *     Q4_K:  d = D · sc,  m = −(Dmin · mc)   D, Dmin f16 per 256 weights; sc, mc 6-bit per 32
+ *   W[o, i] = d[o, i/32] · (n[o, i] − 8)     d an f16 scale per 32 weights, n a 4-bit unsigned
  *   y[b, o] = Σ_i  W[o, i] · x[b, i]
  * </pre>
- * A block of 32 weights is 16 bytes, byte {@code j} holding weight {@code j} in its low nibble and
- * weight {@code j + 16} in its high one (Q4_K's own order, 64 weights per 32 bytes, is rearranged
- * at packing), with a Q4_0 block's scale as f32 (5 bits per weight) or a Q4_K block's {@code sc}
- * and {@code mc} as bytes and its super-block's {@code D}, {@code Dmin} as f32 (4.75 bits per weight).
- * Activations stay f32 and each weight is {@code fma(n, d, m)}, rounded once, as GGML's
- * dequantisation computes it ({@code d·n} is exact: at most 17 by 4 bits); a high nibble is read
- * by a 16-bit shift of the byte pairs ({@code (b >>> 4) & 0xF}: x86 has no byte shift).
+ * A block of 32 weights is its scale and 16 bytes, byte {@code j} holding weight {@code j} in its
+ * low nibble and weight {@code j + 16} in its high one: 18 bytes per 32 weights, a quarter of f16.
+ * Activations stay f32 and each weight is formed exactly (an 11-bit by 4-bit product): a low
+ * nibble as {@code fma(n, d, −8d)}, a high one as {@code ((b & 0xF0) ^ 0x80) · d/16}, the byte
+ * read as a signed {@code 16·(n − 8)} (x86 has no byte shift; the shift cost a third of batch 1).
  *
  * <p><b>Layout</b> as {@link Q8Gemv}'s: output rows in blocks of {@link #BLOCK} (one float vector),
- * per quantisation block {@code k}, for {@code j = 0..15}, the {@code BLOCK} rows' byte {@code j}:
- * one load gives two inputs' weights ({@code 32k + j} and {@code 32k + 16 + j}) for the whole
- * block; the scales likewise {@code BLOCK} at a time (Q4_K: per block the {@code BLOCK} rows'
- * {@code sc} then their {@code mc}; per super-block their {@code D} then their {@code Dmin}).
+ * per quantisation block {@code k} the {@code BLOCK} scales (as f32) and then, for
+ * {@code j = 0..15}, the {@code BLOCK} rows' byte {@code j}: one load gives two inputs' weights
+ * ({@code 32k + j} and {@code 32k + 16 + j}) for the whole block.
  *
  * <p><b>One order everywhere.</b> Every output is one FMA chain from zero over the inputs of each
  * block in the order the bytes hold them, {@code 32k + j} then {@code 32k + 16 + j} for
@@ -38,8 +32,6 @@ public final class Q4Gemv {
 
     /** Weights per quantisation block (one scale each). */
     public static final int QK = 32;
-    /** Weights per Q4_K super-block (one {@code D} and {@code Dmin} each). */
-    public static final int QK_K = 256;
     private static final VectorSpecies<Float> F = F16Gemv.WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = F16Gemv.WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
     /** Output rows per packed block. */
@@ -49,55 +41,21 @@ public final class Q4Gemv {
 
     private Q4Gemv() {}
 
-    /** The block format of a packed matrix. */
-    public enum Format { Q4_0, Q4_K }
-
     /**
      * A matrix in the packed layout.
      *
-     * @param nibbles   {@code blocks(out) · in/2 · BLOCK} bytes, two weights each
-     * @param scales    Q4_0: {@code blocks(out) · in/32 · BLOCK} scales {@code d}; Q4_K:
-     *                  {@code blocks(out) · in/256 · 2 · BLOCK} super-block scales {@code D, Dmin}
-     *                  (f16 values held as f32)
-     * @param subScales Q4_K: {@code blocks(out) · in/32 · 2 · BLOCK} 6-bit {@code sc, mc}; Q4_0: empty
+     * @param nibbles {@code blocks(out) · in/2 · BLOCK} bytes, two weights each
+     * @param scales  {@code blocks(out) · in/32 · BLOCK} scales (f16 values held as f32)
      */
-    public record Packed(Format format, byte[] nibbles, float[] scales, byte[] subScales, int out, int in) {
-        /**
-         * The weight {@code W[o, i]} as f32, as GGML's dequantisation forms it: Q4_0
-         * {@code d · (n − 8)}, Q4_K {@code fma(n, d, m)}. The kernels form every weight as
-         * {@code fma(n, d, m)}: the same value, except that a Q4_0 zero weight ({@code n = 8}) of a
-         * negative {@code d} is +0 there and −0 here, which no FMA chain from +0 tells apart.
-         */
+    public record Packed(byte[] nibbles, float[] scales, int out, int in) {
+        /** The weight {@code W[o, i]} as f32 (exact). */
         public float weight(int o, int i) {
             int r = i % QK, b = nibbles[nibble(in, o, i / QK, r % 16)];
             int n = r < 16 ? b & 0xF : (b >> 4) & 0xF;
-            if (format == Format.Q4_0) return scale(o, i / QK) * (n - 8);
-            return Math.fma(n, scale(o, i / QK), offset(o, i / QK));
+            return scales[Q8Gemv.scale(in, o, i / QK)] * (n - 8);
         }
 
-        /** Block {@code k}'s scale {@code d} of row {@code o}. */
-        float scale(int o, int k) {
-            if (format == Format.Q4_0) return scales[Q8Gemv.scale(in, o, k)];
-            return subScales[sub(in, o, k)] * scales[sup(in, o, k / 8)];
-        }
-
-        /** Block {@code k}'s offset {@code m} of row {@code o}: {@code −8d} or {@code −(Dmin · mc)}. */
-        float offset(int o, int k) {
-            if (format == Format.Q4_0) return scale(o, k) * -8f;
-            return subScales[sub(in, o, k) + BLOCK] * -scales[sup(in, o, k / 8) + BLOCK];
-        }
-
-        public long bytes() { return nibbles.length + 4L * scales.length + subScales.length; }
-    }
-
-    /** Where Q4_K's {@code sc[o, k]} lies ({@code mc} {@link #BLOCK} further). */
-    static int sub(int in, int o, int k) {
-        return (((o / BLOCK) * (in / QK) + k) * 2) * BLOCK + o % BLOCK;
-    }
-
-    /** Where Q4_K's {@code D[o, s]} of super-block {@code s} lies ({@code Dmin} {@link #BLOCK} further). */
-    static int sup(int in, int o, int s) {
-        return (((o / BLOCK) * (in / QK_K) + s) * 2) * BLOCK + o % BLOCK;
+        public long bytes() { return nibbles.length + 4L * scales.length; }
     }
 
     public static int blocks(int out) { return (out + BLOCK - 1) / BLOCK; }
@@ -128,62 +86,7 @@ public final class Q4Gemv {
         };
         if (pool == null) for (int c = 0; c < chunks; c++) task.run(c);
         else pool.run(chunks, task);
-        return new Packed(Format.Q4_0, nibbles, scales, new byte[0], out, in);
-    }
-
-    /**
-     * Packs the rows of an {@code [out, in]} Q4_K matrix on {@code pool} (this thread when null):
-     * {@code src} gives per super-block its {@code D}, {@code Dmin} (f16 bits) and its 140 bytes
-     * after them (12 bytes of 6-bit {@code sc}/{@code mc}, 128 of nibbles), as GGUF stores them.
-     * Rejects widths that are not whole super-blocks and non-finite scales.
-     */
-    public static Packed packK(BlockRows src, int out, int in, KernelPool pool) {
-        if (in <= 0 || in % QK_K != 0) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK_K);
-        int padded = blocks(out) * BLOCK, supers = in / QK_K;
-        byte[] nibbles = new byte[Math.multiplyExact(padded, in / 2)];
-        float[] scales = new float[padded / BLOCK * supers * 2 * BLOCK];
-        byte[] subScales = new byte[padded / BLOCK * (in / QK) * 2 * BLOCK];
-        int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
-        KernelPool.Task task = c -> {
-            short[] d = new short[2 * supers];
-            byte[] q = new byte[supers * K_DATA];
-            int[] n = new int[QK_K];
-            for (int o = c * PACK_CHUNK_ROWS; o < Math.min(out, (c + 1) * PACK_CHUNK_ROWS); o++) {
-                src.row(o, d, q);
-                for (int s = 0; s < supers; s++) {
-                    for (int h = 0; h < 2; h++) {
-                        if ((d[2 * s + h] & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN scale in row " + o);
-                        scales[sup(in, o, s) + h * BLOCK] = Float.float16ToFloat(d[2 * s + h]);
-                    }
-                    int at = s * K_DATA;
-                    for (int j = 0; j < 8; j++) {
-                        subScales[sub(in, o, 8 * s + j)] = (byte) scaleK(q, at, j);
-                        subScales[sub(in, o, 8 * s + j) + BLOCK] = (byte) minK(q, at, j);
-                    }
-                    // 64 weights per 32 bytes: the low nibbles, then the high ones
-                    for (int i = 0; i < QK_K; i++) n[i] = (q[at + 12 + (i / 64) * 32 + i % 32] >> (i % 64 < 32 ? 0 : 4)) & 0xF;
-                    for (int b = 0; b < 8; b++)
-                        for (int j = 0; j < 16; j++)
-                            nibbles[nibble(in, o, 8 * s + b, j)] = (byte) (n[32 * b + j] | n[32 * b + 16 + j] << 4);
-                }
-            }
-        };
-        if (pool == null) for (int c = 0; c < chunks; c++) task.run(c);
-        else pool.run(chunks, task);
-        return new Packed(Format.Q4_K, nibbles, scales, subScales, out, in);
-    }
-
-    /** Bytes of a Q4_K super-block after its two f16 scales. */
-    public static final int K_DATA = 140;
-
-    /** Block {@code j}'s 6-bit scale among a Q4_K super-block's 12 scale bytes at {@code at}. */
-    static int scaleK(byte[] q, int at, int j) {
-        return j < 4 ? q[at + j] & 63 : (q[at + j + 4] & 0xF) | ((q[at + j - 4] & 0xFF) >> 6) << 4;
-    }
-
-    /** Block {@code j}'s 6-bit minimum among a Q4_K super-block's 12 scale bytes at {@code at}. */
-    static int minK(byte[] q, int at, int j) {
-        return j < 4 ? q[at + j + 4] & 63 : ((q[at + j + 4] & 0xFF) >> 4) | ((q[at + j] & 0xFF) >> 6) << 4;
+        return new Packed(nibbles, scales, out, in);
     }
 
     /**
@@ -234,24 +137,21 @@ public final class Q4Gemv {
     public static synchronized void warmUp() {
         if (warmed) return;
         warmed = true;
-        int in = QK_K;
+        int in = 64;
         int[] outs = {9 * BLOCK + 3, 7 * BLOCK};
-        Packed[] m = new Packed[2 * outs.length];
+        Packed[] m = new Packed[outs.length];
         for (int k = 0; k < outs.length; k++) {
             int salt = k;
-            BlockRows rows = (o, d, q) -> {
+            m[k] = pack((o, d, q) -> {
                 java.util.Arrays.fill(d, Float.floatToFloat16(0.01f));
                 for (int i = 0; i < q.length; i++) q[i] = (byte) (o * 31 + i * 7 + salt);
-            };
-            m[2 * k] = pack(rows, outs[k], in, null);
-            m[2 * k + 1] = packK(rows, outs[k], in, null);
+            }, outs[k], in, null);
         }
         int[] rowCounts = {1, 2, 3, 5, 8, 9, 16, 40};
         float[] x = new float[40 * in];
         for (int i = 0; i < x.length; i++) x[i] = ((i * 13) % 29 - 14) / 7f;
         float[] y = new float[40 * outs[0]];
-        // both formats through every tile: one compiled body serves both (the format is a branch per block)
-        for (int round = 0; round < 150; round++)
+        for (int round = 0; round < 400; round++)
             for (Packed p : m)
                 for (int rows : rowCounts) {
                     float[] padded = Q8Gemv.inputs(x, rows, in);
@@ -273,13 +173,15 @@ public final class Q4Gemv {
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
         if (x.length < (rows == 1 ? in : (rows + 7) / 8 * 8 * in)) throw new IllegalArgumentException("inputs not padded to groups of 8 rows");
         float[] tail = Q8Gemv.tail();
+        byte[] q = w.nibbles();
+        float[] s = w.scales();
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // two blocks half the range apart (two weight streams, two chains): a four-block loop
             // as the f16 and Q8_0 kernels have compiled to code ten times slower than this one
             int half = (b1 - b0) / 2;
-            for (int k = 0; k < half; k++) row1x2(w, x, y, b0 + k, half, tail);
-            for (int blk = b0 + 2 * half; blk < b1; blk++) row1x1(w, x, y, blk, tail);
+            for (int k = 0; k < half; k++) row1x2(q, s, in, out, x, y, b0 + k, half, tail);
+            for (int blk = b0 + 2 * half; blk < b1; blk++) row1x1(q, s, in, out, x, y, blk, tail);
             return;
         }
         int groups = (rows + 7) / 8 * 8;
@@ -288,12 +190,12 @@ public final class Q4Gemv {
             int blk = b0;
             if (F16Gemv.WIDE)
                 for (; blk + 2 <= b1; blk += 2)
-                    for (int b = r0; b < r1; b += 8) tile8x2(w, x, b, Math.min(8, rows - b), y, blk, tail);
+                    for (int b = r0; b < r1; b += 8) tile8x2(q, s, in, out, x, b, Math.min(8, rows - b), y, blk, tail);
             for (; blk < b1; blk++)
                 for (int b = r0; b < r1; b += 8) {
                     int valid = Math.min(8, rows - b);
-                    tile4x1(w, x, b, Math.min(4, valid), y, blk, tail);
-                    if (valid > 4) tile4x1(w, x, b + 4, valid - 4, y, blk, tail);
+                    tile4x1(q, s, in, out, x, b, Math.min(4, valid), y, blk, tail);
+                    if (valid > 4) tile4x1(q, s, in, out, x, b + 4, valid - 4, y, blk, tail);
                 }
         }
     }
@@ -303,92 +205,74 @@ public final class Q4Gemv {
         return ByteVector.fromArray(B, q, at);
     }
 
-    /** Weights {@code fma(n, d, m)} of the low nibbles. */
+    /** Weights {@code d·(n − 8)} of the low nibbles, exactly (an 11-bit by 4-bit product): {@code fma(n, d, −8d)}. */
     private static FloatVector low(ByteVector n, FloatVector d, FloatVector m) {
         return ((FloatVector) n.and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0)).fma(d, m);
     }
 
-    /** Weights {@code fma(n, d, m)} of the high nibbles, shifted down as 16-bit lanes (x86 has no byte shift). */
-    private static FloatVector high(ByteVector n, FloatVector d, FloatVector m) {
-        ByteVector h = n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
-        return ((FloatVector) h.convertShape(VectorOperators.B2F, F, 0)).fma(d, m);
+    /** Weights of the high nibbles, given {@code h = d/16} (exact: a power of two). */
+    private static FloatVector high(ByteVector n, FloatVector h) {
+        // (b & 0xF0) ^ 0x80 read as a signed byte is 16·(n − 8): no byte shift (x86 has none), and
+        // times d/16 it is the weight, exactly
+        return ((FloatVector) n.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80).convertShape(VectorOperators.B2F, F, 0)).mul(h);
     }
 
-    /** Block {@code k}'s scales {@code d} of output block {@code blk}. */
-    private static FloatVector scale(Packed w, int blk, int k) {
-        int kb = w.in() / QK;
-        if (w.format() == Format.Q4_0) return FloatVector.fromArray(F, w.scales(), (blk * kb + k) * BLOCK);
-        FloatVector sc = (FloatVector) ByteVector.fromArray(B, w.subScales(), (blk * kb + k) * 2 * BLOCK).convertShape(VectorOperators.B2F, F, 0);
-        return sc.mul(FloatVector.fromArray(F, w.scales(), (blk * (w.in() / QK_K) + k / 8) * 2 * BLOCK));
-    }
-
-    /** Block {@code k}'s offsets {@code m} of output block {@code blk}, given its scales {@code d}. */
-    private static FloatVector offset(Packed w, int blk, int k, FloatVector d) {
-        if (w.format() == Format.Q4_0) return d.mul(-8f);
-        int kb = w.in() / QK;
-        FloatVector mc = (FloatVector) ByteVector.fromArray(B, w.subScales(), ((blk * kb + k) * 2 + 1) * BLOCK).convertShape(VectorOperators.B2F, F, 0);
-        return mc.mul(FloatVector.fromArray(F, w.scales(), ((blk * (w.in() / QK_K) + k / 8) * 2 + 1) * BLOCK).neg());
-    }
-
-    private static void row1x1(Packed w, float[] x, float[] y, int blk, float[] tail) {
-        int in = w.in(), kb = in / QK;
-        byte[] q = w.nibbles();
+    private static void row1x1(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
+        int kb = in / QK;
         FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK;
-            FloatVector d = scale(w, blk, k), m = offset(w, blk, k, d);
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 ByteVector n = bytes(q, qa + j * BLOCK);
-                a = low(n, d, m).fma(FloatVector.broadcast(F, x[xa + j]), a);
-                a = high(n, d, m).fma(FloatVector.broadcast(F, x[xa + 16 + j]), a);
+                a = low(n, d, md).fma(FloatVector.broadcast(F, x[xa + j]), a);
+                a = high(n, hd).fma(FloatVector.broadcast(F, x[xa + 16 + j]), a);
             }
         }
         a.intoArray(tail, 0);
-        Q8Gemv.copyTail(tail, 0, 1, y, w.out(), 0, blk);
+        Q8Gemv.copyTail(tail, 0, 1, y, out, 0, blk);
     }
 
     /** Batch 1: blocks {@code blk} and {@code blk + gap}. */
-    private static void row1x2(Packed w, float[] x, float[] y, int blk, int gap, float[] tail) {
-        int in = w.in(), kb = in / QK, qStep = gap * (in / 2) * BLOCK;
-        byte[] q = w.nibbles();
+    private static void row1x2(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, int gap, float[] tail) {
+        int kb = in / QK, qStep = gap * (in / 2) * BLOCK, sStep = gap * kb * BLOCK;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
-            int q0 = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK;
-            FloatVector d0 = scale(w, blk, k), d1 = scale(w, blk + gap, k);
-            FloatVector m0 = offset(w, blk, k, d0), m1 = offset(w, blk + gap, k, d1);
+            int q0 = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK, s0 = (blk * kb + k) * BLOCK;
+            FloatVector d0 = FloatVector.fromArray(F, s, s0), d1 = FloatVector.fromArray(F, s, s0 + sStep);
+            FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f), h0 = d0.mul(0.0625f), h1 = d1.mul(0.0625f);
             for (int j = 0, o = q0; j < 16; j++, o += BLOCK) {
                 FloatVector lo = FloatVector.broadcast(F, x[xa + j]), hi = FloatVector.broadcast(F, x[xa + 16 + j]);
                 ByteVector n = bytes(q, o), p = bytes(q, o + qStep);
                 a0 = low(n, d0, m0).fma(lo, a0);
                 a1 = low(p, d1, m1).fma(lo, a1);
-                a0 = high(n, d0, m0).fma(hi, a0);
-                a1 = high(p, d1, m1).fma(hi, a1);
+                a0 = high(n, h0).fma(hi, a0);
+                a1 = high(p, h1).fma(hi, a1);
             }
         }
         a0.intoArray(tail, 0);
         a1.intoArray(tail, BLOCK);
-        Q8Gemv.copyTail(tail, 0, 1, y, w.out(), 0, blk);
-        Q8Gemv.copyTail(tail, 1, 1, y, w.out(), 0, blk + gap);
+        Q8Gemv.copyTail(tail, 0, 1, y, out, 0, blk);
+        Q8Gemv.copyTail(tail, 1, 1, y, out, 0, blk + gap);
     }
 
     /** Input rows {@code b..b+7} (the first {@code valid} real) × blocks {@code blk, blk+1} (AVX-512). */
-    private static void tile8x2(Packed w, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
-        int in = w.in(), out = w.out(), kb = in / QK, qStep = (in / 2) * BLOCK;
-        byte[] q = w.nibbles();
+    private static void tile8x2(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+        int kb = in / QK, qStep = (in / 2) * BLOCK, sStep = kb * BLOCK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
-            int qa = (blk * (in / 2) + k * 16) * BLOCK;
-            FloatVector d = scale(w, blk, k), e = scale(w, blk + 1, k);
-            FloatVector md = offset(w, blk, k, d), me = offset(w, blk + 1, k, e);
+            int qa = (blk * (in / 2) + k * 16) * BLOCK, sa = (blk * kb + k) * BLOCK;
+            FloatVector d = FloatVector.fromArray(F, s, sa), e = FloatVector.fromArray(F, s, sa + sStep);
+            FloatVector md = d.mul(-8f), me = e.mul(-8f), hd = d.mul(0.0625f), he = e.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 int i = k * QK + j;
                 ByteVector n = bytes(q, qa + j * BLOCK), p = bytes(q, qa + qStep + j * BLOCK);
                 for (int half = 0; half < 2; half++, i += 16) { // the low nibbles' input, then the high ones'
-                    FloatVector u = half == 0 ? low(n, d, md) : high(n, d, md), v = half == 0 ? low(p, e, me) : high(p, e, me);
+                    FloatVector u = half == 0 ? low(n, d, md) : high(n, hd), v = half == 0 ? low(p, e, me) : high(p, he);
                     FloatVector t = FloatVector.broadcast(F, x[x0 + i]);
                     a0 = u.fma(t, a0);
                     c0 = v.fma(t, c0);
@@ -437,18 +321,17 @@ public final class Q4Gemv {
     }
 
     /** Input rows {@code b..b+3} (the first {@code valid} real) × block {@code blk}. */
-    private static void tile4x1(Packed w, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
-        int in = w.in(), out = w.out(), kb = in / QK;
-        byte[] q = w.nibbles();
+    private static void tile4x1(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+        int kb = in / QK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK;
-            FloatVector d = scale(w, blk, k), md = offset(w, blk, k, d);
+            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 ByteVector n = bytes(q, qa + j * BLOCK);
                 for (int half = 0, i = k * QK + j; half < 2; half++, i += 16) {
-                    FloatVector u = half == 0 ? low(n, d, md) : high(n, d, md);
+                    FloatVector u = half == 0 ? low(n, d, md) : high(n, hd);
                     a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
                     a1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), a1);
                     a2 = u.fma(FloatVector.broadcast(F, x[x2 + i]), a2);

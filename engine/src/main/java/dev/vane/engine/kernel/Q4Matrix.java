@@ -1,8 +1,8 @@
 package dev.vane.engine.kernel;
 
 /**
- * A 4-bit weight matrix {@code [out, in]} on the Java heap, Q4_0 or Q4_K (blocks of 32 four-bit
- * weights with a scale and an offset each), multiplied by {@link Q4Gemv} across a {@link KernelPool}.
+ * A Q4_0 weight matrix {@code [out, in]} on the Java heap (blocks of 32 four-bit weights with an
+ * f16 scale each), multiplied by {@link Q4Gemv} across a {@link KernelPool}.
  */
 public final class Q4Matrix implements WeightMatrix {
 
@@ -16,15 +16,6 @@ public final class Q4Matrix implements WeightMatrix {
     public static Q4Matrix of(BlockRows src, int out, int in, String name, KernelPool pool) {
         try {
             return new Q4Matrix(Q4Gemv.pack(src, out, in, pool));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Packs Q4_K rows read by {@code pool}'s threads; rejects widths that are not whole super-blocks and non-finite scales, naming {@code name}. */
-    public static Q4Matrix ofK(BlockRows src, int out, int in, String name, KernelPool pool) {
-        try {
-            return new Q4Matrix(Q4Gemv.packK(src, out, in, pool));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }

@@ -3,11 +3,11 @@ package dev.vane.engine.kernel;
 /**
  * A projection matrix {@code [out, in]} held in one of the kernels' packed formats and multiplied
  * across a {@link KernelPool}: f16 ({@link F16Matrix}), 8-bit blocks ({@link Q8Matrix}) or 4-bit
- * blocks ({@link Q4Matrix}). The
+ * blocks ({@link Q4Matrix}, {@link Q4KMatrix}). The
  * decoder sees only this interface; activations are f32 in and out whatever the format. Also
  * serves as an embedding table ({@link #row}).
  */
-public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix {
+public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KMatrix {
 
     int out();
 

@@ -21,6 +21,8 @@ import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.kernel.KernelPool;
 import dev.vane.engine.kernel.Q4Gemv;
+import dev.vane.engine.kernel.Q4KGemv;
+import dev.vane.engine.kernel.Q4KMatrix;
 import dev.vane.engine.kernel.Q4Matrix;
 import dev.vane.engine.kernel.Q8Gemv;
 import dev.vane.engine.kernel.Q8Matrix;
@@ -163,8 +165,12 @@ public final class JavaDecoder implements CausalLM {
         Thread warmUp = Thread.ofPlatform().daemon().name("vane-kernel-warm-up")
                 .start(switch (dtype) {
                     case Q8_0 -> Q8Gemv::warmUp;
-                    case Q4_0, Q4_K -> () -> { // a matrix kept in another block format runs in Q8_0 (pack)
+                    case Q4_0 -> () -> { // a matrix kept in another block format runs in Q8_0 (pack)
                         Q4Gemv.warmUp();
+                        Q8Gemv.warmUp();
+                    };
+                    case Q4_K -> () -> {
+                        Q4KGemv.warmUp();
                         Q8Gemv.warmUp();
                     };
                     default -> F16Gemv::warmUp;
@@ -241,7 +247,7 @@ public final class JavaDecoder implements CausalLM {
                 return switch (dtype) {
                     case Q8_0 -> Q8Matrix.of(stacked, out, in, name, pool);
                     case Q4_0 -> Q4Matrix.of(stacked, out, in, name, pool);
-                    default -> Q4Matrix.ofK(stacked, out, in, name, pool);
+                    default -> Q4KMatrix.of(stacked, out, in, name, pool);
                 };
             }
         }

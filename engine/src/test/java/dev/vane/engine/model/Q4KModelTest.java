@@ -10,8 +10,8 @@ import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.kernel.BlockRows;
 import dev.vane.engine.kernel.F16Gemv;
-import dev.vane.engine.kernel.Q4Gemv;
-import dev.vane.engine.kernel.Q4Matrix;
+import dev.vane.engine.kernel.Q4KGemv;
+import dev.vane.engine.kernel.Q4KMatrix;
 import dev.vane.engine.weights.CheckpointReader;
 import dev.vane.engine.weights.FileDType;
 import dev.vane.engine.weights.WeightSource;
@@ -53,7 +53,7 @@ class Q4KModelTest {
             scales[2 * s] = Float.floatToFloat16(d);
             scales[2 * s + 1] = Float.floatToFloat16(dmin);
             int[] sc = new int[8], mc = new int[8];
-            int at = s * Q4Gemv.K_DATA;
+            int at = s * Q4KGemv.K_DATA;
             for (int j = 0; j < 8; j++) {
                 sc[j] = d == 0 ? 0 : Math.min(63, Math.round(scale[j] / d));
                 mc[j] = dmin == 0 ? 0 : Math.min(63, Math.round(min[j] / dmin));
@@ -101,7 +101,7 @@ class Q4KModelTest {
         @Override
         public F16Gemv.Rows f16Rows(String name, long[] shape) {
             int in = (int) shape[1];
-            Q4Matrix m = Q4Matrix.ofK(kRows(r.f16Rows(name, shape), in), (int) shape[0], in, name, null);
+            Q4KMatrix m = Q4KMatrix.of(kRows(r.f16Rows(name, shape), in), (int) shape[0], in, name, null);
             return (o, dst) -> {
                 float[] w = new float[in];
                 m.row(o, w, 0);

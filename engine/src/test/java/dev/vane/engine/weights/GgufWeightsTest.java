@@ -108,7 +108,7 @@ class GgufWeightsTest {
         try (GgufWeights w = new GgufWeights(GgufFile.parse(Path.of("k.gguf"), ByteBuffer.wrap(file)), false, 16)) {
             long[] shape = {rows, cols};
             assertThat(w.blockRows("model.layers.0.mlp.up_proj.weight", shape, GgmlType.Q4_0)).isEmpty();
-            dev.vane.engine.kernel.Q4Matrix m = dev.vane.engine.kernel.Q4Matrix.ofK(
+            dev.vane.engine.kernel.Q4KMatrix m = dev.vane.engine.kernel.Q4KMatrix.of(
                     w.blockRows("model.layers.0.mlp.up_proj.weight", shape, GgmlType.Q4_K).orElseThrow(), rows, cols, "up", null);
             float[] row = new float[cols], expected = new float[cols];
             for (int r = 0; r < rows; r++) {
