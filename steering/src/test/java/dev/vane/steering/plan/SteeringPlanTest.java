@@ -195,7 +195,7 @@ class SteeringPlanTest {
      * repeat one token whichever block or span it patches.)
      */
     private static final String PATCHED_PROMPT = "She looked at him and said";
-    private static final String REPLAYED_PROMPT = "They had been told that the";
+    private static final String REPLAYED_PROMPT = "In the morning the men";
     private static final float STRONG = 4;
 
     @Test
