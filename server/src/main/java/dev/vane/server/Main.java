@@ -8,6 +8,7 @@ import dev.vane.engine.gguf.GgufFile;
 import dev.vane.engine.model.CausalLM;
 import dev.vane.engine.model.LoadOptions;
 import dev.vane.engine.generate.GenerationDefaults;
+import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.ModelLoader;
 import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.Scheduler;
@@ -118,6 +119,8 @@ public final class Main {
         boolean gguf = ModelLoader.isGguf(s.model());
         if (!gguf && !Files.isDirectory(s.model()))
             throw new IllegalArgumentException("neither a model directory nor a .gguf file: " + s.model());
+        if (!gguf && s.dtype().filter(d -> d == ComputeDType.Q4_K).isPresent())
+            throw new SettingsException("--dtype q4_k: runs GGUF files stored in Q4_K; quantise a checkpoint with q8_0 or q4_0", null);
         GenerationDefaults defaults = GenerationDefaults.read(s.model()); // before the slow part: a bad file stops the start
         if (!defaults.describe().isEmpty())
             System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO,

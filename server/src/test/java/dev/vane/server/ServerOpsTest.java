@@ -151,7 +151,7 @@ class ServerOpsTest {
 
     /** A KV cache beyond memory stops the start with the settings and the numbers, on either decoder, before any allocation. */
     @ParameterizedTest
-    @EnumSource(ComputeDType.class)
+    @EnumSource(value = ComputeDType.class, names = "Q4_K", mode = EnumSource.Mode.EXCLUDE) // q4_k: GGUF files only (below)
     void aKvCacheBeyondMemoryIsRefusedAtStart(ComputeDType dtype) {
         ServerSettings settings = ServerSettings.defaults(TestServer.modelDir("vane-huge-cache", false)).withPort(0)
                 .withEngine(dtype, 1, 1_000_000, 65536);
@@ -160,6 +160,15 @@ class ServerOpsTest {
                 .hasMessageStartingWith("--slots 1000000 × --context 65536: a KV cache of 1000000 slots × 65536 positions needs "
                         + (dtype == ComputeDType.F32 ? "31250.0 GiB of native memory" : "15625.0 GiB of Java heap")) // f32 on the tensor decoder, f16 on the Java one
                 .hasMessageContaining("lower --slots or --context");
+    }
+
+    /** q4_k names GGUF files stored in Q4_K: on a checkpoint it is a usage error naming the flag, before anything loads. */
+    @Test
+    void q4kOnACheckpointIsRefusedNamingTheFlag() {
+        ServerSettings settings = ServerSettings.defaults(TestServer.modelDir("vane-q4k-checkpoint", false)).withPort(0)
+                .withEngine(ComputeDType.Q4_K, 1, 1, 64);
+        assertThatThrownBy(() -> Main.start(settings)).isInstanceOf(SettingsException.class)
+                .hasMessageStartingWith("--dtype q4_k: runs GGUF files stored in Q4_K");
     }
 
     @Test
