@@ -146,8 +146,10 @@ class GgufExportTest {
     /**
      * Q4_0: the file computes what the checkpoint quantised at load computes (the same quantiser),
      * and its stated tolerance against f16, teacher-forced on the f16 greedy sequence of the trained
-     * demo model: the same top-1 token on at least 10 of 12 steps, log-probabilities within 0.3 on
-     * average.
+     * demo model from a prompt of arbitrary ids: the same top-1 token on at least 8 of 12 steps,
+     * log-probabilities within 0.4 on average (the bundled model measures 8 / 12 and 0.381; the
+     * model bundled before its fine-tune measured at least 10 / 12 and under 0.3: Q4_0 follows this
+     * one less closely).
      */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"TINY_QWEN3", "demo"})
@@ -171,8 +173,8 @@ class GgufExportTest {
         System.out.printf("%s q4_0 vs f16: max |dlogprob| %.4f, mean %.5f, top-1 %d/%d%n", source, maxDifference(q4, f16),
                 sum / STEPS / f16.logprobs()[0].length, agree, STEPS);
         if (source.equals("demo")) {
-            assertThat(agree).isGreaterThanOrEqualTo(10);
-            assertThat(sum / STEPS / f16.logprobs()[0].length).isLessThan(0.3);
+            assertThat(agree).isGreaterThanOrEqualTo(8);
+            assertThat(sum / STEPS / f16.logprobs()[0].length).isLessThan(0.4);
         }
     }
 
