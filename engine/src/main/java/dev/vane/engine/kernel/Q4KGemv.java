@@ -52,7 +52,7 @@ public final class Q4KGemv {
     public record Packed(byte[] nibbles, float[] scales, byte[] subScales, int out, int in) {
         /** The weight {@code W[o, i]} as f32, as the kernels form it: {@code fma(n, d, m)}. */
         public float weight(int o, int i) {
-            int r = i % QK, b = nibbles[nibble(in, o, i / QK, r % 16)];
+            int r = i % QK, b = nibbles[Q4Gemv.nibble(in, o, i / QK, r % 16)];
             int n = r < 16 ? b & 0xF : (b >> 4) & 0xF;
             return Math.fma(n, scale(o, i / QK), offset(o, i / QK));
         }
@@ -80,12 +80,9 @@ public final class Q4KGemv {
         return (((o / BLOCK) * (in / QK_K) + s) * 2) * BLOCK + o % BLOCK;
     }
 
-    public static int blocks(int out) { return (out + BLOCK - 1) / BLOCK; }
+    /** Blocks of {@link #BLOCK} output rows that hold {@code out} rows (the layout is {@link Q4Gemv}'s). */
+    public static int blocks(int out) { return Q4Gemv.blocks(out); }
 
-    /** Where byte {@code j} of quantisation block {@code k} of row {@code o} lies. */
-    static int nibble(int in, int o, int k, int j) {
-        return ((o / BLOCK) * (in / 2) + k * 16 + j) * BLOCK + o % BLOCK;
-    }
 
     /**
      * Packs the rows of an {@code [out, in]} Q4_K matrix on {@code pool} (this thread when null):
@@ -120,7 +117,7 @@ public final class Q4KGemv {
                     for (int i = 0; i < QK_K; i++) n[i] = (q[at + 12 + (i / 64) * 32 + i % 32] >> (i % 64 < 32 ? 0 : 4)) & 0xF;
                     for (int b = 0; b < 8; b++)
                         for (int j = 0; j < 16; j++)
-                            nibbles[nibble(in, o, 8 * s + b, j)] = (byte) (n[32 * b + j] | n[32 * b + 16 + j] << 4);
+                            nibbles[Q4Gemv.nibble(in, o, 8 * s + b, j)] = (byte) (n[32 * b + j] | n[32 * b + 16 + j] << 4);
                 }
             }
         };
