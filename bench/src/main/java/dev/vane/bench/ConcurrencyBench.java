@@ -51,8 +51,10 @@ import java.util.concurrent.CompletableFuture;
  * wake-ups per token on a 2-core machine, taken from the server's decode steps); {@code grpc}
  * streams the same requests through {@code vane.v1.Generation/GenerateStream} on one grpc-java
  * channel (every stream checked: {@code gen-len} token messages and as many in the final usage).
- * Each level runs once unmeasured (JIT warm-up of that batch size's tiles), then {@code --repeat}
- * rounds run every level in turn; the median aggregate rate per level is reported, with every
+ * Each level and client first runs unmeasured for {@code --warmup} seconds (JIT warm-up of that
+ * batch size's tiles and that client's server path), then {@code --repeat} rounds run every level
+ * and client in turn (several {@code --client}s alternate against one server, the fair way to
+ * compare transports); the median aggregate rate per level and client is reported, with every
  * run's (on a shared host single runs of one level can differ by a third within minutes, and
  * interleaving the levels keeps a slow spell from landing on one of them only).
  * The {@code socket} and {@code grpc} clients also time each stream's first token (median over the
@@ -74,10 +76,13 @@ public final class ConcurrencyBench implements Callable<Integer> {
     List<Integer> levels;
     @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "measured rounds over the levels (${DEFAULT-VALUE})")
     int repeat;
-    @Option(names = "--client", defaultValue = "socket", paramLabel = "socket|jdk|grpc",
+    @Option(names = "--client", defaultValue = "socket", split = ",", paramLabel = "socket|jdk|grpc,...",
             description = "socket: a thread per stream on a plain socket; jdk: java.net.http; grpc: GenerateStream over"
-                    + " grpc-java (${DEFAULT-VALUE})")
-    String client;
+                    + " grpc-java; several: their runs alternate against one server (${DEFAULT-VALUE})")
+    List<String> clients;
+    @Option(names = "--warmup", defaultValue = "20", paramLabel = "SECONDS",
+            description = "unmeasured traffic per level and client before the measured rounds (${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     public static void main(String[] args) {
         BenchCli.main(new ConcurrencyBench(), args);
@@ -89,43 +94,63 @@ public final class ConcurrencyBench implements Callable<Integer> {
         ComputeDType dtype = m.dtype;
         int promptLen = m.promptLen;
         int genLen = m.genLen;
-        if (!List.of("socket", "jdk", "grpc").contains(client))
-            throw new ParameterException(spec.commandLine(), "--client: expected socket, jdk or grpc, got '" + client + "'");
+        for (String c : clients)
+            if (!List.of("socket", "jdk", "grpc").contains(c))
+                throw new ParameterException(spec.commandLine(), "--client: expected socket, jdk or grpc, got '" + c + "'");
+        if (!(warmupSeconds >= 0)) throw new ParameterException(spec.commandLine(), "--warmup: expected seconds >= 0, got " + warmupSeconds);
         int maxStreams = levels.stream().mapToInt(Integer::intValue).max().orElse(1);
         Path dir = m.dir();
         DecodeBench.withTokenizer(dir);
         ServerSettings s = ServerSettings.defaults(dir).withPort(0).withGrpcPort(0)
                 .withEngine(dtype, threads, maxStreams, promptLen + genLen + 8);
-        try (VaneServer server = Main.start(s); Load load = switch (client) {
-            case "jdk" -> new JdkLoad(server.port());
-            case "grpc" -> new GrpcLoad(server.grpcPort().getAsInt());
-            default -> new SocketLoad(server.port());
-        }) {
-            // each level once unmeasured first: every batch size runs its own kernel tiles, which
-            // the JIT compiles on first use (a cold 8-stream run spent its first steps in the
-            // interpreter)
-            for (int n : levels) run(load, n, promptLen, genLen);
-            // then rounds of every level in turn, so that a slow spell of the shared host falls on
-            // all levels alike rather than on one
-            double[][] rates = new double[levels.size()][repeat];
-            List<List<Long>> firsts = new ArrayList<>();
-            for (int j = 0; j < levels.size(); j++) firsts.add(new ArrayList<>());
-            for (int k = 0; k < repeat; k++)
-                for (int j = 0; j < levels.size(); j++) {
-                    int n = levels.get(j);
-                    rates[j][k] = n * genLen / run(load, n, promptLen, genLen, firsts.get(j));
-                }
-            for (int j = 0; j < levels.size(); j++) {
-                double[] r = Arrays.stream(rates[j]).sorted().toArray();
-                System.out.printf(Locale.ROOT, "{\"bench\":\"concurrency\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
-                                + "\"client\":\"%s\",\"streams\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"repeats\":%d,\"aggregate_tok_s\":%.2f,"
-                                + "\"aggregate_tok_s_runs\":%s%s}%n",
-                        m.model == null ? m.preset : dir.toString(), dtype.name().toLowerCase(), threads, client, levels.get(j), promptLen, genLen,
-                        repeat, r[r.length / 2], Arrays.toString(Arrays.stream(r).map(x -> Math.round(x * 10) / 10.0).toArray()),
-                        firsts.get(j).isEmpty() ? "" : String.format(Locale.ROOT, ",\"ttft_ms\":%.2f", median(firsts.get(j)) / 1e6));
+        try (VaneServer server = Main.start(s)) {
+            List<Load> loads = new ArrayList<>();
+            try {
+                for (String c : clients)
+                    loads.add(switch (c) {
+                        case "jdk" -> new JdkLoad(server.port());
+                        case "grpc" -> new GrpcLoad(server.grpcPort().getAsInt());
+                        default -> new SocketLoad(server.port());
+                    });
+                measure(loads, promptLen, genLen, dtype, threads, dir);
+            } finally {
+                for (Load l : loads) l.close();
             }
         }
         return 0;
+    }
+
+    private void measure(List<Load> loads, int promptLen, int genLen, ComputeDType dtype, int threads, Path dir) throws Exception {
+        // every level and client first runs unmeasured for --warmup seconds: each batch size runs
+        // its own kernel tiles and each client its own server path, which the JIT compiles on
+        // first use (a single warm-up round left the measured 1-stream runs climbing from 54 to 80
+        // tokens/s, and the gRPC path, with more code to compile, further behind)
+        for (int n : levels)
+            for (Load load : loads) {
+                long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                do run(load, n, promptLen, genLen); while (System.nanoTime() < until);
+            }
+        // then rounds of every level and client in turn, so that a slow spell of the shared host
+        // falls on all of them alike rather than on one
+        int cells = levels.size() * loads.size();
+        double[][] rates = new double[cells][repeat];
+        List<List<Long>> firsts = new ArrayList<>();
+        for (int j = 0; j < cells; j++) firsts.add(new ArrayList<>());
+        for (int k = 0; k < repeat; k++)
+            for (int j = 0; j < cells; j++) {
+                int n = levels.get(j / loads.size());
+                rates[j][k] = n * genLen / run(loads.get(j % loads.size()), n, promptLen, genLen, firsts.get(j));
+            }
+        for (int j = 0; j < cells; j++) {
+            double[] r = Arrays.stream(rates[j]).sorted().toArray();
+            System.out.printf(Locale.ROOT, "{\"bench\":\"concurrency\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,"
+                            + "\"client\":\"%s\",\"streams\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"warmup_s\":%s,\"repeats\":%d,"
+                            + "\"aggregate_tok_s\":%.2f,\"aggregate_tok_s_runs\":%s%s}%n",
+                    m.model == null ? m.preset : dir.toString(), dtype.name().toLowerCase(), threads, clients.get(j % loads.size()),
+                    levels.get(j / loads.size()), promptLen, genLen, warmupSeconds, repeat, r[r.length / 2],
+                    Arrays.toString(Arrays.stream(r).map(x -> Math.round(x * 10) / 10.0).toArray()),
+                    firsts.get(j).isEmpty() ? "" : String.format(Locale.ROOT, ",\"ttft_ms\":%.2f", median(firsts.get(j)) / 1e6));
+        }
     }
 
     private static double median(List<Long> xs) {
