@@ -1,13 +1,17 @@
 package dev.vane.engine.hooks;
 
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
  * Which positions of a step skip one decoder layer (design.md §3, {@code LAYER_GATE}). A skipped
  * position keeps its residual unchanged through the layer; its keys and values at that layer are
  * still projected from that residual and cached (the {@code project} KV policy), so later tokens
- * attend to it as usual. When every real position of the step skips, the engine computes only
- * the layer's K/V projections.
+ * attend to it as usual. The serving decoder leaves skipped positions out of the layer's
+ * attention, output projection and MLP (the running positions are gathered, computed and
+ * scattered back); when every real position of the step skips, it computes only the layer's K/V
+ * projections. A decoder tells the hooks what it did execute ({@link StepHooks#ran}), so a skip
+ * that saved nothing is not counted as one.
  */
 public final class LayerGate {
 
@@ -45,6 +49,18 @@ public final class LayerGate {
 
     /** Whether position {@code t} of row {@code b} skips the layer. */
     public boolean skips(int b, int t) { return skip != null && skip[b].get(t); }
+
+    /** The positions of row {@code b} that skip (never modified; empty when none do). */
+    public BitSet skipped(int b) { return skip == null ? RowHooks.NO_SKIPS : skip[b]; }
+
+    /** The step's rows {@code n = b·T + t} that run the layer, in increasing order (padding positions always run). */
+    public int[] running(StepContext ctx) {
+        int b = ctx.batchSize(), t = ctx.tokensPerRow(), m = 0;
+        int[] run = new int[b * t];
+        for (int r = 0; r < b; r++)
+            for (int p = 0; p < t; p++) if (!skips(r, p)) run[m++] = r * t + p;
+        return Arrays.copyOf(run, m);
+    }
 
     /** The mask {@code [B * T]}: true where the position skips (padding positions never do). */
     public boolean[] mask(StepContext ctx) {

@@ -33,6 +33,13 @@ public interface RowHooks extends AutoCloseable {
      */
     default BitSet skips(int layer, StepContext.Row row) { return NO_SKIPS; }
 
+    /**
+     * After {@code layer} ran: the real positions of this row whose products the decoder left out
+     * ({@code skipped}, within {@code 0..row.length()-1}; empty when every position ran, as when a
+     * decoder computed a skipped position and restored its residual). The default ignores it.
+     */
+    default void ran(int layer, BitSet skipped, StepContext.Row row) {}
+
     /** No position skips (shared; never modified). */
     BitSet NO_SKIPS = new BitSet(0);
 

@@ -119,6 +119,28 @@ public final class StepHooks {
         return skip == null ? LayerGate.RUN : LayerGate.of(skip, ctx);
     }
 
+    /**
+     * The decoder ran {@code layer} as {@code executed} says: each row's hooks hear which of its
+     * real positions were left out of the layer's products ({@link RowHooks#ran}). A decoder that
+     * computed every position and restored the skipped ones passes {@link LayerGate#RUN}.
+     */
+    public void ran(int layer, LayerGate executed, StepContext ctx) {
+        if (this == NONE) return;
+        check(ctx);
+        for (int r = 0; r < rows.size(); r++) {
+            if (failures[r] != null) continue;
+            StepContext.Row row = ctx.rows().get(r);
+            BitSet skipped = executed.skipped(r);
+            if (skipped.nextSetBit(0) >= row.length()) skipped = RowHooks.NO_SKIPS;
+            else if (skipped.length() > row.length()) skipped = skipped.get(0, row.length());
+            try {
+                rows.get(r).ran(layer, skipped, row);
+            } catch (RuntimeException e) {
+                fail(r, HookSite.of(layer, Component.LAYER_GATE), e);
+            }
+        }
+    }
+
     /** Row {@code r}'s skipped positions at {@code layer}: none once its hooks have failed. */
     private BitSet skips(int r, int layer, StepContext ctx) {
         if (failures[r] != null) return RowHooks.NO_SKIPS;

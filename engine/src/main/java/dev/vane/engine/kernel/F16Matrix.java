@@ -54,17 +54,17 @@ public final class F16Matrix implements WeightMatrix {
     /** Whether {@link F16Gemv} can multiply a matrix of input width {@code in}. */
     public static boolean fits(long in) { return in % BLOCK_IN == 0; }
 
-    /** {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}, the output columns split across the pool ({@link WeightMatrix#split}). */
+    /** Output columns {@code [from, to)} of {@code y = x · Wᵀ}, split across the pool ({@link WeightMatrix#split}). */
     @Override
-    public void multiply(float[] x, int rows, float[] y, KernelPool pool) {
-        if (x.length < rows * in || y.length < rows * out)
-            throw new IllegalArgumentException("x or y too short for " + rows + " rows");
-        if (out < 256 || pool.threads() == 1) {
-            F16Gemv.multiply(data, x, rows, y, 0, out);
+    public void multiply(float[] x, int rows, float[] y, KernelPool pool, int from, int to) {
+        if (x.length < rows * in || y.length < rows * out || to > out)
+            throw new IllegalArgumentException("x or y too short for " + rows + " rows, or columns past " + out);
+        if (to - from < 256 || pool.threads() == 1) {
+            WeightMatrix.split(from, to, F16Gemv.BLOCK, rows, pool, (a, b) -> F16Gemv.multiply(data, x, rows, y, a, b)); // on this thread
             return;
         }
         F16Gemv.Inputs scaled = F16Gemv.Inputs.reusing(x, rows, in, data.lift(), pool); // once, shared by the chunks
-        WeightMatrix.split(out, F16Gemv.BLOCK, rows, pool, (from, to) -> F16Gemv.multiply(data, scaled, rows, y, from, to));
+        WeightMatrix.split(from, to, F16Gemv.BLOCK, rows, pool, (a, b) -> F16Gemv.multiply(data, scaled, rows, y, a, b));
     }
 
     @Override

@@ -32,12 +32,13 @@ public final class Q4Matrix implements WeightMatrix {
     @Override public int in() { return data.in(); }
     @Override public long bytes() { return data.bytes(); }
 
+    /** Output columns {@code [from, to)} of {@code y = x · Wᵀ}, split across the pool ({@link WeightMatrix#split}). */
     @Override
-    public void multiply(float[] x, int rows, float[] y, KernelPool pool) {
-        if (x.length < rows * in() || y.length < rows * out())
-            throw new IllegalArgumentException("x or y too short for " + rows + " rows");
+    public void multiply(float[] x, int rows, float[] y, KernelPool pool, int from, int to) {
+        if (x.length < rows * in() || y.length < rows * out() || to > out())
+            throw new IllegalArgumentException("x or y too short for " + rows + " rows, or columns past " + out());
         float[] padded = Q8Gemv.inputs(x, rows, in()); // once, shared by the chunks
-        WeightMatrix.split(out(), Q4Gemv.BLOCK, rows, pool, (from, to) -> Q4Gemv.multiply(data, padded, rows, y, from, to));
+        WeightMatrix.split(from, to, Q4Gemv.BLOCK, rows, pool, (a, b) -> Q4Gemv.multiply(data, padded, rows, y, a, b));
     }
 
     @Override

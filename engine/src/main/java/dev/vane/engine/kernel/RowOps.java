@@ -51,6 +51,11 @@ public final class RowOps {
         for (int i = 0; i < n; i++) x[i] += a[i];
     }
 
+    /** {@code x[xo .. xo + n) += a[ao .. ao + n)}. */
+    public static void add(float[] x, int xo, float[] a, int ao, int n) {
+        for (int i = 0; i < n; i++) x[xo + i] += a[ao + i];
+    }
+
     /**
      * Positional encoding of the query and key heads of {@code rows} rows of {@code qkv}
      * ({@code [N, (H + 2G)·Dh]}: H query heads, G key heads, G value heads): each of the first

@@ -17,7 +17,16 @@ public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KM
     long bytes();
 
     /** {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}: {@code x [rows, in] → y [rows, out]}. */
-    void multiply(float[] x, int rows, float[] y, KernelPool pool);
+    default void multiply(float[] x, int rows, float[] y, KernelPool pool) {
+        multiply(x, rows, y, pool, 0, out());
+    }
+
+    /**
+     * Only the output columns {@code [from, to)} of {@code y = x · Wᵀ} (the other columns of
+     * {@code y} untouched), with the weights of the other rows of {@code W} not read: a fused
+     * {@code [q|k|v]} projection gives just its keys and values. {@code from} is a multiple of 16.
+     */
+    void multiply(float[] x, int rows, float[] y, KernelPool pool, int from, int to);
 
     /** {@code y = x · Wᵀ} into a new array. */
     default float[] multiply(float[] x, int rows, KernelPool pool) {
@@ -50,8 +59,16 @@ public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KM
      * while the other waited out the fifth, ~5% of a batch-8 step).
      */
     static void split(int out, int block, int rows, KernelPool pool, Range range) {
+        split(0, out, block, rows, pool, range);
+    }
+
+    /** As {@link #split(int, int, int, KernelPool, Range)} over the output columns {@code [start, end)} ({@code start} a multiple of {@code block}). */
+    static void split(int start, int end, int block, int rows, KernelPool pool, Range range) {
+        if (start % block != 0 || start < 0 || end < start)
+            throw new IllegalArgumentException("output columns [" + start + ", " + end + ") do not start on a block of " + block);
+        int out = end - start;
         if (out < 256 || pool.threads() == 1) {
-            range.run(0, out);
+            range.run(start, end);
             return;
         }
         int unit = rows == 1 ? 1 : 2;
@@ -63,7 +80,7 @@ public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KM
         pool.run(chunks, c -> {
             int from = Math.min(out, (int) ((long) units * c / chunks) * width);
             int to = Math.min(out, (int) ((long) units * (c + 1) / chunks) * width);
-            range.run(from, to);
+            range.run(start + from, start + to);
         });
     }
 }

@@ -88,12 +88,13 @@ public final class JavaDecoder implements CausalLM {
     private final float[] finalNorm;
     private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
     private final KvDType kvDType;
+    private final java.util.concurrent.atomic.LongAdder positionLayersRun = new java.util.concurrent.atomic.LongAdder();
     private volatile CompletableFuture<Void> weightsSaved = CompletableFuture.completedFuture(null);
     /** Each cache's activation buffers (steps over one cache run one at a time), gone with the cache. */
     private final Map<JavaKvCache, Workspace> workspaces = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The activations of a step, by role. */
-    private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED, KEYS, VALUES }
+    private enum Buffer { X, H, QKV, ATT, A, GATE_UP, ACT, LAST, NORMED, KEYS, VALUES, X_RUN, ATT_RUN, A_RUN }
 
     /**
      * A step's activation buffers, each as large as the largest step so far needed and reused by
@@ -329,6 +330,13 @@ public final class JavaDecoder implements CausalLM {
         pool.run(n, task);
     }
 
+    /**
+     * Positions × layers whose attention, output projection and MLP products this decoder has run
+     * since it was built (the K/V projections, which every position gets, not counted; padding
+     * positions counted): the work that layer-skipping counters are checked against.
+     */
+    public long positionLayersRun() { return positionLayersRun.sum(); }
+
     @Override
     public float[] forwardLogits(StepInput in, KvCache kv, StepHooks hooks, LogitsMode mode, float[] into) {
         if (!(kv instanceof JavaKvCache cache))
@@ -362,31 +370,41 @@ public final class JavaDecoder implements CausalLM {
             Layer w = layers[l];
             sites.apply(l, Component.RESID_PRE, x, d);
             LayerGate gate = sites.gate(l);
-            // q, k, v = rope(Wqkv · rms(x)·g₁ + b);  the cache takes k and v
+            // q, k, v = rope(Wqkv · rms(x)·g₁ + b);  the cache takes k and v (only k and v when
+            // every position skips the layer: the query rows of Wqkv are not read)
             ops.rmsNorm(x, n, w.inputNorm(), h);
-            w.qkv().multiply(h, n, qkv, pool);
+            w.qkv().multiply(h, n, qkv, pool, gate.skipsAll() ? nh * dh : 0, qkvWidth);
             RowOps.addBias(qkv, n, w.qkvBias());
             ops.rope(qkv, n, qkvWidth, nh + ng, pos, w.qkNorm(), rope);
             store(cache, l, qkv, t, slot, pos);
             if (gate.skipsAll()) { // a skipped layer: its keys and values are cached, nothing else runs
+                sites.ran(l, gate);
                 sites.apply(l, Component.RESID_POST, x, d);
                 continue;
             }
-            float[] before = gate.runsAll() ? null : Arrays.copyOf(x, n * d);
+            // the rows that run the rest of the layer: all N, or the M running positions gathered
+            // into [M, ...] buffers and scattered back (a skipped position's residual is untouched)
+            int[] run = gate.runsAll() ? null : gate.running(sites.context());
+            int m = run == null ? n : run.length;
             // x += Wo · attention(q, K, V)
-            attend(cache, ws, l, qkv, att, t, slot, pos, cfg.windowForLayer(l));
+            attend(cache, ws, l, qkv, att, t, slot, pos, cfg.windowForLayer(l), run);
+            zeroOthers(att, run, n, nh * dh); // a skipped position's heads read as zeros, not a stale step's
             sites.apply(l, Component.ATTN_HEADS, att, nh * dh);
-            w.o().multiply(att, n, a, pool);
+            float[] out = run == null ? a : ws.scratch(Buffer.A_RUN, m * d);   // [M, D]
+            w.o().multiply(gather(att, run, nh * dh, ws, Buffer.ATT_RUN), m, out, pool);
+            scatter(out, run, n, d, a);
             sites.apply(l, Component.ATTN_OUT, a, d);
-            RowOps.add(x, a, n * d);
-            // x += Wdown · (silu(Wgate · h) ⊙ Wup · h),  h = rms(x)·g₂
-            ops.rmsNorm(x, n, w.postNorm(), h);
-            w.gateUp().multiply(h, n, gu, pool);
-            ops.swiGlu(gu, n, inter, act);
-            w.down().multiply(act, n, a, pool);
+            addRows(x, a, run, n, d);
+            // x += Wdown · (silu(Wgate · h) ⊙ Wup · h),  h = rms(x)·g₂                   [M, ...]
+            ops.rmsNorm(gather(x, run, d, ws, Buffer.X_RUN), m, w.postNorm(), h);
+            w.gateUp().multiply(h, m, gu, pool);
+            ops.swiGlu(gu, m, inter, act);
+            w.down().multiply(act, m, out, pool);
+            positionLayersRun.add(m);
+            scatter(out, run, n, d, a);
             sites.apply(l, Component.MLP_OUT, a, d);
-            RowOps.add(x, a, n * d);
-            if (before != null) keepSkipped(gate, before, x, b, t);
+            addRows(x, a, run, n, d);
+            sites.ran(l, gate);
             sites.apply(l, Component.RESID_POST, x, d);
         }
 
@@ -405,11 +423,36 @@ public final class JavaDecoder implements CausalLM {
         return logits;
     }
 
-    /** Positions that skip the layer keep the residual they entered with. */
-    private void keepSkipped(LayerGate gate, float[] before, float[] x, int b, int t) {
-        for (int r = 0; r < b; r++)
-            for (int p = 0; p < t; p++)
-                if (gate.skips(r, p)) System.arraycopy(before, (r * t + p) * d, x, (r * t + p) * d, d);
+    /** The rows {@code run} of {@code src [N, width]} packed into a workspace buffer {@code [M, width]}; {@code src} itself when all run. */
+    private static float[] gather(float[] src, int[] run, int width, Workspace ws, Buffer into) {
+        if (run == null) return src;
+        float[] dst = ws.scratch(into, run.length * width);
+        for (int i = 0; i < run.length; i++) System.arraycopy(src, run[i] * width, dst, i * width, width);
+        return dst;
+    }
+
+    /** Zeros at the rows of {@code x [N, width]} that are not in {@code run}; nothing when all run. */
+    private static void zeroOthers(float[] x, int[] run, int n, int width) {
+        if (run == null) return;
+        int next = 0;
+        for (int r : run) {
+            Arrays.fill(x, next * width, r * width, 0f);
+            next = r + 1;
+        }
+        Arrays.fill(x, next * width, n * width, 0f);
+    }
+
+    /** {@code rows [M, width]} back into {@code dst [N, width]} at {@code run}, zeros at the other rows; nothing when all run ({@code rows == dst}). */
+    private static void scatter(float[] rows, int[] run, int n, int width, float[] dst) {
+        if (run == null) return;
+        zeroOthers(dst, run, n, width);
+        for (int i = 0; i < run.length; i++) System.arraycopy(rows, i * width, dst, run[i] * width, width);
+    }
+
+    /** {@code x += a} over the running rows (all rows when {@code run} is null). */
+    private static void addRows(float[] x, float[] a, int[] run, int n, int width) {
+        if (run == null) RowOps.add(x, a, n * width);
+        else for (int r : run) RowOps.add(x, r * width, a, r * width, width);
     }
 
     /** The hook sites of one step. */
@@ -423,7 +466,7 @@ public final class JavaDecoder implements CausalLM {
             this.in = in;
         }
 
-        private StepContext context() {
+        StepContext context() {
             if (ctx == null) ctx = in.context();
             return ctx;
         }
@@ -431,6 +474,11 @@ public final class JavaDecoder implements CausalLM {
         /** Which positions skip layer {@code l} ({@link LayerGate#RUN} without hooks). */
         LayerGate gate(int l) {
             return hooks == StepHooks.NONE ? LayerGate.RUN : hooks.gate(l, context());
+        }
+
+        /** The decoder ran layer {@code l} as {@code executed} says (see {@link StepHooks#ran}). */
+        void ran(int l, LayerGate executed) {
+            if (hooks != StepHooks.NONE) hooks.ran(l, executed, context());
         }
 
         /** The rows' hooks at one site of layer {@code l} over {@code [B, T, width]}. */
@@ -458,17 +506,18 @@ public final class JavaDecoder implements CausalLM {
      * window), into {@code att [N, H·Dh]}: one {@link Attention} call per (row, KV head) item,
      * on the pool when there is enough work. Attention reads f32 ({@link KvView}).
      */
-    private void attend(JavaKvCache cache, Workspace ws, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos, int window) {
-        int n = pos.length;
+    private void attend(JavaKvCache cache, Workspace ws, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos, int window,
+                        int[] run) {
+        int m = run == null ? pos.length : run.length;
         long work = 0;
-        for (int r = 0; r < n; r++) work += (long) (pos[r] + 1) * nh * dh;
+        for (int i = 0; i < m; i++) work += (long) (pos[run == null ? i : run[i]] + 1) * nh * dh;
         KvView kv = view(cache, ws, layer, t, slot, pos, window, work >= PARALLEL_ATTENTION_WORK);
-        int items = n * ng;
+        int items = m * ng;
         if (work < PARALLEL_ATTENTION_WORK || items == 1) {
-            attendItems(kv, qkv, att, t, pos, window, 0, items);
+            attendItems(kv, qkv, att, t, pos, window, run, 0, items);
             return;
         }
-        pool.run(items, item -> attendItems(kv, qkv, att, t, pos, window, item, item + 1));
+        pool.run(items, item -> attendItems(kv, qkv, att, t, pos, window, run, item, item + 1));
     }
 
     /**
@@ -515,10 +564,13 @@ public final class JavaDecoder implements CausalLM {
         return new KvView(keys, values, base);
     }
 
-    /** Items {@code [from, to)} of {@code (row, KV head)} pairs: the R query heads sharing that KV head. */
-    private void attendItems(KvView kv, float[] qkv, float[] att, int t, int[] pos, int window, int from, int to) {
+    /**
+     * Items {@code [from, to)} of {@code (running row, KV head)} pairs: the R query heads sharing
+     * that KV head ({@code run} lists the running rows, null = every row).
+     */
+    private void attendItems(KvView kv, float[] qkv, float[] att, int t, int[] pos, int window, int[] run, int from, int to) {
         for (int item = from; item < to; item++) {
-            int r = item / ng, g = item % ng, s = r / t;
+            int r = run == null ? item / ng : run[item / ng], g = item % ng, s = r / t;
             int lo = AttentionMask.firstVisible(pos[r], window);
             attention.attend(qkv, r * qkvWidth + g * group * dh, group,
                     kv.keys()[s], kv.values()[s], kv.base()[s * ng + g] + lo * dh, pos[r] - lo + 1,

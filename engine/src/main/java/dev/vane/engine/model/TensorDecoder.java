@@ -175,6 +175,7 @@ public final class TensorDecoder implements CausalLM {
             LayerGate gate = sites.gate(l);
             if (gate.skipsAll()) {
                 projectKeysValues(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin); // skipped: K/V only
+                sites.ran(l, gate);
             } else {
                 NDArray before = x;
                 NDArray a = attention(l, lw, rmsNorm(x, lw.inputNorm()), in, kv, cos, sin, masks.forLayer(l), sites);
@@ -184,6 +185,7 @@ public final class TensorDecoder implements CausalLM {
                 f = sites.apply(HookSite.of(l, Component.MLP_OUT), f);
                 x = x.add(f);
                 if (!gate.runsAll()) x = keepSkipped(gate, sites.ctx, before, x);
+                sites.ran(l, LayerGate.RUN); // every position was computed: a partial skip saved nothing here
             }
             x = sites.apply(HookSite.of(l, Component.RESID_POST), x);
         }
@@ -210,6 +212,10 @@ public final class TensorDecoder implements CausalLM {
 
         LayerGate gate(int l) {
             return rows.gate(l, ctx);
+        }
+
+        void ran(int l, LayerGate executed) {
+            rows.ran(l, executed, ctx);
         }
 
         NDArray apply(HookSite site, NDArray x) {

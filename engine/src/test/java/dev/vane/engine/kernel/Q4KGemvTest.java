@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class Q4KGemvTest {
 
     /** Random Q4_K super-blocks as GGML stores them: f16 D and Dmin, 12 bytes of 6-bit scales and minima, 128 of nibbles (144 bytes). */
-    private static byte[] randomKBlocks(SplittableRandom rng, int out, int in) {
+    static byte[] randomKBlocks(SplittableRandom rng, int out, int in) {
         ByteBuffer b = ByteBuffer.allocate(out * in / 256 * 144).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < out * in / 256; k++) {
             b.putShort(Float.floatToFloat16((float) (rng.nextGaussian() * 0.003)));
@@ -26,7 +26,7 @@ class Q4KGemvTest {
         return b.array();
     }
 
-    private static BlockRows kRows(byte[] blocks, int in) {
+    static BlockRows kRows(byte[] blocks, int in) {
         return (o, scales, data) -> {
             ByteBuffer b = ByteBuffer.wrap(blocks).order(ByteOrder.LITTLE_ENDIAN);
             int at = o * in / 256 * 144;

@@ -27,5 +27,11 @@ interface Effect {
     /** Positions of the row's step that skip {@code layer} (layer skipping only). */
     default BitSet skips(int layer, StepContext.Row row) { return RowHooks.NO_SKIPS; }
 
+    /**
+     * After {@code layer} ran: the row's positions whose products the decoder left out (not empty;
+     * see {@link RowHooks#ran}). Layer skipping counts those it asked for.
+     */
+    default void ran(int layer, BitSet skipped, StepContext.Row row) {}
+
     EffectTrace trace();
 }

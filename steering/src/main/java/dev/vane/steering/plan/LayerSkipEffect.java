@@ -82,6 +82,16 @@ final class LayerSkipEffect implements Effect {
         return b == null ? RowHooks.NO_SKIPS : b;
     }
 
+    /** Counts the skips it asked for that the decoder did leave out (a skip that saved nothing is not one). */
+    @Override
+    public void ran(int layer, BitSet skipped, StepContext.Row row) {
+        BitSet mine = skips(layer, row);
+        if (mine.isEmpty()) return;
+        BitSet saved = (BitSet) mine.clone();
+        saved.and(skipped);
+        trace.skipped(row.phase(), saved.cardinality());
+    }
+
     private static BitSet all(int n) {
         BitSet b = new BitSet(n);
         b.set(0, n);
@@ -115,10 +125,7 @@ final class LayerSkipEffect implements Effect {
             BitSet ran = new BitSet(layers);
             ran.set(0, layers);
             ran.andNot(skipSet);
-            for (int t = 0; t < n; t++) {
-                trace.layers(Phase.GENERATION, (BitSet) ran.clone(), layers);
-                trace.skipped(Phase.GENERATION, skipSet.cardinality());
-            }
+            for (int t = 0; t < n; t++) trace.layers(Phase.GENERATION, (BitSet) ran.clone(), layers);
             trace.addPositions(n);
             return false;
         }
@@ -167,10 +174,7 @@ final class LayerSkipEffect implements Effect {
 
     /** End of the step's last layer: record per-token results, update skip-set counts, readout. */
     private void finish(StepContext.Row row, int n) {
-        for (int t = 0; t < n; t++) {
-            trace.layers(stepPhase, active[t], layers);
-            if (exitLayer[t] < layers) trace.skipped(stepPhase, layers - 1 - exitLayer[t]);
-        }
+        for (int t = 0; t < n; t++) trace.layers(stepPhase, active[t], layers);
         trace.addPositions(n);
         if (mode == SkipMode.SKIP_SET) {
             for (int t = 0; t < n; t++)

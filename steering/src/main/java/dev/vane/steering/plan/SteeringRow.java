@@ -53,6 +53,12 @@ public final class SteeringRow implements RowHooks {
         return out;
     }
 
+    @Override
+    public void ran(int layer, BitSet skipped, StepContext.Row row) {
+        if (skipped.isEmpty()) return;
+        for (Effect e : effects) e.ran(layer, skipped, row);
+    }
+
     /** What each intervention did, in plan order. */
     public List<EffectTrace> trace() {
         return effects.stream().map(Effect::trace).toList();
