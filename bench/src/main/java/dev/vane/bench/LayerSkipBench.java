@@ -108,13 +108,13 @@ public final class LayerSkipBench implements Callable<Integer> {
                                         new InterventionSpec.LayerSkip(mode, alpha, q, PhaseScope.BOTH), "bench", "bench")),
                                 ArtifactResolver.NONE, shape).bind());
                     Speed speed = decode(gen, model, promptLen, genLen, List.copyOf(plans));
-                    long skipped = 0, decided = 0;
+                    long skipped = 0, executedPairs = 0;
                     for (SteeringRow p : plans) {
                         EffectTrace t = p.trace().get(0);
                         skipped += t.layersSkipped(Phase.GENERATION);
-                        decided += t.layersDecided(Phase.GENERATION);
+                        executedPairs += t.layersExecuted(Phase.GENERATION);
                     }
-                    double executed = 1.0 - (double) skipped / Math.max(1, decided);
+                    double executed = (double) executedPairs / Math.max(1, executedPairs + skipped);
                     if (r >= 0) print(label, dtype, threads, BenchSetup.name(model.backend()), mode.jsonName() + "@" + alpha, executed, speed, r, "");
                 }
             }

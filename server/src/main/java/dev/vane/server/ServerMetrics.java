@@ -215,20 +215,20 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
      * ({@code vane_layer_skip_ratio}).
      */
     private void layerSkip(EffectTrace t) {
-        long decided = 0, skipped = 0;
+        long slots = 0, skipped = 0;
         for (var phase : dev.vane.engine.hooks.Phase.values()) {
             String p = phase.name().toLowerCase(java.util.Locale.ROOT);
-            long d = t.layersDecided(phase), s = t.layersSkipped(phase);
+            long e = t.layersExecuted(phase), s = t.layersSkipped(phase);
             Counter.builder("vane.layers.executed").description("decoder layer executions under layer skipping")
-                    .tag("phase", p).register(registry).increment(d - s);
+                    .tag("phase", p).register(registry).increment(e);
             Counter.builder("vane.layers.skipped").description("decoder layer executions skipped by layer skipping")
                     .tag("phase", p).register(registry).increment(s);
-            decided += d;
+            slots += e + s;
             skipped += s;
         }
-        if (decided > 0)
+        if (slots > 0)
             summary("vane.layer.skip.ratio", "share of layer executions skipped, per sequence", RATIO)
-                    .register(registry).record((double) skipped / decided);
+                    .register(registry).record((double) skipped / slots);
     }
 
     /** One admin change ({@code vane_admin_changes_total{what}}). */

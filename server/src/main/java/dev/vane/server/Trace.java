@@ -74,9 +74,21 @@ final class Trace {
             }
         }
         if (t.method() == dev.vane.steering.plan.Method.LAYER_SKIP) {
-            ObjectNode usage = e.putObject("layer_usage");
-            for (var phase : dev.vane.engine.hooks.Phase.values())
-                t.layerUsage(phase).ifPresent(u -> usage.put(phase.name().toLowerCase(java.util.Locale.ROOT), u));
+            ObjectNode usage = e.putObject("layer_usage"), executed = e.putObject("layers_executed"),
+                    skipped = e.putObject("layers_skipped"), ratio = e.putObject("skip_ratio");
+            for (var phase : dev.vane.engine.hooks.Phase.values()) {
+                String p = phase.name().toLowerCase(java.util.Locale.ROOT);
+                t.layerUsage(phase).ifPresent(u -> usage.put(p, u));
+                t.skipRatio(phase).ifPresent(r -> {
+                    executed.put(p, t.layersExecuted(phase));
+                    skipped.put(p, t.layersSkipped(phase));
+                    ratio.put(p, r);
+                });
+            }
+            t.skipSet().ifPresent(set -> {
+                ArrayNode ls = e.putArray("skip_set");
+                set.stream().forEach(ls::add);
+            });
             if (detail) {
                 ArrayNode tokens = e.putArray("token_layers");
                 for (java.util.BitSet b : t.tokenLayers()) {

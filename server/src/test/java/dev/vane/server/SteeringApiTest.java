@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -260,9 +261,25 @@ class SteeringApiTest {
         assertThat(t.metric("vane_layers_executed_total{phase=\"prompt\"}")).isGreaterThan(0);
         TestServer.assertError(t.post("/v1/generate", "{\"prompt\": \"x\", \"vane\": {\"layer_skip\": {\"mode\": \"exits\"}}}"),
                 400, "vane.layer_skip.mode");
+        assertThat(e.get("layers_skipped").get("prompt").asLong()).isZero(); // trace changes nothing
+        assertThat(e.get("skip_ratio").get("generation").asDouble()).isZero();
         for (String mode : new String[] {"exit", "skip-set", "readout"}) {
             JsonNode m = generate("{\"layer_skip\": {\"mode\": \"" + mode + "\", \"alpha\": 0.9, \"q\": 0.3}}");
-            assertThat(m.get("vane").get("applied").get(0).get("mode").asText()).isEqualTo(mode);
+            JsonNode a = m.get("vane").get("applied").get(0);
+            assertThat(a.get("mode").asText()).isEqualTo(mode);
+            long executed = a.get("layers_executed").get("generation").asLong(), skipped = a.get("layers_skipped").get("generation").asLong();
+            assertThat((executed + skipped) % 11).as("11 generated tokens fed back, every layer executed or skipped").isZero();
+            long layers = (executed + skipped) / 11;
+            assertThat(a.get("skip_ratio").get("generation").asDouble()).isCloseTo((double) skipped / (executed + skipped), within(1e-12));
+            if (mode.equals("skip-set")) {
+                // the prompt's set is skipped for every generated token; the rule decides for prompt tokens only
+                assertThat(skipped).isEqualTo(11L * a.get("skip_set").size());
+                assertThat(a.get("skip_set").size()).isBetween(0, (int) layers); // this 2-layer model may void none
+                assertThat(a.get("layer_usage").has("prompt")).isTrue();
+                assertThat(a.get("layer_usage").has("generation")).isFalse();
+                assertThat(a.get("layers_skipped").get("prompt").asLong()).isZero();
+            }
+            if (mode.equals("readout")) assertThat(skipped).isZero();
         }
         assertEquals(200, admin("PUT", "/admin/layer-skip", "{\"mode\": \"readout\", \"alpha\": 0.6}").statusCode());
         assertThat(TestServer.read(admin("GET", "/admin/layer-skip", null).body()).get("mode").asText()).isEqualTo("readout");

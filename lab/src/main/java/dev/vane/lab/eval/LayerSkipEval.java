@@ -58,7 +58,7 @@ public final class LayerSkipEval {
     private final Generator gen;
     private final Optional<SteeringPlan> plan;
     private final NDManager manager = NDManager.newBaseManager();
-    private final long[] active = new long[2], decided = new long[2], skipped = new long[2];
+    private final long[] active = new long[2], decided = new long[2], executed = new long[2], skipped = new long[2];
 
     private LayerSkipEval(TensorDecoder model, Tokenizer tok, Optional<InterventionSpec.LayerSkip> skip) {
         this.model = model;
@@ -93,11 +93,12 @@ public final class LayerSkipEval {
             double ppl = e.perplexity(data.resolve("brown/test.txt"), windows);
             double icl = e.icl(data.resolve("icl/tasks"), perTask, shots);
             if (o.header())
-                out.println("| mode | α | q | layer usage, prompt | layer usage, generation | layers skipped | Brown test ppl | ICL "
-                        + shots + "-shot accuracy |\n|---|---|---|---|---|---|---|---|");
-            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2f | %.1f%% |%n", mode,
+                out.println("| mode | α | q | layer usage, prompt | layer usage, generation | layers skipped, prompt | layers skipped, generation"
+                        + " | Brown test ppl | ICL " + shots + "-shot accuracy |\n|---|---|---|---|---|---|---|---|---|");
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %.2f | %.1f%% |%n", mode,
                     skip.isPresent() ? String.valueOf(alpha) : "–", mode.equals("skip-set") ? String.valueOf(q) : "–",
-                    e.usage(Phase.PROMPT), e.usage(Phase.GENERATION), e.skippedShare(), ppl, 100 * icl);
+                    e.usage(Phase.PROMPT), e.usage(Phase.GENERATION), e.skippedShare(Phase.PROMPT), e.skippedShare(Phase.GENERATION),
+                    ppl, 100 * icl);
             e.close();
         }
     }
@@ -117,19 +118,24 @@ public final class LayerSkipEval {
         for (Phase p : Phase.values()) {
             active[p.ordinal()] += t.layersActive(p);
             decided[p.ordinal()] += t.layersDecided(p);
+            executed[p.ordinal()] += t.layersExecuted(p);
             skipped[p.ordinal()] += t.layersSkipped(p);
         }
         r.close();
     }
 
+    /** The rule's decisions: share of the (token, layer) pairs it decided that were active. */
     private String usage(Phase p) {
         int i = p.ordinal();
-        return decided[i] == 0 ? "100% (all run)" : String.format(Locale.ROOT, "%.1f%%", 100.0 * active[i] / decided[i]);
+        if (plan.isEmpty()) return "100% (all run)";
+        return decided[i] == 0 ? "– (not decided)" : String.format(Locale.ROOT, "%.1f%%", 100.0 * active[i] / decided[i]);
     }
 
-    private String skippedShare() {
-        long d = decided[0] + decided[1], s = skipped[0] + skipped[1];
-        return d == 0 ? "0%" : String.format(Locale.ROOT, "%.1f%%", 100.0 * s / d);
+    /** The work: share of the phase's (token, layer) pairs whose products were left out. */
+    private String skippedShare(Phase p) {
+        int i = p.ordinal();
+        long slots = executed[i] + skipped[i];
+        return slots == 0 ? "0%" : String.format(Locale.ROOT, "%.1f%%", 100.0 * skipped[i] / slots);
     }
 
     /** Perplexity over non-overlapping context windows of the text (rule decides per token). */

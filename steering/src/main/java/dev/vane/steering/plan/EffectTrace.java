@@ -21,9 +21,11 @@ public final class EffectTrace {
     private long nanos;
     private ArtifactResolver.ControllerModel.Output controller;
     private final Map<Integer, int[]> choices = new TreeMap<>();
-    private final long[] layersRun = new long[2];  // [prompt, generation]: layer executions that were active
-    private final long[] layersSeen = new long[2]; // [prompt, generation]: layer executions decided
-    private final long[] layersSkipped = new long[2]; // [prompt, generation]: layers not computed
+    // per phase [prompt, generation]
+    private final long[] layersActive = new long[2];  // (token, layer) pairs the rule found active
+    private final long[] layersDecided = new long[2]; // (token, layer) pairs the rule decided
+    private final long[] layerSlots = new long[2];    // (token, layer) pairs under layer skipping, decided or not
+    private final long[] layersSkipped = new long[2]; // (token, layer) pairs whose products the decoder left out
     private final List<BitSet> tokenLayers = new ArrayList<>();
     private BitSet skipSet;
 
@@ -54,23 +56,36 @@ public final class EffectTrace {
     public boolean applied() { return positions > 0; }
 
     /**
-     * Layer skipping: the share of (token, layer) pairs that were active in {@code phase}
-     * (1.0 = every layer ran), or empty when no token of that phase was decided.
+     * Layer skipping, the rule's decisions: the share of (token, layer) pairs it found active in
+     * {@code phase} (1.0 = every layer active), or empty when it decided for no token of that
+     * phase ({@code skip-set} decides for prompt tokens only).
      */
     public java.util.OptionalDouble layerUsage(Phase phase) {
         int i = phase.ordinal();
-        return layersSeen[i] == 0 ? java.util.OptionalDouble.empty()
-                : java.util.OptionalDouble.of((double) layersRun[i] / layersSeen[i]);
+        return layersDecided[i] == 0 ? java.util.OptionalDouble.empty()
+                : java.util.OptionalDouble.of((double) layersActive[i] / layersDecided[i]);
     }
 
-    /** Layer executions that were active / decided in {@code phase}. */
-    public long layersActive(Phase phase) { return layersRun[phase.ordinal()]; }
-    public long layersDecided(Phase phase) { return layersSeen[phase.ordinal()]; }
+    /** (token, layer) pairs the rule found active / decided in {@code phase}. */
+    public long layersActive(Phase phase) { return layersActive[phase.ordinal()]; }
+    public long layersDecided(Phase phase) { return layersDecided[phase.ordinal()]; }
 
-    /** Layers whose computation was skipped in {@code phase} (0 in trace and readout modes, where every layer runs). */
+    /**
+     * Layer skipping, the work: (token, layer) pairs whose products the decoder left out in
+     * {@code phase} (0 in trace and readout modes, where every layer runs).
+     */
     public long layersSkipped(Phase phase) { return layersSkipped[phase.ordinal()]; }
 
-    /** Layer skipping: per token in order (prompt then generated), the layers that were active. */
+    /** (token, layer) pairs whose products ran in {@code phase}: every layer of every token under layer skipping, less the skipped. */
+    public long layersExecuted(Phase phase) { return layerSlots[phase.ordinal()] - layersSkipped[phase.ordinal()]; }
+
+    /** The share of {@code phase}'s (token, layer) pairs that were skipped, or empty when it had no token. */
+    public java.util.OptionalDouble skipRatio(Phase phase) {
+        int i = phase.ordinal();
+        return layerSlots[i] == 0 ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of((double) layersSkipped[i] / layerSlots[i]);
+    }
+
+    /** Layer skipping: per token the rule decided for, in order (prompt then generated), the layers it found active. */
     public List<BitSet> tokenLayers() { return tokenLayers; }
 
     void skipped(Phase phase, int n) { layersSkipped[phase.ordinal()] += n; }
@@ -80,10 +95,17 @@ public final class EffectTrace {
     /** skip-set mode: the layers skipped for generated tokens, once the prompt has been read. */
     public Optional<BitSet> skipSet() { return Optional.ofNullable(skipSet).map(b -> (BitSet) b.clone()); }
 
+    /** A token the rule decided for: {@code active} of its {@code numLayers} layers. */
     void layers(Phase phase, BitSet active, int numLayers) {
-        layersRun[phase.ordinal()] += active.cardinality();
-        layersSeen[phase.ordinal()] += numLayers;
+        layersActive[phase.ordinal()] += active.cardinality();
+        layersDecided[phase.ordinal()] += numLayers;
+        layerSlots[phase.ordinal()] += numLayers;
         tokenLayers.add(active);
+    }
+
+    /** {@code tokens} tokens under layer skipping the rule did not decide for ({@code skip-set}'s generated tokens). */
+    void undecided(Phase phase, int tokens, int numLayers) {
+        layerSlots[phase.ordinal()] += (long) tokens * numLayers;
     }
 
     void addPositions(int n) { positions += n; }

@@ -16,7 +16,9 @@ import java.util.BitSet;
  * <ul>
  *   <li>{@code trace}: record the active layers, change nothing.</li>
  *   <li>{@code readout} (the paper's code): every layer runs; the final norm reads each token's
- *       last active layer's output instead of the last layer's.</li>
+ *       last active layer's output instead of the last layer's. One running buffer {@code [T, D]}
+ *       holds it (each active layer overwrites its positions), so the memory held does not grow
+ *       with the number of layers.</li>
  *   <li>{@code exit}: at a token's first void layer its residual goes back to what entered that
  *       layer (the last active layer's output) and the deeper layers are skipped for it: the
  *       engine projects their keys and values from that exit state.</li>
@@ -36,8 +38,9 @@ final class LayerSkipEffect implements Effect {
     private LacRule[] rules = new LacRule[0];
     private BitSet[] active = new BitSet[0];
     private int[] exitLayer = new int[0];        // exit: the void layer a position stopped at, or layers
-    private float[][] outputs;                   // readout: [L + 1][n·D] the embedding output, then each layer's
+    private float[] lastActive;                  // readout: [n·D] each position's last active layer's output (at first the embedding output)
     private float[] entering;                    // exit: [n·D] what entered the current layer
+    private double[] normBuffer = new double[0]; // [n] per-position residual norms at the current site
     private Phase stepPhase;
     // skip-set: void counts over the prompt, then the set
     private final int[] voidCount;
@@ -98,9 +101,10 @@ final class LayerSkipEffect implements Effect {
         return b;
     }
 
-    /** Per-position L2 norms of the row's first {@code n} positions ({@code x[off + t·d ..]}). */
-    private static double[] norms(float[] x, int off, int d, int n) {
-        double[] out = new double[n];
+    /** Per-position L2 norms of the row's first {@code n} positions ({@code x[off + t·d ..]}), in a buffer reused across layers. */
+    private double[] norms(float[] x, int off, int d, int n) {
+        if (normBuffer.length != n) normBuffer = new double[n];
+        double[] out = normBuffer;
         for (int t = 0; t < n; t++) {
             double ss = 0;
             for (int i = 0, o = off + t * d; i < d; i++) ss += (double) x[o + i] * x[o + i];
@@ -122,32 +126,33 @@ final class LayerSkipEffect implements Effect {
     private boolean act(HookSite s, float[] x, int off, int d, StepContext.Row row) {
         int n = row.length();
         if (mode == SkipMode.SKIP_SET && row.phase() == Phase.GENERATION) {
-            BitSet ran = new BitSet(layers);
-            ran.set(0, layers);
-            ran.andNot(skipSet);
-            for (int t = 0; t < n; t++) trace.layers(Phase.GENERATION, (BitSet) ran.clone(), layers);
+            trace.undecided(Phase.GENERATION, n, layers); // the set, not the rule, decides: its skips are counted by ran()
             trace.addPositions(n);
             return false;
         }
         int l = s.layer();
         if (s.component() == Component.RESID_PRE) {
             if (l == 0) begin(x, off, d, row);
-            if (mode == SkipMode.EXIT) entering = java.util.Arrays.copyOfRange(x, off, off + n * d);
+            if (mode == SkipMode.EXIT) {
+                if (entering == null || entering.length != n * d) entering = new float[n * d];
+                System.arraycopy(x, off, entering, 0, n * d);
+            }
             return false;
         }
         double[] norm = norms(x, off, d, n);
         boolean changed = false;
         for (int t = 0; t < n; t++) {
             if (exitLayer[t] < layers) continue; // exited: the layer was skipped for this token
-            if (rules[t].observe(norm[t])) active[t].set(l);
-            else if (mode == SkipMode.EXIT) {
+            if (rules[t].observe(norm[t])) {
+                active[t].set(l);
+                if (mode == SkipMode.READOUT) System.arraycopy(x, off + t * d, lastActive, t * d, d);
+            } else if (mode == SkipMode.EXIT) {
                 exitLayer[t] = l;
                 // the exit state: what entered layer l (the last active layer's output)
                 System.arraycopy(entering, t * d, x, off + t * d, d);
                 changed = true;
             }
         }
-        if (mode == SkipMode.READOUT) outputs[l + 1] = java.util.Arrays.copyOfRange(x, off, off + n * d);
         if (l < layers - 1) return changed;
         finish(row, n);
         return mode == SkipMode.READOUT ? readout(x, off, d, n) || changed : changed;
@@ -167,8 +172,8 @@ final class LayerSkipEffect implements Effect {
             exitLayer[t] = layers;
         }
         if (mode == SkipMode.READOUT) {
-            outputs = new float[layers + 1][];
-            outputs[0] = java.util.Arrays.copyOfRange(x, off, off + n * d);
+            if (lastActive == null || lastActive.length != n * d) lastActive = new float[n * d];
+            System.arraycopy(x, off, lastActive, 0, n * d);
         }
     }
 
@@ -195,9 +200,8 @@ final class LayerSkipEffect implements Effect {
     private boolean readout(float[] x, int off, int d, int n) {
         boolean changed = false;
         for (int t = 0; t < n; t++) {
-            int src = active[t].previousSetBit(layers - 1) + 1;
-            if (src == layers) continue; // its last active layer is the last one: untouched
-            System.arraycopy(outputs[src], t * d, x, off + t * d, d);
+            if (active[t].get(layers - 1)) continue; // its last active layer is the last one: untouched
+            System.arraycopy(lastActive, t * d, x, off + t * d, d);
             changed = true;
         }
         return changed;
