@@ -160,7 +160,7 @@ public final class SteeringBench implements Callable<Integer> {
         ArtifactResolver.ControllerModel controller;
         try (ControllerNet net = ControllerNet.init(d, layers, ControllerNet.PAPER_WIDTH, 2)) {
             controller = MethodArtifacts.model(net.weights(
-                    RefusalDirection.fromActivations(new float[][] {random(d, r, 1)}, new float[][] {new float[d]})));
+                    RefusalDirection.fromActivations(new float[][] {random(d, r, 1)}, new float[][] {new float[d]})), 4);
         }
         TreeMap<Integer, GactWeights.Layer> gl = new TreeMap<>();
         for (int l = 0; l < layers; l++)

@@ -26,7 +26,7 @@ final class SteeringRefusalCommand extends Leaf {
     Path registry;
     @Option(names = "--controller", paramLabel = "NAME", description = "steer with this controller (or --vector)")
     String controller;
-    @Option(names = "--alpha", paramLabel = "A", description = "controller strength (default 4)")
+    @Option(names = "--alpha", paramLabel = "A", description = "controller strength (default: the artifact's params.alpha)")
     Double alpha;
     @Option(names = "--mode", paramLabel = "paper|prompt|code", description = "controller mode (default paper)")
     ControllerMode mode;
@@ -50,6 +50,9 @@ final class SteeringRefusalCommand extends Leaf {
     int seed;
     @Option(names = "--samples", defaultValue = "1", paramLabel = "N", description = "responses per request (${DEFAULT-VALUE})")
     int samples;
+    @Option(names = "--split", defaultValue = "test", paramLabel = "valid|test", description =
+            "held-out requests evaluated: valid to choose a configuration, test to report the chosen one (${DEFAULT-VALUE})")
+    String split;
 
     SteeringEvalCommand.Refusal options() {
         return options(() -> {
@@ -69,12 +72,16 @@ final class SteeringRefusalCommand extends Leaf {
                         phase == null ? PhaseScope.BOTH : phase);
             } else {
                 ControllerMode m = mode == null ? ControllerMode.PAPER : mode;
-                spec = new InterventionSpec.Controller(controller, m, alpha == null ? 4 : alpha,
+                spec = new InterventionSpec.Controller(controller, m, alpha == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(alpha),
                         squash == null ? m != ControllerMode.CODE : squash);
             }
             RefusalEval.Options o = new RefusalEval.Options(Checks.atLeast("--prompts", prompts, 1),
                     Checks.atLeast("--max-tokens", maxTokens, 1), temperature, Checks.atLeast("--seed", seed, 0),
-                    Checks.atLeast("--samples", samples, 1));
+                    Checks.atLeast("--samples", samples, 1), switch (split) {
+                        case "valid" -> dev.vane.lab.data.Split.VALID;
+                        case "test" -> dev.vane.lab.data.Split.TEST;
+                        default -> throw new IllegalArgumentException("--split must be valid or test, got '" + split + "'");
+                    });
             return new SteeringEvalCommand.Refusal(data, model, registry, spec, o);
         });
     }

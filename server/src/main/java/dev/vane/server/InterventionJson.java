@@ -58,7 +58,7 @@ final class InterventionJson {
                 case CONTROLLER -> {
                     f.allowOnly(CONTROLLER_KEYS);
                     ControllerMode mode = f.string("mode").map(ControllerMode::parse).orElse(ControllerMode.PAPER);
-                    yield new InterventionSpec.Controller(artifact, mode, f.number("alpha").orElse(4.0),
+                    yield new InterventionSpec.Controller(artifact, mode, f.number("alpha").map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty()),
                             f.bool("squash").orElse(mode != ControllerMode.CODE));
                 }
                 case LAYER_SKIP -> throw ApiError.invalid(f.param("kind"), "layer skipping is set by vane.layer_skip");
@@ -143,7 +143,7 @@ final class InterventionJson {
             }
             case InterventionSpec.Controller c -> {
                 o.put("mode", c.mode().jsonName());
-                o.put("alpha", c.alpha());
+                c.alpha().ifPresent(a -> o.put("alpha", a)); // a resolved plan's entries always carry it
                 o.put("squash", c.squash());
             }
             case InterventionSpec.LayerSkip k -> throw new AssertionError("handled above");

@@ -235,7 +235,7 @@ class RegistryFaultsApiTest {
         ControllerWeights w = new ControllerWeights(d, layers, width, fc1, new float[width], new float[(1 + layers) * width],
                 new float[1 + layers], direction);
         Artifact big = new Artifact(new Manifest("big", ArtifactKind.CONTROLLER, fingerprint, Component.RESID_POST, List.of(0, 1),
-                JsonNodeFactory.instance.objectNode(), Map.of(), Provenance.now("test", "0".repeat(64))),
+                JsonNodeFactory.instance.objectNode().put("alpha", 1.0), Map.of(), Provenance.now("test", "0".repeat(64))),
                 MethodArtifacts.tensors(w.tensors(), w.shapes()));
         assertThat(big.byteSize()).isGreaterThan(20L << 20);
 

@@ -11,8 +11,9 @@ import ai.djl.nn.Activation;
  *   loss = mean_i ℓ_i
  * </pre>
  * The regulariser applies to harmful rows only (benign rows are not steered, so their layer
- * weights are left free); it keeps the layer weights away from indecisive 0.5 and gently
- * towards fewer steered layers.
+ * weights are left free). Minimising {@code |w − 0.5|} pulls every layer weight toward 0.5 (an
+ * L1 pull: a weight the classification term does not need settles there), and the small
+ * {@code 0.01 · mean w} term pulls them, weakly, toward 0 (fewer steered layers).
  * {@code BCEWithLogits(s, y) = max(s, 0) − s·y + log(1 + exp(−|s|))}, the overflow-free form.
  */
 public final class ControllerLoss {

@@ -127,7 +127,8 @@ public final class GenreEval {
                     v.layers().map(Object::toString).orElse("all"), v.phase().jsonName());
             case InterventionSpec.Gact g -> String.format(Locale.ROOT, "alpha %s, %s, layers %s, %s", num(g.alpha()),
                     g.select().jsonName(), g.layers().map(Object::toString).orElse("all probed"), g.phase().jsonName());
-            case InterventionSpec.Controller c -> String.format(Locale.ROOT, "alpha %s, %s%s", num(c.alpha()), c.mode().jsonName(),
+            case InterventionSpec.Controller c -> String.format(Locale.ROOT, "alpha %s, %s%s",
+                    c.alpha().isPresent() ? num(c.alpha().getAsDouble()) : "the artifact's", c.mode().jsonName(),
                     c.squash() ? ", squash" : "");
             default -> spec.toString();
         };

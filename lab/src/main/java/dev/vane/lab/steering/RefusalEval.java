@@ -1,5 +1,6 @@
 package dev.vane.lab.steering;
 
+import dev.vane.lab.data.Split;
 import dev.vane.lab.eval.BatchGeneration;
 import dev.vane.lab.eval.Refusals;
 import dev.vane.engine.generate.GenerationResult;
@@ -23,28 +24,39 @@ import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
- * The steering controller, measured (methods.md §1, "Evaluation"): held-out (test-split) requests of
+ * The steering controller, measured (methods.md §1, "Evaluation"): held-out requests (the test
+ * split, or the valid split to choose a configuration before the test run) of
  * the refuse family (harmful), the disguised family (harmful in held-out jailbreak styles) and the
  * comply family (benign), rendered in the model's chat
  * template, generated without and with the controller (or any other intervention, such as a
  * refusal steering vector, for comparison). Both arms use the same rendered prompts,
  * the same sampling parameters and the same per-prompt seeds; a response counts as a refusal by
  * {@link Refusals#isRefusal}, the check of {@code eval demo}.
+ *
+ * <p>Intervals are over requests: the samples of one request are correlated (they share its
+ * prompt), so a request is the unit (a cluster) and its samples are averaged first.
  */
 public final class RefusalEval {
 
     /**
-     * @param prompts     requests per family at most (the first of the test split, in file order)
+     * @param prompts     requests per family at most (the first of the split, in file order)
      * @param maxTokens   tokens generated per response
      * @param temperature sampling temperature (0 = greedy)
      * @param seed        response i of a family samples with seed {@code seed + i} in both arms
      * @param samples     responses per request (with temperature > 0: more trials per arm, so a
      *                    smaller change in the refusal rate stands out from sampling noise)
+     * @param split       the held-out split evaluated: {@code VALID} to choose a configuration, {@code TEST} to report it
      */
-    public record Options(int prompts, int maxTokens, double temperature, long seed, int samples) {
+    public record Options(int prompts, int maxTokens, double temperature, long seed, int samples, Split split) {
+        /** On the test split. */
+        public Options(int prompts, int maxTokens, double temperature, long seed, int samples) {
+            this(prompts, maxTokens, temperature, seed, samples, Split.TEST);
+        }
+
         public Options {
             if (prompts < 1 || maxTokens < 1 || samples < 1)
                 throw new IllegalArgumentException("prompts, max tokens and samples must be >= 1");
+            if (split == Split.TRAIN) throw new IllegalArgumentException("split must be valid or test (held out), not train");
             if (samples > 1 && temperature == 0)
                 throw new IllegalArgumentException("samples > 1 needs temperature > 0 (greedy responses would repeat)");
         }
@@ -74,8 +86,20 @@ public final class RefusalEval {
 
         public double rate() { return (double) refused / responses.size(); }
 
-        /** Wilson score interval of the rate at 95%. */
-        public double[] interval() { return Refusals.wilson(refused, responses.size()); }
+        /**
+         * 95% interval of the rate over requests: Wilson's score interval with one sample per
+         * request; with several, the normal interval of the mean of the per-request rates (the
+         * requests are the independent units), clipped to [0, 1].
+         */
+        public double[] interval() {
+            int samples = responses.size() / requests;
+            if (samples == 1) return Refusals.wilson(refused, requests);
+            double[] perRequest = new double[requests];
+            for (int j = 0; j < requests; j++)
+                for (int k = 0; k < samples; k++) if (Refusals.isRefusal(responses.get(j * samples + k))) perRequest[j] += 1.0 / samples;
+            double[] ci = meanInterval(perRequest);
+            return new double[] {Math.max(0, ci[1]), Math.min(1, ci[2])};
+        }
 
         public String markdown(String controller) {
             double[] ci = interval();
@@ -88,15 +112,29 @@ public final class RefusalEval {
 
     /**
      * The intervention's effect on one family: refusal rate with minus without, in points, with a
-     * 95% interval over the paired responses (same prompt, same seed in both arms; normal
-     * approximation of the mean of the per-response differences -1, 0, +1).
+     * 95% interval over requests: each request's responses are paired with the other arm's (same
+     * prompt, same seed), its difference is the mean of its samples' differences (-1, 0, +1), and
+     * the interval is the normal one of the mean of those per-request differences.
      */
-    public record Change(String family, int responses, double points, double low, double high) {
-        public static final String HEADER = "| family | responses | change in refusals, points (95% interval) |\n|---|---|---|";
+    public record Change(String family, int requests, int responses, double points, double low, double high) {
+        public static final String HEADER = "| family | requests × samples | change in refusals, points (95% interval over requests) |\n|---|---|---|";
 
         public String markdown() {
-            return String.format(Locale.ROOT, "| %s | %d | %+.0f (%+.0f – %+.0f) |", family, responses, points, low, high);
+            return String.format(Locale.ROOT, "| %s | %d × %d | %+.0f (%+.0f – %+.0f) |", family, requests, responses / requests,
+                    points, low, high);
         }
+    }
+
+    /** The mean of {@code x} and its 95% normal interval: {mean, low, high} (sample variance; 0 wide for one value). */
+    static double[] meanInterval(double[] x) {
+        int n = x.length;
+        double sum = 0, sumSq = 0;
+        for (double v : x) {
+            sum += v;
+            sumSq += v * v;
+        }
+        double mean = sum / n, var = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : 0, half = 1.96 * Math.sqrt(var / n);
+        return new double[] {mean, mean - half, mean + half};
     }
 
     /** Per family, the change from the {@code without} row to the {@code with} row of {@link #run}'s result. */
@@ -105,22 +143,21 @@ public final class RefusalEval {
         for (Row without : rows) {
             if (!without.arm().equals("without")) continue;
             Row with = rows.stream().filter(r -> r.arm().equals("with") && r.family().equals(without.family())).findFirst().orElseThrow();
-            int n = without.responses().size();
-            double sum = 0, sumSq = 0;
+            int n = without.responses().size(), requests = without.requests(), samples = n / requests;
+            double[] perRequest = new double[requests];
             for (int i = 0; i < n; i++) {
                 int d = (Refusals.isRefusal(with.responses().get(i)) ? 1 : 0) - (Refusals.isRefusal(without.responses().get(i)) ? 1 : 0);
-                sum += d;
-                sumSq += d * d;
+                perRequest[i / samples] += (double) d / samples;
             }
-            double mean = sum / n, var = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0, half = 1.96 * Math.sqrt(var / n);
-            out.add(new Change(without.family(), n, 100 * mean, 100 * (mean - half), 100 * (mean + half)));
+            double[] ci = meanInterval(perRequest);
+            out.add(new Change(without.family(), requests, n, 100 * ci[0], 100 * ci[1], 100 * ci[2]));
         }
         return out;
     }
 
     private RefusalEval() {}
 
-    /** Rows without, then with the intervention, each over the families of the test split (refuse, disguised, comply). */
+    /** Rows without, then with the intervention, each over the families of the options' split (refuse, disguised, comply). */
     public static List<Row> run(Generator gen, ArtifactResolver artifacts, InterventionSpec spec,
                                 List<Dialogue> dialogues, Options o) {
         CausalLM model = gen.model();
@@ -130,14 +167,15 @@ public final class RefusalEval {
                 new ModelShape(model.config().numLayers(), model.config().hiddenSize()));
         boolean gate = spec instanceof InterventionSpec.Controller;
         SamplingParams base = SamplingParams.builder().temperature(o.temperature()).maxTokens(o.maxTokens()).build();
-        List<String> families = dialogues.stream().filter(d -> d.split().equals("test")).map(Dialogue::family).distinct()
+        String split = o.split().label();
+        List<String> families = dialogues.stream().filter(d -> d.split().equals(split)).map(Dialogue::family).distinct()
                 .sorted(Refusals.FAMILY_ORDER).toList();
         Row[][] rows = new Row[2][families.size()]; // [without, with][family]
         for (int f = 0; f < families.size(); f++) {
             String family = families.get(f);
-            List<int[]> requests = dialogues.stream().filter(d -> d.split().equals("test") && d.family().equals(family))
+            List<int[]> requests = dialogues.stream().filter(d -> d.split().equals(split) && d.family().equals(family))
                     .limit(o.prompts()).map(d -> tok.encode(SteeringSets.renderUser(template, d.prompt()), false)).toList();
-            if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no test-split '" + family + "' requests");
+            if (requests.isEmpty()) throw new IllegalArgumentException("the chat set has no " + split + "-split '" + family + "' requests");
             List<int[]> ids = new ArrayList<>();
             for (int[] r : requests) for (int k = 0; k < o.samples(); k++) ids.add(r);
             SteeringRow[] bound = new SteeringRow[ids.size()]; // response i → its bound plan

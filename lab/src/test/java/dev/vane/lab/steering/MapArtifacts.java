@@ -84,6 +84,7 @@ final class MapArtifacts implements ArtifactResolver {
         @Override public int hiddenSize() { return hidden; }
         @Override public int numLayers() { return layers; }
         @Override public float[] direction(int layer) { return d; }
+        @Override public double alpha() { return 1; }
         @Override public Output evaluate(float[] features) {
             calls++;
             float[] w = new float[layers];

@@ -98,7 +98,7 @@ class RefusalEvalTest {
     }
 
     @Test
-    void samplesRepeatEachRequestWithItsOwnSeedAndNarrowTheInterval() {
+    void samplesRepeatEachRequestWithItsOwnSeedAndMoreRequestsNarrowTheInterval() {
         RefusalEval.Options three = new RefusalEval.Options(2, 3, 0.7, 3, 3);
         List<RefusalEval.Row> r = RefusalEval.run(gen, artifacts, new InterventionSpec.Controller("off", ControllerMode.PAPER, 4, false),
                 dialogues, three);
@@ -111,7 +111,9 @@ class RefusalEvalTest {
             assertThat(r.get(i).markdown("off")).contains("| 2 × 3 |");
         }
         RefusalEval.Row few = new RefusalEval.Row("with", "refuse", 2, List.of("no", "I'm sorry"), 1, Double.NaN, Optional.empty());
-        RefusalEval.Row many = new RefusalEval.Row("with", "refuse", 2, java.util.Collections.nCopies(200, "x"), 100, Double.NaN, Optional.empty());
+        List<String> half = new java.util.ArrayList<>(java.util.Collections.nCopies(100, "I'm sorry"));
+        half.addAll(java.util.Collections.nCopies(100, "x"));
+        RefusalEval.Row many = new RefusalEval.Row("with", "refuse", 200, half, 100, Double.NaN, Optional.empty());
         assertThat(few.interval()[0]).isLessThan(many.interval()[0]);
         assertThat(many.interval()[0]).isLessThan(0.5).isGreaterThan(0.42);
         assertThat(many.interval()[1]).isGreaterThan(0.5).isLessThan(0.58);
@@ -152,7 +154,7 @@ class RefusalEvalTest {
     }
 
     @Test
-    void theChangeIsPairedOverResponses() {
+    void theChangeIsPairedPerRequestAndItsIntervalIsOverRequests() {
         List<String> without = List.of("I'm sorry.", "Sure.", "Sure.", "Sorry, no.");
         List<String> with = List.of("I'm sorry.", "I can't.", "Sorry.", "Sure.");
         List<RefusalEval.Change> c = RefusalEval.changes(List.of(
@@ -164,7 +166,33 @@ class RefusalEvalTest {
         double half = 100 * 1.96 * Math.sqrt((3 - 4 * 0.25 * 0.25) / 3 / 4);
         assertThat(c.get(0).low()).isCloseTo(25 - half, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(c.get(0).high()).isCloseTo(25 + half, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(c.get(0).markdown()).isEqualTo(String.format(java.util.Locale.ROOT, "| disguised | 4 | +25 (%+.0f – %+.0f) |", 25 - half, 25 + half));
+        assertThat(c.get(0).markdown()).isEqualTo(String.format(java.util.Locale.ROOT, "| disguised | 4 × 1 | +25 (%+.0f – %+.0f) |", 25 - half, 25 + half));
+
+        // 2 requests × 2 samples: per-request differences (0 + 1) / 2 = +0.5 and (0 − 1) / 2 = −0.5; the
+        // interval is over the 2 requests (sd √0.5), not over the 4 correlated responses
+        List<RefusalEval.Change> paired = RefusalEval.changes(List.of(
+                new RefusalEval.Row("without", "disguised", 2, List.of("I'm sorry.", "Sure.", "Sure.", "Sorry."), 2, Double.NaN, Optional.empty()),
+                new RefusalEval.Row("with", "disguised", 2, List.of("I'm sorry.", "I can't.", "Sure.", "Sure."), 2, Double.NaN, Optional.empty())));
+        double overRequests = 100 * 1.96 * Math.sqrt(0.5 / 2);
+        assertThat(paired.get(0).points()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(paired.get(0).high()).isCloseTo(overRequests, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(paired.get(0).requests()).isEqualTo(2);
+        assertThat(paired.get(0).markdown()).startsWith("| disguised | 2 × 2 | +0 (");
+    }
+
+    @Test
+    void theRateIntervalIsOverRequests() {
+        // 2 requests × 100 samples, one always refused, one never: 50%, but two independent units only
+        List<String> responses = new java.util.ArrayList<>(java.util.Collections.nCopies(100, "I'm sorry."));
+        responses.addAll(java.util.Collections.nCopies(100, "Sure."));
+        RefusalEval.Row clustered = new RefusalEval.Row("with", "refuse", 2, responses, 100, Double.NaN, Optional.empty());
+        double[] ci = clustered.interval();
+        assertThat(ci[0]).isZero(); // 0.5 ± 1.96 · 0.707 / √2, clipped
+        assertThat(ci[1]).isEqualTo(1.0);
+        // one sample per request: Wilson's interval over the requests
+        RefusalEval.Row single = new RefusalEval.Row("with", "refuse", 200, responses, 100, Double.NaN, Optional.empty());
+        assertThat(single.interval()).containsExactly(Refusals.wilson(100, 200));
+        assertThatThrownBy(() -> new RefusalEval.Options(2, 3, 0.7, 3, 1, dev.vane.lab.data.Split.TRAIN)).hasMessageContaining("split");
     }
 
     @Test

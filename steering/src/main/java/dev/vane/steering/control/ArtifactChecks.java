@@ -51,6 +51,7 @@ public final class ArtifactChecks {
                 size(a, "layer count", w.layers(), model.numLayers());
                 for (int l = 0; l < (w.perLayerDirection() ? w.layers() : 1); l++)
                     norm(a, "direction", w.perLayerDirection() ? "layer " + l : "the shared direction", w.direction(l));
+                MethodArtifacts.model(a); // params.alpha, and directions with a unit length
             }
             case GACT -> {
                 GactWeights w = MethodArtifacts.gact(a);

@@ -88,19 +88,65 @@ public final class MethodArtifacts {
             throw new ArtifactException(m.name() + ": kind is " + m.kind().jsonName() + ", expected " + kind.jsonName());
     }
 
-    /** The plan's view of a trained controller: the raw scale logit and per-layer weights, and d̂ per layer. */
-    public static ControllerModel model(ControllerWeights w) {
+    /**
+     * The plan's view of a trained controller: the raw scale logit and per-layer weights, d̂ per
+     * layer scaled to unit length (so one alpha means the same for every artifact), and
+     * {@code alpha}, the strength a request that sets none applies.
+     *
+     * @throws IllegalArgumentException when a direction is zero (it has no unit length)
+     */
+    public static ControllerModel model(ControllerWeights w, double alpha) {
         float[][] direction = new float[w.layers()][];
-        for (int l = 0; l < w.layers(); l++) direction[l] = l > 0 && !w.perLayerDirection() ? direction[0] : w.direction(l);
+        for (int l = 0; l < w.layers(); l++)
+            direction[l] = l > 0 && !w.perLayerDirection() ? direction[0] : unit(w.direction(l), "direction of layer " + l);
         return new ControllerModel() {
             @Override public int hiddenSize() { return w.hiddenSize(); }
             @Override public int numLayers() { return w.layers(); }
             @Override public float[] direction(int layer) { return direction[layer]; }
+            @Override public double alpha() { return alpha; }
             @Override public Output evaluate(float[] features) {
                 ControllerOutput o = w.evaluate(features);
                 return new Output(o.s(), o.w());
             }
         };
+    }
+
+    /** A controller artifact's view ({@link #model}) with its stored {@code params.alpha}. */
+    public static ControllerModel model(Artifact a) {
+        ControllerWeights w = controller(a);
+        double alpha = controllerAlpha(a);
+        try {
+            return model(w, alpha);
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactException(a.name() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The controller artifact's default strength, {@code params.alpha}: a number in
+     * {@code [0, }{@link dev.vane.steering.plan.InterventionSpec#MAX_ALPHA}{@code ]}.
+     */
+    public static double controllerAlpha(Artifact a) {
+        require(a, ArtifactKind.CONTROLLER);
+        var node = a.manifest().params().get("alpha");
+        if (node == null || !node.isNumber())
+            throw new ArtifactException(a.name() + ": params.alpha (the default strength) must be a number");
+        double alpha = node.asDouble();
+        if (!(alpha >= 0 && alpha <= dev.vane.steering.plan.InterventionSpec.MAX_ALPHA))
+            throw new ArtifactException(a.name() + ": params.alpha must be in [0, " + dev.vane.steering.plan.InterventionSpec.MAX_ALPHA
+                    + "], got " + alpha);
+        return alpha;
+    }
+
+    /** {@code d / ||d||} (a copy). */
+    private static float[] unit(float[] d, String what) {
+        double ss = 0;
+        for (float x : d) ss += (double) x * x;
+        if (!(ss > 0) || !Double.isFinite(ss)) throw new IllegalArgumentException(what + " has no unit length (norm² " + ss + ")");
+        float inv = (float) (1 / Math.sqrt(ss));
+        float[] u = new float[d.length];
+        for (int i = 0; i < d.length; i++) u[i] = d[i] * inv;
+        return u;
     }
 
     /** The plan's view of G-ACT probes and directions: unscaled deltas (the plan applies alpha). */

@@ -52,7 +52,7 @@ public final class RegistryArtifacts implements ArtifactResolver {
 
     @Override
     public ControllerModel controller(String name) {
-        return view(name, ArtifactKind.CONTROLLER, a -> MethodArtifacts.model(MethodArtifacts.controller(a)));
+        return view(name, ArtifactKind.CONTROLLER, MethodArtifacts::model);
     }
 
     @Override

@@ -71,8 +71,11 @@ public interface ArtifactResolver {
         /** Layer count the controller's {@code w} output covers. */
         int numLayers();
 
-        /** d̂ at {@code layer}, {@code [D]} (the same array for every layer when the direction is shared). */
+        /** d̂ at {@code layer}, of unit length, {@code [D]} (the same array for every layer when the direction is shared). */
         float[] direction(int layer);
+
+        /** The strength a request that sets none applies (the artifact's {@code params.alpha}). */
+        double alpha();
 
         /** Runs the MLP on the last 4 blocks' outputs at one position, concatenated {@code [4D]}. */
         Output evaluate(float[] features);

@@ -11,7 +11,9 @@ import dev.vane.steering.plan.InterventionSpec.ControllerMode;
 /**
  * Method 1, the steering controller ("Guiding Giants", arXiv 2505.20309):
  * {@code h_l[t] += s' · alpha · w_l · d̂}, with {@code (s, w)} from an MLP over the last 4 blocks'
- * outputs at the last position and {@code s' = sigmoid(s)} when squashed.
+ * outputs at the last position, {@code s' = sigmoid(s)} when squashed, and {@code d̂} of unit
+ * length. The features are read before any other entry of the plan edits those outputs
+ * ({@link #readsFirst}).
  *
  * <p>{@code paper} mode reads those outputs in the prompt's first pass, freezes {@code s, w}, and
  * asks the engine to feed the last prompt token again so that every layer is patched at the last
@@ -103,6 +105,10 @@ final class ControllerEffect implements Effect {
         for (int i = 0; i < hidden; i++) p[i] = c * d[i];
         return p;
     }
+
+    /** Its features are the blocks' outputs as the model computed them, whatever else the plan adds there. */
+    @Override
+    public boolean readsFirst() { return true; }
 
     @Override
     public PromptReplay promptReplay() {

@@ -21,6 +21,13 @@ interface Effect {
      */
     void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row);
 
+    /**
+     * Whether this effect reads its input from the sites it acts at and must see the values the
+     * model computed there, before any other effect of the plan edits them (then it runs first
+     * at every site; see {@link SteeringRow}).
+     */
+    default boolean readsFirst() { return false; }
+
     /** How much of the prompt this effect needs fed twice ({@link RowHooks#promptReplay}). */
     default PromptReplay promptReplay() { return PromptReplay.NONE; }
 

@@ -41,18 +41,31 @@ public sealed interface InterventionSpec {
     }
 
     /**
-     * The steering controller (method 1): {@code h_l[t] += s · alpha · w_l · d̂}. In {@code paper}
+     * The steering controller (method 1): {@code h_l[t] += s · alpha · w_l · d̂}, {@code d̂} of unit
+     * length at every layer (so one alpha means the same for every artifact of a model); without
+     * an {@code alpha} the artifact's own (its {@code params.alpha}) applies. In {@code paper}
      * mode {@code s} and {@code w} are computed once from the prompt and patch every layer at the
      * (replayed) last prompt position and every generated token; {@code squash} uses
      * {@code sigmoid(s)} instead of the raw logit so benign prompts are not pushed away. In
      * {@code code} mode the controller runs at every step and patches only the last block at the
      * step's last position, as the released code does.
      */
-    record Controller(String artifact, ControllerMode mode, double alpha, boolean squash) implements InterventionSpec {
+    record Controller(String artifact, ControllerMode mode, java.util.OptionalDouble alpha, boolean squash) implements InterventionSpec {
         public Controller {
             Objects.requireNonNull(artifact, "artifact");
-            within("alpha", alpha, MAX_ALPHA);
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(alpha, "alpha");
+            alpha.ifPresent(a -> within("alpha", a, MAX_ALPHA));
         }
+
+        /** With an explicit alpha. */
+        public Controller(String artifact, ControllerMode mode, double alpha, boolean squash) {
+            this(artifact, mode, java.util.OptionalDouble.of(alpha), squash);
+        }
+
+        /** The same with {@code alpha} set (how a plan records the artifact's default it applied). */
+        public Controller withAlpha(double alpha) { return new Controller(artifact, mode, alpha, squash); }
+
         @Override public Method method() { return Method.CONTROLLER; }
     }
 

@@ -117,7 +117,9 @@ public final class SteeringPlan {
                     throw new PlanException("artifact", "controller '" + c.artifact() + "' was trained for " + cm.numLayers()
                             + " layers, the model has " + nl);
                 if (nl < 4) throw new PlanException("artifact", "the controller needs a model with at least 4 layers");
-                yield new Resolved(e, all(nl), t -> new ControllerEffect(cm, c.mode(), c.alpha(), c.squash(), nl, t));
+                double alpha = c.alpha().orElse(cm.alpha());
+                yield new Resolved(new Entry(c.withAlpha(alpha), e.source(), e.path()), all(nl),
+                        t -> new ControllerEffect(cm, c.mode(), alpha, c.squash(), nl, t));
             }
             case InterventionSpec.LayerSkip k -> {
                 yield new Resolved(e, all(nl),

@@ -9,16 +9,21 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * A plan bound to one sequence: its effects in plan order (a later effect sees what an earlier
- * one wrote at the same site) and the trace of what they did.
+ * A plan bound to one sequence: its effects and the trace of what they did. At a site the effects
+ * that {@linkplain Effect#readsFirst read their input there} (the controller) run first, so what
+ * they read does not depend on the rest of the plan; then the others in plan order (a later effect
+ * sees what an earlier one wrote at the same site).
  */
 public final class SteeringRow implements RowHooks {
 
     private final List<Effect> effects;
+    private final List<Effect> order; // readers first, then the rest in plan order
     private final PromptReplay replay;
 
     SteeringRow(List<Effect> effects) {
         this.effects = List.copyOf(effects);
+        this.order = java.util.stream.Stream.concat(effects.stream().filter(Effect::readsFirst),
+                effects.stream().filter(e -> !e.readsFirst())).toList();
         this.replay = effects.stream().map(Effect::promptReplay).reduce(PromptReplay.NONE, PromptReplay::max);
     }
 
@@ -30,7 +35,7 @@ public final class SteeringRow implements RowHooks {
 
     @Override
     public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row) {
-        for (Effect e : effects)
+        for (Effect e : order)
             if (e.actsAt(site, row)) {
                 long t = System.nanoTime();
                 e.apply(site, x, offset, tokens, width, row);

@@ -86,7 +86,9 @@ class RegistryArtifactsTest {
     }
 
     private static Manifest manifest(String name, ArtifactKind kind, List<Integer> layers) {
-        return new Manifest(name, kind, fp, Component.RESID_POST, layers, JsonNodeFactory.instance.objectNode(), Map.of(),
+        var params = JsonNodeFactory.instance.objectNode();
+        if (kind == ArtifactKind.CONTROLLER) params.put("alpha", 3.0); // its default strength
+        return new Manifest(name, kind, fp, Component.RESID_POST, layers, params, Map.of(),
                 Provenance.now("test", "0".repeat(64)));
     }
 
@@ -143,6 +145,27 @@ class RegistryArtifactsTest {
         assertThat(out).isPresent();
         assertThat(out.get().w()).hasSize(model.config().numLayers());
         for (float w : out.get().w()) assertThat(w).isBetween(0f, 1f);
+        // without an alpha the artifact's params.alpha applies, and the trace says which
+        SteeringRow byDefault = run(new InterventionSpec.Controller("refusal", InterventionSpec.ControllerMode.PAPER,
+                java.util.OptionalDouble.empty(), true));
+        assertThat(((InterventionSpec.Controller) byDefault.trace().get(0).entry().spec()).alpha()).hasValue(3.0);
+        assertThat(artifacts.controller("refusal").alpha()).isEqualTo(3.0);
+        for (int l = 0; l < model.config().numLayers(); l++) {
+            double n = 0;
+            for (float x : artifacts.controller("refusal").direction(l)) n += (double) x * x;
+            assertThat(Math.sqrt(n)).as("|d̂| at layer %d", l).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    @Test
+    void aControllerWithoutItsDefaultStrengthIsRefusedNamingIt() {
+        Artifact stored = registry.load("refusal", fp);
+        var params = stored.manifest().params().deepCopy();
+        params.remove("alpha");
+        Manifest m = stored.manifest();
+        registry.save(new Artifact(new Manifest("no-alpha", m.kind(), m.fingerprint(), m.site(), m.layers(), params, m.metrics(),
+                m.provenance()), stored.tensors()));
+        assertThatThrownBy(() -> artifacts.controller("no-alpha")).isInstanceOf(PlanException.class).hasMessageContaining("params.alpha");
     }
 
     @Test

@@ -56,6 +56,9 @@ final class TestArtifacts implements ArtifactResolver {
         return m;
     }
 
+    /** The default strength of the test controllers. */
+    static final double DEFAULT_ALPHA = 1.5;
+
     /** A controller with fixed outputs: {@code s} and {@code w_l = (l + 1) / (L + 1)}. */
     static ControllerModel fixedController(int hidden, int layers, float s, long seed) {
         float[] d = random(hidden, seed);
@@ -68,6 +71,7 @@ final class TestArtifacts implements ArtifactResolver {
             @Override public int hiddenSize() { return hidden; }
             @Override public int numLayers() { return layers; }
             @Override public float[] direction(int layer) { return d; }
+            @Override public double alpha() { return DEFAULT_ALPHA; }
             @Override public Output evaluate(float[] features) {
                 if (features.length != 4 * hidden) throw new AssertionError("features " + features.length);
                 return new Output(s, w.clone());
@@ -81,6 +85,7 @@ final class TestArtifacts implements ArtifactResolver {
             @Override public int hiddenSize() { return d[0].length; }
             @Override public int numLayers() { return d.length; }
             @Override public float[] direction(int layer) { return d[layer]; }
+            @Override public double alpha() { return DEFAULT_ALPHA; }
             @Override public Output evaluate(float[] features) { return new Output(s, w.clone()); }
         };
     }
