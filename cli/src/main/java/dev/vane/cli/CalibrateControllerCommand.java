@@ -25,8 +25,8 @@ final class CalibrateControllerCommand extends Leaf {
     @Option(names = "--direction", defaultValue = "embeddings", paramLabel = "embeddings|activations|gaps", description =
             "embeddings (default, as the authors' code: input-embedding centroid of the refusal phrases' tokens minus " +
             "that of the compliance phrases' tokens), activations (harmful minus benign mean of the training prompts at " +
-            "one layer, normalised, shared by all layers) or gaps (that mean difference at every layer, not normalised, " +
-            "each layer steered along its own: alpha 1 = one gap)")
+            "one layer, shared by all layers) or gaps (that mean difference at every layer, each layer steered along its " +
+            "own); every direction is scaled to unit length when a plan applies it")
     String direction;
     @Option(names = "--direction-layer", paramLabel = "N",
             description = "the layer for --direction activations (default: the middle one, L/2)")
@@ -48,8 +48,9 @@ final class CalibrateControllerCommand extends Leaf {
     int width = ControllerNet.PAPER_WIDTH;
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "training seed (${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--alpha", defaultValue = "4", paramLabel = "A",
-            description = "the alpha recorded as the artifact's suggested strength; requests set their own (${DEFAULT-VALUE})")
+    @Option(names = "--alpha", defaultValue = "1", paramLabel = "A", description = "the artifact's default strength " +
+            "(params.alpha), applied by requests that set none; choose it on held-out requests with " +
+            "'vane eval steering refusal --split valid' (${DEFAULT-VALUE})")
     double alpha;
     @Option(names = "--chat", description = "wrap each prompt as a user turn of the model's chat template")
     boolean chat;

@@ -118,7 +118,7 @@ class CalibrateControllerTest {
         assertThat(m.metrics().get("valid.sigmoid_s.harmful.mean")).isStrictlyBetween(0.0, 1.0);
         assertThat(m.metrics().get("valid.sigmoid_s.benign.mean")).isStrictlyBetween(0.0, 1.0);
         assertThat(m.params().get("direction").asText()).isEqualTo("embeddings");
-        assertThat(m.params().get("alpha").asDouble()).isEqualTo(4.0);
+        assertThat(m.params().get("alpha").asDouble()).isEqualTo(1.0); // --alpha's default
         assertThat(m.params().get("width").asInt()).isEqualTo(16);
         assertThat(m.params().get("epochs").asInt()).isEqualTo(3);
         assertThat(m.params().get("lr").asDouble()).isEqualTo(1e-3);

@@ -69,9 +69,15 @@ public final class SteeringEvalCommand {
         try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir);
              Generator gen = new Generator(model, tok, 8, model.maxPositions())) {
-            List<RefusalEval.Row> rows = RefusalEval.run(gen, registry(a.registry(), model), spec, dialogues, o);
+            RegistryArtifacts artifacts = registry(a.registry(), model);
+            String defaulted = "";
+            if (spec instanceof InterventionSpec.Controller c && c.alpha().isEmpty()) { // the artifact's, stated in the label
+                spec = c.withAlpha(artifacts.controller(c.artifact()).alpha());
+                defaulted = " (the artifact's)";
+            }
+            List<RefusalEval.Row> rows = RefusalEval.run(gen, artifacts, spec, dialogues, o);
             out.println(RefusalEval.Row.HEADER);
-            String label = spec.artifact() + " (" + GenreEval.params(spec) + ")";
+            String label = spec.artifact() + " (" + GenreEval.params(spec).replaceFirst(",", defaulted + ",") + ")";
             rows.forEach(r -> out.println(r.markdown(label)));
             out.println();
             out.println(RefusalEval.Change.HEADER);
