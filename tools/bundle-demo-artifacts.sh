@@ -23,5 +23,5 @@ python3 tools/sentiment-pairs.py > "$P/sentiment-pairs.jsonl"
 ./vane calibrate gact --model $M --prompts $P/romance-gact-pairs.jsonl --name romance-gact --registry $R --seed 1
 ./vane calibrate controller --model $M --chat --direction gaps --lr 1e-3 --alpha 2 --prompts $P/refusal-controller-prompts.jsonl --name refusal --registry $R
 for t in first_letter uppercase word_length; do
-  ./vane calibrate task-embedding --model $M --task "$D/icl/tasks/$t.jsonl" --name "task-${t//_/-}" --registry $R
+  ./vane calibrate task-embedding --model $M --loss answer --task "$D/icl/tasks/$t.jsonl" --name "task-${t//_/-}" --registry $R
 done

@@ -26,6 +26,9 @@ final class EvalTaskEmbeddingCommand extends Leaf {
     List<String> tasks = new ArrayList<>();
     @Option(names = "--per-task", defaultValue = "25", paramLabel = "N", description = "test queries per task (${DEFAULT-VALUE})")
     int perTask;
+    @Option(names = "--icl-seeds", defaultValue = "5", paramLabel = "N",
+            description = "ICL seeds: each draws every query's demonstrations anew from the train split (${DEFAULT-VALUE})")
+    int iclSeeds;
     @Mixin
     TaskCalibrationFlags calibration;
 
@@ -34,7 +37,8 @@ final class EvalTaskEmbeddingCommand extends Leaf {
         TaskCalibration.Settings settings = options(calibration::settings);
         int queries = options(() -> Checks.atLeast("--per-task", perTask, 1));
         List<Path> files = options(() -> TaskEval.taskFiles(data, tasks));
-        TaskEval.run(model, files, settings, queries, out(), err());
+        int seeds = options(() -> Checks.atLeast("--icl-seeds", iclSeeds, 1));
+        TaskEval.run(model, files, settings, queries, seeds, out(), err());
         return 0;
     }
 }

@@ -22,9 +22,9 @@ final class TaskCalibrationFlags {
     int validEvery;
     @Option(names = "--valid-size", defaultValue = "100", paramLabel = "N", description = "queries of the valid split per validation (${DEFAULT-VALUE})")
     int validSize;
-    @Option(names = "--loss", defaultValue = "answer", paramLabel = "answer|first-token", description =
-            "answer: cross-entropy of every answer token and the closing \"\\n\\n\" (default); " +
-            "first-token: of the first answer token only, as in the paper")
+    @Option(names = "--loss", defaultValue = "first-token", paramLabel = "first-token|answer", description =
+            "first-token: cross-entropy of the first answer token only, as in the paper (default); " +
+            "answer: of every answer token and the closing \"\\n\\n\"")
     HeadSelection.Loss loss;
     @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "prompts per forward pass (${DEFAULT-VALUE})")
     int batch;

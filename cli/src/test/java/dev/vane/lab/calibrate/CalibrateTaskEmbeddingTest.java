@@ -190,7 +190,7 @@ class CalibrateTaskEmbeddingTest {
         Files.write(data.resolve("upper.jsonl"), LINES);
         TaskCalibration.Settings s = new TaskCalibration.Settings(2, 2, 2, 2,
                 new HeadSelection.Options(2, 0.2, 1, HeadSelection.Loss.ANSWER, 0));
-        List<TaskEval.Row> rows = TaskEval.evaluate(model, List.of(data.resolve("upper.jsonl")), s, 2,
+        List<TaskEval.Row> rows = TaskEval.evaluate(model, List.of(data.resolve("upper.jsonl")), s, 2, 3,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(rows).hasSize(1);
         TaskEval.Row row = rows.get(0);
@@ -199,13 +199,17 @@ class CalibrateTaskEmbeddingTest {
         assertThat(row.injected().promptTokens()).as("injection adds no prompt tokens").isEqualTo(row.zeroShot().promptTokens());
         assertThat(row.fewShot().promptTokens()).isGreaterThan(row.zeroShot().promptTokens() + 8);
         assertThat(row.selection().curve()).hasSize(3);
+        assertThat(row.fewShotBySeed()).hasSize(3); // ICL under 3 seeds, each drawing every query's demonstrations
+        assertThat(row.fewShot().accuracy()).isEqualTo(row.fewShotInterval().mean());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int status = CliRun.run(new String[] {"eval", "task-embedding", "--model", model.toString(), "--data", data.toString(), "--tasks", "upper",
-                "--per-task", "2", "--shots", "2", "--prompts", "2", "--steps", "2", "--valid-every", "1", "--valid-size", "2"},
+                "--per-task", "2", "--shots", "2", "--prompts", "2", "--steps", "2", "--valid-every", "1", "--valid-size", "2",
+                "--icl-seeds", "2"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| task | test queries | 0-shot | 0-shot + injection | 2-shot ICL")
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| task | test queries | 0-shot | 0-shot + injection | 2-shot ICL, mean over seeds (95%)")
+                .contains("under 2 seeds").contains("loss first-token")
                 .contains("| upper | 2 |");
         err.reset();
         status = CliRun.run(new String[] {"eval", "task-embedding", "--model", model.toString(), "--data", data.toString(), "--tasks", "lower"},

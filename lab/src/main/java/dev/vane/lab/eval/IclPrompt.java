@@ -39,6 +39,19 @@ public final class IclPrompt {
         return out;
     }
 
+    /**
+     * {@code shots} distinct training examples drawn uniformly for one query: the draw depends on
+     * {@code seed} and {@code query} only, so a seed is one reproducible set of demonstrations per
+     * query, and several seeds measure how much the choice of demonstrations matters.
+     */
+    public static List<Example> sampledShots(List<Example> train, int shots, long seed, int query) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + query);
+        List<Example> pool = new ArrayList<>(train);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < shots && !pool.isEmpty(); i++) out.add(pool.remove(r.nextInt(pool.size())));
+        return out;
+    }
+
     /** Exact match of the first line of {@code generated}, trimmed, with {@code expected}. */
     public static boolean firstLineMatches(String generated, String expected) {
         return generated.split("\n", 2)[0].trim().equals(expected);

@@ -37,10 +37,10 @@ public final class HeadSelection implements AutoCloseable {
 
     /** Which answer tokens the loss scores. */
     public enum Loss {
-        /** Every answer token and the blank line that ends a demonstration (this default). */
-        ANSWER("answer"),
-        /** Only the first answer token with visible text, as in the paper and its code. */
-        FIRST_TOKEN("first-token");
+        /** Only the first answer token with visible text, as in the paper and its code (the default). */
+        FIRST_TOKEN("first-token"),
+        /** Every answer token and the blank line that ends a demonstration. */
+        ANSWER("answer");
 
         private final String cliName;
 
