@@ -181,6 +181,7 @@ final class ArtifactAdminService implements HttpService {
         r.layers().forEach((l, a) -> layers.putObject(String.valueOf(l))
                 .put("accuracy_before", a.before()).put("accuracy_after", a.after()));
         out.put("examples", r.examples());
+        out.put("encoding", r.encoding().jsonName());
         Responses.json(res, out);
     }
 }

@@ -374,6 +374,7 @@ class SteeringApiTest {
         HttpResponse<String> refined = admin("POST", "/admin/artifacts/probe/refine", ex.toString());
         assertEquals(200, refined.statusCode(), refined.body());
         JsonNode body = TestServer.read(refined.body());
+        assertThat(body.get("encoding").asText()).isEqualTo("plain"); // as the artifact was calibrated (no params.chat)
         for (JsonNode l : body.get("layers")) {
             assertThat(l.get("accuracy_after").asDouble()).isGreaterThanOrEqualTo(l.get("accuracy_before").asDouble());
             assertThat(l.get("accuracy_after").asDouble()).isEqualTo(1.0);

@@ -27,10 +27,12 @@ import java.util.TreeMap;
 
 /**
  * Online refinement of a stored G-ACT artifact's probes from labelled feedback (methods.md §2
- * step 5). Each example's prompt runs through the scheduler, batched with other traffic, with a
- * read-only capture of its last-token residual at the artifact's layers; a few SGD steps then move
- * each layer's probe (never the model), and the artifact is stored again. Requests admitted
- * afterwards use the refined probes.
+ * step 5). Each example's prompt is encoded as the artifact's calibration encoded its prompts
+ * (a user turn of the chat template when its {@code params.chat} is true, plain text otherwise)
+ * and runs through the scheduler, batched with other traffic, with a read-only capture of its
+ * last-token residual at the artifact's layers; a few gradient steps in the probe fit's
+ * standardised feature space ({@link SoftmaxProbe#refine}) then move each layer's probe (never the
+ * model), and the artifact is stored again. Requests admitted afterwards use the refined probes.
  */
 public final class ProbeRefinement {
 
@@ -55,8 +57,15 @@ public final class ProbeRefinement {
     /** A layer probe's accuracy on the examples before and after refinement. */
     public record Accuracy(double before, double after) {}
 
-    /** What a refinement did: how many examples, and each refined layer's accuracy. */
-    public record Result(int examples, SortedMap<Integer, Accuracy> layers) {
+    /** How the examples' prompts were encoded: as the artifact's calibration encoded its own. */
+    public enum PromptEncoding {
+        PLAIN, CHAT;
+
+        public String jsonName() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    /** What a refinement did: how many examples, how their prompts were encoded, and each refined layer's accuracy. */
+    public record Result(int examples, PromptEncoding encoding, SortedMap<Integer, Accuracy> layers) {
         public Result {
             layers = Collections.unmodifiableSortedMap(new TreeMap<>(layers));
         }
@@ -93,6 +102,8 @@ public final class ProbeRefinement {
             throw ControlException.invalid("name", e.getMessage());
         }
         if (examples.isEmpty()) throw ControlException.invalid("examples", "examples must not be empty");
+        PromptEncoding encoding = artifact.manifest().params().path("chat").asBoolean(false) ? PromptEncoding.CHAT : PromptEncoding.PLAIN;
+        java.util.function.Function<String, int[]> encode = encoder(encoding, name);
         int[] y = new int[examples.size()];
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
@@ -102,7 +113,7 @@ public final class ProbeRefinement {
                 throw ControlException.invalid(p + "cluster", p + "cluster must be in [0, " + (weights.clusters() - 1)
                         + "], got " + e.cluster());
             y[i] = e.cluster();
-            int[] ids = engine.tokenizer().encode(e.prompt(), true);
+            int[] ids = encode.apply(e.prompt());
             if (ids.length == 0 || ids.length >= engine.contextLength())
                 throw ControlException.invalid(p + "prompt", p + "prompt must have 1.." + (engine.contextLength() - 1) + " tokens");
             prompts.add(ids);
@@ -124,13 +135,22 @@ public final class ProbeRefinement {
         Map<String, Double> metrics = new TreeMap<>(m.metrics());
         metrics.merge("refined_examples", (double) examples.size(), Double::sum);
         Manifest nm = new Manifest(m.name(), m.kind(), m.fingerprint(), m.site(), m.layers(), m.params(), metrics,
-                Provenance.now("admin refine by " + who + " (" + examples.size() + " examples, " + options.steps()
+                Provenance.now("admin refine by " + who + " (" + examples.size() + " " + encoding.jsonName() + " examples, " + options.steps()
                         + " steps, lr " + options.lr() + ")", sha256(examples)));
         artifacts.artifacts().registry().save(new Artifact(nm, MethodArtifacts.tensors(refined.tensors(), refined.shapes())),
                 SaveMode.REPLACE);
         artifacts.artifacts().evict(name);
         artifacts.changed(who, "refined G-ACT probes of " + name + " with " + examples.size() + " examples");
-        return new Result(examples.size(), accuracy);
+        return new Result(examples.size(), encoding, accuracy);
+    }
+
+    /** Plain text with the tokenizer's special tokens, or the user turn of the model's chat template with its generation prompt. */
+    private java.util.function.Function<String, int[]> encoder(PromptEncoding encoding, String name) {
+        var tok = engine.tokenizer();
+        if (encoding == PromptEncoding.PLAIN) return text -> tok.encode(text, true);
+        var template = tok.chatTemplate().orElseThrow(() -> ControlException.invalid("name", "G-ACT artifact '" + name
+                + "' was calibrated on chat-rendered prompts (params.chat) but the served model has no chat template"));
+        return text -> tok.encode(template.render(List.of(new dev.vane.engine.tokenizer.ChatMessage("user", text)), true), false);
     }
 
     /** Runs each prompt for one greedy token with a capture of the given layers; all or none are submitted. */

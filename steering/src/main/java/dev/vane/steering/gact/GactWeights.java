@@ -3,6 +3,7 @@ package dev.vane.steering.gact;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -16,6 +17,8 @@ import java.util.regex.Pattern;
  *   layer.{l}.directions    [k, D]   cluster means μ_l,c of explicit − neutral activations
  *   layer.{l}.probe.weight  [k, D]   softmax probe W (HF [out, in] layout)
  *   layer.{l}.probe.bias    [k]
+ *   layer.{l}.probe.mean    [D]      the probe fit's feature standardisation μ, σ (refinement
+ *   layer.{l}.probe.scale   [D]      steps in that space); absent in artifacts made without them
  * </pre>
  * Arrays are shared, not copied: treat them as read-only.
  *
@@ -25,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer> layers) {
 
-    private static final Pattern NAME = Pattern.compile("layer\\.(\\d+)\\.(directions|probe\\.weight|probe\\.bias)");
+    private static final Pattern NAME = Pattern.compile("layer\\.(\\d+)\\.(directions|probe\\.weight|probe\\.bias|probe\\.mean|probe\\.scale)");
 
     /** One layer: {@code directions [k][D]} and a k-class probe on D inputs. */
     public record Layer(float[][] directions, SoftmaxProbe probe) {
@@ -59,6 +62,10 @@ public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer
             out.put("layer." + l + ".directions", flatten(layer.directions()));
             out.put("layer." + l + ".probe.weight", flatten(layer.probe().weight()));
             out.put("layer." + l + ".probe.bias", layer.probe().bias());
+            layer.probe().standardisation().ifPresent(s -> {
+                out.put("layer." + l + ".probe.mean", s.mean());
+                out.put("layer." + l + ".probe.scale", s.scale());
+            });
         });
         return out;
     }
@@ -70,6 +77,10 @@ public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer
             out.put("layer." + l + ".directions", new long[] {clusters, hiddenSize});
             out.put("layer." + l + ".probe.weight", new long[] {clusters, hiddenSize});
             out.put("layer." + l + ".probe.bias", new long[] {clusters});
+            if (layers.get(l).probe().standardisation().isPresent()) {
+                out.put("layer." + l + ".probe.mean", new long[] {hiddenSize});
+                out.put("layer." + l + ".probe.scale", new long[] {hiddenSize});
+            }
         }
         return out;
     }
@@ -78,7 +89,7 @@ public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer
     public static GactWeights fromTensors(Map<String, float[]> tensors, Map<String, long[]> shapes) {
         if (tensors == null || shapes == null) throw new IllegalArgumentException("tensors and shapes are required");
         Map<Integer, float[][]> dirs = new TreeMap<>(), weights = new TreeMap<>();
-        Map<Integer, float[]> biases = new TreeMap<>();
+        Map<Integer, float[]> biases = new TreeMap<>(), means = new TreeMap<>(), scales = new TreeMap<>();
         int k = -1, d = -1;
         for (Map.Entry<String, float[]> e : tensors.entrySet()) {
             Matcher m = NAME.matcher(e.getKey());
@@ -94,6 +105,10 @@ public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer
                 if (shape.length != 1) throw new IllegalArgumentException(e.getKey() + " must be 1-D");
                 k = agree(k, (int) shape[0], "k");
                 biases.put(layer, e.getValue().clone());
+            } else if (m.group(2).equals("probe.mean") || m.group(2).equals("probe.scale")) {
+                if (shape.length != 1) throw new IllegalArgumentException(e.getKey() + " must be 1-D");
+                d = agree(d, (int) shape[0], "D");
+                (m.group(2).equals("probe.mean") ? means : scales).put(layer, e.getValue().clone());
             } else {
                 if (shape.length != 2) throw new IllegalArgumentException(e.getKey() + " must be 2-D");
                 k = agree(k, (int) shape[0], "k");
@@ -104,9 +119,12 @@ public record GactWeights(int hiddenSize, int clusters, SortedMap<Integer, Layer
         }
         if (!dirs.keySet().equals(weights.keySet()) || !dirs.keySet().equals(biases.keySet()))
             throw new IllegalArgumentException("tensors must hold directions, probe.weight and probe.bias for every layer");
+        if (!means.keySet().equals(scales.keySet()) || !dirs.keySet().containsAll(means.keySet()))
+            throw new IllegalArgumentException("tensors must hold probe.mean and probe.scale together, for fitted layers only");
         SortedMap<Integer, Layer> layers = new TreeMap<>();
         for (int l : dirs.keySet())
-            layers.put(l, new Layer(dirs.get(l), SoftmaxProbe.of(weights.get(l), biases.get(l))));
+            layers.put(l, new Layer(dirs.get(l), SoftmaxProbe.of(weights.get(l), biases.get(l),
+                    means.containsKey(l) ? Optional.of(new SoftmaxProbe.Standardisation(means.get(l), scales.get(l))) : Optional.empty())));
         return new GactWeights(d, k, layers);
     }
 

@@ -14,7 +14,9 @@ import java.util.Arrays;
  * <p>Training standardises each feature (residual streams have a few very large dimensions,
  * which would otherwise dominate plain gradient descent), applies the L2 penalty to the
  * standardised weights, and folds the standardisation back into {@code W, b} so that the
- * stored probe works on raw activations: {@code W = W_z/σ}, {@code b = b_z − W_z·(μ/σ)}.
+ * stored probe works on raw activations: {@code W = W_z/σ}, {@code b = b_z − W_z·(μ/σ)}. The
+ * fit's {@code μ, σ} stay with the probe ({@link #standardisation}) so that {@link #refine} steps
+ * in the same standardised space.
  *
  * <p>Immutable: {@link #refine} returns a new probe, so a selector can swap probes atomically
  * while other threads keep reading the old one.
@@ -41,23 +43,56 @@ public final class SoftmaxProbe {
         }
     }
 
-    private final float[][] weight; // [k, D]
-    private final float[] bias;     // [k]
+    /**
+     * The per-feature standardisation of a fit, {@code z = (x − mean) / scale}, both {@code [D]},
+     * every scale finite and positive.
+     */
+    public record Standardisation(float[] mean, float[] scale) {
+        public Standardisation {
+            if (mean == null || scale == null || mean.length != scale.length || mean.length == 0)
+                throw new IllegalArgumentException("mean and scale must have the same length D >= 1");
+            for (int j = 0; j < scale.length; j++)
+                if (!(scale[j] > 0 && Float.isFinite(scale[j])) || !Float.isFinite(mean[j]))
+                    throw new IllegalArgumentException("standardisation: scale must be finite and > 0 and mean finite, at " + j);
+            mean = mean.clone();
+            scale = scale.clone();
+        }
 
-    private SoftmaxProbe(float[][] weight, float[] bias) {
-        this.weight = weight;
-        this.bias = bias;
+        @Override public float[] mean() { return mean.clone(); }
+        @Override public float[] scale() { return scale.clone(); }
     }
 
-    /** A probe from explicit parameters ({@code weight [k][D]}, {@code bias [k]}), copied. */
+    private final float[][] weight; // [k, D]
+    private final float[] bias;     // [k]
+    private final Standardisation features; // the fit's, or null for a probe given explicitly without one
+
+    private SoftmaxProbe(float[][] weight, float[] bias, Standardisation features) {
+        this.weight = weight;
+        this.bias = bias;
+        this.features = features;
+    }
+
+    /** A probe from explicit parameters ({@code weight [k][D]}, {@code bias [k]}), copied, without a fit's standardisation. */
     public static SoftmaxProbe of(float[][] weight, float[] bias) {
+        return of(weight, bias, java.util.Optional.empty());
+    }
+
+    /** A probe from explicit parameters and, where known, the standardisation of its fit. */
+    public static SoftmaxProbe of(float[][] weight, float[] bias, java.util.Optional<Standardisation> standardisation) {
         Vec.width(weight, "weight");
         if (bias == null || bias.length != weight.length)
             throw new IllegalArgumentException("bias must have length k=" + weight.length);
+        standardisation.ifPresent(s -> {
+            if (s.mean.length != weight[0].length)
+                throw new IllegalArgumentException("standardisation must have length D=" + weight[0].length);
+        });
         float[][] w = new float[weight.length][];
         for (int c = 0; c < w.length; c++) w[c] = weight[c].clone();
-        return new SoftmaxProbe(w, bias.clone());
+        return new SoftmaxProbe(w, bias.clone(), standardisation.orElse(null));
     }
+
+    /** The fit's feature standardisation, which {@link #refine} steps in; empty for a probe given without one. */
+    public java.util.Optional<Standardisation> standardisation() { return java.util.Optional.ofNullable(features); }
 
     /**
      * Fits a probe on {@code x [N][D]} with labels {@code y [N]} in {@code [0, k)}. Weights start
@@ -110,7 +145,13 @@ public final class SoftmaxProbe {
                 b[c] -= cfg.learningRate() * (mb[c] / c1) / (Math.sqrt(vb[c] / c2) + eps);
             }
         }
-        // fold the standardisation into raw-feature weights
+        Standardisation s = new Standardisation(toFloat(mu), toFloat(sigma));
+        return fold(w, b, s.mean, s.scale, s);
+    }
+
+    /** Raw-feature parameters from standardised ones: {@code W = W_z/σ}, {@code b = b_z − W_z·(μ/σ)}. */
+    private static SoftmaxProbe fold(double[][] w, double[] b, float[] mu, float[] sigma, Standardisation keep) {
+        int k = b.length, d = mu.length;
         float[][] wf = new float[k][d];
         float[] bf = new float[k];
         for (int c = 0; c < k; c++) {
@@ -121,7 +162,13 @@ public final class SoftmaxProbe {
             }
             bf[c] = (float) (b[c] - shift);
         }
-        return new SoftmaxProbe(wf, bf);
+        return new SoftmaxProbe(wf, bf, keep);
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return f;
     }
 
     /** Number of classes k. */
@@ -184,10 +231,14 @@ public final class SoftmaxProbe {
     /**
      * Online refinement (G-ACT step 5): {@code steps} gradient-descent steps of the mean
      * cross-entropy over the labelled examples {@code x [N][D]}, {@code y [N]}, on the probe
-     * only. The step is normalised as in normalised LMS, {@code η = lr / mean_i(‖x_i‖² + 1)}, so
-     * that {@code lr} means the same for a model whose residual norms are 1 or 100 (the gradient
-     * of a linear model scales with ‖x‖, its curvature with ‖x‖²); {@code lr ≤ 1} is a safe range.
-     * Returns the refined probe; this one is unchanged.
+     * only, taken in the standardised feature space of the probe's fit
+     * ({@code z = (x − μ)/σ}, where the probe's {@code W_z = W·σ}, {@code b_z = b + W·μ}), so
+     * that a feature with a large raw variance does not dominate the step, as in the fit. A probe
+     * without a stored standardisation steps in the examples' own, centred on their mean with one
+     * scale for every feature (their root-mean-square deviation). The step is normalised as in
+     * normalised LMS, {@code η = lr / mean_i(‖z_i‖² + 1)}, so {@code lr ≤ 1} is a safe range
+     * whatever the width. Returns the refined probe (with this one's standardisation); this one
+     * is unchanged.
      */
     public SoftmaxProbe refine(float[][] x, int[] y, int steps, double lr) {
         int d = Vec.width(x, "x");
@@ -196,28 +247,41 @@ public final class SoftmaxProbe {
         if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
         if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
         int k = classes(), n = x.length;
+        Standardisation s = features != null ? features : isotropic(x);
+        float[] mu = s.mean, sigma = s.scale;
+        // the probe in z-space: W_z = W·σ, b_z = b + W·μ
         double[][] w = new double[k][d];
         double[] b = new double[k];
         for (int c = 0; c < k; c++) {
-            for (int j = 0; j < d; j++) w[c][j] = weight[c][j];
-            b[c] = bias[c];
+            double shift = 0;
+            for (int j = 0; j < d; j++) {
+                w[c][j] = (double) weight[c][j] * sigma[j];
+                shift += (double) weight[c][j] * mu[j];
+            }
+            b[c] = bias[c] + shift;
         }
+        double[][] z = new double[n][d];
         double meanSq = 0;
-        for (float[] row : x) meanSq += Vec.dot(row, row) + 1; // +1: the bias input
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                z[i][j] = (x[i][j] - mu[j]) / sigma[j];
+                meanSq += z[i][j] * z[i][j];
+            }
+            meanSq += 1; // the bias input
+        }
         double eta = lr / (meanSq / n);
         double[][] gw = new double[k][d];
-        double[] gb = new double[k], p = new double[k], row = new double[d];
+        double[] gb = new double[k], p = new double[k];
         for (int t = 0; t < steps; t++) {
             for (double[] g : gw) Arrays.fill(g, 0);
             Arrays.fill(gb, 0);
             for (int i = 0; i < n; i++) {
-                for (int j = 0; j < d; j++) row[j] = x[i][j];
-                softmax(w, b, row, p);
+                softmax(w, b, z[i], p);
                 p[y[i]] -= 1;
                 for (int c = 0; c < k; c++) {
                     double g = p[c] / n;
                     gb[c] += g;
-                    for (int j = 0; j < d; j++) gw[c][j] += g * row[j];
+                    for (int j = 0; j < d; j++) gw[c][j] += g * z[i][j];
                 }
             }
             for (int c = 0; c < k; c++) {
@@ -225,13 +289,22 @@ public final class SoftmaxProbe {
                 b[c] -= eta * gb[c];
             }
         }
-        float[][] wf = new float[k][d];
-        float[] bf = new float[k];
-        for (int c = 0; c < k; c++) {
-            for (int j = 0; j < d; j++) wf[c][j] = (float) w[c][j];
-            bf[c] = (float) b[c];
-        }
-        return new SoftmaxProbe(wf, bf);
+        return fold(w, b, mu, sigma, features);
+    }
+
+    /** The examples' mean, and one scale for every feature: their root-mean-square deviation from it (1 when they coincide). */
+    private static Standardisation isotropic(float[][] x) {
+        int n = x.length, d = x[0].length;
+        float[] mu = new float[d];
+        double[] m = new double[d];
+        for (float[] row : x) for (int j = 0; j < d; j++) m[j] += row[j];
+        for (int j = 0; j < d; j++) mu[j] = (float) (m[j] / n);
+        double ss = 0;
+        for (float[] row : x) for (int j = 0; j < d; j++) ss += (row[j] - mu[j]) * (double) (row[j] - mu[j]);
+        double rms = Math.sqrt(ss / n / d);
+        float[] scale = new float[d];
+        Arrays.fill(scale, rms > 1e-12 && Double.isFinite(rms) ? (float) rms : 1f);
+        return new Standardisation(mu, scale);
     }
 
     /** {@code out = softmax(w·z + b)}. */

@@ -71,6 +71,9 @@ class ProbeRefinementTest {
         registry.save(new Artifact(new Manifest("probe", ArtifactKind.GACT, fp, Component.RESID_POST, List.of(2, 4),
                 JsonNodeFactory.instance.objectNode(), Map.of(), Provenance.now("test", "0".repeat(64))),
                 MethodArtifacts.tensors(g.tensors(), g.shapes())));
+        registry.save(new Artifact(new Manifest("chat-probe", ArtifactKind.GACT, fp, Component.RESID_POST, List.of(2, 4),
+                JsonNodeFactory.instance.objectNode().put("chat", true), Map.of(), Provenance.now("test", "0".repeat(64))),
+                MethodArtifacts.tensors(g.tensors(), g.shapes())));
         float[][] dirs = new float[fp.numLayers()][];
         dirs[1] = new float[d];
         registry.save(new dev.vane.steering.artifact.VectorSet(Component.RESID_POST, d, dirs).toArtifact("vec", fp,
@@ -103,6 +106,7 @@ class ProbeRefinementTest {
         SoftmaxProbe before = MethodArtifacts.gact(artifacts.registry().load("probe", fp)).layers().get(2).probe();
         ProbeRefinement.Result r = refinement.refine("probe", feedback(), new Options(300, 1.0), "tester");
         assertThat(r.examples()).isEqualTo(8);
+        assertThat(r.encoding()).isEqualTo(ProbeRefinement.PromptEncoding.PLAIN); // the artifact has no params.chat
         assertThat(r.layers()).containsOnlyKeys(2, 4);
         r.layers().values().forEach(a -> {
             assertThat(a.after()).isGreaterThanOrEqualTo(a.before());
@@ -110,12 +114,19 @@ class ProbeRefinementTest {
         });
         Artifact stored = artifacts.registry().load("probe", fp);
         assertThat(stored.manifest().metrics()).containsEntry("refined_examples", 8.0);
-        assertThat(stored.manifest().provenance().command()).contains("tester").contains("8 examples").contains("300 steps");
+        assertThat(stored.manifest().provenance().command()).contains("tester").contains("8 plain examples").contains("300 steps");
         assertThat(MethodArtifacts.gact(stored).layers().get(2).probe().weight()).isNotEqualTo(before.weight());
         assertThat(changes.getLast().kind()).isEqualTo("artifact");
         assertThat(changes.getLast().what()).contains("probe").contains("8 examples");
         // the plans' view follows the stored artifact
         assertThat(artifacts.gact("probe").layers()).containsExactlyInAnyOrder(2, 4);
+    }
+
+    @Test
+    void anArtifactCalibratedOnChatPromptsIsRefinedOnChatRenderedPrompts() {
+        ProbeRefinement.Result chat = refinement.refine("chat-probe", feedback(), new Options(1, 0.1), "tester");
+        assertThat(chat.encoding()).isEqualTo(ProbeRefinement.PromptEncoding.CHAT);
+        assertThat(artifacts.registry().load("chat-probe", fp).manifest().provenance().command()).contains("8 chat examples");
     }
 
     @Test
