@@ -108,7 +108,7 @@ class CalibrateGactTest {
 
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote genre-gact (gact, k=3, layers 2-3, 12 train / 4 held-out pairs)",
-                "G-ACT (1/3)", "ACT (1/2)", "mean", "table written to");
+                "G-ACT (k=3)", "ACT > chance", "mean", "table written to");
         assertThat(r.err()).contains("harvest [").contains("32/32");
         String md = Files.readString(table);
         assertThat(md).startsWith("# G-ACT vs ACT held-out probe accuracy: genre-gact").contains("```text\n")

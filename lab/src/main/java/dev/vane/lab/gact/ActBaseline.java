@@ -18,10 +18,12 @@ import java.util.List;
  *   <li>per cluster, the steering vector {@code v_c = σ_c · ŵ_c}: the unit probe direction
  *       scaled by the standard deviation of the training activations projected on it.</li>
  * </ol>
- * The reported held-out accuracy scores each held-out prompt's neutral and explicit activation
- * with the probe of the prompt's cluster (nearest training centroid of its δ). Note the task
- * differs from G-ACT's: ACT's probe is binary (chance 1/2), G-ACT's picks one of k clusters from
- * the neutral activation alone (chance 1/k); {@link ProbeComparison} prints both chance levels.
+ * The reported held-out accuracy scores each held-out activation, neutral and explicit alike,
+ * with the probe of the cluster whose training activations' mean is nearest to it: chosen from
+ * the activation alone, as at inference (the prompt's δ would need its explicit side, an oracle).
+ * Note the task differs from G-ACT's: ACT's probe is binary (chance 1/2: every prompt gives one
+ * activation of each label), G-ACT's picks one of k clusters from the neutral activation alone
+ * (chance: the most frequent held-out cluster's share); {@link ProbeComparison} prints both.
  *
  * <p>ACT's adaptive intensity {@code α(1 + b − p)} at inference is not part of this baseline:
  * it is a fitting-and-accuracy comparison only.
@@ -79,9 +81,11 @@ public final class ActBaseline {
                 probes.add(p);
                 vectors[cl] = vector(p, data.x());
             }
+            float[][] means = activationMeans(a, e, split.train(), c.trainLabels(), k);
+            int[] nearestA = nearest(means, a, split.heldOut()), nearestE = nearest(means, e, split.heldOut());
             out.add(new LayerFit(l, vectors, List.copyOf(probes),
-                    accuracy(probes, a, e, split.train(), c.trainLabels()),
-                    accuracy(probes, a, e, split.heldOut(), c.heldOutLabels())));
+                    accuracy(probes, a, e, split.train(), c.trainLabels(), c.trainLabels()),
+                    accuracy(probes, a, e, split.heldOut(), nearestA, nearestE)));
         }
         return out;
     }
@@ -111,15 +115,40 @@ public final class ActBaseline {
         return dir;
     }
 
-    /** Binary accuracy over the neutral (0) and explicit (1) activation of each prompt in {@code index}. */
-    private static double accuracy(List<SoftmaxProbe> probes, float[][] a, float[][] e, int[] index, int[] cluster) {
+    /**
+     * Binary accuracy over the neutral (0) and explicit (1) activation of each prompt in
+     * {@code index}, each scored by the probe of its cluster ({@code clusterA[i]}, {@code clusterE[i]}).
+     */
+    private static double accuracy(List<SoftmaxProbe> probes, float[][] a, float[][] e, int[] index, int[] clusterA, int[] clusterE) {
         int hit = 0;
         for (int i = 0; i < index.length; i++) {
-            SoftmaxProbe p = probes.get(cluster[i]);
-            if (p.predict(a[index[i]]) == 0) hit++;
-            if (p.predict(e[index[i]]) == 1) hit++;
+            if (probes.get(clusterA[i]).predict(a[index[i]]) == 0) hit++;
+            if (probes.get(clusterE[i]).predict(e[index[i]]) == 1) hit++;
         }
         return hit / (2.0 * index.length);
+    }
+
+    /** Per cluster, the mean of its training prompts' activations, neutral and explicit together, {@code [k][D]}. */
+    private static float[][] activationMeans(float[][] a, float[][] e, int[] train, int[] cluster, int k) {
+        int d = a[0].length;
+        double[][] sum = new double[k][d];
+        int[] n = new int[k];
+        for (int i = 0; i < train.length; i++) {
+            int c = cluster[i];
+            n[c] += 2;
+            for (int j = 0; j < d; j++) sum[c][j] += a[train[i]][j] + (double) e[train[i]][j];
+        }
+        float[][] mean = new float[k][d];
+        for (int c = 0; c < k; c++)
+            for (int j = 0; j < d; j++) mean[c][j] = n[c] == 0 ? Float.POSITIVE_INFINITY : (float) (sum[c][j] / n[c]);
+        return mean;
+    }
+
+    /** For each prompt in {@code index}, the cluster whose activation mean is nearest to {@code x[index[i]]}. */
+    private static int[] nearest(float[][] means, float[][] x, int[] index) {
+        int[] out = new int[index.length];
+        for (int i = 0; i < index.length; i++) out[i] = KMeans.nearest(means, x[index[i]]);
+        return out;
     }
 
     /** The neutral (label 0) and explicit (label 1) activations of the prompts in one cluster. */

@@ -59,13 +59,26 @@ public final class GactFit {
      * @param probeTrainAccuracy    probe accuracy on the training prompts
      * @param probeHeldOutAccuracy  probe accuracy on the held-out prompts (headline metric)
      * @param clusterSizes          training prompts per cluster, {@code [k]}
+     * @param heldOutChance         the held-out accuracy of always naming the most frequent held-out
+     *                              cluster: the probe's matched chance (at least 1/k, more when the
+     *                              clusters are unequal)
      */
-    public record LayerReport(int layer, double probeTrainAccuracy, double probeHeldOutAccuracy, int[] clusterSizes) {}
+    public record LayerReport(int layer, double probeTrainAccuracy, double probeHeldOutAccuracy, int[] clusterSizes,
+                              double heldOutChance) {}
 
     /** The fitted state and one report per fitted layer, in layer order. */
     public record Result(GactWeights weights, List<LayerReport> reports) {}
 
     private GactFit() {}
+
+    /** The accuracy of always answering the most frequent of {@code labels} (in {@code [0, k)}): a classifier's matched chance. */
+    static double majorityShare(int[] labels, int k) {
+        if (labels.length == 0) return Double.NaN;
+        int[] n = new int[k];
+        int most = 0;
+        for (int y : labels) most = Math.max(most, ++n[y]);
+        return (double) most / labels.length;
+    }
 
     /** Fits every layer of {@code neutral}/{@code explicit} ({@code [N][L][D]}). */
     public static Result fit(float[][][] neutral, float[][][] explicit, Config cfg) {
@@ -110,7 +123,7 @@ public final class GactFit {
             SoftmaxProbe probe = SoftmaxProbe.train(aTrain, c.trainLabels(), cfg.clusters(), cfg.probe());
             fitted.put(l, new GactWeights.Layer(c.kmeans().centroids(), probe));
             reports.add(new LayerReport(l, probe.accuracy(aTrain, c.trainLabels()),
-                    probe.accuracy(aHeld, c.heldOutLabels()), c.kmeans().sizes()));
+                    probe.accuracy(aHeld, c.heldOutLabels()), c.kmeans().sizes(), majorityShare(c.heldOutLabels(), cfg.clusters())));
         }
         return new Result(new GactWeights(d, cfg.clusters(), fitted), reports);
     }

@@ -92,7 +92,11 @@ class GactFitTest {
         String table = ProbeComparison.table(g.reports(), act, K);
         System.out.print(table);
         assertThat(table.lines()).hasSize(1 + L + 1);
-        assertThat(table).contains("G-ACT (1/3)").contains("mean");
+        assertThat(table).contains("G-ACT (k=3)").contains("chance").contains("ACT > chance").contains("mean");
+        assertThat(ProbeComparison.aboveChance(0.75, 0.5)).isEqualTo(0.5);
+        assertThat(ProbeComparison.aboveChance(1.0 / 3, 1.0 / 3)).isZero();
+        assertThat(GactFit.majorityShare(new int[] {0, 2, 2, 1, 2}, 3)).isEqualTo(0.6);
+        for (GactFit.LayerReport r : g.reports()) assertThat(r.heldOutChance()).isBetween(1.0 / K, 1.0);
     }
 
     @Test

@@ -55,7 +55,9 @@ class ProbeEvalTest {
             }
             String table = r.table();
             assertThat(table.lines()).hasSize(2 + layers + 1);
-            assertThat(table).contains("chance 1/2)").contains("| sea | mean | ");
+            assertThat(table).contains("above chance (1/2)").contains("matched chance").contains("| sea | mean | ");
+            for (int l = 0; l < layers; l++)
+                assertThat(r.layers().get(l).gactChance()).isEqualTo(g.reports().get(l).heldOutChance());
         }
     }
 }
