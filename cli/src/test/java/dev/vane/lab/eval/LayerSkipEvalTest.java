@@ -46,20 +46,26 @@ class LayerSkipEvalTest {
         Path d = data(tmp);
         String base = run("--model", demoModel().toString(), "--data", d.toString(), "--windows", "1", "--per-task", "2",
                 "--shots", "2", "--header");
-        assertThat(base).contains("| mode | α |").contains("| none | – | – | 100% (all run) | 100% (all run) | 0% |");
+        assertThat(base).contains("| mode | α |").contains("| layers skipped, prompt | layers skipped, generation |")
+                .contains("| none | – | – | 100% (all run) | 100% (all run) | 0% | 0% |");
         String exit = run("--model", demoModel().toString(), "--data", d.toString(), "--mode", "exit", "--alpha", "0.9",
                 "--windows", "1", "--per-task", "2", "--shots", "2");
         assertThat(exit).startsWith("| exit | 0.9 | – | ");
         String[] cells = exit.split("\\|");
         double promptUsage = Double.parseDouble(cells[4].trim().replace("%", ""));
-        double skipped = Double.parseDouble(cells[6].trim().replace("%", ""));
+        double skippedPrompt = Double.parseDouble(cells[6].trim().replace("%", ""));
+        double skippedGeneration = Double.parseDouble(cells[7].trim().replace("%", ""));
         assertThat(promptUsage).isBetween(0.0, 100.0);
-        assertThat(skipped).isGreaterThan(0.0); // alpha 0.9 exits early somewhere
+        assertThat(skippedPrompt).isBetween(0.0, 100.0);
+        assertThat(skippedGeneration).isGreaterThan(0.0); // alpha 0.9 exits early in some generated token
         String trace = run("--model", demoModel().toString(), "--data", d.toString(), "--mode", "trace", "--windows", "1",
                 "--per-task", "2", "--shots", "2");
         // trace changes nothing: same perplexity and accuracy as the baseline
-        assertThat(trace.split("\\|")[7]).isEqualTo(base.lines().filter(l -> l.startsWith("| none")).findFirst().orElseThrow().split("\\|")[7]);
+        String[] baseCells = base.lines().filter(l -> l.startsWith("| none")).findFirst().orElseThrow().split("\\|");
+        assertThat(trace.split("\\|")[8]).isEqualTo(baseCells[8]); // perplexity
+        assertThat(trace.split("\\|")[9]).isEqualTo(baseCells[9]); // ICL accuracy
         assertThat(trace.split("\\|")[6].trim()).isEqualTo("0.0%");
+        assertThat(trace.split("\\|")[7].trim()).isEqualTo("0.0%");
     }
 
     @Test
