@@ -38,7 +38,7 @@ final class ArtifactAdminService implements HttpService {
 
     private static final System.Logger LOG = System.getLogger("vane.admin");
     private static final Set<String> ARTIFACT_FIELDS = Set.of("manifest", "tensors");
-    private static final Set<String> REFINE_FIELDS = Set.of("examples", "steps", "lr");
+    private static final Set<String> REFINE_FIELDS = Set.of("examples", "held_out", "steps", "lr");
     private static final Set<String> EXAMPLE_FIELDS = Set.of("prompt", "cluster");
 
     private final ArtifactAdmin artifacts;
@@ -155,9 +155,24 @@ final class ArtifactAdminService implements HttpService {
 
     /**
      * Online refinement of a G-ACT artifact's probes (methods.md §2 step 5):
-     * {@code {"examples": [{"prompt": text, "cluster": c}], "steps": 10, "lr": 0.5}}; answers each
-     * refined layer's probe accuracy on the examples before and after.
+     * {@code {"examples": [{"prompt": text, "cluster": c}], "held_out": [...], "steps": 10, "lr": 0.5}};
+     * answers each refined layer's probe accuracy on the examples, and on the held-out ones, before
+     * and after.
      */
+    /** {@code field}'s items as examples; errors name {@code field[i].prompt} or {@code .cluster}. */
+    private static List<ProbeRefinement.Example> examples(List<JsonNode> items, String field) {
+        List<ProbeRefinement.Example> examples = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String p = field + "[" + i + "]";
+            if (!items.get(i).isObject()) throw ApiError.invalid(p, p + " must be an object");
+            Fields e = new Fields((ObjectNode) items.get(i), p + ".").allowOnly(EXAMPLE_FIELDS);
+            String prompt = e.string("prompt").orElseThrow(() -> ApiError.invalid(e.param("prompt"), e.param("prompt") + " is required"));
+            int cluster = e.integer("cluster").orElseThrow(() -> ApiError.invalid(e.param("cluster"), e.param("cluster") + " is required"));
+            examples.add(new ProbeRefinement.Example(prompt, cluster));
+        }
+        return examples;
+    }
+
     private void refine(ServerRequest req, ServerResponse res) {
         String name = name(req);
         Fields f = Fields.of(JsonBody.parseObject(JsonBody.bytes(req, "application/json", maxArtifactBytes)))
@@ -165,22 +180,19 @@ final class ArtifactAdminService implements HttpService {
         ProbeRefinement.Options options = new ProbeRefinement.Options(
                 f.integer("steps").orElse(ProbeRefinement.Options.DEFAULT.steps()),
                 f.number("lr").orElse(ProbeRefinement.Options.DEFAULT.lr()));
-        List<JsonNode> items = f.array("examples").orElseThrow(() -> ApiError.invalid("examples", "examples is required"));
-        List<ProbeRefinement.Example> examples = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            String p = "examples[" + i + "]";
-            if (!items.get(i).isObject()) throw ApiError.invalid(p, p + " must be an object");
-            Fields e = new Fields((ObjectNode) items.get(i), p + ".").allowOnly(EXAMPLE_FIELDS);
-            String prompt = e.string("prompt").orElseThrow(() -> ApiError.invalid(e.param("prompt"), e.param("prompt") + " is required"));
-            int cluster = e.integer("cluster").orElseThrow(() -> ApiError.invalid(e.param("cluster"), e.param("cluster") + " is required"));
-            examples.add(new ProbeRefinement.Example(prompt, cluster));
-        }
-        ProbeRefinement.Result r = refinement.refine(name, examples, options, who(req));
+        List<ProbeRefinement.Example> examples = examples(f.array("examples")
+                .orElseThrow(() -> ApiError.invalid("examples", "examples is required")), "examples");
+        List<ProbeRefinement.Example> heldOut = examples(f.array("held_out").orElse(List.of()), "held_out");
+        ProbeRefinement.Result r = refinement.refine(name, examples, heldOut, options, who(req));
         ObjectNode out = JsonBody.JSON.createObjectNode();
         ObjectNode layers = out.putObject("layers");
-        r.layers().forEach((l, a) -> layers.putObject(String.valueOf(l))
-                .put("accuracy_before", a.before()).put("accuracy_after", a.after()));
+        r.layers().forEach((l, a) -> {
+            ObjectNode layer = layers.putObject(String.valueOf(l)).put("accuracy_before", a.before()).put("accuracy_after", a.after());
+            ProbeRefinement.Accuracy h = r.heldOut().get(l);
+            if (h != null) layer.put("held_out_before", h.before()).put("held_out_after", h.after());
+        });
         out.put("examples", r.examples());
+        out.put("held_out", heldOut.size());
         out.put("encoding", r.encoding().jsonName());
         Responses.json(res, out);
     }

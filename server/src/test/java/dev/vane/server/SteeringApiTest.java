@@ -370,23 +370,28 @@ class SteeringApiTest {
         for (int i = 0; i < 4; i++)
             ex.append(i == 0 ? "" : ",").append("{\"prompt\": \"").append(stories[i]).append("\", \"cluster\": 0},")
                     .append("{\"prompt\": \"").append(numbers[i]).append("\", \"cluster\": 1}");
-        ex.append("]}");
+        ex.append("], \"held_out\": [{\"prompt\": \"The prince rode to the castle\", \"cluster\": 0}, {\"prompt\": \"5 6 7 8 9\", \"cluster\": 1}]}");
         HttpResponse<String> refined = admin("POST", "/admin/artifacts/probe/refine", ex.toString());
         assertEquals(200, refined.statusCode(), refined.body());
         JsonNode body = TestServer.read(refined.body());
         assertThat(body.get("encoding").asText()).isEqualTo("plain"); // as the artifact was calibrated (no params.chat)
+        assertThat(body.get("held_out").asInt()).isEqualTo(2);
         for (JsonNode l : body.get("layers")) {
+            assertThat(l.get("held_out_after").asDouble()).isBetween(0.0, 1.0);
             assertThat(l.get("accuracy_after").asDouble()).isGreaterThanOrEqualTo(l.get("accuracy_before").asDouble());
             assertThat(l.get("accuracy_after").asDouble()).isEqualTo(1.0);
         }
         JsonNode manifest = TestServer.read(admin("GET", "/admin/artifacts/probe", null).body());
         assertThat(manifest.get("metrics").get("refined_examples").asDouble()).isEqualTo(8.0);
+        assertThat(manifest.get("metrics").get("valid.pairs").asDouble()).isEqualTo(2.0); // held-out accuracy recomputed on them
         assertThat(t.metric("vane_admin_changes_total{what=\"artifact\"}")).isGreaterThanOrEqualTo(2);
         // the refined probes steer requests
         JsonNode steered = generate("{\"interventions\": [{\"kind\": \"gact\", \"artifact\": \"probe\", \"alpha\": 1}]}");
         assertThat(steered.get("vane").get("applied").get(0).get("probe_choices").size()).isEqualTo(2);
         TestServer.assertError(admin("POST", "/admin/artifacts/probe/refine",
                 "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 5}]}"), 400, "examples[0].cluster");
+        TestServer.assertError(admin("POST", "/admin/artifacts/probe/refine",
+                "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 0}], \"held_out\": [{\"prompt\": \"x\"}]}"), 400, "held_out[0].cluster");
         TestServer.assertError(admin("POST", "/admin/artifacts/shift/refine",
                 "{\"examples\": [{\"prompt\": \"x\", \"cluster\": 0}]}"), 400, "name");
         TestServer.assertError(admin("POST", "/admin/artifacts/ghost/refine",

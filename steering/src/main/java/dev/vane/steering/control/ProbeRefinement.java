@@ -64,11 +64,22 @@ public final class ProbeRefinement {
         public String jsonName() { return name().toLowerCase(java.util.Locale.ROOT); }
     }
 
-    /** What a refinement did: how many examples, how their prompts were encoded, and each refined layer's accuracy. */
-    public record Result(int examples, PromptEncoding encoding, SortedMap<Integer, Accuracy> layers) {
+    /**
+     * What a refinement did: how many examples, how their prompts were encoded, each refined
+     * layer's accuracy on the examples, and on the held-out examples (empty without them).
+     */
+    public record Result(int examples, PromptEncoding encoding, SortedMap<Integer, Accuracy> layers,
+                         SortedMap<Integer, Accuracy> heldOut) {
         public Result {
             layers = Collections.unmodifiableSortedMap(new TreeMap<>(layers));
+            heldOut = Collections.unmodifiableSortedMap(new TreeMap<>(heldOut));
         }
+    }
+
+    /** The stored metrics that describe the probes on held-out data: recomputed or removed by a refinement. */
+    private static boolean heldOutMetric(String key) {
+        return key.startsWith("valid.gact.accuracy.") || key.equals("valid.accuracy.best") || key.equals("valid.best_layer")
+                || key.equals("valid.pairs");
     }
 
     private final ArtifactAdmin artifacts;
@@ -83,15 +94,20 @@ public final class ProbeRefinement {
     }
 
     /**
-     * Refines the probes of the G-ACT artifact {@code name} and stores it again.
+     * Refines the probes of the G-ACT artifact {@code name} and stores it again. The artifact's
+     * held-out metrics ({@code valid.gact.accuracy.*}, {@code valid.accuracy.best},
+     * {@code valid.best_layer}, {@code valid.pairs}) described the probes before; they are
+     * recomputed on {@code heldOut} (examples the steps never see), or removed when there are none.
      *
+     * @param heldOut labelled examples to score the refined probes on, or empty
      * @param who who asked, for the log and the artifact's provenance
      * @throws ControlException NOT_FOUND on {@code name}; INVALID on {@code name} (not a G-ACT
      *         artifact of this model), {@code examples} (none), {@code examples[i].cluster} (out of
-     *         range) or {@code examples[i].prompt} (empty, or too long for the context)
+     *         range) or {@code examples[i].prompt} (empty, or too long for the context), and the
+     *         same of {@code held_out[i]}
      * @throws QueueFullException when the scheduler cannot take the examples now (none of them runs)
      */
-    public Result refine(String name, List<Example> examples, Options options, String who) {
+    public Result refine(String name, List<Example> examples, List<Example> heldOut, Options options, String who) {
         artifacts.existing(name);
         Artifact artifact;
         GactWeights weights;
@@ -104,35 +120,46 @@ public final class ProbeRefinement {
         if (examples.isEmpty()) throw ControlException.invalid("examples", "examples must not be empty");
         PromptEncoding encoding = artifact.manifest().params().path("chat").asBoolean(false) ? PromptEncoding.CHAT : PromptEncoding.PLAIN;
         java.util.function.Function<String, int[]> encode = encoder(encoding, name);
-        int[] y = new int[examples.size()];
+        int[] y = labels(examples, "examples", weights.clusters()), yHeld = labels(heldOut, "held_out", weights.clusters());
         List<int[]> prompts = new ArrayList<>();
-        for (int i = 0; i < examples.size(); i++) {
-            Example e = examples.get(i);
-            String p = "examples[" + i + "].";
-            if (e.cluster() < 0 || e.cluster() >= weights.clusters())
-                throw ControlException.invalid(p + "cluster", p + "cluster must be in [0, " + (weights.clusters() - 1)
-                        + "], got " + e.cluster());
-            y[i] = e.cluster();
-            int[] ids = encode.apply(e.prompt());
-            if (ids.length == 0 || ids.length >= engine.contextLength())
-                throw ControlException.invalid(p + "prompt", p + "prompt must have 1.." + (engine.contextLength() - 1) + " tokens");
-            prompts.add(ids);
-        }
+        prompts.addAll(encode(examples, "examples", encode));
+        prompts.addAll(encode(heldOut, "held_out", encode));
         int[] layers = weights.layers().keySet().stream().mapToInt(Integer::intValue).toArray();
         List<LastTokenCapture> captures = capture(prompts, layers);
 
-        SortedMap<Integer, Accuracy> accuracy = new TreeMap<>();
+        SortedMap<Integer, Accuracy> accuracy = new TreeMap<>(), heldAccuracy = new TreeMap<>();
         GactWeights refined = weights;
+        int n = examples.size();
         for (int l : layers) {
-            float[][] a = new float[examples.size()][];
-            for (int i = 0; i < a.length; i++) a[i] = captures.get(i).at(l);
+            float[][] a = new float[n][], h = new float[heldOut.size()][];
+            for (int i = 0; i < n; i++) a[i] = captures.get(i).at(l);
+            for (int i = 0; i < h.length; i++) h[i] = captures.get(n + i).at(l);
             SoftmaxProbe before = refined.layers().get(l).probe();
             SoftmaxProbe after = before.refine(a, y, options.steps(), options.lr());
             refined = refined.withProbe(l, after);
             accuracy.put(l, new Accuracy(before.accuracy(a, y), after.accuracy(a, y)));
+            if (h.length > 0) heldAccuracy.put(l, new Accuracy(before.accuracy(h, yHeld), after.accuracy(h, yHeld)));
         }
         Manifest m = artifact.manifest();
         Map<String, Double> metrics = new TreeMap<>(m.metrics());
+        metrics.keySet().removeIf(ProbeRefinement::heldOutMetric);
+        if (!heldAccuracy.isEmpty()) {
+            double sum = 0, best = -1;
+            int bestLayer = -1;
+            for (var e : heldAccuracy.entrySet()) {
+                double acc = e.getValue().after();
+                metrics.put("valid.gact.accuracy.layer." + e.getKey(), acc);
+                sum += acc;
+                if (acc > best) {
+                    best = acc;
+                    bestLayer = e.getKey();
+                }
+            }
+            metrics.put("valid.gact.accuracy.mean", sum / heldAccuracy.size());
+            metrics.put("valid.accuracy.best", best);
+            metrics.put("valid.best_layer", (double) bestLayer);
+            metrics.put("valid.pairs", (double) heldOut.size());
+        }
         metrics.merge("refined_examples", (double) examples.size(), Double::sum);
         Manifest nm = new Manifest(m.name(), m.kind(), m.fingerprint(), m.site(), m.layers(), m.params(), metrics,
                 Provenance.now("admin refine by " + who + " (" + examples.size() + " " + encoding.jsonName() + " examples, " + options.steps()
@@ -141,7 +168,33 @@ public final class ProbeRefinement {
                 SaveMode.REPLACE);
         artifacts.artifacts().evict(name);
         artifacts.changed(who, "refined G-ACT probes of " + name + " with " + examples.size() + " examples");
-        return new Result(examples.size(), encoding, accuracy);
+        return new Result(examples.size(), encoding, accuracy, heldAccuracy);
+    }
+
+    /** The examples' clusters, each checked against the artifact's cluster count ({@code field[i].cluster}). */
+    private static int[] labels(List<Example> examples, String field, int clusters) {
+        int[] y = new int[examples.size()];
+        for (int i = 0; i < y.length; i++) {
+            int c = examples.get(i).cluster();
+            String p = field + "[" + i + "].";
+            if (c < 0 || c >= clusters)
+                throw ControlException.invalid(p + "cluster", p + "cluster must be in [0, " + (clusters - 1) + "], got " + c);
+            y[i] = c;
+        }
+        return y;
+    }
+
+    /** The examples' prompts encoded, each checked to fit the context ({@code field[i].prompt}). */
+    private List<int[]> encode(List<Example> examples, String field, java.util.function.Function<String, int[]> encode) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            String p = field + "[" + i + "].";
+            int[] ids = encode.apply(examples.get(i).prompt());
+            if (ids.length == 0 || ids.length >= engine.contextLength())
+                throw ControlException.invalid(p + "prompt", p + "prompt must have 1.." + (engine.contextLength() - 1) + " tokens");
+            out.add(ids);
+        }
+        return out;
     }
 
     /** Plain text with the tokenizer's special tokens, or the user turn of the model's chat template with its generation prompt. */

@@ -104,7 +104,7 @@ class ProbeRefinementTest {
     @Test
     void refinedProbesSeparateTheLabelledPromptsAndAreStoredWithTheirProvenance() {
         SoftmaxProbe before = MethodArtifacts.gact(artifacts.registry().load("probe", fp)).layers().get(2).probe();
-        ProbeRefinement.Result r = refinement.refine("probe", feedback(), new Options(300, 1.0), "tester");
+        ProbeRefinement.Result r = refinement.refine("probe", feedback(), List.of(), new Options(300, 1.0), "tester");
         assertThat(r.examples()).isEqualTo(8);
         assertThat(r.encoding()).isEqualTo(ProbeRefinement.PromptEncoding.PLAIN); // the artifact has no params.chat
         assertThat(r.layers()).containsOnlyKeys(2, 4);
@@ -124,29 +124,62 @@ class ProbeRefinementTest {
 
     @Test
     void anArtifactCalibratedOnChatPromptsIsRefinedOnChatRenderedPrompts() {
-        ProbeRefinement.Result chat = refinement.refine("chat-probe", feedback(), new Options(1, 0.1), "tester");
+        ProbeRefinement.Result chat = refinement.refine("chat-probe", feedback(), List.of(), new Options(1, 0.1), "tester");
         assertThat(chat.encoding()).isEqualTo(ProbeRefinement.PromptEncoding.CHAT);
         assertThat(artifacts.registry().load("chat-probe", fp).manifest().provenance().command()).contains("8 chat examples");
     }
 
     @Test
+    void theStoredHeldOutAccuracyIsRecomputedOnHeldOutExamplesOrRemoved() {
+        Artifact stored = artifacts.registry().load("probe", fp);
+        Map<String, Double> stale = new TreeMap<>(Map.of("valid.gact.accuracy.layer.2", 0.99, "valid.gact.accuracy.layer.4", 0.99,
+                "valid.gact.accuracy.mean", 0.99, "valid.accuracy.best", 0.99, "valid.best_layer", 2.0, "valid.pairs", 50.0,
+                "valid.act.accuracy.mean", 0.7));
+        Manifest m = stored.manifest();
+        for (String name : List.of("held", "unheld"))
+            artifacts.registry().save(new Artifact(new Manifest(name, m.kind(), m.fingerprint(), m.site(), m.layers(), m.params(), stale,
+                    m.provenance()), stored.tensors()));
+        List<Example> all = feedback();
+        // held out: one story and one number the steps never see
+        List<Example> train = all.subList(0, 6), held = all.subList(6, 8);
+        ProbeRefinement.Result r = refinement.refine("held", train, held, new Options(300, 1.0), "tester");
+        assertThat(r.heldOut()).containsOnlyKeys(2, 4);
+        Map<String, Double> metrics = artifacts.registry().load("held", fp).manifest().metrics();
+        double sum = 0;
+        for (int l : new int[] {2, 4}) {
+            assertThat(metrics.get("valid.gact.accuracy.layer." + l)).isEqualTo(r.heldOut().get(l).after());
+            sum += r.heldOut().get(l).after();
+        }
+        assertThat(metrics.get("valid.gact.accuracy.mean")).isEqualTo(sum / 2);
+        assertThat(metrics).containsEntry("valid.pairs", 2.0).containsEntry("valid.act.accuracy.mean", 0.7); // ACT is not refined
+        assertThat(metrics.get("valid.accuracy.best")).isEqualTo(Math.max(r.heldOut().get(2).after(), r.heldOut().get(4).after()));
+        // without held-out examples the stale figures go: they described the probes before
+        ProbeRefinement.Result none = refinement.refine("unheld", train, List.of(), new Options(10, 0.5), "tester");
+        assertThat(none.heldOut()).isEmpty();
+        assertThat(artifacts.registry().load("unheld", fp).manifest().metrics()).doesNotContainKeys("valid.gact.accuracy.layer.2",
+                "valid.gact.accuracy.mean", "valid.accuracy.best", "valid.best_layer", "valid.pairs").containsKey("valid.act.accuracy.mean");
+    }
+
+    @Test
     void refusalsNameTheInputAtFault() {
         List<Example> one = List.of(new Example("x", 0));
-        assertThatThrownBy(() -> refinement.refine("ghost", one, Options.DEFAULT, "t"))
+        assertThatThrownBy(() -> refinement.refine("ghost", one, List.of(), Options.DEFAULT, "t"))
                 .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.NOT_FOUND))
                 .satisfies(e -> assertThat(((ControlException) e).field()).contains("name"));
-        assertThatThrownBy(() -> refinement.refine("vec", one, Options.DEFAULT, "t"))
+        assertThatThrownBy(() -> refinement.refine("vec", one, List.of(), Options.DEFAULT, "t"))
                 .satisfies(e -> assertThat(problem(e)).isEqualTo(ControlException.Problem.INVALID))
                 .satisfies(e -> assertThat(((ControlException) e).field()).contains("name"));
-        assertThatThrownBy(() -> refinement.refine("../x", one, Options.DEFAULT, "t"))
+        assertThatThrownBy(() -> refinement.refine("../x", one, List.of(), Options.DEFAULT, "t"))
                 .satisfies(e -> assertThat(((ControlException) e).field()).contains("name"));
-        assertThatThrownBy(() -> refinement.refine("probe", List.of(), Options.DEFAULT, "t"))
+        assertThatThrownBy(() -> refinement.refine("probe", List.of(), List.of(), Options.DEFAULT, "t"))
                 .satisfies(e -> assertThat(((ControlException) e).field()).contains("examples"));
-        assertThatThrownBy(() -> refinement.refine("probe", List.of(new Example("x", 0), new Example("y", 2)), Options.DEFAULT, "t"))
+        assertThatThrownBy(() -> refinement.refine("probe", List.of(new Example("x", 0), new Example("y", 2)), List.of(), Options.DEFAULT, "t"))
                 .hasMessageContaining("[0, 1]")
                 .satisfies(e -> assertThat(((ControlException) e).field()).contains("examples[1].cluster"));
-        assertThatThrownBy(() -> refinement.refine("probe", List.of(new Example("word ".repeat(400), 0)), Options.DEFAULT, "t"))
+        assertThatThrownBy(() -> refinement.refine("probe", List.of(new Example("word ".repeat(400), 0)), List.of(), Options.DEFAULT, "t"))
                 .satisfies(e -> assertThat(((ControlException) e).field()).contains("examples[0].prompt"));
+        assertThatThrownBy(() -> refinement.refine("probe", one, List.of(new Example("y", 7)), Options.DEFAULT, "t"))
+                .satisfies(e -> assertThat(((ControlException) e).field()).contains("held_out[0].cluster"));
         assertThatThrownBy(() -> new Options(0, 0.5)).satisfies(e -> assertThat(((ControlException) e).field()).contains("steps"));
         assertThatThrownBy(() -> new Options(10, 0)).satisfies(e -> assertThat(((ControlException) e).field()).contains("lr"));
         assertThatThrownBy(() -> new Options(10, Double.NaN)).satisfies(e -> assertThat(((ControlException) e).field()).contains("lr"));
