@@ -50,6 +50,7 @@ final class Converters {
                 .registerConverter(FitMethod.class, domain(FitMethod::parse))
                 .registerConverter(HeadSelection.Loss.class, domain(HeadSelection.Loss::parse))
                 .registerConverter(DigitSplit.class, domain(DigitSplit::parse))
+                .registerConverter(dev.vane.lab.data.Split.class, domain(dev.vane.lab.data.Split::parse))
                 .registerConverter(PhaseScope.class, domain(PhaseScope::parse))
                 .registerConverter(InterventionSpec.SkipMode.class, domain(InterventionSpec.SkipMode::parse))
                 .registerConverter(InterventionSpec.ControllerMode.class, domain(InterventionSpec.ControllerMode::parse))

@@ -52,7 +52,7 @@ final class SteeringRefusalCommand extends Leaf {
     int samples;
     @Option(names = "--split", defaultValue = "test", paramLabel = "valid|test", description =
             "held-out requests evaluated: valid to choose a configuration, test to report the chosen one (${DEFAULT-VALUE})")
-    String split;
+    dev.vane.lab.data.Split split;
 
     SteeringEvalCommand.Refusal options() {
         return options(() -> {
@@ -77,11 +77,7 @@ final class SteeringRefusalCommand extends Leaf {
             }
             RefusalEval.Options o = new RefusalEval.Options(Checks.atLeast("--prompts", prompts, 1),
                     Checks.atLeast("--max-tokens", maxTokens, 1), temperature, Checks.atLeast("--seed", seed, 0),
-                    Checks.atLeast("--samples", samples, 1), switch (split) {
-                        case "valid" -> dev.vane.lab.data.Split.VALID;
-                        case "test" -> dev.vane.lab.data.Split.TEST;
-                        default -> throw new IllegalArgumentException("--split must be valid or test, got '" + split + "'");
-                    });
+                    Checks.atLeast("--samples", samples, 1), split);
             return new SteeringEvalCommand.Refusal(data, model, registry, spec, o);
         });
     }

@@ -40,6 +40,8 @@ class SteeringEvalCommandTest {
         usage(run("refusal", "--vector", "v", "--alpha", "2", "--data", "x", "--registry", "r"), "--alpha: only with --controller");
         usage(run("refusal", "--controller", "c", "--scale", "2", "--data", "x", "--registry", "r"), "--scale: only with --vector");
         usage(run("refusal", "--vector", "v", "--phase", "always", "--data", "x", "--registry", "r"), "phase");
+        usage(run("refusal", "--controller", "c", "--split", "later", "--data", "x", "--registry", "r"), "must be train, valid or test");
+        usage(run("refusal", "--controller", "c", "--split", "train", "--data", "x", "--registry", "r"), "--split: must be valid or test");
         Result missing = run("probes", "--target", "news", "--data", tmp.resolve("none").toString());
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).contains("no such file");

@@ -13,6 +13,12 @@ public enum Split {
     /** The lower-case name written to JSONL files and file names ({@code train}, {@code valid}, {@code test}). */
     public String label() { return name().toLowerCase(Locale.ROOT); }
 
+    /** The split of a {@link #label}. */
+    public static Split parse(String s) {
+        for (Split v : values()) if (v.label().equals(s)) return v;
+        throw new IllegalArgumentException("must be train, valid or test, got '" + s + "'");
+    }
+
     /** Fractions of held-out items; the rest is training data. */
     public record Ratios(double valid, double test) {
         public static final Ratios DEFAULT = new Ratios(0.1, 0.1);

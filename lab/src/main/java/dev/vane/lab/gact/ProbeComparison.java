@@ -14,10 +14,11 @@ public final class ProbeComparison {
     /**
      * How far above its chance a classifier is, on a scale where chance is 0 and every answer
      * right is 1: {@code (accuracy − chance) / (1 − chance)}. It puts a k-way probe and a binary
-     * one on the same footing.
+     * one on the same footing. NaN when chance is 1 (every held-out example in one class: no
+     * room above it).
      */
     public static double aboveChance(double accuracy, double chance) {
-        return (accuracy - chance) / (1 - chance);
+        return chance >= 1 ? Double.NaN : (accuracy - chance) / (1 - chance);
     }
 
     /**

@@ -56,7 +56,7 @@ public final class RefusalEval {
         public Options {
             if (prompts < 1 || maxTokens < 1 || samples < 1)
                 throw new IllegalArgumentException("prompts, max tokens and samples must be >= 1");
-            if (split == Split.TRAIN) throw new IllegalArgumentException("split must be valid or test (held out), not train");
+            if (split == Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
             if (samples > 1 && temperature == 0)
                 throw new IllegalArgumentException("samples > 1 needs temperature > 0 (greedy responses would repeat)");
         }

@@ -73,11 +73,11 @@ public final class SteeringEvalCommand {
             String defaulted = "";
             if (spec instanceof InterventionSpec.Controller c && c.alpha().isEmpty()) { // the artifact's, stated in the label
                 spec = c.withAlpha(artifacts.controller(c.artifact()).alpha());
-                defaulted = " (the artifact's)";
+                defaulted = ", the artifact's alpha";
             }
             List<RefusalEval.Row> rows = RefusalEval.run(gen, artifacts, spec, dialogues, o);
             out.println(RefusalEval.Row.HEADER);
-            String label = spec.artifact() + " (" + GenreEval.params(spec).replaceFirst(",", defaulted + ",") + ")";
+            String label = spec.artifact() + " (" + GenreEval.params(spec) + defaulted + ")";
             rows.forEach(r -> out.println(r.markdown(label)));
             out.println();
             out.println(RefusalEval.Change.HEADER);
