@@ -28,6 +28,12 @@ import java.util.concurrent.Callable;
  * The decoder is chosen as the server chooses it ({@code --backend auto}: the Java kernels for f16).
  * Besides the mean decode rate it reports the median and fastest decode step, which a busy
  * machine disturbs less than the mean.
+ *
+ * <p>{@code --roofline} (f16, batch 1) sets each run against the memory-bound prediction: just
+ * before the run, the threads read as many bytes as one step reads ({@link ReadCeiling}, the
+ * median of three reads), and the line adds {@code predicted_step_ms} and
+ * {@code step_vs_predicted = step_ms_p50 / predicted_step_ms}. Measuring both in the same minute
+ * keeps a host whose memory bandwidth drifts from deciding the ratio.
  */
 @Command(name = "vane bench DecodeBench", sortOptions = false,
         description = "Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.")
@@ -43,6 +49,8 @@ public final class DecodeBench implements Callable<Integer> {
     int runs;
     @Option(names = "--warmup", defaultValue = "1", paramLabel = "N", description = "unmeasured runs first (${DEFAULT-VALUE})")
     int warmup;
+    @Option(names = "--roofline", description = "set each run against the memory-bound prediction (f16, batch 1)")
+    boolean roofline;
 
     public static void main(String[] args) {
         BenchCli.main(new DecodeBench(), args);
@@ -53,23 +61,39 @@ public final class DecodeBench implements Callable<Integer> {
         BenchSetup setup = BenchSetup.of(m, engine);
         int threads = setup.threads(), promptLen = setup.promptLen(), genLen = setup.genLen();
         int ctx = promptLen + genLen + 1;
+        if (roofline && (batch != 1 || setup.dtype() != ComputeDType.F16))
+            throw new IllegalArgumentException("--roofline predicts f16 decode at batch 1; got --dtype "
+                    + setup.dtype().name().toLowerCase(Locale.ROOT) + " --batch " + batch);
         try (CausalLM model = ModelLoader.load(setup.dir(), setup.load(ctx));
-             KvCache cache = model.newCache(batch, ctx)) {
+             KvCache cache = model.newCache(batch, ctx);
+             ReadCeiling reads = roofline ? new ReadCeiling(ReadCeiling.f16StepBytes(model.config()), threads) : null) {
             for (int r = -warmup; r < runs; r++) {
+                double predicted = reads == null ? Double.NaN : medianRead(reads);
                 long[] steps = new long[genLen];
                 double[] t = run(model, cache, batch, promptLen, genLen, steps);
                 if (r < 0) continue;
                 Arrays.sort(steps);
+                double p50 = steps[genLen / 2] / 1e6;
+                String extra = reads == null ? "" : String.format(Locale.ROOT,
+                        ",\"bytes_per_step\":%d,\"predicted_step_ms\":%.3f,\"step_vs_predicted\":%.3f",
+                        reads.bytes(), predicted * 1e3, p50 / (predicted * 1e3));
                 System.out.printf(Locale.ROOT,
                         "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"kv_dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
-                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f}%n",
+                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f%s}%n",
                         setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), cache.dtype().label(), threads, BenchSetup.name(model.backend()), batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
-                        steps[genLen / 2] / 1e6, steps[0] / 1e6);
+                        p50, steps[0] / 1e6, extra);
             }
         }
         return 0;
+    }
+
+    /** The median of three reads of a step's bytes, in seconds. */
+    private static double medianRead(ReadCeiling reads) throws Exception {
+        double[] s = {reads.read(), reads.read(), reads.read()};
+        Arrays.sort(s);
+        return s[1];
     }
 
     /** Returns {prefill seconds, decode seconds}; {@code steps} receives each decode step's nanoseconds. */
