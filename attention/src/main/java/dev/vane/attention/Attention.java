@@ -22,12 +22,15 @@ public interface Attention {
     /** The head dimension {@code Dh} this instance was built for. */
     int headDim();
 
+    /** The kernel's name in metrics and traces: {@code softmax}, {@code softmax_online}, {@code lssar}, … */
+    String label();
+
     /**
      * Array form: the {@code heads} query heads of one query position that share one KV head,
      * at {@code q[q0 + h·Dh ..]}, attend over the {@code n ≥ 1} visible keys and values at
      * {@code keys[kv0 + j·Dh ..]} and {@code values[kv0 + j·Dh ..]} ({@code j = 0 .. n-1}, in
      * position order); head h's output goes to {@code out[o0 + h·Dh ..]}. Safe to call from
-     * several threads at once.
+     * several threads at once. {@code n = 0} writes zeros.
      */
     void attend(float[] q, int q0, int heads, float[] keys, float[] values, int kv0, int n, float[] out, int o0);
 

@@ -101,4 +101,22 @@ public final class Lanes {
         for (int i = 1; i < TAYLOR.length; i++) p = Math.fma(p, r, TAYLOR[i]);
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
     }
+
+    /**
+     * The range reduction of {@link #exp(float)} without the final power of two, for the two-pass
+     * softmax: {@code e^x = mantissa · 2^k} with {@code k = round(x·log2 e)} returned and the
+     * mantissa {@code e^(x − k·ln 2)}, in {@code [1/√2, √2]}, stored at {@code mantissa[at]}.
+     * {@code x} is clamped to ±22,000, within which {@code k·LN2_HI} stays exact (k < 2¹⁵).
+     */
+    public static int expSplit(float x, float[] mantissa, int at) {
+        x = Math.min(Math.max(x, -22000f), 22000f);
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = TAYLOR[0];
+        for (int i = 1; i < TAYLOR.length; i++) p = Math.fma(p, r, TAYLOR[i]);
+        mantissa[at] = p;
+        return (int) n;
+    }
 }
