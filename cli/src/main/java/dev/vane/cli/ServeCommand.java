@@ -87,6 +87,20 @@ final class ServeCommand extends Leaf {
     @Option(names = "--grpc-port", paramLabel = "N|off",
             description = "port of the gRPC service vane.v1.Generation (0 picks a free one), on --host; off: none (${DEFAULT-VALUE})")
     String grpcPort;
+    @Option(names = "--attention", paramLabel = "auto|softmax|lssa:L|lssar:L:P|sigmoid:B",
+            description = "attention kernel; auto: the one the checkpoint was trained with (config.json vane_attention, else softmax); "
+                    + "another needs --force-attention (${DEFAULT-VALUE})")
+    String attention;
+    @Option(names = "--force-attention", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "run --attention although the checkpoint was trained with another kernel (${DEFAULT-VALUE})")
+    boolean forceAttention;
+    @Option(names = "--attention-algorithm", paramLabel = "reference|online|two_pass",
+            description = "how softmax attention is computed: the whole score row, blocks with a running maximum, or two passes "
+                    + "(the same function; online and two_pass hold one block of scores) (${DEFAULT-VALUE})")
+    String attentionAlgorithm;
+    @Option(names = "--attention-log-n", paramLabel = "off|L",
+            description = "training-free log-n query scaling of a softmax model trained at length L: logits × max(1, ln n / ln L) (${DEFAULT-VALUE})")
+    String attentionLogN;
 
     /** The settings these flags (over the environment, the settings file and the defaults) give. */
     ServerSettings settings() {
@@ -95,7 +109,8 @@ final class ServeCommand extends Leaf {
                 Optional.ofNullable(adminToken), maxArtifactBytes, Optional.ofNullable(profiles)), accessLog,
                 ServerSettings.Http.of(maxConnections, headerTimeout, bodyTimeout, idleTimeout, Optional.ofNullable(apiKey)),
                 ServerSettings.requestTimeout(requestTimeout), java.time.Duration.ofSeconds(drainTimeout),
-                ServerSettings.grpcPort(grpcPort)));
+                ServerSettings.grpcPort(grpcPort),
+                ServerSettings.attention(attention, forceAttention, attentionAlgorithm, attentionLogN)));
     }
 
     @Override

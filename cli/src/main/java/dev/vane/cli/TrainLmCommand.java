@@ -1,5 +1,6 @@
 package dev.vane.cli;
 
+import dev.vane.attention.AttentionKind;
 import dev.vane.lab.train.TrainConfig;
 import dev.vane.lab.train.TrainLm;
 import picocli.CommandLine.Command;
@@ -59,6 +60,12 @@ final class TrainLmCommand extends Leaf {
     long seed;
     @Option(names = "--until", paramLabel = "STEP", description = "stop after this step (default: --steps)")
     Integer until;
+    @Option(names = "--attention", paramLabel = "KIND",
+            description = "attention of a new model: softmax, lssa, lssar (softplus with the length scale, re-weighted for lssar) "
+                    + "or sigmoid (bias −ln context); the training length is --context (default: softmax)")
+    String attention;
+    @Option(names = "--attention-power", defaultValue = "2", paramLabel = "P", description = "lssar's re-weighting power, > 1 (${DEFAULT-VALUE})")
+    double attentionPower;
     @Option(names = "--doc-separator", paramLabel = "TEXT",
             description = "split the text into documents at TEXT (Java escapes such as \\n allowed); windows start at documents")
     String docSeparator;
@@ -68,8 +75,22 @@ final class TrainLmCommand extends Leaf {
             TrainConfig cfg = new TrainConfig(steps, batch, context, lr, minLrRatio, warmup, weightDecay, clip, evalEvery,
                     evalBatches, checkpointEvery, seed);
             return new TrainLm.Options(tokenizer, train, valid, out, layers, hidden, heads, kvHeads, intermediate, cfg,
-                    until == null ? steps : until, Optional.ofNullable(docSeparator).map(String::translateEscapes));
+                    until == null ? steps : until, Optional.ofNullable(docSeparator).map(String::translateEscapes),
+                    Optional.ofNullable(attention).map(this::attentionKind));
         });
+    }
+
+    private AttentionKind attentionKind(String kind) {
+        return switch (kind) {
+            case "softmax" -> AttentionKind.SOFTMAX;
+            case "lssa" -> new AttentionKind.Softplus(context, 1);
+            case "lssar" -> {
+                if (!(attentionPower > 1)) throw new IllegalArgumentException("--attention-power must be > 1 for lssar, got " + attentionPower);
+                yield new AttentionKind.Softplus(context, attentionPower);
+            }
+            case "sigmoid" -> AttentionKind.Sigmoid.forLength(context);
+            default -> throw new IllegalArgumentException("--attention must be softmax, lssa, lssar or sigmoid, got '" + kind + "'");
+        };
     }
 
     @Override

@@ -130,7 +130,7 @@ public final class Main {
                 r -> Thread.ofPlatform().name("vane-tokenizer-load").start(r));
         CausalLM model;
         try {
-            model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache(), s.kvDType()));
+            model = ModelLoader.load(s.model(), new LoadOptions(s.dtype(), s.context(), s.backend(), s.threads(), s.weightsCache(), s.kvDType(), s.attention()));
         } catch (RuntimeException e) {
             loadingTokenizer.thenAccept(Tokenizer::close);
             throw e;

@@ -3,11 +3,13 @@ package dev.vane.server;
 import dev.vane.engine.schedule.GenerationService;
 import dev.vane.engine.schedule.StepObserver;
 import dev.vane.steering.plan.EffectTrace;
+import dev.vane.engine.model.AttentionTime;
 import dev.vane.engine.model.CausalLM;
 import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.Map;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -42,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code vane_requests_running}, {@code vane_requests_waiting}, {@code vane_batch_size}
  *       (tag {@code phase} = prompt|generation), {@code vane_kv_cache_bytes} (bytes of the KV cache
  *       held by live sequences), {@code vane_kv_cache_capacity_bytes} (its size with every slot
- *       full), {@code vane_kv_cache_usage_ratio}, {@code vane_model_weight_bytes};</li>
+ *       full), {@code vane_kv_cache_usage_ratio}, {@code vane_model_weight_bytes},
+ *       {@code vane_attention_step_seconds} (count and sum: steps and their time in attention, tag
+ *       {@code kernel});</li>
  *   <li>steering: {@code vane_interventions_applied_total}, {@code vane_intervention_seconds},
  *       {@code vane_gact_probe_choice_total}, {@code vane_layers_executed_total},
  *       {@code vane_layers_skipped_total}, {@code vane_layer_skip_ratio},
@@ -123,6 +127,10 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
     public void bindModel(CausalLM model) {
         Gauge.builder("vane.model.weight", model, CausalLM::weightBytes).baseUnit("bytes")
                 .description("bytes of model weights held in memory, in the serving layout").register(registry);
+        AttentionTime attention = model.attentionTime();
+        FunctionTimer.builder("vane.attention.step", attention, AttentionTime::steps, AttentionTime::seconds, TimeUnit.SECONDS)
+                .tag("kernel", attention.kernel())
+                .description("time each engine step spent in attention (all layers), by kernel").register(registry);
     }
 
     @Override

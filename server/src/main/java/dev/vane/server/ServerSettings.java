@@ -1,6 +1,11 @@
 package dev.vane.server;
 
+import dev.vane.attention.AttentionKind;
+import dev.vane.attention.AttentionOptions;
+import dev.vane.attention.LengthScale;
+import dev.vane.attention.SoftmaxAlgorithm;
 import dev.vane.engine.cache.KvDType;
+import dev.vane.engine.model.AttentionChoice;
 import dev.vane.engine.model.Backend;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.engine.model.WeightCache;
@@ -44,12 +49,14 @@ import java.util.Set;
  *                     before it ends them ({@code --drain-timeout} seconds, 0: end them at once)
  * @param grpcPort     the gRPC service's port ({@code --grpc-port}, 0 picks a free one; on {@code host});
  *                     empty ({@code off}): no gRPC listener
+ * @param attention    the attention kernel ({@code --attention}, {@code --force-attention}) and its
+ *                     training-free options ({@code --attention-algorithm}, {@code --attention-log-n})
  */
 public record ServerSettings(Path model, String host, int port, Optional<ComputeDType> dtype, Backend.Request backend, WeightCache weightsCache,
                              Optional<KvDType> kvDType,
                              int threads, int slots, int context, int queueLimit, int prefillChunk, long maxBodyBytes,
                              Admin admin, boolean accessLog, Http http, Optional<Duration> requestTimeout,
-                             Duration drainTimeout, OptionalInt grpcPort) {
+                             Duration drainTimeout, OptionalInt grpcPort, AttentionChoice attention) {
 
     /**
      * What each listener allows a client, and who may use the public API.
@@ -133,7 +140,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     public static final Set<String> NAMES = Set.of("model", "host", "port", "dtype", "backend", "weights-cache", "kv-dtype", "threads", "slots", "context",
             "queue-limit", "prefill-chunk", "max-body-bytes", "artifacts", "admin-port", "admin-token", "max-artifact-bytes", "profiles",
             "access-log", "max-connections", "header-timeout", "body-timeout", "idle-timeout", "api-key", "admin-host",
-            "request-timeout", "drain-timeout", "grpc-port");
+            "request-timeout", "drain-timeout", "grpc-port", "attention", "force-attention", "attention-algorithm", "attention-log-n");
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -158,7 +165,8 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         return new ServerSettings(model, "127.0.0.1", 8080, Optional.empty(), Backend.Request.AUTO, WeightCache.AUTO, Optional.empty(),
                 Runtime.getRuntime().availableProcessors(), 8, 1024, 64, 256, 1 << 20,
                 new Admin(Path.of("artifacts"), 8081, Optional.empty(), 64L << 20, Optional.empty()), false,
-                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty(), Duration.ofSeconds(30), OptionalInt.empty());
+                Http.of(1024, 10, 30, 60, Optional.empty()), Optional.empty(), Duration.ofSeconds(30), OptionalInt.empty(),
+                AttentionChoice.DEFAULT);
     }
 
     /** The built-in default of every setting that has one ({@link #defaults}), as the text a flag would give. */
@@ -190,6 +198,10 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
         m.put("request-timeout", "0");
         m.put("drain-timeout", String.valueOf(d.drainTimeout().toSeconds()));
         m.put("grpc-port", "off");
+        m.put("attention", "auto");
+        m.put("force-attention", "false");
+        m.put("attention-algorithm", d.attention().options().algorithm().id());
+        m.put("attention-log-n", "off");
         return m;
     }
 
@@ -234,7 +246,31 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
                         number("body-timeout", get.apply("body-timeout")), number("idle-timeout", get.apply("idle-timeout")),
                         Optional.ofNullable(get.apply("api-key"))),
                 requestTimeout(get.apply("request-timeout")), Duration.ofSeconds(number("drain-timeout", get.apply("drain-timeout"))),
-                grpcPort(get.apply("grpc-port")));
+                grpcPort(get.apply("grpc-port")),
+                attention(get.apply("attention"), bool("force-attention", get.apply("force-attention")),
+                        get.apply("attention-algorithm"), get.apply("attention-log-n")));
+    }
+
+    /**
+     * {@code --attention auto|softmax|lssa:L|lssar:L:P|sigmoid:B} (auto: the checkpoint's own),
+     * {@code --force-attention}, {@code --attention-algorithm reference|online|two_pass},
+     * {@code --attention-log-n off|L} (log-n query scaling of a softmax model trained at length L).
+     */
+    public static AttentionChoice attention(String kind, boolean force, String algorithm, String logN) {
+        Optional<AttentionKind> k = autoOr("attention", "auto, softmax, lssa:LENGTH, lssar:LENGTH:POWER or sigmoid:BIAS", kind, AttentionKind::parse);
+        SoftmaxAlgorithm a;
+        try {
+            a = SoftmaxAlgorithm.parse(algorithm.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("attention-algorithm must be reference, online or two_pass, got '" + algorithm + "'");
+        }
+        LengthScale length = logN.trim().equals("off") ? LengthScale.NONE : logNScale(integer("attention-log-n", logN));
+        return new AttentionChoice(k, force, new AttentionOptions(a, length));
+    }
+
+    private static LengthScale logNScale(int trainLength) {
+        if (trainLength < 2) throw new IllegalArgumentException("attention-log-n must be off or a training length >= 2, got " + trainLength);
+        return new LengthScale.LogN(trainLength);
     }
 
     /** {@code --grpc-port}: {@code off}, or a port (0 picks a free one). */
@@ -244,7 +280,7 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
 
     /** With the gRPC service on {@code port} (0 picks a free one). */
     public ServerSettings withGrpcPort(int port) {
-        return new ServerSettings(model, host, this.port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, OptionalInt.of(port));
+        return new ServerSettings(model, host, this.port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, OptionalInt.of(port), attention);
     }
 
     /** {@code --request-timeout}: whole seconds, 0 for none. */
@@ -301,35 +337,39 @@ public record ServerSettings(Path model, String host, int port, Optional<Compute
     }
 
     public ServerSettings withPort(int port) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withEngine(ComputeDType dtype, int threads, int slots, int context) {
-        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, Optional.of(dtype), backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withAdmin(Admin admin) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withAccessLog(boolean accessLog) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withHttp(Http http) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withRequestTimeout(Optional<Duration> requestTimeout) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
+    }
+
+    public ServerSettings withAttention(AttentionChoice attention) {
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withDrainTimeout(Duration drainTimeout) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     public ServerSettings withQueueLimit(int queueLimit) {
-        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort);
+        return new ServerSettings(model, host, port, dtype, backend, weightsCache, kvDType, threads, slots, context, queueLimit, prefillChunk, maxBodyBytes, admin, accessLog, http, requestTimeout, drainTimeout, grpcPort, attention);
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vane.attention.AttentionKind;
 import dev.vane.attention.RopeScaling;
 import dev.vane.engine.weights.CheckpointException;
 
@@ -86,7 +87,34 @@ public final class HfConfig {
                 window,
                 windowFrom,
                 c.hasNonNull("bos_token_id") ? OptionalInt.of(c.get("bos_token_id").asInt()) : OptionalInt.empty(),
-                intList(c.path("eos_token_id")));
+                intList(c.path("eos_token_id")),
+                attention(c.path("vane_attention")));
+    }
+
+    /**
+     * {@code vane_attention}, written by our trainer for a model trained with another kernel than
+     * softmax: {@code {"kind": "lssa"|"lssar"|"sigmoid"|"softmax", "train_length": N, "power": p, "bias": b}}.
+     */
+    private static AttentionKind attention(JsonNode a) {
+        if (a.isMissingNode() || a.isNull()) return AttentionKind.SOFTMAX;
+        if (!a.isObject()) throw new IllegalArgumentException("'vane_attention' must be an object");
+        String kind = a.path("kind").asText("");
+        try {
+            return switch (kind) {
+                case "softmax" -> AttentionKind.SOFTMAX;
+                case "lssa" -> new AttentionKind.Softplus(requiredInt(a, "train_length"), 1);
+                case "lssar" -> {
+                    double p = requiredDouble(a, "power");
+                    if (!(p > 1)) throw new IllegalArgumentException("power must be > 1 for lssar (1 is lssa), got " + p);
+                    yield new AttentionKind.Softplus(requiredInt(a, "train_length"), p);
+                }
+                case "sigmoid" -> a.hasNonNull("bias") ? new AttentionKind.Sigmoid(requiredDouble(a, "bias"))
+                        : AttentionKind.Sigmoid.forLength(requiredInt(a, "train_length"));
+                default -> throw new IllegalArgumentException("kind must be softmax, lssa, lssar or sigmoid, got '" + kind + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("vane_attention: " + e.getMessage(), e);
+        }
     }
 
     private static RopeScaling ropeScaling(JsonNode rs) {
@@ -168,6 +196,16 @@ public final class HfConfig {
         else if (!cfg.eosTokenIds().isEmpty()) {
             ArrayNode a = c.putArray("eos_token_id");
             cfg.eosTokenIds().forEach(a::add);
+        }
+        switch (cfg.attention()) {
+            case AttentionKind.Softmax s -> { }
+            case AttentionKind.Softplus s -> {
+                ObjectNode a = c.putObject("vane_attention");
+                a.put("kind", s.id());
+                a.put("train_length", s.trainLength());
+                if (s.power() != 1) a.put("power", s.power());
+            }
+            case AttentionKind.Sigmoid s -> c.putObject("vane_attention").put("kind", s.id()).put("bias", s.bias());
         }
         c.put("torch_dtype", torchDtype);
         return c;

@@ -1,5 +1,6 @@
 package dev.vane.engine.config;
 
+import dev.vane.attention.AttentionKind;
 import dev.vane.attention.RopeScaling;
 
 import java.util.List;
@@ -12,6 +13,8 @@ import java.util.OptionalInt;
  * @param slidingWindow window length applied to the layers listed by {@link #windowForLayer}
  * @param slidingWindowFromLayer first layer that uses the window (Qwen2's
  *        {@code max_window_layers}); 0 for Mistral, where every layer uses it
+ * @param attention the attention function the model was trained with ({@code vane_attention};
+ *        softmax for every Hugging Face model)
  */
 public record ModelConfig(
         Architecture architecture,
@@ -31,7 +34,18 @@ public record ModelConfig(
         OptionalInt slidingWindow,
         int slidingWindowFromLayer,
         OptionalInt bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        AttentionKind attention) {
+
+    /** A softmax model. */
+    public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
+                       int numHeads, int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
+                       int maxPositionEmbeddings, boolean tieWordEmbeddings, boolean attentionBias, OptionalInt slidingWindow,
+                       int slidingWindowFromLayer, OptionalInt bosTokenId, List<Integer> eosTokenIds) {
+        this(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps,
+                ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, slidingWindow,
+                slidingWindowFromLayer, bosTokenId, eosTokenIds, AttentionKind.SOFTMAX);
+    }
 
     public ModelConfig {
         require(vocabSize > 0, "vocab_size must be > 0");
@@ -46,6 +60,7 @@ public record ModelConfig(
         require(ropeTheta > 0, "rope_theta must be > 0");
         require(maxPositionEmbeddings > 0, "max_position_embeddings must be > 0");
         eosTokenIds = List.copyOf(eosTokenIds);
+        java.util.Objects.requireNonNull(attention, "attention");
     }
 
     private static void require(boolean ok, String message) {
@@ -70,7 +85,14 @@ public record ModelConfig(
     public ModelConfig withArchitecture(Architecture a) {
         return new ModelConfig(a, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
                 rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
-                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds);
+                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, attention);
+    }
+
+    /** This geometry with another attention function. */
+    public ModelConfig withAttention(AttentionKind a) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+                rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
+                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, a);
     }
 
     /** Number of parameters, counting a tied head once. */

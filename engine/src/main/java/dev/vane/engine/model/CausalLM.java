@@ -31,6 +31,9 @@ public sealed interface CausalLM extends AutoCloseable permits JavaDecoder, Tens
     /** Bytes of weights this model holds in memory, in the layout it computes with. */
     long weightBytes();
 
+    /** Time this model's steps spent in attention, and the kernel's label. */
+    AttentionTime attentionTime();
+
     /** Positions the model was prepared for (RoPE tables); the context limit of its caches. */
     int maxPositions();
 

@@ -3,7 +3,7 @@ package dev.vane.engine.model;
 import dev.vane.attention.Attention;
 import dev.vane.attention.AttentionMask;
 import dev.vane.attention.Rope;
-import dev.vane.attention.SoftmaxAttention;
+import dev.vane.attention.AttentionOptions;
 import dev.vane.engine.cache.JavaKvCache;
 import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
@@ -81,6 +81,7 @@ public final class JavaDecoder implements CausalLM {
     private final KernelPool pool;
     private final RowOps ops;
     private final Attention attention;
+    private final AttentionTime attentionTime;
     private final Rope.Tables rope;
     private final WeightMatrix embedding;
     private final WeightMatrix head;
@@ -125,12 +126,13 @@ public final class JavaDecoder implements CausalLM {
                          float[] inputNorm, float[] postNorm) {}
 
     private JavaDecoder(ModelConfig cfg, Backend backend, KernelPool pool, WeightMatrix embedding, WeightMatrix head,
-                        Layer[] layers, float[] finalNorm, int maxPositions, KvDType kvDType) {
+                        Layer[] layers, float[] finalNorm, int maxPositions, KvDType kvDType, Attention attention) {
         this.cfg = cfg;
         this.backend = backend;
         this.pool = pool;
         this.ops = new RowOps(pool, (float) cfg.rmsNormEps());
-        this.attention = new SoftmaxAttention(cfg.headDim());
+        this.attention = attention;
+        this.attentionTime = new AttentionTime(attention.label());
         this.rope = Rope.tables(maxPositions, cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
         this.embedding = embedding;
         this.head = head;
@@ -159,7 +161,7 @@ public final class JavaDecoder implements CausalLM {
      * beside the packing (once per JVM).
      */
     static JavaDecoder load(WeightSource r, ModelConfig cfg, int maxPositions, Backend backend, ComputeDType dtype, KvDType kvDType,
-                            Optional<PackedCache> cache) {
+                            Optional<PackedCache> cache, AttentionOptions attentionOptions) {
         if (backend.kind() != Backend.Kind.JAVA) throw new IllegalArgumentException("not a java backend: " + backend);
         if (dtype == ComputeDType.F32) throw new IllegalArgumentException("the java decoder runs f16, q8_0, q4_0 or q4_k weights, not " + dtype.label());
         long t0 = System.nanoTime();
@@ -205,7 +207,8 @@ public final class JavaDecoder implements CausalLM {
                     : pack(r, dtype, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
             float[] finalNorm = r.floats(HfNames.FINAL_NORM, new long[] {d});
             long t1 = System.nanoTime();
-            JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions, kvDType);
+            JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions, kvDType,
+                    cfg.attention().kernel(cfg.headDim(), attentionOptions));
             decoder.weightsSaved = cache.map(PackedCache::saveInBackground).orElse(CompletableFuture.completedFuture(null));
             warmUp.join();
             LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
@@ -306,6 +309,9 @@ public final class JavaDecoder implements CausalLM {
 
     /** The packed matrices, norms and biases. */
     @Override
+    public AttentionTime attentionTime() { return attentionTime; }
+
+    @Override
     public long weightBytes() {
         long n = embedding.bytes() + (head == embedding ? 0 : head.bytes()) + 4L * finalNorm.length;
         for (Layer l : layers) {
@@ -366,6 +372,7 @@ public final class JavaDecoder implements CausalLM {
         float[] gu = ws.zeroed(Buffer.GATE_UP, n * 2 * inter); // [N, 2I] gate | up
         float[] act = ws.zeroed(Buffer.ACT, n * inter);        // [N, I]
 
+        long attentionNanos = 0;
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             sites.apply(l, Component.RESID_PRE, x, d);
@@ -387,7 +394,9 @@ public final class JavaDecoder implements CausalLM {
             int[] run = gate.runsAll() ? null : gate.running(sites.context());
             int m = run == null ? n : run.length;
             // x += Wo · attention(q, K, V)
+            long a0 = System.nanoTime();
             attend(cache, ws, l, qkv, att, t, slot, pos, cfg.windowForLayer(l), run);
+            attentionNanos += System.nanoTime() - a0;
             zeroOthers(att, run, n, nh * dh); // a skipped position's heads read as zeros, not a stale step's
             sites.apply(l, Component.ATTN_HEADS, att, nh * dh);
             float[] out = run == null ? a : ws.scratch(Buffer.A_RUN, m * d);   // [M, D]
@@ -407,6 +416,7 @@ public final class JavaDecoder implements CausalLM {
             sites.ran(l, gate);
             sites.apply(l, Component.RESID_POST, x, d);
         }
+        attentionTime.add(attentionNanos);
 
         // logits = Whead · rms(x)·g_f, of each row's last real position or of every position
         int rows = mode == LogitsMode.LAST ? b : n;

@@ -16,13 +16,20 @@ import java.util.Optional;
  * @param weightCache  whether the Java decoder keeps its packed weights beside the checkpoint
  * @param kvDType      the KV cache's element type; empty: f16 on the Java decoder, f32 on the
  *                     tensor decoder (which keeps f32 only)
+ * @param attention    the attention kernel and its options ({@link AttentionChoice#DEFAULT}: the checkpoint's own)
  */
 public record LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backend.Request backend, int threads, WeightCache weightCache,
-                          Optional<KvDType> kvDType) {
+                          Optional<KvDType> kvDType, AttentionChoice attention) {
 
     public LoadOptions {
         if (maxPositions < 0) throw new IllegalArgumentException("maxPositions must be >= 0, got " + maxPositions);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+
+    /** Options with the checkpoint's own attention. */
+    public LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backend.Request backend, int threads, WeightCache weightCache,
+                       Optional<KvDType> kvDType) {
+        this(dtype, maxPositions, backend, threads, weightCache, kvDType, AttentionChoice.DEFAULT);
     }
 
     /** Options with the backend's own KV type (f16 on the Java decoder, f32 on the tensor decoder). */
@@ -42,7 +49,12 @@ public record LoadOptions(Optional<ComputeDType> dtype, int maxPositions, Backen
 
     /** These options with a KV cache of {@code kv} elements. */
     public LoadOptions withKv(KvDType kv) {
-        return new LoadOptions(dtype, maxPositions, backend, threads, weightCache, Optional.of(kv));
+        return new LoadOptions(dtype, maxPositions, backend, threads, weightCache, Optional.of(kv), attention);
+    }
+
+    /** These options with another attention choice. */
+    public LoadOptions withAttention(AttentionChoice a) {
+        return new LoadOptions(dtype, maxPositions, backend, threads, weightCache, kvDType, a);
     }
 
     /** The KV type a decoder of {@code kind} loads with under these options. */

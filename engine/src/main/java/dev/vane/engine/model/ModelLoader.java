@@ -1,6 +1,7 @@
 package dev.vane.engine.model;
 
 import ai.djl.ndarray.NDManager;
+import dev.vane.attention.AttentionOptions;
 import dev.vane.engine.config.Architecture;
 import dev.vane.engine.config.GgufConfig;
 import dev.vane.engine.config.HfConfig;
@@ -35,7 +36,8 @@ public final class ModelLoader {
         if (isGguf(dir)) return loadGguf(dir, o);
         if (o.dtype().orElse(ComputeDType.F16) == ComputeDType.Q4_K)
             throw new IllegalArgumentException("dtype q4_k runs GGUF files stored in Q4_K; a checkpoint is quantised with q8_0 or q4_0");
-        ModelConfig cfg = HfConfig.read(dir);
+        ModelConfig read = HfConfig.read(dir);
+        ModelConfig cfg = read.withAttention(o.attention().resolve(read.attention(), read.headDim()));
         int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
             ComputeDType dtype = o.dtype().orElseGet(() -> reader.fileDType(HfNames.EMBED) == FileDType.F32
@@ -44,7 +46,7 @@ public final class ModelLoader {
             if (backend.kind() == Backend.Kind.JAVA) {
                 Optional<PackedCache> cache = dtype == ComputeDType.F16 ? PackedCache.open(dir, reader.files(), o.weightCache()) : Optional.empty();
                 try {
-                    return JavaDecoder.load(reader, cfg, positions, backend, dtype, o.kvDType(backend.kind()), cache);
+                    return JavaDecoder.load(reader, cfg, positions, backend, dtype, o.kvDType(backend.kind()), cache, o.attention().options());
                 } finally {
                     cache.ifPresent(PackedCache::close);
                 }
@@ -54,7 +56,8 @@ public final class ModelLoader {
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(backend.torchThreads()));
             NDManager manager = NDManager.newBaseManager();
             try {
-                return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend);
+                return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend,
+                        o.attention().options());
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
@@ -70,7 +73,8 @@ public final class ModelLoader {
     static CausalLM loadGguf(Path file, LoadOptions o) {
         GgufFile g = GgufFile.open(file, Long.MAX_VALUE);
         try {
-            ModelConfig cfg = GgufConfig.read(g);
+            ModelConfig read = GgufConfig.read(g);
+            ModelConfig cfg = read.withAttention(o.attention().resolve(read.attention(), read.headDim()));
             int positions = o.maxPositions() > 0 ? o.maxPositions() : cfg.maxPositionEmbeddings();
             try (GgufWeights weights = new GgufWeights(g, cfg.architecture() == Architecture.LLAMA, cfg.headDim())) {
                 String probe = HfNames.layer(0, HfNames.DOWN);
@@ -88,7 +92,8 @@ public final class ModelLoader {
                     throw new IllegalArgumentException("the java backend cannot run this GGUF model: " + why);
                 });
                 Backend backend = new Backend(Backend.Kind.JAVA, o.threads(), "GGUF file, " + dtype.label() + " weights");
-                return JavaDecoder.load(weights, cfg, positions, backend, dtype, o.kvDType(backend.kind()), Optional.empty());
+                return JavaDecoder.load(weights, cfg, positions, backend, dtype, o.kvDType(backend.kind()), Optional.empty(),
+                        o.attention().options());
             }
         } finally {
             g.close();
@@ -110,7 +115,8 @@ public final class ModelLoader {
         Backend backend = new Backend(Backend.Kind.TENSOR, Math.max(1, Runtime.getRuntime().availableProcessors()), "offline work");
         NDManager manager = NDManager.newBaseManager();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
-            return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend);
+            return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend,
+                    AttentionOptions.DEFAULT);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

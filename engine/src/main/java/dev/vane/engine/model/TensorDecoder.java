@@ -12,7 +12,7 @@ import ai.djl.nn.core.Linear;
 import dev.vane.attention.Attention;
 import dev.vane.attention.AttentionMask;
 import dev.vane.attention.Rope;
-import dev.vane.attention.SoftmaxAttention;
+import dev.vane.attention.AttentionOptions;
 import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.cache.KvDType;
@@ -69,8 +69,12 @@ public final class TensorDecoder implements CausalLM {
     private final NDArray ropeSin;  // [P, Dh], first half negated
     private final NDArray eps;      // scalar
     private final Attention attention;
+    private final AttentionTime attentionTime;
+    /** The attention nanoseconds of the step running on this thread. */
+    private final ThreadLocal<long[]> stepAttentionNanos = ThreadLocal.withInitial(() -> new long[1]);
 
-    TensorDecoder(ModelConfig cfg, ModelWeights weights, ComputeDType dtype, int maxPositions, NDManager manager, Backend backend) {
+    TensorDecoder(ModelConfig cfg, ModelWeights weights, ComputeDType dtype, int maxPositions, NDManager manager, Backend backend,
+                  AttentionOptions attentionOptions) {
         if (backend.kind() != Backend.Kind.TENSOR) throw new IllegalArgumentException("not a tensor backend: " + backend);
         this.cfg = cfg;
         this.w = weights;
@@ -83,10 +87,12 @@ public final class TensorDecoder implements CausalLM {
         this.ropeCos = manager.create(t.cos(), table);
         this.ropeSin = manager.create(t.sinSigned(), table);
         this.eps = manager.create((float) cfg.rmsNormEps());
-        this.attention = new SoftmaxAttention(cfg.headDim());
+        this.attention = cfg.attention().kernel(cfg.headDim(), attentionOptions);
+        this.attentionTime = new AttentionTime(attention.label());
     }
 
     @Override public ModelConfig config() { return cfg; }
+    @Override public AttentionTime attentionTime() { return attentionTime; }
     @Override public Backend backend() { return backend; }
     @Override public int maxPositions() { return maxPositions; }
 
@@ -169,6 +175,8 @@ public final class TensorDecoder implements CausalLM {
         Masks masks = new Masks(positions, kv.keyPositions(in), b, t);
 
         NDArray x = embed(ids);                                                          // [B, T, D]
+        long[] attentionNanos = stepAttentionNanos.get();
+        attentionNanos[0] = 0;
         for (int l = 0; l < cfg.numLayers(); l++) {
             LayerWeights lw = w.layers().get(l);
             x = sites.apply(HookSite.of(l, Component.RESID_PRE), x);
@@ -189,6 +197,7 @@ public final class TensorDecoder implements CausalLM {
             }
             x = sites.apply(HookSite.of(l, Component.RESID_POST), x);
         }
+        attentionTime.add(attentionNanos[0]);
         if (mode == LogitsMode.LAST) x = lastTokens(x, in);                            // [B, D]
         NDArray logits = linear(rmsNorm(x, w.finalNorm()), w.head(), Optional.empty());
         return sites.apply(HookSite.LOGITS, logits);
@@ -284,7 +293,9 @@ public final class TensorDecoder implements CausalLM {
         NDArray[] qkv = queriesKeysValues(l, lw, h, in, cos, sin);
         NDArray q = qkv[0].transpose(0, 2, 1, 3).reshape(b, ng, (long) cfg.groupSize() * t, dh); // [B, G, R*T, Dh]
         NDArray[] keysValues = kv.keysAndValues(l, in, qkv[1], qkv[2]);                  // [B, G, K, Dh] each
+        long a0 = System.nanoTime();
         NDArray o = attention.attend(q, keysValues[0], keysValues[1], mask, cfg.groupSize()); // [B, G, R*T, Dh]
+        stepAttentionNanos.get()[0] += System.nanoTime() - a0;
         o = o.reshape(b, nh, t, dh).transpose(0, 2, 1, 3);                                // [B, T, H, Dh]
         o = sites.apply(HookSite.of(l, Component.ATTN_HEADS), o);
         return linear(o.reshape(b, t, (long) nh * dh), lw.o(), Optional.empty());         // [B, T, D]

@@ -36,7 +36,7 @@ class MixedFormatTest {
         ModelConfig cfg = HfConfig.read(dir);
         Backend backend = new Backend(Backend.Kind.JAVA, 1, "test");
         try (Claiming source = new Claiming(CheckpointReader.open(dir), blocks);
-             JavaDecoder d = JavaDecoder.load(source, cfg, 32, backend, ComputeDType.Q4_0, KvDType.F16, Optional.empty())) {
+             JavaDecoder d = JavaDecoder.load(source, cfg, 32, backend, ComputeDType.Q4_0, KvDType.F16, Optional.empty(), dev.vane.attention.AttentionOptions.DEFAULT)) {
             return d.weightBytes();
         }
     }

@@ -124,7 +124,7 @@ class Q4KModelTest {
         for (int k = 0; k < 2; k++) {
             ComputeDType dtype = k == 0 ? ComputeDType.Q4_K : ComputeDType.F16;
             try (QuantizedSource src = new QuantizedSource(CheckpointReader.open(dir), k == 0);
-                 JavaDecoder d = JavaDecoder.load(src, cfg, 64, backend, dtype, KvDType.F32, Optional.empty());
+                 JavaDecoder d = JavaDecoder.load(src, cfg, 64, backend, dtype, KvDType.F32, Optional.empty(), dev.vane.attention.AttentionOptions.DEFAULT);
                  KvCache cache = d.newCache(1, 64)) {
                 logits[k] = d.forwardLogits(dev.vane.engine.model.StepInput.prompt(prompt, 0), cache, StepHooks.NONE, LogitsMode.ALL);
                 bytes[k] = d.weightBytes();

@@ -48,6 +48,9 @@ public final class GgufExport {
         ModelConfig c = HfConfig.read(in);
         if (c.slidingWindow().isPresent())
             throw new IllegalArgumentException("sliding-window attention is not written to GGUF");
+        if (!(c.attention() instanceof dev.vane.attention.AttentionKind.Softmax))
+            throw new IllegalArgumentException("this model was trained with " + c.attention().id()
+                    + " attention; GGUF has no field for it, and llama.cpp computes softmax");
         String arch = switch (c.architecture()) {
             case LLAMA, MISTRAL -> "llama";
             case QWEN2 -> "qwen2";

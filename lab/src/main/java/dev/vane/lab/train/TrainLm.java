@@ -1,6 +1,8 @@
 package dev.vane.lab.train;
 
+import dev.vane.attention.AttentionKind;
 import dev.vane.attention.RopeScaling;
+import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.Architecture;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.fixture.FixtureWriter;
@@ -37,9 +39,18 @@ public final class TrainLm {
      *
      * @param docSeparator the text between documents, escapes already translated
      * @param until        the step to stop after (at most {@code config.steps()})
+     * @param attention    the attention function of a new model (softmax when empty); a resumed
+     *                     model must have been created with it
      */
     public record Options(Path tokenizer, Path train, Path valid, Path out, int layers, int hidden, int heads, int kvHeads,
-                          int intermediate, TrainConfig config, int until, Optional<String> docSeparator) {}
+                          int intermediate, TrainConfig config, int until, Optional<String> docSeparator,
+                          Optional<AttentionKind> attention) {
+
+        public Options(Path tokenizer, Path train, Path valid, Path out, int layers, int hidden, int heads, int kvHeads,
+                       int intermediate, TrainConfig config, int until, Optional<String> docSeparator) {
+            this(tokenizer, train, valid, out, layers, hidden, heads, kvHeads, intermediate, config, until, docSeparator, Optional.empty());
+        }
+    }
 
     public static List<Trainer.Point> run(Options o) throws IOException {
         Path tokDir = o.tokenizer();
@@ -57,8 +68,13 @@ public final class TrainLm {
                 ModelConfig model = new ModelConfig(Architecture.LLAMA, tok.vocabSize(), hidden, o.intermediate(),
                         o.layers(), heads, o.kvHeads(), hidden / heads, 1e-5, 10000,
                         RopeScaling.NONE, context, true, false, OptionalInt.empty(), 0, tok.bosTokenId(),
-                        List.copyOf(tok.eosTokenIds()));
+                        List.copyOf(tok.eosTokenIds()), o.attention().orElse(AttentionKind.SOFTMAX));
                 FixtureWriter.write(model, FileDType.F32, cfg.seed(), out, FixtureWriter.Init.TRAINING);
+            } else if (o.attention().isPresent()) {
+                AttentionKind existing = HfConfig.read(out).attention();
+                if (!existing.equals(o.attention().get()))
+                    throw new IllegalArgumentException("--attention: the model in " + out + " was created with " + existing
+                            + " attention, not " + o.attention().get());
             }
         }
         for (String f : List.of("tokenizer.json", "tokenizer_config.json"))

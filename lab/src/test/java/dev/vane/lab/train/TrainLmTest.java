@@ -47,6 +47,29 @@ class TrainLmTest {
     }
 
     @Test
+    void trainsWithAnotherAttentionKernelAndKeepsItOnResume(@TempDir Path tmp) throws Exception {
+        Path tok = llama3Tokenizer(tmp);
+        String text = "The cat sat on the mat. The dog sat on the log. ".repeat(40);
+        Files.writeString(tmp.resolve("train.txt"), text);
+        Files.writeString(tmp.resolve("valid.txt"), text.substring(0, 400));
+        Path out = tmp.resolve("model");
+        dev.vane.attention.AttentionKind lssar = new dev.vane.attention.AttentionKind.Softplus(16, 2);
+        TrainLm.Options o = options(tok, tmp, out, 2);
+        List<Trainer.Point> points = TrainLm.run(new TrainLm.Options(o.tokenizer(), o.train(), o.valid(), out, 1, 32, 2, 1, 64,
+                o.config(), 2, Optional.empty(), Optional.of(lssar)));
+        assertThat(points).hasSize(2);
+        assertThat(points.get(1).trainLoss()).isFinite();
+        assertThat(dev.vane.engine.config.HfConfig.read(out).attention()).isEqualTo(lssar);
+        try (var model = ModelLoader.loadTensor(out, ComputeDType.F32, 16)) {
+            assertThat(model.attentionTime().kernel()).isEqualTo("lssar");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainLm.run(new TrainLm.Options(o.tokenizer(),
+                o.train(), o.valid(), out, 1, 32, 2, 1, 64, o.config(), 4, Optional.empty(),
+                Optional.of(dev.vane.attention.AttentionKind.SOFTMAX))));
+        assertThat(e).hasMessageContaining("--attention").hasMessageContaining("created with");
+    }
+
+    @Test
     void anotherCorpusIsTokenisedEvenWhenItsFileIsOlderThanTheCache(@TempDir Path tmp) throws Exception {
         try (dev.vane.engine.tokenizer.Tokenizer tok = dev.vane.engine.tokenizer.Tokenizer.load(llama3Tokenizer(tmp))) {
             Path older = Files.writeString(tmp.resolve("older.txt"), "Zebras graze quietly under the hot afternoon sun near the slow brown river.");
