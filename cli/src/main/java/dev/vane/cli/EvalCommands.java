@@ -2,9 +2,9 @@ package dev.vane.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code vane eval demo|layer-skip|steering|task-embedding}. */
-@Command(name = "eval", description = "Measure a model: the model card, layer skipping, steering effects, task embeddings.",
-        subcommands = {EvalDemoCommand.class, EvalLayerSkipCommand.class, SteeringCommands.class,
+/** {@code vane eval demo|layer-skip|attention|steering|task-embedding}. */
+@Command(name = "eval", description = "Measure a model: the model card, layer skipping, attention length extrapolation, steering effects, task embeddings.",
+        subcommands = {EvalDemoCommand.class, EvalLayerSkipCommand.class, EvalAttentionCommand.class, SteeringCommands.class,
                 EvalTaskEmbeddingCommand.class})
 final class EvalCommands {
 }

@@ -1,5 +1,6 @@
 package dev.vane.cli;
 
+import dev.vane.attention.AttentionKind;
 import dev.vane.lab.train.TrainConfig;
 import dev.vane.lab.train.TrainLm;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,25 @@ class TrainLmCommandTest {
                 new TrainConfig(2000, 16, 256, 3e-3, 0.1, 100, 0.1, 1.0, 200, 8, 200, 0), 2000, Optional.empty()));
         assertThat(options(CliRun.concat(required, "--doc-separator", "\\n<|doc|>\\n")).docSeparator()).contains("\n<|doc|>\n");
         assertThat(options(CliRun.concat(required, "--lr=1.5e-3", "--seed=7")).config().lr()).isEqualTo(1.5e-3);
+    }
+
+    @Test
+    void attentionKindsTakeTheContextAsTheirTrainingLength() {
+        String[] required = {"--tokenizer", "tok", "--train", "t.txt", "--valid", "v.txt", "--out", "m", "--context", "128"};
+        assertThat(options(required).attention()).isEmpty();
+        assertThat(options(CliRun.concat(required, "--attention", "softmax")).attention()).contains(AttentionKind.SOFTMAX);
+        assertThat(options(CliRun.concat(required, "--attention", "lssa")).attention()).contains(new AttentionKind.Softplus(128, 1));
+        assertThat(options(CliRun.concat(required, "--attention", "lssar")).attention()).contains(new AttentionKind.Softplus(128, 2));
+        assertThat(options(CliRun.concat(required, "--attention", "lssar", "--attention-power", "3")).attention())
+                .contains(new AttentionKind.Softplus(128, 3));
+        assertThat(options(CliRun.concat(required, "--attention", "sigmoid")).attention()).contains(new AttentionKind.Sigmoid(-Math.log(128)));
+        CliRun.Result bad = CliRun.run(CliRun.concat(new String[] {"train", "lm"}, CliRun.concat(required, "--attention", "cosine")));
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("vane train lm: --attention must be softmax, lssa, lssar or sigmoid, got 'cosine'");
+        CliRun.Result power = CliRun.run(CliRun.concat(new String[] {"train", "lm"},
+                CliRun.concat(required, "--attention", "lssar", "--attention-power", "1")));
+        assertThat(power.status()).isEqualTo(2);
+        assertThat(power.err()).startsWith("vane train lm: --attention-power must be > 1");
     }
 
     @Test

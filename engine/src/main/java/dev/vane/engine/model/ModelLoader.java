@@ -1,7 +1,6 @@
 package dev.vane.engine.model;
 
 import ai.djl.ndarray.NDManager;
-import dev.vane.attention.AttentionOptions;
 import dev.vane.engine.config.Architecture;
 import dev.vane.engine.config.GgufConfig;
 import dev.vane.engine.config.HfConfig;
@@ -108,15 +107,21 @@ public final class ModelLoader {
      *                     {@code max_position_embeddings}
      */
     public static TensorDecoder loadTensor(Path dir, ComputeDType dtype, int maxPositions) {
+        return loadTensor(dir, dtype, maxPositions, AttentionChoice.DEFAULT);
+    }
+
+    /** {@link #loadTensor(Path, ComputeDType, int)} with an attention choice. */
+    public static TensorDecoder loadTensor(Path dir, ComputeDType dtype, int maxPositions, AttentionChoice attention) {
         if (dtype.quantized())
             throw new IllegalArgumentException("the tensor decoder runs f32 or f16 weights, not " + dtype.label() + " (it runs on the java decoder)");
-        ModelConfig cfg = HfConfig.read(dir);
+        ModelConfig read = HfConfig.read(dir);
+        ModelConfig cfg = read.withAttention(attention.resolve(read.attention(), read.headDim()));
         int positions = maxPositions > 0 ? maxPositions : cfg.maxPositionEmbeddings();
         Backend backend = new Backend(Backend.Kind.TENSOR, Math.max(1, Runtime.getRuntime().availableProcessors()), "offline work");
         NDManager manager = NDManager.newBaseManager();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
             return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend,
-                    AttentionOptions.DEFAULT);
+                    attention.options());
         } catch (RuntimeException e) {
             manager.close();
             throw e;

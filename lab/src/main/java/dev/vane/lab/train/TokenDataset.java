@@ -61,6 +61,9 @@ public final class TokenDataset {
 
     public int size() { return tokens.length; }
 
+    /** A copy of the token stream, documents in order. */
+    public int[] ids() { return tokens.clone(); }
+
     /** {@code batch} windows of {@code len + 1} tokens for step {@code step}: inputs then shifted targets. */
     public Batch batch(long seed, long step, int batch, int len) {
         SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);

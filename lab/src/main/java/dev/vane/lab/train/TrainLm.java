@@ -89,7 +89,7 @@ public final class TrainLm {
      * (path and size) and document separator, rebuilt when the text is newer. A resumed run pointed
      * at another corpus tokenises that corpus, even when its file is older than the cache.
      */
-    static TokenDataset tokens(Tokenizer tok, Path text, Path dir, String name, Optional<String> separator)
+    public static TokenDataset tokens(Tokenizer tok, Path text, Path dir, String name, Optional<String> separator)
             throws IOException {
         if (!Files.exists(text)) throw new IllegalArgumentException("no such file: " + text);
         OptionalInt docStart = separator.isPresent() ? documentStart(tok) : OptionalInt.empty();
