@@ -1,6 +1,7 @@
 package dev.vane.bench;
 
 import dev.vane.engine.cache.KvDType;
+import dev.vane.engine.model.AttentionChoice;
 import dev.vane.engine.model.ComputeDType;
 import dev.vane.server.ServerSettings;
 import picocli.CommandLine.Option;
@@ -30,6 +31,17 @@ final class BenchModel {
     int promptLen;
     @Option(names = "--gen-len", defaultValue = "64", paramLabel = "N", description = "generated tokens (${DEFAULT-VALUE})")
     int genLen;
+    @Option(names = "--attention", defaultValue = "auto", paramLabel = "auto|softmax|lssa:L|lssar:L:P|sigmoid:B",
+            description = "attention kernel, forced on the checkpoint when it differs from its own (${DEFAULT-VALUE})")
+    String attention;
+    @Option(names = "--attention-algorithm", defaultValue = "reference", paramLabel = "reference|online|two_pass",
+            description = "how softmax attention is computed (${DEFAULT-VALUE})")
+    String attentionAlgorithm;
+
+    /** {@code --attention} and {@code --attention-algorithm}: a benchmark may run any kernel on any weights. */
+    AttentionChoice attentionChoice() {
+        return ServerSettings.attention(attention, true, attentionAlgorithm, "off");
+    }
 
     /** The checkpoint directory: {@code --model}, or the preset written once under {@code target/presets}. */
     Path dir() throws Exception {

@@ -80,10 +80,11 @@ public final class DecodeBench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT,
                         "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"kv_dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
-                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f%s}%n",
+                                + "\"decode_tok_s\":%.2f,\"decode_ms_per_step\":%.3f,\"step_ms_p50\":%.3f,\"step_ms_min\":%.3f,"
+                                + "\"attention\":\"%s\",\"prefill_attention_ms\":%.1f,\"decode_attention_ms_per_step\":%.3f,\"prefill_allocated_mb\":%.1f%s}%n",
                         setup.label(), setup.dtype().name().toLowerCase(Locale.ROOT), cache.dtype().label(), threads, BenchSetup.name(model.backend()), batch, promptLen, genLen, r,
                         batch * promptLen / t[0], batch * genLen / t[1], 1000 * t[1] / genLen,
-                        p50, steps[0] / 1e6, extra);
+                        p50, steps[0] / 1e6, model.attentionTime().kernel(), t[2] * 1e3, t[3] * 1e3 / genLen, t[4] / 1e6, extra);
             }
         }
         return 0;
@@ -96,7 +97,10 @@ public final class DecodeBench implements Callable<Integer> {
         return s[1];
     }
 
-    /** Returns {prefill seconds, decode seconds}; {@code steps} receives each decode step's nanoseconds. */
+    /**
+     * Returns {prefill seconds, decode seconds, prefill attention seconds, decode attention seconds,
+     * bytes allocated by every thread during the prefill}; {@code steps} receives each decode step's nanoseconds.
+     */
     private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen, long[] steps) {
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][promptLen];
@@ -108,11 +112,16 @@ public final class DecodeBench implements Callable<Integer> {
         Phase[] phase = new Phase[batch];
         boolean[] last = new boolean[batch];
         int[] start = new int[batch];
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        double a0 = model.attentionTime().totalSeconds();
+        long alloc0 = threads.getTotalThreadAllocatedBytes();
         long t0 = System.nanoTime();
         Arrays.fill(phase, Phase.PROMPT);
         Arrays.fill(last, true);
         int[][] next = step(model, cache, new StepInput(prompts, start.clone(), slots, phase, last));
         long t1 = System.nanoTime();
+        long alloc1 = threads.getTotalThreadAllocatedBytes();
+        double a1 = model.attentionTime().totalSeconds();
         Arrays.fill(phase, Phase.GENERATION);
         Arrays.fill(last, false);
         Arrays.fill(start, promptLen);
@@ -123,7 +132,7 @@ public final class DecodeBench implements Callable<Integer> {
             for (int b = 0; b < batch; b++) start[b]++;
         }
         long t2 = System.nanoTime();
-        return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+        return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, a1 - a0, model.attentionTime().totalSeconds() - a1, alloc1 - alloc0};
     }
 
     /** One step; each row's next token is its greedy choice. */

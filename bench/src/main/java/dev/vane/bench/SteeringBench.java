@@ -61,6 +61,9 @@ public final class SteeringBench implements Callable<Integer> {
     @Option(names = "--modes", defaultValue = "none,vectors,controller,gact", split = ",", paramLabel = "M,M,...",
             description = "steering modes: none, vectors, controller, gact (${DEFAULT-VALUE})")
     List<String> modes;
+    @Option(names = "--warmup", defaultValue = "20", paramLabel = "SECONDS",
+            description = "unmeasured rounds of every mode per batch size, repeated for at least this long (${DEFAULT-VALUE})")
+    int warmup;
 
     public static void main(String[] args) {
         BenchCli.main(new SteeringBench(), args);
@@ -95,18 +98,23 @@ public final class SteeringBench implements Callable<Integer> {
                             Optional.empty(), PhaseScope.BOTH), artifacts, shape);
                     default -> throw new IllegalArgumentException("unknown mode " + mode + " (none, vectors, controller, gact)");
                 });
-            for (int batch : batches)
-                for (int r = -1; r < runs; r++) // run -1 warms up
-                    for (String mode : modes) {
+            for (int batch : batches) {
+                // warm-up: whole rounds of every mode until the JIT and the host have settled
+                long until = System.nanoTime() + warmup * 1_000_000_000L;
+                do {
+                    for (String mode : modes) run(gen, plans.get(mode), batch, promptLen, genLen, c.vocabSize());
+                } while (System.nanoTime() < until);
+                for (int r = 0; r < runs; r++)
+                    for (String mode : modes) { // modes alternate within a run, so a drifting host affects them alike
                         SteeringPlan p = plans.get(mode);
                         double[] t = run(gen, p, batch, promptLen, genLen, c.vocabSize());
-                        if (r < 0) continue;
                         System.out.printf(Locale.ROOT, "{\"bench\":\"steering\",\"model\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\","
                                         + "\"mode\":\"%s\",\"batch\":%d,\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,"
                                         + "\"decode_tok_s\":%.2f,\"total_s\":%.3f}%n",
                                 label, dtype.name().toLowerCase(Locale.ROOT), threads, BenchSetup.name(model.backend()), mode, batch, promptLen, genLen, r,
                                 t[1], t[0]);
                     }
+            }
         }
         return 0;
     }

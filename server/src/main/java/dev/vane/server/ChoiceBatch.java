@@ -1,5 +1,6 @@
 package dev.vane.server;
 
+import dev.vane.attention.AttentionOptions;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.steering.control.SteeringControl;
 import dev.vane.steering.plan.PlanException;
@@ -64,6 +65,13 @@ final class ChoiceBatch {
     private final List<RequestHandle> handles = new ArrayList<>();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final long started = System.nanoTime();
+    /** The attention options the request set, and the kernel they run (empty: the served ones). */
+    private Optional<AppliedAttention> attention = Optional.empty();
+
+    /** Attention options a request applied, with the label of the kernel they ran. */
+    record AppliedAttention(AttentionOptions options, String kernel) {}
+
+    Optional<AppliedAttention> attention() { return attention; }
     private int finished;
 
     private ChoiceBatch(List<Spec> specs, SteeringControl.Planned planned, VaneOptions vane) {
@@ -86,6 +94,7 @@ final class ChoiceBatch {
             throw ApiError.invalid("n", "the request asks for " + specs.size() + " sequences (prompts × n); this server"
                     + " admits at most " + ctx.maxSequences() + " at once");
         for (Spec s : specs) checkContext(s, ctx.engine().contextLength());
+        Optional<AttentionOptions> attention = ctx.attention().forRequest(vane.attention());
         SteeringControl.Planned planned;
         try {
             planned = ctx.steering().plan(vane.profile(), vane.interventions(), vane.layerSkip());
@@ -93,13 +102,15 @@ final class ChoiceBatch {
             throw e.notFound() ? ApiError.notFound(e.field(), e.getMessage()) : ApiError.invalid(e.field(), e.getMessage());
         }
         ChoiceBatch batch = new ChoiceBatch(specs, planned, vane);
+        batch.attention = attention.map(o -> new AppliedAttention(o, ctx.attention().label(o)));
         try {
             for (Spec s : specs) {
                 Optional<SteeringRow> row = planned.plan().isEmpty() ? Optional.empty()
                         : Optional.of(planned.plan().bind());
                 batch.rows.add(row);
-                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane),
-                        row.<RowHooks>map(r -> r).orElse(RowHooks.NONE));
+                RowHooks hooks = row.<RowHooks>map(r -> r).orElse(RowHooks.NONE);
+                if (attention.isPresent()) hooks = RowHooks.withAttention(hooks, attention.get());
+                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane), hooks);
                 RequestHandle h = ctx.engine().submit(request, batch.listener(s, ctx.metrics()));
                 batch.handles.add(h);
                 row.ifPresent(r -> h.result().thenAccept(res -> ctx.metrics().steering(r.trace())));

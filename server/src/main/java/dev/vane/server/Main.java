@@ -176,7 +176,8 @@ public final class Main {
         }
         GenerationService served = engine.apply(scheduler);
         ServerContext ctx = new ServerContext(served, id, metrics, s.maxBodyBytes(), s.slots() + s.queueLimit(), steering,
-                s.requestTimeout(), ConnectionWatch.system(), defaults);
+                s.requestTimeout(), ConnectionWatch.system(), defaults,
+                new ServedAttention(model.config().attention(), model.config().headDim(), model.backend().kind(), s.attention().options()));
         AtomicBoolean ready = new AtomicBoolean();
         AtomicReference<SupervisedListener> publicListener = new AtomicReference<>();
         Supplier<Optional<String>> notReady = () -> !ready.get() ? Optional.of("the server is starting or shutting down")

@@ -26,7 +26,7 @@ import java.util.Optional;
  */
 record ServerContext(GenerationService engine, String modelId, ServerMetrics metrics, long maxBodyBytes,
                      int maxSequences, SteeringControl steering, Optional<Duration> requestTimeout,
-                     ConnectionWatch connections, GenerationDefaults defaults) {
+                     ConnectionWatch connections, GenerationDefaults defaults, ServedAttention attention) {
 
     /** The deadline of a request: the shorter of the server's and the request's own. */
     Optional<Duration> deadline(VaneOptions vane) {

@@ -128,9 +128,10 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
         Gauge.builder("vane.model.weight", model, CausalLM::weightBytes).baseUnit("bytes")
                 .description("bytes of model weights held in memory, in the serving layout").register(registry);
         AttentionTime attention = model.attentionTime();
-        FunctionTimer.builder("vane.attention.step", attention, AttentionTime::steps, AttentionTime::seconds, TimeUnit.SECONDS)
-                .tag("kernel", attention.kernel())
-                .description("time each engine step spent in attention (all layers), by kernel").register(registry);
+        for (String kernel : attention.kernels())
+            FunctionTimer.builder("vane.attention.step", attention, a -> a.steps(kernel), a -> a.seconds(kernel), TimeUnit.SECONDS)
+                    .tag("kernel", kernel)
+                    .description("time each engine step spent in attention (all layers), by kernel").register(registry);
     }
 
     @Override

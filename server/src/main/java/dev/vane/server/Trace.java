@@ -21,7 +21,7 @@ final class Trace {
 
     /** Whether the response carries a {@code vane} object. */
     static boolean wanted(ChoiceBatch batch) {
-        return batch.vane().trace() || !batch.planned().plan().isEmpty() || !batch.planned().enabled()
+        return batch.vane().trace() || batch.attention().isPresent() || !batch.planned().plan().isEmpty() || !batch.planned().enabled()
                 && (batch.vane().profile() instanceof dev.vane.steering.control.ProfileChoice.Named || !batch.vane().interventions().isEmpty());
     }
 
@@ -35,6 +35,12 @@ final class Trace {
         ObjectNode v = JsonBody.JSON.createObjectNode();
         v.put("steering", batch.planned().enabled() ? "on" : "off");
         batch.planned().profile().ifPresent(p -> v.put("profile", p));
+        batch.attention().ifPresent(a -> {
+            ObjectNode att = v.putObject("attention");
+            att.put("kernel", a.kernel());
+            att.put("algorithm", a.options().algorithm().id());
+            att.putPOJO("log_n", AttentionRequest.logN(a.options()));
+        });
         ArrayNode applied = v.putArray("applied");
         List<Optional<SteeringRow>> rows = batch.rows();
         for (int c = 0; c < rows.size(); c++) {

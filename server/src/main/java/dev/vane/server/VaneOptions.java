@@ -11,22 +11,24 @@ import java.util.Set;
 
 /**
  * The request's {@code vane} object. Every key of the design is recognised and type-checked;
- * {@code beacon} and {@code attention} are refused with 400 "not supported yet" until their
- * methods exist, and unknown keys are refused so that typos never pass silently.
+ * {@code beacon} is refused with 400 "not supported yet" until its method exists, and unknown
+ * keys are refused so that typos never pass silently.
  *
  * @param profile       the steering profile to apply: the server's default one (if any) unless the
  *                      request names one, or {@code "none"}
  * @param interventions inline interventions, applied after the profile's, in order
  * @param layerSkip     LAC layer skipping for this request: the server's default (if any) unless the
  *                      request sets its own, or {@code {"mode": "off"}}
+ * @param attention     the request's attention options ({@link AttentionRequest})
  * @param trace         whether the response's {@code vane} object carries timings and details
  * @param timeout       this request's generation deadline ({@code timeout_seconds}, counted from
  *                      admission to the queue); the server's {@code --request-timeout} caps it
  */
 record VaneOptions(ProfileChoice profile, List<InterventionSpec> interventions,
-                   SkipChoice layerSkip, boolean trace, Optional<Duration> timeout) {
+                   SkipChoice layerSkip, AttentionRequest attention, boolean trace, Optional<Duration> timeout) {
 
-    static final VaneOptions NONE = new VaneOptions(ProfileChoice.DEFAULT, List.of(), SkipChoice.DEFAULT, false, Optional.empty());
+    static final VaneOptions NONE = new VaneOptions(ProfileChoice.DEFAULT, List.of(), SkipChoice.DEFAULT, AttentionRequest.NONE, false,
+            Optional.empty());
     /** The longest {@code timeout_seconds}: a day. */
     static final double MAX_TIMEOUT_SECONDS = 86_400;
     private static final Set<String> KEYS = Set.of("profile", "interventions", "layer_skip", "beacon", "attention", "trace",
@@ -47,9 +49,9 @@ record VaneOptions(ProfileChoice profile, List<InterventionSpec> interventions,
                 .map(list -> InterventionJson.readList(list, v.param("interventions")))
                 .orElse(List.of());
         SkipChoice skip = v.object("layer_skip").map(InterventionJson::readSkipChoice).orElse(SkipChoice.DEFAULT);
-        for (String key : new String[] {"beacon", "attention"})
-            if (v.object(key).isPresent()) throw ApiError.unsupported(v.param(key), v.param(key));
-        return new VaneOptions(profile, inline, skip, v.bool("trace").orElse(false), timeout(v));
+        if (v.object("beacon").isPresent()) throw ApiError.unsupported(v.param("beacon"), v.param("beacon"));
+        AttentionRequest attention = v.object("attention").map(AttentionRequest::parse).orElse(AttentionRequest.NONE);
+        return new VaneOptions(profile, inline, skip, attention, v.bool("trace").orElse(false), timeout(v));
     }
 
     private static Optional<Duration> timeout(Fields v) {

@@ -69,6 +69,55 @@ class AttentionServingTest {
         servesAndCounts(dir, new AttentionChoice(Optional.of(AttentionKind.SOFTMAX), true, AttentionOptions.DEFAULT), "softmax");
     }
 
+    private static String completion(TestServer api, String prompt, String attention) {
+        String vane = attention == null ? "" : ", \"vane\": {\"attention\": " + attention + "}";
+        HttpResponse<String> r = api.post("/v1/completions", "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 12, \"temperature\": 0" + vane + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void aRequestChoosesItsOwnSoftmaxOptionsWithoutTouchingItsNeighbours() throws Exception {
+        Path dir = model(AttentionKind.SOFTMAX);
+        ServerSettings s = ServerSettings.defaults(dir).withPort(0).withEngine(ComputeDType.F16, 2, 4, 256);
+        try (VaneServer server = Main.start(s)) {
+            TestServer api = TestServer.wrap(server, s);
+            String prompt = "Tell me about the old town and the river that runs through it";
+            String alone = TestServer.read(completion(api, prompt, null)).at("/choices/0/text").asText();
+            // the same function computed another way: the same greedy text, and the trace says what ran
+            JsonNode online = TestServer.read(completion(api, prompt, "{\"algorithm\": \"two_pass\"}"));
+            assertThat(online.at("/choices/0/text").asText()).isEqualTo(alone);
+            assertThat(online.at("/vane/attention/kernel").asText()).isEqualTo("softmax_two_pass");
+            assertThat(online.at("/vane/attention/log_n").asBoolean(true)).isFalse();
+            assertThat(api.metric("vane_attention_step_seconds_count{kernel=\"softmax_two_pass\"}")).isGreaterThanOrEqualTo(12);
+            // log-n scaling from a training length of 2 changes every row of 3 or more keys
+            JsonNode scaled = TestServer.read(completion(api, prompt, "{\"log_n\": 2}"));
+            assertThat(scaled.at("/vane/attention/kernel").asText()).isEqualTo("softmax_logn");
+            assertThat(scaled.at("/vane/attention/log_n").asInt()).isEqualTo(2);
+            String scaledText = scaled.at("/choices/0/text").asText();
+            assertThat(scaledText).as("log-n scaling changes this model's greedy text").isNotEqualTo(alone);
+            // both at once in one batch: each row gets its own kernel
+            var plain = java.util.concurrent.CompletableFuture.supplyAsync(() -> completion(api, prompt, null));
+            var other = java.util.concurrent.CompletableFuture.supplyAsync(() -> completion(api, prompt, "{\"log_n\": 2}"));
+            assertThat(TestServer.read(plain.get()).at("/choices/0/text").asText()).isEqualTo(alone);
+            assertThat(TestServer.read(other.get()).at("/choices/0/text").asText()).isEqualTo(scaledText);
+            assertThat(TestServer.read(plain.get()).has("vane")).as("an unchanged request reports nothing").isFalse();
+        }
+    }
+
+    @Test
+    void aModelTrainedWithAnotherKernelRefusesSoftmaxOptionsPerRequest() throws Exception {
+        Path dir = model(new AttentionKind.Softplus(64, 1));
+        ServerSettings s = ServerSettings.defaults(dir).withPort(0).withEngine(ComputeDType.F16, 1, 2, 256);
+        try (VaneServer server = Main.start(s)) {
+            TestServer api = TestServer.wrap(server, s);
+            JsonNode err = TestServer.assertError(api.post("/v1/completions",
+                    "{\"prompt\": \"x\", \"max_tokens\": 2, \"vane\": {\"attention\": {\"log_n\": 64}}}"), 400, "vane.attention");
+            assertThat(err.get("message").asText()).contains("this model's attention is lssa");
+            completion(api, "still serving", null);
+        }
+    }
+
     @Test
     void theFlagsParseAndNameTheSettingOnBadValues() {
         AttentionChoice c = ServerSettings.attention("lssar:256:2.5", true, "two-pass", "off");

@@ -193,7 +193,13 @@ class CompletionsApiTest {
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"trace\", \"alpha\": 2}}", "vane.layer_skip.alpha"},
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"trace\", \"q\": 0}}", "vane.layer_skip.q"},
                 {"\"vane\": {\"layer_skip\": {\"mode\": \"warp\"}}", "vane.layer_skip.mode"},
-                {"\"vane\": {\"beacon\": {\"ratio\": 8}}", "vane.beacon"}, {"\"vane\": {\"attention\": {}}", "vane.attention"},
+                {"\"vane\": {\"beacon\": {\"ratio\": 8}}", "vane.beacon"},
+                {"\"vane\": {\"attention\": {\"algorithm\": \"fast\"}}", "vane.attention.algorithm"},
+                {"\"vane\": {\"attention\": {\"log_n\": 1}}", "vane.attention.log_n"},
+                {"\"vane\": {\"attention\": {\"log_n\": true}}", "vane.attention.log_n"},
+                {"\"vane\": {\"attention\": {\"kernel\": \"lssa\"}}", "vane.attention.kernel"},
+                // this server runs the tensor backend: one attention setting for every row
+                {"\"vane\": {\"attention\": {\"algorithm\": \"online\"}}", "vane.attention"},
                 {"\"vane\": {\"trace\": \"yes\"}", "vane.trace"},
         };
         for (String[] c : cases)

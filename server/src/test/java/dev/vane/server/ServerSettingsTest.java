@@ -76,13 +76,13 @@ class ServerSettingsTest {
     void aRequestMayShortenTheServersDeadlineButNotLengthenIt() {
         java.time.Duration server = java.time.Duration.ofSeconds(60);
         ServerContext capped = new ServerContext(null, "m", null, 1, 1, null, Optional.of(server), ConnectionWatch.system(),
-                dev.vane.engine.generate.GenerationDefaults.NONE);
+                dev.vane.engine.generate.GenerationDefaults.NONE, null);
         ServerContext open = new ServerContext(null, "m", null, 1, 1, null, Optional.empty(), ConnectionWatch.system(),
-                dev.vane.engine.generate.GenerationDefaults.NONE);
+                dev.vane.engine.generate.GenerationDefaults.NONE, null);
         VaneOptions none = VaneOptions.NONE;
-        VaneOptions shorter = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, false,
+        VaneOptions shorter = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, AttentionRequest.NONE, false,
                 Optional.of(java.time.Duration.ofSeconds(5)));
-        VaneOptions longer = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, false,
+        VaneOptions longer = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, AttentionRequest.NONE, false,
                 Optional.of(java.time.Duration.ofSeconds(600)));
         assertThat(capped.deadline(none)).contains(server);
         assertThat(capped.deadline(shorter)).contains(java.time.Duration.ofSeconds(5));

@@ -1,6 +1,9 @@
 package dev.vane.engine.hooks;
 
+import dev.vane.attention.AttentionOptions;
+
 import java.util.BitSet;
+import java.util.Optional;
 
 /**
  * What one sequence (one batch row) does at the hook sites: the serving side of the hook SPI,
@@ -42,6 +45,17 @@ public interface RowHooks extends AutoCloseable {
 
     /** No position skips (shared; never modified). */
     BitSet NO_SKIPS = new BitSet(0);
+
+    /**
+     * The attention options this row runs with instead of the model's (a request's
+     * {@code vane.attention}); empty, the default: the model's. Read once per step.
+     */
+    default Optional<AttentionOptions> attention() { return Optional.empty(); }
+
+    /** {@code inner} with the attention options {@code options}. */
+    static RowHooks withAttention(RowHooks inner, AttentionOptions options) {
+        return new AttentionRow(inner, options);
+    }
 
     /** Whether (and how much of) the prompt is fed a second time before the first sample; see {@link PromptReplay}. */
     default PromptReplay promptReplay() { return PromptReplay.NONE; }

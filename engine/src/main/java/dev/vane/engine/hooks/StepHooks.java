@@ -1,5 +1,6 @@
 package dev.vane.engine.hooks;
 
+import dev.vane.attention.AttentionOptions;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -59,6 +60,11 @@ public final class StepHooks {
     private void fail(int r, HookSite site, RuntimeException e) {
         if (!isolate) throw e;
         failures[r] = new Failure(site, e);
+    }
+
+    /** Row {@code r}'s attention options, when its request set them ({@link RowHooks#attention}). */
+    public Optional<AttentionOptions> attention(int r) {
+        return this == NONE ? Optional.empty() : rows.get(r).attention();
     }
 
     /** Whether some row may act at {@code site} in this step. */

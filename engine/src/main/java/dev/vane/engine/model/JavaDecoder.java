@@ -82,6 +82,8 @@ public final class JavaDecoder implements CausalLM {
     private final RowOps ops;
     private final Attention attention;
     private final AttentionTime attentionTime;
+    /** Kernels that rows asked for instead of {@link #attention} (a request's {@code vane.attention}), made once each. */
+    private final java.util.concurrent.ConcurrentHashMap<AttentionOptions, Attention> rowKernels = new java.util.concurrent.ConcurrentHashMap<>();
     private final Rope.Tables rope;
     private final WeightMatrix embedding;
     private final WeightMatrix head;
@@ -132,7 +134,7 @@ public final class JavaDecoder implements CausalLM {
         this.pool = pool;
         this.ops = new RowOps(pool, (float) cfg.rmsNormEps());
         this.attention = attention;
-        this.attentionTime = new AttentionTime(attention.label());
+        this.attentionTime = new AttentionTime(cfg.attention(), cfg.headDim(), attention.label());
         this.rope = Rope.tables(maxPositions, cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
         this.embedding = embedding;
         this.head = head;
@@ -372,6 +374,7 @@ public final class JavaDecoder implements CausalLM {
         float[] gu = ws.zeroed(Buffer.GATE_UP, n * 2 * inter); // [N, 2I] gate | up
         float[] act = ws.zeroed(Buffer.ACT, n * inter);        // [N, I]
 
+        Attention[] kernels = rowKernels(hooks, b);                 // [B] per sequence, or null: all run `attention`
         long attentionNanos = 0;
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -395,7 +398,7 @@ public final class JavaDecoder implements CausalLM {
             int m = run == null ? n : run.length;
             // x += Wo · attention(q, K, V)
             long a0 = System.nanoTime();
-            attend(cache, ws, l, qkv, att, t, slot, pos, cfg.windowForLayer(l), run);
+            attend(cache, ws, l, qkv, att, t, slot, pos, cfg.windowForLayer(l), run, kernels);
             attentionNanos += System.nanoTime() - a0;
             zeroOthers(att, run, n, nh * dh); // a skipped position's heads read as zeros, not a stale step's
             sites.apply(l, Component.ATTN_HEADS, att, nh * dh);
@@ -416,7 +419,7 @@ public final class JavaDecoder implements CausalLM {
             sites.ran(l, gate);
             sites.apply(l, Component.RESID_POST, x, d);
         }
-        attentionTime.add(attentionNanos);
+        addAttentionTime(kernels, pos, t, attentionNanos);
 
         // logits = Whead · rms(x)·g_f, of each row's last real position or of every position
         int rows = mode == LogitsMode.LAST ? b : n;
@@ -517,17 +520,17 @@ public final class JavaDecoder implements CausalLM {
      * on the pool when there is enough work. Attention reads f32 ({@link KvView}).
      */
     private void attend(JavaKvCache cache, Workspace ws, int layer, float[] qkv, float[] att, int t, int[] slot, int[] pos, int window,
-                        int[] run) {
+                        int[] run, Attention[] kernels) {
         int m = run == null ? pos.length : run.length;
         long work = 0;
         for (int i = 0; i < m; i++) work += (long) (pos[run == null ? i : run[i]] + 1) * nh * dh;
         KvView kv = view(cache, ws, layer, t, slot, pos, window, work >= PARALLEL_ATTENTION_WORK);
         int items = m * ng;
         if (work < PARALLEL_ATTENTION_WORK || items == 1) {
-            attendItems(kv, qkv, att, t, pos, window, run, 0, items);
+            attendItems(kv, qkv, att, t, pos, window, run, kernels, 0, items);
             return;
         }
-        pool.run(items, item -> attendItems(kv, qkv, att, t, pos, window, run, item, item + 1));
+        pool.run(items, item -> attendItems(kv, qkv, att, t, pos, window, run, kernels, item, item + 1));
     }
 
     /**
@@ -578,14 +581,45 @@ public final class JavaDecoder implements CausalLM {
      * Items {@code [from, to)} of {@code (running row, KV head)} pairs: the R query heads sharing
      * that KV head ({@code run} lists the running rows, null = every row).
      */
-    private void attendItems(KvView kv, float[] qkv, float[] att, int t, int[] pos, int window, int[] run, int from, int to) {
+    private void attendItems(KvView kv, float[] qkv, float[] att, int t, int[] pos, int window, int[] run, Attention[] kernels,
+                             int from, int to) {
         for (int item = from; item < to; item++) {
             int r = run == null ? item / ng : run[item / ng], g = item % ng, s = r / t;
             int lo = AttentionMask.firstVisible(pos[r], window);
-            attention.attend(qkv, r * qkvWidth + g * group * dh, group,
+            (kernels == null ? attention : kernels[s]).attend(qkv, r * qkvWidth + g * group * dh, group,
                     kv.keys()[s], kv.values()[s], kv.base()[s * ng + g] + lo * dh, pos[r] - lo + 1,
                     att, (r * nh + g * group) * dh);
         }
+    }
+
+    /** Each sequence's kernel when some row's request chose other attention options; null when every row runs {@link #attention}. */
+    private Attention[] rowKernels(StepHooks hooks, int b) {
+        Attention[] kernels = null;
+        for (int r = 0; r < b; r++) {
+            java.util.Optional<AttentionOptions> o = hooks.attention(r);
+            if (o.isEmpty()) continue;
+            if (kernels == null) {
+                kernels = new Attention[b];
+                java.util.Arrays.fill(kernels, attention);
+            }
+            kernels[r] = rowKernels.computeIfAbsent(o.get(), opts -> cfg.attention().kernel(cfg.headDim(), opts));
+        }
+        return kernels;
+    }
+
+    /** A step's attention time, under each kernel that ran, split by the keys its rows attended to. */
+    private void addAttentionTime(Attention[] kernels, int[] pos, int t, long nanos) {
+        if (kernels == null) {
+            attentionTime.add(attention.label(), nanos);
+            return;
+        }
+        java.util.Map<String, Long> keys = new java.util.LinkedHashMap<>();
+        long total = 0;
+        for (int r = 0; r < pos.length; r++) {
+            keys.merge(kernels[r / t].label(), pos[r] + 1L, Long::sum);
+            total += pos[r] + 1L;
+        }
+        for (var e : keys.entrySet()) attentionTime.add(e.getKey(), Math.round((double) nanos * e.getValue() / total));
     }
 
     @Override

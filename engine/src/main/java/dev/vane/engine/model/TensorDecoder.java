@@ -70,6 +70,7 @@ public final class TensorDecoder implements CausalLM {
     private final NDArray eps;      // scalar
     private final Attention attention;
     private final AttentionTime attentionTime;
+    private final AttentionOptions attentionOptions;
     /** The attention nanoseconds of the step running on this thread. */
     private final ThreadLocal<long[]> stepAttentionNanos = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -88,7 +89,8 @@ public final class TensorDecoder implements CausalLM {
         this.ropeSin = manager.create(t.sinSigned(), table);
         this.eps = manager.create((float) cfg.rmsNormEps());
         this.attention = cfg.attention().kernel(cfg.headDim(), attentionOptions);
-        this.attentionTime = new AttentionTime(attention.label());
+        this.attentionTime = new AttentionTime(cfg.attention(), cfg.headDim(), attention.label());
+        this.attentionOptions = attentionOptions;
     }
 
     @Override public ModelConfig config() { return cfg; }
@@ -165,6 +167,10 @@ public final class TensorDecoder implements CausalLM {
 
     private NDArray forward(StepInput in, KvSource kv, TensorHooks tensors, StepHooks rows, LogitsMode mode) {
         CausalLM.checkPositions(in, maxPositions);
+        for (int r = 0; r < in.rows(); r++)
+            if (rows.attention(r).filter(o -> !o.equals(attentionOptions)).isPresent())
+                throw new IllegalArgumentException("the tensor backend runs one attention setting for every row ("
+                        + attention.label() + "); a row asked for " + rows.attention(r).get());
         int b = in.rows(), t = in.width();
         int[][] positions = in.positions();
         Sites sites = new Sites(tensors, rows, in.context());
@@ -197,7 +203,7 @@ public final class TensorDecoder implements CausalLM {
             }
             x = sites.apply(HookSite.of(l, Component.RESID_POST), x);
         }
-        attentionTime.add(attentionNanos[0]);
+        attentionTime.add(attention.label(), attentionNanos[0]);
         if (mode == LogitsMode.LAST) x = lastTokens(x, in);                            // [B, D]
         NDArray logits = linear(rmsNorm(x, w.finalNorm()), w.head(), Optional.empty());
         return sites.apply(HookSite.LOGITS, logits);
