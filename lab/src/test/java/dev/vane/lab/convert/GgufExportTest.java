@@ -192,6 +192,11 @@ class GgufExportTest {
             assertThat(g.tensors().get("blk.0.attn_norm.weight").typeId()).isEqualTo(GgmlType.F32.id());
             assertThat(g.tensors()).containsKeys("rope_freqs.weight", "output.weight");
         }
+        // a model trained with another attention kernel has no GGUF form
+        Path lssa = FixtureWriter.write(Preset.TINY_LLAMA.config().withAttention(new dev.vane.attention.AttentionKind.Softplus(64, 1)),
+                FileDType.F16, 7, dir.resolve("lssa"));
+        assertThatThrownBy(() -> GgufExport.run(lssa, dir.resolve("lssa.gguf"), GgmlType.F16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trained with lssa attention");
         // row r of the file holds head h's element (r % 2)·d/2 + (r % d)/2: halves interleaved
         assertThat(Arrays.stream(new int[] {0, 1, 2, 3, 16, 17}).map(r -> GgufExport.sourceRow(r, 16)).toArray())
                 .containsExactly(0, 8, 1, 9, 16, 24);
