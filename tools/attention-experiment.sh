@@ -21,7 +21,7 @@ best=""; bestLoss=""
 : > "$O/lssar-sweep.jsonl"
 for p in 1.5 2 3 4; do
   line=$(./vane eval attention --model "$O/lssa" --data "$D" --attention lssar:$N:$p --force-attention \
-    --label "LSSAR p=$p" --passkeys 0 --split valid)
+    --label "lssar-p$p" --passkeys 0 --split valid)
   echo "$line" >> "$O/lssar-sweep.jsonl"
   mean=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1])["results"]; print(sum(x["loss"] for x in r)/len(r))' "$line")
   if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $mean < $bestLoss else 1)"; then best=$p; bestLoss=$mean; fi
@@ -29,9 +29,9 @@ done
 echo "LSSAR: p = $best (mean validation loss $bestLoss)" >&2
 {
   ./vane eval attention --model "$O/softmax" --data "$D" --label softmax
-  ./vane eval attention --model "$O/softmax" --data "$D" --attention-log-n $N --label "softmax + log-n"
-  ./vane eval attention --model "$O/lssa" --data "$D" --label LSSA
-  ./vane eval attention --model "$O/lssa" --data "$D" --attention lssar:$N:$best --force-attention --label "LSSAR (p = $best)"
+  ./vane eval attention --model "$O/softmax" --data "$D" --attention-log-n $N --label softmax-logn
+  ./vane eval attention --model "$O/lssa" --data "$D" --label lssa
+  ./vane eval attention --model "$O/lssa" --data "$D" --attention lssar:$N:$best --force-attention --label "lssar-p$best"
   ./vane eval attention --model "$O/sigmoid" --data "$D" --label sigmoid
 } > "$O/results.jsonl"
 /usr/bin/python3 tools/plot-attention.py "$O/results.jsonl" docs/img/attention-length.png

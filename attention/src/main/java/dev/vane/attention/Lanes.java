@@ -94,12 +94,16 @@ public final class Lanes {
     public static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
         float t = Math.fma(x, LOG2E, ROUND);
-        float n = t - ROUND;
+        return mantissa(x, t - ROUND) * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
+    }
+
+    /** {@code e^(x − n·ln 2)} for the integer {@code n = round(x·log2 e)}: the Taylor polynomial after range reduction. */
+    private static float mantissa(float x, float n) {
         float r = Math.fma(n, -LN2_HI, x);
         r = Math.fma(n, -LN2_LO, r);
         float p = TAYLOR[0];
         for (int i = 1; i < TAYLOR.length; i++) p = Math.fma(p, r, TAYLOR[i]);
-        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
+        return p;
     }
 
     /**
@@ -110,13 +114,8 @@ public final class Lanes {
      */
     public static int expSplit(float x, float[] mantissa, int at) {
         x = Math.min(Math.max(x, -22000f), 22000f);
-        float t = Math.fma(x, LOG2E, ROUND);
-        float n = t - ROUND;
-        float r = Math.fma(n, -LN2_HI, x);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = TAYLOR[0];
-        for (int i = 1; i < TAYLOR.length; i++) p = Math.fma(p, r, TAYLOR[i]);
-        mantissa[at] = p;
+        float n = Math.fma(x, LOG2E, ROUND) - ROUND;
+        mantissa[at] = mantissa(x, n);
         return (int) n;
     }
 }

@@ -1,7 +1,5 @@
 package dev.vane.attention;
 
-import ai.djl.ndarray.NDArray;
-
 /**
  * Exact softmax attention over blocks of keys (online softmax): per head a running state
  * {@code (m, l, o)} = (max logit so far, Σ e^(z−m), Σ e^(z−m)·v), updated block by block with
@@ -13,34 +11,20 @@ import ai.djl.ndarray.NDArray;
  * <p>The tensor form is the reference's (the reformulation changes the order of operations, not
  * the function).
  */
-public final class OnlineSoftmaxAttention implements Attention {
+public final class OnlineSoftmaxAttention extends BlockedSoftmax {
 
     /** Keys per block unless told otherwise: 256 scores per head stay in the first-level cache. */
     public static final int DEFAULT_BLOCK = 256;
 
-    /** Per thread: {@code [heads, block]} scores, {@code [heads, Dh]} running outputs, one block's {@code [Dh]} mix. */
+    /** Per thread: {@code [heads, block]} scores, {@code [heads, 2]} running (m, l), one block's {@code [Dh]} mix (the outputs accumulate in place). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
-    private final int dh, block;
-    private final float scale;
-    private final LengthScale length;
-    private final SoftmaxAttention tensorForm;
-
     public OnlineSoftmaxAttention(int headDim, int block, LengthScale length) {
-        if (headDim <= 0) throw new IllegalArgumentException("head dim must be > 0, got " + headDim);
-        if (block < 1) throw new IllegalArgumentException("block must be ≥ 1, got " + block);
-        this.dh = headDim;
-        this.block = block;
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.length = length;
-        this.tensorForm = new SoftmaxAttention(headDim, length);
+        super(headDim, block, length);
     }
 
     @Override
-    public int headDim() { return dh; }
-
-    @Override
-    public String label() { return length instanceof LengthScale.LogN ? "softmax_logn_online" : "softmax_online"; }
+    public String label() { return label("online"); }
 
     @Override
     public void attend(float[] q, int q0, int heads, float[] keys, float[] values, int kv0, int n, float[] out, int o0) {
@@ -75,10 +59,5 @@ public final class OnlineSoftmaxAttention implements Attention {
             float inv = 1f / ml[2 * h + 1];
             for (int i = 0, o = o0 + h * dh; i < dh; i++) out[o + i] *= inv;
         }
-    }
-
-    @Override
-    public NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int groupSize) {
-        return tensorForm.attend(q, k, v, mask, groupSize);
     }
 }

@@ -1,7 +1,5 @@
 package dev.vane.attention;
 
-import ai.djl.ndarray.NDArray;
-
 /**
  * Exact softmax attention by the two-pass algorithm (Dukhan and Ablavatski, "The Two-Pass
  * Softmax Algorithm", arXiv 2001.04438): each exponential is kept as a mantissa and a power of
@@ -13,31 +11,17 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>The tensor form is the reference's.
  */
-public final class TwoPassSoftmaxAttention implements Attention {
+public final class TwoPassSoftmaxAttention extends BlockedSoftmax {
 
     /** Per thread: {@code [heads, block]} scores, {@code [block]} exponents then {@code [heads]} E, {@code [heads]} V, one block's {@code [Dh]} mix. */
     private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[] {new float[0], new int[0], new float[0], new float[0]});
 
-    private final int dh, block;
-    private final float scale;
-    private final LengthScale length;
-    private final SoftmaxAttention tensorForm;
-
     public TwoPassSoftmaxAttention(int headDim, int block, LengthScale length) {
-        if (headDim <= 0) throw new IllegalArgumentException("head dim must be > 0, got " + headDim);
-        if (block < 1) throw new IllegalArgumentException("block must be ≥ 1, got " + block);
-        this.dh = headDim;
-        this.block = block;
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.length = length;
-        this.tensorForm = new SoftmaxAttention(headDim, length);
+        super(headDim, block, length);
     }
 
     @Override
-    public int headDim() { return dh; }
-
-    @Override
-    public String label() { return length instanceof LengthScale.LogN ? "softmax_logn_two_pass" : "softmax_two_pass"; }
+    public String label() { return label("two_pass"); }
 
     @Override
     public void attend(float[] q, int q0, int heads, float[] keys, float[] values, int kv0, int n, float[] out, int o0) {
@@ -90,10 +74,5 @@ public final class TwoPassSoftmaxAttention implements Attention {
             float inv = 1f / ve[h];
             for (int i = 0, o = o0 + h * dh; i < dh; i++) out[o + i] *= inv;
         }
-    }
-
-    @Override
-    public NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int groupSize) {
-        return tensorForm.attend(q, k, v, mask, groupSize);
     }
 }
