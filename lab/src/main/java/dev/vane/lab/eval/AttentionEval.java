@@ -40,7 +40,8 @@ import java.util.SplittableRandom;
  *   <li>validation loss: mean next-token cross-entropy over every position of windows of the
  *       context's length, cut from the demo corpus's documents packed as training packs them; every
  *       context scores the same tokens (regions of the longest context, each cut into windows), so
- *       lengths differ only in how much each token sees; the interval is Student's t over regions;</li>
+ *       lengths differ only in how much each token sees; the interval is Student's t over regions, and
+ *       {@code loss_regions} gives every region's value for paired comparisons between variants;</li>
  *   <li>pass-key accuracy: documents of the context's length with a five-digit key hidden at a
  *       uniform depth ({@link PassKeys}, fresh keys), answered greedily; the interval is Wilson's.</li>
  * </ul>
@@ -80,9 +81,12 @@ public final class AttentionEval {
             ArrayNode results = row.putArray("results");
             for (int m : o.multiples()) {
                 int length = m * o.trainLength();
-                SeedInterval loss = loss(model, ids, length, longest, o.tokens());
+                double[] regions = loss(model, ids, length, longest, o.tokens());
+                SeedInterval loss = SeedInterval.of(regions);
                 ObjectNode r = results.addObject().put("multiple", m).put("length", length)
                         .put("loss", loss.mean()).put("loss_low", loss.low()).put("loss_high", loss.high()).put("windows", loss.seeds());
+                ArrayNode perRegion = r.putArray("loss_regions"); // the same regions in every row: paired comparisons
+                for (double x : regions) perRegion.add(x);
                 int[] keys = o.passKeys() > 0 ? passKeys(gen, tok, length, o.passKeys(), o.split()) : new int[] {0, 0};
                 r.put("passkey_correct", keys[0]).put("passkey_docs", keys[1]);
                 if (keys[1] > 0) {
@@ -103,9 +107,9 @@ public final class AttentionEval {
      * Mean next-token loss at context {@code length} over the same tokens at every length:
      * {@code max(2, tokens / longest)} regions of {@code longest} tokens, spaced evenly through the
      * text, each cut into windows of {@code length}; one value per region (the mean of its
-     * windows), the interval over regions.
+     * windows).
      */
-    static SeedInterval loss(TensorDecoder model, int[] ids, int length, int longest, int tokens) {
+    static double[] loss(TensorDecoder model, int[] ids, int length, int longest, int tokens) {
         int regions = Math.max(2, tokens / longest);
         if ((long) regions * longest + 1 > ids.length)
             throw new IllegalArgumentException("the text holds fewer than " + regions + " regions of " + longest + " tokens");
@@ -124,7 +128,7 @@ public final class AttentionEval {
             }
             perRegion[r] = sum / (longest / length);
         }
-        return SeedInterval.of(perRegion);
+        return perRegion;
     }
 
     /** {correct, documents}: pass-key documents of about {@code length} tokens, answered greedily. */

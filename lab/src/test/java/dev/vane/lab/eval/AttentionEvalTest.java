@@ -62,6 +62,7 @@ class AttentionEvalTest {
         assertThat(row.get("results")).hasSize(3);
         for (JsonNode r : row.get("results")) {
             assertThat(r.get("windows").asInt()).isEqualTo(4); // 256 tokens / 64 per region
+            assertThat(r.get("loss_regions")).hasSize(4);
             assertThat(r.get("loss").asDouble()).isBetween(r.get("loss_low").asDouble(), r.get("loss_high").asDouble());
             assertThat(r.get("passkey_docs").asInt()).isEqualTo(2);
         }
