@@ -47,7 +47,7 @@ public final class SoftmaxAttention implements Attention {
         }
         float sc = (float) (scale * length.at(n));
         float[] s = SCORES.get();
-        if (s.length < heads * n) SCORES.set(s = new float[heads * n]);
+        if (s.length < heads * n) SCORES.set(s = new float[Math.max(heads * n, 2 * s.length)]); // doubling: a growing prompt reallocates log(n) times, not n
         for (int h = 0; h < heads; h++) Rows.scoreRow(dh, sc, q, q0 + h * dh, keys, kv0, n, s, h * n);
         for (int h = 0; h < heads; h++) {
             int s0 = h * n;
