@@ -51,6 +51,24 @@ public sealed interface AttentionKind {
     AttentionKind SOFTMAX = new Softmax();
 
     /**
+     * The kind named {@code id} for a model trained at {@code trainLength}: {@code softmax},
+     * {@code lssa}, {@code lssar} (re-weighting {@code power} > 1) or {@code sigmoid} (bias −ln L).
+     * The one place where these names become kinds ({@link #parse}, the trainer, the config reader).
+     */
+    static AttentionKind named(String id, int trainLength, double power) {
+        return switch (id) {
+            case "softmax" -> SOFTMAX;
+            case "lssa" -> new Softplus(trainLength, 1);
+            case "lssar" -> {
+                if (!(power > 1)) throw new IllegalArgumentException("lssar's power must be > 1 (1 is lssa), got " + power);
+                yield new Softplus(trainLength, power);
+            }
+            case "sigmoid" -> Sigmoid.forLength(trainLength);
+            default -> throw new IllegalArgumentException("the attention kind must be softmax, lssa, lssar or sigmoid, got '" + id + "'");
+        };
+    }
+
+    /**
      * A kind written as a flag value: {@code softmax}, {@code lssa:L}, {@code lssar:L:P} or
      * {@code sigmoid:B} (L the training length, P the re-weighting power, B the bias).
      */
@@ -59,13 +77,8 @@ public sealed interface AttentionKind {
         try {
             return switch (p[0]) {
                 case "softmax" -> { arity(p, 1); yield SOFTMAX; }
-                case "lssa" -> { arity(p, 2); yield new Softplus(Integer.parseInt(p[1]), 1); }
-                case "lssar" -> {
-                    arity(p, 3);
-                    double power = Double.parseDouble(p[2]);
-                    if (!(power > 1)) throw new IllegalArgumentException("lssar's power must be > 1 (1 is lssa), got " + p[2]);
-                    yield new Softplus(Integer.parseInt(p[1]), power);
-                }
+                case "lssa" -> { arity(p, 2); yield named("lssa", Integer.parseInt(p[1]), 1); }
+                case "lssar" -> { arity(p, 3); yield named("lssar", Integer.parseInt(p[1]), Double.parseDouble(p[2])); }
                 case "sigmoid" -> { arity(p, 2); yield new Sigmoid(Double.parseDouble(p[1])); }
                 default -> throw new IllegalArgumentException("unknown attention kind '" + p[0] + "'");
             };

@@ -81,16 +81,13 @@ final class TrainLmCommand extends Leaf {
     }
 
     private AttentionKind attentionKind(String kind) {
-        return switch (kind) {
-            case "softmax" -> AttentionKind.SOFTMAX;
-            case "lssa" -> new AttentionKind.Softplus(context, 1);
-            case "lssar" -> {
-                if (!(attentionPower > 1)) throw new IllegalArgumentException("--attention-power must be > 1 for lssar, got " + attentionPower);
-                yield new AttentionKind.Softplus(context, attentionPower);
-            }
-            case "sigmoid" -> AttentionKind.Sigmoid.forLength(context);
-            default -> throw new IllegalArgumentException("--attention must be softmax, lssa, lssar or sigmoid, got '" + kind + "'");
-        };
+        if (kind.equals("lssar") && !(attentionPower > 1))
+            throw new IllegalArgumentException("--attention-power must be > 1 for lssar, got " + attentionPower);
+        try {
+            return AttentionKind.named(kind, context, attentionPower);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--attention must be softmax, lssa, lssar or sigmoid, got '" + kind + "'");
+        }
     }
 
     @Override

@@ -100,18 +100,11 @@ public final class HfConfig {
         if (!a.isObject()) throw new IllegalArgumentException("'vane_attention' must be an object");
         String kind = a.path("kind").asText("");
         try {
-            return switch (kind) {
-                case "softmax" -> AttentionKind.SOFTMAX;
-                case "lssa" -> new AttentionKind.Softplus(requiredInt(a, "train_length"), 1);
-                case "lssar" -> {
-                    double p = requiredDouble(a, "power");
-                    if (!(p > 1)) throw new IllegalArgumentException("power must be > 1 for lssar (1 is lssa), got " + p);
-                    yield new AttentionKind.Softplus(requiredInt(a, "train_length"), p);
-                }
-                case "sigmoid" -> a.hasNonNull("bias") ? new AttentionKind.Sigmoid(requiredDouble(a, "bias"))
-                        : AttentionKind.Sigmoid.forLength(requiredInt(a, "train_length"));
-                default -> throw new IllegalArgumentException("kind must be softmax, lssa, lssar or sigmoid, got '" + kind + "'");
-            };
+            if (kind.equals("sigmoid") && a.hasNonNull("bias")) return new AttentionKind.Sigmoid(requiredDouble(a, "bias"));
+            if (kind.equals("softmax")) return AttentionKind.SOFTMAX;
+            if (!kind.equals("lssa") && !kind.equals("lssar") && !kind.equals("sigmoid"))
+                throw new IllegalArgumentException("kind must be softmax, lssa, lssar or sigmoid, got '" + kind + "'");
+            return AttentionKind.named(kind, requiredInt(a, "train_length"), kind.equals("lssar") ? requiredDouble(a, "power") : 1);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("vane_attention: " + e.getMessage(), e);
         }
