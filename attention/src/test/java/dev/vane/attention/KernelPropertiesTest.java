@@ -55,7 +55,7 @@ class KernelPropertiesTest {
         }
         kinds.add(new Kind("online log-n 16", dh -> new OnlineSoftmaxAttention(dh, 32, new LengthScale.LogN(16)),
                 (z, n) -> softmax(z, Math.max(1, Math.log(n) / Math.log(16)))));
-        for (double p : new double[] {1, 2, 3.5}) {
+        for (double p : new double[] {1, 1.5, 2, 3.5}) {
             kinds.add(new Kind("softplus p " + p, dh -> new SoftplusAttention(dh, 32, p), (z, n) -> {
                 double lambda = Math.log(n) / Math.log(32);
                 double[] u = new double[z.length];
