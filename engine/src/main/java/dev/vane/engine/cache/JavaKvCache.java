@@ -28,6 +28,8 @@ public final class JavaKvCache implements KvCache {
     private final Slot[] held;        // [slot], null where the slot never held a sequence
     private final boolean[] inUse;    // [slot]
     private final AtomicInteger used = new AtomicInteger(); // slots taken by running sequences
+    private final float[][][] preRope; // [slot][layer][G·S·Dh] beacon rows' keys before RoPE, allocated at a slot's first beacon
+    private final int span;            // S: entries an open beacon window spans (W raw + W/2 beacons at most); 0 without beacons
 
     /** One slot's arrays: {@code [layer][G·C·Dh]} keys and values. */
     private sealed interface Slot permits F32Slot, F16Slot {}
@@ -47,6 +49,8 @@ public final class JavaKvCache implements KvCache {
         this.dtype = dtype;
         this.held = new Slot[slots];
         this.inUse = new boolean[slots];
+        this.preRope = new float[slots][][];
+        this.span = c.beacon().map(b -> b.window() + b.window() / 2).orElse(0);
     }
 
     /** A sequence takes slot {@code slot}: its arrays are allocated if it never held any. */
@@ -139,6 +143,57 @@ public final class JavaKvCache implements KvCache {
         }
     }
 
+    /**
+     * Keeps the keys of a beacon row as the projection gave them (before any k-norm and RoPE),
+     * {@code G·Dh} floats at {@code src[k0 ..]}, for {@link #moveEntry}: a beacon's key is rotated
+     * again when its window closes and it moves to a new position. Kept by position modulo the
+     * span of one open window (a model with beacon parameters only), so only the open window's
+     * beacons are held: {@code L·G·S·Dh} floats per slot that ever ran a beacon row.
+     */
+    public void keepPreRopeKeys(int layer, int slot, int pos, float[] src, int k0) {
+        if (span == 0) throw new IllegalStateException("this model has no beacon parameters");
+        float[][] kept;
+        synchronized (this) {
+            if (preRope[slot] == null) preRope[slot] = new float[layers][kvHeads * span * headDim];
+            kept = preRope[slot];
+        }
+        for (int g = 0; g < kvHeads; g++)
+            System.arraycopy(src, k0 + g * headDim, kept[layer], (g * span + pos % span) * headDim, headDim);
+    }
+
+    /** The keys {@link #keepPreRopeKeys} kept for the beacon at {@code pos}, {@code G·Dh} floats into {@code dst[at ..]}. */
+    public void preRopeKeys(int layer, int slot, int pos, float[] dst, int at) {
+        float[][] kept;
+        synchronized (this) {
+            kept = preRope[slot];
+        }
+        if (kept == null) throw new IllegalStateException("slot " + slot + " kept no beacon keys");
+        for (int g = 0; g < kvHeads; g++)
+            System.arraycopy(kept[layer], (g * span + pos % span) * headDim, dst, at + g * headDim, headDim);
+    }
+
+    /**
+     * Moves the entry at {@code from} to {@code to ≤ from}: its value as stored, its key as given
+     * ({@code keys[k0 ..]}, {@code G·Dh} floats, rotated for the new position by the caller).
+     */
+    public void moveEntry(int layer, int slot, int from, int to, float[] keys, int k0) {
+        if (to > from || to < 0) throw new IllegalArgumentException("an entry moves down, got " + from + " -> " + to);
+        Slot s = slot(slot);
+        for (int g = 0; g < kvHeads; g++) {
+            int src = (g * capacity + from) * headDim, dst = (g * capacity + to) * headDim;
+            switch (s) {
+                case F32Slot f -> {
+                    System.arraycopy(f.values()[layer], src, f.values()[layer], dst, headDim);
+                    System.arraycopy(keys, k0 + g * headDim, f.keys()[layer], dst, headDim);
+                }
+                case F16Slot h -> {
+                    System.arraycopy(h.values()[layer], src, h.values()[layer], dst, headDim);
+                    narrow(keys, k0 + g * headDim, h.keys()[layer], dst, headDim);
+                }
+            }
+        }
+    }
+
     /** f16 bits to f32, exactly (a loop the JIT turns into vector conversions). */
     private static void widen(short[] src, int from, float[] dst, int at, int n) {
         for (int i = 0; i < n; i++) dst[at + i] = Float.float16ToFloat(src[from + i]);
@@ -160,6 +215,7 @@ public final class JavaKvCache implements KvCache {
         for (int s = 0; s < slots; s++) {
             release(s);
             held[s] = null;
+            preRope[s] = null;
         }
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** The boundary between Hugging Face {@code config.json} names and {@link ModelConfig}. */
@@ -88,7 +89,41 @@ public final class HfConfig {
                 windowFrom,
                 c.hasNonNull("bos_token_id") ? OptionalInt.of(c.get("bos_token_id").asInt()) : OptionalInt.empty(),
                 intList(c.path("eos_token_id")),
-                attention(c.path("vane_attention")));
+                attention(c.path("vane_attention")),
+                beacon(c));
+    }
+
+    /**
+     * The {@code beacon_*} fields of a checkpoint with Activation Beacon parameters (absent
+     * {@code beacon_window}: none). Defaults are those of the reference implementation; settings of
+     * another layout than interleaved beacons with full-coverage attention are refused by name.
+     */
+    private static Optional<BeaconConfig> beacon(JsonNode c) {
+        if (!c.hasNonNull("beacon_window")) return Optional.empty();
+        int window = requiredInt(c, "beacon_window");
+        if (c.hasNonNull("beacon_stride")) {
+            JsonNode s = c.get("beacon_stride");
+            int stride = s.isArray() && s.size() == 1 ? s.get(0).asInt() : s.isInt() ? s.asInt() : -1;
+            if (stride != window)
+                throw new IllegalArgumentException("beacon_stride must equal beacon_window (" + window + ") for interleaved beacons, got " + s);
+        }
+        String pos = c.path("beacon_pos").asText("interleave");
+        if (!pos.equals("interleave")) throw new IllegalArgumentException("beacon_pos '" + pos + "' is not supported (only interleave)");
+        String attn = c.path("beacon_attn").asText("full-coverage");
+        if (!attn.equals("full-coverage"))
+            throw new IllegalArgumentException("beacon_attn '" + attn + "' is not supported (only full-coverage)");
+        JsonNode ratio = c.path("beacon_ratio");
+        // as the reference does, ratios the window cannot run (0 = uncompressed windows, non-divisors) are left out
+        List<Integer> ratios = (ratio.isMissingNode() || ratio.isNull() ? List.of(2, 4, 8, 16, 32) : intList(ratio)).stream()
+                .filter(r -> r >= 2 && Integer.bitCount(r) == 1 && window % r == 0).toList();
+        if (ratios.isEmpty()) throw new IllegalArgumentException("beacon_ratio lists no power of two ≥ 2 dividing beacon_window " + window + ": " + ratio);
+        java.util.EnumSet<BeaconConfig.Projection> params = java.util.EnumSet.noneOf(BeaconConfig.Projection.class);
+        for (JsonNode p : c.path("beacon_param")) {
+            String id = p.asText();
+            params.add(java.util.Arrays.stream(BeaconConfig.Projection.values()).filter(x -> x.id().equals(id)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("beacon_param: unknown projection '" + id + "' (q, k, v, o)")));
+        }
+        return Optional.of(new BeaconConfig(window, ratios, c.path("beacon_sink_size").asInt(0), params));
     }
 
     /**
@@ -200,6 +235,16 @@ public final class HfConfig {
             }
             case AttentionKind.Sigmoid s -> c.putObject("vane_attention").put("kind", s.id()).put("bias", s.bias());
         }
+        cfg.beacon().ifPresent(b -> {
+            c.put("beacon_window", b.window());
+            c.put("beacon_stride", b.window());
+            b.ratios().forEach(c.putArray("beacon_ratio")::add);
+            c.put("beacon_pos", "interleave");
+            c.put("beacon_attn", "full-coverage");
+            c.put("beacon_sink_size", b.sinkSize());
+            ArrayNode p = c.putArray("beacon_param");
+            b.projections().stream().sorted().forEach(x -> p.add(x.id()));
+        });
         c.put("torch_dtype", torchDtype);
         return c;
     }

@@ -4,6 +4,7 @@ import dev.vane.attention.AttentionKind;
 import dev.vane.attention.RopeScaling;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -15,6 +16,7 @@ import java.util.OptionalInt;
  *        {@code max_window_layers}); 0 for Mistral, where every layer uses it
  * @param attention the attention function the model was trained with ({@code vane_attention};
  *        softmax for every Hugging Face model)
+ * @param beacon the Activation Beacon settings when the checkpoint carries beacon parameters
  */
 public record ModelConfig(
         Architecture architecture,
@@ -35,7 +37,8 @@ public record ModelConfig(
         int slidingWindowFromLayer,
         OptionalInt bosTokenId,
         List<Integer> eosTokenIds,
-        AttentionKind attention) {
+        AttentionKind attention,
+        Optional<BeaconConfig> beacon) {
 
     /** A softmax model. */
     public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
@@ -45,6 +48,15 @@ public record ModelConfig(
         this(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps,
                 ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, slidingWindow,
                 slidingWindowFromLayer, bosTokenId, eosTokenIds, AttentionKind.SOFTMAX);
+    }
+
+    public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
+                       int numHeads, int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
+                       int maxPositionEmbeddings, boolean tieWordEmbeddings, boolean attentionBias, OptionalInt slidingWindow,
+                       int slidingWindowFromLayer, OptionalInt bosTokenId, List<Integer> eosTokenIds, AttentionKind attention) {
+        this(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps,
+                ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, slidingWindow,
+                slidingWindowFromLayer, bosTokenId, eosTokenIds, attention, Optional.empty());
     }
 
     public ModelConfig {
@@ -61,6 +73,7 @@ public record ModelConfig(
         require(maxPositionEmbeddings > 0, "max_position_embeddings must be > 0");
         eosTokenIds = List.copyOf(eosTokenIds);
         java.util.Objects.requireNonNull(attention, "attention");
+        java.util.Objects.requireNonNull(beacon, "beacon");
     }
 
     private static void require(boolean ok, String message) {
@@ -85,14 +98,21 @@ public record ModelConfig(
     public ModelConfig withArchitecture(Architecture a) {
         return new ModelConfig(a, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
                 rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
-                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, attention);
+                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, attention, beacon);
     }
 
     /** This geometry with another attention function. */
     public ModelConfig withAttention(AttentionKind a) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
                 rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
-                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, a);
+                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, a, beacon);
+    }
+
+    /** This model with Activation Beacon parameters of settings {@code b} (their tensors beside the checkpoint's). */
+    public ModelConfig withBeacon(Optional<BeaconConfig> b) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+                rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
+                slidingWindow, slidingWindowFromLayer, bosTokenId, eosTokenIds, attention, b);
     }
 
     /** Number of parameters, counting a tied head once. */

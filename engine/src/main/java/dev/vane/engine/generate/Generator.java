@@ -2,6 +2,7 @@ package dev.vane.engine.generate;
 
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
+import dev.vane.engine.config.BeaconConfig;
 import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepHooks;
@@ -13,6 +14,7 @@ import dev.vane.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -69,8 +71,39 @@ public final class Generator implements AutoCloseable {
 
     /** A new sequence whose row runs {@code hooks} at the hook sites. */
     public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener, RowHooks hooks) {
-        params.checkContext(prompt.length + (hooks.promptReplay() == PromptReplay.NONE ? 0 : 1), contextLength());
-        return new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
+        return newSequence(prompt, params, listener, hooks, OptionalInt.empty());
+    }
+
+    /**
+     * A new sequence whose context is compressed by Activation Beacon at {@code beaconRatio}
+     * (empty: not): its KV slot holds the beacon layout ({@link BeaconMemory}), so prompt and
+     * generated tokens together may run far beyond the context length, as long as the layout's
+     * largest extent, {@code sink + ⌊N/W⌋·W/r + W + W/r} entries, fits it.
+     */
+    public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener, RowHooks hooks, OptionalInt beaconRatio) {
+        if (beaconRatio.isEmpty()) {
+            params.checkContext(prompt.length + (hooks.promptReplay() == PromptReplay.NONE ? 0 : 1), contextLength());
+            return new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
+        }
+        BeaconConfig b = model.beacon().orElseThrow(() -> new InvalidSamplingParamsException("vane.beacon",
+                "this model has no Activation Beacon parameters (model.beacon_embed_tokens and beacon_* settings)"));
+        int r = beaconRatio.getAsInt();
+        try {
+            BeaconConfig.checkRatio(r, b.window(), "vane.beacon.ratio");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSamplingParamsException("vane.beacon.ratio", e.getMessage());
+        }
+        if (hooks.promptReplay() != PromptReplay.NONE)
+            throw new InvalidSamplingParamsException("vane.beacon", "Activation Beacon cannot run with an intervention that replays the prompt");
+        long tokens = (long) prompt.length + params.maxTokens();
+        long extent = b.sinkSize() + tokens / b.window() * (b.window() / r) + b.window() + b.window() / r;
+        if (extent > contextLength())
+            throw new InvalidSamplingParamsException("max_tokens", "with beacon ratio " + r + " a sequence of " + tokens
+                    + " tokens (prompt and max_tokens) needs up to " + extent + " KV entries, beyond the context length of "
+                    + contextLength() + "; use a larger ratio or fewer tokens");
+        Sequence s = new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
+        s.useBeacon(new BeaconMemory(b, r, model.config().vocabSize()));
+        return s;
     }
 
     /** Generates one sequence to completion. */
@@ -147,7 +180,7 @@ public final class Generator implements AutoCloseable {
      * throwing ({@link StepHooks#isolating}), its logits holding NaN or +Infinity (its
      * activations overflowed), and anything thrown while it samples or emits its token.
      *
-     * @return the number of real tokens fed
+     * @return the number of rows fed (beacon rows included)
      */
     public int step(List<Sequence> rows, int prefillChunk) {
         List<Sequence> live = rows.stream().filter(s -> !s.isFinished()).toList();
@@ -162,10 +195,10 @@ public final class Generator implements AutoCloseable {
         for (int r = 0; r < b; r++) {
             Sequence s = live.get(r);
             tokens[r] = s.nextInput(prefillChunk);
-            start[r] = s.position();
+            start[r] = s.kvPosition();
             slot[r] = s.slot();
             phase[r] = s.inPrompt() ? Phase.PROMPT : Phase.GENERATION;
-            last[r] = s.inPrompt() && s.position() + tokens[r].length >= s.promptLength();
+            last[r] = s.inPrompt() && s.position() + s.rawCount(tokens[r]) >= s.promptLength();
             hooks.add(s.hooks());
         }
         float[] logits;
@@ -175,6 +208,10 @@ public final class Generator implements AutoCloseable {
                     LogitsMode.LAST, stepLogits);
         }
         stepLogits = logits; // reused by the next step: the rows below are copied out of it
+        for (int r = 0; r < b; r++) { // beacon rows: a window that this step filled closes
+            Sequence s = live.get(r);
+            s.beaconFed(tokens[r]).ifPresent(m -> model.moveBeacons(cache, s.slot(), m.from(), m.to()));
+        }
         for (int r = 0; r < b; r++) {
             Sequence s = live.get(r);
             stepHooks.failure(r).ifPresent(f -> {
@@ -191,9 +228,10 @@ public final class Generator implements AutoCloseable {
             Sequence s = live.get(r);
             if (s.isFinished()) return; // failed in the forward step
             try {
-                if (s.inPrompt() && !last[r]) s.advance(tokens[r].length);
-                else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(tokens[r].length);
-                else s.accept(row(s.slot(), logits, r * v, v), samplers[s.slot()], tokens[r].length);
+                int fed = s.rawCount(tokens[r]);
+                if (s.inPrompt() && !last[r]) s.advance(fed);
+                else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(fed);
+                else s.accept(row(s.slot(), logits, r * v, v), samplers[s.slot()], fed);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "sampling failed; ending its sequence " + s, e);
                 s.fail(Sequence.ENGINE_FAILED);

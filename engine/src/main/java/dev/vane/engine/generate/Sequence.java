@@ -37,6 +37,7 @@ public final class Sequence {
     private long firstToken;
     private long finished;
     private int position;
+    private Optional<BeaconMemory> beacon = Optional.empty();
     private int slot = -1;
     private FinishReason finish;
     private String error; // with ERROR: what failed, for the client
@@ -80,17 +81,44 @@ public final class Sequence {
         this.started = System.nanoTime();
     }
 
-    /** Absolute position of the next input token. */
+    /** Tokens fed so far: the index of the next prompt token, or prompt + generated tokens fed. */
     int position() { return position; }
 
+    /** Where the next step's first row goes in the KV slot: {@link #position}, or the beacon layout's next entry. */
+    int kvPosition() { return beacon.map(BeaconMemory::position).orElse(position); }
+
+    /** Runs this sequence in Activation Beacon windows ({@code vane.beacon}); before its first step. */
+    void useBeacon(BeaconMemory memory) {
+        if (position > 0) throw new IllegalStateException("beacon memory set after the first step");
+        beacon = Optional.of(memory);
+    }
+
+    /** The beacon ratio this sequence runs with, if any. */
+    public java.util.OptionalInt beaconRatio() {
+        return beacon.map(b -> java.util.OptionalInt.of(b.ratio())).orElse(java.util.OptionalInt.empty());
+    }
+
     /**
-     * Tokens to feed this step: the next chunk of at most {@code chunk} prompt tokens, then the
-     * last generated token.
+     * Tokens to feed this step: the next chunk of at most {@code chunk} prompt tokens (with
+     * beacons, at most what the open window takes, beacons inserted), then the last generated token.
      */
     int[] nextInput(int chunk) {
-        if (position < prompt.length)
-            return Arrays.copyOfRange(prompt, position, position + Math.min(prompt.length - position, chunk));
-        return new int[] {generated.get(generated.size() - 1)};
+        int[] raw;
+        if (position < prompt.length) {
+            int room = beacon.map(BeaconMemory::room).orElse(Integer.MAX_VALUE);
+            raw = Arrays.copyOfRange(prompt, position, position + Math.min(Math.min(prompt.length - position, chunk), room));
+        } else raw = new int[] {generated.get(generated.size() - 1)};
+        return beacon.isPresent() ? beacon.get().input(raw) : raw;
+    }
+
+    /** The tokens of a step input that are the sequence's own (not beacons). */
+    int rawCount(int[] input) {
+        return beacon.map(b -> b.rawCount(input)).orElse(input.length);
+    }
+
+    /** Records a fed step input in the beacon layout; the move of beacons that closes a full window, if it filled one. */
+    Optional<BeaconMemory.Move> beaconFed(int[] input) {
+        return beacon.flatMap(b -> b.fed(input));
     }
 
     /** Whether the prompt has not been fully processed yet. */

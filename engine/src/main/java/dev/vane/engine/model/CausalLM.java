@@ -61,6 +61,22 @@ public sealed interface CausalLM extends AutoCloseable permits JavaDecoder, Tens
     }
 
     /**
+     * The Activation Beacon settings when this model runs beacon rows (a step row whose token id
+     * is {@link ModelConfig#vocabSize}; the serving decoder with a checkpoint's beacon parameters);
+     * empty otherwise.
+     */
+    default java.util.Optional<dev.vane.engine.config.BeaconConfig> beacon() { return java.util.Optional.empty(); }
+
+    /**
+     * Moves the beacons of a closed beacon window in {@code slot}: the entries at positions
+     * {@code from[i]} go to {@code to + i} (keys rotated for the new positions). Models with
+     * {@link #beacon} only.
+     */
+    default void moveBeacons(KvCache cache, int slot, int[] from, int to) {
+        throw new UnsupportedOperationException("this model runs no beacon rows");
+    }
+
+    /**
      * Runs {@code task} for {@code 0 .. n-1} on the model's threads (this one included) when it has
      * a kernel pool, else in order on this thread; returns when all are done and rethrows a task's
      * exception. For per-row work around a step (sampling, detokenising); a task must not run a

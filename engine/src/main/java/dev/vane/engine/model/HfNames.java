@@ -26,6 +26,19 @@ public final class HfNames {
     public static final String UP = "mlp.up_proj.weight";
     public static final String DOWN = "mlp.down_proj.weight";
 
+    /** The Activation Beacon embedding {@code [1, D]} (the reference implementation's name). */
+    public static final String BEACON_EMBED = "model.beacon_embed_tokens.weight";
+
+    /** Layer {@code l}'s beacon copy of projection {@code p}: {@code self_attn.beacon_q_proj.weight} (or {@code .bias}). */
+    public static String beacon(int l, dev.vane.engine.config.BeaconConfig.Projection p, boolean bias) {
+        return layer(l, "self_attn.beacon_" + p.id() + "_proj." + (bias ? "bias" : "weight"));
+    }
+
+    /** Layer {@code l}'s base projection {@code p} (the one a beacon copy replaces for beacon rows). */
+    public static String base(int l, dev.vane.engine.config.BeaconConfig.Projection p, boolean bias) {
+        return layer(l, "self_attn." + p.id() + "_proj." + (bias ? "bias" : "weight"));
+    }
+
     public static String layer(int l, String suffix) {
         return "model.layers." + l + "." + suffix;
     }

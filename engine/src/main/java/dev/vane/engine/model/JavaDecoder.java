@@ -9,6 +9,7 @@ import dev.vane.engine.cache.KvBudget;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.cache.KvCacheTooLargeException;
 import dev.vane.engine.cache.KvDType;
+import dev.vane.engine.config.BeaconConfig;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.hooks.Component;
 import dev.vane.engine.hooks.HookSite;
@@ -89,6 +90,8 @@ public final class JavaDecoder implements CausalLM {
     private final WeightMatrix head;
     private final Layer[] layers;
     private final float[] finalNorm;
+    /** Activation Beacon parameters, where the checkpoint has them. */
+    private final Optional<BeaconWeights> beacon;
     private final int d, nh, ng, dh, group, inter, qkvWidth, vocab, maxPositions;
     private final KvDType kvDType;
     private final java.util.concurrent.atomic.LongAdder positionLayersRun = new java.util.concurrent.atomic.LongAdder();
@@ -128,7 +131,8 @@ public final class JavaDecoder implements CausalLM {
                          float[] inputNorm, float[] postNorm) {}
 
     private JavaDecoder(ModelConfig cfg, Backend backend, KernelPool pool, WeightMatrix embedding, WeightMatrix head,
-                        Layer[] layers, float[] finalNorm, int maxPositions, KvDType kvDType, Attention attention) {
+                        Layer[] layers, float[] finalNorm, int maxPositions, KvDType kvDType, Attention attention,
+                        Optional<BeaconWeights> beacon) {
         this.cfg = cfg;
         this.backend = backend;
         this.pool = pool;
@@ -140,6 +144,7 @@ public final class JavaDecoder implements CausalLM {
         this.head = head;
         this.layers = layers;
         this.finalNorm = finalNorm;
+        this.beacon = beacon;
         this.maxPositions = maxPositions;
         this.kvDType = kvDType;
         this.d = cfg.hiddenSize();
@@ -208,9 +213,14 @@ public final class JavaDecoder implements CausalLM {
                     ? embedding
                     : pack(r, dtype, cache, List.of(HfNames.LM_HEAD), new int[] {cfg.vocabSize()}, d, pool);
             float[] finalNorm = r.floats(HfNames.FINAL_NORM, new long[] {d});
+            Optional<BeaconWeights> beacon = cfg.beacon().map(b -> {
+                float[] eos = new float[d];
+                embedding.row(cfg.eosTokenIds().isEmpty() ? 0 : cfg.eosTokenIds().getFirst(), eos, 0);
+                return BeaconWeights.load(r, cfg, b, dtype, pool, eos, Arrays.stream(layers).map(Layer::qkNorm).toArray(float[][]::new));
+            });
             long t1 = System.nanoTime();
             JavaDecoder decoder = new JavaDecoder(cfg, backend, pool, embedding, head, layers, finalNorm, maxPositions, kvDType,
-                    cfg.attention().kernel(cfg.headDim(), attentionOptions));
+                    cfg.attention().kernel(cfg.headDim(), attentionOptions), beacon);
             decoder.weightsSaved = cache.map(PackedCache::saveInBackground).orElse(CompletableFuture.completedFuture(null));
             warmUp.join();
             LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
@@ -232,7 +242,7 @@ public final class JavaDecoder implements CausalLM {
      * The 2-d tensors {@code names}, of {@code rows[k]} rows of {@code in} each, stacked and
      * packed in {@code dtype}, or copied from {@code cache} when it holds them intact.
      */
-    private static WeightMatrix pack(WeightSource r, ComputeDType dtype, Optional<PackedCache> cache, List<String> names,
+    static WeightMatrix pack(WeightSource r, ComputeDType dtype, Optional<PackedCache> cache, List<String> names,
                                      int[] rows, int in, KernelPool pool) {
         String name = names.size() == 1 ? names.getFirst() : names.toString();
         int out = Arrays.stream(rows).sum();
@@ -283,7 +293,7 @@ public final class JavaDecoder implements CausalLM {
     }
 
     /** The vectors {@code names}, of {@code lengths[k]} values each, one after another. */
-    private static float[] stackedFloats(WeightSource r, List<String> names, int[] lengths) {
+    static float[] stackedFloats(WeightSource r, List<String> names, int[] lengths) {
         float[] out = new float[Arrays.stream(lengths).sum()];
         for (int k = 0, at = 0; k < names.size(); at += lengths[k], k++)
             System.arraycopy(r.floats(names.get(k), new long[] {lengths[k]}), 0, out, at, lengths[k]);
@@ -322,7 +332,7 @@ public final class JavaDecoder implements CausalLM {
             if (l.qkvBias() != null) n += 4L * l.qkvBias().length;
             if (l.qkNorm() != null) n += 4L * l.qkNorm().length;
         }
-        return n;
+        return n + beacon.map(BeaconWeights::bytes).orElse(0L);
     }
 
     /** Completes once the packed-weights cache that this load wrote (if any) is on disk. */
@@ -363,10 +373,12 @@ public final class JavaDecoder implements CausalLM {
         long[] ids = in.paddedIds();
         Workspace ws = workspaces.computeIfAbsent(cache, c -> new Workspace());
         float[] x = ws.zeroed(Buffer.X, n * d);       // [N, D] the residual stream
+        int[] beacons = beaconRows(ids);              // rows whose id is the vocabulary size: beacon rows
         for (int r = 0; r < n; r++) {
             pos[r] = start[r / t] + r % t;
-            embedding.row((int) ids[r], x, r * d);
+            if (ids[r] != vocab) embedding.row((int) ids[r], x, r * d);
         }
+        beacon.ifPresent(bw -> bw.embed(beacons, x, d));
         float[] h = ws.zeroed(Buffer.H, n * d);                // [N, D] normed input of a block
         float[] qkv = ws.zeroed(Buffer.QKV, n * qkvWidth);     // [N, (H + 2G)·Dh]
         float[] att = ws.zeroed(Buffer.ATT, n * nh * dh);      // [N, H·Dh] attention heads
@@ -385,6 +397,11 @@ public final class JavaDecoder implements CausalLM {
             ops.rmsNorm(x, n, w.inputNorm(), h);
             w.qkv().multiply(h, n, qkv, pool, gate.skipsAll() ? nh * dh : 0, qkvWidth);
             RowOps.addBias(qkv, n, w.qkvBias());
+            if (beacons.length > 0) { // beacon rows: their own projections; their keys kept before RoPE for when they move
+                int layer = l;
+                beacon.get().project(layer, beacons, h, d, qkv, qkvWidth, pool);
+                for (int r : beacons) cache.keepPreRopeKeys(layer, slot[r / t], pos[r], qkv, r * qkvWidth + nh * dh);
+            }
             ops.rope(qkv, n, qkvWidth, nh + ng, pos, w.qkNorm(), rope);
             store(cache, l, qkv, t, slot, pos);
             if (gate.skipsAll()) { // a skipped layer: its keys and values are cached, nothing else runs
@@ -405,6 +422,7 @@ public final class JavaDecoder implements CausalLM {
             float[] out = run == null ? a : ws.scratch(Buffer.A_RUN, m * d);   // [M, D]
             w.o().multiply(gather(att, run, nh * dh, ws, Buffer.ATT_RUN), m, out, pool);
             scatter(out, run, n, d, a);
+            if (beacons.length > 0) beacon.get().output(l, running(beacons, run), att, nh * dh, a, d, pool);
             sites.apply(l, Component.ATTN_OUT, a, d);
             addRows(x, a, run, n, d);
             // x += Wdown · (silu(Wgate · h) ⊙ Wup · h),  h = rms(x)·g₂                   [M, ...]
@@ -426,7 +444,7 @@ public final class JavaDecoder implements CausalLM {
         float[] last = x;
         if (mode == LogitsMode.LAST) {
             last = ws.zeroed(Buffer.LAST, b * d);
-            for (int r = 0; r < b; r++) System.arraycopy(x, (r * t + in.tokens()[r].length - 1) * d, last, r * d, d);
+            for (int r = 0; r < b; r++) System.arraycopy(x, (r * t + lastRaw(in.tokens()[r])) * d, last, r * d, d);
         }
         float[] normed = ws.zeroed(Buffer.NORMED, rows * d);
         ops.rmsNorm(last, rows, finalNorm, normed);
@@ -434,6 +452,50 @@ public final class JavaDecoder implements CausalLM {
         head.multiply(normed, rows, logits, pool);
         sites.applyLogits(logits, mode == LogitsMode.LAST ? 1 : t);
         return logits;
+    }
+
+    /** The rows whose token id is the beacon's (the vocabulary size); none on a model without beacon parameters, where that id is refused. */
+    private int[] beaconRows(long[] ids) {
+        int count = 0;
+        for (long id : ids) {
+            if (id == vocab) count++;
+            else if (id < 0 || id > vocab) throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + vocab);
+        }
+        if (count == 0) return NO_ROWS;
+        if (beacon.isEmpty()) throw new IllegalArgumentException("token id " + vocab + " is a beacon, and this model has no beacon parameters");
+        int[] rows = new int[count];
+        for (int r = 0, k = 0; r < ids.length; r++) if (ids[r] == vocab) rows[k++] = r;
+        return rows;
+    }
+
+    private static final int[] NO_ROWS = new int[0];
+
+    /** The beacon rows that ran the layer ({@code run} null: all). */
+    private static int[] running(int[] beacons, int[] run) {
+        if (run == null) return beacons;
+        return Arrays.stream(beacons).filter(r -> Arrays.binarySearch(run, r) >= 0).toArray();
+    }
+
+    /** The index of a row's last raw (non-beacon) token: the one whose logits a step returns. */
+    private int lastRaw(int[] tokens) {
+        int i = tokens.length - 1;
+        while (i > 0 && tokens[i] == vocab) i--;
+        return i;
+    }
+
+    /** The Activation Beacon settings this decoder runs beacon rows with, where the checkpoint has beacon parameters. */
+    @Override
+    public Optional<BeaconConfig> beacon() { return beacon.map(b -> b.config); }
+
+    /**
+     * Moves the beacons of a closed window: the entries at {@code from[i]} of {@code slot} go to
+     * {@code to + i} in every layer, keys rotated for their new positions.
+     */
+    @Override
+    public void moveBeacons(KvCache kv, int slot, int[] from, int to) {
+        if (!(kv instanceof JavaKvCache cache)) throw new IllegalArgumentException("not a java decoder's cache");
+        beacon.orElseThrow(() -> new IllegalStateException("this model has no beacon parameters"))
+                .move(cache, slot, from, to, ng, dh, ops, rope);
     }
 
     /** The rows {@code run} of {@code src [N, width]} packed into a workspace buffer {@code [M, width]}; {@code src} itself when all run. */

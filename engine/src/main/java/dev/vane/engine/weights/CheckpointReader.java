@@ -81,6 +81,9 @@ public final class CheckpointReader implements WeightSource {
     @Override
     public boolean has(String name) { return byTensor.containsKey(name); }
 
+    @Override
+    public java.util.Set<String> names() { return java.util.Collections.unmodifiableSet(byTensor.keySet()); }
+
     public FileDType fileDType(String name) { return info(name).dtype(); }
 
     private TensorInfo info(String name) {

@@ -21,6 +21,9 @@ public interface WeightSource extends AutoCloseable {
 
     boolean has(String name);
 
+    /** The Hugging Face names of the tensors the file holds (a GGUF file: none listed). */
+    default java.util.Set<String> names() { return java.util.Set.of(); }
+
     /** A tensor of {@code shape} as f32 values (exact for F32, F16 and BF16 storage). */
     float[] floats(String name, long[] shape);
 
