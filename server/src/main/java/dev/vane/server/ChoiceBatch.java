@@ -72,6 +72,14 @@ final class ChoiceBatch {
     record AppliedAttention(AttentionOptions options, String kernel) {}
 
     Optional<AppliedAttention> attention() { return attention; }
+
+    /** The Activation Beacon ratio a choice ran at, with the model's settings ({@code vane.beacon}). */
+    record AppliedBeacon(int ratio, dev.vane.engine.config.BeaconConfig settings) {}
+
+    /** By choice index: the beacon compression its sequence ran with (none: not compressed). */
+    private final java.util.Map<Integer, AppliedBeacon> beacon = new java.util.TreeMap<>();
+
+    java.util.Map<Integer, AppliedBeacon> beacon() { return beacon; }
     private int finished;
 
     private ChoiceBatch(List<Spec> specs, SteeringControl.Planned planned, VaneOptions vane) {
@@ -93,7 +101,13 @@ final class ChoiceBatch {
         if (specs.size() > ctx.maxSequences())
             throw ApiError.invalid("n", "the request asks for " + specs.size() + " sequences (prompts × n); this server"
                     + " admits at most " + ctx.maxSequences() + " at once");
-        for (Spec s : specs) checkContext(s, ctx.engine().contextLength());
+        int context = ctx.engine().contextLength();
+        List<java.util.OptionalInt> beacon = new ArrayList<>(); // per spec: the ratio its context is compressed at
+        for (Spec s : specs) {
+            java.util.OptionalInt r = vane.beacon().resolve(ctx.engine().beacon(), (long) s.prompt().length + s.params().maxTokens(), context);
+            if (r.isEmpty()) checkContext(s, context); // a compressed sequence's layout is checked by the engine
+            beacon.add(r);
+        }
         Optional<AttentionOptions> attention = ctx.attention().forRequest(vane.attention());
         SteeringControl.Planned planned;
         try {
@@ -103,14 +117,19 @@ final class ChoiceBatch {
         }
         ChoiceBatch batch = new ChoiceBatch(specs, planned, vane);
         batch.attention = attention.map(o -> new AppliedAttention(o, ctx.attention().label(o)));
+        for (int i = 0; i < specs.size(); i++) {
+            int c = i;
+            beacon.get(i).ifPresent(r -> batch.beacon.put(specs.get(c).index(), new AppliedBeacon(r, ctx.engine().beacon().orElseThrow())));
+        }
         try {
-            for (Spec s : specs) {
+            for (int i = 0; i < specs.size(); i++) {
+                Spec s = specs.get(i);
                 Optional<SteeringRow> row = planned.plan().isEmpty() ? Optional.empty()
                         : Optional.of(planned.plan().bind());
                 batch.rows.add(row);
                 RowHooks hooks = row.<RowHooks>map(r -> r).orElse(RowHooks.NONE);
                 if (attention.isPresent()) hooks = RowHooks.withAttention(hooks, attention.get());
-                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane), hooks);
+                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane), hooks, beacon.get(i));
                 RequestHandle h = ctx.engine().submit(request, batch.listener(s, ctx.metrics()));
                 batch.handles.add(h);
                 row.ifPresent(r -> h.result().thenAccept(res -> ctx.metrics().steering(r.trace())));
@@ -128,11 +147,16 @@ final class ChoiceBatch {
             batch.cancel();
             throw new ApiError(503, "server_error", null, "the server is shutting down");
         }
-        for (RequestHandle h : batch.handles)
-            h.result().thenAccept(r -> {
+        for (int i = 0; i < batch.handles.size(); i++) {
+            java.util.OptionalInt ratio = beacon.get(i);
+            batch.handles.get(i).result().thenAccept(r -> {
                 ctx.metrics().queued(r.timings().queueNanos());
+                long fed = r.promptTokens() + Math.max(0, r.tokens().length - 1); // the last token is never fed back
+                long entries = ratio.isPresent() ? ctx.engine().beacon().orElseThrow().entriesAfter(fed, ratio.getAsInt()) : fed;
+                ctx.metrics().sequenceKv(fed, entries, ctx.engine().kvBytesPerEntry(), ratio.isPresent());
                 ctx.metrics().finished(r);
             });
+        }
         return batch;
     }
 

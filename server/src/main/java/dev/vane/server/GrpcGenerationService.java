@@ -190,6 +190,12 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
             throw new IllegalStateException("a parsed message prints as JSON", e);
         }
         if (o.path("seed").isTextual()) o.put("seed", Long.parseLong(o.get("seed").asText()));
+        if (o.path("vane").path("beacon").path("adapt").asBoolean(false)) { // the REST form: "ratio": "adapt"
+            ObjectNode b = (ObjectNode) o.get("vane").get("beacon");
+            if (b.has("ratio")) throw ApiError.invalid("vane.beacon.adapt", "vane.beacon sets ratio or adapt, not both");
+            b.remove("adapt");
+            b.put("ratio", "adapt");
+        } else if (o.path("vane").path("beacon").has("adapt")) ((ObjectNode) o.get("vane").get("beacon")).remove("adapt");
         return o;
     }
 

@@ -74,6 +74,8 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
     /** Bucket bounds of the batch size, rows per step. */
     static final double[] BATCH = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     /** Bucket bounds of the skip ratio and of other shares. */
+    static final double[] COMPRESSION = {1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64};
+    static final double[] KV_BYTES = {1 << 16, 1 << 18, 1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28, 1 << 30, 1L << 32};
     static final double[] RATIO = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1};
     /** Bucket bounds of the time an intervention took per sequence, seconds. */
     static final double[] INTERVENTION = {0.0001, 0.001, 0.01, 0.1, 1, 10};
@@ -168,6 +170,19 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
             decode.record(Math.max(0, t.totalNanos() - t.firstTokenNanos()), TimeUnit.NANOSECONDS);
         }
         finishCounter(r.finishReason()).increment(); // last: a reader that sees the count sees the rest
+    }
+
+    /**
+     * A finished sequence's KV footprint: {@code vane_sequence_kv_bytes} (the entries it held at
+     * the end × bytes per entry) and, for a beacon-compressed one, {@code vane_beacon_compression_ratio}
+     * (tokens fed per entry held).
+     */
+    void sequenceKv(long tokens, long entries, long bytesPerEntry, boolean compressed) {
+        summary("vane.sequence.kv", "KV cache bytes a sequence held when it finished", KV_BYTES).baseUnit("bytes")
+                .register(registry).record((double) entries * bytesPerEntry);
+        if (compressed && entries > 0)
+            summary("vane.beacon.compression.ratio", "tokens per KV entry of a beacon-compressed sequence when it finished", COMPRESSION)
+                    .register(registry).record((double) tokens / entries);
     }
 
     /** {@code vane_requests_finished_total{finish_reason}}. */

@@ -21,7 +21,7 @@ final class Trace {
 
     /** Whether the response carries a {@code vane} object. */
     static boolean wanted(ChoiceBatch batch) {
-        return batch.vane().trace() || batch.attention().isPresent() || !batch.planned().plan().isEmpty() || !batch.planned().enabled()
+        return batch.vane().trace() || batch.attention().isPresent() || !batch.beacon().isEmpty() || !batch.planned().plan().isEmpty() || !batch.planned().enabled()
                 && (batch.vane().profile() instanceof dev.vane.steering.control.ProfileChoice.Named || !batch.vane().interventions().isEmpty());
     }
 
@@ -41,6 +41,7 @@ final class Trace {
             att.put("algorithm", a.options().algorithm().id());
             att.putPOJO("log_n", AttentionRequest.logN(a.options()));
         });
+        if (!batch.beacon().isEmpty()) v.set("beacon", beacon(batch, results));
         ArrayNode applied = v.putArray("applied");
         List<Optional<SteeringRow>> rows = batch.rows();
         for (int c = 0; c < rows.size(); c++) {
@@ -57,6 +58,37 @@ final class Trace {
             t.put("total_ms", (System.nanoTime() - receivedNanos) / 1e6);
         }
         return Optional.of(v);
+    }
+
+    /**
+     * {@code vane.beacon}: per compressed choice its ratio and its KV layout at the end, by segment
+     * (sink, beacons of closed windows, the open window's raw tokens and beacons), set against the
+     * entries the tokens would take uncompressed.
+     */
+    private static ObjectNode beacon(ChoiceBatch batch, List<GenerationResult> results) {
+        ObjectNode b = JsonBody.JSON.createObjectNode();
+        ChoiceBatch.AppliedBeacon any = batch.beacon().values().iterator().next();
+        b.put("window", any.settings().window());
+        b.put("sink", any.settings().sinkSize());
+        ArrayNode choices = b.putArray("choices");
+        for (int c = 0; c < Math.min(results.size(), batch.specs().size()); c++) {
+            ChoiceBatch.AppliedBeacon a = batch.beacon().get(batch.specs().get(c).index());
+            if (a == null) continue;
+            GenerationResult r = results.get(c);
+            long fed = r.promptTokens() + Math.max(0, r.tokens().length - 1); // the last token is never fed back
+            dev.vane.engine.config.BeaconConfig.Segments s = a.settings().segments(fed, a.ratio());
+            ObjectNode e = choices.addObject();
+            e.put("choice", batch.specs().get(c).index());
+            e.put("ratio", a.ratio());
+            e.put("tokens", fed);
+            ObjectNode seg = e.putObject("segments");
+            seg.put("sink", s.sink());
+            seg.put("beacons", s.beacons());
+            seg.put("raw_window", s.raw());
+            seg.put("window_beacons", s.windowBeacons());
+            e.put("kv_entries", s.entries());
+        }
+        return b;
     }
 
     private static ObjectNode entry(EffectTrace t, int choice, boolean detail) {

@@ -209,8 +209,9 @@ class CompletionsApiTest {
         TestServer.assertError(s.post("/v1/completions", "{\"max_tokens\": 3}"), 400, "prompt");
         assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"profile\": \"x\"}}"),
                 400, "vane.profile").get("message").asText()).contains("no profile named 'x'");
-        assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"beacon\": {}}}"),
-                400, "vane.beacon").get("message").asText()).contains("not supported yet");
+        assertThat(TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"beacon\": {\"ratio\": 8}}}"),
+                400, "vane.beacon").get("message").asText()).contains("no Activation Beacon parameters");
+        TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"vane\": {\"beacon\": {}}}"), 400, "vane.beacon.ratio");
     }
 
     @Test

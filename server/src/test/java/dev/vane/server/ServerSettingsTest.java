@@ -80,9 +80,9 @@ class ServerSettingsTest {
         ServerContext open = new ServerContext(null, "m", null, 1, 1, null, Optional.empty(), ConnectionWatch.system(),
                 dev.vane.engine.generate.GenerationDefaults.NONE, null);
         VaneOptions none = VaneOptions.NONE;
-        VaneOptions shorter = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, AttentionRequest.NONE, false,
+        VaneOptions shorter = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, BeaconRequest.OFF, AttentionRequest.NONE, false,
                 Optional.of(java.time.Duration.ofSeconds(5)));
-        VaneOptions longer = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, AttentionRequest.NONE, false,
+        VaneOptions longer = new VaneOptions(dev.vane.steering.control.ProfileChoice.DEFAULT, java.util.List.of(), dev.vane.steering.control.SkipChoice.DEFAULT, BeaconRequest.OFF, AttentionRequest.NONE, false,
                 Optional.of(java.time.Duration.ofSeconds(600)));
         assertThat(capped.deadline(none)).contains(server);
         assertThat(capped.deadline(shorter)).contains(java.time.Duration.ofSeconds(5));

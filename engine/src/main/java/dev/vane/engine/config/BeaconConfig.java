@@ -49,26 +49,43 @@ public record BeaconConfig(int window, List<Integer> ratios, int sinkSize, Set<P
     }
 
     /**
-     * The ratio {@code adapt} picks for a sequence of {@code tokens} tokens (the prompt and the
-     * tokens it may generate) on a model of {@code positions} positions: the smallest of
-     * {@link #ratios} whose compressed context fits, {@code (positions − W)·r + W ≥ tokens}, else
-     * the largest.
+     * The ratio {@code adapt} picks for a sequence of {@code tokens} tokens (the prompt and what it
+     * may generate) in a KV slot of {@code entries}: the smallest of {@link #ratios} whose layout
+     * fits ({@link #extent}), else the largest.
      */
-    public int adaptiveRatio(long tokens, int positions) {
+    public int adaptiveRatio(long tokens, int entries) {
         List<Integer> sorted = ratios.stream().sorted().toList();
         for (int r : sorted)
-            if ((long) (positions - window) * r + window >= tokens) return r;
+            if (extent(tokens, r) <= entries) return r;
         return sorted.getLast();
     }
 
     /**
-     * KV entries a sequence holds after {@code tokens} raw tokens at ratio {@code r}:
-     * {@code sink + ⌊N/W⌋·W/r + m + ⌊m/r⌋} with {@code m = N mod W} (the first window's sink among them
-     * until that window closes).
+     * The most KV entries a sequence of {@code tokens} raw tokens holds at ratio {@code r}, at any
+     * step: the sink and the beacons of every window that may close, plus a full open window with
+     * its beacons ({@code sink + ⌊N/W⌋·W/r + W + W/r}).
      */
-    public long entriesAfter(long tokens, int r) {
+    public long extent(long tokens, int r) {
+        return sinkSize + tokens / window * (window / r) + window + window / r;
+    }
+
+    /**
+     * Where a sequence's entries lie after {@code tokens} raw tokens at ratio {@code r}: the sink
+     * (once the first window closed), the beacons of the closed windows, and the open window's raw
+     * tokens and beacons.
+     */
+    public Segments segments(long tokens, int r) {
         long closed = tokens / window, m = tokens % window;
-        if (closed == 0) return m + m / r;
-        return sinkSize + closed * (window / r) + m + m / r;
+        return new Segments(closed == 0 ? 0 : sinkSize, closed * (window / r), m, m / r);
+    }
+
+    /** KV entries after {@code tokens} raw tokens at ratio {@code r}: {@code sink + ⌊N/W⌋·W/r + m + ⌊m/r⌋}, {@code m = N mod W}. */
+    public long entriesAfter(long tokens, int r) {
+        return segments(tokens, r).entries();
+    }
+
+    /** A sequence's KV entries by segment ({@link #segments}). */
+    public record Segments(long sink, long beacons, long raw, long windowBeacons) {
+        public long entries() { return sink + beacons + raw + windowBeacons; }
     }
 }

@@ -96,7 +96,7 @@ public final class Generator implements AutoCloseable {
         if (hooks.promptReplay() != PromptReplay.NONE)
             throw new InvalidSamplingParamsException("vane.beacon", "Activation Beacon cannot run with an intervention that replays the prompt");
         long tokens = (long) prompt.length + params.maxTokens();
-        long extent = b.sinkSize() + tokens / b.window() * (b.window() / r) + b.window() + b.window() / r;
+        long extent = b.extent(tokens, r);
         if (extent > contextLength())
             throw new InvalidSamplingParamsException("max_tokens", "with beacon ratio " + r + " a sequence of " + tokens
                     + " tokens (prompt and max_tokens) needs up to " + extent + " KV entries, beyond the context length of "

@@ -6,6 +6,7 @@ import dev.vane.engine.generate.SamplingParams;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One sequence to generate.
@@ -17,13 +18,20 @@ import java.util.Optional;
  *                 when it runs out
  * @param hooks    this sequence's interventions, bound for it alone ({@link RowHooks#NONE}: none);
  *                 closed by the engine when the sequence leaves
+ * @param beacon   the Activation Beacon ratio its context is compressed at (empty: not compressed)
  */
-public record GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline, RowHooks hooks) {
+public record GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline, RowHooks hooks,
+                                OptionalInt beacon) {
 
     public GenerationRequest {
         prompt = prompt.clone();
         if (prompt.length == 0) throw new IllegalArgumentException("prompt must not be empty");
         java.util.Objects.requireNonNull(hooks, "hooks");
+        java.util.Objects.requireNonNull(beacon, "beacon");
+    }
+
+    public GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline, RowHooks hooks) {
+        this(prompt, params, deadline, hooks, OptionalInt.empty());
     }
 
     public GenerationRequest(int[] prompt, SamplingParams params, Optional<Duration> deadline) {
@@ -36,6 +44,6 @@ public record GenerationRequest(int[] prompt, SamplingParams params, Optional<Du
 
     /** The same request running {@code rowHooks}. */
     public GenerationRequest withHooks(RowHooks rowHooks) {
-        return new GenerationRequest(prompt, params, deadline, rowHooks);
+        return new GenerationRequest(prompt, params, deadline, rowHooks, beacon);
     }
 }

@@ -24,6 +24,12 @@ public interface GenerationService extends AutoCloseable {
     /** Maximum prompt + generated tokens of one sequence. */
     int contextLength();
 
+    /** The model's Activation Beacon settings, when it runs beacon-compressed sequences ({@link GenerationRequest#beacon}). */
+    default java.util.Optional<dev.vane.engine.config.BeaconConfig> beacon() { return java.util.Optional.empty(); }
+
+    /** Bytes one position takes in the KV cache (keys and values of every layer). */
+    default long kvBytesPerEntry() { return 0; }
+
     /** The model's vocabulary size (valid token ids are {@code 0 .. vocabSize-1}). */
     int vocabSize();
 

@@ -77,7 +77,7 @@ public final class Scheduler implements GenerationService {
             public void onFinish(FinishReason reason, String trailingText, Optional<String> error) {
                 listener.onFinish(reason, trailingText, error);
             }
-        }, request.hooks());
+        }, request.hooks(), request.beacon());
         long now = System.nanoTime();
         Entry e = new Entry(seq, future, request.deadline().isPresent(),
                 request.deadline().map(d -> now + d.toNanos()).orElse(now));
@@ -267,6 +267,12 @@ public final class Scheduler implements GenerationService {
 
     @Override
     public int contextLength() { return generator.contextLength(); }
+
+    @Override
+    public java.util.Optional<dev.vane.engine.config.BeaconConfig> beacon() { return generator.model().beacon(); }
+
+    @Override
+    public long kvBytesPerEntry() { return generator.kvCacheBytes() / ((long) generator.slots() * generator.contextLength()); }
 
     @Override
     public int vocabSize() { return generator.model().config().vocabSize(); }
