@@ -84,7 +84,7 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Timer firstToken, interToken, queue, prefill, decode;
     private final Counter promptTokens, generationTokens;
-    private final DistributionSummary promptBatch, generationBatch, promptLength, generationLength;
+    private final DistributionSummary promptBatch, generationBatch, promptLength, generationLength, sequenceKv, beaconCompression;
 
     /** @param model the served model's id, the {@code model} tag of every series */
     public ServerMetrics(String model) {
@@ -100,6 +100,9 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
         generationBatch = batch("generation");
         promptLength = summary("vane.request.prompt.tokens", "prompt length of a sequence", LENGTHS).baseUnit("tokens").register(registry);
         generationLength = summary("vane.request.generation.tokens", "tokens a sequence generated", LENGTHS).baseUnit("tokens").register(registry);
+        sequenceKv = summary("vane.sequence.kv", "KV cache bytes a sequence held when it finished", KV_BYTES).baseUnit("bytes").register(registry);
+        beaconCompression = summary("vane.beacon.compression.ratio", "tokens per KV entry of a beacon-compressed sequence when it finished",
+                COMPRESSION).register(registry);
         for (FinishReason r : FinishReason.values()) finishCounter(r); // every reason shows from the start, at 0
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -178,11 +181,8 @@ public final class ServerMetrics implements StepObserver, AutoCloseable {
      * (tokens fed per entry held).
      */
     void sequenceKv(long tokens, long entries, long bytesPerEntry, boolean compressed) {
-        summary("vane.sequence.kv", "KV cache bytes a sequence held when it finished", KV_BYTES).baseUnit("bytes")
-                .register(registry).record((double) entries * bytesPerEntry);
-        if (compressed && entries > 0)
-            summary("vane.beacon.compression.ratio", "tokens per KV entry of a beacon-compressed sequence when it finished", COMPRESSION)
-                    .register(registry).record((double) tokens / entries);
+        sequenceKv.record((double) entries * bytesPerEntry);
+        if (compressed && entries > 0) beaconCompression.record((double) tokens / entries);
     }
 
     /** {@code vane_requests_finished_total{finish_reason}}. */

@@ -14,10 +14,20 @@ public record StepContext(List<Row> rows, int tokensPerRow) {
      * @param length   real (non-padding) tokens of this row in this step
      * @param phase    prompt or generation
      * @param lastOfPrompt true when this step contains the row's final prompt token
+     * @param last     index in this step of the row's last own token: {@code length − 1}, or before
+     *                 a trailing Activation Beacon row (an intervention "at the last token" acts there)
      */
-    public record Row(int start, int length, Phase phase, boolean lastOfPrompt) {
-        /** Absolute position of the row's last real token in this step. */
-        public int lastPosition() { return start + length - 1; }
+    public record Row(int start, int length, Phase phase, boolean lastOfPrompt, int last) {
+        public Row {
+            if (last < 0 || last >= length) throw new IllegalArgumentException("last token " + last + " outside the row's " + length);
+        }
+
+        public Row(int start, int length, Phase phase, boolean lastOfPrompt) {
+            this(start, length, phase, lastOfPrompt, length - 1);
+        }
+
+        /** Absolute position of the row's last own token in this step. */
+        public int lastPosition() { return start + last; }
     }
 
     public StepContext {

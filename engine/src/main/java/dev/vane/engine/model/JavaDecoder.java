@@ -368,7 +368,7 @@ public final class JavaDecoder implements CausalLM {
             if (slot[r] < 0 || slot[r] >= cache.slots())
                 throw new IllegalArgumentException("slot " + slot[r] + " outside the cache's " + cache.slots());
         }
-        Sites sites = new Sites(hooks, in);
+        Sites sites = new Sites(hooks, in, vocab);
         int[] pos = new int[n];
         long[] ids = in.paddedIds();
         Workspace ws = workspaces.computeIfAbsent(cache, c -> new Workspace());
@@ -444,7 +444,7 @@ public final class JavaDecoder implements CausalLM {
         float[] last = x;
         if (mode == LogitsMode.LAST) {
             last = ws.zeroed(Buffer.LAST, b * d);
-            for (int r = 0; r < b; r++) System.arraycopy(x, (r * t + lastRaw(in.tokens()[r])) * d, last, r * d, d);
+            for (int r = 0; r < b; r++) System.arraycopy(x, (r * t + in.last(r, vocab)) * d, last, r * d, d);
         }
         float[] normed = ws.zeroed(Buffer.NORMED, rows * d);
         ops.rmsNorm(last, rows, finalNorm, normed);
@@ -474,13 +474,6 @@ public final class JavaDecoder implements CausalLM {
     private static int[] running(int[] beacons, int[] run) {
         if (run == null) return beacons;
         return Arrays.stream(beacons).filter(r -> Arrays.binarySearch(run, r) >= 0).toArray();
-    }
-
-    /** The index of a row's last raw (non-beacon) token: the one whose logits a step returns. */
-    private int lastRaw(int[] tokens) {
-        int i = tokens.length - 1;
-        while (i > 0 && tokens[i] == vocab) i--;
-        return i;
     }
 
     /** The Activation Beacon settings this decoder runs beacon rows with, where the checkpoint has beacon parameters. */
@@ -534,15 +527,17 @@ public final class JavaDecoder implements CausalLM {
     private static final class Sites {
         private final StepHooks hooks;
         private final StepInput in;
+        private final int beaconId;
         private StepContext ctx;
 
-        Sites(StepHooks hooks, StepInput in) {
+        Sites(StepHooks hooks, StepInput in, int beaconId) {
             this.hooks = hooks;
             this.in = in;
+            this.beaconId = beaconId;
         }
 
         StepContext context() {
-            if (ctx == null) ctx = in.context();
+            if (ctx == null) ctx = in.context(beaconId);
             return ctx;
         }
 

@@ -57,9 +57,21 @@ public record StepInput(int[][] tokens, int[] start, int[] slot, Phase[] phase, 
     }
 
     public StepContext context() {
+        return context(-1);
+    }
+
+    /** The step's context, each row's last own token the last one that is not {@code beaconId} (a beacon row). */
+    public StepContext context(int beaconId) {
         List<StepContext.Row> rows = new ArrayList<>(rows());
         for (int b = 0; b < rows(); b++)
-            rows.add(new StepContext.Row(start[b], tokens[b].length, phase[b], lastOfPrompt[b]));
+            rows.add(new StepContext.Row(start[b], tokens[b].length, phase[b], lastOfPrompt[b], last(b, beaconId)));
         return new StepContext(rows, width());
+    }
+
+    /** Index of row {@code b}'s last token that is not {@code beaconId}: the one whose logits a step returns. */
+    public int last(int b, int beaconId) {
+        int last = tokens[b].length - 1;
+        while (last > 0 && tokens[b][last] == beaconId) last--;
+        return last;
     }
 }

@@ -233,4 +233,32 @@ class BeaconTest {
         Files.writeString(config, json.replace("\"interleave\"", "\"append\""));
         assertThatThrownBy(() -> HfConfig.read(dir)).hasMessageContaining("beacon_pos").hasMessageContaining("append");
     }
+
+    @Test
+    void aStepEndingWithABeaconReportsItsLastRawTokenToHooks() {
+        int beacon = model.config().vocabSize();
+        StepInput in = new StepInput(new int[][] {{500, 600, beacon}, {700}}, new int[] {0, 0}, new int[] {0, 1},
+                new Phase[] {Phase.PROMPT, Phase.GENERATION}, new boolean[] {true, false});
+        assertThat(in.context(beacon).rows().get(0).last()).isEqualTo(1);
+        assertThat(in.context(beacon).rows().get(0).lastPosition()).isEqualTo(1);
+        assertThat(in.context(beacon).rows().get(1).last()).isZero();
+        assertThat(in.context().rows().get(0).last()).as("without beacons: the row's last token").isEqualTo(2);
+        // the hooks of a beacon step see it: a hook recording every row's last token
+        List<Integer> seen = new ArrayList<>();
+        RowHooks record = new RowHooks() {
+            @Override
+            public boolean actsAt(dev.vane.engine.hooks.HookSite site, dev.vane.engine.hooks.StepContext.Row row) {
+                if (site.layer() == 0 && site.component() == dev.vane.engine.hooks.Component.RESID_POST) seen.add(row.last());
+                return false;
+            }
+
+            @Override
+            public void apply(dev.vane.engine.hooks.HookSite site, float[] x, int offset, int tokens, int width,
+                              dev.vane.engine.hooks.StepContext.Row row) {}
+        };
+        try (KvCache cache = model.newCache(2, 64); NDScope scope = new NDScope()) {
+            model.forwardLogits(in, cache, StepHooks.isolating(List.of(record, RowHooks.NONE)), LogitsMode.LAST);
+        }
+        assertThat(seen).contains(1);
+    }
 }

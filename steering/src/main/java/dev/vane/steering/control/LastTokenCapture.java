@@ -35,7 +35,7 @@ public final class LastTokenCapture implements RowHooks {
 
     @Override
     public void apply(HookSite site, float[] x, int offset, int tokens, int width, StepContext.Row row) {
-        int at = offset + (row.length() - 1) * width;
+        int at = offset + row.last() * width;
         captured[site.layer()] = Arrays.copyOfRange(x, at, at + width); // [D]
     }
 

@@ -71,7 +71,7 @@ final class ControllerEffect implements Effect {
                 for (int i = 0; i < hidden; i++) x[offset + t * hidden + i] += p[i];
             return;
         }
-        int at = offset + (row.length() - 1) * hidden;
+        int at = offset + row.last() * hidden;
         float[] p = read(l, x, at);
         if (p == null) return;
         for (int i = 0; i < hidden; i++) x[at + i] += p[i];

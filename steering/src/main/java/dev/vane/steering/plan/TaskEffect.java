@@ -36,7 +36,7 @@ final class TaskEffect implements Effect {
             throw new IllegalStateException("task embedding '" + task.name() + "' has " + h + " heads of "
                     + dh + " but the model's head outputs are " + width + " wide");
         if (l == 0) trace.addPositions(1);
-        SoftInjection.at(x, offset, row.length() - 1, h, dh, task.alpha(), l * h, task.embedding(), l * h * dh);
+        SoftInjection.at(x, offset, row.last(), h, dh, task.alpha(), l * h, task.embedding(), l * h * dh);
     }
 
     @Override
