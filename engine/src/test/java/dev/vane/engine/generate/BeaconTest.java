@@ -79,11 +79,21 @@ class BeaconTest {
     }
 
     @Test
-    void theSettingsRoundTripThroughConfigJson() throws Exception {
+    void theSettingsRoundTripThroughConfigJsonUnderTheReferenceNames() throws Exception {
         assertThat(HfConfig.read(beaconDir).beacon()).contains(SETTINGS);
         assertThat(model.beacon()).contains(SETTINGS);
         assertThat(base.beacon()).isEmpty();
         assertThat(model.weightBytes()).isGreaterThan(base.weightBytes());
+        // the tensors carry the reference implementation's names, spelled out here rather than by HfNames
+        try (var file = dev.vane.engine.weights.CheckpointReader.open(beaconDir)) {
+            assertThat(file.names()).contains("model.beacon_embed_tokens.weight",
+                    "model.layers.0.self_attn.beacon_q_proj.weight", "model.layers.0.self_attn.beacon_k_proj.weight",
+                    "model.layers.1.self_attn.beacon_v_proj.weight");
+            assertThat(file.names()).noneMatch(n -> n.contains("beacon_o_proj"));
+        }
+        String config = Files.readString(beaconDir.resolve("config.json"));
+        assertThat(config).contains("\"beacon_window\" : 16", "\"beacon_sink_size\" : 1", "\"beacon_pos\" : \"interleave\"",
+                "\"beacon_attn\" : \"full-coverage\"");
     }
 
     @Test
@@ -232,6 +242,11 @@ class BeaconTest {
                 .hasMessageContaining("unexpected beacon tensor").hasMessageContaining("beacon_o_proj.weight");
         Files.writeString(config, json.replace("\"interleave\"", "\"append\""));
         assertThatThrownBy(() -> HfConfig.read(dir)).hasMessageContaining("beacon_pos").hasMessageContaining("append");
+        // as the reference does, ratios the window cannot run (0, non-divisors) are left out of a checkpoint's list
+        Files.writeString(config, json.replaceAll("\"beacon_ratio\"\\s*:\\s*\\[[^\\]]*\\]", "\"beacon_ratio\": [0, 2, 16]"));
+        assertThat(HfConfig.read(dir).beacon().orElseThrow().ratios()).containsExactly(2);
+        Files.writeString(config, json.replaceAll("\"beacon_ratio\"\\s*:\\s*\\[[^\\]]*\\]", "\"beacon_ratio\": [0, 3]"));
+        assertThatThrownBy(() -> HfConfig.read(dir)).hasMessageContaining("beacon_ratio");
     }
 
     @Test
