@@ -9,9 +9,9 @@ import java.util.Set;
 
 /**
  * A request's {@code vane.beacon}: Activation Beacon compression of its sequences' context,
- * {@code {"ratio": r}} with r a power of two (2, 4, 8, …) that divides the model's beacon window,
- * {@code "adapt"} (the smallest of the model's trained ratios whose layout fits the context), or 0
- * (off, as when the key is absent).
+ * {@code {"ratio": r}} with r a power of two (2, 4, 8, …) that divides the model's beacon window
+ * (checked by the engine, which knows the window), {@code "adapt"} (the smallest of the model's
+ * trained ratios whose layout fits the context), or 0 (off, as when the key is absent).
  */
 sealed interface BeaconRequest {
 
@@ -32,11 +32,7 @@ sealed interface BeaconRequest {
         String p = b.param("ratio");
         if (n == null) throw ApiError.invalid(p, p + " is required: 0 (off), a power of two such as 8, or \"adapt\"");
         if (n.isTextual() && n.asText().equals("adapt")) return new Adapt();
-        if (n.isIntegralNumber() && n.canConvertToInt()) {
-            int r = n.intValue();
-            if (r == 0) return OFF;
-            if (r >= 2 && Integer.bitCount(r) == 1) return new Fixed(r);
-        }
+        if (n.isIntegralNumber() && n.canConvertToInt()) return n.intValue() == 0 ? OFF : new Fixed(n.intValue());
         throw ApiError.invalid(p, p + " must be 0 (off), a power of two ≥ 2 such as 8, or \"adapt\", got " + n);
     }
 

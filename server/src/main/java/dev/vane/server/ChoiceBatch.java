@@ -74,7 +74,12 @@ final class ChoiceBatch {
     Optional<AppliedAttention> attention() { return attention; }
 
     /** The Activation Beacon ratio a choice ran at, with the model's settings ({@code vane.beacon}). */
-    record AppliedBeacon(int ratio, dev.vane.engine.config.BeaconConfig settings) {}
+    record AppliedBeacon(int ratio, dev.vane.engine.config.BeaconConfig settings) {
+        /** The choice's KV entries by segment once it finished as {@code r} says. */
+        dev.vane.engine.config.BeaconConfig.Segments at(GenerationResult r) {
+            return settings.segments(r.tokensFed(), ratio);
+        }
+    }
 
     /** By choice index: the beacon compression its sequence ran with (none: not compressed). */
     private final java.util.Map<Integer, AppliedBeacon> beacon = new java.util.TreeMap<>();
@@ -148,12 +153,11 @@ final class ChoiceBatch {
             throw new ApiError(503, "server_error", null, "the server is shutting down");
         }
         for (int i = 0; i < batch.handles.size(); i++) {
-            java.util.OptionalInt ratio = beacon.get(i);
+            Optional<AppliedBeacon> compressed = Optional.ofNullable(batch.beacon.get(specs.get(i).index()));
             batch.handles.get(i).result().thenAccept(r -> {
                 ctx.metrics().queued(r.timings().queueNanos());
-                long fed = r.promptTokens() + Math.max(0, r.tokens().length - 1); // the last token is never fed back
-                long entries = ratio.isPresent() ? ctx.engine().beacon().orElseThrow().entriesAfter(fed, ratio.getAsInt()) : fed;
-                ctx.metrics().sequenceKv(fed, entries, ctx.engine().kvBytesPerEntry(), ratio.isPresent());
+                long entries = compressed.map(a -> a.at(r).entries()).orElse(r.tokensFed());
+                ctx.metrics().sequenceKv(r.tokensFed(), entries, ctx.engine().kvBytesPerEntry(), compressed.isPresent());
                 ctx.metrics().finished(r);
             });
         }

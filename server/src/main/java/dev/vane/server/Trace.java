@@ -62,8 +62,8 @@ final class Trace {
 
     /**
      * {@code vane.beacon}: per compressed choice its ratio and its KV layout at the end, by segment
-     * (sink, beacons of closed windows, the open window's raw tokens and beacons), set against the
-     * entries the tokens would take uncompressed.
+     * (sink, beacons of closed windows, the open window's raw tokens and beacons) beside the tokens
+     * it fed, the entries it would have held uncompressed.
      */
     private static ObjectNode beacon(ChoiceBatch batch, List<GenerationResult> results) {
         ObjectNode b = JsonBody.JSON.createObjectNode();
@@ -75,12 +75,11 @@ final class Trace {
             ChoiceBatch.AppliedBeacon a = batch.beacon().get(batch.specs().get(c).index());
             if (a == null) continue;
             GenerationResult r = results.get(c);
-            long fed = r.promptTokens() + Math.max(0, r.tokens().length - 1); // the last token is never fed back
-            dev.vane.engine.config.BeaconConfig.Segments s = a.settings().segments(fed, a.ratio());
+            dev.vane.engine.config.BeaconConfig.Segments s = a.at(r);
             ObjectNode e = choices.addObject();
             e.put("choice", batch.specs().get(c).index());
             e.put("ratio", a.ratio());
-            e.put("tokens", fed);
+            e.put("tokens", r.tokensFed());
             ObjectNode seg = e.putObject("segments");
             seg.put("sink", s.sink());
             seg.put("beacons", s.beacons());

@@ -41,9 +41,14 @@ public record BeaconConfig(int window, List<Integer> ratios, int sinkSize, Set<P
         projections = Set.copyOf(projections.isEmpty() ? EnumSet.noneOf(Projection.class) : EnumSet.copyOf(projections));
     }
 
-    /** Rejects a ratio this layout cannot run: a power of two ≥ 2 that divides the window. */
+    /** Whether this layout can run {@code ratio} on windows of {@code window}: a power of two ≥ 2 that divides it. */
+    public static boolean runs(int ratio, int window) {
+        return ratio >= 2 && Integer.bitCount(ratio) == 1 && window % ratio == 0;
+    }
+
+    /** Rejects a ratio this layout cannot run ({@link #runs}). */
     public static void checkRatio(int ratio, int window, String field) {
-        if (ratio < 2 || Integer.bitCount(ratio) != 1 || window % ratio != 0)
+        if (!runs(ratio, window))
             throw new IllegalArgumentException(field + " must be a power of two ≥ 2 dividing the beacon window " + window
                     + ", got " + ratio);
     }

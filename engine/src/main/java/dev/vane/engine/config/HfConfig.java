@@ -115,7 +115,7 @@ public final class HfConfig {
         JsonNode ratio = c.path("beacon_ratio");
         // as the reference does, ratios the window cannot run (0 = uncompressed windows, non-divisors) are left out
         List<Integer> ratios = (ratio.isMissingNode() || ratio.isNull() ? List.of(2, 4, 8, 16, 32) : intList(ratio)).stream()
-                .filter(r -> r >= 2 && Integer.bitCount(r) == 1 && window % r == 0).toList();
+                .filter(r -> BeaconConfig.runs(r, window)).toList();
         if (ratios.isEmpty()) throw new IllegalArgumentException("beacon_ratio lists no power of two ≥ 2 dividing beacon_window " + window + ": " + ratio);
         java.util.EnumSet<BeaconConfig.Projection> params = java.util.EnumSet.noneOf(BeaconConfig.Projection.class);
         for (JsonNode p : c.path("beacon_param")) {

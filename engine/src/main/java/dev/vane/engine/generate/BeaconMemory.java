@@ -32,9 +32,9 @@ final class BeaconMemory {
     private int memory;       // entries before the open window: sink + closed windows' beacons
     private int open;         // entries of the open window: raw tokens and beacons
     private int raw;          // raw tokens in the open window
-    private int fedRaw;       // raw tokens fed so far
     private final List<Integer> beacons = new ArrayList<>(); // positions of the open window's beacons
 
+    /** @throws IllegalArgumentException for a ratio the window cannot run ({@link BeaconConfig#checkRatio}) */
     BeaconMemory(BeaconConfig config, int ratio, int beaconId) {
         BeaconConfig.checkRatio(ratio, config.window(), "vane.beacon.ratio");
         this.window = config.window();
@@ -50,9 +50,6 @@ final class BeaconMemory {
 
     /** Raw tokens the open window still takes. */
     int room() { return window - raw; }
-
-    /** Raw tokens fed so far. */
-    int fed() { return fedRaw; }
 
     /** The step's input for these raw tokens (at most {@link #room}): a beacon after every r-th raw token of the window. */
     int[] input(int[] tokens) {
@@ -78,10 +75,7 @@ final class BeaconMemory {
     Optional<Move> fed(int[] input) {
         for (int t : input) {
             if (t == beaconId) beacons.add(memory + open);
-            else {
-                raw++;
-                fedRaw++;
-            }
+            else raw++;
             open++;
         }
         if (raw < window) return Optional.empty();

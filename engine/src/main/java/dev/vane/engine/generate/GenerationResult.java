@@ -20,4 +20,9 @@ public record GenerationResult(int[] tokens, String text, FinishReason finishRea
 
     /** Nanosecond timestamps relative to admission. */
     public record Timings(long queueNanos, long firstTokenNanos, long totalNanos) {}
+
+    /** Tokens the sequence fed to the model: the prompt and every generated token but the last, which is never fed back. */
+    public long tokensFed() {
+        return promptTokens + Math.max(0, tokens.length - 1);
+    }
 }

@@ -88,8 +88,9 @@ public final class Generator implements AutoCloseable {
         BeaconConfig b = model.beacon().orElseThrow(() -> new InvalidSamplingParamsException("vane.beacon",
                 "this model has no Activation Beacon parameters (model.beacon_embed_tokens and beacon_* settings)"));
         int r = beaconRatio.getAsInt();
+        BeaconMemory memory;
         try {
-            BeaconConfig.checkRatio(r, b.window(), "vane.beacon.ratio");
+            memory = new BeaconMemory(b, r, model.config().vocabSize());
         } catch (IllegalArgumentException e) {
             throw new InvalidSamplingParamsException("vane.beacon.ratio", e.getMessage());
         }
@@ -102,7 +103,7 @@ public final class Generator implements AutoCloseable {
                     + " tokens (prompt and max_tokens) needs up to " + extent + " KV entries, beyond the context length of "
                     + contextLength() + "; use a larger ratio or fewer tokens");
         Sequence s = new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
-        s.useBeacon(new BeaconMemory(b, r, model.config().vocabSize()));
+        s.useBeacon(memory);
         return s;
     }
 

@@ -93,11 +93,6 @@ public final class Sequence {
         beacon = Optional.of(memory);
     }
 
-    /** The beacon ratio this sequence runs with, if any. */
-    public java.util.OptionalInt beaconRatio() {
-        return beacon.map(b -> java.util.OptionalInt.of(b.ratio())).orElse(java.util.OptionalInt.empty());
-    }
-
     /**
      * Tokens to feed this step: the next chunk of at most {@code chunk} prompt tokens (with
      * beacons, at most what the open window takes, beacons inserted), then the last generated token.

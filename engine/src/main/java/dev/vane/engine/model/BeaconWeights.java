@@ -124,7 +124,7 @@ final class BeaconWeights {
 
     /** The beacon rows' q|k|v in place of the base projections' ({@code qkv [N, W]}, {@code h [N, D]} normed input). */
     void project(int layer, int[] rows, float[] h, int d, float[] qkv, int width, KernelPool pool) {
-        if (qkv == null || this.qkv == null || this.qkv[layer] == null) return;
+        if (this.qkv == null) return; // no own q, k or v: the base projections already gave the beacon rows theirs
         float[] in = gather(h, rows, d), out = new float[rows.length * width];
         this.qkv[layer].multiply(in, rows.length, out, pool);
         RowOps.addBias(out, rows.length, qkvBias == null ? null : qkvBias[layer]);
