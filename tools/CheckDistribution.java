@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Checks the runnable distribution that {@code mvn package} writes (cli/target/vane-VERSION): from
  * an empty working directory, without Maven or sources, {@code bin/vane serve} on the bundled
  * model becomes ready, answers a chat completion and /metrics, and stops on SIGTERM. Prints the
- * time from launch to ready. A runtime older than Java 21 is refused with a message naming it. Run by the cli module's verify phase:
+ * time from launch to ready. A runtime older than Java 22 is refused with a message naming it. Run by the cli module's verify phase:
  *   java tools/CheckDistribution.java cli/target/vane-VERSION
  */
 public final class CheckDistribution {
@@ -73,7 +73,7 @@ public final class CheckDistribution {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(30, TimeUnit.SECONDS)) fail("the launcher did not return with an old JAVA_HOME");
-        if (p.exitValue() != 1 || !out.contains("is Java 17.0.15; Vane needs Java 21 or newer") || out.contains("started-the-old-runtime"))
+        if (p.exitValue() != 1 || !out.contains("is Java 17.0.15; Vane needs Java 22 or newer") || out.contains("started-the-old-runtime"))
             fail("with a Java 17 JAVA_HOME the launcher exited " + p.exitValue() + " saying: " + out);
     }
 

@@ -5,7 +5,7 @@
 # headless Chromium. (Debian's classic /graph page does not render: its packaged popper.js is an
 # ES module that the page cannot load.)
 #   mvn package -DskipTests && tools/dashboard-screenshot.sh [SECONDS_OF_TRAFFIC]
-# Needs a JDK 21+ (tools/jdk.sh finds one), prometheus, chromium and python3. Loopback only.
+# Needs a JDK 22+ (tools/jdk.sh finds one), prometheus, chromium and python3. Loopback only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/tools/jdk.sh"

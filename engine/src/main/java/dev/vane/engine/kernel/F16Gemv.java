@@ -1,6 +1,11 @@
 package dev.vane.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -155,14 +160,41 @@ public final class F16Gemv {
      * converts to a subnormal; every product is still exactly {@code w · x}. A subnormal value
      * {@code m · 2⁻²⁴} has at most ten significant bits, so it fits an f16 normal's mantissa.
      *
-     * @param halves the packed, lifted f16 bits
+     * <p>The halves lie outside the Java heap: in memory of their own when packed by this process,
+     * or in the pages of a file mapped read-only (an earlier load's packed weights, which the
+     * process then shares with the page cache instead of holding a copy).
+     *
+     * @param halves the packed, lifted f16 bits, little-endian, 64-byte aligned
      * @param lift   {@link #lift} of the source weights
      */
-    public record Packed(short[] halves, int out, int in, int lift) {
+    public record Packed(MemorySegment halves, int out, int in, int lift) {
+        public Packed {
+            if (halves.byteSize() != 2 * F16Gemv.halves(out, in))
+                throw new IllegalArgumentException(halves.byteSize() + " bytes of halves for a packed " + out + " x " + in + " matrix");
+        }
+
         /** The weight {@code W[o, i]} as f32 (exact). */
         public float weight(int o, int i) {
-            return Math.scalb(Float.float16ToFloat(halves[index(out, in, o, i)]), -lift);
+            return Math.scalb(Float.float16ToFloat(half(index(out, in, o, i))), -lift);
         }
+
+        /** The half at {@code index} of the packed layout. */
+        public short half(int index) {
+            return halves.getAtIndex(HALF, index);
+        }
+
+        /** Bytes of the packed halves. */
+        public long bytes() {
+            return halves.byteSize();
+        }
+    }
+
+    /** A little-endian half, as the packed layout stores them (the byte order of the packed-weights file). */
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The packed halves at {@code at} as BLOCK ints: each the input pair {@code i, i+1} of one output lane. */
+    private static IntVector pairs(MemorySegment w, int at) {
+        return (IntVector) ShortVector.fromMemorySegment(S2, w, 2L * at, ByteOrder.LITTLE_ENDIAN).reinterpretAsInts();
     }
 
     /**
@@ -221,7 +253,7 @@ public final class F16Gemv {
         int lift = max == 0 ? 0 : lift(Math.getExponent(Float.float16ToFloat((short) min)), Math.getExponent(Float.float16ToFloat((short) max)));
         float up = Math.scalb(1f, lift);
         int region = region(out, in), stride = stride(in);
-        short[] p = new short[Math.multiplyExact(2, region)];
+        MemorySegment p = Arena.ofAuto().allocate(2L * Math.multiplyExact(2, region), 64); // zeroed (the padding); its indices are ints
         run(pool, chunks, c -> {
             short[] row = new short[in];
             for (int o = c * PACK_CHUNK_ROWS; o < Math.min(out, (c + 1) * PACK_CHUNK_ROWS); o++) {
@@ -231,8 +263,8 @@ public final class F16Gemv {
                 int lane = (o / BLOCK) * stride + 2 * (o % BLOCK);
                 for (int i = 0; i < in; i += 2) { // pair(i, region) walked: region (i/2) % 2, slot i/4
                     int at = lane + ((i >> 1) & 1) * region + (i >> 2) * (2 * BLOCK);
-                    p[at] = row[i];
-                    p[at + 1] = row[i + 1];
+                    p.setAtIndex(HALF, at, row[i]);
+                    p.setAtIndex(HALF, at + 1, row[i + 1]);
                 }
             }
         });
@@ -255,6 +287,11 @@ public final class F16Gemv {
      */
     private static int lift(int min, int max) {
         return Math.max(0, Math.min(F16_MIN_EXP - min, F16_MAX_EXP - max));
+    }
+
+    /** Halves of an {@code [out, in]} matrix in the packed layout (both regions, the padding included). */
+    public static long halves(int out, int in) {
+        return 2L * region(out, in);
     }
 
     /** Where {@code W[o, i]} lies in the packed layout: region, block, input pair, output lane, input parity. */
@@ -440,7 +477,7 @@ public final class F16Gemv {
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[16 * LANES]);
 
     /** The tiles over output blocks {@code [from, to)}, on scaled inputs (see {@link Inputs}). */
-    private static void kernels(short[] packed, int in, int out, float[] x, float[] groups, int rows, float[] y, int from, int to) {
+    private static void kernels(MemorySegment packed, int in, int out, float[] x, float[] groups, int rows, float[] y, int from, int to) {
         float[] tail = TAIL.get();
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
@@ -504,11 +541,11 @@ public final class F16Gemv {
     }
 
     /** One input row × one block. */
-    private static void tile1x1(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
+    private static void tile1x1(MemorySegment w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int wb = blk * stride(in), xb = b * in, region = region(out, in);
         FloatVector a = FloatVector.zero(F);
         for (int i = 0; i < in; i += 2) {
-            IntVector h = (IntVector) ShortVector.fromArray(S2, w, wb + pair(i, region)).reinterpretAsInts();
+            IntVector h = pairs(w, wb + pair(i, region));
             a = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[xb + i]), a);
             a = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[xb + i + 1]), a);
         }
@@ -521,7 +558,7 @@ public final class F16Gemv {
     }
 
     /** Batch 1: blocks {@code blk + k·gap}, k = 0..3 (four weight streams, four chains). */
-    private static void row1x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, int gap, float[] tail) {
+    private static void row1x4(MemorySegment w, int in, int out, float[] x, int b, float[] y, int blk, int gap, float[] tail) {
         int xb = b * in;
         int step = gap * stride(in), region = region(out, in);
         int w0 = blk * stride(in), w1 = w0 + step, w2 = w1 + step, w3 = w2 + step;
@@ -530,16 +567,16 @@ public final class F16Gemv {
             int j = pair(i, region);
             // inputs i and i+1 of four blocks (the conversion written out, see above)
             FloatVector xv = FloatVector.broadcast(F, x[xb + i]), xw = FloatVector.broadcast(F, x[xb + i + 1]);
-            IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
+            IntVector h = pairs(w, w0 + j);
             a0 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a0);
             a0 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a0);
-            h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            h = pairs(w, w1 + j);
             a1 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a1);
             a1 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a1);
-            h = (IntVector) ShortVector.fromArray(S2, w, w2 + j).reinterpretAsInts();
+            h = pairs(w, w2 + j);
             a2 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a2);
             a2 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a2);
-            h = (IntVector) ShortVector.fromArray(S2, w, w3 + j).reinterpretAsInts();
+            h = pairs(w, w3 + j);
             a3 = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats().fma(xv, a3);
             a3 = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats().fma(xw, a3);
         }
@@ -563,12 +600,12 @@ public final class F16Gemv {
      * {@code g} the {@link Inputs#groups interleaved} inputs) × block {@code blk}: eight
      * accumulators, each weight vector converted once.
      */
-    private static void tile8x1(short[] w, int in, int out, float[] g, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile8x1(MemorySegment w, int in, int out, float[] g, int b, int valid, float[] y, int blk, float[] tail) {
         int wb = blk * stride(in), region = region(out, in);
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         for (int i = 0, q = b * in; i < in; i += 2, q += 16) {
-            IntVector h = (IntVector) ShortVector.fromArray(S2, w, wb + pair(i, region)).reinterpretAsInts();
+            IntVector h = pairs(w, wb + pair(i, region));
             FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, g[q + 0]), a0);
             a1 = u.fma(FloatVector.broadcast(F, g[q + 1]), a1);
@@ -616,7 +653,7 @@ public final class F16Gemv {
      * Input rows {@code b..b+7} (as in {@link #tile8x1}) × blocks {@code blk, blk+1}: sixteen accumulators (AVX-512 has 32
      * vector registers), each broadcast input feeding two FMAs.
      */
-    private static void tile8x2(short[] w, int in, int out, float[] g8, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile8x2(MemorySegment w, int in, int out, float[] g8, int b, int valid, float[] y, int blk, float[] tail) {
         int w0 = blk * stride(in), w1 = w0 + stride(in), region = region(out, in);
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
@@ -624,7 +661,7 @@ public final class F16Gemv {
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
         for (int i = 0, q = b * in; i < in; i += 2, q += 16) {
             int j = pair(i, region);
-            IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            IntVector g = pairs(w, w0 + j), h = pairs(w, w1 + j);
             FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             FloatVector p;
             p = FloatVector.broadcast(F, g8[q + 0]);
@@ -721,35 +758,35 @@ public final class F16Gemv {
     }
 
     /** Input rows {@code b, b+1} × blocks {@code blk..blk+3}: eight accumulators. */
-    private static void tile2x4(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
+    private static void tile2x4(MemorySegment w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int w0 = blk * stride(in), w1 = w0 + stride(in), w2 = w1 + stride(in), w3 = w2 + stride(in), region = region(out, in);
         int x0 = b * in, x1 = x0 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         for (int i = 0; i < in; i += 2) {
             int j = pair(i, region);
-            IntVector h = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts();
+            IntVector h = pairs(w, w0 + j);
             FloatVector u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
             c0 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c0);
             u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a0 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a0);
             c0 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c0);
-            h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            h = pairs(w, w1 + j);
             u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a1 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a1);
             c1 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c1);
             u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a1 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a1);
             c1 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c1);
-            h = (IntVector) ShortVector.fromArray(S2, w, w2 + j).reinterpretAsInts();
+            h = pairs(w, w2 + j);
             u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a2 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a2);
             c2 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c2);
             u = h.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
             a2 = u.fma(FloatVector.broadcast(F, x[x0 + i + 1]), a2);
             c2 = u.fma(FloatVector.broadcast(F, x[x1 + i + 1]), c2);
-            h = (IntVector) ShortVector.fromArray(S2, w, w3 + j).reinterpretAsInts();
+            h = pairs(w, w3 + j);
             u = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             a3 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a3);
             c3 = u.fma(FloatVector.broadcast(F, x[x1 + i]), c3);
@@ -784,14 +821,14 @@ public final class F16Gemv {
     }
 
     /** Input rows {@code b..b+3} × blocks {@code blk, blk+1}: eight accumulators. */
-    private static void tile4x2(short[] w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
+    private static void tile4x2(MemorySegment w, int in, int out, float[] x, int b, float[] y, int blk, float[] tail) {
         int w0 = blk * stride(in), w1 = w0 + stride(in), region = region(out, in);
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         for (int i = 0; i < in; i += 2) {
             int j = pair(i, region);
-            IntVector g = (IntVector) ShortVector.fromArray(S2, w, w0 + j).reinterpretAsInts(), h = (IntVector) ShortVector.fromArray(S2, w, w1 + j).reinterpretAsInts();
+            IntVector g = pairs(w, w0 + j), h = pairs(w, w1 + j);
             FloatVector u = g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats(), v = h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFF_FFFF).reinterpretAsFloats();
             FloatVector p = FloatVector.broadcast(F, x[x0 + i]);
             a0 = u.fma(p, a0);

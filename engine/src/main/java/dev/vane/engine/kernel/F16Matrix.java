@@ -1,7 +1,7 @@
 package dev.vane.engine.kernel;
 
 /**
- * An f16 weight matrix {@code [out, in]} on the Java heap, multiplied by {@link F16Gemv} across
+ * An f16 weight matrix {@code [out, in]} outside the Java heap ({@link F16Gemv.Packed}), multiplied by {@link F16Gemv} across
  * a {@link KernelPool}.
  */
 public final class F16Matrix implements WeightMatrix {
@@ -43,7 +43,10 @@ public final class F16Matrix implements WeightMatrix {
     }
 
     @Override
-    public long bytes() { return 2L * data.halves().length; }
+    public long bytes() { return data.bytes(); }
+
+    @Override
+    public long heapBytes() { return 0; }
 
     @Override public int out() { return out; }
     @Override public int in() { return in; }

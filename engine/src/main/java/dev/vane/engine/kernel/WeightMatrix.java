@@ -13,8 +13,13 @@ public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KM
 
     int in();
 
-    /** Bytes the packed weights hold on the heap. */
+    /** Bytes of the packed weights. */
     long bytes();
+
+    /** Bytes of them on the Java heap: all of them, except f16 weights, which lie outside it. */
+    default long heapBytes() {
+        return bytes();
+    }
 
     /** {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}: {@code x [rows, in] → y [rows, out]}. */
     default void multiply(float[] x, int rows, float[] y, KernelPool pool) {

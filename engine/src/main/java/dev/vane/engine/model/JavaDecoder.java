@@ -32,6 +32,7 @@ import dev.vane.engine.kernel.WeightMatrix;
 
 import dev.vane.engine.weights.WeightSource;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -325,10 +326,23 @@ public final class JavaDecoder implements CausalLM {
 
     @Override
     public long weightBytes() {
-        long n = embedding.bytes() + (head == embedding ? 0 : head.bytes()) + 4L * finalNorm.length;
+        return matrices().stream().mapToLong(WeightMatrix::bytes).sum() + vectorBytes();
+    }
+
+    /** The packed matrices, the tied head once. */
+    List<WeightMatrix> matrices() {
+        List<WeightMatrix> all = new ArrayList<>();
+        all.add(embedding);
+        if (head != embedding) all.add(head);
+        for (Layer l : layers) all.addAll(List.of(l.qkv(), l.o(), l.gateUp(), l.down()));
+        return all;
+    }
+
+    /** Bytes of the norms, biases and beacon parameters, all on the heap. */
+    private long vectorBytes() {
+        long n = 4L * finalNorm.length;
         for (Layer l : layers) {
-            n += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes()
-                    + 4L * (l.inputNorm().length + l.postNorm().length);
+            n += 4L * (l.inputNorm().length + l.postNorm().length);
             if (l.qkvBias() != null) n += 4L * l.qkvBias().length;
             if (l.qkNorm() != null) n += 4L * l.qkNorm().length;
         }
@@ -338,9 +352,9 @@ public final class JavaDecoder implements CausalLM {
     /** Completes once the packed-weights cache that this load wrote (if any) is on disk. */
     CompletableFuture<Void> weightsSaved() { return weightsSaved; }
 
-    /** Bytes this decoder holds on the heap: its weights and the RoPE tables. */
+    /** Bytes this decoder holds on the heap: its weights but f16 matrices (outside it), and the RoPE tables. */
     long heapBytes() {
-        return weightBytes() + 2L * 4 * maxPositions * dh; // cos and sin
+        return matrices().stream().mapToLong(WeightMatrix::heapBytes).sum() + vectorBytes() + 2L * 4 * maxPositions * dh; // cos and sin
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.vane.engine.kernel.F16Gemv;
 import dev.vane.engine.kernel.KernelPool;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -27,17 +29,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
 /**
- * The Java decoder's packed matrices saved beside a checkpoint, so that a later start copies them
+ * The Java decoder's packed matrices saved beside a checkpoint, so that a later start maps them
  * instead of converting and packing the checkpoint again.
  *
  * <p>The file ({@code .vane/packed-f16.bin} in the model directory) holds a fingerprint of the
  * checkpoint it was made from (each weight file's name, size, modification time and the CRC-32C of
  * its header, plus the packed layout's block width) and then one entry per matrix: its name, shape,
  * lift, the CRC-32C of each 4 MiB chunk of its halves and the halves (little-endian, 64-byte
- * aligned), and a CRC-32C of that header. A start copies every matrix at once,
- * the kernel threads taking whole matrices, largest first (each thread allocates the arrays it
- * fills, so the pages of the new heap arrays are faulted in on every core), reading it a chunk at a
- * time and checking each chunk before copying it. A file whose
+ * aligned), and a CRC-32C of that header. A start maps the file read-only and uses each matrix's
+ * halves where they lie, once the kernel threads have checked every chunk (whole matrices per
+ * task, largest first): no copy of the weights is made, the process shares the file's pages with
+ * the page cache, and the heap holds no weights (copying them into new heap arrays spent most of
+ * a start faulting in and clearing fresh pages). A file whose
  * fingerprint differs is stale: the model is packed from the checkpoint and the file rewritten.
  * An entry whose halves fail their checksum is packed afresh too. The file is written after the
  * load, on a thread of its own, to {@code packed-f16.bin.tmp} while holding a lock on
@@ -65,7 +68,7 @@ final class PackedCache implements AutoCloseable {
     private final Map<String, F16Gemv.Packed> packed = new LinkedHashMap<>(); // this load's, to write
     private boolean missed;
     private int fresh;                             // matrices this load packed
-    private Map<String, short[]> read;              // the intact matrices of the current file, read at the first find
+    private Map<String, MemorySegment> read;        // the intact matrices of the current file, mapped at the first find
 
     private PackedCache(Path file, String fingerprint, Optional<FileChannel> current, Map<String, Entry> entries) {
         this.file = file;
@@ -101,7 +104,7 @@ final class PackedCache implements AutoCloseable {
     Optional<F16Gemv.Packed> find(String name, int out, int in, KernelPool pool) {
         if (read == null) read = current.map(ch -> readAll(ch, pool)).orElseGet(HashMap::new);
         Entry e = entries.get(name);
-        Optional<short[]> halves = e == null || e.out() != out || e.in() != in ? Optional.empty()
+        Optional<MemorySegment> halves = e == null || e.out() != out || e.in() != in || e.halves() != F16Gemv.halves(out, in) ? Optional.empty()
                 : Optional.ofNullable(read.remove(name));
         if (halves.isEmpty()) {
             missed = true;
@@ -113,40 +116,33 @@ final class PackedCache implements AutoCloseable {
     }
 
     /**
-     * The halves of every entry whose chunks all pass their checksum, read by {@code pool}'s
-     * threads, a whole matrix per task, largest first, through one direct buffer per thread.
+     * The halves of every entry whose chunks all pass their checksum: slices of one read-only
+     * mapping of the file, checked by {@code pool}'s threads a whole matrix per task, largest
+     * first (checking touches every page, so the first products find them mapped).
      */
-    private Map<String, short[]> readAll(FileChannel ch, KernelPool pool) {
+    private Map<String, MemorySegment> readAll(FileChannel ch, KernelPool pool) {
+        MemorySegment file;
+        try {
+            file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.ofAuto()); // unmapped once no slice is reachable
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot map packed weights " + this.file + " (" + e.getMessage() + "): packing the checkpoint");
+            return new HashMap<>();
+        }
         List<String> names = new ArrayList<>(entries.keySet());
         names.sort(Comparator.comparingLong((String n) -> entries.get(n).halves()).reversed());
-        Map<String, short[]> out = new ConcurrentHashMap<>();
-        Map<Thread, ByteBuffer> buffers = new ConcurrentHashMap<>();
+        Map<String, MemorySegment> out = new ConcurrentHashMap<>();
         pool.run(names.size(), k -> {
             String name = names.get(k);
             Entry e = entries.get(name);
-            ByteBuffer buf = buffers.computeIfAbsent(Thread.currentThread(),
-                    t -> ByteBuffer.allocateDirect(2 * CHUNK_HALVES).order(ByteOrder.LITTLE_ENDIAN));
-            short[] halves = new short[Math.toIntExact(e.halves())];
+            MemorySegment halves = file.asSlice(e.offset(), 2 * e.halves());
             for (int c = 0; c < e.crcs().length; c++) {
-                int from = c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, halves.length - from);
-                buf.clear().limit(2 * n);
-                try {
-                    long at = e.offset() + 2L * from;
-                    while (buf.hasRemaining())
-                        if (ch.read(buf, at + buf.position()) < 0) throw new IOException("unexpected end of file");
-                } catch (IOException ex) {
-                    LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " cannot be read ("
-                            + ex.getMessage() + "): packing them again");
-                    return;
-                }
-                buf.flip();
+                long from = (long) c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, e.halves() - from);
                 CRC32C crc = new CRC32C();
-                crc.update(buf.duplicate());
+                crc.update(halves.asSlice(2 * from, 2 * n).asByteBuffer());
                 if ((int) crc.getValue() != e.crcs()[c]) {
-                    LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + file + " fail their checksum: packing them again");
+                    LOG.log(System.Logger.Level.WARNING, "packed weights of " + name + " in " + this.file + " fail their checksum: packing them again");
                     return;
                 }
-                buf.asShortBuffer().get(halves, from, n);
             }
             out.put(name, halves);
         });
@@ -227,19 +223,16 @@ final class PackedCache implements AutoCloseable {
         putString(head, fingerprint);
         head.putInt(packed.size());
         ch.write(head.flip());
-        ByteBuffer buf = ByteBuffer.allocateDirect(2 * CHUNK_HALVES).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, F16Gemv.Packed> e : packed.entrySet()) {
             F16Gemv.Packed p = e.getValue();
-            short[] h = p.halves();
-            int[] crcs = new int[(h.length + CHUNK_HALVES - 1) / CHUNK_HALVES];
+            long halves = p.bytes() / 2;
+            int[] crcs = new int[Math.toIntExact((halves + CHUNK_HALVES - 1) / CHUNK_HALVES)];
             long start = ch.position();
             long data = (start + entryHead(head, e.getKey(), p, crcs, 0).remaining() + ALIGN - 1) / ALIGN * ALIGN;
             ch.position(data);
             for (int c = 0; c < crcs.length; c++) { // one chunk per buffer
-                int from = c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, h.length - from);
-                buf.clear();
-                buf.asShortBuffer().put(h, from, n);
-                buf.limit(2 * n);
+                long from = (long) c * CHUNK_HALVES, n = Math.min(CHUNK_HALVES, halves - from);
+                ByteBuffer buf = p.halves().asSlice(2 * from, 2 * n).asByteBuffer(); // little-endian bytes, as the file holds them
                 CRC32C crc = new CRC32C();
                 crc.update(buf.duplicate());
                 crcs[c] = (int) crc.getValue();
@@ -260,7 +253,7 @@ final class PackedCache implements AutoCloseable {
     private static ByteBuffer entryHead(ByteBuffer head, String name, F16Gemv.Packed p, int[] crcs, long data) {
         head.clear();
         putString(head, name);
-        head.putInt(p.out()).putInt(p.in()).putInt(p.lift()).putLong(p.halves().length).putInt(crcs.length);
+        head.putInt(p.out()).putInt(p.in()).putInt(p.lift()).putLong(p.bytes() / 2).putInt(crcs.length);
         for (int c : crcs) head.putInt(c);
         head.putLong(data);
         CRC32C crc = new CRC32C();

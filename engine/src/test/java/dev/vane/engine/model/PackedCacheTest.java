@@ -4,6 +4,7 @@ import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
 import dev.vane.engine.hooks.StepHooks;
+import dev.vane.engine.kernel.F16Matrix;
 import dev.vane.engine.weights.FileDType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The packed-weights cache ({@code --weights-cache auto}): written at the first load, used by the
  * next while the checkpoint is unchanged, rebuilt when the checkpoint changes or an entry is
- * damaged, and never read with {@code off}; a model loaded from it computes the same bits.
+ * damaged, and never read with {@code off}; a model loaded from it maps its matrices (no copy)
+ * and computes the same bits.
  */
 class PackedCacheTest {
 
@@ -34,10 +37,18 @@ class PackedCacheTest {
     }
 
     private static float[] logits(Path dir, WeightCache cache) {
+        return load(dir, cache).logits();
+    }
+
+    /** The logits of a load, and whether its matrices lie in a mapping of the cache file rather than memory of their own. */
+    private record Load(float[] logits, List<Boolean> mapped) {}
+
+    private static Load load(Path dir, WeightCache cache) {
         try (CausalLM model = ModelLoader.load(dir, options(cache)); KvCache kv = model.newCache(1, 32)) {
             float[] logits = model.forwardLogits(StepInput.prompt(PROMPT, 0), kv, StepHooks.NONE, LogitsMode.LAST);
-            ((JavaDecoder) model).weightsSaved().join(); // written beside serving
-            return logits;
+            JavaDecoder decoder = (JavaDecoder) model;
+            decoder.weightsSaved().join(); // written beside serving
+            return new Load(logits, decoder.matrices().stream().map(m -> ((F16Matrix) m).packed().halves().isMapped()).toList());
         }
     }
 
@@ -53,7 +64,9 @@ class PackedCacheTest {
 
         Files.createDirectories(cacheFile(dir).getParent()); // a killed writer's leftover
         Files.write(cacheFile(dir).resolveSibling("packed-f16.bin.tmp"), new byte[] {9, 9, 9});
-        assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh); // packs and writes
+        Load packing = load(dir, WeightCache.AUTO); // packs and writes
+        assertThat(packing.logits()).isEqualTo(fresh);
+        assertThat(packing.mapped()).hasSizeGreaterThan(4).containsOnly(false);
         assertThat(cacheFile(dir)).isRegularFile();
         try (var files = Files.list(cacheFile(dir).getParent())) {
             assertThat(files).containsExactlyInAnyOrder(cacheFile(dir), cacheFile(dir).resolveSibling("packed-f16.bin.lock")); // the leftover overwritten and renamed
@@ -61,7 +74,9 @@ class PackedCacheTest {
         FileTime written = Files.getLastModifiedTime(cacheFile(dir));
         long size = Files.size(cacheFile(dir));
 
-        assertThat(logits(dir, WeightCache.AUTO)).isEqualTo(fresh); // copies: nothing to rewrite
+        Load cached = load(dir, WeightCache.AUTO); // maps the file: nothing to rewrite
+        assertThat(cached.logits()).isEqualTo(fresh);
+        assertThat(cached.mapped()).hasSameSizeAs(packing.mapped()).containsOnly(true); // no copy of the weights
         assertThat(Files.getLastModifiedTime(cacheFile(dir))).isEqualTo(written);
         assertThat(Files.size(cacheFile(dir))).isEqualTo(size);
     }
