@@ -162,7 +162,7 @@ public final class JavaDecoder implements CausalLM {
      * Reads a checkpoint straight into the kernels' layout: each matrix (q, k, v stacked; gate and
      * up stacked) is read from the file a few rows at a time by the pool's threads and packed, so
      * the process holds the packed weights and a row buffer per thread, never the file's pages or
-     * a tensor library's copy. A matrix that {@code cache} holds intact is copied from it instead, and the cache
+     * a tensor library's copy. A matrix that {@code cache} holds intact is used where it lies in the mapped file instead, and the cache
      * is saved when it lacked some. With a quantised {@code dtype} ({@link ComputeDType#Q8_0},
      * {@link ComputeDType#Q4_0}) each row is quantised as it is read ({@link Q8Gemv#quantize},
      * {@link Q4Gemv#quantize}; no cache), or packed as stored when the file holds it in that type. The kernels' JIT warm-up runs
@@ -241,7 +241,7 @@ public final class JavaDecoder implements CausalLM {
 
     /**
      * The 2-d tensors {@code names}, of {@code rows[k]} rows of {@code in} each, stacked and
-     * packed in {@code dtype}, or copied from {@code cache} when it holds them intact.
+     * packed in {@code dtype}, or mapped from {@code cache} when it holds them intact.
      */
     static WeightMatrix pack(WeightSource r, ComputeDType dtype, Optional<PackedCache> cache, List<String> names,
                                      int[] rows, int in, KernelPool pool) {

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Whether the Java decoder keeps its packed weights in a file beside the checkpoint
- * ({@code .vane/packed-f16.bin}, see {@code PackedCache}), so that a later start copies them
+ * ({@code .vane/packed-f16.bin}, see {@code PackedCache}), so that a later start maps them
  * instead of converting and packing the checkpoint again ({@code --weights-cache}).
  */
 public enum WeightCache {
