@@ -86,6 +86,11 @@ public final class Main {
     public static VaneServer serve(ServerSettings s, PrintStream out) {
         LogConfig.configureRuntime(); // logging.properties, before the model loader's first log line
         VaneServer server = start(s);
+        // the load's transient objects (files' headers, the tokenizer's JSON, the kernels' warm-up)
+        // were promoted beside what the server keeps: a full collection now lets the old generation
+        // shrink to what it holds (deploy/jvm.options keeps it within 10% of that), instead of
+        // keeping those pages resident for the life of the process
+        System.gc();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drainAndClose(s.drainTimeout()), "vane-shutdown"));
         out.println("vane: serving " + s.model() + " on http://" + s.host() + ":" + server.port() + ", " + server.backend()
                 + ", " + server.kvDType().label() + " KV cache"

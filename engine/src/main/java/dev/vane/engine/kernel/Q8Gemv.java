@@ -5,6 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * Matrix products over Q8_0 weights (GGML's 8-bit format) in Java SIMD:
  * <pre>
@@ -85,19 +90,28 @@ public final class Q8Gemv {
     }
 
     /**
-     * A matrix in the packed layout (see the class comment).
+     * A matrix in the packed layout (see the class comment), outside the Java heap (64-byte
+     * aligned memory of its own, as {@link F16Gemv.Packed}).
      *
      * @param quants {@code blocks(out) · in · BLOCK} int8 weights
-     * @param scales {@code blocks(out) · in / QK · BLOCK} scales (f16 values held as f32)
+     * @param scales {@code blocks(out) · in / QK · BLOCK} scales (f16 values held as little-endian f32)
      */
-    public record Packed(byte[] quants, float[] scales, int out, int in) {
+    public record Packed(MemorySegment quants, MemorySegment scales, int out, int in) {
         /** The weight {@code W[o, i] = d · q} as f32 (exact: an 11-bit by 8-bit product). */
         public float weight(int o, int i) {
-            return scales[scale(in, o, i / QK)] * quants[quant(in, o, i)];
+            return scales.getAtIndex(SCALE, scale(in, o, i / QK)) * quants.get(ValueLayout.JAVA_BYTE, quant(in, o, i));
         }
 
-        /** Bytes on the heap. */
-        public long bytes() { return quants.length + 4L * scales.length; }
+        /** Bytes of the packed weights and scales. */
+        public long bytes() { return quants.byteSize() + scales.byteSize(); }
+    }
+
+    /** A packed scale: a little-endian f32. */
+    private static final ValueLayout.OfFloat SCALE = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The {@link #BLOCK} scales at {@code at} of the packed scales. */
+    private static FloatVector scales(MemorySegment s, int at) {
+        return FloatVector.fromMemorySegment(F, s, 4L * at, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Whether a matrix of input width {@code in} can be held in Q8_0 (whole blocks of 32). */
@@ -123,8 +137,8 @@ public final class Q8Gemv {
     public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (!fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
-        byte[] quants = new byte[Math.multiplyExact(padded, in)];
-        float[] scales = new float[padded / BLOCK * (in / QK) * BLOCK];
+        MemorySegment quants = Arena.ofAuto().allocate(Math.multiplyExact(padded, in), 64); // zeroed: the padding rows
+        MemorySegment scales = Arena.ofAuto().allocate(4L * (padded / BLOCK * (in / QK) * BLOCK), 64);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {
             short[] d = new short[in / QK];
@@ -133,10 +147,10 @@ public final class Q8Gemv {
                 src.row(o, d, q);
                 for (int k = 0; k < d.length; k++) {
                     if ((d[k] & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN scale in row " + o);
-                    scales[scale(in, o, k)] = Float.float16ToFloat(d[k]);
+                    scales.setAtIndex(SCALE, scale(in, o, k), Float.float16ToFloat(d[k]));
                 }
                 int at = quant(in, o, 0);
-                for (int i = 0; i < in; i++, at += BLOCK) quants[at] = q[i];
+                for (int i = 0; i < in; i++, at += BLOCK) quants.set(ValueLayout.JAVA_BYTE, at, q[i]);
             }
         };
         if (pool == null) for (int c = 0; c < chunks; c++) task.run(c);
@@ -178,7 +192,7 @@ public final class Q8Gemv {
             for (int o = 0; o < out; o++) {
                 float acc = 0;
                 for (int i = 0; i < in; i++)
-                    acc = Math.fma(w.scales()[scale(in, o, i / QK)] * w.quants()[quant(in, o, i)], x[b * in + i], acc);
+                    acc = Math.fma(w.weight(o, i), x[b * in + i], acc);
                 y[b * out + o] = acc;
             }
     }
@@ -223,8 +237,7 @@ public final class Q8Gemv {
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
         if (x.length < (rows == 1 ? in : (rows + 7) / 8 * 8 * in)) throw new IllegalArgumentException("inputs not padded to groups of 8 rows");
         float[] tail = BUFFERS.get().tail;
-        byte[] q = w.quants();
-        float[] s = w.scales();
+        MemorySegment q = w.quants(), s = w.scales();
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // four blocks a quarter of the range apart: four weight streams and four chains in flight
@@ -254,18 +267,18 @@ public final class Q8Gemv {
     }
 
     /** The weights of input {@code i} of quantisation block {@code at}'s outputs, as floats. */
-    private static FloatVector w(byte[] q, int at) {
-        return (FloatVector) ByteVector.fromArray(B, q, at).convertShape(VectorOperators.B2F, F, 0);
+    private static FloatVector w(MemorySegment q, int at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, q, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0);
     }
 
 
     /** One input row × one block. */
-    private static void row1x1(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
+    private static void row1x1(MemorySegment q, MemorySegment s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
         int kb = in / QK;
         FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * in + k * QK) * BLOCK, xa = k * QK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
+            FloatVector d = scales(s, (blk * kb + k) * BLOCK);
             for (int j = 0; j < QK; j++) a = w(q, qa + j * BLOCK).mul(d).fma(FloatVector.broadcast(F, x[xa + j]), a);
         }
         a.intoArray(tail, 0);
@@ -273,14 +286,14 @@ public final class Q8Gemv {
     }
 
     /** Batch 1: blocks {@code blk + m·gap}, m = 0..3: four weight streams and four chains in flight. */
-    private static void row1x4(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, int gap, float[] tail) {
+    private static void row1x4(MemorySegment q, MemorySegment s, int in, int out, float[] x, float[] y, int blk, int gap, float[] tail) {
         int kb = in / QK, qStep = gap * in * BLOCK, sStep = gap * kb * BLOCK;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int q0 = (blk * in + k * QK) * BLOCK, q1 = q0 + qStep, q2 = q1 + qStep, q3 = q2 + qStep, xa = k * QK;
             int s0 = (blk * kb + k) * BLOCK;
-            FloatVector d0 = FloatVector.fromArray(F, s, s0), d1 = FloatVector.fromArray(F, s, s0 + sStep);
-            FloatVector d2 = FloatVector.fromArray(F, s, s0 + 2 * sStep), d3 = FloatVector.fromArray(F, s, s0 + 3 * sStep);
+            FloatVector d0 = scales(s, s0), d1 = scales(s, s0 + sStep);
+            FloatVector d2 = scales(s, s0 + 2 * sStep), d3 = scales(s, s0 + 3 * sStep);
             for (int j = 0, o = 0; j < QK; j++, o += BLOCK) {
                 FloatVector xv = FloatVector.broadcast(F, x[xa + j]);
                 a0 = w(q, q0 + o).mul(d0).fma(xv, a0);
@@ -308,7 +321,7 @@ public final class Q8Gemv {
      * accumulators (AVX-512 has 32 registers), each weight vector formed once for eight rows and
      * each broadcast input feeding two blocks.
      */
-    private static void tile8x2(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile8x2(MemorySegment q, MemorySegment s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int kb = in / QK, qStep = in * BLOCK, sStep = kb * BLOCK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
@@ -317,7 +330,7 @@ public final class Q8Gemv {
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * in + k * QK) * BLOCK, sa = (blk * kb + k) * BLOCK;
-            FloatVector d = FloatVector.fromArray(F, s, sa), e = FloatVector.fromArray(F, s, sa + sStep);
+            FloatVector d = scales(s, sa), e = scales(s, sa + sStep);
             for (int j = 0, i = k * QK; j < QK; j++, i++) {
                 FloatVector u = w(q, qa + j * BLOCK).mul(d), v = w(q, qa + qStep + j * BLOCK).mul(e);
                 FloatVector t = FloatVector.broadcast(F, x[x0 + i]);
@@ -388,14 +401,14 @@ public final class Q8Gemv {
     }
 
     /** Input rows {@code b..b+7} (the first {@code valid} real) × block {@code blk} (an odd last block). */
-    private static void tile8x1(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile8x1(MemorySegment q, MemorySegment s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int kb = in / QK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * in + k * QK) * BLOCK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
+            FloatVector d = scales(s, (blk * kb + k) * BLOCK);
             for (int j = 0, i = k * QK; j < QK; j++, i++) {
                 FloatVector u = w(q, qa + j * BLOCK).mul(d);
                 a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);
@@ -420,13 +433,13 @@ public final class Q8Gemv {
     }
 
     /** Input rows {@code b..b+3} (the first {@code valid} real) × block {@code blk} (the AVX2 tile). */
-    private static void tile4x1(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile4x1(MemorySegment q, MemorySegment s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int kb = in / QK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * in + k * QK) * BLOCK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK);
+            FloatVector d = scales(s, (blk * kb + k) * BLOCK);
             for (int j = 0, i = k * QK; j < QK; j++, i++) {
                 FloatVector u = w(q, qa + j * BLOCK).mul(d);
                 a0 = u.fma(FloatVector.broadcast(F, x[x0 + i]), a0);

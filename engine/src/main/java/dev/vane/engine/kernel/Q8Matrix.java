@@ -1,7 +1,7 @@
 package dev.vane.engine.kernel;
 
 /**
- * A Q8_0 weight matrix {@code [out, in]} on the Java heap (blocks of 32 int8 weights with an f16
+ * A Q8_0 weight matrix {@code [out, in]} outside the Java heap (blocks of 32 int8 weights with an f16
  * scale each), multiplied by {@link Q8Gemv} across a {@link KernelPool}.
  */
 public final class Q8Matrix implements WeightMatrix {
@@ -40,6 +40,8 @@ public final class Q8Matrix implements WeightMatrix {
     @Override public int out() { return data.out(); }
     @Override public int in() { return data.in(); }
     @Override public long bytes() { return data.bytes(); }
+
+    @Override public long heapBytes() { return 0; }
 
     /** Output columns {@code [from, to)} of {@code y = x · Wᵀ}, split across the pool ({@link WeightMatrix#split}). */
     @Override

@@ -16,7 +16,7 @@ public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KM
     /** Bytes of the packed weights. */
     long bytes();
 
-    /** Bytes of them on the Java heap: all of them, except f16 weights, which lie outside it. */
+    /** Bytes of them on the Java heap: all of them for 4-bit matrices; f16 and Q8_0 matrices lie outside it. */
     default long heapBytes() {
         return bytes();
     }
