@@ -45,9 +45,6 @@ public final class F16Matrix implements WeightMatrix {
     @Override
     public long bytes() { return data.bytes(); }
 
-    @Override
-    public long heapBytes() { return 0; }
-
     @Override public int out() { return out; }
     @Override public int in() { return in; }
 

@@ -5,6 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * Matrix products over Q4_0 weights (GGML's 4-bit format) in Java SIMD:
  * <pre>
@@ -42,20 +47,21 @@ public final class Q4Gemv {
     private Q4Gemv() {}
 
     /**
-     * A matrix in the packed layout.
+     * A matrix in the packed layout, outside the Java heap (64-byte aligned memory of its own, as
+     * {@link Q8Gemv.Packed}).
      *
      * @param nibbles {@code blocks(out) · in/2 · BLOCK} bytes, two weights each
-     * @param scales  {@code blocks(out) · in/32 · BLOCK} scales (f16 values held as f32)
+     * @param scales  {@code blocks(out) · in/32 · BLOCK} scales (f16 values held as little-endian f32)
      */
-    public record Packed(byte[] nibbles, float[] scales, int out, int in) {
+    public record Packed(MemorySegment nibbles, MemorySegment scales, int out, int in) {
         /** The weight {@code W[o, i]} as f32 (exact). */
         public float weight(int o, int i) {
-            int r = i % QK, b = nibbles[nibble(in, o, i / QK, r % 16)];
+            int r = i % QK, b = nibbles.get(ValueLayout.JAVA_BYTE, nibble(in, o, i / QK, r % 16));
             int n = r < 16 ? b & 0xF : (b >> 4) & 0xF;
-            return scales[Q8Gemv.scale(in, o, i / QK)] * (n - 8);
+            return Q8Gemv.scale(scales, Q8Gemv.scale(in, o, i / QK)) * (n - 8);
         }
 
-        public long bytes() { return nibbles.length + 4L * scales.length; }
+        public long bytes() { return nibbles.byteSize() + scales.byteSize(); }
     }
 
     public static int blocks(int out) { return (out + BLOCK - 1) / BLOCK; }
@@ -69,8 +75,8 @@ public final class Q4Gemv {
     public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (!Q8Gemv.fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
-        byte[] nibbles = new byte[Math.multiplyExact(padded, in / 2)];
-        float[] scales = new float[padded / BLOCK * (in / QK) * BLOCK];
+        MemorySegment nibbles = Arena.ofAuto().allocate(Math.multiplyExact(padded, in / 2), 64); // zeroed: the padding rows
+        MemorySegment scales = Q8Gemv.newScales(padded / BLOCK * (in / QK) * BLOCK);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {
             short[] d = new short[in / QK];
@@ -79,8 +85,8 @@ public final class Q4Gemv {
                 src.row(o, d, q);
                 for (int k = 0; k < d.length; k++) {
                     if ((d[k] & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN scale in row " + o);
-                    scales[Q8Gemv.scale(in, o, k)] = Float.float16ToFloat(d[k]);
-                    for (int j = 0; j < 16; j++) nibbles[nibble(in, o, k, j)] = q[k * 16 + j];
+                    Q8Gemv.setScale(scales, Q8Gemv.scale(in, o, k), Float.float16ToFloat(d[k]));
+                    for (int j = 0; j < 16; j++) nibbles.set(ValueLayout.JAVA_BYTE, nibble(in, o, k, j), q[k * 16 + j]);
                 }
             }
         };
@@ -173,8 +179,7 @@ public final class Q4Gemv {
             throw new IllegalArgumentException("output range [" + from + ", " + to + ") not on " + BLOCK + "-row blocks of " + out);
         if (x.length < (rows == 1 ? in : (rows + 7) / 8 * 8 * in)) throw new IllegalArgumentException("inputs not padded to groups of 8 rows");
         float[] tail = Q8Gemv.tail();
-        byte[] q = w.nibbles();
-        float[] s = w.scales();
+        MemorySegment q = w.nibbles(), s = w.scales();
         int b0 = from / BLOCK, b1 = blocks(to);
         if (rows == 1) {
             // two blocks half the range apart (two weight streams, two chains): a four-block loop
@@ -201,8 +206,8 @@ public final class Q4Gemv {
     }
 
     /** One load: byte {@code j} of the block's {@code BLOCK} rows (two weights each). */
-    private static ByteVector bytes(byte[] q, int at) {
-        return ByteVector.fromArray(B, q, at);
+    private static ByteVector bytes(MemorySegment q, int at) {
+        return ByteVector.fromMemorySegment(B, q, at, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Weights {@code d·(n − 8)} of the low nibbles, exactly (an 11-bit by 4-bit product): {@code fma(n, d, −8d)}. */
@@ -217,12 +222,12 @@ public final class Q4Gemv {
         return ((FloatVector) n.and((byte) 0xF0).lanewise(VectorOperators.XOR, (byte) 0x80).convertShape(VectorOperators.B2F, F, 0)).mul(h);
     }
 
-    private static void row1x1(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
+    private static void row1x1(MemorySegment q, MemorySegment s, int in, int out, float[] x, float[] y, int blk, float[] tail) {
         int kb = in / QK;
         FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
+            FloatVector d = Q8Gemv.scales(s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 ByteVector n = bytes(q, qa + j * BLOCK);
                 a = low(n, d, md).fma(FloatVector.broadcast(F, x[xa + j]), a);
@@ -234,12 +239,12 @@ public final class Q4Gemv {
     }
 
     /** Batch 1: blocks {@code blk} and {@code blk + gap}. */
-    private static void row1x2(byte[] q, float[] s, int in, int out, float[] x, float[] y, int blk, int gap, float[] tail) {
+    private static void row1x2(MemorySegment q, MemorySegment s, int in, int out, float[] x, float[] y, int blk, int gap, float[] tail) {
         int kb = in / QK, qStep = gap * (in / 2) * BLOCK, sStep = gap * kb * BLOCK;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int q0 = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK, s0 = (blk * kb + k) * BLOCK;
-            FloatVector d0 = FloatVector.fromArray(F, s, s0), d1 = FloatVector.fromArray(F, s, s0 + sStep);
+            FloatVector d0 = Q8Gemv.scales(s, s0), d1 = Q8Gemv.scales(s, s0 + sStep);
             FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f), h0 = d0.mul(0.0625f), h1 = d1.mul(0.0625f);
             for (int j = 0, o = q0; j < 16; j++, o += BLOCK) {
                 FloatVector lo = FloatVector.broadcast(F, x[xa + j]), hi = FloatVector.broadcast(F, x[xa + 16 + j]);
@@ -257,7 +262,7 @@ public final class Q4Gemv {
     }
 
     /** Input rows {@code b..b+7} (the first {@code valid} real) × blocks {@code blk, blk+1} (AVX-512). */
-    private static void tile8x2(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile8x2(MemorySegment q, MemorySegment s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int kb = in / QK, qStep = (in / 2) * BLOCK, sStep = kb * BLOCK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
@@ -266,7 +271,7 @@ public final class Q4Gemv {
         FloatVector c4 = FloatVector.zero(F), c5 = FloatVector.zero(F), c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK, sa = (blk * kb + k) * BLOCK;
-            FloatVector d = FloatVector.fromArray(F, s, sa), e = FloatVector.fromArray(F, s, sa + sStep);
+            FloatVector d = Q8Gemv.scales(s, sa), e = Q8Gemv.scales(s, sa + sStep);
             FloatVector md = d.mul(-8f), me = e.mul(-8f), hd = d.mul(0.0625f), he = e.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 int i = k * QK + j;
@@ -321,13 +326,13 @@ public final class Q4Gemv {
     }
 
     /** Input rows {@code b..b+3} (the first {@code valid} real) × block {@code blk}. */
-    private static void tile4x1(byte[] q, float[] s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
+    private static void tile4x1(MemorySegment q, MemorySegment s, int in, int out, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int kb = in / QK;
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK;
-            FloatVector d = FloatVector.fromArray(F, s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
+            FloatVector d = Q8Gemv.scales(s, (blk * kb + k) * BLOCK), md = d.mul(-8f), hd = d.mul(0.0625f);
             for (int j = 0; j < 16; j++) {
                 ByteVector n = bytes(q, qa + j * BLOCK);
                 for (int half = 0, i = k * QK + j; half < 2; half++, i += 16) {

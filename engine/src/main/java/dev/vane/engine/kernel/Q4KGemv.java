@@ -5,6 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * Matrix products over GGML's Q4_K weights (its 4-bit K-quant) in Java SIMD, laid out and tiled as
  * {@link Q4Gemv} (blocks of 32 four-bit values {@code n}, 16 bytes each: byte {@code j} holds
@@ -43,31 +48,32 @@ public final class Q4KGemv {
     private Q4KGemv() {}
 
     /**
-     * A matrix in the packed layout.
+     * A matrix in the packed layout, outside the Java heap (64-byte aligned memory of its own, as
+     * {@link Q8Gemv.Packed}).
      *
      * @param nibbles   {@code blocks(out) · in/2 · BLOCK} bytes, two weights each
-     * @param scales    {@code blocks(out) · in/256 · 2 · BLOCK} super-block scales {@code D, Dmin} (f16 values held as f32)
+     * @param scales    {@code blocks(out) · in/256 · 2 · BLOCK} super-block scales {@code D, Dmin} (f16 values held as little-endian f32)
      * @param subScales {@code blocks(out) · in/32 · 2 · BLOCK} 6-bit {@code sc, mc}
      */
-    public record Packed(byte[] nibbles, float[] scales, byte[] subScales, int out, int in) {
+    public record Packed(MemorySegment nibbles, MemorySegment scales, MemorySegment subScales, int out, int in) {
         /** The weight {@code W[o, i]} as f32, as the kernels form it: {@code fma(n, d, m)}. */
         public float weight(int o, int i) {
-            int r = i % QK, b = nibbles[Q4Gemv.nibble(in, o, i / QK, r % 16)];
+            int r = i % QK, b = nibbles.get(ValueLayout.JAVA_BYTE, Q4Gemv.nibble(in, o, i / QK, r % 16));
             int n = r < 16 ? b & 0xF : (b >> 4) & 0xF;
             return Math.fma(n, scale(o, i / QK), offset(o, i / QK));
         }
 
         /** Block {@code k}'s scale {@code d = D · sc} of row {@code o}. */
         float scale(int o, int k) {
-            return subScales[sub(in, o, k)] * scales[sup(in, o, k / 8)];
+            return subScales.get(ValueLayout.JAVA_BYTE, sub(in, o, k)) * Q8Gemv.scale(scales, sup(in, o, k / 8));
         }
 
         /** Block {@code k}'s offset {@code m = −(Dmin · mc)} of row {@code o}. */
         float offset(int o, int k) {
-            return subScales[sub(in, o, k) + BLOCK] * -scales[sup(in, o, k / 8) + BLOCK];
+            return subScales.get(ValueLayout.JAVA_BYTE, sub(in, o, k) + BLOCK) * -Q8Gemv.scale(scales, sup(in, o, k / 8) + BLOCK);
         }
 
-        public long bytes() { return nibbles.length + 4L * scales.length + subScales.length; }
+        public long bytes() { return nibbles.byteSize() + scales.byteSize() + subScales.byteSize(); }
     }
 
     /** Where {@code sc[o, k]} lies ({@code mc} {@link #BLOCK} further). */
@@ -93,9 +99,9 @@ public final class Q4KGemv {
     public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (in <= 0 || in % QK_K != 0) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK_K);
         int padded = blocks(out) * BLOCK, supers = in / QK_K;
-        byte[] nibbles = new byte[Math.multiplyExact(padded, in / 2)];
-        float[] scales = new float[padded / BLOCK * supers * 2 * BLOCK];
-        byte[] subScales = new byte[padded / BLOCK * (in / QK) * 2 * BLOCK];
+        MemorySegment nibbles = Arena.ofAuto().allocate(Math.multiplyExact(padded, in / 2), 64); // zeroed: the padding rows
+        MemorySegment scales = Q8Gemv.newScales(padded / BLOCK * supers * 2 * BLOCK);
+        MemorySegment subScales = Arena.ofAuto().allocate((long) padded / BLOCK * (in / QK) * 2 * BLOCK, 64);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {
             short[] d = new short[2 * supers];
@@ -106,18 +112,18 @@ public final class Q4KGemv {
                 for (int s = 0; s < supers; s++) {
                     for (int h = 0; h < 2; h++) {
                         if ((d[2 * s + h] & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN scale in row " + o);
-                        scales[sup(in, o, s) + h * BLOCK] = Float.float16ToFloat(d[2 * s + h]);
+                        Q8Gemv.setScale(scales, sup(in, o, s) + h * BLOCK, Float.float16ToFloat(d[2 * s + h]));
                     }
                     int at = s * K_DATA;
                     for (int j = 0; j < 8; j++) {
-                        subScales[sub(in, o, 8 * s + j)] = (byte) scaleK(q, at, j);
-                        subScales[sub(in, o, 8 * s + j) + BLOCK] = (byte) minK(q, at, j);
+                        subScales.set(ValueLayout.JAVA_BYTE, sub(in, o, 8 * s + j), (byte) scaleK(q, at, j));
+                        subScales.set(ValueLayout.JAVA_BYTE, sub(in, o, 8 * s + j) + BLOCK, (byte) minK(q, at, j));
                     }
                     // 64 weights per 32 bytes: the low nibbles, then the high ones
                     for (int i = 0; i < QK_K; i++) n[i] = (q[at + 12 + (i / 64) * 32 + i % 32] >> (i % 64 < 32 ? 0 : 4)) & 0xF;
                     for (int b = 0; b < 8; b++)
                         for (int j = 0; j < 16; j++)
-                            nibbles[Q4Gemv.nibble(in, o, 8 * s + b, j)] = (byte) (n[32 * b + j] | n[32 * b + 16 + j] << 4);
+                            nibbles.set(ValueLayout.JAVA_BYTE, Q4Gemv.nibble(in, o, 8 * s + b, j), (byte) (n[32 * b + j] | n[32 * b + 16 + j] << 4));
                 }
             }
         };
@@ -224,8 +230,8 @@ public final class Q4KGemv {
     }
 
     /** One load: byte {@code j} of the block's {@code BLOCK} rows (two weights each). */
-    private static ByteVector bytes(byte[] q, int at) {
-        return ByteVector.fromArray(B, q, at);
+    private static ByteVector bytes(MemorySegment q, int at) {
+        return ByteVector.fromMemorySegment(B, q, at, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Weights {@code fma(n, d, m)} of the low nibbles. */
@@ -242,20 +248,20 @@ public final class Q4KGemv {
     /** Block {@code k}'s scales {@code d = D · sc} of output block {@code blk}. */
     private static FloatVector scale(Packed w, int blk, int k) {
         int kb = w.in() / QK;
-        FloatVector sc = (FloatVector) ByteVector.fromArray(B, w.subScales(), (blk * kb + k) * 2 * BLOCK).convertShape(VectorOperators.B2F, F, 0);
-        return sc.mul(FloatVector.fromArray(F, w.scales(), (blk * (w.in() / QK_K) + k / 8) * 2 * BLOCK));
+        FloatVector sc = (FloatVector) ByteVector.fromMemorySegment(B, w.subScales(), (blk * kb + k) * 2 * BLOCK, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0);
+        return sc.mul(Q8Gemv.scales(w.scales(), (blk * (w.in() / QK_K) + k / 8) * 2 * BLOCK));
     }
 
     /** Block {@code k}'s offsets {@code m = −(Dmin · mc)} of output block {@code blk}. */
     private static FloatVector offset(Packed w, int blk, int k) {
         int kb = w.in() / QK;
-        FloatVector mc = (FloatVector) ByteVector.fromArray(B, w.subScales(), ((blk * kb + k) * 2 + 1) * BLOCK).convertShape(VectorOperators.B2F, F, 0);
-        return mc.mul(FloatVector.fromArray(F, w.scales(), ((blk * (w.in() / QK_K) + k / 8) * 2 + 1) * BLOCK).neg());
+        FloatVector mc = (FloatVector) ByteVector.fromMemorySegment(B, w.subScales(), ((blk * kb + k) * 2 + 1) * BLOCK, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0);
+        return mc.mul(Q8Gemv.scales(w.scales(), ((blk * (w.in() / QK_K) + k / 8) * 2 + 1) * BLOCK).neg());
     }
 
     private static void row1x1(Packed w, float[] x, float[] y, int blk, float[] tail) {
         int in = w.in(), kb = in / QK;
-        byte[] q = w.nibbles();
+        MemorySegment q = w.nibbles();
         FloatVector a = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int qa = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK;
@@ -273,7 +279,7 @@ public final class Q4KGemv {
     /** Batch 1: blocks {@code blk} and {@code blk + gap}. */
     private static void row1x2(Packed w, float[] x, float[] y, int blk, int gap, float[] tail) {
         int in = w.in(), kb = in / QK, qStep = gap * (in / 2) * BLOCK;
-        byte[] q = w.nibbles();
+        MemorySegment q = w.nibbles();
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {
             int q0 = (blk * (in / 2) + k * 16) * BLOCK, xa = k * QK;
@@ -297,7 +303,7 @@ public final class Q4KGemv {
     /** Input rows {@code b..b+7} (the first {@code valid} real) × blocks {@code blk, blk+1} (AVX-512). */
     private static void tile8x2(Packed w, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int in = w.in(), out = w.out(), kb = in / QK, qStep = (in / 2) * BLOCK;
-        byte[] q = w.nibbles();
+        MemorySegment q = w.nibbles();
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, x4 = x3 + in, x5 = x4 + in, x6 = x5 + in, x7 = x6 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
@@ -362,7 +368,7 @@ public final class Q4KGemv {
     /** Input rows {@code b..b+3} (the first {@code valid} real) × block {@code blk}. */
     private static void tile4x1(Packed w, float[] x, int b, int valid, float[] y, int blk, float[] tail) {
         int in = w.in(), out = w.out(), kb = in / QK;
-        byte[] q = w.nibbles();
+        MemorySegment q = w.nibbles();
         int x0 = b * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         for (int k = 0; k < kb; k++) {

@@ -1,7 +1,7 @@
 package dev.vane.engine.kernel;
 
 /**
- * A Q4_K weight matrix {@code [out, in]} on the Java heap (GGML's 4-bit K-quant, packed as a GGUF
+ * A Q4_K weight matrix {@code [out, in]} outside the Java heap (GGML's 4-bit K-quant, packed as a GGUF
  * file stores it), multiplied by {@link Q4KGemv} across a {@link KernelPool}.
  */
 public final class Q4KMatrix implements WeightMatrix {

@@ -1,7 +1,7 @@
 package dev.vane.engine.kernel;
 
 /**
- * A Q4_0 weight matrix {@code [out, in]} on the Java heap (blocks of 32 four-bit weights with an
+ * A Q4_0 weight matrix {@code [out, in]} outside the Java heap (blocks of 32 four-bit weights with an
  * f16 scale each), multiplied by {@link Q4Gemv} across a {@link KernelPool}.
  */
 public final class Q4Matrix implements WeightMatrix {

@@ -99,7 +99,7 @@ public final class Q8Gemv {
     public record Packed(MemorySegment quants, MemorySegment scales, int out, int in) {
         /** The weight {@code W[o, i] = d · q} as f32 (exact: an 11-bit by 8-bit product). */
         public float weight(int o, int i) {
-            return scales.getAtIndex(SCALE, scale(in, o, i / QK)) * quants.get(ValueLayout.JAVA_BYTE, quant(in, o, i));
+            return scale(scales, scale(in, o, i / QK)) * quants.get(ValueLayout.JAVA_BYTE, quant(in, o, i));
         }
 
         /** Bytes of the packed weights and scales. */
@@ -109,9 +109,24 @@ public final class Q8Gemv {
     /** A packed scale: a little-endian f32. */
     private static final ValueLayout.OfFloat SCALE = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** The {@link #BLOCK} scales at {@code at} of the packed scales. */
-    private static FloatVector scales(MemorySegment s, int at) {
+    /** The {@link #BLOCK} scales at {@code at} of packed scales (this format's and {@link Q4Gemv}'s). */
+    static FloatVector scales(MemorySegment s, int at) {
         return FloatVector.fromMemorySegment(F, s, 4L * at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Scale {@code at} of packed scales. */
+    static float scale(MemorySegment s, int at) {
+        return s.getAtIndex(SCALE, at);
+    }
+
+    /** Sets scale {@code at} of packed scales. */
+    static void setScale(MemorySegment s, int at, float d) {
+        s.setAtIndex(SCALE, at, d);
+    }
+
+    /** {@code n} packed scales, zeroed (the padding rows'), 64-byte aligned outside the heap. */
+    static MemorySegment newScales(int n) {
+        return Arena.ofAuto().allocate(4L * n, 64);
     }
 
     /** Whether a matrix of input width {@code in} can be held in Q8_0 (whole blocks of 32). */
@@ -138,7 +153,7 @@ public final class Q8Gemv {
         if (!fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
         MemorySegment quants = Arena.ofAuto().allocate(Math.multiplyExact(padded, in), 64); // zeroed: the padding rows
-        MemorySegment scales = Arena.ofAuto().allocate(4L * (padded / BLOCK * (in / QK) * BLOCK), 64);
+        MemorySegment scales = newScales(padded / BLOCK * (in / QK) * BLOCK);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {
             short[] d = new short[in / QK];
@@ -147,7 +162,7 @@ public final class Q8Gemv {
                 src.row(o, d, q);
                 for (int k = 0; k < d.length; k++) {
                     if ((d[k] & 0x7c00) == 0x7c00) throw new IllegalArgumentException("infinite or NaN scale in row " + o);
-                    scales.setAtIndex(SCALE, scale(in, o, k), Float.float16ToFloat(d[k]));
+                    setScale(scales, scale(in, o, k), Float.float16ToFloat(d[k]));
                 }
                 int at = quant(in, o, 0);
                 for (int i = 0; i < in; i++, at += BLOCK) quants.set(ValueLayout.JAVA_BYTE, at, q[i]);

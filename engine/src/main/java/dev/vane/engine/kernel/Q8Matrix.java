@@ -41,8 +41,6 @@ public final class Q8Matrix implements WeightMatrix {
     @Override public int in() { return data.in(); }
     @Override public long bytes() { return data.bytes(); }
 
-    @Override public long heapBytes() { return 0; }
-
     /** Output columns {@code [from, to)} of {@code y = x · Wᵀ}, split across the pool ({@link WeightMatrix#split}). */
     @Override
     public void multiply(float[] x, int rows, float[] y, KernelPool pool, int from, int to) {

@@ -13,13 +13,8 @@ public sealed interface WeightMatrix permits F16Matrix, Q8Matrix, Q4Matrix, Q4KM
 
     int in();
 
-    /** Bytes of the packed weights. */
+    /** Bytes of the packed weights (outside the Java heap, in every format). */
     long bytes();
-
-    /** Bytes of them on the Java heap: all of them for 4-bit matrices; f16 and Q8_0 matrices lie outside it. */
-    default long heapBytes() {
-        return bytes();
-    }
 
     /** {@code y = x · Wᵀ} into {@code y[0 .. rows·out)}: {@code x [rows, in] → y [rows, out]}. */
     default void multiply(float[] x, int rows, float[] y, KernelPool pool) {

@@ -338,7 +338,7 @@ public final class JavaDecoder implements CausalLM {
         return all;
     }
 
-    /** Bytes of the norms, biases and beacon parameters, all on the heap. */
+    /** Bytes of the norms, biases and beacon parameters (counted whole, though their projections lie outside the heap). */
     private long vectorBytes() {
         long n = 4L * finalNorm.length;
         for (Layer l : layers) {
@@ -352,9 +352,9 @@ public final class JavaDecoder implements CausalLM {
     /** Completes once the packed-weights cache that this load wrote (if any) is on disk. */
     CompletableFuture<Void> weightsSaved() { return weightsSaved; }
 
-    /** Bytes this decoder holds on the heap: its weights but f16 matrices (outside it), and the RoPE tables. */
+    /** Bytes this decoder holds on the heap: its norms, biases and RoPE tables (the packed matrices lie outside it). */
     long heapBytes() {
-        return matrices().stream().mapToLong(WeightMatrix::heapBytes).sum() + vectorBytes() + 2L * 4 * maxPositions * dh; // cos and sin
+        return vectorBytes() + 2L * 4 * maxPositions * dh; // cos and sin
     }
 
     @Override
