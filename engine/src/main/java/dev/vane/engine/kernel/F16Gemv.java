@@ -2,7 +2,6 @@ package dev.vane.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -160,7 +159,7 @@ public final class F16Gemv {
      * converts to a subnormal; every product is still exactly {@code w · x}. A subnormal value
      * {@code m · 2⁻²⁴} has at most ten significant bits, so it fits an f16 normal's mantissa.
      *
-     * <p>The halves lie outside the Java heap: in memory of their own when packed by this process,
+     * <p>The halves lie outside the Java heap: in anonymous pages of their own ({@link PackedMemory}) when packed by this process,
      * or in the pages of a file mapped read-only (an earlier load's packed weights, which the
      * process then shares with the page cache instead of holding a copy).
      *
@@ -253,7 +252,7 @@ public final class F16Gemv {
         int lift = max == 0 ? 0 : lift(Math.getExponent(Float.float16ToFloat((short) min)), Math.getExponent(Float.float16ToFloat((short) max)));
         float up = Math.scalb(1f, lift);
         int region = region(out, in), stride = stride(in);
-        MemorySegment p = Arena.ofAuto().allocate(2L * Math.multiplyExact(2, region), 64); // zeroed (the padding); its indices are ints
+        MemorySegment p = PackedMemory.allocate(2L * Math.multiplyExact(2, region)); // zeroed (the padding); its indices are ints
         run(pool, chunks, c -> {
             short[] row = new short[in];
             for (int o = c * PACK_CHUNK_ROWS; o < Math.min(out, (c + 1) * PACK_CHUNK_ROWS); o++) {

@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -47,7 +46,7 @@ public final class Q4Gemv {
     private Q4Gemv() {}
 
     /**
-     * A matrix in the packed layout, outside the Java heap (64-byte aligned memory of its own, as
+     * A matrix in the packed layout, outside the Java heap ({@link PackedMemory}, as
      * {@link Q8Gemv.Packed}).
      *
      * @param nibbles {@code blocks(out) · in/2 · BLOCK} bytes, two weights each
@@ -75,7 +74,7 @@ public final class Q4Gemv {
     public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (!Q8Gemv.fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
-        MemorySegment nibbles = Arena.ofAuto().allocate(Math.multiplyExact(padded, in / 2), 64); // zeroed: the padding rows
+        MemorySegment nibbles = PackedMemory.allocate(Math.multiplyExact(padded, in / 2)); // zeroed: the padding rows
         MemorySegment scales = Q8Gemv.newScales(padded / BLOCK * (in / QK) * BLOCK);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {

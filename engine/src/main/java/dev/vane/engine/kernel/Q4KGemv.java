@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -48,7 +47,7 @@ public final class Q4KGemv {
     private Q4KGemv() {}
 
     /**
-     * A matrix in the packed layout, outside the Java heap (64-byte aligned memory of its own, as
+     * A matrix in the packed layout, outside the Java heap ({@link PackedMemory}, as
      * {@link Q8Gemv.Packed}).
      *
      * @param nibbles   {@code blocks(out) · in/2 · BLOCK} bytes, two weights each
@@ -99,9 +98,9 @@ public final class Q4KGemv {
     public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (in <= 0 || in % QK_K != 0) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK_K);
         int padded = blocks(out) * BLOCK, supers = in / QK_K;
-        MemorySegment nibbles = Arena.ofAuto().allocate(Math.multiplyExact(padded, in / 2), 64); // zeroed: the padding rows
+        MemorySegment nibbles = PackedMemory.allocate(Math.multiplyExact(padded, in / 2)); // zeroed: the padding rows
         MemorySegment scales = Q8Gemv.newScales(padded / BLOCK * supers * 2 * BLOCK);
-        MemorySegment subScales = Arena.ofAuto().allocate((long) padded / BLOCK * (in / QK) * 2 * BLOCK, 64);
+        MemorySegment subScales = PackedMemory.allocate((long) padded / BLOCK * (in / QK) * 2 * BLOCK);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {
             short[] d = new short[2 * supers];

@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -90,8 +89,8 @@ public final class Q8Gemv {
     }
 
     /**
-     * A matrix in the packed layout (see the class comment), outside the Java heap (64-byte
-     * aligned memory of its own, as {@link F16Gemv.Packed}).
+     * A matrix in the packed layout (see the class comment), outside the Java heap ({@link PackedMemory}:
+     * page-aligned, as {@link F16Gemv.Packed}).
      *
      * @param quants {@code blocks(out) · in · BLOCK} int8 weights
      * @param scales {@code blocks(out) · in / QK · BLOCK} scales (f16 values held as little-endian f32)
@@ -126,7 +125,7 @@ public final class Q8Gemv {
 
     /** {@code n} packed scales, zeroed (the padding rows'), 64-byte aligned outside the heap. */
     static MemorySegment newScales(int n) {
-        return Arena.ofAuto().allocate(4L * n, 64);
+        return PackedMemory.allocate(4L * n);
     }
 
     /** Whether a matrix of input width {@code in} can be held in Q8_0 (whole blocks of 32). */
@@ -152,7 +151,7 @@ public final class Q8Gemv {
     public static Packed pack(BlockRows src, int out, int in, KernelPool pool) {
         if (!fits(in)) throw new IllegalArgumentException("input width " + in + " is not a multiple of " + QK);
         int padded = blocks(out) * BLOCK;
-        MemorySegment quants = Arena.ofAuto().allocate(Math.multiplyExact(padded, in), 64); // zeroed: the padding rows
+        MemorySegment quants = PackedMemory.allocate(Math.multiplyExact(padded, in)); // zeroed: the padding rows
         MemorySegment scales = newScales(padded / BLOCK * (in / QK) * BLOCK);
         int chunks = (out + PACK_CHUNK_ROWS - 1) / PACK_CHUNK_ROWS;
         KernelPool.Task task = c -> {
