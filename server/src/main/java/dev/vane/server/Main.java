@@ -194,7 +194,8 @@ public final class Main {
         SupervisedListener http = SupervisedListener.start("public", s.host(), s.port(), port -> listener(s, s.host(), port, limits,
                 "vane.http-access").routing(r -> {
                     s.http().apiKey().ifPresent(key -> r.register(BearerAuth.api(key)));
-                    r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, notReady)).any(Main::noRoute);
+                    r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, notReady),
+                            new InterventionsService(ctx, registry), new PlaygroundService()).any(Main::noRoute);
                 }).build(), LISTENER_PROBE);
         publicListener.set(http);
         Optional<SupervisedListener> admin = s.admin().token().map(token -> SupervisedListener.start("admin", s.admin().host(),
