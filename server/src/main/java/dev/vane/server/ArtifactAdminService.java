@@ -37,9 +37,9 @@ import static dev.vane.server.AdminRoutes.who;
 final class ArtifactAdminService implements HttpService {
 
     private static final System.Logger LOG = System.getLogger("vane.admin");
-    private static final Set<String> ARTIFACT_FIELDS = Set.of("manifest", "tensors");
-    private static final Set<String> REFINE_FIELDS = Set.of("examples", "held_out", "steps", "lr");
-    private static final Set<String> EXAMPLE_FIELDS = Set.of("prompt", "cluster");
+    static final Set<String> ARTIFACT_FIELDS = Set.of("manifest", "tensors");
+    static final Set<String> REFINE_FIELDS = Set.of("examples", "held_out", "steps", "lr");
+    static final Set<String> EXAMPLE_FIELDS = Set.of("prompt", "cluster");
 
     private final ArtifactAdmin artifacts;
     private final ProbeRefinement refinement;

@@ -17,7 +17,7 @@ import java.util.Set;
 record AttentionRequest(Optional<SoftmaxAlgorithm> algorithm, Optional<LengthScale> length) {
 
     static final AttentionRequest NONE = new AttentionRequest(Optional.empty(), Optional.empty());
-    private static final Set<String> KEYS = Set.of("algorithm", "log_n");
+    static final Set<String> KEYS = Set.of("algorithm", "log_n");
 
     static AttentionRequest parse(Fields a) {
         a.allowOnly(KEYS);

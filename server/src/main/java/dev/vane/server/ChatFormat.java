@@ -29,11 +29,11 @@ import java.util.Set;
 final class ChatFormat implements ChoiceFormat {
 
     static final int MAX_TOP_LOGPROBS = 20;
-    private static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
+    static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
             Set.of("messages", "max_tokens", "max_completion_tokens", "logprobs", "top_logprobs", "store", "metadata",
                     "service_tier", "parallel_tool_calls", "tools", "tool_choice", "response_format"));
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
-    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id");
+    static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id");
 
     private final Logprobs logprobs;
     private final int top;

@@ -18,7 +18,7 @@ import java.util.Set;
 final class CompletionFormat implements ChoiceFormat {
 
     static final int MAX_LOGPROBS = 5;
-    private static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
+    static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
             Set.of("prompt", "max_tokens", "logprobs", "echo", "suffix", "best_of"));
 
     private final Logprobs logprobs;

@@ -27,10 +27,10 @@ final class InterventionJson {
 
     private InterventionJson() {}
 
-    private static final Set<String> VECTOR_KEYS = Set.of("kind", "artifact", "scale", "layers", "site", "phase");
-    private static final Set<String> CONTROLLER_KEYS = Set.of("kind", "artifact", "mode", "alpha", "squash");
-    private static final Set<String> GACT_KEYS = Set.of("kind", "artifact", "alpha", "select", "layers", "phase");
-    private static final Set<String> TASK_KEYS = Set.of("kind", "artifact");
+    static final Set<String> VECTOR_KEYS = Set.of("kind", "artifact", "scale", "layers", "site", "phase");
+    static final Set<String> CONTROLLER_KEYS = Set.of("kind", "artifact", "mode", "alpha", "squash");
+    static final Set<String> GACT_KEYS = Set.of("kind", "artifact", "alpha", "select", "layers", "phase");
+    static final Set<String> TASK_KEYS = Set.of("kind", "artifact");
 
     /** Reads a JSON array of interventions whose path is {@code path} ({@code vane.interventions}). */
     static List<InterventionSpec> readList(List<JsonNode> items, String path) {
@@ -78,7 +78,7 @@ final class InterventionJson {
         }
     }
 
-    private static final Set<String> LAYER_SKIP_KEYS = Set.of("mode", "alpha", "q", "phase");
+    static final Set<String> LAYER_SKIP_KEYS = Set.of("mode", "alpha", "q", "phase");
 
     /**
      * {@code vane.layer_skip} (or the admin default): {@code {"mode": "off"}}, or

@@ -191,19 +191,22 @@ public final class Main {
                 s.http().idleTimeout());
         OpenFileLimit.check((long) limits.acceptCap() * (s.admin().token().isPresent() ? 2 : 1))
                 .ifPresent(w -> System.getLogger(Main.class.getName()).log(System.Logger.Level.WARNING, w));
+        RouteRecorder routes = new RouteRecorder();
         SupervisedListener http = SupervisedListener.start("public", s.host(), s.port(), port -> listener(s, s.host(), port, limits,
                 "vane.http-access").routing(r -> {
                     s.http().apiKey().ifPresent(key -> r.register(BearerAuth.api(key)));
-                    r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, notReady),
-                            new InterventionsService(ctx, registry), new PlaygroundService()).any(Main::noRoute);
+                    r.register(routes.recording(Route.Listener.PUBLIC, new OpenAiService(ctx), new GenerateService(ctx),
+                            new InfoService(ctx, notReady), new InterventionsService(ctx, registry), new PlaygroundService()))
+                            .any(Main::noRoute);
                 }).build(), LISTENER_PROBE);
         publicListener.set(http);
         Optional<SupervisedListener> admin = s.admin().token().map(token -> SupervisedListener.start("admin", s.admin().host(),
                 s.admin().port(), port -> listener(s, s.admin().host(), port, limits, "vane.admin-access")
-                        .routing(r -> r.register(BearerAuth.admin(token),
+                        .routing(r -> r.register(BearerAuth.admin(token))
+                                .register(routes.recording(Route.Listener.ADMIN,
                                         new SteeringAdminService(steering, artifactAdmin, scheduler, id, s.admin().maxArtifactBytes()),
                                         new ArtifactAdminService(artifactAdmin, new ProbeRefinement(artifactAdmin, scheduler, mc.numLayers()),
-                                                s.admin().maxArtifactBytes()))
+                                                s.admin().maxArtifactBytes())))
                                 .any(Main::noRoute))
                         .build(), LISTENER_PROBE));
         Optional<GrpcListener> grpc;
@@ -221,7 +224,7 @@ public final class Main {
                     + e.getCause().getMessage(), e);
         }
         ready.set(true);
-        return new VaneServer(http, admin, grpc, served, steering, ready, model.backend(), model.kvDType(), () -> {
+        return new VaneServer(http, admin, grpc, served, steering, ready, model.backend(), model.kvDType(), routes, () -> {
             metrics.close();
             model.close();
         });

@@ -30,8 +30,8 @@ import static dev.vane.server.AdminRoutes.who;
  */
 final class SteeringAdminService implements HttpService {
 
-    private static final Set<String> STEERING_FIELDS = Set.of("enabled", "default_profile");
-    private static final Set<String> PROFILE_FIELDS = Set.of("name", "interventions");
+    static final Set<String> STEERING_FIELDS = Set.of("enabled", "default_profile");
+    static final Set<String> PROFILE_FIELDS = Set.of("name", "interventions");
 
     private final SteeringControl steering;
     private final ArtifactAdmin artifacts;

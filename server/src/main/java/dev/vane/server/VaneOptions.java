@@ -31,7 +31,8 @@ record VaneOptions(ProfileChoice profile, List<InterventionSpec> interventions,
             AttentionRequest.NONE, false, Optional.empty());
     /** The longest {@code timeout_seconds}: a day. */
     static final double MAX_TIMEOUT_SECONDS = 86_400;
-    private static final Set<String> KEYS = Set.of("profile", "interventions", "layer_skip", "beacon", "attention", "trace",
+    /** The keys of a {@code vane} object; the OpenAPI document's {@code VaneOptions} schema lists the same. */
+    static final Set<String> KEYS = Set.of("profile", "interventions", "layer_skip", "beacon", "attention", "trace",
             "timeout_seconds");
 
     VaneOptions {

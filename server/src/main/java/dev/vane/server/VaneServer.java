@@ -15,14 +15,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A started server: the HTTP listener, the admin listener (when a token is configured), each
  * restarted should it stop accepting ({@link SupervisedListener}), the
  * scheduler behind them, the steering state, the readiness flag that {@code /health/ready}
- * reports, the model's backend and its KV cache's element type. {@link #close()} stops them all and closes {@code resources}
+ * reports, the model's backend, its KV cache's element type and the routes the listeners serve. {@link #close()} stops them all and closes {@code resources}
  * (the model): readiness first, then the engine, so that every request still in flight gets an
  * answer (503 "the server is shutting down", or that error event on a stream) before the
  * listeners stop.
  */
 public record VaneServer(SupervisedListener http, Optional<SupervisedListener> admin, Optional<GrpcListener> grpc, GenerationService engine,
-                         SteeringControl steering, AtomicBoolean ready, Backend backend, KvDType kvDType, AutoCloseable resources)
+                         SteeringControl steering, AtomicBoolean ready, Backend backend, KvDType kvDType, RouteRecorder recorder,
+                         AutoCloseable resources)
         implements AutoCloseable {
+
+    /**
+     * The HTTP routes the listeners serve, public and admin, as their services registered them
+     * ({@link RouteRecorder}); the 404 for any other path is not a route.
+     */
+    public java.util.List<Route> routes() {
+        return recorder.routes();
+    }
 
     public int port() {
         return http.port();
