@@ -451,9 +451,8 @@ async function runAll() {
   page.running = true;
   updateButtons();
   await Promise.all(page.columns.map(c => {
-    const body = { ...sampling, stream: true, stream_options: { include_usage: true }, vane: c.vane() };
-    if (chat) body.messages = [...c.history, { role: 'user', content: text }];
-    else body.prompt = text;
+    const body = chat ? { messages: [...c.history, { role: 'user', content: text }] } : { prompt: text };
+    Object.assign(body, sampling, { stream: true, stream_options: { include_usage: true }, vane: c.vane() });
     return c.run(chat ? '/v1/chat/completions' : '/v1/completions', JSON.parse(JSON.stringify(body)), text, chat);
   }));
   page.running = false;
