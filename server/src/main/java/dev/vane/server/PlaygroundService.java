@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The steering playground and the API's description, static files inside the server's jar:
- * {@code GET /} (the page), {@code GET /playground/{file}} (its script and style sheet) and
+ * {@code GET /} (the page), {@code GET /playground/{file}} (its scripts and style sheet) and
  * {@code GET /openapi} (the OpenAPI 3 document of the public routes, YAML). Every file is read
  * once, at start; nothing is fetched from elsewhere, and the page's content security policy
  * lets it talk to this server only.
@@ -33,6 +33,7 @@ final class PlaygroundService implements HttpService {
     private final Asset page = read("index.html", "text/html; charset=utf-8");
     private final Map<String, Asset> assets = Map.of(
             "app.js", read("app.js", "text/javascript; charset=utf-8"),
+            "api.js", read("api.js", "text/javascript; charset=utf-8"),
             "style.css", read("style.css", "text/css; charset=utf-8"));
     private final Asset openapi = read("/dev/vane/server/openapi.yaml", "application/yaml; charset=utf-8");
 
