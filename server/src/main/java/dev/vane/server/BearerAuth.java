@@ -42,9 +42,9 @@ final class BearerAuth implements HttpService {
         return new BearerAuth(token, "vane-admin", "admin", List.of("/admin", "/admin/*"));
     }
 
-    /** The public API's gate: every {@code /v1} route; health and metrics stay open. */
+    /** The public API's gate: every {@code /v1} route and the tokenizer routes; health, metrics, {@code /version}, the playground and {@code /openapi} stay open. */
     static BearerAuth api(String key) {
-        return new BearerAuth(key, "vane", "API", List.of("/v1", "/v1/*"));
+        return new BearerAuth(key, "vane", "API", List.of("/v1", "/v1/*", "/tokenize", "/detokenize"));
     }
 
     @Override

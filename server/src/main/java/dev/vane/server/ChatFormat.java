@@ -5,21 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.TokenLogprobs;
-import dev.vane.engine.text.Snippet;
-import dev.vane.engine.tokenizer.ChatTemplate;
-import dev.vane.engine.tokenizer.ChatTemplateException;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * {@code POST /v1/chat/completions}: messages rendered with the model's chat template (generation
- * prompt added, no extra special tokens), and the {@code chat.completion} shapes. Accepted and
+ * {@code POST /v1/chat/completions}: messages rendered with the model's chat template
+ * ({@link ChatPrompt}: generation prompt, continuation of the last message, template keyword
+ * arguments; no extra special tokens), and the {@code chat.completion} shapes. Accepted and
  * ignored: {@code user}, {@code store}, {@code metadata}, {@code service_tier},
  * {@code parallel_tool_calls}; accepted only at their no-op values: {@code tools} (empty),
  * {@code tool_choice} ("none" or "auto" without tools), {@code response_format} (type "text"),
@@ -30,10 +25,8 @@ final class ChatFormat implements ChoiceFormat {
 
     static final int MAX_TOP_LOGPROBS = 20;
     private static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
-            Set.of("messages", "max_tokens", "max_completion_tokens", "logprobs", "top_logprobs", "store", "metadata",
-                    "service_tier", "parallel_tool_calls", "tools", "tool_choice", "response_format"));
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
-    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id");
+            Fields.union(ChatPrompt.FIELDS, Set.of("max_tokens", "max_completion_tokens", "logprobs", "top_logprobs", "store",
+                    "metadata", "service_tier", "parallel_tool_calls", "tools", "tool_choice", "response_format")));
 
     private final Logprobs logprobs;
     private final int top;
@@ -54,14 +47,7 @@ final class ChatFormat implements ChoiceFormat {
             throw ApiError.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
         int top = wantLogprobs ? topLogprobs.orElse(0) : -1;
 
-        ChatTemplate template = ctx.engine().tokenizer().chatTemplate().orElseThrow(() ->
-                ApiError.invalid("messages", "the model '" + ctx.modelId() + "' has no chat template; use /v1/completions"));
-        String text;
-        try {
-            text = template.renderMessages(messages(f), true, Map.of());
-        } catch (ChatTemplateException e) {
-            throw ApiError.invalid("messages", "the chat template rejected the messages: " + Snippet.of(e.getMessage(), 200));
-        }
+        String text = ChatPrompt.render(f, ctx);
         int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
@@ -97,50 +83,6 @@ final class ChatFormat implements ChoiceFormat {
             if (!r.string("type").orElse("text").equals("text"))
                 throw ApiError.unsupported(r.param("type"), "response_format other than text");
         });
-    }
-
-    /** The messages as template maps; {@code developer} is rendered as {@code system}. */
-    private static List<Map<String, Object>> messages(Fields f) {
-        List<JsonNode> list = f.array("messages").orElseThrow(() -> ApiError.invalid("messages", "messages is required"));
-        if (list.isEmpty()) throw ApiError.invalid("messages", "messages must not be empty");
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            String at = "messages[" + i + "]";
-            if (!list.get(i).isObject()) throw ApiError.invalid(at, at + " must be an object");
-            Fields m = new Fields((ObjectNode) list.get(i), at + ".");
-            m.allowOnly(MESSAGE_FIELDS);
-            String role = m.string("role").orElseThrow(() -> ApiError.invalid(m.param("role"), m.param("role") + " is required"));
-            if (!ROLES.contains(role))
-                throw ApiError.invalid(m.param("role"), m.param("role") + " must be one of " + ROLES + ", got '"
-                        + Snippet.of(role) + "'");
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("role", role.equals("developer") ? "system" : role);
-            map.put("content", content(m));
-            m.string("name").ifPresent(n -> map.put("name", n));
-            m.string("tool_call_id").ifPresent(id -> map.put("tool_call_id", id));
-            out.add(map);
-        }
-        return out;
-    }
-
-    /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined by newlines. */
-    private static String content(Fields m) {
-        JsonNode c = m.raw("content");
-        String param = m.param("content");
-        if (c == null) throw ApiError.invalid(param, param + " is required");
-        if (c.isTextual()) return c.textValue();
-        if (!c.isArray()) throw ApiError.invalid(param, param + " must be a string or an array of text parts");
-        List<String> parts = new ArrayList<>();
-        for (int j = 0; j < c.size(); j++) {
-            String at = param + "[" + j + "]";
-            if (!c.get(j).isObject()) throw ApiError.invalid(at, at + " must be an object");
-            Fields part = new Fields((ObjectNode) c.get(j), at + ".");
-            part.allowOnly(Set.of("type", "text"));
-            if (!part.string("type").orElse("").equals("text"))
-                throw ApiError.unsupported(part.param("type"), "content parts other than text");
-            parts.add(part.string("text").orElseThrow(() -> ApiError.invalid(part.param("text"), part.param("text") + " is required")));
-        }
-        return String.join("\n", parts);
     }
 
     @Override public String object() { return "chat.completion"; }
