@@ -17,8 +17,8 @@ import java.util.Set;
  * arguments; no extra special tokens), and the {@code chat.completion} shapes. Accepted and
  * ignored: {@code user}, {@code store}, {@code metadata}, {@code service_tier},
  * {@code parallel_tool_calls}; accepted only at their no-op values: {@code tools} (empty),
- * {@code tool_choice} ("none" or "auto" without tools), {@code response_format} (type "text"),
- * {@code logit_bias} (empty). {@code max_completion_tokens} wins over {@code max_tokens}; with
+ * {@code tool_choice} ("none" or "auto" without tools), {@code response_format} (type "text").
+ * {@code max_completion_tokens} wins over {@code max_tokens}; with
  * neither, a choice may use the rest of the context.
  */
 final class ChatFormat implements ChoiceFormat {
@@ -51,7 +51,7 @@ final class ChatFormat implements ChoiceFormat {
         int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
-        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
+        SamplingParams.Builder p = SamplingFields.read(f, ctx);
         OptionalInt maxCompletion = f.integer("max_completion_tokens");
         OptionalInt maxTokens = f.integer("max_tokens");
         String maxField = maxCompletion.isPresent() ? "max_completion_tokens" : "max_tokens";

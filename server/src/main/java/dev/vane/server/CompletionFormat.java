@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * {@code POST /v1/completions}: request parsing and the {@code text_completion} shapes. Accepted
  * and ignored: {@code user}; accepted only at their no-op values: {@code echo} (false),
- * {@code suffix} (null or empty), {@code best_of} (equal to {@code n}), {@code logit_bias} (empty).
+ * {@code suffix} (null or empty), {@code best_of} (equal to {@code n}).
  */
 final class CompletionFormat implements ChoiceFormat {
 
@@ -40,7 +40,7 @@ final class CompletionFormat implements ChoiceFormat {
         if (f.integer("best_of").isPresent() && f.integer("best_of").getAsInt() != envelope.n())
             throw ApiError.unsupported("best_of", "best_of other than n");
         int top = f.integer("logprobs", 0, MAX_LOGPROBS).orElse(-1);
-        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
+        SamplingParams.Builder p = SamplingFields.read(f, ctx);
         f.integer("max_tokens").ifPresent(p::maxTokens);
         if (top >= 0) p.logprobs(Math.max(1, top));
         SamplingParams params = SamplingFields.validated(p::build);

@@ -24,9 +24,9 @@ record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, bo
 
     /** Fields accepted by both routes (beyond the sampling ones); {@code user} is accepted and ignored. */
     static final Set<String> COMMON = Fields.union(SamplingFields.NAMES,
-            Set.of("model", "n", "stream", "stream_options", "user", "logit_bias", "vane"));
+            Set.of("model", "n", "stream", "stream_options", "user", "vane"));
 
-    /** The common envelope fields: {@code n}, {@code stream}, {@code stream_options}, {@code user}, {@code logit_bias}. */
+    /** The common envelope fields: {@code n}, {@code stream}, {@code stream_options}, {@code user}. */
     record Envelope(int n, boolean stream, boolean includeUsage, VaneOptions vane) {
 
         static Envelope read(Fields f) {
@@ -40,8 +40,6 @@ record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, bo
                 includeUsage = options.get().bool("include_usage").orElse(false);
             }
             f.string("user");
-            if (f.object("logit_bias").isPresent() && !f.raw("logit_bias").isEmpty())
-                throw ApiError.unsupported("logit_bias", "a non-empty logit_bias");
             return new Envelope(n, stream, includeUsage, VaneOptions.read(f));
         }
     }

@@ -54,9 +54,9 @@ public final class Sequence {
         this.prompt = prompt.clone();
         this.params = params;
         this.listener = listener;
-        this.state = new SequenceState(params, this.prompt);
         this.criteria = StopCriteria.of(params, eosIds);
-        this.decoder = tokenizer.newIncrementalDecoder(true);
+        this.state = new SequenceState(params, this.prompt, criteria.stopTokens());
+        this.decoder = tokenizer.newIncrementalDecoder(params.skipSpecialTokens());
         this.stops = new StopStringMatcher(params.stop());
         this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
     }
@@ -176,17 +176,26 @@ public final class Sequence {
             finish(FinishReason.STOP, drain());
             return;
         }
-        StopStringMatcher.Result r = stops.offer(decoder.push(token));
-        text.append(r.text());
-        listener.onToken(new TokenEvent(token, r.text(), lp));
+        String piece = decoder.push(token);
+        // stop strings are looked for in the text of the tokens after the first min_tokens
+        StopStringMatcher.Result r = generated.size() <= params.minTokens()
+                ? new StopStringMatcher.Result(piece, false, null) : stops.offer(piece);
+        String out = emitted(r);
+        text.append(out);
+        listener.onToken(new TokenEvent(token, out, lp));
         if (r.stopped()) finish(FinishReason.STOP, "");
         else if (end.isPresent()) finish(end.get(), drain());
+    }
+
+    /** A matcher result's text, and the stop string that ended it when the request keeps it ({@code include_stop_str_in_output}). */
+    private String emitted(StopStringMatcher.Result r) {
+        return r.stopped() && params.includeStopStrInOutput() ? r.text() + r.matchedStop() : r.text();
     }
 
     /** Releases text held back by the detokeniser and the stop-string matcher at the end. */
     private String drain() {
         StopStringMatcher.Result r = stops.offer(decoder.flush());
-        return r.stopped() ? r.text() : r.text() + stops.flush();
+        return r.stopped() ? emitted(r) : r.text() + stops.flush();
     }
 
     /**
