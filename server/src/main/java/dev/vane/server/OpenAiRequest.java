@@ -16,9 +16,10 @@ import java.util.Set;
  * @param includeUsage {@code stream_options.include_usage}
  * @param topLogprobs  alternatives per token to return, or -1 for no log-probabilities
  * @param vane         the {@code vane} options
+ * @param echo         completions' {@code echo}: per prompt, the text that opens its choices; empty without echo
  */
 record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, boolean stream, boolean includeUsage,
-                     int topLogprobs, VaneOptions vane) {
+                     int topLogprobs, VaneOptions vane, List<String> echo) {
 
     static final int MAX_N = 16;
 

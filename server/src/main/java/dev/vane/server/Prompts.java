@@ -36,6 +36,19 @@ final class Prompts {
     }
 
     /**
+     * The text of each prompt that {@link #completion} read, for {@code echo}: a string prompt as
+     * given, token ids decoded with their special tokens.
+     */
+    static List<String> texts(Fields f, List<int[]> prompts, ServerContext ctx) {
+        JsonNode p = f.raw("prompt");
+        List<String> out = new ArrayList<>(prompts.size());
+        if (p.isTextual()) out.add(p.textValue());
+        else if (p.get(0).isTextual()) p.forEach(e -> out.add(e.textValue()));
+        else for (int[] ids : prompts) out.add(ctx.engine().tokenizer().decode(ids, false));
+        return out;
+    }
+
+    /**
      * Tokenizes a prompt's text, refusing first, without tokenizing, a text too long to fit the
      * context whatever its tokens: tokenizing costs time in proportion to the length, so a few
      * megabyte prompts would otherwise hold the CPU that running requests need, only to be refused.

@@ -181,7 +181,7 @@ class CompletionsApiTest {
                 {"\"frequency_penalty\": -3", "frequency_penalty"}, {"\"seed\": \"x\"", "seed"}, {"\"stop\": 5", "stop"},
                 {"\"stop\": [\"\"]", "stop"}, {"\"n\": 0", "n"}, {"\"n\": 17", "n"}, {"\"n\": 1.5", "n"},
                 {"\"max_tokens\": 0", "max_tokens"}, {"\"max_tokens\": 100000", "max_tokens"}, {"\"logprobs\": 6", "logprobs"},
-                {"\"logprobs\": true", "logprobs"}, {"\"echo\": true", "echo"}, {"\"suffix\": \"x\"", "suffix"},
+                {"\"logprobs\": true", "logprobs"}, {"\"echo\": 1", "echo"}, {"\"suffix\": \"x\"", "suffix"},
                 {"\"best_of\": 3", "best_of"}, {"\"logit_bias\": {\"x\": 10}", "logit_bias"},
                 {"\"logit_bias\": {\"5\": 101}", "logit_bias"}, {"\"logit_bias\": {\"5\": \"up\"}", "logit_bias"},
                 {"\"logit_bias\": {\"99999999\": 1}", "logit_bias"}, {"\"logit_bias\": [1]", "logit_bias"},

@@ -36,6 +36,9 @@ import java.util.Set;
  *       (EOS unless ignored, {@code stop_token_ids}) are masked and stop strings are not looked for. Default 0.</li>
  *   <li>{@code include_stop_str_in_output} — keep the stop string that ended the text in it. Default false.</li>
  *   <li>{@code skip_special_tokens} — leave special tokens' text out of the generated text. Default true.</li>
+ *   <li>{@code prompt_logprobs} — the log-probability of every prompt token after the first, given
+ *       the tokens before it, with this many alternatives ({@code 0..}{@value #MAX_LOGPROBS}); {@code -1}
+ *       for none. Default -1.</li>
  * </ul>
  * {@code null} for {@code seed}, {@code stop}, {@code stopTokenIds} or {@code logitBias} is read as "none".
  */
@@ -56,7 +59,8 @@ public record SamplingParams(
         Map<Integer, Float> logitBias,
         int minTokens,
         boolean includeStopStrInOutput,
-        boolean skipSpecialTokens) {
+        boolean skipSpecialTokens,
+        int promptLogprobs) {
 
     /** Most stop strings a request may carry. */
     public static final int MAX_STOP_STRINGS = 16;
@@ -108,6 +112,10 @@ public record SamplingParams(
                     "logprobs must be in [0, " + MAX_LOGPROBS + "], got " + logprobs);
         }
         logitBias = validateLogitBias(logitBias);
+        if (promptLogprobs < -1 || promptLogprobs > MAX_LOGPROBS) {
+            throw new InvalidSamplingParamsException("prompt_logprobs",
+                    "prompt_logprobs must be in [0, " + MAX_LOGPROBS + "] (or -1 for none), got " + promptLogprobs);
+        }
         if (minTokens < 0 || minTokens > maxTokens) {
             throw new InvalidSamplingParamsException("min_tokens",
                     "min_tokens must be in [0, max_tokens = " + maxTokens + "], got " + minTokens);
@@ -179,7 +187,8 @@ public record SamplingParams(
                 .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty)
                 .frequencyPenalty(frequencyPenalty).seed(seed).maxTokens(maxTokens).stop(stop)
                 .stopTokenIds(stopTokenIds).ignoreEos(ignoreEos).logprobs(logprobs).logitBias(logitBias)
-                .minTokens(minTokens).includeStopStrInOutput(includeStopStrInOutput).skipSpecialTokens(skipSpecialTokens);
+                .minTokens(minTokens).includeStopStrInOutput(includeStopStrInOutput).skipSpecialTokens(skipSpecialTokens)
+                .promptLogprobs(promptLogprobs);
     }
 
     /** Whether the next token is the argmax of the penalised logits ({@code temperature == 0}). */
@@ -244,6 +253,7 @@ public record SamplingParams(
         private int minTokens = 0;
         private boolean includeStopStrInOutput = false;
         private boolean skipSpecialTokens = true;
+        private int promptLogprobs = -1;
 
         private Builder() {
         }
@@ -356,11 +366,17 @@ public record SamplingParams(
             return this;
         }
 
+        /** Log-probabilities of the prompt's tokens with this many alternatives; -1 (the default) for none. */
+        public Builder promptLogprobs(int promptLogprobs) {
+            this.promptLogprobs = promptLogprobs;
+            return this;
+        }
+
         /** @throws InvalidSamplingParamsException if any parameter is out of range */
         public SamplingParams build() {
             return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
                     frequencyPenalty, seed, maxTokens, stop, stopTokenIds, ignoreEos, logprobs, logitBias, minTokens,
-                    includeStopStrInOutput, skipSpecialTokens);
+                    includeStopStrInOutput, skipSpecialTokens, promptLogprobs);
         }
     }
 }

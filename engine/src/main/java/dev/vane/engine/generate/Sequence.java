@@ -30,6 +30,7 @@ public final class Sequence {
     private boolean replayed;
     private final StringBuilder text = new StringBuilder();
     private final List<TokenLogprobs> logprobs = new ArrayList<>();
+    private final List<TokenLogprobs> promptLogprobs = new ArrayList<>();
     private final List<Integer> generated = new ArrayList<>();
     private final long admitted = System.nanoTime();
     private volatile boolean cancelled;
@@ -90,6 +91,8 @@ public final class Sequence {
     /** Runs this sequence in Activation Beacon windows ({@code vane.beacon}); before its first step. */
     void useBeacon(BeaconMemory memory) {
         if (position > 0) throw new IllegalStateException("beacon memory set after the first step");
+        if (params.promptLogprobs() >= 0)
+            throw new InvalidSamplingParamsException("prompt_logprobs", "prompt_logprobs cannot be computed for a beacon-compressed sequence");
         beacon = Optional.of(memory);
     }
 
@@ -114,6 +117,24 @@ public final class Sequence {
     /** Records a fed step input in the beacon layout; the move of beacons that closes a full window, if it filled one. */
     Optional<BeaconMemory.Move> beaconFed(int[] input) {
         return beacon.flatMap(b -> b.fed(input));
+    }
+
+    /** Whether this step's logits of the prompt positions it feeds are wanted ({@code prompt_logprobs}). */
+    boolean scoresPrompt() {
+        return params.promptLogprobs() >= 0 && position < prompt.length && promptLogprobs.size() < prompt.length - 1;
+    }
+
+    /**
+     * Records the log-probabilities of the prompt tokens that {@code fed} positions from the current
+     * one predict: {@code logits(j)} gives the row of the j-th fed position. Each prompt token is
+     * scored once (a replayed prompt is not scored again).
+     */
+    void scorePrompt(java.util.function.IntFunction<float[]> logits, int fed) {
+        for (int j = 0; j < fed; j++) {
+            int next = position + j + 1; // the prompt token that position predicts
+            if (next != promptLogprobs.size() + 1 || next >= prompt.length) continue;
+            promptLogprobs.add(TokenLogprobs.compute(logits.apply(j), prompt[next], params.promptLogprobs()));
+        }
     }
 
     /** Whether the prompt has not been fully processed yet. */
@@ -231,7 +252,8 @@ public final class Sequence {
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text.toString(), finish, List.copyOf(logprobs), prompt.length,
                 new GenerationResult.Timings((started == 0 ? finished : started) - admitted,
-                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted), Optional.ofNullable(error));
+                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted), Optional.ofNullable(error),
+                List.copyOf(promptLogprobs));
     }
 
     @Override
