@@ -195,7 +195,7 @@ public final class Main {
                 "vane.http-access").routing(r -> {
                     s.http().apiKey().ifPresent(key -> r.register(BearerAuth.api(key)));
                     r.register(new OpenAiService(ctx), new GenerateService(ctx), new InfoService(ctx, notReady),
-                            new InterventionsService(ctx, registry), new TokenizeService(ctx), new PlaygroundService()).any(Main::noRoute);
+                            new InterventionsService(ctx, registry), new TokenizeService(ctx), new EmbeddingsService(ctx), new PlaygroundService()).any(Main::noRoute);
                 }).build(), LISTENER_PROBE);
         publicListener.set(http);
         Optional<SupervisedListener> admin = s.admin().token().map(token -> SupervisedListener.start("admin", s.admin().host(),
