@@ -15,8 +15,9 @@ import java.util.Set;
  * {@code echo}, each choice's text starts with its prompt (the request's string, or the decoded
  * token ids), and with {@code logprobs} its log-probabilities start with the prompt's tokens (the
  * first one's {@code null}; every other one's given the tokens before it), as lm-evaluation-harness
- * reads them for log-likelihood tasks. Accepted and ignored: {@code user}; accepted only at their
- * no-op values: {@code suffix} (null or empty), {@code best_of} (equal to {@code n}).
+ * reads them for log-likelihood tasks. {@code suffix} runs fill-in-the-middle on models with infill
+ * tokens ({@link Infill}), else it is a 400 saying so. Accepted and ignored: {@code user};
+ * accepted only at its no-op value: {@code best_of} (equal to {@code n}).
  */
 final class CompletionFormat implements ChoiceFormat {
 
@@ -41,7 +42,9 @@ final class CompletionFormat implements ChoiceFormat {
         ctx.checkModel(f);
         OpenAiRequest.Envelope envelope = OpenAiRequest.Envelope.read(f);
         boolean echo = f.bool("echo").orElse(false);
-        if (!f.string("suffix").orElse("").isEmpty()) throw ApiError.unsupported("suffix", "suffix");
+        String suffix = f.string("suffix").orElse("");
+        Optional<Infill> infill = suffix.isEmpty() ? Optional.empty()
+                : Optional.of(Infill.of(ctx.engine().tokenizer()).orElseThrow(() -> ApiError.invalid("suffix", Infill.missing(ctx.modelId()))));
         if (f.integer("best_of").isPresent() && f.integer("best_of").getAsInt() != envelope.n())
             throw ApiError.unsupported("best_of", "best_of other than n");
         int top = f.integer("logprobs", 0, MAX_LOGPROBS).orElse(-1);
@@ -57,6 +60,10 @@ final class CompletionFormat implements ChoiceFormat {
         }
         SamplingParams params = SamplingFields.validated(p::build);
         List<int[]> prompts = Prompts.completion(f, ctx);
+        if (infill.isPresent()) {
+            int[] suffixIds = Prompts.encode(ctx, suffix, false, "suffix");
+            prompts = prompts.stream().map(ids -> infill.get().wrap(ids, suffixIds, ctx.engine().tokenizer().bosTokenId())).toList();
+        }
         List<String> echoed = echo ? Prompts.texts(f, prompts, ctx) : List.of();
         return new OpenAiRequest(prompts, Collections.nCopies(prompts.size(), params), envelope.n(), envelope.stream(),
                 envelope.includeUsage(), top, envelope.vane(), echoed);
