@@ -65,7 +65,7 @@ final class ChatFormat implements ChoiceFormat {
             throw "max_tokens".equals(e.param()) ? ApiError.invalid(maxField, e.getMessage().replace("max_tokens", maxField)) : e;
         }
         return new OpenAiRequest(List.of(prompt), List.of(params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), List.of());
+                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n());
     }
 
     private static void ignoredOrNoOp(Fields f) {

@@ -16,8 +16,9 @@ import java.util.Set;
  * token ids), and with {@code logprobs} its log-probabilities start with the prompt's tokens (the
  * first one's {@code null}; every other one's given the tokens before it), as lm-evaluation-harness
  * reads them for log-likelihood tasks. {@code suffix} runs fill-in-the-middle on models with infill
- * tokens ({@link Infill}), else it is a 400 saying so. Accepted and ignored: {@code user};
- * accepted only at its no-op value: {@code best_of} (equal to {@code n}).
+ * tokens ({@link Infill}), else it is a 400 saying so. {@code best_of} generates that many
+ * candidates per prompt and returns the {@code n} of the highest summed token log-probability
+ * (not streamed; usage counts every candidate's tokens). Accepted and ignored: {@code user}.
  */
 final class CompletionFormat implements ChoiceFormat {
 
@@ -45,12 +46,14 @@ final class CompletionFormat implements ChoiceFormat {
         String suffix = f.string("suffix").orElse("");
         Optional<Infill> infill = suffix.isEmpty() ? Optional.empty()
                 : Optional.of(Infill.of(ctx.engine().tokenizer()).orElseThrow(() -> ApiError.invalid("suffix", Infill.missing(ctx.modelId()))));
-        if (f.integer("best_of").isPresent() && f.integer("best_of").getAsInt() != envelope.n())
-            throw ApiError.unsupported("best_of", "best_of other than n");
+        int bestOf = f.integer("best_of", 1, OpenAiRequest.MAX_N).orElse(envelope.n());
+        if (bestOf < envelope.n()) throw ApiError.invalid("best_of", "best_of must be at least n (" + envelope.n() + "), got " + bestOf);
+        if (bestOf > envelope.n() && envelope.stream())
+            throw ApiError.invalid("best_of", "best_of greater than n cannot stream: the best choices are known only at the end");
         int top = f.integer("logprobs", 0, MAX_LOGPROBS).orElse(-1);
         SamplingParams.Builder p = SamplingFields.read(f, ctx);
         f.integer("max_tokens").ifPresent(p::maxTokens);
-        if (top >= 0) p.logprobs(Math.max(1, top));
+        if (top >= 0 || bestOf > envelope.n()) p.logprobs(Math.max(1, top)); // best_of ranks by the tokens' log-probabilities
         if (echo && top >= 0) {
             if (envelope.stream())
                 throw ApiError.unsupported("echo", "echo with logprobs in a stream (use a JSON answer for the prompt's log-probabilities)");
@@ -66,7 +69,7 @@ final class CompletionFormat implements ChoiceFormat {
         }
         List<String> echoed = echo ? Prompts.texts(f, prompts, ctx) : List.of();
         return new OpenAiRequest(prompts, Collections.nCopies(prompts.size(), params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), echoed);
+                envelope.includeUsage(), top, envelope.vane(), echoed, bestOf);
     }
 
     /** The echoed prompt that opens choice {@code index}'s text (empty without echo). */

@@ -1,9 +1,12 @@
 package dev.vane.server;
 
+import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,9 +20,11 @@ import java.util.Set;
  * @param topLogprobs  alternatives per token to return, or -1 for no log-probabilities
  * @param vane         the {@code vane} options
  * @param echo         completions' {@code echo}: per prompt, the text that opens its choices; empty without echo
+ * @param bestOf       completions' {@code best_of}: sequences generated per prompt, of which the
+ *                     {@code n} with the highest log-probability are returned ({@code n} when not set)
  */
 record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, boolean stream, boolean includeUsage,
-                     int topLogprobs, VaneOptions vane, List<String> echo) {
+                     int topLogprobs, VaneOptions vane, List<String> echo, int bestOf) {
 
     static final int MAX_N = 16;
 
@@ -45,13 +50,40 @@ record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, bo
         }
     }
 
-    /** The sequences to run: prompt-major, {@code index = prompt * n + choice} as in OpenAI. */
+    /**
+     * The sequences to run: prompt-major, {@code index = prompt * n + choice} as in OpenAI; with
+     * {@code best_of > n}, {@code best_of} candidates per prompt, {@code index = prompt * best_of +
+     * candidate}, until {@link #best} picks the returned ones.
+     */
     List<ChoiceBatch.Spec> specs() {
-        List<ChoiceBatch.Spec> out = new ArrayList<>(prompts.size() * n);
+        List<ChoiceBatch.Spec> out = new ArrayList<>(prompts.size() * bestOf);
         for (int p = 0; p < prompts.size(); p++)
-            for (int c = 0; c < n; c++)
-                out.add(new ChoiceBatch.Spec(p * n + c, p, prompts.get(p), choiceParams(params.get(p), c)));
+            for (int c = 0; c < bestOf; c++)
+                out.add(new ChoiceBatch.Spec(p * bestOf + c, p, prompts.get(p), choiceParams(params.get(p), c)));
         return out;
+    }
+
+    /**
+     * The returned choices out of {@link #specs}' results (in their order): every one, or with
+     * {@code best_of > n} each prompt's {@code n} candidates of the highest summed log-probability
+     * of their tokens (ties: the earlier candidate), as {@code (index, result)} in index order.
+     */
+    List<Map.Entry<Integer, GenerationResult>> best(List<GenerationResult> results) {
+        List<Map.Entry<Integer, GenerationResult>> out = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            List<Integer> candidates = new ArrayList<>();
+            for (int c = 0; c < bestOf; c++) candidates.add(p * bestOf + c);
+            if (bestOf > n) candidates.sort(Comparator.comparingDouble((Integer i) -> -score(results.get(i))));
+            for (int c = 0; c < n; c++) out.add(Map.entry(p * n + c, results.get(candidates.get(c))));
+        }
+        return out;
+    }
+
+    /** A candidate's summed token log-probability. */
+    private static double score(GenerationResult r) {
+        double s = 0;
+        for (var t : r.logprobs()) s += t.chosen().logprob();
+        return s;
     }
 
     /**

@@ -182,7 +182,7 @@ class CompletionsApiTest {
                 {"\"stop\": [\"\"]", "stop"}, {"\"n\": 0", "n"}, {"\"n\": 17", "n"}, {"\"n\": 1.5", "n"},
                 {"\"max_tokens\": 0", "max_tokens"}, {"\"max_tokens\": 100000", "max_tokens"}, {"\"logprobs\": 6", "logprobs"},
                 {"\"logprobs\": true", "logprobs"}, {"\"echo\": 1", "echo"}, {"\"suffix\": \"x\"", "suffix"},
-                {"\"best_of\": 3", "best_of"}, {"\"logit_bias\": {\"x\": 10}", "logit_bias"},
+                {"\"best_of\": 0", "best_of"}, {"\"logit_bias\": {\"x\": 10}", "logit_bias"},
                 {"\"logit_bias\": {\"5\": 101}", "logit_bias"}, {"\"logit_bias\": {\"5\": \"up\"}", "logit_bias"},
                 {"\"logit_bias\": {\"99999999\": 1}", "logit_bias"}, {"\"logit_bias\": [1]", "logit_bias"},
                 {"\"min_tokens\": -1", "min_tokens"}, {"\"min_tokens\": 9, \"max_tokens\": 8", "min_tokens"},
