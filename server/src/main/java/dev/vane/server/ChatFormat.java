@@ -16,8 +16,11 @@ import java.util.Set;
  * ({@link ChatPrompt}: generation prompt, continuation of the last message, template keyword
  * arguments; no extra special tokens), and the {@code chat.completion} shapes. Accepted and
  * ignored: {@code user}, {@code store}, {@code metadata}, {@code service_tier},
- * {@code parallel_tool_calls}; accepted only at their no-op values: {@code tools} (empty),
- * {@code tool_choice} ("none" or "auto" without tools), {@code response_format} (type "text").
+ * {@code parallel_tool_calls}. With {@code tools} (and {@code tool_choice} {@code auto}, the
+ * default), the template renders them and each answer's calls are parsed ({@link ToolCalls}) into
+ * {@code tool_calls} (finish reason {@code tool_calls}); in a stream, text that may become a call
+ * is held back and the calls come whole on the last chunk. {@code tool_choice} {@code none} leaves
+ * the tools out. Accepted only at its no-op value: {@code response_format} (type "text").
  * {@code max_completion_tokens} wins over {@code max_tokens}; with
  * neither, a choice may use the rest of the context.
  */
@@ -30,10 +33,15 @@ final class ChatFormat implements ChoiceFormat {
 
     private final Logprobs logprobs;
     private final int top;
+    private final Optional<ToolCalls> tools;
+    /** Per choice in a stream, with tools: the text so far and how much of it was sent. */
+    private final java.util.Map<Integer, StringBuilder> seen = new java.util.HashMap<>();
+    private final java.util.Map<Integer, Integer> sent = new java.util.HashMap<>();
 
     ChatFormat(Logprobs logprobs, OpenAiRequest request) {
         this.logprobs = logprobs;
         this.top = request.topLogprobs();
+        this.tools = request.toolCalls();
     }
 
     static OpenAiRequest parse(Fields f, ServerContext ctx) {
@@ -47,7 +55,9 @@ final class ChatFormat implements ChoiceFormat {
             throw ApiError.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
         int top = wantLogprobs ? topLogprobs.orElse(0) : -1;
 
-        String text = ChatPrompt.render(f, ctx);
+        boolean toolsOn = !toolChoiceNone(f) && f.array("tools").map(t -> !t.isEmpty()).orElse(false);
+        String text = ChatPrompt.render(f, ctx, toolsOn);
+        Optional<ToolCalls> toolCalls = toolsOn ? ctx.engine().tokenizer().chatTemplate().flatMap(ToolCalls::of) : Optional.empty();
         int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
@@ -65,7 +75,7 @@ final class ChatFormat implements ChoiceFormat {
             throw "max_tokens".equals(e.param()) ? ApiError.invalid(maxField, e.getMessage().replace("max_tokens", maxField)) : e;
         }
         return new OpenAiRequest(List.of(prompt), List.of(params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n());
+                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n(), toolCalls);
     }
 
     private static void ignoredOrNoOp(Fields f) {
@@ -73,16 +83,23 @@ final class ChatFormat implements ChoiceFormat {
         f.object("metadata");
         f.string("service_tier");
         f.bool("parallel_tool_calls");
-        boolean tools = f.array("tools").map(t -> !t.isEmpty()).orElse(false);
-        if (tools) throw ApiError.unsupported("tools", "tool calling");
         JsonNode choice = f.raw("tool_choice");
-        if (choice != null && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue())))
-            throw ApiError.unsupported("tool_choice", "tool calling");
+        if (choice != null && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue()))) {
+            if (choice.isTextual() && choice.textValue().equals("required") || choice.isObject())
+                throw ApiError.unsupported("tool_choice", "tool_choice required or a named function");
+            throw ApiError.invalid("tool_choice", "tool_choice must be none, auto, required or {\"type\": \"function\", \"function\": {\"name\": …}}");
+        }
         f.object("response_format").ifPresent(r -> {
             r.allowOnly(Set.of("type"));
             if (!r.string("type").orElse("text").equals("text"))
                 throw ApiError.unsupported(r.param("type"), "response_format other than text");
         });
+    }
+
+    /** Whether {@code tool_choice} is {@code "none"}: tools are then left out of the prompt and calls are not parsed. */
+    private static boolean toolChoiceNone(Fields f) {
+        JsonNode c = f.raw("tool_choice");
+        return c != null && c.isTextual() && c.textValue().equals("none");
     }
 
     @Override public String object() { return "chat.completion"; }
@@ -92,10 +109,20 @@ final class ChatFormat implements ChoiceFormat {
     @Override
     public ObjectNode choice(int index, GenerationResult r) {
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
-        c.putObject("message").put("role", "assistant").put("content", r.text()).putNull("refusal");
+        ObjectNode message = c.putObject("message").put("role", "assistant");
+        String reason = r.finishReason().wireName();
+        ToolCalls.Parsed parsed = tools.map(t -> t.parse(r.text())).orElse(new ToolCalls.Parsed(r.text(), List.of()));
+        if (parsed.calls().isEmpty()) message.put("content", r.text());
+        else {
+            if (parsed.content().isEmpty()) message.putNull("content");
+            else message.put("content", parsed.content());
+            message.set("tool_calls", ToolCalls.json(parsed.calls(), false));
+            if (reason.equals("stop")) reason = "tool_calls";
+        }
+        message.putNull("refusal");
         if (top < 0) c.putNull("logprobs");
         else c.set("logprobs", logprobs.chat(r.logprobs(), top));
-        return c.put("finish_reason", r.finishReason().wireName());
+        return c.put("finish_reason", reason);
     }
 
     @Override
@@ -108,6 +135,7 @@ final class ChatFormat implements ChoiceFormat {
     @Override
     public ObjectNode delta(int index, String text, Optional<TokenLogprobs> lp) {
         boolean withLogprobs = top >= 0 && lp.isPresent();
+        if (tools.isPresent()) text = release(index, text); // text that may become a tool call is held back
         if (text.isEmpty() && !withLogprobs) return null;
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
         c.putObject("delta").put("content", text);
@@ -119,7 +147,29 @@ final class ChatFormat implements ChoiceFormat {
     @Override
     public ObjectNode finish(int index, String finishReason) {
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
-        c.putObject("delta");
+        ObjectNode delta = c.putObject("delta");
+        if (tools.isPresent()) { // what was held back: the calls, and any text around them
+            StringBuilder all = seen.getOrDefault(index, new StringBuilder());
+            String held = all.substring(sent.getOrDefault(index, 0));
+            ToolCalls.Parsed parsed = tools.get().parse(held);
+            if (parsed.calls().isEmpty()) {
+                if (!held.isEmpty()) delta.put("content", held);
+            } else {
+                if (!parsed.content().isEmpty()) delta.put("content", parsed.content());
+                delta.set("tool_calls", ToolCalls.json(parsed.calls(), true));
+                if (finishReason.equals("stop")) finishReason = "tool_calls";
+            }
+        }
         return c.putNull("logprobs").put("finish_reason", finishReason);
+    }
+
+    /** Of a stream's new text, the part that can be sent now: everything before where a tool call may start. */
+    private String release(int index, String text) {
+        StringBuilder all = seen.computeIfAbsent(index, i -> new StringBuilder()).append(text);
+        int from = sent.getOrDefault(index, 0);
+        int hold = tools.get().holdFrom(all.toString());
+        int upTo = hold < 0 ? all.length() : Math.max(from, hold);
+        sent.put(index, upTo);
+        return all.substring(from, upTo);
     }
 }

@@ -22,16 +22,24 @@ import java.util.Set;
  */
 final class ChatPrompt {
 
-    static final Set<String> FIELDS = Set.of("messages", "add_generation_prompt", "continue_final_message", "chat_template_kwargs");
+    static final Set<String> FIELDS = Set.of("messages", "add_generation_prompt", "continue_final_message", "chat_template_kwargs", "tools");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
-    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id", "tool_calls");
     /** Template variables with a field of their own. */
     private static final Set<String> RESERVED = Set.of("messages", "add_generation_prompt", "tools");
 
     private ChatPrompt() {}
 
-    /** The rendered conversation's text. */
+    /** The rendered conversation's text, with the request's {@code tools}. */
     static String render(Fields f, ServerContext ctx) {
+        return render(f, ctx, true);
+    }
+
+    /**
+     * The rendered conversation's text; {@code withTools} false leaves the request's {@code tools}
+     * out of the template ({@code tool_choice: "none"}).
+     */
+    static String render(Fields f, ServerContext ctx, boolean withTools) {
         ChatTemplate template = ctx.engine().tokenizer().chatTemplate().orElseThrow(() ->
                 ApiError.invalid("messages", "the model '" + ctx.modelId() + "' has no chat template; use a text prompt"));
         List<Map<String, Object>> messages = messages(f);
@@ -39,7 +47,13 @@ final class ChatPrompt {
         if (continueFinal && f.bool("add_generation_prompt").orElse(false))
             throw ApiError.invalid("continue_final_message", "continue_final_message and add_generation_prompt cannot both be true");
         boolean generationPrompt = !continueFinal && f.bool("add_generation_prompt").orElse(true);
-        Map<String, Object> kwargs = kwargs(f);
+        Map<String, Object> kwargs = new LinkedHashMap<>(kwargs(f));
+        List<Object> tools = tools(f);
+        if (withTools && !tools.isEmpty()) {
+            if (!template.source().contains("tools"))
+                throw ApiError.invalid("tools", "the model '" + ctx.modelId() + "' has a chat template that does not render tools");
+            kwargs.put("tools", tools);
+        }
         Map<String, Object> last = messages.getLast();
         if (continueFinal && !"assistant".equals(last.get("role")))
             throw ApiError.invalid("continue_final_message", "continue_final_message needs the last message to be the assistant's, got "
@@ -51,13 +65,41 @@ final class ChatPrompt {
             throw ApiError.invalid("messages", "the chat template rejected the messages: " + Snippet.of(e.getMessage(), 200));
         }
         if (!continueFinal) return text;
-        String content = (String) last.get("content");
+        String content = last.get("content") instanceof String c ? c : "";
         int at = text.lastIndexOf(content);
         if (at < 0 || content.isEmpty())
             throw ApiError.invalid("continue_final_message", content.isEmpty()
                     ? "continue_final_message needs the last message to have content"
                     : "the chat template does not render the last message's content as it is, so it cannot be continued");
         return text.substring(0, at + content.length());
+    }
+
+    /**
+     * {@code tools}: OpenAI function tools, {@code {"type": "function", "function": {"name",
+     * "description", "parameters", "strict"}}}, as the template receives them (HF's
+     * {@code apply_chat_template(tools=...)}).
+     */
+    static List<Object> tools(Fields f) {
+        List<JsonNode> list = f.array("tools").orElse(List.of());
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "tools[" + i + "]";
+            if (!list.get(i).isObject()) throw ApiError.invalid(at, at + " must be an object");
+            Fields t = new Fields((ObjectNode) list.get(i), at + ".");
+            t.allowOnly(Set.of("type", "function"));
+            if (!t.string("type").orElse("").equals("function"))
+                throw ApiError.invalid(t.param("type"), t.param("type") + " must be function");
+            Fields fn = t.object("function").orElseThrow(() -> ApiError.invalid(t.param("function"), t.param("function") + " is required"));
+            fn.allowOnly(Set.of("name", "description", "parameters", "strict"));
+            String name = fn.string("name").orElseThrow(() -> ApiError.invalid(fn.param("name"), fn.param("name") + " is required"));
+            if (!name.matches("[A-Za-z0-9_-]{1,64}"))
+                throw ApiError.invalid(fn.param("name"), fn.param("name") + " must be 1 to 64 letters, digits, _ or -");
+            fn.string("description");
+            fn.object("parameters");
+            fn.bool("strict");
+            out.add(JsonBody.JSON.convertValue(t.node(), Object.class));
+        }
+        return out;
     }
 
     /** {@code chat_template_kwargs} as template variables (JSON values as maps, lists, strings, numbers, booleans). */
@@ -90,10 +132,46 @@ final class ChatPrompt {
                         + Snippet.of(role) + "'");
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("role", role.equals("developer") ? "system" : role);
-            map.put("content", content(m));
+            boolean calls = m.has("tool_calls");
+            if (calls && !role.equals("assistant"))
+                throw ApiError.invalid(m.param("tool_calls"), m.param("tool_calls") + " belongs to an assistant message");
+            map.put("content", calls && !m.has("content") ? "" : content(m));
             m.string("name").ifPresent(n -> map.put("name", n));
             m.string("tool_call_id").ifPresent(id -> map.put("tool_call_id", id));
+            if (calls) map.put("tool_calls", toolCalls(m));
             out.add(map);
+        }
+        return out;
+    }
+
+    /**
+     * An assistant message's {@code tool_calls}, {@code [{"id", "type": "function", "function":
+     * {"name", "arguments"}}]}, for the template with each call's {@code arguments} (a JSON string in
+     * OpenAI's API) as an object, as HF templates expect.
+     */
+    private static List<Object> toolCalls(Fields m) {
+        List<JsonNode> calls = m.array("tool_calls").orElseThrow();
+        List<Object> out = new ArrayList<>();
+        for (int j = 0; j < calls.size(); j++) {
+            String at = m.param("tool_calls") + "[" + j + "]";
+            if (!calls.get(j).isObject()) throw ApiError.invalid(at, at + " must be an object");
+            Fields c = new Fields((ObjectNode) calls.get(j), at + ".");
+            c.allowOnly(Set.of("id", "type", "function"));
+            Fields fn = c.object("function").orElseThrow(() -> ApiError.invalid(c.param("function"), c.param("function") + " is required"));
+            fn.allowOnly(Set.of("name", "arguments"));
+            String name = fn.string("name").orElseThrow(() -> ApiError.invalid(fn.param("name"), fn.param("name") + " is required"));
+            String args = fn.string("arguments").orElse("{}");
+            Object parsed;
+            try {
+                parsed = JsonBody.JSON.readValue(args, Object.class);
+            } catch (java.io.IOException e) {
+                throw ApiError.invalid(fn.param("arguments"), fn.param("arguments") + " must be a JSON text");
+            }
+            Map<String, Object> call = new LinkedHashMap<>();
+            c.string("id").ifPresent(id -> call.put("id", id));
+            call.put("type", "function");
+            call.put("function", Map.of("name", name, "arguments", parsed));
+            out.add(call);
         }
         return out;
     }

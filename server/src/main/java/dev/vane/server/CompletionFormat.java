@@ -69,7 +69,7 @@ final class CompletionFormat implements ChoiceFormat {
         }
         List<String> echoed = echo ? Prompts.texts(f, prompts, ctx) : List.of();
         return new OpenAiRequest(prompts, Collections.nCopies(prompts.size(), params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), echoed, bestOf);
+                envelope.includeUsage(), top, envelope.vane(), echoed, bestOf, Optional.empty());
     }
 
     /** The echoed prompt that opens choice {@code index}'s text (empty without echo). */

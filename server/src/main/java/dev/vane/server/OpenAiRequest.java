@@ -22,9 +22,10 @@ import java.util.Set;
  * @param echo         completions' {@code echo}: per prompt, the text that opens its choices; empty without echo
  * @param bestOf       completions' {@code best_of}: sequences generated per prompt, of which the
  *                     {@code n} with the highest log-probability are returned ({@code n} when not set)
+ * @param toolCalls    chat with {@code tools}: the format whose calls are parsed out of each answer
  */
 record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, boolean stream, boolean includeUsage,
-                     int topLogprobs, VaneOptions vane, List<String> echo, int bestOf) {
+                     int topLogprobs, VaneOptions vane, List<String> echo, int bestOf, java.util.Optional<ToolCalls> toolCalls) {
 
     static final int MAX_N = 16;
 
