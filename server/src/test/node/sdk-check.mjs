@@ -54,4 +54,22 @@ try {
 } catch (e) {
   check(e instanceof OpenAI.NotFoundError, "404 for an unknown model");
 }
+// embeddings (the SDK asks for base64 and decodes it), the tokenizer routes, echo, logit_bias
+const emb = await client.embeddings.create({ model, input: ["Hello there", "Once upon"] });
+check(emb.data.length === 2 && emb.data[0].embedding.length > 0, "embeddings shape");
+check(Math.abs(Math.hypot(...emb.data[0].embedding) - 1) < 1e-4, "unit-length embeddings");
+const root = baseURL.replace(/\/v1\/?$/, "");
+const post = async (path, body) => (await fetch(root + path, { method: "POST", headers: { "content-type": "application/json" },
+  body: JSON.stringify(body) })).json();
+const text = "Grüße, 東京!";
+const tok = await post("/tokenize", { model, prompt: text, add_special_tokens: false });
+const detok = await post("/detokenize", { model, tokens: tok.tokens });
+check(detok.prompt === text && tok.count === tok.tokens.length, "tokenize / detokenize round trip");
+const echoed = await client.completions.create({ model, prompt: tok.tokens, max_tokens: 1, logprobs: 1, echo: true, temperature: 0 });
+const lp = echoed.choices[0].logprobs;
+check(lp.token_logprobs.length === tok.tokens.length + 1 && lp.token_logprobs[0] === null, "echo gives the prompt's log-probabilities");
+const forced = (await post("/detokenize", { tokens: [1000, 1000, 1000] })).prompt;
+const biased = await client.completions.create({ model, prompt: "Hi", max_tokens: 3, temperature: 0, logit_bias: { "1000": 100 } });
+check(biased.choices[0].text === forced, "logit_bias +100 forces the token");
+
 console.log("openai-node " + OpenAI.VERSION + ": all checks passed");

@@ -5,6 +5,9 @@ Exits non-zero on the first mismatch. usage: python sdk_check.py BASE_URL MODEL_
 import asyncio
 import sys
 
+import json
+import urllib.request
+
 import openai
 from openai import AsyncOpenAI, OpenAI
 
@@ -64,6 +67,39 @@ def sync_checks(client, model):
         check(e.status_code == 404, "404 for an unknown model")
 
 
+def post(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+def surface_checks(client, base_url, model):
+    # embeddings: the SDK asks for base64 unless told otherwise, and decodes it
+    e = client.embeddings.create(model=model, input=["Hello there", "Once upon"])
+    check(len(e.data) == 2 and len(e.data[0].embedding) > 0, "embeddings shape")
+    check(abs(sum(x * x for x in e.data[0].embedding) ** 0.5 - 1) < 1e-4, "unit-length embeddings")
+    f = client.embeddings.create(model=model, input="Hello there", encoding_format="float")
+    check(max(abs(a - b) for a, b in zip(f.data[0].embedding, e.data[0].embedding)) < 1e-6, "float and base64 embeddings agree")
+
+    # vLLM's tokenizer routes, beside /v1
+    root = base_url.rsplit("/v1", 1)[0]
+    text = "Grüße, 東京!"
+    t = post(root + "/tokenize", {"model": model, "prompt": text, "add_special_tokens": False})
+    d = post(root + "/detokenize", {"model": model, "tokens": t["tokens"]})
+    check(d["prompt"] == text and t["count"] == len(t["tokens"]), "tokenize / detokenize round trip")
+
+    # echo with the prompt's log-probabilities, as lm-evaluation-harness asks for a log-likelihood
+    ec = client.completions.create(model=model, prompt=t["tokens"], max_tokens=1, logprobs=1, echo=True, temperature=0)
+    lp = ec.choices[0].logprobs
+    check(len(lp.token_logprobs) == len(t["tokens"]) + 1 and lp.token_logprobs[0] is None
+          and all(x is not None for x in lp.token_logprobs[1:]), "echo gives the prompt's log-probabilities")
+
+    # logit_bias forces a token
+    forced = post(root + "/detokenize", {"tokens": [1000, 1000, 1000]})["prompt"]
+    lb = client.completions.create(model=model, prompt="Hi", max_tokens=3, temperature=0, logit_bias={"1000": 100})
+    check(lb.choices[0].text == forced, "logit_bias +100 forces the token")
+
+
 async def async_checks(base_url, model, expected):
     client = AsyncOpenAI(base_url=base_url, api_key="unused", max_retries=0)
     stream = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
@@ -80,6 +116,7 @@ def main():
     base_url, model = sys.argv[1], sys.argv[2]
     client = OpenAI(base_url=base_url, api_key="unused", max_retries=0)
     sync_checks(client, model)
+    surface_checks(client, base_url, model)
     expected = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
                                               max_tokens=6, temperature=0).choices[0].message.content
     asyncio.run(async_checks(base_url, model, expected))

@@ -37,14 +37,22 @@ final class BearerAuth implements HttpService {
         this.paths = paths;
     }
 
+    /** The public routes the API key guards: every {@code /v1} route and the tokenizer routes. */
+    static final List<String> API_PATHS = List.of("/v1", "/v1/*", "/tokenize", "/detokenize");
+
+    /** Whether the API key guards {@code path} (a route's path template). */
+    static boolean guardsApi(String path) {
+        return path.startsWith("/v1/") || API_PATHS.contains(path);
+    }
+
     /** The admin API's gate: every {@code /admin} route. */
     static BearerAuth admin(String token) {
         return new BearerAuth(token, "vane-admin", "admin", List.of("/admin", "/admin/*"));
     }
 
-    /** The public API's gate: every {@code /v1} route; health and metrics stay open. */
+    /** The public API's gate: every {@code /v1} route and the tokenizer routes; health, metrics, {@code /version}, the playground and {@code /openapi} stay open. */
     static BearerAuth api(String key) {
-        return new BearerAuth(key, "vane", "API", List.of("/v1", "/v1/*"));
+        return new BearerAuth(key, "vane", "API", API_PATHS);
     }
 
     @Override

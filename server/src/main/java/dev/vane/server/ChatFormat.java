@@ -5,42 +5,43 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 import dev.vane.engine.generate.TokenLogprobs;
-import dev.vane.engine.text.Snippet;
-import dev.vane.engine.tokenizer.ChatTemplate;
-import dev.vane.engine.tokenizer.ChatTemplateException;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * {@code POST /v1/chat/completions}: messages rendered with the model's chat template (generation
- * prompt added, no extra special tokens), and the {@code chat.completion} shapes. Accepted and
+ * {@code POST /v1/chat/completions}: messages rendered with the model's chat template
+ * ({@link ChatPrompt}: generation prompt, continuation of the last message, template keyword
+ * arguments; no extra special tokens), and the {@code chat.completion} shapes. Accepted and
  * ignored: {@code user}, {@code store}, {@code metadata}, {@code service_tier},
- * {@code parallel_tool_calls}; accepted only at their no-op values: {@code tools} (empty),
- * {@code tool_choice} ("none" or "auto" without tools), {@code response_format} (type "text"),
- * {@code logit_bias} (empty). {@code max_completion_tokens} wins over {@code max_tokens}; with
+ * {@code parallel_tool_calls}. With {@code tools} (and {@code tool_choice} {@code auto}, the
+ * default), the template renders them and each answer's calls are parsed ({@link ToolCalls}) into
+ * {@code tool_calls} (finish reason {@code tool_calls}); in a stream, text that may become a call
+ * is held back and the calls come whole on the last chunk. {@code tool_choice} {@code none} leaves
+ * the tools out. Accepted only at its no-op value: {@code response_format} (type "text").
+ * {@code max_completion_tokens} wins over {@code max_tokens}; with
  * neither, a choice may use the rest of the context.
  */
 final class ChatFormat implements ChoiceFormat {
 
     static final int MAX_TOP_LOGPROBS = 20;
     static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
-            Set.of("messages", "max_tokens", "max_completion_tokens", "logprobs", "top_logprobs", "store", "metadata",
-                    "service_tier", "parallel_tool_calls", "tools", "tool_choice", "response_format"));
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
-    static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id");
+            Fields.union(ChatPrompt.FIELDS, Set.of("max_tokens", "max_completion_tokens", "logprobs", "top_logprobs", "store",
+                    "metadata", "service_tier", "parallel_tool_calls", "tools", "tool_choice", "response_format")));
 
     private final Logprobs logprobs;
     private final int top;
+    private final Optional<ToolCalls> tools;
+    /** Per choice in a stream, with tools: the text so far and how much of it was sent. */
+    private final java.util.Map<Integer, StringBuilder> seen = new java.util.HashMap<>();
+    private final java.util.Map<Integer, Integer> sent = new java.util.HashMap<>();
 
     ChatFormat(Logprobs logprobs, OpenAiRequest request) {
         this.logprobs = logprobs;
         this.top = request.topLogprobs();
+        this.tools = request.toolCalls();
     }
 
     static OpenAiRequest parse(Fields f, ServerContext ctx) {
@@ -54,18 +55,13 @@ final class ChatFormat implements ChoiceFormat {
             throw ApiError.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
         int top = wantLogprobs ? topLogprobs.orElse(0) : -1;
 
-        ChatTemplate template = ctx.engine().tokenizer().chatTemplate().orElseThrow(() ->
-                ApiError.invalid("messages", "the model '" + ctx.modelId() + "' has no chat template; use /v1/completions"));
-        String text;
-        try {
-            text = template.renderMessages(messages(f), true, Map.of());
-        } catch (ChatTemplateException e) {
-            throw ApiError.invalid("messages", "the chat template rejected the messages: " + Snippet.of(e.getMessage(), 200));
-        }
+        boolean toolsOn = !toolChoiceNone(f) && f.array("tools").map(t -> !t.isEmpty()).orElse(false);
+        String text = ChatPrompt.render(f, ctx, toolsOn);
+        Optional<ToolCalls> toolCalls = toolsOn ? ctx.engine().tokenizer().chatTemplate().flatMap(ToolCalls::of) : Optional.empty();
         int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
-        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
+        SamplingParams.Builder p = SamplingFields.read(f, ctx);
         OptionalInt maxCompletion = f.integer("max_completion_tokens");
         OptionalInt maxTokens = f.integer("max_tokens");
         String maxField = maxCompletion.isPresent() ? "max_completion_tokens" : "max_tokens";
@@ -79,7 +75,7 @@ final class ChatFormat implements ChoiceFormat {
             throw "max_tokens".equals(e.param()) ? ApiError.invalid(maxField, e.getMessage().replace("max_tokens", maxField)) : e;
         }
         return new OpenAiRequest(List.of(prompt), List.of(params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane());
+                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n(), toolCalls);
     }
 
     private static void ignoredOrNoOp(Fields f) {
@@ -87,11 +83,12 @@ final class ChatFormat implements ChoiceFormat {
         f.object("metadata");
         f.string("service_tier");
         f.bool("parallel_tool_calls");
-        boolean tools = f.array("tools").map(t -> !t.isEmpty()).orElse(false);
-        if (tools) throw ApiError.unsupported("tools", "tool calling");
         JsonNode choice = f.raw("tool_choice");
-        if (choice != null && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue())))
-            throw ApiError.unsupported("tool_choice", "tool calling");
+        if (choice != null && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue()))) {
+            if (choice.isTextual() && choice.textValue().equals("required") || choice.isObject())
+                throw ApiError.unsupported("tool_choice", "tool_choice required or a named function");
+            throw ApiError.invalid("tool_choice", "tool_choice must be none, auto, required or {\"type\": \"function\", \"function\": {\"name\": …}}");
+        }
         f.object("response_format").ifPresent(r -> {
             r.allowOnly(Set.of("type"));
             if (!r.string("type").orElse("text").equals("text"))
@@ -99,48 +96,10 @@ final class ChatFormat implements ChoiceFormat {
         });
     }
 
-    /** The messages as template maps; {@code developer} is rendered as {@code system}. */
-    private static List<Map<String, Object>> messages(Fields f) {
-        List<JsonNode> list = f.array("messages").orElseThrow(() -> ApiError.invalid("messages", "messages is required"));
-        if (list.isEmpty()) throw ApiError.invalid("messages", "messages must not be empty");
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            String at = "messages[" + i + "]";
-            if (!list.get(i).isObject()) throw ApiError.invalid(at, at + " must be an object");
-            Fields m = new Fields((ObjectNode) list.get(i), at + ".");
-            m.allowOnly(MESSAGE_FIELDS);
-            String role = m.string("role").orElseThrow(() -> ApiError.invalid(m.param("role"), m.param("role") + " is required"));
-            if (!ROLES.contains(role))
-                throw ApiError.invalid(m.param("role"), m.param("role") + " must be one of " + ROLES + ", got '"
-                        + Snippet.of(role) + "'");
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("role", role.equals("developer") ? "system" : role);
-            map.put("content", content(m));
-            m.string("name").ifPresent(n -> map.put("name", n));
-            m.string("tool_call_id").ifPresent(id -> map.put("tool_call_id", id));
-            out.add(map);
-        }
-        return out;
-    }
-
-    /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined by newlines. */
-    private static String content(Fields m) {
-        JsonNode c = m.raw("content");
-        String param = m.param("content");
-        if (c == null) throw ApiError.invalid(param, param + " is required");
-        if (c.isTextual()) return c.textValue();
-        if (!c.isArray()) throw ApiError.invalid(param, param + " must be a string or an array of text parts");
-        List<String> parts = new ArrayList<>();
-        for (int j = 0; j < c.size(); j++) {
-            String at = param + "[" + j + "]";
-            if (!c.get(j).isObject()) throw ApiError.invalid(at, at + " must be an object");
-            Fields part = new Fields((ObjectNode) c.get(j), at + ".");
-            part.allowOnly(Set.of("type", "text"));
-            if (!part.string("type").orElse("").equals("text"))
-                throw ApiError.unsupported(part.param("type"), "content parts other than text");
-            parts.add(part.string("text").orElseThrow(() -> ApiError.invalid(part.param("text"), part.param("text") + " is required")));
-        }
-        return String.join("\n", parts);
+    /** Whether {@code tool_choice} is {@code "none"}: tools are then left out of the prompt and calls are not parsed. */
+    private static boolean toolChoiceNone(Fields f) {
+        JsonNode c = f.raw("tool_choice");
+        return c != null && c.isTextual() && c.textValue().equals("none");
     }
 
     @Override public String object() { return "chat.completion"; }
@@ -150,10 +109,20 @@ final class ChatFormat implements ChoiceFormat {
     @Override
     public ObjectNode choice(int index, GenerationResult r) {
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
-        c.putObject("message").put("role", "assistant").put("content", r.text()).putNull("refusal");
+        ObjectNode message = c.putObject("message").put("role", "assistant");
+        String reason = r.finishReason().wireName();
+        ToolCalls.Parsed parsed = tools.map(t -> t.parse(r.text())).orElse(new ToolCalls.Parsed(r.text(), List.of()));
+        if (parsed.calls().isEmpty()) message.put("content", r.text());
+        else {
+            if (parsed.content().isEmpty()) message.putNull("content");
+            else message.put("content", parsed.content());
+            message.set("tool_calls", ToolCalls.json(parsed.calls(), false));
+            if (reason.equals("stop")) reason = "tool_calls";
+        }
+        message.putNull("refusal");
         if (top < 0) c.putNull("logprobs");
         else c.set("logprobs", logprobs.chat(r.logprobs(), top));
-        return c.put("finish_reason", r.finishReason().wireName());
+        return c.put("finish_reason", reason);
     }
 
     @Override
@@ -166,6 +135,7 @@ final class ChatFormat implements ChoiceFormat {
     @Override
     public ObjectNode delta(int index, String text, Optional<TokenLogprobs> lp) {
         boolean withLogprobs = top >= 0 && lp.isPresent();
+        if (tools.isPresent()) text = release(index, text); // text that may become a tool call is held back
         if (text.isEmpty() && !withLogprobs) return null;
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
         c.putObject("delta").put("content", text);
@@ -177,7 +147,29 @@ final class ChatFormat implements ChoiceFormat {
     @Override
     public ObjectNode finish(int index, String finishReason) {
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
-        c.putObject("delta");
+        ObjectNode delta = c.putObject("delta");
+        if (tools.isPresent()) { // what was held back: the calls, and any text around them
+            StringBuilder all = seen.getOrDefault(index, new StringBuilder());
+            String held = all.substring(sent.getOrDefault(index, 0));
+            ToolCalls.Parsed parsed = tools.get().parse(held);
+            if (parsed.calls().isEmpty()) {
+                if (!held.isEmpty()) delta.put("content", held);
+            } else {
+                if (!parsed.content().isEmpty()) delta.put("content", parsed.content());
+                delta.set("tool_calls", ToolCalls.json(parsed.calls(), true));
+                if (finishReason.equals("stop")) finishReason = "tool_calls";
+            }
+        }
         return c.putNull("logprobs").put("finish_reason", finishReason);
+    }
+
+    /** Of a stream's new text, the part that can be sent now: everything before where a tool call may start. */
+    private String release(int index, String text) {
+        StringBuilder all = seen.computeIfAbsent(index, i -> new StringBuilder()).append(text);
+        int from = sent.getOrDefault(index, 0);
+        int hold = tools.get().holdFrom(all.toString());
+        int upTo = hold < 0 ? all.length() : Math.max(from, hold);
+        sent.put(index, upTo);
+        return all.substring(from, upTo);
     }
 }

@@ -103,6 +103,14 @@ final class ChoiceBatch {
      *                  context or a bad intervention, 429 when the queue is full
      */
     static ChoiceBatch submit(ServerContext ctx, List<Spec> specs, VaneOptions vane) {
+        return submit(ctx, specs, vane, i -> RowHooks.NONE);
+    }
+
+    /**
+     * {@link #submit(ServerContext, List, VaneOptions)} with a read-only observer per spec (by its
+     * place in {@code specs}) after the request's interventions ({@link RowHooks#observedBy}).
+     */
+    static ChoiceBatch submit(ServerContext ctx, List<Spec> specs, VaneOptions vane, java.util.function.IntFunction<RowHooks> observers) {
         if (specs.size() > ctx.maxSequences())
             throw ApiError.invalid("n", "the request asks for " + specs.size() + " sequences (prompts × n); this server"
                     + " admits at most " + ctx.maxSequences() + " at once");
@@ -133,6 +141,8 @@ final class ChoiceBatch {
                         : Optional.of(planned.plan().bind());
                 batch.rows.add(row);
                 RowHooks hooks = row.<RowHooks>map(r -> r).orElse(RowHooks.NONE);
+                RowHooks observer = observers.apply(i);
+                if (observer != RowHooks.NONE) hooks = RowHooks.observedBy(hooks, observer);
                 if (attention.isPresent()) hooks = RowHooks.withAttention(hooks, attention.get());
                 GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane), hooks, beacon.get(i));
                 RequestHandle h = ctx.engine().submit(request, batch.listener(s, ctx.metrics()));

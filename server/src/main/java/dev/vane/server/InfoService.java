@@ -13,7 +13,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /v1/models} (OpenAI list shape), {@code GET /health/live} (the process serves HTTP),
+ * {@code GET /v1/models} (OpenAI list shape, with vLLM's {@code root} and {@code max_model_len}: the
+ * context length a sequence may fill), {@code GET /health/live} (the process serves HTTP),
  * {@code GET /health/ready} (the model is loaded, the scheduler accepts work and the listeners
  * accept connections; 503 with the reason otherwise; with the queue's load) and {@code GET /metrics}
  * (Prometheus text exposition).
@@ -43,7 +44,7 @@ public final class InfoService implements HttpService {
     private void models(ServerRequest req, ServerResponse res) {
         ObjectNode body = JsonBody.JSON.createObjectNode().put("object", "list");
         body.putArray("data").addObject().put("id", ctx.modelId()).put("object", "model").put("created", created)
-                .put("owned_by", "vane");
+                .put("owned_by", "vane").put("root", ctx.modelId()).put("max_model_len", ctx.engine().contextLength());
         Responses.json(res, body);
     }
 

@@ -25,22 +25,45 @@ final class Logprobs {
      * @return the offset after the last token
      */
     int completion(ObjectNode target, List<TokenLogprobs> steps, int top, int offset) {
-        ArrayNode tokens = target.putArray("tokens");
-        ArrayNode tokenLogprobs = target.putArray("token_logprobs");
-        ArrayNode topLogprobs = target.putArray("top_logprobs");
-        ArrayNode textOffset = target.putArray("text_offset");
-        for (TokenLogprobs step : steps) {
-            String text = texts.text(step.chosen().token());
-            tokens.add(text);
-            tokenLogprobs.add(value(step.chosen().logprob()));
-            ObjectNode alternatives = topLogprobs.addObject();
+        for (String name : List.of("tokens", "token_logprobs", "top_logprobs", "text_offset")) array(target, name);
+        for (TokenLogprobs step : steps) offset = entry(target, step.chosen().token(), step, top, offset);
+        return offset;
+    }
+
+    /**
+     * The prompt's tokens in the completions shape, ahead of the generated ones ({@code echo}): the
+     * first token has no log-probability ({@code null}, as OpenAI writes it), each later one the
+     * {@code scored} entry that predicted it.
+     *
+     * @return the offset after the prompt's last token
+     */
+    int prompt(ObjectNode target, int[] ids, List<TokenLogprobs> scored, int top) {
+        int offset = 0;
+        for (int i = 0; i < ids.length; i++)
+            offset = entry(target, ids[i], i >= 1 && i - 1 < scored.size() ? scored.get(i - 1) : null, top, offset);
+        return offset;
+    }
+
+    /** Appends one token to the four arrays; {@code step} null writes nulls for its log-probabilities. */
+    private int entry(ObjectNode target, int token, TokenLogprobs step, int top, int offset) {
+        String text = texts.text(token);
+        array(target, "tokens").add(text);
+        if (step == null) {
+            array(target, "token_logprobs").addNull();
+            array(target, "top_logprobs").addNull();
+        } else {
+            array(target, "token_logprobs").add(value(step.chosen().logprob()));
+            ObjectNode alternatives = array(target, "top_logprobs").addObject();
             for (TokenLogprob t : step.top().subList(0, Math.min(top, step.top().size())))
                 alternatives.put(texts.text(t.token()), value(t.logprob()));
             alternatives.put(text, value(step.chosen().logprob()));
-            textOffset.add(offset);
-            offset += text.codePointCount(0, text.length());
         }
-        return offset;
+        array(target, "text_offset").add(offset);
+        return offset + text.codePointCount(0, text.length());
+    }
+
+    private static ArrayNode array(ObjectNode target, String name) {
+        return target.has(name) ? (ArrayNode) target.get(name) : target.putArray(name);
     }
 
     /**

@@ -196,7 +196,8 @@ public final class Main {
                 "vane.http-access").routing(r -> {
                     s.http().apiKey().ifPresent(key -> r.register(BearerAuth.api(key)));
                     r.register(routes.recording(Route.Listener.PUBLIC, new OpenAiService(ctx), new GenerateService(ctx),
-                            new InfoService(ctx, notReady), new InterventionsService(ctx, registry), new PlaygroundService()))
+                            new InfoService(ctx, notReady), new InterventionsService(ctx, registry), new TokenizeService(ctx),
+                            new EmbeddingsService(ctx), new PlaygroundService()))
                             .any(Main::noRoute);
                 }).build(), LISTENER_PROBE);
         publicListener.set(http);

@@ -22,7 +22,7 @@ record NativeRequest(int[] prompt, SamplingParams params, VaneOptions vane, bool
         f.allowOnly(FIELDS);
         ctx.checkModel(f);
         VaneOptions vane = VaneOptions.read(f);
-        SamplingParams.Builder p = SamplingFields.read(f, ctx.defaults());
+        SamplingParams.Builder p = SamplingFields.read(f, ctx);
         f.integer("max_tokens").ifPresent(p::maxTokens);
         f.integer("logprobs").ifPresent(p::logprobs);
         SamplingParams params = SamplingFields.validated(p::build);

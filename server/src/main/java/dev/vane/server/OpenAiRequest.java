@@ -1,9 +1,12 @@
 package dev.vane.server;
 
+import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,17 +19,21 @@ import java.util.Set;
  * @param includeUsage {@code stream_options.include_usage}
  * @param topLogprobs  alternatives per token to return, or -1 for no log-probabilities
  * @param vane         the {@code vane} options
+ * @param echo         completions' {@code echo}: per prompt, the text that opens its choices; empty without echo
+ * @param bestOf       completions' {@code best_of}: sequences generated per prompt, of which the
+ *                     {@code n} with the highest log-probability are returned ({@code n} when not set)
+ * @param toolCalls    chat with {@code tools}: the format whose calls are parsed out of each answer
  */
 record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, boolean stream, boolean includeUsage,
-                     int topLogprobs, VaneOptions vane) {
+                     int topLogprobs, VaneOptions vane, List<String> echo, int bestOf, java.util.Optional<ToolCalls> toolCalls) {
 
     static final int MAX_N = 16;
 
     /** Fields accepted by both routes (beyond the sampling ones); {@code user} is accepted and ignored. */
     static final Set<String> COMMON = Fields.union(SamplingFields.NAMES,
-            Set.of("model", "n", "stream", "stream_options", "user", "logit_bias", "vane"));
+            Set.of("model", "n", "stream", "stream_options", "user", "vane"));
 
-    /** The common envelope fields: {@code n}, {@code stream}, {@code stream_options}, {@code user}, {@code logit_bias}. */
+    /** The common envelope fields: {@code n}, {@code stream}, {@code stream_options}, {@code user}. */
     record Envelope(int n, boolean stream, boolean includeUsage, VaneOptions vane) {
 
         static Envelope read(Fields f) {
@@ -40,19 +47,44 @@ record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, bo
                 includeUsage = options.get().bool("include_usage").orElse(false);
             }
             f.string("user");
-            if (f.object("logit_bias").isPresent() && !f.raw("logit_bias").isEmpty())
-                throw ApiError.unsupported("logit_bias", "a non-empty logit_bias");
             return new Envelope(n, stream, includeUsage, VaneOptions.read(f));
         }
     }
 
-    /** The sequences to run: prompt-major, {@code index = prompt * n + choice} as in OpenAI. */
+    /**
+     * The sequences to run: prompt-major, {@code index = prompt * n + choice} as in OpenAI; with
+     * {@code best_of > n}, {@code best_of} candidates per prompt, {@code index = prompt * best_of +
+     * candidate}, until {@link #best} picks the returned ones.
+     */
     List<ChoiceBatch.Spec> specs() {
-        List<ChoiceBatch.Spec> out = new ArrayList<>(prompts.size() * n);
+        List<ChoiceBatch.Spec> out = new ArrayList<>(prompts.size() * bestOf);
         for (int p = 0; p < prompts.size(); p++)
-            for (int c = 0; c < n; c++)
-                out.add(new ChoiceBatch.Spec(p * n + c, p, prompts.get(p), choiceParams(params.get(p), c)));
+            for (int c = 0; c < bestOf; c++)
+                out.add(new ChoiceBatch.Spec(p * bestOf + c, p, prompts.get(p), choiceParams(params.get(p), c)));
         return out;
+    }
+
+    /**
+     * The returned choices out of {@link #specs}' results (in their order): every one, or with
+     * {@code best_of > n} each prompt's {@code n} candidates of the highest summed log-probability
+     * of their tokens (ties: the earlier candidate), as {@code (index, result)} in index order.
+     */
+    List<Map.Entry<Integer, GenerationResult>> best(List<GenerationResult> results) {
+        List<Map.Entry<Integer, GenerationResult>> out = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            List<Integer> candidates = new ArrayList<>();
+            for (int c = 0; c < bestOf; c++) candidates.add(p * bestOf + c);
+            if (bestOf > n) candidates.sort(Comparator.comparingDouble((Integer i) -> -score(results.get(i))));
+            for (int c = 0; c < n; c++) out.add(Map.entry(p * n + c, results.get(candidates.get(c))));
+        }
+        return out;
+    }
+
+    /** A candidate's summed token log-probability. */
+    private static double score(GenerationResult r) {
+        double s = 0;
+        for (var t : r.logprobs()) s += t.chosen().logprob();
+        return s;
     }
 
     /**

@@ -80,7 +80,7 @@ public final class OpenAiService implements HttpService {
         ChoiceBatch.checkFinished(results);
         ObjectNode body = envelope.start(format.object());
         ArrayNode choices = body.putArray("choices");
-        for (int i = 0; i < results.size(); i++) choices.add(format.choice(batch.specs().get(i).index(), results.get(i)));
+        for (var c : request.best(results)) choices.add(format.choice(c.getKey(), c.getValue()));
         body.set("usage", usage(request, results));
         Trace.of(batch, results, received).ifPresent(v -> body.set("vane", v));
         Responses.json(res, body);

@@ -13,25 +13,43 @@ final class Prompts {
 
     /** A string, an array of strings, an array of token ids, or an array of arrays of token ids. */
     static List<int[]> completion(Fields f, ServerContext ctx) {
+        return read(f, ctx, "prompt");
+    }
+
+    /** {@link #completion}'s forms under another field's name ({@code input} of {@code /v1/embeddings}). */
+    static List<int[]> read(Fields f, ServerContext ctx, String field) {
         int vocabSize = ctx.engine().vocabSize();
-        JsonNode p = f.raw("prompt");
-        if (p == null) throw ApiError.invalid("prompt", "prompt is required");
+        JsonNode p = f.raw(field);
+        if (p == null) throw ApiError.invalid(field, field + " is required");
         List<int[]> out = new ArrayList<>();
-        if (p.isTextual()) out.add(encode(ctx, p.textValue(), true, "prompt"));
+        if (p.isTextual()) out.add(encode(ctx, p.textValue(), true, field));
         else if (p.isArray() && !p.isEmpty() && p.get(0).isTextual()) {
             for (JsonNode e : p)
-                if (!e.isTextual()) throw ApiError.invalid("prompt", "prompt arrays must not mix strings and tokens");
-            for (JsonNode e : p) out.add(encode(ctx, e.textValue(), true, "prompt"));
+                if (!e.isTextual()) throw ApiError.invalid(field, field + " arrays must not mix strings and tokens");
+            for (JsonNode e : p) out.add(encode(ctx, e.textValue(), true, field));
         } else if (p.isArray() && !p.isEmpty() && p.get(0).isArray()) {
             for (JsonNode e : p) {
-                if (!e.isArray()) throw ApiError.invalid("prompt", "prompt arrays must not mix token arrays and other values");
-                out.add(tokenIds(e, vocabSize));
+                if (!e.isArray()) throw ApiError.invalid(field, field + " arrays must not mix token arrays and other values");
+                out.add(tokenIds(e, vocabSize, field));
             }
-        } else if (p.isArray() && !p.isEmpty()) out.add(tokenIds(p, vocabSize));
-        else throw ApiError.invalid("prompt", "prompt must be a string, an array of strings, an array of token ids"
+        } else if (p.isArray() && !p.isEmpty()) out.add(tokenIds(p, vocabSize, field));
+        else throw ApiError.invalid(field, field + " must be a string, an array of strings, an array of token ids"
                     + " or an array of arrays of token ids, and not empty");
         for (int[] ids : out)
-            if (ids.length == 0) throw ApiError.invalid("prompt", "a prompt must not be empty");
+            if (ids.length == 0) throw ApiError.invalid(field, "a " + field + " must not be empty");
+        return out;
+    }
+
+    /**
+     * The text of each prompt that {@link #completion} read, for {@code echo}: a string prompt as
+     * given, token ids decoded with their special tokens.
+     */
+    static List<String> texts(Fields f, List<int[]> prompts, ServerContext ctx) {
+        JsonNode p = f.raw("prompt");
+        List<String> out = new ArrayList<>(prompts.size());
+        if (p.isTextual()) out.add(p.textValue());
+        else if (p.get(0).isTextual()) p.forEach(e -> out.add(e.textValue()));
+        else for (int[] ids : prompts) out.add(ctx.engine().tokenizer().decode(ids, false));
         return out;
     }
 
@@ -68,11 +86,15 @@ final class Prompts {
     }
 
     static int[] tokenIds(JsonNode array, int vocabSize) {
+        return tokenIds(array, vocabSize, "prompt");
+    }
+
+    static int[] tokenIds(JsonNode array, int vocabSize, String field) {
         int[] ids = new int[array.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode t = array.get(i);
             if (!t.isIntegralNumber() || !t.canConvertToInt() || t.intValue() < 0 || t.intValue() >= vocabSize)
-                throw ApiError.invalid("prompt", "prompt token " + Snippet.of(t.toString()) + " is not a token id of this"
+                throw ApiError.invalid(field, field + " token " + Snippet.of(t.toString()) + " is not a token id of this"
                         + " model (0.." + (vocabSize - 1) + ")");
             ids[i] = t.intValue();
         }

@@ -70,10 +70,17 @@ class AccessControlTest {
         assertEquals(200, completion.statusCode(), completion.body());
         TestServer.assertError(api.post("/v1/completions", "{\"prompt\": \"Hi\", \"max_tokens\": 2}"), 401, null);
         TestServer.assertError(api.post("/v1/generate", "{\"prompt\": \"Hi\", \"max_tokens\": 2}"), 401, null);
+        TestServer.assertError(api.post("/tokenize", "{\"prompt\": \"Hi\"}"), 401, null);
+        TestServer.assertError(api.post("/detokenize", "{\"tokens\": [1]}"), 401, null);
+        HttpResponse<String> tokenize = TestServer.send(HttpRequest.newBuilder(api.uri("/tokenize"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Hi\"}")).build());
+        assertEquals(200, tokenize.statusCode(), tokenize.body());
     }
 
     @Test
     void healthAndMetricsStayOpen() {
+        assertEquals(200, api.get("/version").statusCode());
         assertEquals(200, api.get("/health/live").statusCode());
         assertEquals(200, api.get("/health/ready").statusCode());
         assertEquals(200, api.get("/metrics").statusCode());

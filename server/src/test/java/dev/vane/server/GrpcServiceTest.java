@@ -177,6 +177,9 @@ class GrpcServiceTest {
                 .setLayerSkip(LayerSkip.newBuilder().setMode("exit").setAlpha(0.8)).setTrace(true)).build();
         JsonNode skippingRest = rest(PROMPT, 8, "{\"layer_skip\": {\"mode\": \"exit\", \"alpha\": 0.8}, \"trace\": true}");
         assertThat(blocking.generate(skipping).getTokenIdsList()).isEqualTo(ids(skippingRest));
+        // the sampling extras under REST's names
+        GenerateRequest biased = greedy(PROMPT, 3).putLogitBias(1000, 100f).setMinTokens(2).setSkipSpecialTokens(false).build();
+        assertThat(blocking.generate(biased).getTokenIdsList()).containsExactly(1000, 1000, 1000);
     }
 
     @Test
@@ -201,6 +204,16 @@ class GrpcServiceTest {
         });
         assertThat(tokens).isEqualTo(unary.getTokenIdsList());
         assertThat(streamed.toString()).isEqualTo(unary.getText());
+        ChatRequest continued = request.toBuilder().addMessages(ChatMessage.newBuilder().setRole("assistant").setContent("The old town"))
+                .setContinueFinalMessage(true).setChatTemplateKwargs(com.google.protobuf.Struct.newBuilder()
+                        .putFields("bos_token", com.google.protobuf.Value.newBuilder().setStringValue("Hi").build())).build();
+        JsonNode continuedRest = t.ok("/v1/chat/completions", "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                + " {\"role\": \"user\", \"content\": \"Tell me about the old town.\"}, {\"role\": \"assistant\", \"content\": \"The old town\"}],"
+                + " \"continue_final_message\": true, \"chat_template_kwargs\": {\"bos_token\": \"Hi\"}, \"max_tokens\": 12, \"temperature\": 0}");
+        GenerateResponse c = blocking.chat(continued);
+        assertThat(c.getText()).isEqualTo(continuedRest.get("choices").get(0).get("message").get("content").asText());
+        assertThat(c.getUsage().getPromptTokens()).isEqualTo(continuedRest.get("usage").get("prompt_tokens").asInt())
+                .isNotEqualTo(unary.getUsage().getPromptTokens());
         assertThatThrownBy(() -> blocking.chat(request.toBuilder().addMessages(ChatMessage.newBuilder().setRole("wizard")
                 .setContent("x")).build())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);

@@ -9,6 +9,8 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,5 +52,19 @@ class OpenAiJavaSdkTest {
         BadRequestException e = assertThrows(BadRequestException.class, () -> client.completions().create(
                 CompletionCreateParams.builder().model(s.modelId).prompt("x").temperature(-1.0).build()));
         assertThat(e.getMessage()).contains("temperature");
+    }
+
+    @Test
+    void embeddings() {
+        CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder().model(s.modelId)
+                .input("Hello there").build());
+        java.util.List<Float> v = r.data().get(0).embedding();
+        assertThat(v).isNotEmpty();
+        double sq = 0;
+        for (float x : v) sq += (double) x * x;
+        assertEquals(1.0, Math.sqrt(sq), 1e-4);
+        CreateEmbeddingResponse f = client.embeddings().create(EmbeddingCreateParams.builder().model(s.modelId)
+                .input("Hello there").encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build());
+        assertThat(f.data().get(0).embedding()).isEqualTo(v);
     }
 }

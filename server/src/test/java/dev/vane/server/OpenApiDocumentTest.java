@@ -121,7 +121,7 @@ class OpenApiDocumentTest {
                 assertThat(doc.refersTo(resolved.getContent().get("application/json").getSchema(), "Error"))
                         .as("%s %s refers to the Error schema", op.route(), status).isTrue();
             });
-            if (op.route().path().startsWith("/v1/"))
+            if (BearerAuth.guardsApi(op.route().path()))
                 assertThat(responses).as("%s needs the API key when one is set", op.route()).containsKey("401");
         }
         assertThat(used).as("every status of docs/server.md's error table").containsAll(ERROR_STATUSES);
@@ -140,7 +140,7 @@ class OpenApiDocumentTest {
                 assertThat(doc.api.getPaths().get(op.route().path()).getServers()).as("%s", op.route())
                         .singleElement().satisfies(s -> assertThat(s.getUrl()).endsWith(":8081"));
                 assertThat(op.operation().getResponses()).as("%s", op.route()).containsKey("401");
-            } else if (op.route().path().startsWith("/v1/")) {
+            } else if (BearerAuth.guardsApi(op.route().path())) {
                 assertThat(security).as("%s: the API key, when the server has one", op.route())
                         .containsExactly(new SecurityRequirement(), new SecurityRequirement().addList("apiKey"));
             } else {
@@ -165,8 +165,12 @@ class OpenApiDocumentTest {
                 Map.entry("BeaconOptions", Set.of("ratio")),
                 Map.entry("CompletionRequest", CompletionFormat.FIELDS),
                 Map.entry("ChatCompletionRequest", ChatFormat.FIELDS),
-                Map.entry("ChatMessage", ChatFormat.MESSAGE_FIELDS),
+                Map.entry("ChatMessage", ChatPrompt.MESSAGE_FIELDS),
                 Map.entry("GenerateRequest", NativeRequest.FIELDS),
+                Map.entry("EmbeddingRequest", EmbeddingsService.FIELDS),
+                Map.entry("TokenizeRequest", TokenizeService.TOKENIZE_FIELDS),
+                Map.entry("DetokenizeRequest", TokenizeService.DETOKENIZE_FIELDS),
+                Map.entry("Tool", Set.of("type", "function")),
                 Map.entry("SteeringUpdate", SteeringAdminService.STEERING_FIELDS),
                 Map.entry("Profile", SteeringAdminService.PROFILE_FIELDS),
                 Map.entry("ProfileBody", SteeringAdminService.PROFILE_FIELDS),
@@ -237,6 +241,20 @@ class OpenApiDocumentTest {
                 "{\"prompt\": \"Hello\", \"max_tokens\": 3, \"logprobs\": 2, \"vane\": {\"trace\": true, \"layer_skip\": {\"mode\": \"readout\"}}}"));
         assertThat(generation.get("logprobs")).hasSize(3);
 
+        JsonNode echoed = checked(Route.Method.POST, "/v1/completions", t.post("/v1/completions",
+                "{\"prompt\": \"Hello there\", \"max_tokens\": 1, \"logprobs\": 1, \"echo\": true, \"best_of\": 2, \"logit_bias\": {\"5\": 1.5},"
+                        + " \"min_tokens\": 1, \"skip_special_tokens\": false, \"include_stop_str_in_output\": true}"));
+        assertThat(echoed.get("choices").get(0).get("logprobs").get("token_logprobs").get(0).isNull()).isTrue();
+        JsonNode tokenized = checked(Route.Method.POST, "/tokenize", t.post("/tokenize",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hel\"}],"
+                        + " \"continue_final_message\": true, \"return_token_strs\": true}"));
+        checked(Route.Method.POST, "/detokenize", t.post("/detokenize", "{\"tokens\": " + tokenized.get("tokens") + "}"));
+        checked(Route.Method.GET, "/version", t.get("/version"));
+        checked(Route.Method.POST, "/v1/embeddings", t.post("/v1/embeddings", "{\"input\": [\"Hi\", \"Bye\"], \"pooling\": \"mean\","
+                + " \"vane\": {\"trace\": true, \"interventions\": [{\"kind\": \"vector\", \"artifact\": \"shift\", \"layers\": [0, 1]}]}}"));
+        checked(Route.Method.POST, "/v1/embeddings", t.post("/v1/embeddings", "{\"input\": \"Hi\", \"encoding_format\": \"base64\"}"));
+        checked(Route.Method.POST, "/v1/embeddings", t.post("/v1/embeddings", "{\"input\": \"Hi\", \"pooling\": \"max\"}"));
+        checked(Route.Method.POST, "/tokenize", t.post("/tokenize", "{}"));
         checked(Route.Method.POST, "/v1/completions", t.post("/v1/completions", "{\"prompt\": \"Hi\", \"temperature\": -1}"));
         checked(Route.Method.POST, "/v1/completions", t.post("/v1/completions", "{\"prompt\": \"Hi\", \"vane\": {\"profile\": \"absent\"}}"));
         checked(Route.Method.POST, "/v1/chat/completions", t.post("/v1/chat/completions", "{\"model\": \"other\", \"messages\": []}"));

@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param timings      where the time went
  * @param error        with {@link FinishReason#ERROR}: what failed, in words fit for the client
  *                     (no internals; the log holds the cause); empty otherwise
+ * @param promptLogprobs with {@code prompt_logprobs}: per prompt token after the first, its
+ *                     log-probability given the tokens before it; empty otherwise
  */
 public record GenerationResult(int[] tokens, String text, FinishReason finishReason, List<TokenLogprobs> logprobs,
-                               int promptTokens, Timings timings, Optional<String> error) {
+                               int promptTokens, Timings timings, Optional<String> error, List<TokenLogprobs> promptLogprobs) {
 
     /** Nanosecond timestamps relative to admission. */
     public record Timings(long queueNanos, long firstTokenNanos, long totalNanos) {}

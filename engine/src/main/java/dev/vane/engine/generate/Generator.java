@@ -202,13 +202,16 @@ public final class Generator implements AutoCloseable {
             last[r] = s.inPrompt() && s.position() + s.rawCount(tokens[r]) >= s.promptLength();
             hooks.add(s.hooks());
         }
+        // every position's logits when a row scores its prompt (prompt_logprobs), else each row's last
+        boolean all = live.stream().anyMatch(Sequence::scoresPrompt);
+        StepInput input = new StepInput(tokens, start, slot, phase, last);
         float[] logits;
         StepHooks stepHooks = StepHooks.isolating(hooks);
         try (NDScope scope = new NDScope()) {
-            logits = model.forwardLogits(new StepInput(tokens, start, slot, phase, last), cache, stepHooks,
-                    LogitsMode.LAST, stepLogits);
+            logits = model.forwardLogits(input, cache, stepHooks, all ? LogitsMode.ALL : LogitsMode.LAST, stepLogits);
         }
         stepLogits = logits; // reused by the next step: the rows below are copied out of it
+        int width = input.width();
         for (int r = 0; r < b; r++) { // beacon rows: a window that this step filled closes
             Sequence s = live.get(r);
             s.beaconFed(tokens[r]).ifPresent(m -> model.moveBeacons(cache, s.slot(), m.from(), m.to()));
@@ -230,9 +233,12 @@ public final class Generator implements AutoCloseable {
             if (s.isFinished()) return; // failed in the forward step
             try {
                 int fed = s.rawCount(tokens[r]);
+                int at = all ? r * width : r; // the row's first position in the logits
+                if (s.scoresPrompt()) s.scorePrompt(j -> row(s.slot(), logits, (at + j) * v, v), fed);
+                int lastAt = all ? at + input.last(r, v) : r;
                 if (s.inPrompt() && !last[r]) s.advance(fed);
                 else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(fed);
-                else s.accept(row(s.slot(), logits, r * v, v), samplers[s.slot()], fed);
+                else s.accept(row(s.slot(), logits, lastAt * v, v), samplers[s.slot()], fed);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "sampling failed; ending its sequence " + s, e);
                 s.fail(Sequence.ENGINE_FAILED);

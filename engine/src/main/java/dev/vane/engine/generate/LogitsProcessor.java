@@ -14,6 +14,20 @@ public final class LogitsProcessor {
     }
 
     /**
+     * Adds each {@code logit_bias} entry to its token's logit (OpenAI semantics: before sampling;
+     * ±100 all but bans or forces a token). Saturated at ±{@link Float#MAX_VALUE}.
+     *
+     * @throws IllegalArgumentException if a biased token id is outside {@code logits}
+     */
+    public static void applyBias(float[] logits, java.util.Map<Integer, Float> bias) {
+        for (java.util.Map.Entry<Integer, Float> e : bias.entrySet()) {
+            int t = e.getKey();
+            checkIndex(t, logits);
+            logits[t] = saturate((double) logits[t] + e.getValue());
+        }
+    }
+
+    /**
      * Applies, in this order, the repetition penalty and then the presence and frequency penalties of
      * {@code params} (each skipped when disabled).
      *

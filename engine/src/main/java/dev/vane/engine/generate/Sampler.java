@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Pipeline</h2>
  * For {@code logits} {@code l} (one float per token id) and the sequence's {@link SamplingParams}:
  * <ol>
- *   <li><b>Penalties</b>, on a scratch copy ({@code logits} itself is never modified): repetition, then
- *       presence and frequency, exactly as in {@link LogitsProcessor#applyPenalties}. Call the result
- *       {@code l'}.</li>
+ *   <li><b>Adjustments</b>, on a scratch copy ({@code logits} itself is never modified): the
+ *       {@code logit_bias} entries added; while fewer than {@code min_tokens} tokens are generated, the
+ *       end tokens set to {@code -Infinity}; then the penalties, repetition, then presence and
+ *       frequency, exactly as in {@link LogitsProcessor#applyPenalties}. Call the result {@code l'}.</li>
  *   <li><b>Greedy</b>: if {@code temperature == 0}, return {@code argmax l'} (ties go to the lowest token
  *       id); no random number is drawn and the steps below do not apply.</li>
  *   <li><b>Temperature</b>: {@code z[t] = (l'[t] - max l') / temperature} and weight
@@ -57,7 +58,7 @@ public final class Sampler {
     private static final int BLOCK_SHIFT = 10;
     private static final int BLOCK = 1 << BLOCK_SHIFT;
 
-    /** Penalised copy of the logits, when there are penalties. */
+    /** Adjusted copy of the logits, when there are adjustments. */
     private float[] penalised = new float[0];
     /** Candidate token ids (when {@link #compact}). */
     private int[] ids = new int[0];
@@ -164,16 +165,20 @@ public final class Sampler {
         return argmax(penalise(logits, state));
     }
 
-    /** {@code logits} itself, or a scratch copy with the penalties applied. */
+    /** {@code logits} itself, or a scratch copy with the bias, the {@code min_tokens} mask and the penalties applied. */
     private float[] penalise(float[] logits, SequenceState state) {
         SamplingParams params = state.params();
-        if (!params.hasPenalties()) {
+        if (!params.adjustsLogits()) {
             return logits;
         }
         if (penalised.length != logits.length) {
             penalised = new float[logits.length];
         }
         System.arraycopy(logits, 0, penalised, 0, logits.length);
+        LogitsProcessor.applyBias(penalised, params.logitBias());
+        for (int t : state.maskedEndTokens()) {
+            if (t < penalised.length) penalised[t] = Float.NEGATIVE_INFINITY;
+        }
         LogitsProcessor.applyPenalties(penalised, state.counts(), params);
         return penalised;
     }

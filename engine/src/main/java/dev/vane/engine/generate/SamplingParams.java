@@ -3,8 +3,10 @@ package dev.vane.engine.generate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -28,8 +30,17 @@ import java.util.Set;
  *   <li>{@code ignore_eos} — keep generating past EOS tokens. Default false.</li>
  *   <li>{@code logprobs} — number of top alternatives to return per token, {@code 0..}{@value #MAX_LOGPROBS};
  *       {@code 0} means no log-probabilities. Default 0.</li>
+ *   <li>{@code logit_bias} — token id to a bias in {@code [-100, 100]}, added to its logit before the
+ *       penalties. Default none.</li>
+ *   <li>{@code min_tokens} — in {@code [0, max_tokens]}: until this many tokens are generated, end tokens
+ *       (EOS unless ignored, {@code stop_token_ids}) are masked and stop strings are not looked for. Default 0.</li>
+ *   <li>{@code include_stop_str_in_output} — keep the stop string that ended the text in it. Default false.</li>
+ *   <li>{@code skip_special_tokens} — leave special tokens' text out of the generated text. Default true.</li>
+ *   <li>{@code prompt_logprobs} — the log-probability of every prompt token after the first, given
+ *       the tokens before it, with this many alternatives ({@code 0..}{@value #MAX_LOGPROBS}); {@code -1}
+ *       for none. Default -1.</li>
  * </ul>
- * {@code null} for {@code seed}, {@code stop} or {@code stopTokenIds} is read as "none".
+ * {@code null} for {@code seed}, {@code stop}, {@code stopTokenIds} or {@code logitBias} is read as "none".
  */
 public record SamplingParams(
         double temperature,
@@ -44,12 +55,19 @@ public record SamplingParams(
         List<String> stop,
         Set<Integer> stopTokenIds,
         boolean ignoreEos,
-        int logprobs) {
+        int logprobs,
+        Map<Integer, Float> logitBias,
+        int minTokens,
+        boolean includeStopStrInOutput,
+        boolean skipSpecialTokens,
+        int promptLogprobs) {
 
     /** Most stop strings a request may carry. */
     public static final int MAX_STOP_STRINGS = 16;
     /** Most top alternatives a request may ask for per token. */
     public static final int MAX_LOGPROBS = 20;
+    /** Largest magnitude of a {@code logit_bias} entry, as in the OpenAI API. */
+    public static final float MAX_LOGIT_BIAS = 100;
     /** Default {@code max_tokens}, as in the OpenAI completions API and vLLM. */
     public static final int DEFAULT_MAX_TOKENS = 16;
 
@@ -93,6 +111,32 @@ public record SamplingParams(
             throw new InvalidSamplingParamsException("logprobs",
                     "logprobs must be in [0, " + MAX_LOGPROBS + "], got " + logprobs);
         }
+        logitBias = validateLogitBias(logitBias);
+        if (promptLogprobs < -1 || promptLogprobs > MAX_LOGPROBS) {
+            throw new InvalidSamplingParamsException("prompt_logprobs",
+                    "prompt_logprobs must be in [0, " + MAX_LOGPROBS + "] (or -1 for none), got " + promptLogprobs);
+        }
+        if (minTokens < 0 || minTokens > maxTokens) {
+            throw new InvalidSamplingParamsException("min_tokens",
+                    "min_tokens must be in [0, max_tokens = " + maxTokens + "], got " + minTokens);
+        }
+    }
+
+    private static Map<Integer, Float> validateLogitBias(Map<Integer, Float> bias) {
+        if (bias == null || bias.isEmpty()) {
+            return Map.of();
+        }
+        for (Map.Entry<Integer, Float> e : bias.entrySet()) {
+            if (e.getKey() == null || e.getKey() < 0) {
+                throw new InvalidSamplingParamsException("logit_bias", "logit_bias keys must be token ids, got " + e.getKey());
+            }
+            Float b = e.getValue();
+            if (b == null || !(b >= -MAX_LOGIT_BIAS && b <= MAX_LOGIT_BIAS)) {
+                throw new InvalidSamplingParamsException("logit_bias",
+                        "logit_bias of token " + e.getKey() + " must be in [-100, 100], got " + b);
+            }
+        }
+        return Map.copyOf(bias);
     }
 
     private static List<String> validateStop(List<String> stop) {
@@ -142,7 +186,9 @@ public record SamplingParams(
                 .temperature(temperature).topK(topK).topP(topP).minP(minP)
                 .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty)
                 .frequencyPenalty(frequencyPenalty).seed(seed).maxTokens(maxTokens).stop(stop)
-                .stopTokenIds(stopTokenIds).ignoreEos(ignoreEos).logprobs(logprobs);
+                .stopTokenIds(stopTokenIds).ignoreEos(ignoreEos).logprobs(logprobs).logitBias(logitBias)
+                .minTokens(minTokens).includeStopStrInOutput(includeStopStrInOutput).skipSpecialTokens(skipSpecialTokens)
+                .promptLogprobs(promptLogprobs);
     }
 
     /** Whether the next token is the argmax of the penalised logits ({@code temperature == 0}). */
@@ -153,6 +199,11 @@ public record SamplingParams(
     /** Whether any of repetition, presence or frequency penalties changes the logits. */
     public boolean hasPenalties() {
         return repetitionPenalty != 1 || presencePenalty != 0 || frequencyPenalty != 0;
+    }
+
+    /** Whether the sampler changes the logits before it picks a token: a bias, {@code min_tokens} or a penalty. */
+    public boolean adjustsLogits() {
+        return hasPenalties() || !logitBias.isEmpty() || minTokens > 0;
     }
 
     /**
@@ -198,6 +249,11 @@ public record SamplingParams(
         private Set<Integer> stopTokenIds = Set.of();
         private boolean ignoreEos = false;
         private int logprobs = 0;
+        private Map<Integer, Float> logitBias = Map.of();
+        private int minTokens = 0;
+        private boolean includeStopStrInOutput = false;
+        private boolean skipSpecialTokens = true;
+        private int promptLogprobs = -1;
 
         private Builder() {
         }
@@ -286,10 +342,41 @@ public record SamplingParams(
             return this;
         }
 
+        /** Added to the logits of these token ids before the penalties, each in [-100, 100] (OpenAI's {@code logit_bias}). */
+        public Builder logitBias(Map<Integer, Float> logitBias) {
+            this.logitBias = logitBias == null ? null : new HashMap<>(logitBias);
+            return this;
+        }
+
+        /** Tokens generated before an end token or a stop string may end the sequence (vLLM's {@code min_tokens}). */
+        public Builder minTokens(int minTokens) {
+            this.minTokens = minTokens;
+            return this;
+        }
+
+        /** Whether the stop string that ended a sequence stays in its text (vLLM's {@code include_stop_str_in_output}). */
+        public Builder includeStopStrInOutput(boolean include) {
+            this.includeStopStrInOutput = include;
+            return this;
+        }
+
+        /** Whether special tokens' text is left out of the generated text (default true, as in vLLM). */
+        public Builder skipSpecialTokens(boolean skip) {
+            this.skipSpecialTokens = skip;
+            return this;
+        }
+
+        /** Log-probabilities of the prompt's tokens with this many alternatives; -1 (the default) for none. */
+        public Builder promptLogprobs(int promptLogprobs) {
+            this.promptLogprobs = promptLogprobs;
+            return this;
+        }
+
         /** @throws InvalidSamplingParamsException if any parameter is out of range */
         public SamplingParams build() {
             return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                    frequencyPenalty, seed, maxTokens, stop, stopTokenIds, ignoreEos, logprobs);
+                    frequencyPenalty, seed, maxTokens, stop, stopTokenIds, ignoreEos, logprobs, logitBias, minTokens,
+                    includeStopStrInOutput, skipSpecialTokens, promptLogprobs);
         }
     }
 }

@@ -30,6 +30,7 @@ public final class Sequence {
     private boolean replayed;
     private final StringBuilder text = new StringBuilder();
     private final List<TokenLogprobs> logprobs = new ArrayList<>();
+    private final List<TokenLogprobs> promptLogprobs = new ArrayList<>();
     private final List<Integer> generated = new ArrayList<>();
     private final long admitted = System.nanoTime();
     private volatile boolean cancelled;
@@ -54,9 +55,9 @@ public final class Sequence {
         this.prompt = prompt.clone();
         this.params = params;
         this.listener = listener;
-        this.state = new SequenceState(params, this.prompt);
         this.criteria = StopCriteria.of(params, eosIds);
-        this.decoder = tokenizer.newIncrementalDecoder(true);
+        this.state = new SequenceState(params, this.prompt, criteria.stopTokens());
+        this.decoder = tokenizer.newIncrementalDecoder(params.skipSpecialTokens());
         this.stops = new StopStringMatcher(params.stop());
         this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
     }
@@ -90,6 +91,8 @@ public final class Sequence {
     /** Runs this sequence in Activation Beacon windows ({@code vane.beacon}); before its first step. */
     void useBeacon(BeaconMemory memory) {
         if (position > 0) throw new IllegalStateException("beacon memory set after the first step");
+        if (params.promptLogprobs() >= 0)
+            throw new InvalidSamplingParamsException("prompt_logprobs", "prompt_logprobs cannot be computed for a beacon-compressed sequence");
         beacon = Optional.of(memory);
     }
 
@@ -114,6 +117,24 @@ public final class Sequence {
     /** Records a fed step input in the beacon layout; the move of beacons that closes a full window, if it filled one. */
     Optional<BeaconMemory.Move> beaconFed(int[] input) {
         return beacon.flatMap(b -> b.fed(input));
+    }
+
+    /** Whether this step's logits of the prompt positions it feeds are wanted ({@code prompt_logprobs}). */
+    boolean scoresPrompt() {
+        return params.promptLogprobs() >= 0 && position < prompt.length && promptLogprobs.size() < prompt.length - 1;
+    }
+
+    /**
+     * Records the log-probabilities of the prompt tokens that {@code fed} positions from the current
+     * one predict: {@code logits(j)} gives the row of the j-th fed position. Each prompt token is
+     * scored once (a replayed prompt is not scored again).
+     */
+    void scorePrompt(java.util.function.IntFunction<float[]> logits, int fed) {
+        for (int j = 0; j < fed; j++) {
+            int next = position + j + 1; // the prompt token that position predicts
+            if (next != promptLogprobs.size() + 1 || next >= prompt.length) continue;
+            promptLogprobs.add(TokenLogprobs.compute(logits.apply(j), prompt[next], params.promptLogprobs()));
+        }
     }
 
     /** Whether the prompt has not been fully processed yet. */
@@ -176,17 +197,26 @@ public final class Sequence {
             finish(FinishReason.STOP, drain());
             return;
         }
-        StopStringMatcher.Result r = stops.offer(decoder.push(token));
-        text.append(r.text());
-        listener.onToken(new TokenEvent(token, r.text(), lp));
+        String piece = decoder.push(token);
+        // stop strings are looked for in the text of the tokens after the first min_tokens
+        StopStringMatcher.Result r = generated.size() <= params.minTokens()
+                ? new StopStringMatcher.Result(piece, false, null) : stops.offer(piece);
+        String out = emitted(r);
+        text.append(out);
+        listener.onToken(new TokenEvent(token, out, lp));
         if (r.stopped()) finish(FinishReason.STOP, "");
         else if (end.isPresent()) finish(end.get(), drain());
+    }
+
+    /** A matcher result's text, and the stop string that ended it when the request keeps it ({@code include_stop_str_in_output}). */
+    private String emitted(StopStringMatcher.Result r) {
+        return r.stopped() && params.includeStopStrInOutput() ? r.text() + r.matchedStop() : r.text();
     }
 
     /** Releases text held back by the detokeniser and the stop-string matcher at the end. */
     private String drain() {
         StopStringMatcher.Result r = stops.offer(decoder.flush());
-        return r.stopped() ? r.text() : r.text() + stops.flush();
+        return r.stopped() ? emitted(r) : r.text() + stops.flush();
     }
 
     /**
@@ -222,7 +252,8 @@ public final class Sequence {
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text.toString(), finish, List.copyOf(logprobs), prompt.length,
                 new GenerationResult.Timings((started == 0 ? finished : started) - admitted,
-                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted), Optional.ofNullable(error));
+                        firstToken == 0 ? 0 : firstToken - admitted, finished - admitted), Optional.ofNullable(error),
+                List.copyOf(promptLogprobs));
     }
 
     @Override

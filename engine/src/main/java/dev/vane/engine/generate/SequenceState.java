@@ -25,13 +25,23 @@ public final class SequenceState {
     private final long seed;
     private final RandomGenerator random;
     private final TokenCounts counts;
+    private final int[] endTokens;
 
     /**
      * @param params the sequence's sampling parameters
      * @param promptTokens the prompt's token ids (read once, not retained)
      */
     public SequenceState(SamplingParams params, int[] promptTokens) {
+        this(params, promptTokens, new int[0]);
+    }
+
+    /**
+     * @param endTokens the token ids that would end the sequence ({@link StopCriteria#stopTokens}),
+     *                  masked until {@code min_tokens} tokens are generated
+     */
+    public SequenceState(SamplingParams params, int[] promptTokens, int[] endTokens) {
         this.params = Objects.requireNonNull(params, "params");
+        this.endTokens = endTokens.clone();
         Objects.requireNonNull(promptTokens, "promptTokens");
         this.seed = params.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
         this.random = new SplittableRandom(seed);
@@ -61,6 +71,13 @@ public final class SequenceState {
     public int generatedTokens() {
         return counts.generatedLength();
     }
+
+    /** The end tokens masked while fewer than {@code min_tokens} tokens are generated; empty after that. */
+    int[] maskedEndTokens() {
+        return generatedTokens() < params.minTokens() ? endTokens : NONE;
+    }
+
+    private static final int[] NONE = new int[0];
 
     RandomGenerator random() {
         return random;

@@ -68,6 +68,11 @@ public final class StopCriteria {
         return Arrays.binarySearch(stopTokens, token) >= 0;
     }
 
+    /** The token ids that end a sequence (sorted, distinct; EOS only when not ignored). */
+    public int[] stopTokens() {
+        return stopTokens.clone();
+    }
+
     public int maxTokens() {
         return maxTokens;
     }

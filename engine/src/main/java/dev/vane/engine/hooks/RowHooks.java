@@ -57,6 +57,15 @@ public interface RowHooks extends AutoCloseable {
         return new AttentionRow(inner, options);
     }
 
+    /**
+     * {@code first}'s hooks, then a read-only {@code observer} at the same sites (e.g. a capture of
+     * the steered residual): {@code observer} must not skip positions, replay the prompt or set
+     * attention options; those stay {@code first}'s.
+     */
+    static RowHooks observedBy(RowHooks first, RowHooks observer) {
+        return new ObservedRow(first, observer);
+    }
+
     /** Whether (and how much of) the prompt is fed a second time before the first sample; see {@link PromptReplay}. */
     default PromptReplay promptReplay() { return PromptReplay.NONE; }
 

@@ -418,4 +418,38 @@ class SamplerTest {
         assertThrows(IllegalArgumentException.class, () -> Sampler.argmax(new float[] {Float.NaN, 1f}));
         assertThrows(IllegalStateException.class, () -> Sampler.argmax(new float[] {Float.NEGATIVE_INFINITY}));
     }
+
+    // ---- logit bias and min_tokens ----
+
+    @Test
+    void logitBiasIsAddedBeforeSamplingAndLeavesTheLogitsUntouched() {
+        float[] logits = {2f, 1f, 0f, -1f};
+        float[] copy = logits.clone();
+        SequenceState greedy = state(SamplingParams.builder().temperature(0).logitBias(java.util.Map.of(3, 3.5f)));
+        assertEquals(3, sampler.sample(logits, greedy)); // -1 + 3.5 = 2.5 > 2
+        assertEquals(0, sampler.sample(logits, state(SamplingParams.builder().temperature(0).logitBias(java.util.Map.of(3, 2.5f)))));
+        assertArrayEquals(copy, logits);
+        // sampled: the distribution is softmax(l + b)
+        double[] p = probs(logits, SamplingParams.builder().logitBias(java.util.Map.of(0, -100f, 1, 1f)));
+        double[] z = {Math.exp(-98), Math.exp(2), Math.exp(0), Math.exp(-1)};
+        double sum = Arrays.stream(z).sum();
+        for (int t = 0; t < 4; t++) assertEquals(z[t] / sum, p[t], EPS, "token " + t);
+    }
+
+    @Test
+    void minTokensMasksTheEndTokensUntilEnoughAreGenerated() {
+        float[] logits = {0f, 5f, 1f, 4f}; // token 1 ends the sequence, token 3 is a stop token id
+        SequenceState s = new SequenceState(SamplingParams.builder().temperature(0).maxTokens(10).minTokens(2).build(),
+                NO_PROMPT, new int[] {1, 3});
+        assertEquals(2, sampler.sample(logits, s));
+        s.append(2);
+        assertEquals(2, sampler.sample(logits, s));
+        s.append(2);
+        assertEquals(1, sampler.sample(logits, s)); // two generated: the end token may come
+        double[] p = sampler.probabilities(logits, new SequenceState(SamplingParams.builder().minTokens(1).build(),
+                NO_PROMPT, new int[] {1, 3}));
+        assertEquals(0, p[1]);
+        assertEquals(0, p[3]);
+        assertEquals(1, p[0] + p[2], EPS);
+    }
 }

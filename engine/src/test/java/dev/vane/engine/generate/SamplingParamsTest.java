@@ -46,9 +46,10 @@ class SamplingParamsTest {
                 .temperature(0.7).topK(40).topP(0.9).minP(0.05).repetitionPenalty(1.1)
                 .presencePenalty(0.5).frequencyPenalty(-0.5).seed(42).maxTokens(128)
                 .stop("\n\n", "END").stopTokenIds(7, 9).ignoreEos(true).logprobs(5)
-                .build();
+                .logitBias(java.util.Map.of(3, -100f, 4, 2.5f)).minTokens(8).includeStopStrInOutput(true).skipSpecialTokens(false)
+                .promptLogprobs(2).build();
         assertEquals(new SamplingParams(0.7, 40, 0.9, 0.05, 1.1, 0.5, -0.5, OptionalLong.of(42), 128,
-                List.of("\n\n", "END"), Set.of(7, 9), true, 5), p);
+                List.of("\n\n", "END"), Set.of(7, 9), true, 5, java.util.Map.of(3, -100f, 4, 2.5f), 8, true, false, 2), p);
         assertEquals(p, p.toBuilder().build());
         assertTrue(p.hasPenalties());
     }
@@ -70,7 +71,8 @@ class SamplingParamsTest {
 
     @Test
     void nullCollectionsAndSeedMeanNone() {
-        SamplingParams p = new SamplingParams(1, 0, 1, 0, 1, 0, 0, null, 16, null, null, false, 0);
+        SamplingParams p = new SamplingParams(1, 0, 1, 0, 1, 0, 0, null, 16, null, null, false, 0, null, 0, false, true, -1);
+        assertEquals(java.util.Map.of(), p.logitBias());
         assertEquals(OptionalLong.empty(), p.seed());
         assertEquals(List.of(), p.stop());
         assertEquals(Set.of(), p.stopTokenIds());
@@ -123,7 +125,14 @@ class SamplingParamsTest {
                 bad("stop", b -> b.stop(Collections.nCopies(17, "x"))),
                 bad("stop", b -> b.stop("ok", "")),
                 bad("stop", b -> b.stop(Arrays.asList("ok", null))),
-                bad("stop_token_ids", b -> b.stopTokenIds(3, -1)));
+                bad("stop_token_ids", b -> b.stopTokenIds(3, -1)),
+                bad("logit_bias", b -> b.logitBias(java.util.Map.of(3, 100.5f))),
+                bad("logit_bias", b -> b.logitBias(java.util.Map.of(3, Float.NaN))),
+                bad("logit_bias", b -> b.logitBias(java.util.Map.of(-1, 1f))),
+                bad("min_tokens", b -> b.minTokens(-1)),
+                bad("prompt_logprobs", b -> b.promptLogprobs(-2)),
+                bad("prompt_logprobs", b -> b.promptLogprobs(21)),
+                bad("min_tokens", b -> b.maxTokens(4).minTokens(5)));
     }
 
     private static Arguments bad(String field, Consumer<SamplingParams.Builder> change) {
