@@ -44,7 +44,7 @@ public interface GenerationService extends AutoCloseable {
     /**
      * Stops taking requests ({@link #stopAdmitting}) and waits
      * until every sequence already submitted, waiting or running, has finished, or {@code timeout}
-     * has passed; does not close. Returns whether every sequence finished.
+     * has passed; does not close. Returns whether every sequence finished and its result is complete.
      */
     boolean drain(java.time.Duration timeout) throws InterruptedException;
 

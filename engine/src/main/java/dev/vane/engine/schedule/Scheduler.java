@@ -50,6 +50,8 @@ public final class Scheduler implements GenerationService {
     private volatile boolean draining;
     private volatile int runningCount;
     private int holds; // guarded by this
+    /** Submitted requests whose result is not complete yet: a drain waits for their futures, not only for their slots. */
+    private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A request in the scheduler; {@code deadlineNanos} is a {@link System#nanoTime} value, meaningful when {@code timed}. */
     private record Entry(Sequence sequence, CompletableFuture<GenerationResult> future, boolean timed, long deadlineNanos) {
@@ -88,6 +90,7 @@ public final class Scheduler implements GenerationService {
                 throw new QueueFullException(config.queueLimit(), backlog.retryAfterSeconds(waiting.size(), config.slots()));
             }
             waiting.addLast(e);
+            unanswered.incrementAndGet();
             notifyAll();
         }
         return new RequestHandle() {
@@ -254,12 +257,14 @@ public final class Scheduler implements GenerationService {
             GenerationResult r = e.sequence().result();
             backlog.finished(r.timings().totalNanos() - r.timings().queueNanos());
             e.future().complete(r);
+            unanswered.decrementAndGet();
         }
     }
 
     private void retire(Entry e) {
         generator.release(e.sequence());
         e.future().complete(e.sequence().result());
+        unanswered.decrementAndGet();
     }
 
     @Override
@@ -296,6 +301,7 @@ public final class Scheduler implements GenerationService {
         while (true) {
             boolean idle;
             synchronized (this) { idle = waiting.isEmpty() && runningCount == 0; } // admission moves both under this lock
+            idle &= unanswered.get() == 0; // and every result is complete (futures complete just after the counts move)
             if (idle) return true;
             if (closed || System.nanoTime() - deadline > 0) return false;
             Thread.sleep(10);
