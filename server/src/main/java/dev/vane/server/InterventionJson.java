@@ -45,6 +45,8 @@ final class InterventionJson {
 
     static InterventionSpec read(Fields f) {
         String kind = f.string("kind").orElseThrow(() -> ApiError.invalid(f.param("kind"), f.param("kind") + " is required"));
+        if (kind.equals(Method.LAYER_SKIP.jsonName()))
+            throw ApiError.invalid(f.param("kind"), "layer skipping is set by vane.layer_skip, not as an intervention");
         String artifact = f.string("artifact")
                 .orElseThrow(() -> ApiError.invalid(f.param("artifact"), f.param("artifact") + " is required"));
         try {
@@ -61,7 +63,7 @@ final class InterventionJson {
                     yield new InterventionSpec.Controller(artifact, mode, f.number("alpha").map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty()),
                             f.bool("squash").orElse(mode != ControllerMode.CODE));
                 }
-                case LAYER_SKIP -> throw ApiError.invalid(f.param("kind"), "layer skipping is set by vane.layer_skip");
+                case LAYER_SKIP -> throw new IllegalStateException("Method.parse never gives layer_skip");
                 case GACT -> {
                     f.allowOnly(GACT_KEYS);
                     yield new InterventionSpec.Gact(artifact, f.number("alpha").orElse(2.0),

@@ -310,6 +310,21 @@ class SteeringApiTest {
                 400, "interventions[0].scale");
         TestServer.assertError(admin("PUT", "/admin/steering", "{\"default_profile\": \"ghost\"}"), 400, "default_profile");
         TestServer.assertError(admin("GET", "/admin/profiles/ghost", null), 404, "name");
+        TestServer.assertError(admin("POST", "/admin/profiles",
+                "{\"name\": \"p\", \"interventions\": [{\"kind\": \"layer_skip\", \"mode\": \"exit\"}]}"), 400, "interventions[0].kind");
+    }
+
+    @Test
+    void theDefaultProfileCannotBeDeletedWhileItIsTheDefault() {
+        assertEquals(201, admin("POST", "/admin/profiles", "{\"name\": \"fallback\", \"interventions\": []}").statusCode());
+        assertEquals(200, admin("PUT", "/admin/steering", "{\"default_profile\": \"fallback\"}").statusCode());
+        try {
+            JsonNode err = TestServer.assertError(admin("DELETE", "/admin/profiles/fallback", null), 409, "name");
+            assertThat(err.get("message").asText()).contains("change the default first");
+        } finally {
+            assertEquals(200, admin("PUT", "/admin/steering", "{\"default_profile\": null}").statusCode());
+        }
+        assertEquals(204, admin("DELETE", "/admin/profiles/fallback", null).statusCode());
     }
 
     @Test

@@ -123,12 +123,17 @@ public final class SteeringControl {
         return created;
     }
 
-    /** Deletes a profile; the default profile cannot be deleted while it is the default. */
+    /**
+     * Deletes a profile; false when there is none of that name.
+     *
+     * @throws ControlException CONFLICT on {@code name} for the default profile, which cannot be
+     *                          deleted while it is the default
+     */
     public boolean deleteProfile(String name, String who) {
         State s = state.get();
         if (!s.profiles().containsKey(name)) return false;
         if (s.settings().defaultProfile().equals(Optional.of(name)))
-            throw new PlanException("name", "profile '" + name + "' is the default profile; change the default first");
+            throw ControlException.conflict("name", "profile '" + name + "' is the default profile; change the default first");
         state.getAndUpdate(st -> {
             Map<String, Profile> m = new TreeMap<>(st.profiles());
             m.remove(name);
