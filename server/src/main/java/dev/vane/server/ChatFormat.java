@@ -17,7 +17,8 @@ import java.util.Set;
  * arguments; no extra special tokens), and the {@code chat.completion} shapes. Accepted and
  * ignored: {@code user}, {@code store}, {@code metadata}, {@code service_tier},
  * {@code parallel_tool_calls}; accepted only at their no-op values: {@code tools} (empty),
- * {@code tool_choice} ("none" or "auto" without tools), {@code response_format} (type "text").
+ * {@code tool_choice} ("none" or "auto" without tools). {@code response_format} constrains the
+ * choices to JSON ({@link ResponseFormat}).
  * {@code max_completion_tokens} wins over {@code max_tokens}; with
  * neither, a choice may use the rest of the context.
  */
@@ -41,6 +42,7 @@ final class ChatFormat implements ChoiceFormat {
         ctx.checkModel(f);
         OpenAiRequest.Envelope envelope = OpenAiRequest.Envelope.read(f);
         ignoredOrNoOp(f);
+        var grammar = ResponseFormat.read(f);
         boolean wantLogprobs = f.bool("logprobs").orElse(false);
         OptionalInt topLogprobs = f.integer("top_logprobs", 0, MAX_TOP_LOGPROBS);
         if (topLogprobs.isPresent() && !wantLogprobs)
@@ -65,7 +67,7 @@ final class ChatFormat implements ChoiceFormat {
             throw "max_tokens".equals(e.param()) ? ApiError.invalid(maxField, e.getMessage().replace("max_tokens", maxField)) : e;
         }
         return new OpenAiRequest(List.of(prompt), List.of(params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n());
+                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n(), grammar);
     }
 
     private static void ignoredOrNoOp(Fields f) {
@@ -78,11 +80,6 @@ final class ChatFormat implements ChoiceFormat {
         JsonNode choice = f.raw("tool_choice");
         if (choice != null && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue())))
             throw ApiError.unsupported("tool_choice", "tool calling");
-        f.object("response_format").ifPresent(r -> {
-            r.allowOnly(Set.of("type"));
-            if (!r.string("type").orElse("text").equals("text"))
-                throw ApiError.unsupported(r.param("type"), "response_format other than text");
-        });
     }
 
     @Override public String object() { return "chat.completion"; }

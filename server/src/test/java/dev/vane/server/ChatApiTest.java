@@ -118,7 +118,7 @@ class ChatApiTest {
                 {"\"top_logprobs\": 2", "top_logprobs"}, {"\"logprobs\": true, \"top_logprobs\": 21", "top_logprobs"},
                 {"\"logprobs\": 3", "logprobs"}, {"\"max_completion_tokens\": 0", "max_completion_tokens"},
                 {"\"max_tokens\": 100000", "max_tokens"}, {"\"tools\": [{\"type\": \"function\"}]", "tools"},
-                {"\"tool_choice\": \"required\"", "tool_choice"}, {"\"response_format\": {\"type\": \"json_object\"}", "response_format.type"},
+                {"\"tool_choice\": \"required\"", "tool_choice"}, {"\"response_format\": {\"type\": \"xml\"}", "response_format.type"},
                 {"\"n\": 17", "n"}, {"\"temperature\": -0.5", "temperature"}, {"\"functions\": []", "functions"},
                 {"\"vane\": {\"layer_skip\": {}}", "vane.layer_skip.mode"}, {"\"store\": \"no\"", "store"},
         };

@@ -230,7 +230,8 @@ sealed interface Frame permits Frame.StrFrame, Frame.NumFrame, Frame.LitFrame, F
     /**
      * Inside an object. Fixed properties: {@code index} is the next property that may come (or, in
      * {@code VALUE}, the one being read); in {@code KEY}, {@code witness} is the first candidate key
-     * starting with the {@code offset} bytes read. Any keys: the key string and the value are children.
+     * starting with the {@code offset} bytes read. Any keys: the key string and the value are
+     * children, and {@code index} counts the properties (capped where the bounds no longer care).
      */
     record ObjFrame(Node.Obj node, int phase, int index, int witness, int offset) implements Frame {
         static final int START = 0, OPEN = 1, AFTER = 2, COMMA = 3, KEY = 4, VALUE = 5, FREE_KEY = 6, COLON = 7, FREE_VALUE = 8;
@@ -243,13 +244,16 @@ sealed interface Frame permits Frame.StrFrame, Frame.NumFrame, Frame.LitFrame, F
                     if (b == '{') out.add(rest.push(new ObjFrame(node, OPEN, 0, 0, 0)));
                 }
                 case OPEN, COMMA -> {
-                    if (b == '}' && phase == OPEN && node.optionalFrom[index]) done(self, out);
+                    if (b == '}' && phase == OPEN && (node.free != null ? node.minProps == 0 : node.optionalFrom[index])) done(self, out);
                     else if (b == '"') startKey(rest, out);
                 }
                 case AFTER -> {
-                    if (b == '}' && node.optionalFrom[index]) done(self, out);
-                    else if (b == ',' && (node.free != null || index < node.keys.length))
-                        out.add(rest.push(new ObjFrame(node, COMMA, index, 0, 0)));
+                    if (node.free != null) {
+                        if (b == '}' && index >= node.minProps) done(self, out);
+                        else if (b == ',' && (node.maxProps < 0 || index < node.maxProps))
+                            out.add(rest.push(new ObjFrame(node, COMMA, index, 0, 0)));
+                    } else if (b == '}' && node.optionalFrom[index]) done(self, out);
+                    else if (b == ',' && index < node.keys.length) out.add(rest.push(new ObjFrame(node, COMMA, index, 0, 0)));
                 }
                 case KEY -> {
                     byte[] w = node.keys[witness];
@@ -263,7 +267,7 @@ sealed interface Frame permits Frame.StrFrame, Frame.NumFrame, Frame.LitFrame, F
                     }
                 }
                 case COLON -> {
-                    if (b == ':') node.free.enter(rest.push(new ObjFrame(node, FREE_VALUE, 0, 0, 0)), out);
+                    if (b == ':') node.free.enter(rest.push(new ObjFrame(node, FREE_VALUE, index, 0, 0)), out);
                 }
                 default -> { } // VALUE, FREE_KEY, FREE_VALUE: the child is on top
             }
@@ -271,7 +275,7 @@ sealed interface Frame permits Frame.StrFrame, Frame.NumFrame, Frame.LitFrame, F
 
         private void startKey(Stack rest, Sink out) {
             if (node.free != null) {
-                Node.Str.ANY.enterAndFeed(rest.push(new ObjFrame(node, FREE_KEY, 0, 0, 0)), '"', out);
+                if (node.maxProps < 0 || index < node.maxProps) node.key.enterAndFeed(rest.push(new ObjFrame(node, FREE_KEY, index, 0, 0)), '"', out);
             } else if (index < node.keys.length) {
                 out.add(rest.push(new ObjFrame(node, KEY, index, index, 1))); // every key starts with '"'
             }
@@ -286,8 +290,8 @@ sealed interface Frame permits Frame.StrFrame, Frame.NumFrame, Frame.LitFrame, F
         public Frame childDone() {
             return switch (phase) {
                 case VALUE -> new ObjFrame(node, AFTER, index + 1, 0, 0);
-                case FREE_KEY -> new ObjFrame(node, COLON, 0, 0, 0);
-                case FREE_VALUE -> new ObjFrame(node, AFTER, 0, 0, 0);
+                case FREE_KEY -> new ObjFrame(node, COLON, index, 0, 0);
+                case FREE_VALUE -> new ObjFrame(node, AFTER, node.maxProps >= 0 ? index + 1 : Math.min(index + 1, node.minProps), 0, 0);
                 default -> throw new IllegalStateException(this + " has no child");
             };
         }

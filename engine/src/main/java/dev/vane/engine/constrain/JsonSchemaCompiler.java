@@ -22,7 +22,9 @@ import java.util.Set;
  *   <li>objects: {@code properties} (written in the schema's order), {@code required} (the others may be
  *       left out), {@code additionalProperties} ({@code false}; or, without {@code properties}, a schema
  *       or {@code true}: an object of any keys, each value valid against it; with {@code properties},
- *       only the listed ones are written). Keys of such free objects are not checked for uniqueness.</li>
+ *       only the listed ones are written). Keys of such free objects are not checked for uniqueness;
+ *       {@code propertyNames} (a string schema), {@code minProperties} and {@code maxProperties} bound
+ *       them (on objects with listed properties, only where the listed and required ones meet them).</li>
  *   <li>arrays: {@code items}, {@code minItems}, {@code maxItems}.</li>
  *   <li>strings: {@code minLength}, {@code maxLength} (code points); any JSON string otherwise, escapes
  *       included, except {@code \\u} escapes of surrogates.</li>
@@ -48,7 +50,7 @@ final class JsonSchemaCompiler {
             "examples", "deprecated", "readOnly", "writeOnly", "$defs", "definitions");
     private static final Set<String> SUPPORTED = Set.of("type", "properties", "required", "additionalProperties", "items",
             "minItems", "maxItems", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-            "minLength", "maxLength", "anyOf", "allOf", "$ref", "format");
+            "minLength", "maxLength", "anyOf", "allOf", "$ref", "format", "propertyNames", "minProperties", "maxProperties");
     private static final List<String> TYPES = List.of("object", "array", "string", "number", "integer", "boolean", "null");
     private static final Map<String, String> WHY = Map.of(
             "pattern", "regular-expression patterns are not supported",
@@ -188,7 +190,8 @@ final class JsonSchemaCompiler {
             return out;
         }
         if (keywords.contains("enum") || keywords.contains("const")) return out;
-        if (keywords.contains("properties") || keywords.contains("required") || keywords.contains("additionalProperties")) out.add("object");
+        if (keywords.contains("properties") || keywords.contains("required") || keywords.contains("additionalProperties")
+                || keywords.contains("propertyNames") || keywords.contains("minProperties") || keywords.contains("maxProperties")) out.add("object");
         else if (keywords.contains("items") || keywords.contains("minItems") || keywords.contains("maxItems")) out.add("array");
         else if (keywords.contains("minLength") || keywords.contains("maxLength")) out.add("string");
         else if (keywords.contains("minimum") || keywords.contains("maximum") || keywords.contains("exclusiveMinimum")
@@ -257,7 +260,25 @@ final class JsonSchemaCompiler {
             if (!names.contains(r) && closed)
                 throw new SchemaException(at(path, "required"), "required property '" + r + "' is not in properties and additionalProperties is false");
         Node extra = additional == null || additional.isBoolean() ? Node.Any.value(0) : node(additional, at(path, "additionalProperties"), depth + 1);
-        if (names.isEmpty() && required.isEmpty() && !closed) return new Node.Obj(extra);
+        int minProps = count(s, "minProperties", path);
+        int maxProps = s.has("maxProperties") ? count(s, "maxProperties", path) : -1;
+        if (maxProps >= 0 && minProps > maxProps)
+            throw new SchemaException(at(path, "minProperties"), "minProperties (" + minProps + ") is greater than maxProperties (" + maxProps + ")");
+        Node key = Node.Str.ANY;
+        if (s.has("propertyNames")) {
+            key = node(s.get("propertyNames"), at(path, "propertyNames"), depth + 1);
+            if (!isStrings(key))
+                throw new SchemaException(at(path, "propertyNames"), "propertyNames must admit strings only (type string, minLength, maxLength, enum)");
+        }
+        if (names.isEmpty() && required.isEmpty() && !closed) return new Node.Obj(extra, key, minProps, maxProps);
+        int listed = names.size();
+        for (String r : required) if (!names.contains(r)) listed++;
+        if (minProps > (int) required.size())
+            throw new SchemaException(at(path, "minProperties"), "minProperties beyond the required properties (" + required.size()
+                    + ") is supported only on objects without listed properties");
+        if (maxProps >= 0 && maxProps < listed)
+            throw new SchemaException(at(path, "maxProperties"), "maxProperties below the number of listed properties (" + listed
+                    + ") is supported only on objects without listed properties");
         List<Node> values = new ArrayList<>();
         List<Boolean> isRequired = new ArrayList<>();
         for (String n : names) {
@@ -270,7 +291,29 @@ final class JsonSchemaCompiler {
             values.add(extra);
             isRequired.add(true);
         }
+        if (key != Node.Str.ANY)
+            for (String n : names) {
+                Sink out = new Sink();
+                key.enter(Stack.EMPTY, out);
+                MatchState st = out.result().next(Json.quote(n).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (st == null || !st.accepting())
+                    throw new SchemaException(at(path, "propertyNames"), "property '" + n + "' is not a valid property name by propertyNames");
+            }
         return new Node.Obj(names, values, isRequired);
+    }
+
+    /** Whether every value {@code n} admits is a string. */
+    private static boolean isStrings(Node n) {
+        if (n instanceof Node.Str) return true;
+        if (n instanceof Node.Lit l) {
+            for (byte[] t : l.texts) if (t[0] != '"') return false;
+            return true;
+        }
+        if (n instanceof Node.Choice c) {
+            for (Node a : c.alternatives) if (!isStrings(a)) return false;
+            return true;
+        }
+        return false;
     }
 
     private Node array(JsonNode s, String path, int depth) {

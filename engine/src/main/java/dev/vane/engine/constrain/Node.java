@@ -302,6 +302,10 @@ abstract sealed class Node permits Node.Choice, Node.Single {
         /** {@code reach[i]}: the last property that may come next after property {@code i - 1}: the first required one from {@code i}. */
         final int[] reach;
         final Node free;
+        /** With {@link #free}: what a key may be ({@code propertyNames}), and how many keys. */
+        final Node key;
+        final int minProps;
+        final int maxProps;
         final String[] names;
         private final Frame initial;
 
@@ -326,11 +330,19 @@ abstract sealed class Node permits Node.Choice, Node.Single {
                 reach[i] = firstRequired;
             }
             this.free = null;
+            this.key = null;
+            this.minProps = 0;
+            this.maxProps = -1;
             this.initial = new Frame.ObjFrame(this, Frame.ObjFrame.START, 0, 0, 0);
         }
 
         /** An object of any keys, each value a {@code free}. */
         Obj(Node free) {
+            this(free, Str.ANY, 0, -1);
+        }
+
+        /** An object of {@code minProps..maxProps} keys ({@code maxProps < 0}: unbounded), each a {@code key}, each value a {@code free}. */
+        Obj(Node free, Node key, int minProps, int maxProps) {
             this.names = new String[0];
             this.keys = new byte[0][];
             this.values = new Node[0];
@@ -338,6 +350,9 @@ abstract sealed class Node permits Node.Choice, Node.Single {
             this.optionalFrom = new boolean[] {true};
             this.reach = new int[] {-1};
             this.free = free;
+            this.key = key;
+            this.minProps = minProps;
+            this.maxProps = maxProps;
             this.initial = new Frame.ObjFrame(this, Frame.ObjFrame.START, 0, 0, 0);
         }
 

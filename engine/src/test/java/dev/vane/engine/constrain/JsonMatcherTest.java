@@ -80,6 +80,10 @@ class JsonMatcherTest {
                         List.of("null", "\"\"", "\"a\""), List.of("\"ab\"", "nul")),
                 new Case("{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}",
                         List.of("{}", "{\"a\":1}", "{\"a\":1,\"b\":-2}"), List.of("{\"a\":\"x\"}", "{\"a\":1,}", "{a:1}")),
+                new Case("{\"type\":\"object\",\"propertyNames\":{\"maxLength\":2},\"minProperties\":1,\"maxProperties\":2,\"additionalProperties\":{\"type\":\"integer\"}}",
+                        List.of("{\"a\":1}", "{\"ab\":1,\"c\":2}"), List.of("{}", "{\"abc\":1}", "{\"a\":1,\"b\":2,\"c\":3}")),
+                new Case("{\"type\":\"object\",\"propertyNames\":{\"enum\":[\"x\",\"xy\"]},\"additionalProperties\":{\"type\":\"null\"}}",
+                        List.of("{}", "{\"x\":null}", "{\"xy\":null,\"x\":null}"), List.of("{\"y\":null}", "{\"xyz\":null}")),
                 new Case("{}",
                         List.of("1", "\"x\"", "[1,[true,{\"a\":null}]]", "{\"k\":{\"j\":[]}}", "false"), List.of("[1,]", "{\"a\"}", "tru")));
     }
