@@ -8,7 +8,11 @@ import sys
 import json
 import urllib.request
 
+import enum
+from typing import List, Literal, Optional
+
 import openai
+import pydantic
 from openai import AsyncOpenAI, OpenAI
 
 
@@ -100,6 +104,48 @@ def surface_checks(client, base_url, model):
     check(lb.choices[0].text == forced, "logit_bias +100 forces the token")
 
 
+class Pet(str, enum.Enum):
+    cat = "cat"
+    dog = "dog"
+
+
+class Address(pydantic.BaseModel):
+    city: str = pydantic.Field(max_length=8)
+    zip: int = pydantic.Field(ge=10000, le=99999)
+
+
+class Person(pydantic.BaseModel):
+    name: str = pydantic.Field(max_length=6, description="first name")
+    age: Optional[int] = pydantic.Field(ge=0, le=120)
+    pet: Pet
+    address: Address
+    tags: List[Literal["a", "b"]] = pydantic.Field(max_length=2)
+    score: float = pydantic.Field(gt=0, lt=1)
+
+
+def structured_checks(client, model):
+    # the SDK's structured-output helper: a Pydantic model as a strict json_schema response_format,
+    # the answer parsed back into the model (nested model and enum as $defs/$ref, Optional as anyOf)
+    parse = client.chat.completions.parse if hasattr(client.chat.completions, "parse") else client.beta.chat.completions.parse
+    for seed in range(3):
+        r = parse(model=model, messages=[{"role": "user", "content": "A person as JSON"}], response_format=Person,
+                  max_tokens=200, temperature=1, seed=seed)
+        m = r.choices[0].message
+        check(r.choices[0].finish_reason == "stop", "structured output ends with stop: " + m.content)
+        check(isinstance(m.parsed, Person), "parsed into the Pydantic model: " + m.content)
+        check(Person.model_validate_json(m.content) == m.parsed, "the content is the parsed model's JSON")
+        check(0 < m.parsed.score < 1 and len(m.parsed.name) <= 6, "bounds hold: " + m.content)
+    o = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "JSON"}], max_tokens=16,
+                                       temperature=1, seed=1, response_format={"type": "json_object"})
+    check(o.choices[0].message.content.startswith("{"), "json_object opens an object")
+    try:
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "x"}], response_format={
+            "type": "json_schema", "json_schema": {"name": "bad", "schema": {"type": "string", "pattern": "^a$"}}})
+        check(False, "an unsupported schema keyword must fail")
+    except openai.BadRequestError as e:
+        check(e.status_code == 400 and e.param == "response_format.json_schema.schema.pattern", "400 names the keyword: " + str(e))
+
+
 async def async_checks(base_url, model, expected):
     client = AsyncOpenAI(base_url=base_url, api_key="unused", max_retries=0)
     stream = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
@@ -117,6 +163,7 @@ def main():
     client = OpenAI(base_url=base_url, api_key="unused", max_retries=0)
     sync_checks(client, model)
     surface_checks(client, base_url, model)
+    structured_checks(client, model)
     expected = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
                                               max_tokens=6, temperature=0).choices[0].message.content
     asyncio.run(async_checks(base_url, model, expected))

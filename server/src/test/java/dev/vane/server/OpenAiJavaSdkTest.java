@@ -7,6 +7,8 @@ import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
@@ -52,6 +54,36 @@ class OpenAiJavaSdkTest {
         BadRequestException e = assertThrows(BadRequestException.class, () -> client.completions().create(
                 CompletionCreateParams.builder().model(s.modelId).prompt("x").temperature(-1.0).build()));
         assertThat(e.getMessage()).contains("temperature");
+    }
+
+    public enum Pet { CAT, DOG }
+
+    /** An answer class for the SDK's structured output (its JSON schema is derived by the SDK; strict). */
+    public static class Inner {
+        public boolean ok;
+        public Pet pet;
+    }
+
+    public static class Answer {
+        public long count; // an unbounded integer: up to 15 digits, which a long holds (an int would not)
+        public double ratio;
+        public Pet pet;
+        public Inner inner;
+    }
+
+    @Test
+    void structuredOutputFromAClass() {
+        for (long seed = 1; seed <= 3; seed++) {
+            StructuredChatCompletionCreateParams<Answer> params = ChatCompletionCreateParams.builder().model(s.modelId)
+                    .addUserMessage("An answer as JSON").maxCompletionTokens(120).temperature(1.0).seed(seed)
+                    .responseFormat(Answer.class).build();
+            StructuredChatCompletion<Answer> r = client.chat().completions().create(params);
+            Answer a = r.choices().get(0).message().content().orElseThrow();
+            assertThat(a.pet).isNotNull();
+            assertThat(a.inner).isNotNull();
+            assertThat(a.inner.pet).isNotNull();
+            assertEquals(ChatCompletion.Choice.FinishReason.STOP, r.choices().get(0).finishReason());
+        }
     }
 
     @Test
