@@ -11,8 +11,11 @@ import dev.vane.steering.DemoModelDir;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,13 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (networknt json-schema-validator, draft 2020-12).
  */
 class StructuredOutputSuiteTest {
+    @TempDir
+    static Path tmp;
     private static VaneServer server;
     private static TestServer t;
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     @BeforeAll
     static void start() {
-        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0);
+        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0)
+                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
     }
@@ -67,6 +73,25 @@ class StructuredOutputSuiteTest {
         js.set("schema", entry.get("schema"));
         body.put("temperature", 1.0).put("seed", seed).put("n", 5).put("max_tokens", 200);
         return body.toString();
+    }
+
+    /** Steering works alongside: a bundled profile's interventions run on constrained rows, which stay valid. */
+    @Test
+    void steeredChoicesAreValidToo() throws Exception {
+        JsonNode entry = schemas().stream().filter(e -> e.get("name").asText().equals("order")).findFirst().orElseThrow();
+        Schema validator = REGISTRY.getSchema(entry.get("schema").toString(), InputFormat.JSON);
+        for (String profile : List.of("romance", "uppercase")) {
+            ObjectNode body = (ObjectNode) TestServer.read(request(entry, 7));
+            body.putObject("vane").put("profile", profile);
+            JsonNode r = t.ok("/v1/chat/completions", body.toString());
+            assertEquals(profile, r.get("vane").get("profile").asText());
+            assertTrue(r.get("vane").get("applied").size() > 0, r.toString());
+            for (JsonNode c : r.get("choices")) {
+                String content = c.get("message").get("content").asText();
+                assertEquals("stop", c.get("finish_reason").asText(), content);
+                assertEquals(List.of(), validator.validate(content, InputFormat.JSON), content);
+            }
+        }
     }
 
     @Test
