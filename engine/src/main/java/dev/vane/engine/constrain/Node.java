@@ -15,6 +15,18 @@ import java.util.List;
  */
 abstract sealed class Node permits Node.Choice, Node.Single {
 
+    /** Most distinct string (and number) bounds interned; past that, nodes are made afresh. */
+    static final int INTERNED = 4096;
+    private static final java.util.concurrent.ConcurrentHashMap<List<?>, Str> STRINGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<List<?>, Num> NUMBERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static <N extends Node> N intern(java.util.concurrent.ConcurrentHashMap<List<?>, N> map, List<?> key, java.util.function.Supplier<N> make) {
+        N n = map.get(key);
+        if (n != null) return n;
+        if (map.size() >= INTERNED) return make.get();
+        return map.computeIfAbsent(key, k -> make.get());
+    }
+
     /** Pushes this node's initial frame(s) on {@code under}. */
     abstract void enter(Stack under, Sink out);
 
@@ -79,8 +91,10 @@ abstract sealed class Node permits Node.Choice, Node.Single {
             this.initial = new Frame.StrFrame(this, Frame.StrFrame.START, 0);
         }
 
+        /** Strings of the same bounds share one node (and so their cached masks), up to {@value #INTERNED} bounds. */
         static Str of(int min, int max) {
-            return min == 0 && max < 0 ? ANY : new Str(min, max);
+            if (min == 0 && max < 0) return ANY;
+            return intern(STRINGS, List.of(min, max), () -> new Str(min, max));
         }
 
         @Override
@@ -131,9 +145,12 @@ abstract sealed class Node permits Node.Choice, Node.Single {
             this.initial = new Frame.NumFrame(this, "", false);
         }
 
+        /** Numbers of the same bounds share one node, up to {@value #INTERNED} bounds. */
         static Num of(boolean integer, BigDecimal min, boolean minExclusive, BigDecimal max, boolean maxExclusive) {
             if (min == null && max == null) return integer ? ANY_INTEGER : ANY_NUMBER;
-            return new Num(integer, min, minExclusive, max, maxExclusive);
+            List<Object> key = java.util.Arrays.asList(integer, min == null ? null : min.stripTrailingZeros(), minExclusive,
+                    max == null ? null : max.stripTrailingZeros(), maxExclusive);
+            return intern(NUMBERS, key, () -> new Num(integer, min, minExclusive, max, maxExclusive));
         }
 
         @Override
