@@ -94,7 +94,7 @@ class StructuredOutputApiTest {
                 {schema("{\"type\": \"object\", \"properties\": {\"when\": {\"type\": \"string\", \"format\": \"date-time\"}}}", false), p + "properties.when.format"},
                 {schema("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}}, \"required\": [\"a\"]}", true), p + "additionalProperties"},
                 {schema("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}, \"b\": {\"type\": \"string\"}}, \"required\": [\"a\"], \"additionalProperties\": false}", true), p + "required"},
-                {schema("{\"$defs\": {\"N\": {\"type\": \"object\", \"properties\": {\"next\": {\"$ref\": \"#/$defs/N\"}}}}, \"$ref\": \"#/$defs/N\"}", false), p + "$defs.N.properties.next.$ref"},
+                {schema("{\"$defs\": {\"N\": {\"type\": \"object\", \"properties\": {\"next\": {\"$ref\": \"#/$defs/N\"}}, \"required\": [\"next\"]}}, \"$ref\": \"#/$defs/N\"}", false), p + "$defs.N.properties.next.$ref"},
                 {schema("{\"oneOf\": [{\"type\": \"string\"}, {\"type\": \"integer\"}]}", false), p + "oneOf"},
                 {schema("{\"type\": \"array\", \"items\": {\"type\": \"integer\"}, \"uniqueItems\": true}", false), p + "uniqueItems"},
         };

@@ -33,8 +33,10 @@ import java.util.Set;
  *       fraction digits (more if a bound has more); a bound that no such number meets is a
  *       {@link SchemaException}. {@code format} on numbers is ignored.</li>
  *   <li>{@code enum}, {@code const} (the values of the schema's {@code type} only), {@code anyOf},
- *       {@code allOf} of one schema, {@code $ref} to {@code #/...} ({@code $defs}, {@code definitions});
- *       a recursive {@code $ref} is refused.</li>
+ *       {@code allOf} of one schema, {@code $ref} to {@code #/...} ({@code $defs}, {@code definitions},
+ *       {@code #} itself), recursive ones included as long as each recursion has a way out (an
+ *       optional property, an array that may be empty, another {@code anyOf} alternative): a
+ *       recursion that never ends is a {@link SchemaException} naming the {@code $ref}.</li>
  *   <li>ignored: {@code title}, {@code description}, {@code default}, {@code examples},
  *       {@code $schema}, {@code $id}, {@code $comment}, {@code deprecated}, {@code readOnly},
  *       {@code writeOnly}, {@code x-...}.</li>
@@ -65,6 +67,8 @@ final class JsonSchemaCompiler {
     private final boolean strict;
     private final Map<String, Node> refs = new HashMap<>();
     private final Set<String> resolving = new HashSet<>();
+    /** The recursive references met, by the reference they stand for. */
+    private final Map<String, Node.Ref> recursive = new HashMap<>();
 
     private JsonSchemaCompiler(JsonNode root, boolean strict) {
         this.root = root;
@@ -73,7 +77,18 @@ final class JsonSchemaCompiler {
 
     static Node compile(JsonNode schema, boolean strict) {
         if (schema == null || !schema.isObject()) throw new SchemaException("", "the schema must be a JSON object");
-        return new JsonSchemaCompiler(schema, strict).node(schema, "", 0);
+        JsonSchemaCompiler c = new JsonSchemaCompiler(schema, strict);
+        Node root = c.node(schema, "", 0);
+        if (!c.recursive.isEmpty()) {
+            // every value must be able to end: a recursion needs a way out (an optional property, an
+            // array that may be empty, another alternative), or generation could never finish
+            Set<Node> endless = Node.endless(Node.reachable(root));
+            for (Node.Ref r : c.recursive.values())
+                if (endless.contains(r))
+                    throw new SchemaException(r.path, "recursive $ref '" + r.ref + "' never ends: each of its values"
+                            + " requires another (make the recursion optional)");
+        }
+        return root;
     }
 
     private static String at(String path, String key) {
@@ -156,7 +171,7 @@ final class JsonSchemaCompiler {
             throw new SchemaException(path, "only references within the schema ('#/$defs/...') are supported, got '" + r + "'");
         Node done = refs.get(r);
         if (done != null) return done;
-        if (resolving.contains(r)) throw new SchemaException(path, "recursive $ref '" + r + "' is not supported");
+        if (resolving.contains(r)) return recursive.computeIfAbsent(r, k -> new Node.Ref(r, path));
         JsonNode target;
         try {
             target = r.equals("#") ? root : root.at(JsonPointer.compile(r.substring(1)));
@@ -168,6 +183,8 @@ final class JsonSchemaCompiler {
         String targetPath = r.length() <= 2 ? "" : r.substring(2).replace('/', '.').replace("~1", "/").replace("~0", "~");
         Node n = node(target, targetPath, depth + 1);
         resolving.remove(r);
+        Node.Ref back = recursive.get(r);
+        if (back != null) back.target = n;
         refs.put(r, n);
         return n;
     }

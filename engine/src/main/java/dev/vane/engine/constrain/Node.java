@@ -13,7 +13,7 @@ import java.util.List;
  * parameterless ones (any string, any number, booleans, null, any value) are shared singletons, so
  * equal frames over them key the same cached masks.
  */
-abstract sealed class Node permits Node.Choice, Node.Single {
+abstract sealed class Node permits Node.Choice, Node.Single, Node.Ref {
 
     /** Most distinct string (and number) bounds interned; past that, nodes are made afresh. */
     static final int INTERNED = 4096;
@@ -32,6 +32,87 @@ abstract sealed class Node permits Node.Choice, Node.Single {
 
     /** Pushes this node's initial frame(s) on {@code under} and feeds each byte {@code b}. */
     abstract void enterAndFeed(Stack under, int b, Sink out);
+
+    /** A recursive {@code $ref}: the node it names, set once that node is compiled (its own subschemas refer to it). */
+    static final class Ref extends Node {
+        final String ref;
+        final String path;
+        Node target;
+
+        Ref(String ref, String path) {
+            this.ref = ref;
+            this.path = path;
+        }
+
+        @Override
+        void enter(Stack under, Sink out) {
+            target.enter(under, out);
+        }
+
+        @Override
+        void enterAndFeed(Stack under, int b, Sink out) {
+            target.enterAndFeed(under, b, out);
+        }
+
+        @Override
+        public String toString() {
+            return "ref " + ref;
+        }
+    }
+
+    /** The nodes a value of {@code root} may hold (itself included), each once. */
+    static java.util.Set<Node> reachable(Node root) {
+        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (!seen.add(n)) continue;
+            switch (n) {
+                case Choice c -> todo.addAll(Arrays.asList(c.alternatives));
+                case Ref r -> todo.add(r.target);
+                case Arr a -> todo.add(a.items);
+                case Obj o -> {
+                    todo.addAll(Arrays.asList(o.values));
+                    if (o.free != null) {
+                        todo.add(o.free);
+                        todo.add(o.key);
+                    }
+                }
+                default -> { }
+            }
+        }
+        return seen;
+    }
+
+    /**
+     * The nodes among {@code nodes} none of whose values can end: every value of them holds
+     * another (a recursion with no way out). Empty for a schema without recursion.
+     */
+    static java.util.Set<Node> endless(java.util.Set<Node> nodes) {
+        java.util.Set<Node> ends = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Node n : nodes) {
+                if (ends.contains(n)) continue;
+                boolean end = switch (n) {
+                    case Choice c -> Arrays.stream(c.alternatives).anyMatch(ends::contains);
+                    case Ref r -> ends.contains(r.target);
+                    case Arr a -> a.min == 0 || ends.contains(a.items);
+                    case Obj o -> o.free != null ? o.minProps == 0 || (ends.contains(o.key) && ends.contains(o.free))
+                            : java.util.stream.IntStream.range(0, o.values.length).allMatch(i -> !o.required[i] || ends.contains(o.values[i]));
+                    default -> true;
+                };
+                if (end) {
+                    ends.add(n);
+                    changed = true;
+                }
+            }
+        }
+        java.util.Set<Node> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Node n : nodes) if (!ends.contains(n)) out.add(n);
+        return out;
+    }
 
     /** A node with one initial frame. */
     abstract static sealed class Single extends Node permits Str, Num, Lit, Arr, Obj {

@@ -25,7 +25,9 @@ class ConstrainedVocabularyTest {
                     + "\"score\":{\"type\":\"number\",\"minimum\":-2.5,\"maximum\":10},\"ok\":{\"type\":[\"boolean\",\"null\"]}},\"required\":[\"name\",\"tags\",\"score\",\"ok\"]}",
             "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\",\"minimum\":100,\"maximum\":120},\"b\":{\"type\":\"string\"},\"c\":{\"type\":\"string\",\"minLength\":2}},\"required\":[\"a\"]}",
             "{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"k\":{\"type\":\"string\",\"maxLength\":3}},\"required\":[\"k\"]},{\"type\":\"object\",\"properties\":{\"kk\":{\"type\":\"integer\"}},\"required\":[\"kk\"]},{\"type\":\"integer\",\"maximum\":30}]}",
-            "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},\"maxItems\":2}");
+            "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},\"maxItems\":2}",
+            "{\"$defs\":{\"T\":{\"type\":\"object\",\"properties\":{\"k\":{\"enum\":[\"a\",\"bb\"]},\"kk\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/T\"},\"maxItems\":2}},"
+                    + "\"required\":[\"k\",\"kk\"]}},\"anyOf\":[{\"$ref\":\"#/$defs/T\"},{\"type\":\"array\",\"items\":{\"$ref\":\"#\"},\"maxItems\":2}]}");
 
     /** A vocabulary of every single byte, JSON-ish pieces, random strings and a few special (null) tokens. */
     static byte[][] syntheticVocabulary(long seed) {

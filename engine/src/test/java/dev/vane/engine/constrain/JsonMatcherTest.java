@@ -84,6 +84,12 @@ class JsonMatcherTest {
                         List.of("{\"a\":1}", "{\"ab\":1,\"c\":2}"), List.of("{}", "{\"abc\":1}", "{\"a\":1,\"b\":2,\"c\":3}")),
                 new Case("{\"type\":\"object\",\"propertyNames\":{\"enum\":[\"x\",\"xy\"]},\"additionalProperties\":{\"type\":\"null\"}}",
                         List.of("{}", "{\"x\":null}", "{\"xy\":null,\"x\":null}"), List.of("{\"y\":null}", "{\"xyz\":null}")),
+                new Case("{\"$defs\":{\"T\":{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"integer\"},\"kids\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/T\"},\"maxItems\":2}},"
+                        + "\"required\":[\"v\",\"kids\"],\"additionalProperties\":false}},\"$ref\":\"#/$defs/T\"}",
+                        List.of("{\"v\":1,\"kids\":[]}", "{\"v\":1,\"kids\":[{\"v\":2,\"kids\":[{\"v\":3,\"kids\":[]}]},{\"v\":4,\"kids\":[]}]}"),
+                        List.of("{\"v\":1}", "{\"v\":1,\"kids\":[{\"v\":2}]}", "{\"v\":1,\"kids\":[{\"v\":2,\"kids\":[]},{\"v\":2,\"kids\":[]},{\"v\":2,\"kids\":[]}]}")),
+                new Case("{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"array\",\"items\":{\"$ref\":\"#\"},\"maxItems\":2}]}",
+                        List.of("1", "[]", "[1,[2,[]]]", "[[[[[3]]]]]"), List.of("[1,2,3]", "[[1,2,3]]", "[\"a\"]")),
                 new Case("{}",
                         List.of("1", "\"x\"", "[1,[true,{\"a\":null}]]", "{\"k\":{\"j\":[]}}", "false"), List.of("[1,]", "{\"a\"}", "tru")));
     }
@@ -161,7 +167,8 @@ class JsonMatcherTest {
                 List.of("{\"type\":\"string\",\"minLength\":4,\"maxLength\":3}", "minLength"),
                 List.of("{\"type\":\"array\",\"minItems\":4,\"maxItems\":3}", "minItems"),
                 List.of("{\"oneOf\":[{\"type\":\"string\"}]}", "oneOf"),
-                List.of("{\"$defs\":{\"N\":{\"type\":\"object\",\"properties\":{\"next\":{\"$ref\":\"#/$defs/N\"}}}},\"$ref\":\"#/$defs/N\"}", "$defs.N.properties.next.$ref"),
+                List.of("{\"$defs\":{\"N\":{\"type\":\"object\",\"properties\":{\"next\":{\"$ref\":\"#/$defs/N\"}},\"required\":[\"next\"]}},\"$ref\":\"#/$defs/N\"}", "$defs.N.properties.next.$ref"),
+                List.of("{\"type\":\"array\",\"items\":{\"$ref\":\"#\"},\"minItems\":1}", "items.$ref"),
                 List.of("{\"$ref\":\"#/$defs/Missing\"}", "$ref"),
                 List.of("{\"type\":\"object\",\"patternProperties\":{\"^x\":{}}}", "patternProperties"),
                 List.of("{\"type\":\"integer\",\"exclusiveMinimum\":true}", "exclusiveMinimum"),
