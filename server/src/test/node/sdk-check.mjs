@@ -72,4 +72,39 @@ const forced = (await post("/detokenize", { tokens: [1000, 1000, 1000] })).promp
 const biased = await client.completions.create({ model, prompt: "Hi", max_tokens: 3, temperature: 0, logit_bias: { "1000": 100 } });
 check(biased.choices[0].text === forced, "logit_bias +100 forces the token");
 
+// structured output: a plain JSON-schema response_format (no zod), the content parsed and checked
+const schema = { type: "object", additionalProperties: false, required: ["name", "age", "tags"], properties: {
+  name: { type: "string", maxLength: 6 }, age: { type: "integer", minimum: 0, maximum: 120 },
+  tags: { type: "array", items: { enum: ["a", "b"] }, maxItems: 2 } } };
+for (const seed of [1, 2, 3]) {
+  const r = await client.chat.completions.create({ model, messages: [{ role: "user", content: "A person as JSON" }],
+    max_tokens: 200, temperature: 1, seed, response_format: { type: "json_schema", json_schema: { name: "person", strict: true, schema } } });
+  const content = r.choices[0].message.content;
+  check(r.choices[0].finish_reason === "stop", "structured output ends with stop: " + content);
+  const p = JSON.parse(content);
+  check(Object.keys(p).join() === "name,age,tags" && [...p.name].length <= 6 && Number.isInteger(p.age) && p.age >= 0 && p.age <= 120
+    && Array.isArray(p.tags) && p.tags.length <= 2 && p.tags.every((t) => t === "a" || t === "b"), "the content is valid: " + content);
+}
+try {
+  await client.chat.completions.create({ model, messages: [{ role: "user", content: "x" }],
+    response_format: { type: "json_schema", json_schema: { name: "bad", schema: { type: "integer", minimum: 5, maximum: 1 } } } });
+  check(false, "an unsatisfiable schema must fail");
+} catch (e) {
+  check(e instanceof OpenAI.BadRequestError && e.param === "response_format.json_schema.schema.minimum", "400 names the keyword: " + e.message);
+}
+
+// a tool call forced by tool_choice, and the round trip with the tool's answer
+const tools = [{ type: "function", function: { name: "get_weather", description: "The weather in a city",
+  parameters: { type: "object", properties: { city: { type: "string", enum: ["Paris", "Rome"] } }, required: ["city"],
+    additionalProperties: false } } }];
+const asked = [{ role: "user", content: "What is the weather in Paris?" }];
+const called = await client.chat.completions.create({ model, messages: asked, tools, max_tokens: 40, temperature: 1, seed: 5,
+  tool_choice: { type: "function", function: { name: "get_weather" } } });
+const toolCall = called.choices[0].message.tool_calls?.[0];
+check(called.choices[0].finish_reason === "tool_calls" && toolCall?.function.name === "get_weather"
+  && ["Paris", "Rome"].includes(JSON.parse(toolCall.function.arguments).city), "a forced tool call: " + JSON.stringify(called));
+const answered = await client.chat.completions.create({ model, tools, tool_choice: "none", max_tokens: 5, temperature: 0,
+  messages: [...asked, called.choices[0].message, { role: "tool", tool_call_id: toolCall.id, content: "sunny, 21 C" }] });
+check(typeof answered.choices[0].message.content === "string", "the answer after the tool's result");
+
 console.log("openai-node " + OpenAI.VERSION + ": all checks passed");

@@ -8,7 +8,11 @@ import sys
 import json
 import urllib.request
 
+import enum
+from typing import List, Literal, Optional
+
 import openai
+import pydantic
 from openai import AsyncOpenAI, OpenAI
 
 
@@ -100,6 +104,68 @@ def surface_checks(client, base_url, model):
     check(lb.choices[0].text == forced, "logit_bias +100 forces the token")
 
 
+class Pet(str, enum.Enum):
+    cat = "cat"
+    dog = "dog"
+
+
+class Address(pydantic.BaseModel):
+    city: str = pydantic.Field(max_length=8)
+    zip: int = pydantic.Field(ge=10000, le=99999)
+
+
+class Person(pydantic.BaseModel):
+    name: str = pydantic.Field(max_length=6, description="first name")
+    age: Optional[int] = pydantic.Field(ge=0, le=120)
+    pet: Pet
+    address: Address
+    tags: List[Literal["a", "b"]] = pydantic.Field(max_length=2)
+    score: float = pydantic.Field(gt=0, lt=1)
+
+
+def structured_checks(client, model):
+    # the SDK's structured-output helper: a Pydantic model as a strict json_schema response_format,
+    # the answer parsed back into the model (nested model and enum as $defs/$ref, Optional as anyOf)
+    parse = client.chat.completions.parse if hasattr(client.chat.completions, "parse") else client.beta.chat.completions.parse
+    for seed in range(3):
+        r = parse(model=model, messages=[{"role": "user", "content": "A person as JSON"}], response_format=Person,
+                  max_tokens=200, temperature=1, seed=seed)
+        m = r.choices[0].message
+        check(r.choices[0].finish_reason == "stop", "structured output ends with stop: " + m.content)
+        check(isinstance(m.parsed, Person), "parsed into the Pydantic model: " + m.content)
+        check(Person.model_validate_json(m.content) == m.parsed, "the content is the parsed model's JSON")
+        check(0 < m.parsed.score < 1 and len(m.parsed.name) <= 6, "bounds hold: " + m.content)
+    o = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "JSON"}], max_tokens=16,
+                                       temperature=1, seed=1, response_format={"type": "json_object"})
+    check(o.choices[0].message.content.startswith("{"), "json_object opens an object")
+    try:
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "x"}], response_format={
+            "type": "json_schema", "json_schema": {"name": "bad", "schema": {"type": "string", "pattern": "^a$"}}})
+        check(False, "an unsupported schema keyword must fail")
+    except openai.BadRequestError as e:
+        check(e.status_code == 400 and e.param == "response_format.json_schema.schema.pattern", "400 names the keyword: " + str(e))
+
+
+def tool_checks(client, model):
+    tools = [{"type": "function", "function": {
+        "name": "get_weather", "description": "The weather in a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string", "enum": ["Paris", "Rome"]}},
+                       "required": ["city"], "additionalProperties": False}}}]
+    asked = [{"role": "user", "content": "What is the weather in Paris?"}]
+    r = client.chat.completions.create(model=model, messages=asked, tools=tools, max_tokens=40, temperature=1, seed=5,
+                                       tool_choice={"type": "function", "function": {"name": "get_weather"}})
+    message = r.choices[0].message
+    check(r.choices[0].finish_reason == "tool_calls" and len(message.tool_calls) == 1, "a forced tool call: " + str(r))
+    call = message.tool_calls[0]
+    check(call.function.name == "get_weather" and json.loads(call.function.arguments)["city"] in ("Paris", "Rome"),
+          "the call's arguments follow the tool's schema: " + call.function.arguments)
+    # the round trip: the assistant's message as the SDK gives it back, then the tool's answer
+    r2 = client.chat.completions.create(model=model, messages=asked + [message, {"role": "tool", "tool_call_id": call.id,
+                                                                               "content": "sunny, 21 C"}],
+                                        tools=tools, tool_choice="none", max_tokens=5, temperature=0)
+    check(r2.choices[0].message.content is not None and r2.choices[0].message.tool_calls is None, "the answer after the tool's result")
+
+
 async def async_checks(base_url, model, expected):
     client = AsyncOpenAI(base_url=base_url, api_key="unused", max_retries=0)
     stream = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
@@ -117,6 +183,8 @@ def main():
     client = OpenAI(base_url=base_url, api_key="unused", max_retries=0)
     sync_checks(client, model)
     surface_checks(client, base_url, model)
+    structured_checks(client, model)
+    tool_checks(client, model)
     expected = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
                                               max_tokens=6, temperature=0).choices[0].message.content
     asyncio.run(async_checks(base_url, model, expected))

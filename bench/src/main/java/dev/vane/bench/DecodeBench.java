@@ -34,6 +34,10 @@ import java.util.concurrent.Callable;
  * median of three reads), and the line adds {@code predicted_step_ms} and
  * {@code step_vs_predicted = step_ms_p50 / predicted_step_ms}. Measuring both in the same minute
  * keeps a host whose memory bandwidth drifts from deciding the ratio.
+ *
+ * <p>{@code --json-schema FILE} constrains each row to the schema as structured output does (the
+ * token mask applied to a copy of the row, the constraint advanced with the chosen token) and adds
+ * {@code mask_ms_per_step}, the time of that work per step, and {@code json_documents} completed.
  */
 @Command(name = "vane bench DecodeBench", sortOptions = false,
         description = "Prefill and greedy-decode throughput of the engine at batch size B, one JSON line per run.")
@@ -51,6 +55,30 @@ public final class DecodeBench implements Callable<Integer> {
     int warmup;
     @Option(names = "--roofline", description = "set each run against the memory-bound prediction (f16, batch 1)")
     boolean roofline;
+    @Option(names = "--json-schema", paramLabel = "FILE", description = "structured output: each row's token is the greedy choice among those"
+            + " the JSON schema in FILE allows (its mask applied every step, as the server's sampler does); a row whose JSON is complete starts another;"
+            + " each run starts the same documents afresh, so after the warm-up run their masks are cached (--warmup 0: a cold first run)")
+    Path jsonSchema;
+
+    /** Per row, the structured-output constraint (null without --json-schema), and how to start a new one. */
+    private record Constrained(dev.vane.engine.constrain.Grammar grammar, dev.vane.engine.constrain.ConstrainedVocabulary vocabulary,
+                               dev.vane.engine.constrain.TokenConstraint[] rows, long[] maskNanos, int[] documents) {
+        static Constrained of(Path schema, Path modelDir, int batch) throws Exception {
+            var grammar = dev.vane.engine.constrain.Grammar.jsonSchema(new com.fasterxml.jackson.databind.ObjectMapper().readTree(schema.toFile()), false);
+            byte[][] bytes;
+            try (var tok = dev.vane.engine.tokenizer.Tokenizer.load(withTokenizer(modelDir))) {
+                bytes = tok.tokenBytes();
+            }
+            var c = new Constrained(grammar, new dev.vane.engine.constrain.ConstrainedVocabulary(bytes),
+                    new dev.vane.engine.constrain.TokenConstraint[batch], new long[1], new int[1]);
+            for (int b = 0; b < batch; b++) c.rows[b] = c.fresh();
+            return c;
+        }
+
+        dev.vane.engine.constrain.TokenConstraint fresh() {
+            return new dev.vane.engine.constrain.TokenConstraint(grammar, vocabulary, new int[0]);
+        }
+    }
 
     public static void main(String[] args) {
         BenchCli.main(new DecodeBench(), args);
@@ -64,19 +92,28 @@ public final class DecodeBench implements Callable<Integer> {
         if (roofline && (batch != 1 || setup.dtype() != ComputeDType.F16))
             throw new IllegalArgumentException("--roofline predicts f16 decode at batch 1; got --dtype "
                     + setup.dtype().name().toLowerCase(Locale.ROOT) + " --batch " + batch);
+        Constrained constrained = jsonSchema == null ? null : Constrained.of(jsonSchema, setup.dir(), batch);
         try (CausalLM model = ModelLoader.load(setup.dir(), setup.load(ctx));
              KvCache cache = model.newCache(batch, ctx);
              ReadCeiling reads = roofline ? new ReadCeiling(ReadCeiling.f16StepBytes(model.config()), threads) : null) {
             for (int r = -warmup; r < runs; r++) {
                 double predicted = reads == null ? Double.NaN : medianRead(reads);
                 long[] steps = new long[genLen];
-                double[] t = run(model, cache, batch, promptLen, genLen, steps);
+                if (constrained != null) { // every run writes the same documents: after the warm-up, their masks are cached
+                    constrained.maskNanos[0] = 0;
+                    constrained.documents[0] = 0;
+                    for (int b = 0; b < batch; b++) constrained.rows[b] = constrained.fresh();
+                }
+                double[] t = run(model, cache, batch, promptLen, genLen, steps, constrained);
                 if (r < 0) continue;
                 Arrays.sort(steps);
                 double p50 = steps[genLen / 2] / 1e6;
                 String extra = reads == null ? "" : String.format(Locale.ROOT,
                         ",\"bytes_per_step\":%d,\"predicted_step_ms\":%.3f,\"step_vs_predicted\":%.3f",
                         reads.bytes(), predicted * 1e3, p50 / (predicted * 1e3));
+                if (constrained != null)
+                    extra += String.format(Locale.ROOT, ",\"json_schema\":\"%s\",\"mask_ms_per_step\":%.3f,\"json_documents\":%d",
+                            jsonSchema.getFileName(), constrained.maskNanos[0] / 1e6 / (genLen + 1), constrained.documents[0]);
                 System.out.printf(Locale.ROOT,
                         "{\"bench\":\"decode\",\"model\":\"%s\",\"dtype\":\"%s\",\"kv_dtype\":\"%s\",\"threads\":%d,\"backend\":\"%s\",\"batch\":%d,"
                                 + "\"prompt_len\":%d,\"gen_len\":%d,\"run\":%d,\"prefill_tok_s\":%.1f,"
@@ -101,7 +138,7 @@ public final class DecodeBench implements Callable<Integer> {
      * Returns {prefill seconds, decode seconds, prefill attention seconds, decode attention seconds,
      * bytes allocated by every thread during the prefill}; {@code steps} receives each decode step's nanoseconds.
      */
-    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen, long[] steps) {
+    private static double[] run(CausalLM model, KvCache cache, int batch, int promptLen, int genLen, long[] steps, Constrained constrained) {
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][promptLen];
         int[] slots = new int[batch];
@@ -118,7 +155,7 @@ public final class DecodeBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         Arrays.fill(phase, Phase.PROMPT);
         Arrays.fill(last, true);
-        int[][] next = step(model, cache, new StepInput(prompts, start.clone(), slots, phase, last));
+        int[][] next = step(model, cache, new StepInput(prompts, start.clone(), slots, phase, last), constrained);
         long t1 = System.nanoTime();
         long alloc1 = threads.getTotalThreadAllocatedBytes();
         double a1 = model.attentionTime().totalSeconds();
@@ -127,7 +164,7 @@ public final class DecodeBench implements Callable<Integer> {
         Arrays.fill(start, promptLen);
         for (int g = 0; g < genLen; g++) {
             long s0 = System.nanoTime();
-            next = step(model, cache, new StepInput(next, start.clone(), slots, phase, last));
+            next = step(model, cache, new StepInput(next, start.clone(), slots, phase, last), constrained);
             steps[g] = System.nanoTime() - s0;
             for (int b = 0; b < batch; b++) start[b]++;
         }
@@ -135,18 +172,41 @@ public final class DecodeBench implements Callable<Integer> {
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, a1 - a0, model.attentionTime().totalSeconds() - a1, alloc1 - alloc0};
     }
 
-    /** One step; each row's next token is its greedy choice. */
-    private static int[][] step(CausalLM model, KvCache cache, StepInput in) {
+    /**
+     * One step; each row's next token is its greedy choice (with {@code constrained}, among the
+     * tokens its constraint allows: the row's logits copied, masked, and the constraint advanced).
+     */
+    private static int[][] step(CausalLM model, KvCache cache, StepInput in, Constrained constrained) {
         float[] logits;
         try (NDScope scope = new NDScope()) {
             logits = model.forwardLogits(in, cache, StepHooks.NONE, LogitsMode.LAST);
         }
         int v = model.config().vocabSize();
         int[][] next = new int[in.rows()][1];
+        float[] row = constrained == null ? null : new float[v];
         for (int b = 0; b < in.rows(); b++) {
+            float[] l = logits;
+            int at = b * v;
+            long m0 = System.nanoTime();
+            if (constrained != null) {
+                System.arraycopy(logits, b * v, row, 0, v);
+                constrained.rows[b].mask(row);
+                l = row;
+                at = 0;
+            }
+            if (constrained != null) constrained.maskNanos[0] += System.nanoTime() - m0;
             int best = 0;
-            for (int i = 1; i < v; i++) if (logits[b * v + i] > logits[b * v + best]) best = i;
+            for (int i = 1; i < v; i++) if (l[at + i] > l[at + best]) best = i;
             next[b][0] = best;
+            if (constrained != null) {
+                m0 = System.nanoTime();
+                constrained.rows[b].accept(best);
+                if (constrained.rows[b].finished()) {
+                    constrained.rows[b] = constrained.fresh();
+                    constrained.documents[0]++;
+                }
+                constrained.maskNanos[0] += System.nanoTime() - m0;
+            }
         }
         return next;
     }

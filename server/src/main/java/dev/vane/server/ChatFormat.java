@@ -20,7 +20,9 @@ import java.util.Set;
  * default), the template renders them and each answer's calls are parsed ({@link ToolCalls}) into
  * {@code tool_calls} (finish reason {@code tool_calls}); in a stream, text that may become a call
  * is held back and the calls come whole on the last chunk. {@code tool_choice} {@code none} leaves
- * the tools out. Accepted only at its no-op value: {@code response_format} (type "text").
+ * the tools out; {@code required} or a named function constrain the answer to calls
+ * ({@link ToolChoice}). {@code response_format} constrains the choices to JSON
+ * ({@link ResponseFormat}).
  * {@code max_completion_tokens} wins over {@code max_tokens}; with
  * neither, a choice may use the rest of the context.
  */
@@ -33,7 +35,7 @@ final class ChatFormat implements ChoiceFormat {
 
     private final Logprobs logprobs;
     private final int top;
-    private final Optional<ToolCalls> tools;
+    private final Optional<ToolCallReader> tools;
     /** Per choice in a stream, with tools: the text so far and how much of it was sent. */
     private final java.util.Map<Integer, StringBuilder> seen = new java.util.HashMap<>();
     private final java.util.Map<Integer, Integer> sent = new java.util.HashMap<>();
@@ -49,15 +51,28 @@ final class ChatFormat implements ChoiceFormat {
         ctx.checkModel(f);
         OpenAiRequest.Envelope envelope = OpenAiRequest.Envelope.read(f);
         ignoredOrNoOp(f);
+        var grammar = ResponseFormat.read(f);
         boolean wantLogprobs = f.bool("logprobs").orElse(false);
         OptionalInt topLogprobs = f.integer("top_logprobs", 0, MAX_TOP_LOGPROBS);
         if (topLogprobs.isPresent() && !wantLogprobs)
             throw ApiError.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
         int top = wantLogprobs ? topLogprobs.orElse(0) : -1;
 
-        boolean toolsOn = !toolChoiceNone(f) && f.array("tools").map(t -> !t.isEmpty()).orElse(false);
-        String text = ChatPrompt.render(f, ctx, toolsOn);
-        Optional<ToolCalls> toolCalls = toolsOn ? ctx.engine().tokenizer().chatTemplate().flatMap(ToolCalls::of) : Optional.empty();
+        ToolChoice choice = ToolChoice.read(f);
+        boolean hasTools = f.array("tools").map(t -> !t.isEmpty()).orElse(false);
+        boolean forced = choice instanceof ToolChoice.Required || choice instanceof ToolChoice.Named;
+        if (forced && !hasTools) throw ApiError.invalid("tool_choice", "tool_choice " + (choice instanceof ToolChoice.Named ? "naming a function" : "required") + " needs tools");
+        if (forced && grammar.isPresent())
+            throw ApiError.invalid("response_format", "response_format cannot be combined with tool_choice required or a named function (both constrain the answer)");
+        boolean toolsOn = hasTools && !(choice instanceof ToolChoice.None);
+        String text = ChatPrompt.render(f, ctx, !toolsOn ? ChatPrompt.Tools.LEAVE_OUT
+                : forced ? ChatPrompt.Tools.RENDER_IF_SUPPORTED : ChatPrompt.Tools.RENDER);
+        Optional<ToolCallReader> toolCalls = !toolsOn ? Optional.empty() : switch (choice) {
+            case ToolChoice.Named n -> Optional.of(new ToolCallReader.Named(n.name()));
+            case ToolChoice.Required r -> Optional.of(ToolCalls.REQUIRED);
+            default -> ctx.engine().tokenizer().chatTemplate().flatMap(ToolCalls::of);
+        };
+        if (forced) grammar = ToolChoice.grammar(choice, f);
         int[] prompt = Prompts.encode(ctx, text, false, "messages");
         if (prompt.length == 0) throw ApiError.invalid("messages", "the rendered conversation is empty");
 
@@ -75,7 +90,7 @@ final class ChatFormat implements ChoiceFormat {
             throw "max_tokens".equals(e.param()) ? ApiError.invalid(maxField, e.getMessage().replace("max_tokens", maxField)) : e;
         }
         return new OpenAiRequest(List.of(prompt), List.of(params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n(), toolCalls);
+                envelope.includeUsage(), top, envelope.vane(), List.of(), envelope.n(), toolCalls, grammar);
     }
 
     private static void ignoredOrNoOp(Fields f) {
@@ -83,23 +98,6 @@ final class ChatFormat implements ChoiceFormat {
         f.object("metadata");
         f.string("service_tier");
         f.bool("parallel_tool_calls");
-        JsonNode choice = f.raw("tool_choice");
-        if (choice != null && !(choice.isTextual() && Set.of("none", "auto").contains(choice.textValue()))) {
-            if (choice.isTextual() && choice.textValue().equals("required") || choice.isObject())
-                throw ApiError.unsupported("tool_choice", "tool_choice required or a named function");
-            throw ApiError.invalid("tool_choice", "tool_choice must be none, auto, required or {\"type\": \"function\", \"function\": {\"name\": …}}");
-        }
-        f.object("response_format").ifPresent(r -> {
-            r.allowOnly(Set.of("type"));
-            if (!r.string("type").orElse("text").equals("text"))
-                throw ApiError.unsupported(r.param("type"), "response_format other than text");
-        });
-    }
-
-    /** Whether {@code tool_choice} is {@code "none"}: tools are then left out of the prompt and calls are not parsed. */
-    private static boolean toolChoiceNone(Fields f) {
-        JsonNode c = f.raw("tool_choice");
-        return c != null && c.isTextual() && c.textValue().equals("none");
     }
 
     @Override public String object() { return "chat.completion"; }

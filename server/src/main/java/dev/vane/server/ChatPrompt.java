@@ -24,7 +24,7 @@ final class ChatPrompt {
 
     static final Set<String> FIELDS = Set.of("messages", "add_generation_prompt", "continue_final_message", "chat_template_kwargs", "tools");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
-    static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id", "tool_calls");
+    static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id", "tool_calls", "refusal");
     /** Template variables with a field of their own. */
     private static final Set<String> RESERVED = Set.of("messages", "add_generation_prompt", "tools");
 
@@ -32,14 +32,23 @@ final class ChatPrompt {
 
     /** The rendered conversation's text, with the request's {@code tools}. */
     static String render(Fields f, ServerContext ctx) {
-        return render(f, ctx, true);
+        return render(f, ctx, Tools.RENDER);
+    }
+
+    /** What the template gets of the request's {@code tools}. */
+    enum Tools {
+        /** Nothing ({@code tool_choice: "none"}). */
+        LEAVE_OUT,
+        /** The tools; a template that does not render tools is a 400 on {@code tools}. */
+        RENDER,
+        /** The tools, if the template renders them (a forced tool choice, whose answer is constrained anyway). */
+        RENDER_IF_SUPPORTED
     }
 
     /**
-     * The rendered conversation's text; {@code withTools} false leaves the request's {@code tools}
-     * out of the template ({@code tool_choice: "none"}).
+     * The rendered conversation's text, with the request's {@code tools} as {@code use} says.
      */
-    static String render(Fields f, ServerContext ctx, boolean withTools) {
+    static String render(Fields f, ServerContext ctx, Tools use) {
         ChatTemplate template = ctx.engine().tokenizer().chatTemplate().orElseThrow(() ->
                 ApiError.invalid("messages", "the model '" + ctx.modelId() + "' has no chat template; use a text prompt"));
         List<Map<String, Object>> messages = messages(f);
@@ -49,11 +58,11 @@ final class ChatPrompt {
         boolean generationPrompt = !continueFinal && f.bool("add_generation_prompt").orElse(true);
         Map<String, Object> kwargs = new LinkedHashMap<>(kwargs(f));
         List<Object> tools = tools(f);
-        if (withTools && !tools.isEmpty()) {
-            if (!template.source().contains("tools"))
-                throw ApiError.invalid("tools", "the model '" + ctx.modelId() + "' has a chat template that does not render tools");
-            kwargs.put("tools", tools);
-        }
+        boolean rendersTools = template.source().contains("tools");
+        if (use == Tools.RENDER && !tools.isEmpty() && !rendersTools)
+            throw ApiError.invalid("tools", "the model '" + ctx.modelId() + "' has a chat template that does not render tools"
+                    + " (tool_choice required or a named function still constrain the answer to calls)");
+        if (use != Tools.LEAVE_OUT && !tools.isEmpty() && rendersTools) kwargs.put("tools", tools);
         Map<String, Object> last = messages.getLast();
         if (continueFinal && !"assistant".equals(last.get("role")))
             throw ApiError.invalid("continue_final_message", "continue_final_message needs the last message to be the assistant's, got "
@@ -136,6 +145,7 @@ final class ChatPrompt {
             if (calls && !role.equals("assistant"))
                 throw ApiError.invalid(m.param("tool_calls"), m.param("tool_calls") + " belongs to an assistant message");
             map.put("content", calls && !m.has("content") ? "" : content(m));
+            m.string("refusal"); // an assistant message as the API returned it: accepted and ignored
             m.string("name").ifPresent(n -> map.put("name", n));
             m.string("tool_call_id").ifPresent(id -> map.put("tool_call_id", id));
             if (calls) map.put("tool_calls", toolCalls(m));

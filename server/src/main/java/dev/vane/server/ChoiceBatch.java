@@ -34,8 +34,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChoiceBatch {
 
-    /** One sequence to run: its choice index in the response, its prompt and parameters. */
-    record Spec(int index, int promptIndex, int[] prompt, SamplingParams params) {}
+    /** One sequence to run: its choice index in the response, its prompt, parameters and structured-output constraint. */
+    record Spec(int index, int promptIndex, int[] prompt, SamplingParams params, Optional<dev.vane.engine.constrain.Grammar> grammar) {
+        Spec(int index, int promptIndex, int[] prompt, SamplingParams params) {
+            this(index, promptIndex, prompt, params, Optional.empty());
+        }
+    }
 
     /** What the engine reported for a choice. */
     sealed interface Event {
@@ -144,7 +148,7 @@ final class ChoiceBatch {
                 RowHooks observer = observers.apply(i);
                 if (observer != RowHooks.NONE) hooks = RowHooks.observedBy(hooks, observer);
                 if (attention.isPresent()) hooks = RowHooks.withAttention(hooks, attention.get());
-                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane), hooks, beacon.get(i));
+                GenerationRequest request = new GenerationRequest(s.prompt(), s.params(), ctx.deadline(vane), hooks, beacon.get(i), s.grammar());
                 RequestHandle h = ctx.engine().submit(request, batch.listener(s, ctx.metrics()));
                 batch.handles.add(h);
                 row.ifPresent(r -> h.result().thenAccept(res -> ctx.metrics().steering(r.trace())));

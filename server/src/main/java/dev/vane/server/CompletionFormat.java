@@ -18,13 +18,15 @@ import java.util.Set;
  * reads them for log-likelihood tasks. {@code suffix} runs fill-in-the-middle on models with infill
  * tokens ({@link Infill}), else it is a 400 saying so. {@code best_of} generates that many
  * candidates per prompt and returns the {@code n} of the highest summed token log-probability
- * (not streamed; usage counts every candidate's tokens). Accepted and ignored: {@code user}.
+ * (not streamed; usage counts every candidate's tokens). {@code response_format} constrains the
+ * choices to JSON as on chat completions ({@link ResponseFormat}; vLLM accepts it here too).
+ * Accepted and ignored: {@code user}.
  */
 final class CompletionFormat implements ChoiceFormat {
 
     static final int MAX_LOGPROBS = 5;
     static final Set<String> FIELDS = Fields.union(OpenAiRequest.COMMON,
-            Set.of("prompt", "max_tokens", "logprobs", "echo", "suffix", "best_of"));
+            Set.of("prompt", "max_tokens", "logprobs", "echo", "suffix", "best_of", ResponseFormat.FIELD));
 
     private final Logprobs logprobs;
     private final int top;
@@ -42,6 +44,7 @@ final class CompletionFormat implements ChoiceFormat {
         f.allowOnly(FIELDS);
         ctx.checkModel(f);
         OpenAiRequest.Envelope envelope = OpenAiRequest.Envelope.read(f);
+        var grammar = ResponseFormat.read(f);
         boolean echo = f.bool("echo").orElse(false);
         String suffix = f.string("suffix").orElse("");
         Optional<Infill> infill = suffix.isEmpty() ? Optional.empty()
@@ -69,7 +72,7 @@ final class CompletionFormat implements ChoiceFormat {
         }
         List<String> echoed = echo ? Prompts.texts(f, prompts, ctx) : List.of();
         return new OpenAiRequest(prompts, Collections.nCopies(prompts.size(), params), envelope.n(), envelope.stream(),
-                envelope.includeUsage(), top, envelope.vane(), echoed, bestOf, Optional.empty());
+                envelope.includeUsage(), top, envelope.vane(), echoed, bestOf, Optional.empty(), grammar);
     }
 
     /** The echoed prompt that opens choice {@code index}'s text (empty without echo). */

@@ -36,7 +36,7 @@ public final class GenerateService implements HttpService {
     private void generate(ServerRequest req, ServerResponse res) {
         long received = System.nanoTime();
         NativeRequest request = NativeRequest.read(Fields.of(JsonBody.read(req, ctx.maxBodyBytes())), ctx);
-        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, request.prompt(), request.params())),
+        ChoiceBatch batch = ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, request.prompt(), request.params(), request.grammar())),
                 request.vane());
         if (request.stream()) stream(res, batch);
         else {

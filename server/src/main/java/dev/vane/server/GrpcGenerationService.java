@@ -154,7 +154,7 @@ final class GrpcGenerationService extends GenerationGrpc.GenerationImplBase {
      */
     private ChoiceBatch submit(GenerateRequest request) {
         NativeRequest r = NativeRequest.read(Fields.of(json(request)), ctx);
-        return cancelledWithTheCall(ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, r.prompt(), r.params())), r.vane()));
+        return cancelledWithTheCall(ChoiceBatch.submit(ctx, List.of(new ChoiceBatch.Spec(0, 0, r.prompt(), r.params(), r.grammar())), r.vane()));
     }
 
     /** A chat request is read by the REST chat route's own reader ({@link ChatFormat#parse}): one choice. */

@@ -1,5 +1,6 @@
 package dev.vane.server;
 
+import dev.vane.engine.constrain.Grammar;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.SamplingParams;
 
@@ -22,10 +23,12 @@ import java.util.Set;
  * @param echo         completions' {@code echo}: per prompt, the text that opens its choices; empty without echo
  * @param bestOf       completions' {@code best_of}: sequences generated per prompt, of which the
  *                     {@code n} with the highest log-probability are returned ({@code n} when not set)
- * @param toolCalls    chat with {@code tools}: the format whose calls are parsed out of each answer
+ * @param toolCalls    chat with {@code tools}: how calls are read out of each answer
+ * @param grammar      the constraint on every choice: {@code response_format}'s, or a forced tool call's (empty: text)
  */
 record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, boolean stream, boolean includeUsage,
-                     int topLogprobs, VaneOptions vane, List<String> echo, int bestOf, java.util.Optional<ToolCalls> toolCalls) {
+                     int topLogprobs, VaneOptions vane, List<String> echo, int bestOf, java.util.Optional<ToolCallReader> toolCalls,
+                     java.util.Optional<Grammar> grammar) {
 
     static final int MAX_N = 16;
 
@@ -60,7 +63,7 @@ record OpenAiRequest(List<int[]> prompts, List<SamplingParams> params, int n, bo
         List<ChoiceBatch.Spec> out = new ArrayList<>(prompts.size() * bestOf);
         for (int p = 0; p < prompts.size(); p++)
             for (int c = 0; c < bestOf; c++)
-                out.add(new ChoiceBatch.Spec(p * bestOf + c, p, prompts.get(p), choiceParams(params.get(p), c)));
+                out.add(new ChoiceBatch.Spec(p * bestOf + c, p, prompts.get(p), choiceParams(params.get(p), c), grammar));
         return out;
     }
 

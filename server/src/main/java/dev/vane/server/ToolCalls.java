@@ -14,11 +14,12 @@ import java.util.UUID;
  * Tool calls in a model's answer, in the format its chat template teaches: Hermes / Qwen
  * ({@code <tool_call>{"name": …, "arguments": {…}}</tool_call>}, any number, text around them
  * being the message's content) or Llama 3 JSON (the whole answer one object {@code {"name": …,
- * "parameters": {…}}}, optionally after {@code <|python_tag|>}). A call whose JSON does not parse,
- * or lacks a name, is left in the content.
+ * "parameters": {…}}}, optionally after {@code <|python_tag|>}); or, with {@code tool_choice}
+ * {@code required}, the JSON array {@code [{"name": …, "parameters": {…}}, …]} the constraint
+ * allowed. A call whose JSON does not parse, or lacks a name, is left in the content.
  */
-enum ToolCalls {
-    HERMES, LLAMA3_JSON;
+enum ToolCalls implements ToolCallReader {
+    HERMES, LLAMA3_JSON, REQUIRED;
 
     private static final String OPEN = "<tool_call>", CLOSE = "</tool_call>", PYTHON_TAG = "<|python_tag|>";
 
@@ -36,12 +37,19 @@ enum ToolCalls {
         return Optional.empty();
     }
 
-    Parsed parse(String text) {
-        return this == HERMES ? hermes(text) : llama(text);
+    @Override
+    public Parsed parse(String text) {
+        return switch (this) {
+            case HERMES -> hermes(text);
+            case LLAMA3_JSON -> llama(text);
+            case REQUIRED -> array(text);
+        };
     }
 
     /** Whether text streamed so far may still become a call, so that it is held back: from the first {@code <tool_call>} (or a prefix of it at the end) on. */
-    int holdFrom(String text) {
+    @Override
+    public int holdFrom(String text) {
+        if (this == REQUIRED) return 0;
         if (this == LLAMA3_JSON) {
             String t = text.stripLeading();
             return t.isEmpty() || t.startsWith("{") || t.startsWith("[") || PYTHON_TAG.startsWith(t) || t.startsWith(PYTHON_TAG) ? 0 : -1;
@@ -77,6 +85,19 @@ enum ToolCalls {
         if (t.startsWith(PYTHON_TAG)) t = t.substring(PYTHON_TAG.length()).strip();
         Optional<Call> call = call(t, "parameters").or(() -> call(text.strip(), "arguments"));
         return call.map(c -> new Parsed("", List.of(c))).orElse(new Parsed(text, List.of()));
+    }
+
+    private static Parsed array(String text) {
+        JsonNode n;
+        try {
+            n = JsonBody.JSON.readTree(text.strip());
+        } catch (java.io.IOException e) {
+            return new Parsed(text, List.of());
+        }
+        List<Call> calls = new ArrayList<>();
+        if (n != null && n.isArray())
+            for (JsonNode c : n) call(c.toString(), "parameters").ifPresent(calls::add);
+        return calls.isEmpty() || calls.size() != n.size() ? new Parsed(text, List.of()) : new Parsed("", calls);
     }
 
     /** {@code {"name": …, argumentsKey: {…}}} (or {@code "arguments"}), else empty. */

@@ -119,7 +119,7 @@ class ChatApiTest {
                 {"\"logprobs\": 3", "logprobs"}, {"\"max_completion_tokens\": 0", "max_completion_tokens"},
                 {"\"max_tokens\": 100000", "max_tokens"}, {"\"tools\": [{\"type\": \"function\"}]", "tools[0].function"},
                 {"\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]", "tools"},
-                {"\"tool_choice\": \"required\"", "tool_choice"}, {"\"response_format\": {\"type\": \"json_object\"}", "response_format.type"},
+                {"\"tool_choice\": \"required\"", "tool_choice"}, {"\"response_format\": {\"type\": \"xml\"}", "response_format.type"},
                 {"\"n\": 17", "n"}, {"\"temperature\": -0.5", "temperature"}, {"\"functions\": []", "functions"},
                 {"\"vane\": {\"layer_skip\": {}}", "vane.layer_skip.mode"}, {"\"store\": \"no\"", "store"},
         };

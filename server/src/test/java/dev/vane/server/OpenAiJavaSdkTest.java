@@ -7,6 +7,8 @@ import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
@@ -54,6 +56,36 @@ class OpenAiJavaSdkTest {
         assertThat(e.getMessage()).contains("temperature");
     }
 
+    public enum Pet { CAT, DOG }
+
+    /** An answer class for the SDK's structured output (its JSON schema is derived by the SDK; strict). */
+    public static class Inner {
+        public boolean ok;
+        public Pet pet;
+    }
+
+    public static class Answer {
+        public long count; // an unbounded integer: up to 15 digits, which a long holds (an int would not)
+        public double ratio;
+        public Pet pet;
+        public Inner inner;
+    }
+
+    @Test
+    void structuredOutputFromAClass() {
+        for (long seed = 1; seed <= 3; seed++) {
+            StructuredChatCompletionCreateParams<Answer> params = ChatCompletionCreateParams.builder().model(s.modelId)
+                    .addUserMessage("An answer as JSON").maxCompletionTokens(120).temperature(1.0).seed(seed)
+                    .responseFormat(Answer.class).build();
+            StructuredChatCompletion<Answer> r = client.chat().completions().create(params);
+            Answer a = r.choices().get(0).message().content().orElseThrow();
+            assertThat(a.pet).isNotNull();
+            assertThat(a.inner).isNotNull();
+            assertThat(a.inner.pet).isNotNull();
+            assertEquals(ChatCompletion.Choice.FinishReason.STOP, r.choices().get(0).finishReason());
+        }
+    }
+
     @Test
     void embeddings() {
         CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder().model(s.modelId)
@@ -66,5 +98,34 @@ class OpenAiJavaSdkTest {
         CreateEmbeddingResponse f = client.embeddings().create(EmbeddingCreateParams.builder().model(s.modelId)
                 .input("Hello there").encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build());
         assertThat(f.data().get(0).embedding()).isEqualTo(v);
+    }
+
+    @Test
+    void aForcedToolCallAndItsRoundTrip() {
+        com.openai.models.FunctionDefinition weather = com.openai.models.FunctionDefinition.builder().name("get_weather")
+                .description("The weather in a city")
+                .parameters(com.openai.models.FunctionParameters.builder()
+                        .putAdditionalProperty("type", com.openai.core.JsonValue.from("object"))
+                        .putAdditionalProperty("properties", com.openai.core.JsonValue.from(java.util.Map.of("city",
+                                java.util.Map.of("type", "string", "enum", java.util.List.of("Paris", "Rome")))))
+                        .putAdditionalProperty("required", com.openai.core.JsonValue.from(java.util.List.of("city")))
+                        .putAdditionalProperty("additionalProperties", com.openai.core.JsonValue.from(false)).build())
+                .build();
+        ChatCompletionCreateParams asked = ChatCompletionCreateParams.builder().model(s.modelId)
+                .addUserMessage("What is the weather in Paris?").addFunctionTool(weather)
+                .toolChoice(com.openai.models.chat.completions.ChatCompletionNamedToolChoice.builder()
+                        .function(com.openai.models.chat.completions.ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build())
+                        .build())
+                .maxCompletionTokens(40).temperature(1.0).seed(5).build();
+        ChatCompletion called = client.chat().completions().create(asked);
+        var message = called.choices().get(0).message();
+        var call = message.toolCalls().orElseThrow().get(0).asFunction();
+        assertEquals("get_weather", call.function().name());
+        assertThat(TestServer.read(call.function().arguments()).get("city").asText()).isIn("Paris", "Rome");
+        ChatCompletion answered = client.chat().completions().create(asked.toBuilder().addMessage(message)
+                .addMessage(com.openai.models.chat.completions.ChatCompletionToolMessageParam.builder().toolCallId(call.id())
+                        .content("sunny, 21 C").build())
+                .toolChoice(com.openai.models.chat.completions.ChatCompletionToolChoiceOption.Auto.NONE).maxCompletionTokens(5).build());
+        assertThat(answered.choices().get(0).message().content()).isPresent();
     }
 }

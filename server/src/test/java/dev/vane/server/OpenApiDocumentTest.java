@@ -171,6 +171,7 @@ class OpenApiDocumentTest {
                 Map.entry("TokenizeRequest", TokenizeService.TOKENIZE_FIELDS),
                 Map.entry("DetokenizeRequest", TokenizeService.DETOKENIZE_FIELDS),
                 Map.entry("Tool", Set.of("type", "function")),
+                Map.entry("ResponseFormat", Set.of("type", "json_schema")),
                 Map.entry("SteeringUpdate", SteeringAdminService.STEERING_FIELDS),
                 Map.entry("Profile", SteeringAdminService.PROFILE_FIELDS),
                 Map.entry("ProfileBody", SteeringAdminService.PROFILE_FIELDS),
@@ -255,6 +256,15 @@ class OpenApiDocumentTest {
         checked(Route.Method.POST, "/v1/embeddings", t.post("/v1/embeddings", "{\"input\": \"Hi\", \"encoding_format\": \"base64\"}"));
         checked(Route.Method.POST, "/v1/embeddings", t.post("/v1/embeddings", "{\"input\": \"Hi\", \"pooling\": \"max\"}"));
         checked(Route.Method.POST, "/tokenize", t.post("/tokenize", "{}"));
+        checked(Route.Method.POST, "/v1/chat/completions", t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}],"
+                + " \"max_tokens\": 30, \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"strict\": true,"
+                + " \"schema\": {\"type\": \"object\", \"properties\": {\"ok\": {\"type\": \"boolean\"}}, \"required\": [\"ok\"], \"additionalProperties\": false}}}}"));
+        JsonNode called = checked(Route.Method.POST, "/v1/chat/completions", t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}],"
+                + " \"max_tokens\": 30, \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"ping\", \"parameters\": {\"type\": \"object\","
+                + " \"properties\": {}, \"additionalProperties\": false}}}], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"ping\"}}}"));
+        assertThat(called.get("choices").get(0).get("message").get("tool_calls")).hasSize(1);
+        checked(Route.Method.POST, "/v1/chat/completions", t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}],"
+                + " \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": \"string\", \"pattern\": \"a+\"}}}}"));
         checked(Route.Method.POST, "/v1/completions", t.post("/v1/completions", "{\"prompt\": \"Hi\", \"temperature\": -1}"));
         checked(Route.Method.POST, "/v1/completions", t.post("/v1/completions", "{\"prompt\": \"Hi\", \"vane\": {\"profile\": \"absent\"}}"));
         checked(Route.Method.POST, "/v1/chat/completions", t.post("/v1/chat/completions", "{\"model\": \"other\", \"messages\": []}"));

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ToolCallsTest {
 
     private static final String WEATHER = "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather in a city\","
-            + " \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}, \"required\": [\"city\"]}}}";
+            + " \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"enum\": [\"Paris\", \"Rome\"]}},"
+            + " \"required\": [\"city\"]}}}";
 
     @Test
     void hermesCallsAreParsedAndTheTextAroundThemIsTheContent() {
@@ -44,7 +45,7 @@ class ToolCallsTest {
     @Test
     void aStreamHoldsBackWhatMayBecomeACallAndSendsTheCallsWhole() {
         OpenAiRequest request = new OpenAiRequest(List.of(new int[] {1}), List.of(), 1, true, false, -1, VaneOptions.NONE, List.of(), 1,
-                Optional.of(ToolCalls.HERMES));
+                Optional.of(ToolCalls.HERMES), Optional.empty());
         ChatFormat f = new ChatFormat(null, request);
         StringBuilder content = new StringBuilder();
         for (String piece : List.of("Sure", ". <tool", "_call>\n{\"name\": \"get_weather\", ", "\"arguments\": {\"city\": \"Rome\"}}\n</tool_call>")) {
@@ -113,5 +114,45 @@ class ToolCallsTest {
         assertEquals(Optional.of(ToolCalls.HERMES), ToolCalls.of(ChatTemplate.compile("{% if tools %}<tool_call>{% endif %}")));
         assertEquals(Optional.of(ToolCalls.LLAMA3_JSON), ToolCalls.of(ChatTemplate.compile("{% if tools %}{{ tools | tojson }}{% endif %}")));
         assertEquals(Optional.empty(), ToolCalls.of(ChatTemplate.compile("{{ messages[0].content }}")));
+    }
+
+    @Test
+    void aNamedToolChoiceConstrainsTheAnswerToThatFunctionsArguments() {
+        TestServer t = TestServer.shared(); // its Llama 3 template does not render tools: a forced choice still constrains the answer
+        String body = "\"messages\": [{\"role\": \"user\", \"content\": \"Weather in Paris?\"}], \"tools\": [" + WEATHER + ", "
+                + "{\"type\": \"function\", \"function\": {\"name\": \"get_time\"}}], \"max_tokens\": 60, \"temperature\": 1, \"seed\": 3";
+        for (int seed = 0; seed < 3; seed++) {
+            JsonNode named = t.ok("/v1/chat/completions", "{" + body.replace("\"seed\": 3", "\"seed\": " + seed)
+                    + ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}}");
+            JsonNode choice = named.get("choices").get(0);
+            assertEquals("tool_calls", choice.get("finish_reason").textValue(), choice.toString());
+            JsonNode call = choice.get("message").get("tool_calls").get(0);
+            assertEquals("get_weather", call.get("function").get("name").textValue());
+            JsonNode args = TestServer.read(call.get("function").get("arguments").textValue());
+            assertThat(args.get("city").textValue()).as(args.toString()).isIn("Paris", "Rome");
+            assertThat(choice.get("message").get("content").isNull()).isTrue();
+        }
+        JsonNode required = t.ok("/v1/chat/completions", "{" + body.replace("\"max_tokens\": 60", "\"max_tokens\": 80") + ", \"tool_choice\": \"required\"}");
+        JsonNode msg = required.get("choices").get(0).get("message");
+        if (required.get("choices").get(0).get("finish_reason").textValue().equals("tool_calls"))
+            for (JsonNode call : msg.get("tool_calls"))
+                assertThat(call.get("function").get("name").textValue()).isIn("get_weather", "get_time");
+        else // cut by max_tokens: the text is the start of the array of calls
+            assertThat(msg.get("content").textValue()).startsWith("[{\"name\":\"get_");
+        TestServer.assertError(t.post("/v1/chat/completions", "{" + body + ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"nope\"}}}"),
+                400, "tool_choice.function.name");
+        TestServer.assertError(t.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"tool_choice\": \"required\"}"),
+                400, "tool_choice");
+        TestServer.assertError(t.post("/v1/chat/completions", "{" + body + ", \"tool_choice\": \"required\", \"response_format\": {\"type\": \"json_object\"}}"),
+                400, "response_format");
+        TestServer.assertError(t.post("/v1/chat/completions", "{" + body + ", \"tool_choice\": \"sometimes\"}"), 400, "tool_choice");
+    }
+
+    @Test
+    void forcedCallsAreReadAsTheConstraintWroteThem() {
+        ToolCalls.Parsed required = ToolCalls.REQUIRED.parse("[{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Oslo\"}},{\"name\":\"get_time\",\"parameters\":{}}]");
+        assertThat(required.calls()).containsExactly(new ToolCalls.Call("get_weather", "{\"city\":\"Oslo\"}"), new ToolCalls.Call("get_time", "{}"));
+        assertThat(new ToolCallReader.Named("get_time").parse("{}").calls()).containsExactly(new ToolCalls.Call("get_time", "{}"));
+        assertThat(ToolCalls.REQUIRED.parse("[{\"name\":\"get_weath").calls()).isEmpty();
     }
 }

@@ -3,6 +3,8 @@ package dev.vane.engine.generate;
 import ai.djl.ndarray.NDScope;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.config.BeaconConfig;
+import dev.vane.engine.constrain.ConstrainedVocabulary;
+import dev.vane.engine.constrain.Grammar;
 import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 import dev.vane.engine.hooks.StepHooks;
@@ -14,6 +16,7 @@ import dev.vane.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.logging.Level;
@@ -37,6 +40,7 @@ public final class Generator implements AutoCloseable {
     private float[] stepLogits; // the last step's logits array, written again by the next step
     private final boolean[] slotUsed;
     private final Set<Integer> eosIds;
+    private volatile ConstrainedVocabulary constrained; // built on the first constrained sequence
 
     public Generator(CausalLM model, Tokenizer tokenizer, int slots, int contextLength) {
         if (contextLength > model.maxPositions())
@@ -64,6 +68,21 @@ public final class Generator implements AutoCloseable {
     public long kvCacheBytesInUse() { return cache.bytesInUse(); }
     public Set<Integer> eosTokenIds() { return eosIds; }
 
+    /**
+     * The tokenizer's vocabulary as structured output masks it (token bytes in a trie, cached
+     * masks): built once, on first use (a 128k vocabulary takes a fraction of a second), then shared.
+     */
+    public ConstrainedVocabulary constrainedVocabulary() {
+        ConstrainedVocabulary v = constrained;
+        if (v == null) {
+            synchronized (this) {
+                v = constrained;
+                if (v == null) constrained = v = new ConstrainedVocabulary(tokenizer.tokenBytes());
+            }
+        }
+        return v;
+    }
+
     /** A new sequence for this generator's tokenizer and EOS ids; validates it against the context. */
     public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener) {
         return newSequence(prompt, params, listener, RowHooks.NONE);
@@ -81,9 +100,17 @@ public final class Generator implements AutoCloseable {
      * largest extent, {@code sink + ⌊N/W⌋·W/r + W + W/r} entries, fits it.
      */
     public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener, RowHooks hooks, OptionalInt beaconRatio) {
+        return newSequence(prompt, params, listener, hooks, beaconRatio, Optional.empty());
+    }
+
+    /** As above, the sequence constrained to {@code grammar} (structured output) when one is given. */
+    public Sequence newSequence(int[] prompt, SamplingParams params, TokenListener listener, RowHooks hooks, OptionalInt beaconRatio,
+                                Optional<Grammar> grammar) {
+        Grammar g = grammar.orElse(null);
+        ConstrainedVocabulary vocabulary = g == null ? null : constrainedVocabulary();
         if (beaconRatio.isEmpty()) {
             params.checkContext(prompt.length + (hooks.promptReplay() == PromptReplay.NONE ? 0 : 1), contextLength());
-            return new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
+            return new Sequence(prompt, params, tokenizer, eosIds, listener, hooks, g, vocabulary);
         }
         BeaconConfig b = model.beacon().orElseThrow(() -> new InvalidSamplingParamsException("vane.beacon",
                 "this model has no Activation Beacon parameters (model.beacon_embed_tokens and beacon_* settings)"));
@@ -102,7 +129,7 @@ public final class Generator implements AutoCloseable {
             throw new InvalidSamplingParamsException("max_tokens", "with beacon ratio " + r + " a sequence of " + tokens
                     + " tokens (prompt and max_tokens) needs up to " + extent + " KV entries, beyond the context length of "
                     + contextLength() + "; use a larger ratio or fewer tokens");
-        Sequence s = new Sequence(prompt, params, tokenizer, eosIds, listener, hooks);
+        Sequence s = new Sequence(prompt, params, tokenizer, eosIds, listener, hooks, g, vocabulary);
         s.useBeacon(memory);
         return s;
     }

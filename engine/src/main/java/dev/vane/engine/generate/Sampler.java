@@ -14,7 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Adjustments</b>, on a scratch copy ({@code logits} itself is never modified): the
  *       {@code logit_bias} entries added; while fewer than {@code min_tokens} tokens are generated, the
  *       end tokens set to {@code -Infinity}; then the penalties, repetition, then presence and
- *       frequency, exactly as in {@link LogitsProcessor#applyPenalties}. Call the result {@code l'}.</li>
+ *       frequency, exactly as in {@link LogitsProcessor#applyPenalties}; last, for a constrained
+ *       sequence (structured output), every token its {@link dev.vane.engine.constrain.TokenConstraint}
+ *       forbids set to {@code -Infinity}. Call the result {@code l'}.</li>
  *   <li><b>Greedy</b>: if {@code temperature == 0}, return {@code argmax l'} (ties go to the lowest token
  *       id); no random number is drawn and the steps below do not apply.</li>
  *   <li><b>Temperature</b>: {@code z[t] = (l'[t] - max l') / temperature} and weight
@@ -165,10 +167,14 @@ public final class Sampler {
         return argmax(penalise(logits, state));
     }
 
-    /** {@code logits} itself, or a scratch copy with the bias, the {@code min_tokens} mask and the penalties applied. */
+    /**
+     * {@code logits} itself, or a scratch copy with the bias, the {@code min_tokens} mask, the
+     * penalties and the structured-output constraint's mask applied.
+     */
     private float[] penalise(float[] logits, SequenceState state) {
         SamplingParams params = state.params();
-        if (!params.adjustsLogits()) {
+        var constraint = state.constraint();
+        if (!params.adjustsLogits() && constraint == null) {
             return logits;
         }
         if (penalised.length != logits.length) {
@@ -180,6 +186,7 @@ public final class Sampler {
             if (t < penalised.length) penalised[t] = Float.NEGATIVE_INFINITY;
         }
         LogitsProcessor.applyPenalties(penalised, state.counts(), params);
+        if (constraint != null) constraint.mask(penalised);
         return penalised;
     }
 

@@ -1,5 +1,8 @@
 package dev.vane.engine.generate;
 
+import dev.vane.engine.constrain.ConstrainedVocabulary;
+import dev.vane.engine.constrain.Grammar;
+import dev.vane.engine.constrain.TokenConstraint;
 import dev.vane.engine.hooks.PromptReplay;
 import dev.vane.engine.hooks.RowHooks;
 
@@ -51,12 +54,23 @@ public final class Sequence {
     /** A sequence whose row runs {@code hooks} (its request's interventions) at the hook sites. */
     public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
                     TokenListener listener, RowHooks hooks) {
+        this(prompt, params, tokenizer, eosIds, listener, hooks, null, null);
+    }
+
+    /**
+     * A sequence constrained to {@code grammar} (structured output; null for none), its tokens
+     * masked over {@code vocabulary}: it ends with {@link FinishReason#STOP} once the JSON is
+     * complete and nothing may follow it, or on an end token the constraint allowed.
+     */
+    public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
+                    TokenListener listener, RowHooks hooks, Grammar grammar, ConstrainedVocabulary vocabulary) {
         if (prompt.length == 0) throw new InvalidSamplingParamsException("prompt", "prompt must not be empty");
         this.prompt = prompt.clone();
         this.params = params;
         this.listener = listener;
         this.criteria = StopCriteria.of(params, eosIds);
-        this.state = new SequenceState(params, this.prompt, criteria.stopTokens());
+        this.state = new SequenceState(params, this.prompt, criteria.stopTokens(),
+                grammar == null ? null : new TokenConstraint(grammar, vocabulary, criteria.stopTokens()));
         this.decoder = tokenizer.newIncrementalDecoder(params.skipSpecialTokens());
         this.stops = new StopStringMatcher(params.stop());
         this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
@@ -192,6 +206,7 @@ public final class Sequence {
                 : Optional.empty();
         lp.ifPresent(logprobs::add);
         Optional<FinishReason> end = criteria.check(token, generated.size());
+        if (state.constraintFinished() && !criteria.isStopToken(token)) end = Optional.of(FinishReason.STOP);
         if (end.isPresent() && criteria.isStopToken(token)) {
             listener.onToken(new TokenEvent(token, "", lp));
             finish(FinishReason.STOP, drain());

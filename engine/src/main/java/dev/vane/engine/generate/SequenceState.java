@@ -1,5 +1,7 @@
 package dev.vane.engine.generate;
 
+import dev.vane.engine.constrain.TokenConstraint;
+
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,6 +20,9 @@ import java.util.random.RandomGenerator;
  * <p>Prompt tokens are recorded only when the repetition penalty is active (the only transform that
  * reads them). Call {@link #append} with every generated token, after sampling it.
  *
+ * <p>A constrained sequence (structured output) also carries its {@link TokenConstraint}: the
+ * sampler masks the tokens it forbids, and {@link #append} advances it.
+ *
  * <p>Not thread-safe.
  */
 public final class SequenceState {
@@ -26,6 +31,7 @@ public final class SequenceState {
     private final RandomGenerator random;
     private final TokenCounts counts;
     private final int[] endTokens;
+    private final TokenConstraint constraint;
 
     /**
      * @param params the sequence's sampling parameters
@@ -40,6 +46,16 @@ public final class SequenceState {
      *                  masked until {@code min_tokens} tokens are generated
      */
     public SequenceState(SamplingParams params, int[] promptTokens, int[] endTokens) {
+        this(params, promptTokens, endTokens, null);
+    }
+
+    /**
+     * @param constraint the sequence's structured-output constraint, or null for none; with one, the
+     *                   {@code min_tokens} mask of the end tokens does not apply (the constraint
+     *                   allows them exactly when the JSON is complete)
+     */
+    public SequenceState(SamplingParams params, int[] promptTokens, int[] endTokens, TokenConstraint constraint) {
+        this.constraint = constraint;
         this.params = Objects.requireNonNull(params, "params");
         this.endTokens = endTokens.clone();
         Objects.requireNonNull(promptTokens, "promptTokens");
@@ -62,9 +78,20 @@ public final class SequenceState {
         return counts;
     }
 
-    /** Records a generated token (updates the counts used by the penalties). */
+    /** Records a generated token (updates the counts used by the penalties, and advances the constraint). */
     public void append(int token) {
         counts.append(token);
+        if (constraint != null) constraint.accept(token);
+    }
+
+    /** The structured-output constraint, or null. */
+    public TokenConstraint constraint() {
+        return constraint;
+    }
+
+    /** Whether a constraint's JSON is complete with nothing allowed after it: the sequence is done. */
+    public boolean constraintFinished() {
+        return constraint != null && constraint.finished();
     }
 
     /** Number of tokens {@link #append appended} so far. */
@@ -74,7 +101,7 @@ public final class SequenceState {
 
     /** The end tokens masked while fewer than {@code min_tokens} tokens are generated; empty after that. */
     int[] maskedEndTokens() {
-        return generatedTokens() < params.minTokens() ? endTokens : NONE;
+        return constraint == null && generatedTokens() < params.minTokens() ? endTokens : NONE;
     }
 
     private static final int[] NONE = new int[0];

@@ -79,7 +79,7 @@ public final class Scheduler implements GenerationService {
             public void onFinish(FinishReason reason, String trailingText, Optional<String> error) {
                 listener.onFinish(reason, trailingText, error);
             }
-        }, request.hooks(), request.beacon());
+        }, request.hooks(), request.beacon(), request.grammar());
         long now = System.nanoTime();
         Entry e = new Entry(seq, future, request.deadline().isPresent(),
                 request.deadline().map(d -> now + d.toNanos()).orElse(now));

@@ -71,9 +71,12 @@ public final class Tokenizer implements AutoCloseable {
     private final ChatTemplate chatTemplate;
     private final boolean addsBosToken;
     private final int longestTokenBytes;
+    private final Vocab vocab;
+    private volatile byte[][] tokenBytes;
 
     private Tokenizer(long handle, Vocab vocab, Config config, ChatTemplate chatTemplate) {
         this.handle = handle;
+        this.vocab = vocab;
         this.idToToken = vocab.idToToken;
         this.tokenToId = vocab.tokenToId;
         this.vocabSize = vocab.size;
@@ -316,6 +319,25 @@ public final class Tokenizer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Each token id's bytes in decoded text, as constrained decoding needs them: for byte-level BPE
+     * (a {@code ByteLevel} decoder) the vocabulary string read through GPT-2's byte-to-unicode
+     * alphabet; for SentencePiece-style vocabularies ({@code ▁} for a space, {@code <0xNN>} byte
+     * tokens) those replaced; otherwise the token decoded on its own. {@code null} for added tokens
+     * (special or not, which constrained decoding never allows), ids missing from the vocabulary, and
+     * tokens whose bytes cannot be told (a lone token decoding to U+FFFD). Computed once; do not modify.
+     */
+    public byte[][] tokenBytes() {
+        byte[][] b = tokenBytes;
+        if (b == null) {
+            synchronized (this) {
+                b = tokenBytes;
+                if (b == null) tokenBytes = b = TokenBytes.of(this, idToToken, vocab.added.keySet(), vocab.decoder);
+            }
+        }
+        return b;
+    }
+
     /** @return the id of a vocabulary string (e.g. {@code "<|eot_id|>"}), if it is one */
     public OptionalInt tokenId(String token) {
         Integer id = tokenToId.get(token);
@@ -494,8 +516,11 @@ public final class Tokenizer implements AutoCloseable {
         final String[] idToToken;
         final Map<String, Integer> tokenToId;
         final int size;
+        final Map<Integer, String> added;
+        JsonNode decoder;
 
         private Vocab(Map<String, Integer> tokenToId, Map<Integer, String> added) {
+            this.added = Map.copyOf(added);
             int max = -1;
             for (int id : tokenToId.values()) {
                 max = Math.max(max, id);
@@ -532,6 +557,7 @@ public final class Tokenizer implements AutoCloseable {
             Map<String, Integer> vocab = new HashMap<>(1 << 18);
             Map<Integer, String> added = new HashMap<>();
             boolean sawModel = false;
+            JsonNode decoder = null;
             try (JsonParser p = JSON.getFactory().createParser(bytes)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw new TokenizerException("Malformed " + file + ": expected a JSON object");
@@ -556,6 +582,7 @@ public final class Tokenizer implements AutoCloseable {
                                 p.skipChildren();
                             }
                         }
+                        case "decoder" -> decoder = JSON.readTree(p);
                         default -> p.skipChildren();
                     }
                 }
@@ -568,7 +595,9 @@ public final class Tokenizer implements AutoCloseable {
             if (!sawModel) {
                 throw new TokenizerException("Malformed " + file + ": no \"model\" section");
             }
-            return new Vocab(vocab, added);
+            Vocab v = new Vocab(vocab, added);
+            v.decoder = decoder;
+            return v;
         }
 
         private static void parseModel(JsonParser p, Map<String, Integer> vocab) throws IOException {

@@ -1,0 +1,88 @@
+package dev.vane.engine.constrain;
+
+import java.util.Arrays;
+
+/**
+ * The constraint of one sequence: its matcher state over a {@link ConstrainedVocabulary}. Each step,
+ * {@link #mask} sets to {@code -Infinity} the logit of every token whose bytes the state does not
+ * admit (special tokens always; the end tokens unless the JSON is complete), and {@link #accept}
+ * advances the state with the token chosen. Not thread-safe (one sequence, one step at a time).
+ */
+public final class TokenConstraint {
+    private final ConstrainedVocabulary vocabulary;
+    private final int[] endTokens;
+    private MatchState state;
+    private boolean terminal;
+
+    /**
+     * @param endTokens the tokens that end the sequence (EOS unless ignored, stop token ids): allowed
+     *                  exactly when the JSON is complete
+     */
+    public TokenConstraint(Grammar grammar, ConstrainedVocabulary vocabulary, int[] endTokens) {
+        this.vocabulary = vocabulary;
+        this.endTokens = endTokens.clone();
+        this.state = grammar.initial();
+        this.terminal = state.terminal();
+    }
+
+    public MatchState state() {
+        return state;
+    }
+
+    /** Whether the JSON is complete and nothing may follow it: the sequence is done. */
+    public boolean finished() {
+        return terminal;
+    }
+
+    /** Whether the JSON read so far is complete (the end tokens are allowed). */
+    public boolean accepting() {
+        return state.accepting();
+    }
+
+    /** The tokens allowed now besides the end tokens (shared: do not modify). */
+    public long[] allowed() {
+        return vocabulary.mask(state);
+    }
+
+    /**
+     * Sets the logits of the tokens not allowed now to {@code -Infinity}; ids beyond the vocabulary
+     * are never allowed.
+     */
+    public void mask(float[] logits) {
+        long[] bits = allowed();
+        boolean ends = state.accepting();
+        float[] kept = null;
+        if (ends) {
+            kept = new float[endTokens.length];
+            for (int i = 0; i < endTokens.length; i++) kept[i] = endTokens[i] < logits.length ? logits[endTokens[i]] : 0;
+        }
+        int n = logits.length;
+        for (int w = 0; w * 64 < n; w++) {
+            long m = w < bits.length ? bits[w] : 0;
+            if (m == -1L) continue;
+            int base = w << 6;
+            int to = Math.min(n, base + 64);
+            if (m == 0) {
+                Arrays.fill(logits, base, to, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            for (int t = base; t < to; t++) if ((m & (1L << t)) == 0) logits[t] = Float.NEGATIVE_INFINITY;
+        }
+        if (ends)
+            for (int i = 0; i < endTokens.length; i++) if (endTokens[i] < logits.length) logits[endTokens[i]] = kept[i];
+    }
+
+    /**
+     * Advances with the chosen token; an end token leaves the state as it is.
+     *
+     * @throws IllegalStateException if the token's bytes are not admitted (it was not allowed)
+     */
+    public void accept(int token) {
+        for (int e : endTokens) if (e == token) return;
+        byte[] b = vocabulary.bytes(token);
+        MatchState next = b == null ? null : state.next(b);
+        if (next == null) throw new IllegalStateException("token " + token + " does not continue the constrained JSON at " + state);
+        state = next;
+        terminal = state.terminal();
+    }
+}
