@@ -21,7 +21,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +36,7 @@ class EmbeddingsApiTest {
 
     @BeforeAll
     static void start() {
-        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0)
-                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
+        ServerSettings s = TestServer.demo(tmp.resolve("registry"));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
     }

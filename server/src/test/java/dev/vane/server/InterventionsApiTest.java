@@ -39,9 +39,7 @@ class InterventionsApiTest {
 
     @BeforeAll
     static void start() {
-        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0)
-                .withHttp(ServerSettings.Http.of(64, 10, 10, 60, Optional.of(KEY)))
-                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
+        ServerSettings s = TestServer.demo(tmp.resolve("registry")).withHttp(ServerSettings.Http.of(64, 10, 10, 60, Optional.of(KEY)));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
     }

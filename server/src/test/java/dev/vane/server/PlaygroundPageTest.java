@@ -1,6 +1,5 @@
 package dev.vane.server;
 
-import dev.vane.steering.DemoModelDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -54,8 +53,7 @@ class PlaygroundPageTest {
      */
     @Test
     void theBaselineAndABundledProfileStreamSideBySideAndTheHeatMapShowsSkippedLayers() throws Exception {
-        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0)
-                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
+        ServerSettings s = TestServer.demo(tmp.resolve("registry"));
         try (VaneServer server = Main.start(s); Browser b = new Browser()) {
             ChromeDriver d = b.driver;
             d.get("http://127.0.0.1:" + server.port() + "/");

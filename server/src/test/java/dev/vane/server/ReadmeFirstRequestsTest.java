@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,8 +40,7 @@ class ReadmeFirstRequestsTest {
         }
         assertThat(bodies).hasSize(3);
         assertThat(texts).hasSize(3);
-        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0)
-                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
+        ServerSettings s = TestServer.demo(tmp.resolve("registry"));
         String[] kinds = {"vector", "layer_skip", "task"};
         try (VaneServer server = Main.start(s)) {
             TestServer t = TestServer.wrap(server, s);

@@ -7,7 +7,6 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.vane.steering.DemoModelDir;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,8 +42,7 @@ class StructuredOutputSuiteTest {
 
     @BeforeAll
     static void start() {
-        ServerSettings s = ServerSettings.defaults(DemoModelDir.path()).withPort(0)
-                .withAdmin(new ServerSettings.Admin(tmp.resolve("registry"), 0, Optional.empty(), 64L << 20, Optional.empty()));
+        ServerSettings s = TestServer.demo(tmp.resolve("registry"));
         server = Main.start(s);
         t = TestServer.wrap(server, s);
     }

@@ -61,6 +61,15 @@ final class TestServer {
     }
 
     /** Helpers over a separately started server (the caller closes it). */
+    /**
+     * Settings of a server on the bundled demo model, on a free port, with its own artifact
+     * registry at {@code registry} (the bundled steering is installed into it at start).
+     */
+    static ServerSettings demo(Path registry) {
+        return ServerSettings.defaults(dev.vane.steering.DemoModelDir.path()).withPort(0)
+                .withAdmin(new ServerSettings.Admin(registry, 0, java.util.Optional.empty(), 64L << 20, java.util.Optional.empty()));
+    }
+
     static TestServer wrap(VaneServer server, ServerSettings settings) {
         return new TestServer(server, settings.model());
     }
