@@ -235,9 +235,11 @@ public final class Generator implements AutoCloseable {
         float[] logits;
         StepHooks stepHooks = StepHooks.isolating(hooks);
         try (NDScope scope = new NDScope()) {
-            logits = model.forwardLogits(input, cache, stepHooks, all ? LogitsMode.ALL : LogitsMode.LAST, stepLogits);
+            logits = model.forwardLogits(input, cache, stepHooks, all ? LogitsMode.ALL : LogitsMode.LAST, all ? null : stepLogits);
         }
-        stepLogits = logits; // reused by the next step: the rows below are copied out of it
+        // reused by the next step (the rows below are copied out of it); every position's logits of
+        // a scoring step ([B·T, V], up to the prefill chunk's rows) are not kept for later steps
+        if (!all) stepLogits = logits;
         int width = input.width();
         for (int r = 0; r < b; r++) { // beacon rows: a window that this step filled closes
             Sequence s = live.get(r);
