@@ -387,15 +387,10 @@ class OpenApiDocumentTest {
     }
 
     private static HttpResponse<String> admin(String method, String path, String type, HttpRequest.BodyPublisher body, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort().getAsInt() + path))
-                .method(method, body);
-        if (type != null) b.header("Content-Type", type);
-        if (token != null) b.header("Authorization", "Bearer " + token);
-        return TestServer.send(b.build());
+        return TestServer.admin(server, token, method, path, type, body);
     }
 
     private static HttpResponse<String> admin(String method, String path, String json) {
-        return admin(method, path, json == null ? null : "application/json",
-                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json), TOKEN);
+        return TestServer.admin(server, TOKEN, method, path, json);
     }
 }

@@ -70,6 +70,22 @@ final class TestServer {
                 .withAdmin(new ServerSettings.Admin(registry, 0, java.util.Optional.empty(), 64L << 20, java.util.Optional.empty()));
     }
 
+    /** A request to {@code server}'s admin port; {@code type} and {@code token} may be null (no header). */
+    static HttpResponse<String> admin(VaneServer server, String token, String method, String path, String type,
+                                      HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort().getAsInt() + path))
+                .method(method, body);
+        if (type != null) b.header("Content-Type", type);
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return send(b.build());
+    }
+
+    /** A JSON request (or none, for {@code json} null) to {@code server}'s admin port with {@code token}. */
+    static HttpResponse<String> admin(VaneServer server, String token, String method, String path, String json) {
+        return admin(server, token, method, path, json == null ? null : "application/json",
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    }
+
     static TestServer wrap(VaneServer server, ServerSettings settings) {
         return new TestServer(server, settings.model());
     }
