@@ -118,7 +118,7 @@ final class ChatPrompt {
             k.node().properties().forEach(e -> {
                 if (RESERVED.contains(e.getKey()))
                     throw ApiError.invalid(k.param(e.getKey()), k.param(e.getKey()) + " cannot be set here"
-                            + (e.getKey().equals("tools") ? " (tool calling is not supported yet)" : "; it has a request field of its own"));
+                            + "; it has a request field of its own");
                 out.put(e.getKey(), JsonBody.JSON.convertValue(e.getValue(), Object.class));
             });
             return out;
@@ -180,7 +180,10 @@ final class ChatPrompt {
             Map<String, Object> call = new LinkedHashMap<>();
             c.string("id").ifPresent(id -> call.put("id", id));
             call.put("type", "function");
-            call.put("function", Map.of("name", name, "arguments", parsed));
+            Map<String, Object> function = new LinkedHashMap<>(); // arguments may be JSON null
+            function.put("name", name);
+            function.put("arguments", parsed);
+            call.put("function", function);
             out.add(call);
         }
         return out;

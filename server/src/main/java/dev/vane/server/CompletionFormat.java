@@ -47,6 +47,8 @@ final class CompletionFormat implements ChoiceFormat {
         var grammar = ResponseFormat.read(f);
         boolean echo = f.bool("echo").orElse(false);
         String suffix = f.string("suffix").orElse("");
+        if (echo && !suffix.isEmpty())
+            throw ApiError.invalid("suffix", "suffix cannot be combined with echo (the prompt is wrapped in the infill tokens)");
         Optional<Infill> infill = suffix.isEmpty() ? Optional.empty()
                 : Optional.of(Infill.of(ctx.engine().tokenizer()).orElseThrow(() -> ApiError.invalid("suffix", Infill.missing(ctx.modelId()))));
         int bestOf = f.integer("best_of", 1, OpenAiRequest.MAX_N).orElse(envelope.n());
@@ -70,6 +72,9 @@ final class CompletionFormat implements ChoiceFormat {
             int[] suffixIds = Prompts.encode(ctx, suffix, false, "suffix");
             prompts = prompts.stream().map(ids -> infill.get().wrap(ids, suffixIds, ctx.engine().tokenizer().bosTokenId())).toList();
         }
+        if (bestOf > envelope.n() && (long) prompts.size() * bestOf > ctx.maxSequences())
+            throw ApiError.invalid("best_of", "the request asks for " + (long) prompts.size() * bestOf + " sequences (prompts × best_of);"
+                    + " this server admits at most " + ctx.maxSequences() + " at once");
         List<String> echoed = echo ? Prompts.texts(f, prompts, ctx) : List.of();
         return new OpenAiRequest(prompts, Collections.nCopies(prompts.size(), params), envelope.n(), envelope.stream(),
                 envelope.includeUsage(), top, envelope.vane(), echoed, bestOf, Optional.empty(), grammar);

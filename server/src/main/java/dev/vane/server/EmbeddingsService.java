@@ -77,7 +77,7 @@ final class EmbeddingsService implements HttpService {
                 throw new ApiError(413, "invalid_request_error", "input", "context_length_exceeded", "input " + i + " has " + ids.length
                         + " tokens; the model's context length is " + context, 0);
             specs.add(new ChoiceBatch.Spec(i, i, ids, SamplingParams.greedy(1)));
-            captures.add(new PooledCapture(pooling, ids.length));
+            captures.add(new PooledCapture(pooling, ids.length, ctx.steering().model().numLayers()));
         }
         ChoiceBatch batch = ChoiceBatch.submit(ctx, specs, vane, captures::get);
         Optional<List<GenerationResult>> done = batch.awaitWhileConnected(ctx.connections(), req.localPeer().address(), req.remotePeer().address());

@@ -48,6 +48,8 @@ final class ResponseFormat {
         if (schema == null) throw ApiError.invalid(js.param("schema"), js.param("schema") + " is required");
         try {
             return Grammar.jsonSchema(schema, strict);
+        } catch (dev.vane.engine.constrain.AmbiguousGrammarException e) {
+            throw ApiError.invalid(js.param("schema"), e.getMessage());
         } catch (SchemaException e) {
             String param = js.param("schema") + (e.path().isEmpty() ? "" : "." + e.path());
             throw ApiError.invalid(param, "invalid JSON schema at " + param + ": " + e.getMessage());

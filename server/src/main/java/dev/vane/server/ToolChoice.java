@@ -90,6 +90,8 @@ sealed interface ToolChoice {
     private static Grammar compile(JsonNode schema, String param) {
         try {
             return Grammar.jsonSchema(schema, false);
+        } catch (dev.vane.engine.constrain.AmbiguousGrammarException e) {
+            throw ApiError.invalid(param, e.getMessage());
         } catch (SchemaException e) {
             String at = param + (e.path().isEmpty() ? "" : "." + e.path());
             throw ApiError.invalid(param, "tool parameters the constraint cannot express, at " + at + ": " + e.getMessage());

@@ -49,5 +49,7 @@ class BestOfApiTest {
         TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"best_of\": 3, \"stream\": true}"), 400, "best_of");
         TestServer.assertError(s.post("/v1/completions", "{\"prompt\": \"x\", \"best_of\": 17}"), 400, "best_of");
         assertEquals(200, s.post("/v1/completions", "{\"prompt\": \"x\", \"best_of\": 1, \"max_tokens\": 1}").statusCode());
+        // more candidates than the server admits at once: named as best_of, not n
+        TestServer.assertError(s.post("/v1/completions", "{\"prompt\": [\"a\", \"b\", \"c\", \"d\", \"e\"], \"best_of\": 16}"), 400, "best_of");
     }
 }

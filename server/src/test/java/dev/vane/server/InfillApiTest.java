@@ -52,5 +52,7 @@ class InfillApiTest {
         JsonNode err = TestServer.assertError(TestServer.shared().post("/v1/completions", "{\"prompt\": \"x\", \"suffix\": \"y\"}"), 400, "suffix");
         assertThat(err.get("message").textValue()).contains("fill-in-the-middle").contains("<|fim_prefix|>");
         assertEquals(200, TestServer.shared().post("/v1/completions", "{\"prompt\": \"x\", \"suffix\": \"\", \"max_tokens\": 1}").statusCode());
+        assertThat(TestServer.assertError(TestServer.shared().post("/v1/completions", "{\"prompt\": \"x\", \"suffix\": \"y\", \"echo\": true}"),
+                400, "suffix").get("message").textValue()).contains("echo");
     }
 }

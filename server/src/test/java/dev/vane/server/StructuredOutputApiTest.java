@@ -97,6 +97,7 @@ class StructuredOutputApiTest {
                 {schema("{\"$defs\": {\"N\": {\"type\": \"object\", \"properties\": {\"next\": {\"$ref\": \"#/$defs/N\"}}, \"required\": [\"next\"]}}, \"$ref\": \"#/$defs/N\"}", false), p + "$defs.N.properties.next.$ref"},
                 {schema("{\"oneOf\": [{\"type\": \"string\"}, {\"type\": \"integer\"}]}", false), p + "oneOf"},
                 {schema("{\"type\": \"array\", \"items\": {\"type\": \"integer\"}, \"uniqueItems\": true}", false), p + "uniqueItems"},
+                {schema("{\"anyOf\": [{\"$ref\": \"#\"}, {\"type\": \"null\"}]}", false), p + "anyOf[0].$ref"},
         };
         for (String[] c : cases) {
             JsonNode err = TestServer.assertError(s.post("/v1/chat/completions", "{" + CHAT + ", \"response_format\": " + c[0] + "}"), 400, c[1]);

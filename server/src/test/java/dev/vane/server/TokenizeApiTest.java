@@ -94,6 +94,16 @@ class TokenizeApiTest {
     }
 
     @Test
+    void aToolCallsArgumentsMayBeAnyJson() {
+        for (String args : new String[] {"null", "{}", "[1, 2]", "\\\"text\\\""})
+            s.ok("/tokenize", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"tool_calls\":"
+                    + " [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"" + args + "\"}}]}]}");
+        TestServer.assertError(s.post("/tokenize", "{\"messages\": [{\"role\": \"assistant\", \"tool_calls\":"
+                + " [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{oops\"}}]}]}"),
+                400, "messages[0].tool_calls[0].function.arguments");
+    }
+
+    @Test
     void versionAndModelLength() {
         assertEquals(Provenance.VERSION, TestServer.read(s.get("/version").body()).get("version").textValue());
         JsonNode model = TestServer.read(s.get("/v1/models").body()).get("data").get(0);

@@ -87,8 +87,26 @@ final class JsonSchemaCompiler {
                 if (endless.contains(r))
                     throw new SchemaException(r.path, "recursive $ref '" + r.ref + "' never ends: each of its values"
                             + " requires another (make the recursion optional)");
+            for (Node.Ref r : c.recursive.values())
+                if (readsNothingBefore(r.target, r, new java.util.HashSet<>()))
+                    throw new SchemaException(r.path, "recursive $ref '" + r.ref + "' refers to itself before any byte of"
+                            + " the value is read (an anyOf alternative or a $ref that is the value itself)");
         }
         return root;
+    }
+
+    /**
+     * Whether {@code from} leads back to {@code ref} through references and alternatives alone,
+     * that is without reading a byte: entering such a value would enter itself forever.
+     */
+    private static boolean readsNothingBefore(Node from, Node.Ref ref, Set<Node> seen) {
+        if (from == ref) return true;
+        if (!seen.add(from)) return false;
+        if (from instanceof Node.Ref r) return r.target != null && readsNothingBefore(r.target, ref, seen);
+        if (from instanceof Node.Choice c) {
+            for (Node n : c.alternatives) if (readsNothingBefore(n, ref, seen)) return true;
+        }
+        return false;
     }
 
     private static String at(String path, String key) {

@@ -1,13 +1,20 @@
 package dev.vane.engine.constrain;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-/** Collects the configurations one byte leads to, without duplicates. */
+/**
+ * Collects the configurations one byte leads to, without duplicates. At most
+ * {@value #MAX_READINGS} at once: overlapping {@code anyOf} alternatives can multiply the readings
+ * of a prefix with every byte (2ⁿ after n brackets), and each one costs every later byte and mask
+ * walk; beyond the bound the grammar is refused ({@link AmbiguousGrammarException}).
+ */
 final class Sink {
+    /** The most configurations one state may hold. */
+    static final int MAX_READINGS = 64;
+
     private Stack one;
-    private ArrayList<Stack> more;
+    private LinkedHashSet<Stack> more;
 
     void reset() {
         one = null;
@@ -20,9 +27,8 @@ final class Sink {
             return;
         }
         if (one.equals(s)) return;
-        if (more == null) more = new ArrayList<>(4);
-        for (Stack m : more) if (m.equals(s)) return;
-        more.add(s);
+        if (more == null) more = new LinkedHashSet<>(8);
+        if (more.add(s) && more.size() + 1 > MAX_READINGS) throw new AmbiguousGrammarException(MAX_READINGS);
     }
 
     /** Nothing ({@code null}), the one stack, or the {@link Alternatives}. */

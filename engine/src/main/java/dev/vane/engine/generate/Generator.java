@@ -268,7 +268,9 @@ public final class Generator implements AutoCloseable {
                 if (s.inPrompt() && !last[r]) s.advance(fed);
                 else if (last[r] && !s.samplesAfterPrompt()) s.markReplay(fed);
                 else s.accept(row(s.slot(), logits, lastAt * v, v), samplers[s.slot()], fed);
-            } catch (RuntimeException e) {
+            } catch (dev.vane.engine.constrain.AmbiguousGrammarException e) {
+                s.fail(e.getMessage()); // the request's own grammar: its message says what to change
+            } catch (RuntimeException | StackOverflowError e) {
                 LOG.log(Level.WARNING, "sampling failed; ending its sequence " + s, e);
                 s.fail(Sequence.ENGINE_FAILED);
             }

@@ -134,7 +134,7 @@ public final class Sequence {
     }
 
     /** Whether this step's logits of the prompt positions it feeds are wanted ({@code prompt_logprobs}). */
-    boolean scoresPrompt() {
+    public boolean scoresPrompt() {
         return params.promptLogprobs() >= 0 && position < prompt.length && promptLogprobs.size() < prompt.length - 1;
     }
 

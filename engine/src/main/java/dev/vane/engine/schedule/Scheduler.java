@@ -50,6 +50,8 @@ public final class Scheduler implements GenerationService {
     private volatile boolean draining;
     private volatile int runningCount;
     private int holds; // guarded by this
+    /** Prompt tokens per step of a row that scores its prompt: its logits are {@code [T, V]} (64 × 128k floats: 33 MB). */
+    static final int SCORING_CHUNK = 64;
     /** Submitted requests whose result is not complete yet: a drain waits for their futures, not only for their slots. */
     private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -216,7 +218,10 @@ public final class Scheduler implements GenerationService {
         List<Sequence> prefilling = prefillBatch(prompts, config.prefillChunk());
         if (!prefilling.isEmpty()) {
             long t = System.nanoTime();
-            int fed = generator.step(prefilling, config.prefillChunk());
+            // a row scoring its prompt (prompt_logprobs) steps alone, in chunks of at most
+            // SCORING_CHUNK tokens: its step computes logits at every position ([T, V])
+            int chunk = prefilling.getFirst().scoresPrompt() ? Math.min(config.prefillChunk(), SCORING_CHUNK) : config.prefillChunk();
+            int fed = generator.step(prefilling, chunk);
             observer.onStep(prefilling.size(), prefilling.size(), fed, System.nanoTime() - t);
         }
         retireFinished();
@@ -224,7 +229,8 @@ public final class Scheduler implements GenerationService {
 
     /**
      * The sequences whose next prompt chunk runs this iteration: the oldest one, then the next
-     * ones in arrival order while the padded step (rows × longest chunk) stays within
+     * ones in arrival order (but for those scoring their prompt, which run alone when they are the
+     * oldest: their step computes every position's logits) while the padded step (rows × longest chunk) stays within
      * {@code budget} tokens. Requests that arrive together are prefilled in one batched step
      * instead of one step each (eight 32-token prompts: one 256-token step, where eight steps of
      * 32 each read every weight again and held the other streams' decodes back for eight
@@ -232,8 +238,10 @@ public final class Scheduler implements GenerationService {
      */
     static List<Sequence> prefillBatch(List<Sequence> prompts, int budget) {
         List<Sequence> batch = new ArrayList<>();
+        if (!prompts.isEmpty() && prompts.getFirst().scoresPrompt()) return List.of(prompts.getFirst());
         int longest = 0;
         for (Sequence s : prompts) {
+            if (s.scoresPrompt()) continue; // it runs alone when its turn comes
             int chunk = Math.min(s.promptTokensLeft(), budget);
             int widest = Math.max(longest, chunk);
             if (!batch.isEmpty() && (long) (batch.size() + 1) * widest > budget) break;
