@@ -146,15 +146,18 @@ final class ChatFormat implements ChoiceFormat {
     public ObjectNode finish(int index, String finishReason) {
         ObjectNode c = JsonBody.JSON.createObjectNode().put("index", index);
         ObjectNode delta = c.putObject("delta");
-        if (tools.isPresent()) { // what was held back: the calls, and any text around them
-            StringBuilder all = seen.getOrDefault(index, new StringBuilder());
-            String held = all.substring(sent.getOrDefault(index, 0));
-            ToolCalls.Parsed parsed = tools.get().parse(held);
-            if (parsed.calls().isEmpty()) {
-                if (!held.isEmpty()) delta.put("content", held);
+        if (tools.isPresent()) { // what was held back: the calls, and the rest of the content
+            String all = seen.getOrDefault(index, new StringBuilder()).toString();
+            int from = sent.getOrDefault(index, 0);
+            ToolCalls.Parsed whole = tools.get().parse(all); // as the answer without a stream reads it
+            if (whole.calls().isEmpty()) {
+                if (from < all.length()) delta.put("content", all.substring(from));
             } else {
-                if (!parsed.content().isEmpty()) delta.put("content", parsed.content());
-                delta.set("tool_calls", ToolCalls.json(parsed.calls(), true));
+                String released = all.substring(0, from);
+                String rest = whole.content().startsWith(released) ? whole.content().substring(released.length())
+                        : tools.get().parse(all.substring(from)).content();
+                if (!rest.isEmpty()) delta.put("content", rest);
+                delta.set("tool_calls", ToolCalls.json(whole.calls(), true));
                 if (finishReason.equals("stop")) finishReason = "tool_calls";
             }
         }
@@ -165,8 +168,16 @@ final class ChatFormat implements ChoiceFormat {
     private String release(int index, String text) {
         StringBuilder all = seen.computeIfAbsent(index, i -> new StringBuilder()).append(text);
         int from = sent.getOrDefault(index, 0);
-        int hold = tools.get().holdFrom(all.toString());
-        int upTo = hold < 0 ? all.length() : Math.max(from, hold);
+        ToolCallReader reader = tools.get();
+        int upTo;
+        if (from > 0 && reader != ToolCalls.HERMES) upTo = all.length(); // text already sent: the answer is no call of this reader's
+        else {
+            // Hermes calls may come after text: only the unsent part is looked at (sent text holds no call nor its start)
+            int hold = reader.holdFrom(reader == ToolCalls.HERMES ? all.substring(from) : all.toString());
+            upTo = hold < 0 ? all.length() : from + (reader == ToolCalls.HERMES ? hold : Math.max(0, hold - from));
+            if (reader == ToolCalls.HERMES) // whitespace before a call is not content: held until the next text
+                while (upTo > from && Character.isWhitespace(all.charAt(upTo - 1))) upTo--;
+        }
         sent.put(index, upTo);
         return all.substring(from, upTo);
     }

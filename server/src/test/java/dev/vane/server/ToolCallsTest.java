@@ -52,7 +52,7 @@ class ToolCallsTest {
             ObjectNode d = f.delta(0, piece, Optional.<TokenLogprobs>empty());
             if (d != null) content.append(d.get("delta").get("content").textValue());
         }
-        assertEquals("Sure. ", content.toString());
+        assertEquals("Sure.", content.toString());
         ObjectNode last = f.finish(0, "stop");
         assertEquals("tool_calls", last.get("finish_reason").textValue());
         JsonNode call = last.get("delta").get("tool_calls").get(0);
@@ -61,11 +61,23 @@ class ToolCallsTest {
         assertEquals("get_weather", call.get("function").get("name").textValue());
         assertEquals("{\"city\":\"Rome\"}", call.get("function").get("arguments").textValue());
         assertThat(call.get("id").textValue()).startsWith("call_");
+        // text around the calls: the stream's content, joined, is the whole answer's
+        String answer = "Let me check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>\nDone.";
+        ChatFormat whole = new ChatFormat(null, request);
+        StringBuilder streamed = new StringBuilder();
+        for (int i = 0; i < answer.length(); i += 3) {
+            ObjectNode d = whole.delta(0, answer.substring(i, Math.min(answer.length(), i + 3)), Optional.empty());
+            if (d != null) streamed.append(d.get("delta").get("content").textValue());
+        }
+        ObjectNode end0 = whole.finish(0, "stop");
+        if (end0.get("delta").has("content")) streamed.append(end0.get("delta").get("content").textValue());
+        assertEquals(ToolCalls.HERMES.parse(answer).content(), streamed.toString());
+        assertEquals(1, end0.get("delta").get("tool_calls").size());
         // text that only looked like the start of a call is sent at the end
         ChatFormat g = new ChatFormat(null, request);
-        assertThat(g.delta(0, "a <tool", Optional.empty()).get("delta").get("content").textValue()).isEqualTo("a ");
+        assertThat(g.delta(0, "a <tool", Optional.empty()).get("delta").get("content").textValue()).isEqualTo("a");
         ObjectNode end = g.finish(0, "length");
-        assertEquals("<tool", end.get("delta").get("content").textValue());
+        assertEquals(" <tool", end.get("delta").get("content").textValue());
         assertEquals("length", end.get("finish_reason").textValue());
     }
 
