@@ -24,9 +24,17 @@ public final class CheckpointWriter {
     private CheckpointWriter() {}
 
     public static void write(ModelConfig c, ModelWeights w, Path dir, FileDType dtype) throws IOException {
+        write(c, w, java.util.Optional.empty(), dir, dtype);
+    }
+
+    /** The weights and, where given, the Activation Beacon parameters (their settings then go to {@code config.json}). */
+    public static void write(ModelConfig c, ModelWeights w, java.util.Optional<TensorBeacon> beacon, Path dir, FileDType dtype)
+            throws IOException {
+        c = c.withBeacon(beacon.map(TensorBeacon::config));
         Files.createDirectories(dir);
         Map<String, float[]> tensors = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
+        long vocab = c.vocabSize();
         long d = c.hiddenSize(), dh = c.headDim(), h = c.numHeads(), g = c.numKvHeads(), ff = c.intermediateSize();
         put(tensors, shapes, HfNames.EMBED, w.embed(), c.vocabSize(), d);
         for (int l = 0; l < c.numLayers(); l++) {
@@ -60,7 +68,8 @@ public final class CheckpointWriter {
             put(tensors, shapes, HfNames.layer(l, HfNames.DOWN), lw.down(), d, ff);
         }
         put(tensors, shapes, HfNames.FINAL_NORM, w.finalNorm(), d);
-        w.lmHead().ifPresent(head -> put(tensors, shapes, HfNames.LM_HEAD, head, c.vocabSize(), d));
+        w.lmHead().ifPresent(head -> put(tensors, shapes, HfNames.LM_HEAD, head, vocab, d));
+        beacon.ifPresent(b -> b.tensors().forEach((name, t) -> put(tensors, shapes, name, t, t.getShape().getShape())));
 
         Path tmpConfig = dir.resolve("config.json.tmp");
         Files.writeString(tmpConfig, HfConfig.toJsonString(c, dtype.torchName()));

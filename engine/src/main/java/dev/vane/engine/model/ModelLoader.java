@@ -55,8 +55,7 @@ public final class ModelLoader {
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(backend.torchThreads()));
             NDManager manager = NDManager.newBaseManager();
             try {
-                return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend,
-                        o.attention().options());
+                return tensorDecoder(reader, cfg, dtype, positions, manager, backend, o.attention().options());
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
@@ -120,11 +119,18 @@ public final class ModelLoader {
         Backend backend = new Backend(Backend.Kind.TENSOR, Math.max(1, Runtime.getRuntime().availableProcessors()), "offline work");
         NDManager manager = NDManager.newBaseManager();
         try (CheckpointReader reader = CheckpointReader.open(dir)) {
-            return new TensorDecoder(cfg, WeightLoader.load(reader, cfg, dtype, manager), dtype, positions, manager, backend,
-                    attention.options());
+            return tensorDecoder(reader, cfg, dtype, positions, manager, backend, attention.options());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** The weights, and the beacon parameters where the settings list them. */
+    private static TensorDecoder tensorDecoder(CheckpointReader reader, ModelConfig cfg, ComputeDType dtype, int positions,
+                                               NDManager manager, Backend backend, dev.vane.attention.AttentionOptions options) {
+        ModelWeights weights = WeightLoader.load(reader, cfg, dtype, manager);
+        Optional<TensorBeacon> beacon = cfg.beacon().map(b -> TensorBeacon.load(reader, cfg, b, weights, dtype, manager));
+        return new TensorDecoder(cfg, weights, dtype, positions, manager, backend, options, beacon);
     }
 }

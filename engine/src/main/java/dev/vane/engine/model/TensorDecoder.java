@@ -71,11 +71,12 @@ public final class TensorDecoder implements CausalLM {
     private final Attention attention;
     private final AttentionTime attentionTime;
     private final AttentionOptions attentionOptions;
+    private final Optional<TensorBeacon> beacon;
     /** The attention nanoseconds of the step running on this thread. */
     private final ThreadLocal<long[]> stepAttentionNanos = ThreadLocal.withInitial(() -> new long[1]);
 
     TensorDecoder(ModelConfig cfg, ModelWeights weights, ComputeDType dtype, int maxPositions, NDManager manager, Backend backend,
-                  AttentionOptions attentionOptions) {
+                  AttentionOptions attentionOptions, Optional<TensorBeacon> beacon) {
         if (backend.kind() != Backend.Kind.TENSOR) throw new IllegalArgumentException("not a tensor backend: " + backend);
         this.cfg = cfg;
         this.w = weights;
@@ -91,6 +92,7 @@ public final class TensorDecoder implements CausalLM {
         this.attention = cfg.attention().kernel(cfg.headDim(), attentionOptions);
         this.attentionTime = new AttentionTime(cfg.attention(), cfg.headDim(), attention.label());
         this.attentionOptions = attentionOptions;
+        this.beacon = beacon;
     }
 
     @Override public ModelConfig config() { return cfg; }
@@ -107,6 +109,13 @@ public final class TensorDecoder implements CausalLM {
 
     /** The parameters (trainable with autograd). */
     public ModelWeights weights() { return w; }
+
+    /**
+     * The Activation Beacon parameters of a checkpoint that has them ({@link #forwardBeacon});
+     * the tensor decoder runs beacons only over whole sequences, so {@link #beacon} stays empty
+     * and a request's beacon ratio runs on the Java decoder.
+     */
+    public Optional<TensorBeacon> beaconParameters() { return beacon; }
 
     public ComputeDType dtype() { return dtype; }
 
@@ -207,6 +216,90 @@ public final class TensorDecoder implements CausalLM {
         if (mode == LogitsMode.LAST) x = lastTokens(x, in);                            // [B, D]
         NDArray logits = linear(rmsNorm(x, w.finalNorm()), w.head(), Optional.empty());
         return sites.apply(HookSite.LOGITS, logits);
+    }
+
+    /**
+     * Activation Beacon over whole rows (training, evaluation): each row is the
+     * {@code layout.rawTokens()} raw tokens {@code rawIds[b]} in {@code layout}; returns the logits
+     * of its raw entries, {@code [B, N, V]}. Every window is computed at once, as the serving loop
+     * computes it window after window: its queries attend over the memory the closed windows left
+     * (keys rotated for their memory positions from the projection's output) and over their own
+     * window up to themselves. Beacon rows embed as the beacon embedding and project through the
+     * beacon projections; everything else is the base model's. No hooks run.
+     *
+     * <pre>
+     *   x = embed(ids), e_beacon at beacon rows                                     [B, E, D]
+     *   per layer:  q, k, v = W_qkv·rms(x) (W^beacon_qkv at beacon rows), RoPE at the entries' positions
+     *               window k:  o_k = attn(q_k, [k_memory rotated at 0..m−1 | k_k], [v_memory | v_k])
+     *               x = x + W_o·o (W^beacon_o at beacon rows);  x = x + mlp(rms(x))
+     *   logits = head(rms(x)) at the raw entries                                     [B, N, V]
+     * </pre>
+     */
+    public NDArray forwardBeacon(int[][] rawIds, BeaconLayout layout) {
+        TensorBeacon bp = beacon.orElseThrow(() -> new IllegalStateException("this model has no beacon parameters"));
+        if (layout.maxPosition() >= maxPositions)
+            throw new IllegalArgumentException("the beacon layout reaches position " + layout.maxPosition()
+                    + ", beyond the " + maxPositions + " positions this decoder was loaded for");
+        int b = rawIds.length, e = layout.entries(), d = cfg.hiddenSize();
+        int nh = cfg.numHeads(), ng = cfg.numKvHeads(), dh = cfg.headDim();
+        long[] ids = new long[b * e];
+        boolean[] isBeacon = new boolean[b * e];
+        for (int r = 0; r < b; r++) {
+            int[] row = layout.ids(rawIds[r], cfg.vocabSize());
+            for (int j = 0; j < e; j++) {
+                isBeacon[r * e + j] = layout.isBeacon(j);
+                ids[r * e + j] = layout.isBeacon(j) ? 0 : row[j];                           // looked up, then replaced
+            }
+        }
+        NDArray beaconRows = manager.create(isBeacon, new Shape(b, e, 1));                 // [B, E, 1]
+        NDArray pos = manager.create(java.util.Arrays.stream(layout.positions()).asLongStream().toArray());
+        NDArray cos = ropeCos.get(new NDIndex("{}", pos)).reshape(1, e, 1, dh);             // [1, E, 1, Dh]
+        NDArray sin = ropeSin.get(new NDIndex("{}", pos)).reshape(1, e, 1, dh);
+
+        NDArray x = embed(manager.create(ids, new Shape(b, e)));                            // [B, E, D]
+        x = select(beaconRows, bp.embed().reshape(1, 1, d).broadcast(b, e, d), x);
+        for (int l = 0; l < cfg.numLayers(); l++) {
+            LayerWeights lw = w.layers().get(l);
+            NDArray h = rmsNorm(x, lw.inputNorm());
+            NDArray[] own = bp.qkv(l, lw, cfg);
+            NDArray qkv = select(beaconRows, linear(h, own[0], Optional.ofNullable(own[1])), linear(h, lw.qkv(), lw.qkvBias()))
+                    .reshape(b, e, nh + 2L * ng, dh);                                        // [B, E, H+2G, Dh]
+            NDList parts = qkv.split(new long[] {nh + ng}, 2);
+            NDArray qk = parts.get(0), v = parts.get(1);                                    // [B, E, H+G, Dh], [B, E, G, Dh]
+            if (lw.qkNorm().isPresent()) qk = rmsNorm(qk, lw.qkNorm().get());
+            NDArray keys = qk.split(new long[] {nh}, 2).get(1);                             // [B, E, G, Dh] before RoPE
+            NDList rotated = rope(qk, cos, sin).split(new long[] {nh}, 2);
+            NDArray q = rotated.get(0), k = rotated.get(1);                                 // [B, E, H, Dh], [B, E, G, Dh]
+            NDList outs = new NDList();
+            for (BeaconLayout.Window win : layout.windows()) {
+                NDIndex span = new NDIndex(":, {}:{}", win.start(), win.end());
+                int n = win.size(), m = win.memory().length;
+                NDArray kw = k.get(span), vw = v.get(span);                                 // [B, n, G, Dh]
+                if (m > 0) {
+                    NDIndex memory = new NDIndex(":, {}", manager.create(java.util.Arrays.stream(win.memory()).asLongStream().toArray()));
+                    NDArray memCos = ropeCos.get(new NDIndex("0:{}", m)).reshape(1, m, 1, dh);
+                    NDArray memSin = ropeSin.get(new NDIndex("0:{}", m)).reshape(1, m, 1, dh);
+                    kw = rope(keys.get(memory), memCos, memSin).concat(kw, 1);               // [B, m+n, G, Dh]
+                    vw = v.get(memory).concat(vw, 1);
+                }
+                NDArray qw = q.get(span).transpose(0, 2, 1, 3).reshape(b, ng, (long) cfg.groupSize() * n, dh); // [B, G, R*n, Dh]
+                int[][] queryPos = {java.util.stream.IntStream.range(m, m + n).toArray()};
+                int[][] keyPos = {java.util.stream.IntStream.range(0, m + n).toArray()};
+                NDArray mask = manager.create(AttentionMask.additive(queryPos, keyPos, cfg.windowForLayer(l)), new Shape(1, 1, 1, n, m + n));
+                NDArray o = attention.attend(qw, kw.transpose(0, 2, 1, 3), vw.transpose(0, 2, 1, 3), mask, cfg.groupSize());
+                outs.add(o.reshape(b, nh, n, dh).transpose(0, 2, 1, 3).reshape(b, n, (long) nh * dh)); // [B, n, H·Dh]
+            }
+            NDArray att = NDArrays.concat(outs, 1);                                          // [B, E, H·Dh]
+            x = x.add(select(beaconRows, linear(att, bp.o(l, lw), Optional.empty()), linear(att, lw.o(), Optional.empty())));
+            x = x.add(mlp(lw, rmsNorm(x, lw.postNorm())));
+        }
+        NDArray raw = manager.create(java.util.Arrays.stream(layout.rawEntries()).asLongStream().toArray());
+        return linear(rmsNorm(x.get(new NDIndex(":, {}", raw)), w.finalNorm()), w.head(), Optional.empty()); // [B, N, V]
+    }
+
+    /** {@code a} at the rows {@code rows [B, E, 1]} marks, {@code b} elsewhere ({@code a}, {@code b} of one shape). */
+    private static NDArray select(NDArray rows, NDArray a, NDArray b) {
+        return NDArrays.where(rows.broadcast(a.getShape()), a, b);
     }
 
     /**

@@ -26,7 +26,7 @@ public final class ConvertCheckpoint {
 
     public static void run(Path in, Path out, FileDType dtype) throws IOException {
         try (TensorDecoder model = ModelLoader.loadTensor(in, ComputeDType.F32, 0)) {
-            CheckpointWriter.write(model.config(), model.weights(), out, dtype);
+            CheckpointWriter.write(model.config(), model.weights(), model.beaconParameters(), out, dtype);
         }
         for (String f : COPIED)
             if (Files.exists(in.resolve(f))) Files.copy(in.resolve(f), out.resolve(f), StandardCopyOption.REPLACE_EXISTING);

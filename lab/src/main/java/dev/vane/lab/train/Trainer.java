@@ -215,7 +215,7 @@ public final class Trainer {
     private void save(TensorDecoder model, AdamW opt, int step, List<Point> points) throws IOException {
         Path scratch = out.resolve(".checkpoint-partial");
         Files.createDirectories(scratch);
-        CheckpointWriter.write(model.config(), model.weights(), scratch, FileDType.F32);
+        CheckpointWriter.write(model.config(), model.weights(), model.beaconParameters(), scratch, FileDType.F32);
         NDList state = opt.state();
         try (SafetensorsWriter w = new SafetensorsWriter(scratch.resolve("optimizer.safetensors"))) {
             for (int i = 0; i < state.size(); i++) w.declare("state." + i, FileDType.F32, state.get(i).getShape().getShape());
