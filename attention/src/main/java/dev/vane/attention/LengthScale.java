@@ -62,8 +62,8 @@ public sealed interface LengthScale {
                 : mask.eq(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).sum(new int[] {4}, true);
         return switch (this) {
             case None x -> n.onesLike();
-            case LogN l -> n.maximum(1f).log().div((float) Math.log(l.trainLength())).maximum(1f);
-            case Entropy e -> n.maximum(1f).log().div((float) Math.log(e.trainLength()));
+            case LogN l -> n.maximum(Scalars.of(n, 1)).log().div(Scalars.of(n, Math.log(l.trainLength()))).maximum(Scalars.of(n, 1));
+            case Entropy e -> n.maximum(Scalars.of(n, 1)).log().div(Scalars.of(n, Math.log(e.trainLength())));
         };
     }
 }

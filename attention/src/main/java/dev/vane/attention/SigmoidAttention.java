@@ -65,7 +65,7 @@ public final class SigmoidAttention implements Attention {
 
     @Override
     public NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int groupSize) {
-        NDArray z = q.matMul(k.transpose(0, 1, 3, 2)).muli(scale).addi(bias);     // [B, G, R*T, K]
+        NDArray z = q.matMul(k.transpose(0, 1, 3, 2)).muli(Scalars.of(q, scale)).addi(Scalars.of(q, bias));     // [B, G, R*T, K]
         if (mask != null) {
             Shape s = z.getShape();
             long b = s.get(0), g = s.get(1), rt = s.get(2), keys = s.get(3);

@@ -60,7 +60,7 @@ public final class SoftmaxAttention implements Attention {
 
     @Override
     public NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int groupSize) {
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(scale); // [B, G, R*T, K]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(Scalars.of(q, scale)); // [B, G, R*T, K]
         if (mask == null && length instanceof LengthScale.None) return scores.softmax(3).matMul(v);
         Shape s = scores.getShape();
         long b = s.get(0), g = s.get(1), rt = s.get(2), keys = s.get(3);

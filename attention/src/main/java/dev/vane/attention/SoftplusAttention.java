@@ -161,15 +161,15 @@ public final class SoftplusAttention implements Attention {
 
     @Override
     public NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int groupSize) {
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(scale); // [B, G, R*T, K]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(Scalars.of(q, scale)); // [B, G, R*T, K]
         Shape s = scores.getShape();
         long b = s.get(0), g = s.get(1), rt = s.get(2), keys = s.get(3);
         NDArray z = scores.reshape(b, g, groupSize, rt / groupSize, keys);         // [B, G, R, T, K]
         z = z.mul(length.tensor(z, mask));
         if (mask != null) z = z.add(mask);
-        NDArray u = z.maximum(0f).add(z.abs().neg().exp().add(1f).log());          // softplus; −∞ → 0
-        if (power != 1) u = u.pow((float) power);
-        NDArray w = u.div(u.sum(new int[] {4}, true).maximum(Float.MIN_NORMAL));   // a row with no weight gives 0
+        NDArray u = z.maximum(Scalars.of(z, 0)).add(z.abs().neg().exp().add(Scalars.of(z, 1)).log());          // softplus; −∞ → 0
+        if (power != 1) u = u.pow(Scalars.of(u, power));
+        NDArray w = u.div(u.sum(new int[] {4}, true).maximum(Scalars.of(u, Float.MIN_NORMAL)));   // a row with no weight gives 0
         return w.reshape(b, g, rt, keys).matMul(v);                                // [B, G, R*T, Dh]
     }
 }

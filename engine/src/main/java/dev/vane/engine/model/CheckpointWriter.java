@@ -27,10 +27,14 @@ public final class CheckpointWriter {
         write(c, w, java.util.Optional.empty(), dir, dtype);
     }
 
-    /** The weights and, where given, the Activation Beacon parameters (their settings then go to {@code config.json}). */
+    /**
+     * The weights and, where given, the Activation Beacon parameters, whose settings then go to
+     * {@code config.json}. Settings in {@code c} without parameters are written as they are: a
+     * loader starts such a checkpoint's beacon parameters from the base model's.
+     */
     public static void write(ModelConfig c, ModelWeights w, java.util.Optional<TensorBeacon> beacon, Path dir, FileDType dtype)
             throws IOException {
-        c = c.withBeacon(beacon.map(TensorBeacon::config));
+        if (beacon.isPresent()) c = c.withBeacon(java.util.Optional.of(beacon.get().config()));
         Files.createDirectories(dir);
         Map<String, float[]> tensors = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();

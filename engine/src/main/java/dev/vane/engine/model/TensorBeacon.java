@@ -150,8 +150,10 @@ public final class TensorBeacon {
         };
     }
 
+    /** A copy that shares no storage with {@code a} (a slice of the fused q|k|v is a view of it). */
     private static NDArray copy(NDArray a, DataType type, NDManager m) {
-        NDArray copy = a.toType(type, true);
+        NDArray copy = a.duplicate();
+        if (copy.getDataType() != type) copy = copy.toType(type, false);
         copy.attach(m);
         return copy;
     }

@@ -86,6 +86,9 @@ public final class CheckpointReader implements WeightSource {
 
     public FileDType fileDType(String name) { return info(name).dtype(); }
 
+    /** The shape tensor {@code name} is stored with. */
+    public long[] shape(String name) { return info(name).shape().clone(); }
+
     private TensorInfo info(String name) {
         return fileOf(name).tensors().get(name);
     }

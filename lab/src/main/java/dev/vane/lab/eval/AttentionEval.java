@@ -133,27 +133,42 @@ public final class AttentionEval {
 
     /** {correct, documents}: pass-key documents of about {@code length} tokens, answered greedily. */
     static int[] passKeys(Generator gen, Tokenizer tok, int length, int docs, String split) {
-        SplittableRandom rng = new SplittableRandom(split.equals("test") ? 1_000_003L * length : 7L * length);
-        List<int[]> prompts = new ArrayList<>();
-        List<String> answers = new ArrayList<>();
-        HashSet<String> used = new HashSet<>();
-        for (int d = 0; d < docs; d++) {
-            String key = PassKeys.freshKey(rng, used);
-            int chars = PassKeys.CHARS_PER_TOKEN * length;
-            int[] ids;
-            PassKeys.Example e;
-            do { // shrink until the document and its answer fit the context
-                e = PassKeys.make(key, chars, rng);
-                ids = tok.encode(e.text(), true);
-                chars = chars * 9 / 10;
-            } while (ids.length + 8 > length && chars > 64);
-            prompts.add(ids);
-            answers.add(key);
+        PassKeyDocs d = PassKeyDocs.of(tok, length, docs, split);
+        return new int[] {d.correct(BatchGeneration.run(gen, d.prompts(), SamplingParams.greedy(6))), docs};
+    }
+
+    /**
+     * Pass-key documents that fit {@code length} tokens with their answer, fresh keys at uniform
+     * depths, the same for a given split and length in every evaluation.
+     */
+    record PassKeyDocs(List<int[]> prompts, List<String> answers) {
+        static PassKeyDocs of(Tokenizer tok, int length, int docs, String split) {
+            SplittableRandom rng = new SplittableRandom(split.equals("test") ? 1_000_003L * length : 7L * length);
+            List<int[]> prompts = new ArrayList<>();
+            List<String> answers = new ArrayList<>();
+            HashSet<String> used = new HashSet<>();
+            for (int d = 0; d < docs; d++) {
+                String key = PassKeys.freshKey(rng, used);
+                int chars = PassKeys.CHARS_PER_TOKEN * length;
+                int[] ids;
+                PassKeys.Example e;
+                do { // shrink until the document and its answer fit the context
+                    e = PassKeys.make(key, chars, rng);
+                    ids = tok.encode(e.text(), true);
+                    chars = chars * 9 / 10;
+                } while (ids.length + 8 > length && chars > 64);
+                prompts.add(ids);
+                answers.add(key);
+            }
+            return new PassKeyDocs(prompts, answers);
         }
-        List<GenerationResult> results = BatchGeneration.run(gen, prompts, SamplingParams.greedy(6));
-        int ok = 0;
-        for (int i = 0; i < results.size(); i++) if (results.get(i).text().trim().startsWith(answers.get(i))) ok++;
-        return new int[] {ok, results.size()};
+
+        /** How many of {@code results} (one per prompt, in order) begin with their key. */
+        int correct(List<GenerationResult> results) {
+            int ok = 0;
+            for (int i = 0; i < results.size(); i++) if (results.get(i).text().trim().startsWith(answers.get(i))) ok++;
+            return ok;
+        }
     }
 
     /** The training length a checkpoint records: its {@code vane_attention} train length, else its context. */

@@ -27,12 +27,18 @@ public final class BatchGeneration {
      */
     public static List<GenerationResult> run(Generator gen, List<int[]> prompts, IntFunction<SamplingParams> params,
                                              IntFunction<RowHooks> hooks) {
+        return run(gen, prompts, params, hooks, java.util.OptionalInt.empty());
+    }
+
+    /** Every prompt compressed by Activation Beacon at {@code beaconRatio} (empty: not). */
+    public static List<GenerationResult> run(Generator gen, List<int[]> prompts, IntFunction<SamplingParams> params,
+                                             IntFunction<RowHooks> hooks, java.util.OptionalInt beaconRatio) {
         List<GenerationResult> out = new ArrayList<>(prompts.size());
         int slots = gen.slots();
         for (int from = 0; from < prompts.size(); from += slots) {
             List<Sequence> batch = new ArrayList<>();
             for (int i = from; i < Math.min(prompts.size(), from + slots); i++)
-                batch.add(gen.newSequence(prompts.get(i), params.apply(i), TokenListener.NONE, hooks.apply(i)));
+                batch.add(gen.newSequence(prompts.get(i), params.apply(i), TokenListener.NONE, hooks.apply(i), beaconRatio));
             gen.run(batch);
             batch.forEach(s -> out.add(s.result()));
         }

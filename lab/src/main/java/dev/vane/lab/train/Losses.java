@@ -35,6 +35,6 @@ public final class Losses {
         NDArray index = m.create(ids, new Shape(b, t, 1));
         NDArray picked = logits.logSoftmax(2).gather(index, 2).reshape(b, t);             // [B, T]
         NDArray mask = m.create(weight, new Shape(b, t));
-        return picked.mul(mask).sum().div((float) -counted);
+        return picked.mul(mask).sum().div(dev.vane.attention.Scalars.of(picked, -counted));
     }
 }

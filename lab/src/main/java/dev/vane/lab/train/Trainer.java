@@ -50,6 +50,28 @@ public final class Trainer {
     /** One logged point of the loss curve. */
     public record Point(int step, double trainLoss, double valLoss, double lr) {}
 
+    /**
+     * What a run trains: which parameters, the loss of each step's batch, a validation loss.
+     * A step's batch depends only on the step, so a resumed run sees the batches the
+     * uninterrupted run would have.
+     */
+    public interface Objective {
+        /** The parameters the optimiser updates; everything else stays as loaded. */
+        NDList parameters(TensorDecoder model);
+
+        /** The positions the model's RoPE tables must cover. */
+        int positions();
+
+        /** The training loss of step {@code step}'s batch, in the caller's scope and gradient collector. */
+        Loss loss(TensorDecoder model, int step);
+
+        /** The validation loss (no gradients). */
+        double validate(TensorDecoder model);
+    }
+
+    /** A step's mean loss and the tokens it was taken over. */
+    public record Loss(NDArray value, long tokens) {}
+
     private final TrainConfig cfg;
     private final Path out;
     private final PrintStream progress;
@@ -67,9 +89,14 @@ public final class Trainer {
      * @return the points logged in this call
      */
     public List<Point> run(TokenDataset train, TokenDataset valid, int untilStep) throws IOException {
+        return run(new LanguageModelling(train, valid), untilStep);
+    }
+
+    /** Trains {@code objective}'s parameters of the model in {@code out} until {@code untilStep}. */
+    public List<Point> run(Objective objective, int untilStep) throws IOException {
         Stop stop = Stop.install();
         try {
-            return run(train, valid, untilStep, stop);
+            return run(objective, untilStep, stop);
         } finally {
             stop.release();
         }
@@ -124,11 +151,11 @@ public final class Trainer {
         }
     }
 
-    private List<Point> run(TokenDataset train, TokenDataset valid, int untilStep, Stop stop) throws IOException {
+    private List<Point> run(Objective objective, int untilStep, Stop stop) throws IOException {
         List<Point> points = new ArrayList<>();
-        try (TensorDecoder model = ModelLoader.loadTensor(out, ComputeDType.F32, cfg.seqLen());
+        try (TensorDecoder model = ModelLoader.loadTensor(out, ComputeDType.F32, objective.positions());
              NDManager scratch = NDManager.newBaseManager()) {
-            NDList params = model.weights().all();
+            NDList params = objective.parameters(model);
             params.forEach(p -> p.setRequiresGradient(true));
             AdamW opt = AdamW.of(params, cfg.weightDecay());
             int step = restore(opt);
@@ -138,24 +165,22 @@ public final class Trainer {
             int last = Math.min(untilStep, cfg.steps());
             double smoothed = Double.NaN;
             while (step < last && !stop.requested()) {
-                TokenDataset.Batch batch = train.batch(cfg.seed(), step, cfg.batchSize(), cfg.seqLen());
                 double loss;
                 try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = model.forward(input(batch.inputs()), TensorHooks.NONE, LogitsMode.ALL);
-                    NDArray l = Losses.crossEntropy(logits, batch.targets());
-                    gc.backward(l);
-                    loss = l.getFloat();
+                    Loss l = objective.loss(model, step);
+                    gc.backward(l.value());
+                    loss = l.value().getFloat();
+                    tokens += l.tokens();
                 }
                 double lr = cfg.learningRate(step);
                 try (NDScope s = new NDScope()) {
                     opt.step(lr, cfg.clipNorm());
                 }
                 step++;
-                tokens += batch.tokens();
                 smoothed = Double.isNaN(smoothed) ? loss : 0.9 * smoothed + 0.1 * loss;
                 double val = Double.NaN;
                 if (cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || step == cfg.steps()))
-                    val = evaluate(model, valid, cfg.evalBatches());
+                    val = objective.validate(model);
                 points.add(new Point(step, loss, val, lr));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 report(step, last, smoothed, val, tokens / secs, secs / (step - firstStep));
@@ -168,17 +193,39 @@ public final class Trainer {
         return points;
     }
 
-    /** Mean validation loss over {@code batches} fixed windows of the validation set. */
-    public double evaluate(TensorDecoder model, TokenDataset valid, int batches) {
-        double sum = 0;
-        for (int i = 0; i < batches; i++) {
-            TokenDataset.Batch b = valid.batch(-1, i, cfg.batchSize(), cfg.seqLen());
-            try (NDScope s = new NDScope()) {
-                sum += Losses.crossEntropy(model.forward(input(b.inputs()), TensorHooks.NONE, LogitsMode.ALL),
-                        b.targets()).getFloat();
-            }
+    /** Next-token prediction over windows of a token stream: every weight trained. */
+    private final class LanguageModelling implements Objective {
+        private final TokenDataset train, valid;
+
+        LanguageModelling(TokenDataset train, TokenDataset valid) {
+            this.train = train;
+            this.valid = valid;
         }
-        return sum / batches;
+
+        @Override public NDList parameters(TensorDecoder model) { return model.weights().all(); }
+
+        @Override public int positions() { return cfg.seqLen(); }
+
+        @Override
+        public Loss loss(TensorDecoder model, int step) {
+            TokenDataset.Batch batch = train.batch(cfg.seed(), step, cfg.batchSize(), cfg.seqLen());
+            NDArray logits = model.forward(input(batch.inputs()), TensorHooks.NONE, LogitsMode.ALL);
+            return new Loss(Losses.crossEntropy(logits, batch.targets()), batch.tokens());
+        }
+
+        /** Mean validation loss over {@code evalBatches} fixed windows of the validation set. */
+        @Override
+        public double validate(TensorDecoder model) {
+            double sum = 0;
+            for (int i = 0; i < cfg.evalBatches(); i++) {
+                TokenDataset.Batch b = valid.batch(-1, i, cfg.batchSize(), cfg.seqLen());
+                try (NDScope s = new NDScope()) {
+                    sum += Losses.crossEntropy(model.forward(input(b.inputs()), TensorHooks.NONE, LogitsMode.ALL),
+                            b.targets()).getFloat();
+                }
+            }
+            return sum / cfg.evalBatches();
+        }
     }
 
     private static StepInput input(int[][] tokens) {
