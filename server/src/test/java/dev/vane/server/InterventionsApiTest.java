@@ -75,8 +75,8 @@ class InterventionsApiTest {
         assertThat(attention.get("algorithm").asText()).isEqualTo("reference");
         assertThat(attention.get("log_n").asBoolean(true)).isFalse();
         assertThat(attention.get("per_request").asBoolean()).as("the Java decoder runs per-request options").isTrue();
-        assertThat(o.has("beacon")).isTrue();
-        assertThat(o.get("beacon").isNull()).as("the demo model has no beacon parameters").isTrue();
+        assertThat(o.get("beacon")).as("the demo model's beacon parameters")
+                .isEqualTo(TestServer.read("{\"window\": 64, \"ratios\": [2, 4, 8]}"));
     }
 
     /** Every profile of the bundled profiles.json, with the interventions it stores. */
