@@ -36,6 +36,9 @@ final class ConvertCommand extends Leaf {
                 default -> throw usage("--dtype: a GGUF file takes f32, f16, q8_0 or q4_0, got '" + dtype + "'");
             };
             GgufExport.run(model, out, type);
+            if (dev.vane.engine.config.HfConfig.read(model).beacon().isPresent())
+                System.err.println("vane convert: the beacon parameters stay out of " + out
+                        + " (GGUF has no beacon tensors); vane.beacon runs on the checkpoint directory");
             return 0;
         }
         FileDType file;

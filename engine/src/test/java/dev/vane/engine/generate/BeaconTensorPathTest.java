@@ -154,6 +154,19 @@ class BeaconTensorPathTest {
             }
             params.values().forEach(p -> p.setRequiresGradient(false));
         }
+        // the first raw token of the second window sees no beacon of its own window: what it learns reaches the
+        // beacon parameters through the memory alone (the closed window's beacon keys and values)
+        try (NDScope scope = new NDScope(); var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            var params = tensor.beaconParameters().orElseThrow().tensors();
+            params.values().forEach(p -> p.setRequiresGradient(true));
+            NDArray logits = tensor.forwardBeacon(new int[][] {Arrays.copyOf(raw, 17)}, BeaconLayout.of(17, SETTINGS, 4));
+            gc.backward(logits.get(new ai.djl.ndarray.index.NDIndex(":, 16")).sum());
+            int last = tensor.config().numLayers() - 1;
+            for (var e : params.entrySet())
+                if (!e.getKey().startsWith("model.layers." + last + ".") || e.getKey().contains("beacon_k_proj") || e.getKey().contains("beacon_v_proj"))
+                    assertThat(e.getValue().getGradient().abs().sum().getFloat()).as("%s, through the memory", e.getKey()).isGreaterThan(0f);
+            params.values().forEach(p -> p.setRequiresGradient(false));
+        }
         // 4 raw tokens at ratio 4: the one beacon comes after the last, so no raw token sees it and every raw token's
         // logits are the plain forward's
         try (NDScope scope = new NDScope()) {
