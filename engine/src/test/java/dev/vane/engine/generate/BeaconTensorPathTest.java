@@ -138,35 +138,10 @@ class BeaconTensorPathTest {
     @Test
     void gradientsReachEveryBeaconParameterAndTheBaseModelSeesNoBeacon() {
         int[] raw = prompt(40, 5);
-        try (NDScope scope = new NDScope(); var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-            var params = tensor.beaconParameters().orElseThrow().tensors();
-            params.values().forEach(p -> p.setRequiresGradient(true));
-            NDArray logits = tensor.forwardBeacon(new int[][] {raw}, BeaconLayout.of(raw.length, SETTINGS, 4));
-            gc.backward(logits.get(new ai.djl.ndarray.index.NDIndex(":, 39")).sum());
-            int last = tensor.config().numLayers() - 1;
-            for (var e : params.entrySet()) {
-                float g = e.getValue().getGradient().abs().sum().getFloat();
-                // the last layer's beacon q and o shape only the beacon rows' output, which no raw token reads
-                boolean unread = e.getKey().startsWith("model.layers." + last + ".")
-                        && (e.getKey().contains("beacon_q_proj") || e.getKey().contains("beacon_o_proj"));
-                if (unread) assertThat(g).as(e.getKey()).isZero();
-                else assertThat(g).as(e.getKey()).isGreaterThan(0f);
-            }
-            params.values().forEach(p -> p.setRequiresGradient(false));
-        }
+        gradientsReachTheReadParameters(raw, "");
         // the first raw token of the second window sees no beacon of its own window: what it learns reaches the
         // beacon parameters through the memory alone (the closed window's beacon keys and values)
-        try (NDScope scope = new NDScope(); var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-            var params = tensor.beaconParameters().orElseThrow().tensors();
-            params.values().forEach(p -> p.setRequiresGradient(true));
-            NDArray logits = tensor.forwardBeacon(new int[][] {Arrays.copyOf(raw, 17)}, BeaconLayout.of(17, SETTINGS, 4));
-            gc.backward(logits.get(new ai.djl.ndarray.index.NDIndex(":, 16")).sum());
-            int last = tensor.config().numLayers() - 1;
-            for (var e : params.entrySet())
-                if (!e.getKey().startsWith("model.layers." + last + ".") || e.getKey().contains("beacon_k_proj") || e.getKey().contains("beacon_v_proj"))
-                    assertThat(e.getValue().getGradient().abs().sum().getFloat()).as("%s, through the memory", e.getKey()).isGreaterThan(0f);
-            params.values().forEach(p -> p.setRequiresGradient(false));
-        }
+        gradientsReachTheReadParameters(Arrays.copyOf(raw, 17), ", through the memory");
         // 4 raw tokens at ratio 4: the one beacon comes after the last, so no raw token sees it and every raw token's
         // logits are the plain forward's
         try (NDScope scope = new NDScope()) {
@@ -174,6 +149,28 @@ class BeaconTensorPathTest {
             float[] plain = tensor.forward(dev.vane.engine.model.StepInput.prompt(Arrays.copyOf(raw, 4), 0),
                     dev.vane.engine.hooks.TensorHooks.NONE, dev.vane.engine.model.LogitsMode.ALL).toFloatArray();
             assertThat(beacon).containsExactly(plain, within(1e-5f));
+        }
+    }
+
+    /**
+     * The last raw token's logits at ratio 4, differentiated: every beacon parameter gets a gradient
+     * but the last layer's beacon q and o, which shape only the beacon rows' output no raw token reads.
+     */
+    private static void gradientsReachTheReadParameters(int[] raw, String how) {
+        try (NDScope scope = new NDScope(); var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            var params = tensor.beaconParameters().orElseThrow().tensors();
+            params.values().forEach(p -> p.setRequiresGradient(true));
+            NDArray logits = tensor.forwardBeacon(new int[][] {raw}, BeaconLayout.of(raw.length, SETTINGS, 4));
+            gc.backward(logits.get(new ai.djl.ndarray.index.NDIndex(":, {}", raw.length - 1)).sum());
+            int last = tensor.config().numLayers() - 1;
+            for (var e : params.entrySet()) {
+                float g = e.getValue().getGradient().abs().sum().getFloat();
+                boolean unread = e.getKey().startsWith("model.layers." + last + ".")
+                        && (e.getKey().contains("beacon_q_proj") || e.getKey().contains("beacon_o_proj"));
+                if (unread) assertThat(g).as(e.getKey() + how).isZero();
+                else assertThat(g).as(e.getKey() + how).isGreaterThan(0f);
+            }
+            params.values().forEach(p -> p.setRequiresGradient(false));
         }
     }
 
