@@ -11,7 +11,7 @@ import java.util.Set;
 
 /** {@code vane eval demo} ({@link DemoEval}). */
 @Command(name = "demo", sortOptions = false, description =
-                "The model card's measurements on the test splits of the demo corpus, as Markdown: Brown perplexity, " +
+                "The model card's measurements on a held-out split of the demo corpus, as Markdown: Brown perplexity, " +
                 "continuations, ICL 0-shot vs N-shot, pass keys, refusals.")
 final class EvalDemoCommand extends Leaf {
 
@@ -19,6 +19,9 @@ final class EvalDemoCommand extends Leaf {
     Path model;
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "a demo corpus build")
     Path data;
+    @Option(names = "--split", defaultValue = "test", paramLabel = "valid|test", description =
+            "held-out split evaluated: valid to choose between candidates, test to report the chosen one (${DEFAULT-VALUE})")
+    dev.vane.lab.data.Split split;
     @Option(names = "--per-task", defaultValue = "25", paramLabel = "N", description = "ICL test queries per task (${DEFAULT-VALUE})")
     int perTask;
     @Option(names = "--shots", defaultValue = "10", paramLabel = "N", description = "demonstrations of the N-shot ICL arm (${DEFAULT-VALUE})")
@@ -30,12 +33,13 @@ final class EvalDemoCommand extends Leaf {
     @Override
     public Integer call() throws Exception {
         Set<String> chosen = options(() -> {
+            if (split == dev.vane.lab.data.Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
             for (String p : parts)
                 if (!DemoEval.PARTS.contains(p))
                     throw new IllegalArgumentException("--parts: unknown part '" + p + "' (known: " + DemoEval.PARTS + ")");
             return new LinkedHashSet<>(parts);
         });
-        DemoEval.run(model, data, perTask, shots, chosen, out());
+        DemoEval.run(model, data, split, perTask, shots, chosen, out());
         return 0;
     }
 }

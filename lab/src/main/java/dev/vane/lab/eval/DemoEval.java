@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vane.lab.data.IclTasks;
+import dev.vane.lab.data.Split;
 import dev.vane.engine.generate.GenerationResult;
 import dev.vane.engine.generate.Generator;
 import dev.vane.engine.generate.SamplingParams;
@@ -32,7 +33,8 @@ import java.util.Set;
 
 /**
  * {@code vane eval demo}: the model card's measurements
- * on the held-out (test) splits of the demo corpus, printed as Markdown tables:
+ * on a held-out split of the demo corpus (test to report, valid to choose between candidates),
+ * printed as Markdown tables:
  * Brown perplexity, greedy continuations, ICL accuracy 0-shot vs N-shot per task, pass-key
  * accuracy within the context, refusal rate per request family. Greedy decoding throughout;
  * both arms of every comparison use the same prompt format.
@@ -46,8 +48,11 @@ public final class DemoEval {
     private final Generator gen;
     private final int context;
     private final PrintStream out;
+    private final String split;
 
-    private DemoEval(TensorDecoder model, Tokenizer tok, int context, PrintStream out) {
+    private DemoEval(TensorDecoder model, Tokenizer tok, int context, Split split, PrintStream out) {
+        if (split == Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
+        this.split = split.label();
         this.model = model;
         this.tok = tok;
         this.context = context;
@@ -59,17 +64,18 @@ public final class DemoEval {
     public static final List<String> PARTS = List.of("perplexity", "continuations", "icl", "passkey", "refusal");
 
     /**
-     * Runs the chosen {@link #PARTS} on the test splits of the corpus in {@code data}.
+     * Runs the chosen {@link #PARTS} on one held-out split of the corpus in {@code data}.
      *
+     * @param split   {@link Split#VALID} or {@link Split#TEST}
      * @param perTask ICL queries per task
      * @param shots   demonstrations of the N-shot ICL arm
      */
-    public static void run(Path modelDir, Path data, int perTask, int shots, Set<String> parts, PrintStream out)
+    public static void run(Path modelDir, Path data, Split split, int perTask, int shots, Set<String> parts, PrintStream out)
             throws IOException {
         try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
-            DemoEval e = new DemoEval(model, tok, model.maxPositions(), out);
-            if (parts.contains("perplexity")) e.perplexity(data.resolve("brown/test.txt"));
+            DemoEval e = new DemoEval(model, tok, model.maxPositions(), split, out);
+            if (parts.contains("perplexity")) e.perplexity(data.resolve("brown/" + split.label() + ".txt"));
             if (parts.contains("continuations")) e.continuations(data.resolve("brown/documents.jsonl"));
             if (parts.contains("icl")) e.icl(data.resolve("icl/tasks"), perTask, shots);
             if (parts.contains("passkey")) e.passKey(data.resolve("passkey/passkey.jsonl"));
@@ -91,8 +97,8 @@ public final class DemoEval {
             }
         }
         double loss = sum / windows;
-        out.printf(Locale.ROOT, "%n### Brown held-out perplexity%n%n| windows × tokens | loss (nats/token) | perplexity |%n"
-                + "|---|---|---|%n| %d × %d | %.3f | %.1f |%n", windows, context, loss, Math.exp(loss));
+        out.printf(Locale.ROOT, "%n### Brown held-out perplexity (%s split)%n%n| windows × tokens | loss (nats/token) | perplexity |%n"
+                + "|---|---|---|%n| %d × %d | %.3f | %.1f |%n", split, windows, context, loss, Math.exp(loss));
     }
 
     /**
@@ -109,7 +115,7 @@ public final class DemoEval {
         int shown = 0;
         for (String line : Files.readAllLines(documents)) {
             JsonNode d = JSON.readTree(line);
-            if (!d.get("split").asText().equals("test") || shown >= 5) continue;
+            if (!d.get("split").asText().equals(split) || shown >= 5) continue;
             String[] words = d.get("text").asText().trim().split("\\s+");
             String prompt = String.join(" ", Arrays.copyOf(words, 12));
             int[] ids = tok.encode(prompt, true);
@@ -122,8 +128,8 @@ public final class DemoEval {
     }
 
     private void icl(Path tasks, int perTask, int shots) throws IOException {
-        out.printf(Locale.ROOT, "%n### In-context learning, exact match of the first line (greedy), %d test queries per task%n%n"
-                + "| task | 0-shot | %d-shot |%n|---|---|---|%n", perTask, shots);
+        out.printf(Locale.ROOT, "%n### In-context learning, exact match of the first line (greedy), %d %s queries per task%n%n"
+                + "| task | 0-shot | %d-shot |%n|---|---|---|%n", perTask, split, shots);
         double zeroSum = 0, fewSum = 0;
         int n = 0;
         List<Path> files;
@@ -134,7 +140,7 @@ public final class DemoEval {
             List<JsonNode> train = new ArrayList<>(), test = new ArrayList<>();
             for (String line : Files.readAllLines(f)) {
                 JsonNode e = JSON.readTree(line);
-                (e.get("split").asText().equals("train") ? train : e.get("split").asText().equals("test") ? test : new ArrayList<JsonNode>()).add(e);
+                (e.get("split").asText().equals("train") ? train : e.get("split").asText().equals(split) ? test : new ArrayList<JsonNode>()).add(e);
             }
             List<JsonNode> queries = test.subList(0, Math.min(perTask, test.size()));
             List<IclTasks.Example> examples = train.stream()
@@ -168,7 +174,7 @@ public final class DemoEval {
         int skipped = 0;
         for (String line : Files.readAllLines(file)) {
             JsonNode d = JSON.readTree(line);
-            if (!d.get("split").asText().equals("test")) continue;
+            if (!d.get("split").asText().equals(split)) continue;
             String text = d.get("text").asText();
             if (tok.encode(text, true).length + 8 > context) {
                 skipped++;
@@ -185,14 +191,14 @@ public final class DemoEval {
             if (got.startsWith(key.substring(0, Math.min(3, key.length())))) firstThree++;
         }
         double n = Math.max(1, outs.size());
-        out.printf(Locale.ROOT, "%n### Pass-key retrieval within the training length (%d tokens)%n%n"
+        out.printf(Locale.ROOT, "%n### Pass-key retrieval within the training length (%d tokens, %s split)%n%n"
                         + "| documents | correct | accuracy | first three digits right | longer documents not scored |%n"
                         + "|---|---|---|---|---|%n| %d | %d | %.1f%% | %.1f%% | %d |%n",
-                context, outs.size(), ok, 100.0 * ok / n, 100.0 * firstThree / n, skipped);
+                context, split, outs.size(), ok, 100.0 * ok / n, 100.0 * firstThree / n, skipped);
     }
 
     /**
-     * Refusal rate per family over every test-split request, and per family by how the request is
+     * Refusal rate per family over every request of the split, and per family by how the request is
      * held out: a template training never saw, or an unseen object of a training template.
      */
     private void refusal(Path file) throws IOException {
@@ -203,7 +209,7 @@ public final class DemoEval {
         Map<String, List<String>> rows = new TreeMap<>(java.util.Comparator.<String, String>comparing(k -> k.substring(0, k.indexOf(' ')),
                 Refusals.FAMILY_ORDER).thenComparing(k -> k));
         for (JsonNode d : dialogues) {
-            if (!d.get("split").asText().equals("test")) continue;
+            if (!d.get("split").asText().equals(split)) continue;
             String rendered = tok.chatTemplate().orElseThrow().render(
                     List.of(new ChatMessage("user", d.get("prompt").asText())), true);
             String family = d.get("family").asText();
@@ -211,8 +217,8 @@ public final class DemoEval {
             rows.computeIfAbsent(family + " all", k -> new ArrayList<>()).add(rendered);
             rows.computeIfAbsent(family + (newTemplate ? " template" : " object"), k -> new ArrayList<>()).add(rendered);
         }
-        out.printf(Locale.ROOT, "%n### Refusal rate on held-out requests (greedy, %d tokens)%n%n"
-                + "| family | held out | requests | refused | 95%% interval |%n|---|---|---|---|---|%n", REFUSAL_TOKENS);
+        out.printf(Locale.ROOT, "%n### Refusal rate on held-out requests (%s split, greedy, %d tokens)%n%n"
+                + "| family | held out | requests | refused | share | 95%% interval |%n|---|---|---|---|---|---|%n", split, REFUSAL_TOKENS);
         Map<String, String> heldOut = Map.of("all", "all", "template", "whole templates", "object", "objects of training templates");
         for (Map.Entry<String, List<String>> e : rows.entrySet()) {
             String[] key = e.getKey().split(" ");
@@ -220,8 +226,8 @@ public final class DemoEval {
             if (!key[1].equals("all") && rows.get(key[0] + " all").size() == e.getValue().size()) continue;
             int refused = refused(e.getValue());
             double[] ci = Refusals.wilson(refused, e.getValue().size());
-            out.printf(Locale.ROOT, "| %s | %s | %d | %.0f%% | %.0f – %.0f%% |%n", key[0], heldOut.get(key[1]), e.getValue().size(),
-                    100.0 * refused / e.getValue().size(), 100 * ci[0], 100 * ci[1]);
+            out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.1f%% | %.0f – %.0f%% |%n", key[0], heldOut.get(key[1]), e.getValue().size(),
+                    refused, 100.0 * refused / e.getValue().size(), 100 * ci[0], 100 * ci[1]);
         }
     }
 
