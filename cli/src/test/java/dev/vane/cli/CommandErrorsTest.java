@@ -68,7 +68,11 @@ class CommandErrorsTest {
         usage(CliRun.run(CliRun.concat(vectors, "--dtype", "f8")), "--dtype: dtype must be f32, f16, q8_0, q4_0 or q4_k, got 'f8'");
         usage(CliRun.run("calibrate"), "vane calibrate: missing command (vectors, controller, gact, task-embedding)");
         usage(CliRun.run("calibrate", "vector"), "vane calibrate: unknown command 'vector' (vectors, controller, gact, task-embedding)");
-        usage(CliRun.run("frobnicate"), "vane: unknown command 'frobnicate' (serve, try, train, data, convert, calibrate, artifacts, eval)");
+        usage(CliRun.run("frobnicate"), "vane: unknown command 'frobnicate' (serve, try, train, data, convert, merge, calibrate, artifacts, eval)");
+        usage(CliRun.run("merge", "--base", "b", "--model", "m", "--weight", "1.5", "--out", "o"), "vane merge: --weight: must be in [0, 1], got 1.5");
+        usage(CliRun.run("merge", "--base", "b", "--model", "m", "--weight", "0.5", "--out", "o", "--dtype", "q8_0"),
+                "vane merge: --dtype: a checkpoint takes f16, bf16 or f32, got 'q8_0'");
+        usage(CliRun.run("eval", "demo", "--model", "m", "--data", "d", "--split", "train"), "vane eval demo: --split: must be valid or test (held out), not train");
     }
 
     @Test
