@@ -41,14 +41,19 @@ final class ConvertCommand extends Leaf {
                         + " (GGUF has no beacon tensors); vane.beacon runs on the checkpoint directory");
             return 0;
         }
-        FileDType file;
-        try {
-            file = FileDType.parse(d);
-        } catch (IllegalArgumentException e) {
-            throw usage("--dtype: a checkpoint takes f16, bf16 or f32, got '" + dtype + "'"
-                    + (d.startsWith("q") ? " (" + d + " is written to .gguf files)" : ""));
-        }
+        FileDType file = options(() -> checkpointDType(dtype));
         ConvertCheckpoint.run(model, out, file);
         return 0;
+    }
+
+    /** The file dtype of a checkpoint directory's weights, from {@code --dtype}. */
+    static FileDType checkpointDType(String dtype) {
+        String d = dtype.toLowerCase(Locale.ROOT);
+        try {
+            return FileDType.parse(d);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--dtype: a checkpoint takes f16, bf16 or f32, got '" + dtype + "'"
+                    + (d.startsWith("q") ? " (" + d + " is written to .gguf files)" : ""));
+        }
     }
 }

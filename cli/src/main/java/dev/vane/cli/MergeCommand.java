@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 /** {@code vane merge} ({@link MergeCheckpoints}). */
 @Command(name = "merge", sortOptions = false,
@@ -29,11 +28,7 @@ final class MergeCommand extends Leaf {
     public Integer call() throws Exception {
         FileDType file = options(() -> {
             if (!(weight >= 0 && weight <= 1)) throw new IllegalArgumentException("--weight: must be in [0, 1], got " + weight);
-            try {
-                return FileDType.parse(dtype.toLowerCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--dtype: a checkpoint takes f16, bf16 or f32, got '" + dtype + "'");
-            }
+            return ConvertCommand.checkpointDType(dtype);
         });
         MergeCheckpoints.Result r;
         try {

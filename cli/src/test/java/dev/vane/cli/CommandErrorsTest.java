@@ -72,6 +72,8 @@ class CommandErrorsTest {
         usage(CliRun.run("merge", "--base", "b", "--model", "m", "--weight", "1.5", "--out", "o"), "vane merge: --weight: must be in [0, 1], got 1.5");
         usage(CliRun.run("merge", "--base", "b", "--model", "m", "--weight", "0.5", "--out", "o", "--dtype", "q8_0"),
                 "vane merge: --dtype: a checkpoint takes f16, bf16 or f32, got 'q8_0'");
+        usage(CliRun.run("convert", "--model", "m", "--out", "o", "--dtype", "q8_0"),
+                "vane convert: --dtype: a checkpoint takes f16, bf16 or f32, got 'q8_0' (q8_0 is written to .gguf files)");
         usage(CliRun.run("eval", "demo", "--model", "m", "--data", "d", "--split", "train"), "vane eval demo: --split: must be valid or test (held out), not train");
     }
 
