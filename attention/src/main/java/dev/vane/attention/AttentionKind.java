@@ -100,7 +100,7 @@ public sealed interface AttentionKind {
         if (this instanceof Softmax) {
             return switch (options.algorithm()) {
                 case REFERENCE -> new SoftmaxAttention(headDim, options.length());
-                case ONLINE -> new OnlineSoftmaxAttention(headDim, OnlineSoftmaxAttention.DEFAULT_BLOCK, options.length());
+                case ONLINE -> new OnlineSoftmaxAttention(headDim, OnlineSoftmaxAttention.SERVING_BLOCK, options.length());
                 case TWO_PASS -> new TwoPassSoftmaxAttention(headDim, OnlineSoftmaxAttention.DEFAULT_BLOCK, options.length());
             };
         }

@@ -131,6 +131,22 @@ class KernelPropertiesTest {
         }
     }
 
+    /** Within one block the online kernel runs the reference's own operations: the same bits, not just close. */
+    @Test
+    void onlineOverOneBlockGivesTheReferencesBits() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (int trial = 0; trial < 40; trial++) {
+            int dh = new int[] {8, 16, 64, 128}[r.nextInt(4)], heads = 1 + r.nextInt(4), block = 1 + r.nextInt(512), n = 1 + r.nextInt(block);
+            LengthScale length = r.nextBoolean() ? LengthScale.NONE : new LengthScale.LogN(2 + r.nextInt(100));
+            float[] q = SoftmaxAttentionTest.random(r, heads * dh, 4), k = SoftmaxAttentionTest.random(r, n * dh, 4);
+            float[] v = SoftmaxAttentionTest.random(r, n * dh, 1);
+            float[] ref = new float[heads * dh], online = new float[heads * dh];
+            new SoftmaxAttention(dh, length).attend(q, 0, heads, k, v, 0, n, ref, 0);
+            new OnlineSoftmaxAttention(dh, block, length).attend(q, 0, heads, k, v, 0, n, online, 0);
+            assertThat(online).as("Dh %d, %d heads, %d keys, block %d, %s", dh, heads, n, block, length).containsExactly(ref);
+        }
+    }
+
     @Test
     void everyTensorFormEqualsItsArrayFormUnderCausalAndWindowedMasks() {
         SplittableRandom r = new SplittableRandom(5);
