@@ -2,6 +2,7 @@ package dev.vane.lab.convert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import dev.vane.attention.Scalars;
 import dev.vane.engine.config.ModelConfig;
 import dev.vane.engine.model.CheckpointWriter;
 import dev.vane.engine.model.ComputeDType;
@@ -46,7 +47,9 @@ public final class MergeCheckpoints {
             NDList from = b.weights().all(), to = m.weights().all();
             for (int i = 0; i < to.size(); i++) {
                 NDArray x = from.get(i), y = to.get(i); // y ← x + w·(y − x), in place in the fine-tuned weights
-                y.subi(x).muli((float) weight).addi(x);
+                try (NDArray w = Scalars.of(y, weight)) {
+                    y.subi(x).muli(w).addi(x);
+                }
             }
             CheckpointWriter.write(cm, m.weights(), out, dtype);
             for (String f : COPIED)
