@@ -33,13 +33,16 @@ final class EvalDemoCommand extends Leaf {
     @Override
     public Integer call() throws Exception {
         Set<String> chosen = options(() -> {
-            if (split == dev.vane.lab.data.Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
             for (String p : parts)
                 if (!DemoEval.PARTS.contains(p))
                     throw new IllegalArgumentException("--parts: unknown part '" + p + "' (known: " + DemoEval.PARTS + ")");
             return new LinkedHashSet<>(parts);
         });
-        DemoEval.run(model, data, split, perTask, shots, chosen, out());
+        try {
+            DemoEval.run(model, data, split, perTask, shots, chosen, out());
+        } catch (IllegalArgumentException e) {
+            throw usage(Errors.message(e));
+        }
         return 0;
     }
 }

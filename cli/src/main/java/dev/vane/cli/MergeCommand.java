@@ -26,10 +26,7 @@ final class MergeCommand extends Leaf {
 
     @Override
     public Integer call() throws Exception {
-        FileDType file = options(() -> {
-            if (!(weight >= 0 && weight <= 1)) throw new IllegalArgumentException("--weight: must be in [0, 1], got " + weight);
-            return ConvertCommand.checkpointDType(dtype);
-        });
+        FileDType file = options(() -> ConvertCommand.checkpointDType(dtype));
         MergeCheckpoints.Result r;
         try {
             r = MergeCheckpoints.run(base, model, weight, out, file);

@@ -51,7 +51,6 @@ public final class DemoEval {
     private final String split;
 
     private DemoEval(TensorDecoder model, Tokenizer tok, int context, Split split, PrintStream out) {
-        if (split == Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
         this.split = split.label();
         this.model = model;
         this.tok = tok;
@@ -72,6 +71,7 @@ public final class DemoEval {
      */
     public static void run(Path modelDir, Path data, Split split, int perTask, int shots, Set<String> parts, PrintStream out)
             throws IOException {
+        if (split == Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
         try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
             DemoEval e = new DemoEval(model, tok, model.maxPositions(), split, out);
