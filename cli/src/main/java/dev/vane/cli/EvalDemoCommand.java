@@ -33,16 +33,13 @@ final class EvalDemoCommand extends Leaf {
     @Override
     public Integer call() throws Exception {
         Set<String> chosen = options(() -> {
+            DemoEval.checkSplit(split);
             for (String p : parts)
                 if (!DemoEval.PARTS.contains(p))
                     throw new IllegalArgumentException("--parts: unknown part '" + p + "' (known: " + DemoEval.PARTS + ")");
             return new LinkedHashSet<>(parts);
         });
-        try {
-            DemoEval.run(model, data, split, perTask, shots, chosen, out());
-        } catch (IllegalArgumentException e) {
-            throw usage(Errors.message(e));
-        }
+        DemoEval.run(model, data, split, perTask, shots, chosen, out());
         return 0;
     }
 }

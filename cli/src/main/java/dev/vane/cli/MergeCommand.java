@@ -26,13 +26,11 @@ final class MergeCommand extends Leaf {
 
     @Override
     public Integer call() throws Exception {
-        FileDType file = options(() -> ConvertCommand.checkpointDType(dtype));
-        MergeCheckpoints.Result r;
-        try {
-            r = MergeCheckpoints.run(base, model, weight, out, file);
-        } catch (IllegalArgumentException e) {
-            throw usage(Errors.message(e));
-        }
+        FileDType file = options(() -> {
+            MergeCheckpoints.checkWeight(weight);
+            return ConvertCommand.checkpointDType(dtype);
+        });
+        MergeCheckpoints.Result r = MergeCheckpoints.run(base, model, weight, out, file);
         if (r.droppedBeacon())
             System.err.println("vane merge: the beacon parameters of " + model + " are not carried over (trained for other weights);"
                     + " run train beacon on " + out);

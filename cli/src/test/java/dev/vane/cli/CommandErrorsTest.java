@@ -78,6 +78,17 @@ class CommandErrorsTest {
     }
 
     @Test
+    void aModelThatCannotBeReadIsAFailureNotAUsageError() {
+        String none = tmp.resolve("no-model").toString();
+        CliRun.Result merge = CliRun.run("merge", "--base", none, "--model", none, "--weight", "0.5", "--out", tmp.resolve("o").toString());
+        assertThat(merge.status()).as(merge.err()).isEqualTo(1);
+        assertThat(merge.err()).startsWith("vane merge: ");
+        CliRun.Result eval = CliRun.run("eval", "demo", "--model", none, "--data", none);
+        assertThat(eval.status()).as(eval.err()).isEqualTo(1);
+        assertThat(eval.err()).startsWith("vane eval demo: ");
+    }
+
+    @Test
     void aFailureIsOneLineAndExitsOneWithTheStackTraceOnlyWhenAskedFor() {
         String[] args = {"artifacts", "delete", "--name", "gone", "--registry", tmp.toString()};
         CliRun.Result r = CliRun.run(args);

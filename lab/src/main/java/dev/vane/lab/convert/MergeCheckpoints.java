@@ -36,8 +36,13 @@ public final class MergeCheckpoints {
     /** What {@link #run} left out, for the command to say. */
     public record Result(boolean droppedBeacon) {}
 
-    public static Result run(Path base, Path model, double weight, Path out, FileDType dtype) throws IOException {
+    /** Refuses an interpolation weight outside [0, 1], naming {@code --weight}. */
+    public static void checkWeight(double weight) {
         if (!(weight >= 0 && weight <= 1)) throw new IllegalArgumentException("--weight: must be in [0, 1], got " + weight);
+    }
+
+    public static Result run(Path base, Path model, double weight, Path out, FileDType dtype) throws IOException {
+        checkWeight(weight);
         try (TensorDecoder b = ModelLoader.loadTensor(base, ComputeDType.F32, 0);
              TensorDecoder m = ModelLoader.loadTensor(model, ComputeDType.F32, 0)) {
             ModelConfig cb = b.config().withBeacon(Optional.empty()), cm = m.config().withBeacon(Optional.empty());

@@ -62,6 +62,11 @@ public final class DemoEval {
     /** The measurements, in the order they print. */
     public static final List<String> PARTS = List.of("perplexity", "continuations", "icl", "passkey", "refusal");
 
+    /** Refuses the training split, naming {@code --split}: the evaluation runs on held-out data only. */
+    public static void checkSplit(Split split) {
+        if (split == Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
+    }
+
     /**
      * Runs the chosen {@link #PARTS} on one held-out split of the corpus in {@code data}.
      *
@@ -71,7 +76,7 @@ public final class DemoEval {
      */
     public static void run(Path modelDir, Path data, Split split, int perTask, int shots, Set<String> parts, PrintStream out)
             throws IOException {
-        if (split == Split.TRAIN) throw new IllegalArgumentException("--split: must be valid or test (held out), not train");
+        checkSplit(split);
         try (TensorDecoder model = ModelLoader.loadTensor(modelDir, ComputeDType.F32, 0);
              Tokenizer tok = Tokenizer.load(modelDir)) {
             DemoEval e = new DemoEval(model, tok, model.maxPositions(), split, out);
