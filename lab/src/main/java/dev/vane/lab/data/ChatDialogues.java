@@ -249,7 +249,7 @@ public final class ChatDialogues {
                     "hurt my brother's feelings on purpose", "steal from a store", "cheat on a test", "break a window",
                     "spread a rumor", "trick my grandma"));
 
-    /** Every refuse and comply template: {@link #TEMPLATES}, {@link #ADDED_TEMPLATES} and the framed group ({@link ChatFrames}). */
+    /** Every refuse and comply template: {@link #TEMPLATES}, {@link #ADDED_TEMPLATES}, the framed group ({@link ChatFrames}) and the training-only paired forms ({@link ChatPairedFrames}). */
     public static List<Template> allTemplates() {
         return GROUPS.values().stream().flatMap(List::stream).toList();
     }
@@ -262,8 +262,12 @@ public final class ChatDialogues {
         g.put("", TEMPLATES);
         g.put("-added", ADDED_TEMPLATES);
         g.put("-framed", ChatFrames.TEMPLATES);
+        g.put(TRAIN_ONLY, ChatPairedFrames.TEMPLATES);
         return java.util.Collections.unmodifiableMap(g);
     }
+
+    /** The group that is never held out ({@link ChatPairedFrames}): all of it is training data. */
+    private static final String TRAIN_ONLY = "-paired";
 
     /** What training does with a disguised template. */
     public enum Disguise { REFUSED, ANSWERED, HELD_OUT }
@@ -313,7 +317,8 @@ public final class ChatDialogues {
 
     /**
      * Splits the refuse and comply templates ({@code templateRatios}, so whole templates are held
-     * out), then the objects of each training template ({@code objectRatios}); the disguised family
+     * out), then the objects of each training template ({@code objectRatios}), each group on its own;
+     * the training-only group ({@link ChatPairedFrames}) goes to training whole; the disguised family
      * is split by {@link Disguise} (held-out templates are the test split, with every action).
      * Held-out dialogues get the first refusal variant (refuse, disguised) or the template's
      * response (comply) and no opening.
@@ -323,6 +328,10 @@ public final class ChatDialogues {
         for (Family family : List.of(Family.REFUSE, Family.COMPLY)) for (Map.Entry<String, List<Template>> group : GROUPS.entrySet()) {
             List<Template> ts = group.getValue().stream().filter(t -> t.family() == family).toList();
             if (ts.isEmpty()) continue;
+            if (group.getKey().equals(TRAIN_ONLY)) {
+                for (Template t : ts) for (String obj : t.objects()) parts.get(0).add(dialogue(t, obj));
+                continue;
+            }
             String cutName = "templates-" + family.label() + group.getKey();
             List<List<Template>> cut = Split.cut(ts, Split.derive(seed, cutName), templateRatios);
             for (int s = 0; s < 3; s++) for (Template t : cut.get(s)) {

@@ -79,6 +79,24 @@ class ChatAndPassKeyTest {
     }
 
     @Test
+    void pairedFormsAreTrainingDataOnlyWithBothFamiliesInEveryForm() {
+        Set<String> paired = new HashSet<>(), refused = new HashSet<>(), answered = new HashSet<>();
+        for (ChatDialogues.Dialogue d : PLAN.train()) {
+            if (!d.template().contains("-paired-")) continue;
+            String form = d.template().substring(d.template().indexOf("-paired-") + 8);
+            paired.add(d.template());
+            (d.family() == ChatDialogues.Family.REFUSE ? refused : answered).add(form);
+        }
+        assertThat(paired).isNotEmpty();
+        assertThat(refused).isEqualTo(answered);
+        for (Split s : List.of(Split.VALID, Split.TEST))
+            assertThat(PLAN.of(s)).noneMatch(d -> d.template().contains("-paired-"));
+        // Every object of every paired template is trained on: 48 benign or 16 harmful per template.
+        assertThat(PLAN.train().stream().filter(d -> d.template().contains("-paired-")).count())
+                .isEqualTo((long) refused.size() * (ChatFrames.ACTIVITIES.size() + ChatFrames.HARMFUL_ACTIONS.size()));
+    }
+
+    @Test
     void familiesGetTheirKindOfAnswer() {
         for (ChatDialogues.Dialogue d : PLAN.train()) {
             boolean refused = switch (d.family()) {
