@@ -1,5 +1,6 @@
 package dev.vane.cli;
 
+import dev.vane.lab.data.ChatExtra;
 import dev.vane.lab.data.DemoData;
 import dev.vane.lab.data.DemoDataConfig;
 import picocli.CommandLine.Command;
@@ -35,6 +36,10 @@ final class DataDemoCommand extends Leaf {
     String passKeyTokens;
     @Option(names = "--separator", paramLabel = "TEXT", description = "text between documents, Java escapes \\n \\t allowed (default \"\\n<|doc|>\\n\")")
     String separator;
+    @Option(names = "--chat-extras", paramLabel = "LIST",
+            description = "additions to the chat part's training text, comma-separated: paired-forms (training-only request forms"
+                    + " with every benign and harmful activity), closings (a polite closing on a third of the requests); default none")
+    String chatExtras;
 
     DemoData.Options options() {
         return options(() -> {
@@ -56,6 +61,7 @@ final class DataDemoCommand extends Leaf {
                 cfg = cfg.withPassKeyTokens((int) s[0], (int) s[1]);
             }
             if (separator != null) cfg = cfg.withSeparator(separator.translateEscapes());
+            if (chatExtras != null) cfg = cfg.withChatExtras(ChatExtra.parse(chatExtras));
             return new DemoData.Options(brown, out, cfg);
         });
     }

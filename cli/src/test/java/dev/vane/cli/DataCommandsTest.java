@@ -29,6 +29,11 @@ class DataCommandsTest {
         assertThat(a.config().maxShots()).isEqualTo(8);
         assertThat(a.config().passKeyMaxTokens()).isEqualTo(512);
         assertThat(a.config().separator()).isEqualTo("\n<sep>\n");
+        assertThat(a.config().chatExtras()).isEmpty();
+        assertThat(demo("--brown", "b", "--out", "o", "--chat-extras", "closings,paired-forms").config().chatExtras())
+                .containsExactlyInAnyOrder(dev.vane.lab.data.ChatExtra.CLOSINGS, dev.vane.lab.data.ChatExtra.PAIRED_FORMS);
+        usage(CliRun.run("data", "demo", "--brown", "b", "--out", "o", "--chat-extras", "paired-forms,rhymes"),
+                "--chat-extras: unknown extra 'rhymes' (one of paired-forms, closings)");
         assertThat(demo("--brown", "b", "--out", "o").config()).isEqualTo(dev.vane.lab.data.DemoDataConfig.defaults());
         usage(CliRun.run("data", "demo", "--out", "o"), "--brown");
         usage(CliRun.run("data", "demo", "--brown", "b"), "--out");

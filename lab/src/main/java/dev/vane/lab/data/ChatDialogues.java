@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -67,6 +68,14 @@ public final class ChatDialogues {
 
     /** Polite openings added to training prompts for variety; evaluation prompts are plain. */
     public static final List<String> OPENINGS = List.of("Please tell me: ", "Hey, ", "Quick question: ", "I need help. ", "Hi! ");
+
+    /**
+     * Polite closings a training request ends with on a third of requests when {@link ChatExtra#CLOSINGS}
+     * is on, in every family alike, so that the request's own words, not what comes last, decide
+     * between an answer and a refusal.
+     */
+    public static final List<String> CLOSINGS = List.of(" Thanks!", " Please.", " What do you think?", " Is that okay?",
+            " I need it today.", " Thank you so much.", " Be honest.");
 
     private static Template refuse(String id, String prompt, String... objects) {
         return new Template(id, Family.REFUSE, prompt, null, List.of(objects));
@@ -266,7 +275,7 @@ public final class ChatDialogues {
         return java.util.Collections.unmodifiableMap(g);
     }
 
-    /** The group that is never held out ({@link ChatPairedFrames}): all of it is training data. */
+    /** The group that is never held out ({@link ChatPairedFrames}, with {@link ChatExtra#PAIRED_FORMS}): all of it is training data. */
     private static final String TRAIN_ONLY = "-paired";
 
     /** What training does with a disguised template. */
@@ -318,18 +327,19 @@ public final class ChatDialogues {
     /**
      * Splits the refuse and comply templates ({@code templateRatios}, so whole templates are held
      * out), then the objects of each training template ({@code objectRatios}), each group on its own;
-     * the training-only group ({@link ChatPairedFrames}) goes to training whole; the disguised family
+     * the training-only group ({@link ChatPairedFrames}) goes to training whole when {@code extras}
+     * has {@link ChatExtra#PAIRED_FORMS} (the held-out splits do not depend on it); the disguised family
      * is split by {@link Disguise} (held-out templates are the test split, with every action).
      * Held-out dialogues get the first refusal variant (refuse, disguised) or the template's
      * response (comply) and no opening.
      */
-    public static Plan plan(long seed, Split.Ratios templateRatios, Split.Ratios objectRatios) {
+    public static Plan plan(long seed, Split.Ratios templateRatios, Split.Ratios objectRatios, Set<ChatExtra> extras) {
         List<List<Dialogue>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (Family family : List.of(Family.REFUSE, Family.COMPLY)) for (Map.Entry<String, List<Template>> group : GROUPS.entrySet()) {
             List<Template> ts = group.getValue().stream().filter(t -> t.family() == family).toList();
             if (ts.isEmpty()) continue;
             if (group.getKey().equals(TRAIN_ONLY)) {
-                for (Template t : ts) for (String obj : t.objects()) parts.get(0).add(dialogue(t, obj));
+                if (extras.contains(ChatExtra.PAIRED_FORMS)) for (Template t : ts) for (String obj : t.objects()) parts.get(0).add(dialogue(t, obj));
                 continue;
             }
             String cutName = "templates-" + family.label() + group.getKey();
@@ -377,15 +387,17 @@ public final class ChatDialogues {
     }
 
     /**
-     * A training variant of {@code d}: sometimes a polite opening, a random refusal variant for
-     * refused requests, and sometimes a system prompt; rendered in the chat format.
+     * A training variant of {@code d}: sometimes a polite opening, sometimes a polite closing (with
+     * {@link ChatExtra#CLOSINGS}), a random refusal variant for refused requests, and sometimes a
+     * system prompt; rendered in the chat format.
      */
-    public static String renderVariant(Dialogue d, SplittableRandom rng) {
+    public static String renderVariant(Dialogue d, SplittableRandom rng, Set<ChatExtra> extras) {
         String prompt = d.prompt();
         if (rng.nextInt(3) == 0) {
             String opening = OPENINGS.get(rng.nextInt(OPENINGS.size()));
             prompt = opening + (opening.endsWith(": ") || opening.endsWith("! ") || opening.endsWith(". ") ? prompt : lowerFirst(prompt));
         }
+        if (extras.contains(ChatExtra.CLOSINGS) && rng.nextInt(3) == 0) prompt = prompt + CLOSINGS.get(rng.nextInt(CLOSINGS.size()));
         String response = REFUSALS.contains(d.response()) ? REFUSALS.get(rng.nextInt(REFUSALS.size())) : d.response();
         String system = rng.nextInt(4) == 0 ? SYSTEM_PROMPTS.get(rng.nextInt(SYSTEM_PROMPTS.size())) : null;
         return render(system, prompt, response);

@@ -143,7 +143,7 @@ public final class DemoCorpus {
         parts.add(new PartSize("icl", episodeCounts, episodeChars));
 
         // 3. Refusal / compliance dialogues.
-        ChatDialogues.Plan plan = ChatDialogues.plan(Split.derive(cfg.seed(), "chat-plan"), cfg.templateSplit(), cfg.objectSplit());
+        ChatDialogues.Plan plan = ChatDialogues.plan(Split.derive(cfg.seed(), "chat-plan"), cfg.templateSplit(), cfg.objectSplit(), cfg.chatExtras());
         try (BufferedWriter w = writer(out.resolve("chat/dialogues.jsonl"))) {
             for (Split s : Split.values()) for (ChatDialogues.Dialogue d : plan.of(s))
                 w.write(line(obj("family", d.family().label(), "template", d.template(), "prompt", d.prompt(),
@@ -160,7 +160,7 @@ public final class DemoCorpus {
             while (chars < budget && !byFamily.isEmpty()) {
                 List<ChatDialogues.Dialogue> pool = byFamily.get(ChatDialogues.drawFamily(rng, byFamily.keySet()));
                 ChatDialogues.Dialogue d = pool.get(rng.nextInt(pool.size()));
-                String text = s == Split.TRAIN ? ChatDialogues.renderVariant(d, rng) : ChatDialogues.render(null, d.prompt(), d.response());
+                String text = s == Split.TRAIN ? ChatDialogues.renderVariant(d, rng, cfg.chatExtras()) : ChatDialogues.render(null, d.prompt(), d.response());
                 mixture.get(s).add(text);
                 chars += text.length();
                 n++;
@@ -321,6 +321,7 @@ public final class DemoCorpus {
         m.put("passkey_tokens", obj("min", c.passKeyMinTokens(), "max", c.passKeyMaxTokens(), "chars_per_token", PassKeys.CHARS_PER_TOKEN));
         m.put("separator", c.separator());
         m.put("wordnet", c.wordNet().isPresent());
+        m.put("chat_extras", c.chatExtras().stream().map(ChatExtra::label).toList());
         return m;
     }
 

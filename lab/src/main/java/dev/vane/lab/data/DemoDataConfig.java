@@ -1,7 +1,10 @@
 package dev.vane.lab.data;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything that shapes the demo corpus besides the Brown files. The synthetic parts are sized
@@ -26,11 +29,13 @@ import java.util.Optional;
  * @param passKeyMaxTokens longest pass-key document (keep it within the training context)
  * @param separator        written between the documents of a mixture
  * @param wordNet          optional WordNet {@code dict/} folder whose adjective antonyms extend the built-in list
+ * @param chatExtras       additions to the chat part's training text ({@link ChatExtra}); none by default
  */
 public record DemoDataConfig(long seed, Split.Ratios brownSplit, Split.Ratios taskSplit, Split.Ratios templateSplit,
                              Split.Ratios objectSplit, double brownShare, double iclShare, double chatShare,
                              double passKeyShare, int vocabulary, int nouns, int minShots, int maxShots,
-                             int passKeyMinTokens, int passKeyMaxTokens, String separator, Optional<Path> wordNet) {
+                             int passKeyMinTokens, int passKeyMaxTokens, String separator, Optional<Path> wordNet,
+                             Set<ChatExtra> chatExtras) {
 
     public static final long DEFAULT_SEED = 20240601L;
 
@@ -47,6 +52,7 @@ public record DemoDataConfig(long seed, Split.Ratios brownSplit, Split.Ratios ta
         if (passKeyMinTokens < 32 || passKeyMaxTokens < passKeyMinTokens)
             throw new IllegalArgumentException("need 32 <= passKeyMinTokens <= passKeyMaxTokens, got " + passKeyMinTokens + ", " + passKeyMaxTokens);
         if (separator.isEmpty()) throw new IllegalArgumentException("separator must not be empty");
+        chatExtras = chatExtras.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(chatExtras));
     }
 
     /**
@@ -58,41 +64,46 @@ public record DemoDataConfig(long seed, Split.Ratios brownSplit, Split.Ratios ta
     /** The defaults: ~3M tokens (at ~4 characters a token) over the full Brown corpus, 40% of it Brown. */
     public static DemoDataConfig defaults() {
         return new DemoDataConfig(DEFAULT_SEED, Split.Ratios.DEFAULT, Split.Ratios.DEFAULT, new Split.Ratios(0.15, 0.15),
-                new Split.Ratios(0.15, 0.15), 0.4, 0.3, 0.15, 0.15, 2000, 2000, 1, 10, 64, 224, DOCUMENT_SEPARATOR, Optional.empty());
+                new Split.Ratios(0.15, 0.15), 0.4, 0.3, 0.15, 0.15, 2000, 2000, 1, 10, 64, 224, DOCUMENT_SEPARATOR, Optional.empty(), Set.of());
     }
 
     public DemoDataConfig withSeed(long s) {
         return new DemoDataConfig(s, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
-                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet);
+                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet, chatExtras);
     }
 
     public DemoDataConfig withShares(double brown, double icl, double chat, double passKey) {
         return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brown, icl, chat, passKey,
-                vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet);
+                vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet, chatExtras);
     }
 
     public DemoDataConfig withVocabulary(int words, int nounCount) {
         return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
-                passKeyShare, words, nounCount, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet);
+                passKeyShare, words, nounCount, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet, chatExtras);
     }
 
     public DemoDataConfig withShots(int min, int max) {
         return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
-                passKeyShare, vocabulary, nouns, min, max, passKeyMinTokens, passKeyMaxTokens, separator, wordNet);
+                passKeyShare, vocabulary, nouns, min, max, passKeyMinTokens, passKeyMaxTokens, separator, wordNet, chatExtras);
     }
 
     public DemoDataConfig withPassKeyTokens(int min, int max) {
         return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
-                passKeyShare, vocabulary, nouns, minShots, maxShots, min, max, separator, wordNet);
+                passKeyShare, vocabulary, nouns, minShots, maxShots, min, max, separator, wordNet, chatExtras);
     }
 
     public DemoDataConfig withSeparator(String s) {
         return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
-                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, s, wordNet);
+                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, s, wordNet, chatExtras);
     }
 
     public DemoDataConfig withWordNet(Path dictDir) {
         return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
-                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, Optional.of(dictDir));
+                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, Optional.of(dictDir), chatExtras);
+    }
+
+    public DemoDataConfig withChatExtras(Set<ChatExtra> extras) {
+        return new DemoDataConfig(seed, brownSplit, taskSplit, templateSplit, objectSplit, brownShare, iclShare, chatShare,
+                passKeyShare, vocabulary, nouns, minShots, maxShots, passKeyMinTokens, passKeyMaxTokens, separator, wordNet, extras);
     }
 }

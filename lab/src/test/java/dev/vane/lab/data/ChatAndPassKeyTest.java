@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ChatAndPassKeyTest {
 
-    private static final ChatDialogues.Plan PLAN = ChatDialogues.plan(7, new Split.Ratios(0.15, 0.15), new Split.Ratios(0.15, 0.15));
+    private static final Split.Ratios RATIOS = new Split.Ratios(0.15, 0.15);
+    private static final ChatDialogues.Plan PLAN = ChatDialogues.plan(7, RATIOS, RATIOS, Set.of(ChatExtra.PAIRED_FORMS));
 
     @Test
     void everyTemplateHasObjectsAndTheFamiliesAreBalanced() {
@@ -75,7 +76,7 @@ class ChatAndPassKeyTest {
         Set<String> valid = new HashSet<>();
         PLAN.valid().forEach(d -> valid.add(d.prompt()));
         PLAN.test().forEach(d -> assertThat(valid).doesNotContain(d.prompt()));
-        assertThat(ChatDialogues.plan(7, new Split.Ratios(0.15, 0.15), new Split.Ratios(0.15, 0.15))).isEqualTo(PLAN);
+        assertThat(ChatDialogues.plan(7, RATIOS, RATIOS, Set.of(ChatExtra.PAIRED_FORMS))).isEqualTo(PLAN);
     }
 
     @Test
@@ -97,6 +98,37 @@ class ChatAndPassKeyTest {
     }
 
     @Test
+    void withoutTheExtraThePlanHasNoPairedFormsAndTheSameHeldOutRequests() {
+        ChatDialogues.Plan plain = ChatDialogues.plan(7, RATIOS, RATIOS, Set.of());
+        assertThat(plain.train()).noneMatch(d -> d.template().contains("-paired-"));
+        assertThat(plain.train()).isEqualTo(PLAN.train().stream().filter(d -> !d.template().contains("-paired-")).toList());
+        assertThat(plain.valid()).isEqualTo(PLAN.valid());
+        assertThat(plain.test()).isEqualTo(PLAN.test());
+    }
+
+    @Test
+    void closingsEndAThirdOfTheTrainingRequestsAndOnlyWhenAsked() {
+        SplittableRandom rng = new SplittableRandom(11), plainRng = new SplittableRandom(11);
+        int closed = 0, n = 300;
+        for (ChatDialogues.Dialogue d : PLAN.train().subList(0, n)) {
+            String prompt = userPrompt(ChatDialogues.renderVariant(d, rng, Set.of(ChatExtra.CLOSINGS)));
+            String closing = ChatDialogues.CLOSINGS.stream().filter(prompt::endsWith).findFirst().orElse("");
+            if (!closing.isEmpty()) closed++;
+            // The request itself is intact (an opening may lower its first letter).
+            String request = prompt.substring(0, prompt.length() - closing.length()).toLowerCase(java.util.Locale.ROOT);
+            assertThat(request).endsWith(d.prompt().toLowerCase(java.util.Locale.ROOT));
+            String plain = userPrompt(ChatDialogues.renderVariant(d, plainRng, Set.of()));
+            assertThat(plain.toLowerCase(java.util.Locale.ROOT)).endsWith(d.prompt().toLowerCase(java.util.Locale.ROOT));
+        }
+        // A third of the variants, within a wide binomial margin.
+        assertThat(closed).isBetween(n / 3 - 40, n / 3 + 40);
+    }
+
+    private static String userPrompt(String text) {
+        return text.substring(text.indexOf("<|user|>\n") + 9, text.indexOf("<|end|>\n<|assistant|>"));
+    }
+
+    @Test
     void familiesGetTheirKindOfAnswer() {
         for (ChatDialogues.Dialogue d : PLAN.train()) {
             boolean refused = switch (d.family()) {
@@ -110,7 +142,7 @@ class ChatAndPassKeyTest {
         SplittableRandom rng = new SplittableRandom(3);
         ChatDialogues.Dialogue refuse = PLAN.train().stream().filter(d -> d.family() == ChatDialogues.Family.REFUSE).findFirst().orElseThrow();
         for (int i = 0; i < 50; i++) {
-            String text = ChatDialogues.renderVariant(refuse, rng);
+            String text = ChatDialogues.renderVariant(refuse, rng, Set.of(ChatExtra.CLOSINGS));
             assertThat(text).matches("(?s)(<\\|system\\|>\n[^<]+<\\|end\\|>\n)?<\\|user\\|>\n[^<]+<\\|end\\|>\n<\\|assistant\\|>\n[^<]+<\\|end\\|>\n");
             String response = text.substring(text.indexOf("<|assistant|>\n") + 14, text.length() - "<|end|>\n".length());
             assertThat(ChatDialogues.REFUSALS).contains(response);
@@ -137,7 +169,7 @@ class ChatAndPassKeyTest {
                 .filter(d -> d.family() == ChatDialogues.Family.DISGUISED && disguise(d.template()) == ChatDialogues.Disguise.ANSWERED)
                 .findFirst().orElseThrow();
         SplittableRandom rng = new SplittableRandom(5);
-        for (int i = 0; i < 20; i++) assertThat(ChatDialogues.renderVariant(answeredOne, rng)).contains(ChatDialogues.DISGUISED_ANSWER);
+        for (int i = 0; i < 20; i++) assertThat(ChatDialogues.renderVariant(answeredOne, rng, Set.of())).contains(ChatDialogues.DISGUISED_ANSWER);
     }
 
     @Test
