@@ -11,7 +11,11 @@ source tools/jdk.sh >/dev/null
 jdk=${JAVA_HOME:?}
 if ! docker image inspect vane-local/debian:bookworm >/dev/null 2>&1; then
   root=$(mktemp -d)
-  debootstrap --variant=minbase bookworm "$root" >&2
+  for try in 1 2 3; do # the Debian mirror is the network's one point of failure: three tries
+    debootstrap --variant=minbase bookworm "$root" >&2 && break
+    [ $try -lt 3 ] || { echo "debootstrap failed three times" >&2; exit 1; }
+    rm -rf "$root"; root=$(mktemp -d); sleep 10
+  done
   tar -C "$root" -c . | docker import - vane-local/debian:bookworm >&2
   rm -rf "$root"
 fi

@@ -45,13 +45,21 @@ class ContainerImageIT {
         assertThat(dist.resolve("bin").resolve("vane")).isExecutable();
         assertThat(DockerClientFactory.instance().isDockerAvailable())
                 .as("a Docker daemon (.ci/run starts one: dockerd --bridge=none --iptables=false)").isTrue();
+        String jdkImage = env("VANE_TEST_JDK_IMAGE", "eclipse-temurin:21-jdk");
+        String baseImage = env("VANE_TEST_BASE_IMAGE", "debian:bookworm-slim");
         ImageFromDockerfile image = new ImageFromDockerfile("vane-it", true)
                 .withFileFromPath("deploy/Dockerfile", dockerfile)
                 .withFileFromPath("dist", dist)
                 .withDockerfilePath("deploy/Dockerfile")
                 .withBuildArg("DIST", "dist")
-                .withBuildArg("JDK_IMAGE", env("VANE_TEST_JDK_IMAGE", "eclipse-temurin:21-jdk"))
-                .withBuildArg("BASE_IMAGE", env("VANE_TEST_BASE_IMAGE", "debian:bookworm-slim"));
+                .withBuildArg("JDK_IMAGE", jdkImage)
+                .withBuildArg("BASE_IMAGE", baseImage);
+        try {
+            image.get(); // built here, so that a failed build says why rather than "Can't get Docker image"
+        } catch (RuntimeException e) {
+            throw new AssertionError("docker build of deploy/Dockerfile with JDK_IMAGE " + jdkImage + " and BASE_IMAGE "
+                    + baseImage + " failed: " + causes(e), e);
+        }
         int port = freePort();
         try (GenericContainer<?> vane = new GenericContainer<>(image).withNetworkMode("host")
                 .withEnv("VANE_PORT", String.valueOf(port)).withEnv("VANE_HOST", "127.0.0.1").withEnv("VANE_DRAIN_TIMEOUT", "60")) {
@@ -97,6 +105,13 @@ class ContainerImageIT {
     private static String env(String name, String otherwise) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? otherwise : v;
+    }
+
+    /** The messages of an exception and its causes, outermost first. */
+    private static String causes(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause()) out.append(out.isEmpty() ? "" : " <- ").append(c);
+        return out.toString();
     }
 
     /** A stream's lines and when its last one arrived. */
