@@ -7,6 +7,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.vane.engine.constrain.Grammar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code structured/schemas.json} (flat and nested objects, arrays, enums, bounded numbers, required
  * and optional fields, anyOf, $defs) asked for with {@code response_format: json_schema} at
  * temperature 1, five seeded choices per request ({@code n: 5}), and every choice's content must
- * end with {@code stop} and validate against its schema with an independent validator
- * (networknt json-schema-validator, draft 2020-12).
+ * validate against its schema with an independent validator (networknt json-schema-validator,
+ * draft 2020-12): with 200 tokens, where the model ends nearly every choice by itself
+ * ({@code stop}), and with a budget as small as the schema's shortest document, where the budget
+ * ends them ({@code length}) and the constraint still completes each document.
  */
 class StructuredOutputSuiteTest {
     @TempDir
@@ -60,15 +63,19 @@ class StructuredOutputSuiteTest {
         }
     }
 
-    /** The request for one schema: five seeded choices at temperature 1. */
+    /** The request for one schema: five seeded choices at temperature 1, at most 200 tokens each. */
     static String request(JsonNode entry, long seed) {
+        return request(entry, seed, 200);
+    }
+
+    static String request(JsonNode entry, long seed, int maxTokens) {
         ObjectNode body = TestServer.JSON.createObjectNode();
         body.putArray("messages").addObject().put("role", "user")
                 .put("content", "Describe a " + entry.get("name").asText() + " as JSON.");
         ObjectNode js = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
         js.put("name", entry.get("name").asText().replace(' ', '_')).put("strict", entry.get("strict").asBoolean());
         js.set("schema", entry.get("schema"));
-        body.put("temperature", 1.0).put("seed", seed).put("n", 5).put("max_tokens", 200);
+        body.put("temperature", 1.0).put("seed", seed).put("n", 5).put("max_tokens", maxTokens);
         return body.toString();
     }
 
@@ -91,13 +98,42 @@ class StructuredOutputSuiteTest {
         }
     }
 
+    /**
+     * 56 schemas × 5 choices of at most 200 tokens: every choice validates, and at least 95% end by
+     * themselves ({@code stop}); one the budget ended ({@code length}) is complete all the same.
+     */
     @Test
     void everyChoiceOfEverySchemaIsValidJson() throws Exception {
         List<JsonNode> schemas = schemas();
         assertTrue(schemas.size() >= 50, "at least 50 schemas, got " + schemas.size());
+        Suite suite = run(schemas, entry -> 200);
+        System.out.printf("structured output suite: %d schemas x 5 choices, %d tokens in %.1f s, %d ended by the budget%n",
+                schemas.size(), suite.tokens, suite.seconds, suite.ended.get("length"));
+        assertEquals(List.of(), suite.failures);
+        assertTrue(suite.ended.get("length") <= schemas.size() * 5 / 20, "ended by the budget: " + suite.ended);
+    }
+
+    /**
+     * Each schema with {@code max_tokens} as small as its shortest document's bytes: the budget ends
+     * most choices, and each is still a complete, valid document.
+     */
+    @Test
+    void aBudgetAsSmallAsTheShortestDocumentStillEndsEveryChoiceWithAValidOne() throws Exception {
+        List<JsonNode> schemas = schemas();
+        Suite suite = run(schemas, entry -> Grammar.jsonSchema(entry.get("schema"), entry.get("strict").asBoolean()).shortestDocumentBytes());
+        System.out.printf("structured output suite at the shortest documents' budgets: %d tokens, ended %s%n", suite.tokens, suite.ended);
+        assertEquals(List.of(), suite.failures);
+        assertTrue(suite.ended.get("length") >= schemas.size() * 5 / 2, "ended by the budget: " + suite.ended);
+    }
+
+    /** What a run of the suite found: failures by choice, finish reasons counted, tokens and time. */
+    private record Suite(List<String> failures, java.util.Map<String, Integer> ended, int tokens, double seconds) {}
+
+    private static Suite run(List<JsonNode> schemas, java.util.function.ToIntFunction<JsonNode> maxTokens) throws Exception {
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<String, Integer> ended = new java.util.concurrent.ConcurrentHashMap<>(java.util.Map.of("stop", 0, "length", 0));
         long t0 = System.nanoTime();
-        int[] tokens = new int[1];
+        java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < schemas.size(); i++) {
@@ -105,22 +141,22 @@ class StructuredOutputSuiteTest {
                 long seed = 1000 + i;
                 done.add(pool.submit(() -> {
                     Schema validator = REGISTRY.getSchema(entry.get("schema").toString(), InputFormat.JSON);
-                    HttpResponse<String> r = t.post("/v1/chat/completions", request(entry, seed));
+                    HttpResponse<String> r = t.post("/v1/chat/completions", request(entry, seed, maxTokens.applyAsInt(entry)));
                     if (r.statusCode() != 200) {
                         failures.add(entry.get("name").asText() + ": HTTP " + r.statusCode() + " " + r.body());
                         return;
                     }
                     JsonNode body = TestServer.read(r.body());
-                    synchronized (tokens) {
-                        tokens[0] += body.get("usage").get("completion_tokens").asInt();
-                    }
+                    tokens.addAndGet(body.get("usage").get("completion_tokens").asInt());
                     for (JsonNode c : body.get("choices")) {
                         String content = c.get("message").get("content").asText();
-                        String what = entry.get("name").asText() + " choice " + c.get("index").asInt() + " " + content;
-                        if (!c.get("finish_reason").asText().equals("stop")) {
-                            failures.add(what + ": finish_reason " + c.get("finish_reason").asText());
+                        String reason = c.get("finish_reason").asText();
+                        String what = entry.get("name").asText() + " choice " + c.get("index").asInt() + " (" + reason + ") " + content;
+                        if (!ended.containsKey(reason)) {
+                            failures.add(what + ": finish_reason " + reason);
                             continue;
                         }
+                        ended.merge(reason, 1, Integer::sum);
                         List<Error> errors;
                         try {
                             TestServer.JSON.readTree(content);
@@ -135,8 +171,6 @@ class StructuredOutputSuiteTest {
             }
             for (Future<?> f : done) f.get();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("structured output suite: %d schemas x 5 choices, %d tokens in %.1f s%n", schemas.size(), tokens[0], seconds);
-        assertEquals(List.of(), failures);
+        return new Suite(failures, ended, tokens.get(), (System.nanoTime() - t0) / 1e9);
     }
 }

@@ -32,6 +32,8 @@ public final class ConstrainedVocabulary {
     private final int words;
     private final Lru<MatchState, long[]> masks;
     private final Lru<Frame, Local> locals;
+    private final Lru<MatchState, Integer> closings = new Lru<>(1 << 16);
+    private final Lru<MatchState, int[]> closingsAfter;
 
     private record Local(long[] bits, int[] exits, boolean[] refeed) {}
 
@@ -46,6 +48,7 @@ public final class ConstrainedVocabulary {
         int entries = (int) Math.max(64, CACHE_BYTES / (8L * Math.max(1, words)));
         this.masks = new Lru<>(entries);
         this.locals = new Lru<>(entries);
+        this.closingsAfter = new Lru<>((int) Math.max(16, CACHE_BYTES / (4L * Math.max(1, bytes.length))));
     }
 
     /** Number of token ids (the mask's bit length). */
@@ -73,6 +76,36 @@ public final class ConstrainedVocabulary {
         m = compute(state);
         masks.put(state, m);
         return m;
+    }
+
+    /**
+     * The fewest bytes that complete the document from {@code state} (0 when it is complete), or
+     * {@link Closing#UNKNOWN} past the search's bounds. Cached by state.
+     */
+    public int closingBytes(MatchState state) {
+        Integer n = closings.get(state);
+        if (n == null) {
+            n = Closing.bytes(state);
+            closings.put(state, n);
+        }
+        return n;
+    }
+
+    /**
+     * Per token id, {@link #closingBytes} of the state after the token, or −1 for a token the state
+     * does not admit: which tokens still leave room to complete the document within a budget.
+     * Cached by state. Shared: do not modify.
+     */
+    public int[] closingBytesAfter(MatchState state) {
+        int[] after = closingsAfter.get(state);
+        if (after != null) return after;
+        int[] out = new int[bytes.length];
+        java.util.Arrays.fill(out, -1);
+        trie.walk(0, state, null, (node, q) -> {
+            for (int k = trie.tokenStart[node]; k < trie.tokenStart[node + 1]; k++) out[trie.tokens[k]] = closingBytes(q);
+        });
+        closingsAfter.put(state, out);
+        return out;
     }
 
     /** {@link #mask} without the caches, a plain walk (for tests and measurements). */

@@ -67,6 +67,15 @@ public final class Grammar {
         return initial;
     }
 
+    /**
+     * The length in bytes of the shortest document (as the search of {@link ConstrainedVocabulary#closingBytes}
+     * finds it): a token budget at least this large ends every constrained sequence with a complete
+     * document ({@link TokenConstraint#mask(float[], int)}).
+     */
+    public int shortestDocumentBytes() {
+        return Closing.bytes(initial);
+    }
+
     @Override
     public String toString() {
         return description + " " + root;

@@ -95,6 +95,16 @@ final class TokenTrie {
      * the frame above {@link Stack#HOLE} are recorded there instead of followed.
      */
     void walk(int from, MatchState state, long[] bits, Exits exits) {
+        walk(from, state, exits, (node, q) -> mark(node, bits));
+    }
+
+    /** What a walk does at each node whose bytes the state admits, with the state after them. */
+    interface Visitor {
+        void reached(int node, MatchState after);
+    }
+
+    /** {@link #walk(int, MatchState, long[], Exits)} calling {@code visitor} where it would mark a node's tokens. */
+    void walk(int from, MatchState state, Exits exits, Visitor visitor) {
         MatchState[] at = new MatchState[maxDepth + 1];
         at[depth[from]] = state;
         Sink sink = new Sink();
@@ -110,7 +120,7 @@ final class TokenTrie {
                 continue;
             }
             at[depth[i]] = q;
-            mark(i, bits);
+            visitor.reached(i, q);
             i++;
         }
     }

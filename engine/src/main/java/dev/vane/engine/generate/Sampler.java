@@ -186,7 +186,7 @@ public final class Sampler {
             if (t < penalised.length) penalised[t] = Float.NEGATIVE_INFINITY;
         }
         LogitsProcessor.applyPenalties(penalised, state.counts(), params);
-        if (constraint != null) constraint.mask(penalised);
+        if (constraint != null) constraint.mask(penalised, params.maxTokens() - state.generatedTokens());
         return penalised;
     }
 

@@ -60,7 +60,9 @@ public final class Sequence {
     /**
      * A sequence constrained to {@code grammar} (structured output; null for none), its tokens
      * masked over {@code vocabulary}: it ends with {@link FinishReason#STOP} once the JSON is
-     * complete and nothing may follow it, or on an end token the constraint allowed.
+     * complete and nothing may follow it, or on an end token the constraint allowed; with
+     * {@link FinishReason#LENGTH} instead where the token budget shaped its end
+     * ({@link TokenConstraint#budgetShaped}), as when it runs out.
      */
     public Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, Collection<Integer> eosIds,
                     TokenListener listener, RowHooks hooks, Grammar grammar, ConstrainedVocabulary vocabulary) {
@@ -206,10 +208,12 @@ public final class Sequence {
                 : Optional.empty();
         lp.ifPresent(logprobs::add);
         Optional<FinishReason> end = criteria.check(token, generated.size());
-        if (state.constraintFinished() && !criteria.isStopToken(token)) end = Optional.of(FinishReason.STOP);
+        boolean shaped = state.constraint() != null && state.constraint().budgetShaped();
+        if (state.constraintFinished() && !criteria.isStopToken(token))
+            end = Optional.of(shaped ? FinishReason.LENGTH : FinishReason.STOP);
         if (end.isPresent() && criteria.isStopToken(token)) {
             listener.onToken(new TokenEvent(token, "", lp));
-            finish(FinishReason.STOP, drain());
+            finish(shaped ? FinishReason.LENGTH : FinishReason.STOP, drain());
             return;
         }
         String piece = decoder.push(token);
