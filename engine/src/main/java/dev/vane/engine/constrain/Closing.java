@@ -36,14 +36,14 @@ final class Closing {
                 if (best.get(s) < d) continue;
                 if (s.accepting()) return d;
                 if (++expanded > MAX_STATES) return UNKNOWN;
-                if (s instanceof Stack st && st.top instanceof Frame.NumFrame n && !n.complete()) {
-                    String rest = digits(n.node(), n.prefix());
+                Frame.NumFrame number = s instanceof Stack st && st.top instanceof Frame.NumFrame n ? n : null;
+                if (number != null && !number.complete()) {
+                    String rest = digits(number.node(), number.prefix());
                     if (rest != null) reach(s.next(rest.getBytes(StandardCharsets.US_ASCII)), d + rest.length(), best, at);
                     continue;
                 }
-                boolean wholeNumber = s instanceof Stack st && st.top instanceof Frame.NumFrame;
                 for (int b = 0; b < 256; b++) {
-                    if (wholeNumber && NUMBER_CHARS.indexOf(b) >= 0) continue; // more digits only lengthen the way out
+                    if (number != null && NUMBER_CHARS.indexOf(b) >= 0) continue; // more digits only lengthen the way out
                     reach(s.next(b), d + 1, best, at);
                 }
             }

@@ -73,7 +73,8 @@ public final class TokenConstraint {
      */
     public void mask(float[] logits, int remaining) {
         long[] bits = allowed();
-        int need = remaining == Integer.MAX_VALUE ? Closing.UNKNOWN : vocabulary.closingBytes(state);
+        // no search while the budget is beyond any length the search can return
+        int need = remaining - CLOSING_MARGIN > Closing.MAX_DEPTH ? Closing.UNKNOWN : vocabulary.closingBytes(state);
         if (need != Closing.UNKNOWN && remaining - need <= CLOSING_MARGIN)
             bits = completable(bits, logits, remaining - 1);
         boolean ends = state.accepting();
