@@ -2,10 +2,10 @@
 # Fits the steering artifacts bundled with models/demo into models/demo/steering/artifacts, with the
 # pair files they were fitted from in models/demo/steering/pairs (one command per artifact; each
 # artifact's manifest records its command line and its prompt file's SHA-256).
-#   tools/bundle-demo-artifacts.sh [CORPUS (default data/demo-v11, tools/build-demo-corpus.sh)]
+#   tools/bundle-demo-artifacts.sh [CORPUS (default data/demo-v13, tools/build-demo-corpus.sh)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D=${1:-data/demo-v11}
+D=${1:-data/demo-v13}
 M=models/demo
 B=$M/steering
 R=$B/artifacts

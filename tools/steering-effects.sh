@@ -2,10 +2,10 @@
 # Re-runs the steering effect table of docs/results/steering.md on models/demo, end to end
 # (section 0: genre vector and G-ACT on every held-out prompt, G-ACT vs ACT probes, the refusal
 # controller and a refusal vector with 10 samples per request at temperature 0.8).
-#   tools/steering-effects.sh [DATA (data/demo-v11)] [SETS_OUT (runs/steer-sets)] [REGISTRY_OUT (runs/steer-reg)]
+#   tools/steering-effects.sh [DATA (data/demo-v13)] [SETS_OUT (runs/steer-sets)] [REGISTRY_OUT (runs/steer-reg)]
 set -x
 cd "$(dirname "$0")/.."
-D=${1:-data/demo-v11}; S=${2:-runs/steer-sets}; R=${3:-runs/steer-reg}
+D=${1:-data/demo-v13}; S=${2:-runs/steer-sets}; R=${3:-runs/steer-reg}
 rm -rf $S $R
 ./vane data steering --data $D --out $S --target romance
 # genre: a mean-difference vector and G-ACT at the middle block, on all 147 held-out openings

@@ -195,7 +195,7 @@ class SteeringPlanTest {
      * repeat one token whichever block or span it patches.)
      */
     private static final String PATCHED_PROMPT = "She looked at him and said";
-    private static final String REPLAYED_PROMPT = "In the morning the men";
+    private static final String REPLAYED_PROMPT = "He walked to the door and";
     private static final float STRONG = 4;
 
     @Test
@@ -246,9 +246,10 @@ class SteeringPlanTest {
             assertThat(perLayer).as(mode.name()).isEqualTo(sharedOne);
             assertThat(perLayer).as(mode.name()).isNotEqualTo(run(ids, greedy, RowHooks.NONE));
         }
-        int[] two = run(ids, greedy, plan(new InterventionSpec.Controller("rows-2", ControllerMode.PAPER, STRONG, false)).bind());
-        int[] four = run(ids, greedy, plan(new InterventionSpec.Controller("rows-4", ControllerMode.PAPER, STRONG, false)).bind());
-        assertThat(two).isEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("shared-w2", ControllerMode.PAPER, STRONG, false)).bind()));
+        // at strength 1 (at STRONG both blocks drive the model into the same repeated token)
+        int[] two = run(ids, greedy, plan(new InterventionSpec.Controller("rows-2", ControllerMode.PAPER, 1, false)).bind());
+        int[] four = run(ids, greedy, plan(new InterventionSpec.Controller("rows-4", ControllerMode.PAPER, 1, false)).bind());
+        assertThat(two).isEqualTo(run(ids, greedy, plan(new InterventionSpec.Controller("shared-w2", ControllerMode.PAPER, 1, false)).bind()));
         assertThat(two).isNotEqualTo(four);
     }
 
