@@ -73,7 +73,7 @@ class PlaygroundPageTest {
             assertThat(first).allSatisfy(t -> assertThat(t).isNotBlank());
             assertThat(first.get(1)).as("the romance profile changes the text").isNotEqualTo(first.get(0));
             assertThat(d.findElements(By.cssSelector(".heatmap"))).as("no heat-map without layer skipping").isEmpty();
-            assertThat(steered.findElement(By.className("applied")).getText()).contains("vector romance ×2");
+            assertThat(steered.findElement(By.className("applied")).getText()).contains("vector romance ×3");
             assertThat(steered.findElement(By.className("stats")).getText()).contains("tok/s server").contains("tok/s client");
 
             new Select(steered.findElement(By.className("skip-mode"))).selectByValue("skip-set");
