@@ -129,7 +129,7 @@ public final class Main {
         GenerationDefaults defaults = GenerationDefaults.read(s.model()); // before the slow part: a bad file stops the start
         if (!defaults.describe().isEmpty())
             System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO,
-                    "sampling defaults from " + GenerationDefaults.FILE + ": " + defaults.describe());
+                    "sampling defaults from " + (gguf ? s.model().getFileName() : GenerationDefaults.FILE) + ": " + defaults.describe());
         // the tokenizer (a large vocabulary takes a second) loads beside the weights
         CompletableFuture<Tokenizer> loadingTokenizer = CompletableFuture.supplyAsync(() -> gguf ? ggufTokenizer(s.model()) : Tokenizer.load(s.model()),
                 r -> Thread.ofPlatform().name("vane-tokenizer-load").start(r));

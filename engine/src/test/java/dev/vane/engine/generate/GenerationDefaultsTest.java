@@ -1,5 +1,6 @@
 package dev.vane.engine.generate;
 
+import dev.vane.engine.gguf.GgufWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code generation_config.json} as sampling defaults: read, applied under a request's own fields, refused when out of range. */
+/** {@code generation_config.json} (or a GGUF file's {@code general.sampling.*}) as sampling defaults: read, applied under a request's own fields, refused when out of range. */
 class GenerationDefaultsTest {
 
     @TempDir
@@ -34,11 +35,28 @@ class GenerationDefaultsTest {
     }
 
     @Test
-    void noFileOrAGgufFileGivesNoDefaults() throws Exception {
+    void noFileGivesNoDefaults() {
         assertThat(GenerationDefaults.read(dir)).isEqualTo(GenerationDefaults.NONE);
-        Path gguf = Files.writeString(dir.resolve("m.gguf"), "x");
-        assertThat(GenerationDefaults.read(gguf)).isEqualTo(GenerationDefaults.NONE);
         assertThat(SamplingParams.builder().build()).isEqualTo(GenerationDefaults.NONE.builder().build());
+    }
+
+    @Test
+    void aGgufFileCarriesThemUnderLlamaCppsKeys() throws Exception {
+        Path gguf = dir.resolve("m.gguf");
+        new GgufWriter().putString("general.architecture", "llama").putFloat32("general.sampling.temp", 0.5f)
+                .putInt32("general.sampling.top_k", 20).putFloat32("general.sampling.penalty_repeat", 1.25f).write(gguf);
+        assertThat(GenerationDefaults.read(gguf).describe()).isEqualTo("temperature 0.5, top_k 20, repetition_penalty 1.25");
+        new GgufWriter().putString("general.architecture", "llama").write(gguf);
+        assertThat(GenerationDefaults.read(gguf)).isEqualTo(GenerationDefaults.NONE);
+        new GgufWriter().putString("general.sampling.top_p", "high").write(gguf);
+        assertThatThrownBy(() -> GenerationDefaults.read(gguf)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("m.gguf").hasMessageContaining("'general.sampling.top_p' must be a float, got STRING");
+        new GgufWriter().putFloat32("general.sampling.top_k", 3f).write(gguf);
+        assertThatThrownBy(() -> GenerationDefaults.read(gguf)).hasMessageContaining("'general.sampling.top_k' must be a 32-bit integer");
+        new GgufWriter().putFloat32("general.sampling.penalty_repeat", -1f).write(gguf);
+        assertThatThrownBy(() -> GenerationDefaults.read(gguf)).hasMessageContaining("m.gguf").hasMessageContaining("repetition_penalty");
+        Files.writeString(gguf, "not a gguf file");
+        assertThatThrownBy(() -> GenerationDefaults.read(gguf)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("m.gguf");
     }
 
     @Test

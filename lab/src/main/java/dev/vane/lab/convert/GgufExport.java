@@ -6,6 +6,7 @@ import dev.vane.attention.Rope;
 import dev.vane.attention.RopeScaling;
 import dev.vane.engine.config.HfConfig;
 import dev.vane.engine.config.ModelConfig;
+import dev.vane.engine.generate.GenerationDefaults;
 import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufWriter;
 import dev.vane.engine.kernel.Q4Gemv;
@@ -76,6 +77,7 @@ public final class GgufExport {
                 .putFloat32(a + "rope.freq_base", (float) c.ropeTheta())
                 .putUint32(a + "vocab_size", c.vocabSize());
         tokenizer(in, c, w);
+        sampling(in, w);
 
         try (CheckpointReader r = CheckpointReader.open(in)) {
             if (c.ropeScaling() instanceof RopeScaling.Llama3) {
@@ -160,6 +162,18 @@ public final class GgufExport {
                 }
                 out.write(b.array(), 0, b.position());
             }
+        });
+    }
+
+    /**
+     * The sampling defaults of {@code generation_config.json} under llama.cpp's
+     * {@code general.sampling.*} keys, so that the file alone serves as the checkpoint does.
+     */
+    private static void sampling(Path in, GgufWriter w) {
+        GenerationDefaults.read(in).values().forEach((name, v) -> {
+            String key = GenerationDefaults.GGUF_KEYS.get(name);
+            if (v instanceof Integer i) w.putInt32(key, i);
+            else w.putFloat32(key, v.floatValue());
         });
     }
 

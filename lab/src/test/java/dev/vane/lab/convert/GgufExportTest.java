@@ -3,8 +3,10 @@ package dev.vane.lab.convert;
 import dev.vane.engine.cache.KvCache;
 import dev.vane.engine.fixture.FixtureWriter;
 import dev.vane.engine.fixture.Preset;
+import dev.vane.engine.generate.GenerationDefaults;
 import dev.vane.engine.gguf.GgmlType;
 import dev.vane.engine.gguf.GgufFile;
+import dev.vane.engine.gguf.GgufValueType;
 import dev.vane.engine.hooks.Phase;
 import dev.vane.engine.hooks.StepHooks;
 import dev.vane.engine.model.Backend;
@@ -191,6 +193,16 @@ class GgufExportTest {
             assertThat(g.tensors().get("blk.1.ffn_down.weight").dims()).containsExactly(128, 64);
             assertThat(g.tensors().get("blk.0.attn_norm.weight").typeId()).isEqualTo(GgmlType.F32.id());
             assertThat(g.tensors()).containsKeys("rope_freqs.weight", "output.weight");
+            assertThat(g.metadata()).doesNotContainKeys(GenerationDefaults.GGUF_KEYS.values().toArray(String[]::new));
+        }
+        // generation_config.json's sampling defaults travel as llama.cpp's general.sampling.* keys
+        Files.writeString(ckpt.resolve(GenerationDefaults.FILE), "{\"eos_token_id\": 1, \"temperature\": 0.6, \"top_k\": 20, \"repetition_penalty\": 1.3}");
+        GgufExport.run(ckpt, gguf, GgmlType.Q8_0);
+        assertThat(GenerationDefaults.read(gguf)).isEqualTo(GenerationDefaults.read(ckpt));
+        assertThat(GenerationDefaults.read(gguf).describe()).isEqualTo("temperature 0.6, top_k 20, repetition_penalty 1.3");
+        try (GgufFile g = GgufFile.open(gguf, Long.MAX_VALUE)) {
+            assertThat(g.metadata().get("general.sampling.top_k").type()).isEqualTo(GgufValueType.INT32);
+            assertThat(g.metadata().get("general.sampling.penalty_repeat").type()).isEqualTo(GgufValueType.FLOAT32);
         }
         // a model trained with another attention kernel has no GGUF form
         Path lssa = FixtureWriter.write(Preset.TINY_LLAMA.config().withAttention(new dev.vane.attention.AttentionKind.Softplus(64, 1)),
