@@ -82,9 +82,8 @@ public record GenerationDefaults(OptionalDouble temperature, OptionalDouble topP
                 throw new IllegalArgumentException(model + ": " + e.getMessage(), e);
             }
         }
-        Path dir = model;
-        Path file = dir.resolve(FILE);
-        if (!Files.isDirectory(dir) || !Files.isRegularFile(file)) return NONE;
+        Path file = model.resolve(FILE);
+        if (!Files.isDirectory(model) || !Files.isRegularFile(file)) return NONE;
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readAllBytes(file));
