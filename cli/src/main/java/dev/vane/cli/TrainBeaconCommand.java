@@ -44,6 +44,9 @@ final class TrainBeaconCommand extends Leaf {
     int length;
     @Option(names = "--passkey-share", defaultValue = "0.5", paramLabel = "F", description = "fraction of sequences that are pass-key documents (${DEFAULT-VALUE})")
     double passKeyShare;
+    @Option(names = "--answer-weight", defaultValue = "1", paramLabel = "A",
+            description = "weight of a pass-key answer's tokens in the loss, against 1 for any other token (${DEFAULT-VALUE})")
+    double answerWeight;
     @Option(names = "--steps", defaultValue = "600", paramLabel = "N", description = "optimiser steps of the whole run (${DEFAULT-VALUE})")
     int steps;
     @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "sequences per step (${DEFAULT-VALUE})")
@@ -84,7 +87,7 @@ final class TrainBeaconCommand extends Leaf {
             }
             TrainConfig cfg = new TrainConfig(steps, batch, length, lr, minLrRatio, warmup, weightDecay, clip, evalEvery,
                     evalBatches, checkpointEvery, seed);
-            return new TrainBeacon.Options(model, train, valid, out, settings, cfg, passKeyShare, until == null ? steps : until,
+            return new TrainBeacon.Options(model, train, valid, out, settings, cfg, passKeyShare, answerWeight, until == null ? steps : until,
                     Optional.ofNullable(docSeparator).map(String::translateEscapes));
         });
     }

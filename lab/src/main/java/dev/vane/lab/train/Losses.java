@@ -17,24 +17,34 @@ public final class Losses {
      * @param targets {@code [B][T]} token ids or -1
      */
     public static NDArray crossEntropy(NDArray logits, int[][] targets) {
+        return crossEntropy(logits, targets, null);
+    }
+
+    /**
+     * Weighted mean next-token cross-entropy {@code -Σ w·log p(target) / Σ w} over positions whose
+     * target is not negative.
+     *
+     * @param weights {@code [B][T]} non-negative weights, or null for 1 everywhere
+     */
+    public static NDArray crossEntropy(NDArray logits, int[][] targets, float[][] weights) {
         NDManager m = logits.getManager();
         int b = targets.length, t = targets[0].length;
         long[] ids = new long[b * t];
         float[] weight = new float[b * t];
-        int counted = 0;
+        double total = 0;
         for (int i = 0; i < b; i++)
             for (int j = 0; j < t; j++) {
                 int y = targets[i][j];
                 ids[i * t + j] = Math.max(y, 0);
                 if (y >= 0) {
-                    weight[i * t + j] = 1f;
-                    counted++;
+                    weight[i * t + j] = weights == null ? 1f : weights[i][j];
+                    total += weight[i * t + j];
                 }
             }
-        if (counted == 0) throw new IllegalArgumentException("no target to score");
+        if (total <= 0) throw new IllegalArgumentException("no target to score");
         NDArray index = m.create(ids, new Shape(b, t, 1));
         NDArray picked = logits.logSoftmax(2).gather(index, 2).reshape(b, t);             // [B, T]
         NDArray mask = m.create(weight, new Shape(b, t));
-        return picked.mul(mask).sum().div(dev.vane.attention.Scalars.of(picked, -counted));
+        return picked.mul(mask).sum().div(dev.vane.attention.Scalars.of(picked, (float) -total));
     }
 }

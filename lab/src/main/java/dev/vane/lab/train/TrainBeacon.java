@@ -32,7 +32,9 @@ import java.util.SplittableRandom;
  * <p>A sequence is {@code seqLen} raw tokens: with probability {@code passKeyShare} a pass-key
  * document ({@link PassKeys}) of a random length between a quarter and all of it, after corpus text
  * that fills the rest; otherwise a window of the corpus, whose documents (Brown texts, dialogues,
- * pass-key and ICL episodes) follow one another. The first run writes the base checkpoint with the
+ * pass-key and ICL episodes) follow one another. The loss is the mean over raw tokens, a pass-key
+ * document's answer (its key and closing period) weighing {@code answerWeight} times a token: the
+ * few tokens that only the memory can predict. The first run writes the base checkpoint with the
  * beacon settings into {@code out}, where the parameters start as the base projections (and the
  * embedding as the EOS row), as the reference does; re-running the same command resumes.
  */
@@ -45,12 +47,14 @@ public final class TrainBeacon {
      * @param settings     window, trained ratios, sink and projections of the beacon parameters
      * @param config       the run; {@code seqLen} is the raw tokens per sequence
      * @param passKeyShare the fraction of sequences that are pass-key documents
+     * @param answerWeight the weight of a pass-key answer's tokens in the loss (1: as any token)
      * @param until        the step to stop after
      */
     public record Options(Path model, Path train, Path valid, Path out, BeaconConfig settings, TrainConfig config,
-                          double passKeyShare, int until, Optional<String> docSeparator) {
+                          double passKeyShare, double answerWeight, int until, Optional<String> docSeparator) {
         public Options {
             if (!(passKeyShare >= 0 && passKeyShare <= 1)) throw new IllegalArgumentException("--passkey-share must be in [0, 1], got " + passKeyShare);
+            if (!(answerWeight >= 1 && answerWeight <= 1000)) throw new IllegalArgumentException("--answer-weight must be in [1, 1000], got " + answerWeight);
             if (config.seqLen() < settings.window())
                 throw new IllegalArgumentException("--length " + config.seqLen() + " is shorter than the beacon window " + settings.window()
                         + ": no window would close");
@@ -109,7 +113,7 @@ public final class TrainBeacon {
         @Override
         public Trainer.Loss loss(TensorDecoder model, int step) {
             Batch b = batch(train, o.config().seed(), step);
-            return new Trainer.Loss(Losses.crossEntropy(model.forwardBeacon(b.inputs(), b.layout()), b.targets()),
+            return new Trainer.Loss(Losses.crossEntropy(model.forwardBeacon(b.inputs(), b.layout()), b.targets(), b.weights()),
                     (long) b.inputs().length * b.inputs()[0].length);
         }
 
@@ -131,35 +135,48 @@ public final class TrainBeacon {
             SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step + 0x5EAC0L);
             TokenDataset.Batch corpus = data.batch(seed, step, rows, n);
             int[][] in = corpus.inputs(), target = corpus.targets();
-            for (int r = 0; r < rows; r++)
+            float[][] weight = new float[rows][n];
+            for (int r = 0; r < rows; r++) {
+                java.util.Arrays.fill(weight[r], 1f);
                 if (rng.nextDouble() < o.passKeyShare()) {
-                    int[] seq = passKeySequence(data, rng, n + 1);
-                    in[r] = java.util.Arrays.copyOfRange(seq, 0, n);
-                    target[r] = java.util.Arrays.copyOfRange(seq, 1, n + 1);
+                    PassKeySequence p = passKeySequence(data, rng, n + 1);
+                    in[r] = java.util.Arrays.copyOfRange(p.ids(), 0, n);
+                    target[r] = java.util.Arrays.copyOfRange(p.ids(), 1, n + 1);
+                    for (int i = Math.max(p.answer(), 1); i < n; i++) weight[r][i - 1] = (float) o.answerWeight(); // target i − 1 predicts token i; token n is EOS
                 }
+            }
             List<Integer> ratios = o.settings().ratios();
             int windows = (n + o.settings().window() - 1) / o.settings().window();
             int[] ratioOf = new int[windows];
             for (int k = 0; k < windows; k++) ratioOf[k] = ratios.get(rng.nextInt(ratios.size()));
-            return new Batch(in, target, BeaconLayout.of(n, o.settings().window(), o.settings().sinkSize(), k -> ratioOf[k]));
+            return new Batch(in, target, weight, BeaconLayout.of(n, o.settings().window(), o.settings().sinkSize(), k -> ratioOf[k]));
         }
 
+        /** A sequence ending with a pass-key document; {@code answer}: the index of its answer's first token. */
+        record PassKeySequence(int[] ids, int answer) {}
+
         /** {@code length} tokens: corpus text, then a pass-key document of a quarter to all of them that ends with its answer. */
-        private int[] passKeySequence(TokenDataset data, SplittableRandom rng, int length) {
+        private PassKeySequence passKeySequence(TokenDataset data, SplittableRandom rng, int length) {
             int target = length / 4 + rng.nextInt(length - length / 4 + 1);
             String key = Integer.toString(10_000 + rng.nextInt(90_000));
             int chars = PassKeys.CHARS_PER_TOKEN * target;
             int[] doc;
+            PassKeys.Example example;
             do {
-                doc = documentIds(PassKeys.make(key, chars, rng).withAnswer());
+                example = PassKeys.make(key, chars, rng);
+                doc = documentIds(example.withAnswer());
                 chars = chars * 9 / 10;
             } while (doc.length > length && chars > 64);
-            if (doc.length > length) doc = java.util.Arrays.copyOfRange(doc, doc.length - length, doc.length);
+            int answer = doc.length - 1 - (tok.encode(example.withAnswer(), true).length - tok.encode(example.text(), true).length); // before EOS
+            if (doc.length > length) {
+                answer -= doc.length - length;
+                doc = java.util.Arrays.copyOfRange(doc, doc.length - length, doc.length);
+            }
             int[] seq = new int[length];
             int fill = length - doc.length;
             if (fill > 0) System.arraycopy(data.batch(rng.nextLong(), 0, 1, fill).inputs()[0], 0, seq, 0, fill);
             System.arraycopy(doc, 0, seq, fill, doc.length);
-            return seq;
+            return new PassKeySequence(seq, fill + answer);
         }
 
         /** A document as {@code train lm}'s corpus holds one ({@link TrainLm#tokens}): BOS, its ids, EOS. */
@@ -172,6 +189,6 @@ public final class TrainBeacon {
         }
     }
 
-    /** One step's inputs and targets {@code [B][N]} and the layout all rows share. */
-    record Batch(int[][] inputs, int[][] targets, BeaconLayout layout) {}
+    /** One step's inputs, targets and loss weights {@code [B][N]} and the layout all rows share. */
+    record Batch(int[][] inputs, int[][] targets, float[][] weights, BeaconLayout layout) {}
 }

@@ -56,7 +56,7 @@ class TrainBeaconTest {
     }
 
     private static TrainBeacon.Options options(Path tmp, Path out, int until) throws Exception {
-        return new TrainBeacon.Options(base, corpus(tmp, "train.txt"), corpus(tmp, "valid.txt"), out, SETTINGS, CFG, 0.5, until,
+        return new TrainBeacon.Options(base, corpus(tmp, "train.txt"), corpus(tmp, "valid.txt"), out, SETTINGS, CFG, 0.5, 4, until,
                 Optional.of("\n<|doc|>\n"));
     }
 
@@ -94,16 +94,43 @@ class TrainBeaconTest {
     }
 
     @Test
+    void aPassKeyAnswerWeighsAnswerWeightTimesAnyOtherToken(@TempDir Path tmp) throws Exception {
+        TrainBeacon.Options o = new TrainBeacon.Options(base, corpus(tmp, "train.txt"), corpus(tmp, "valid.txt"), tmp.resolve("out"),
+                SETTINGS, CFG, 1.0, 7, 6, Optional.of("\n<|doc|>\n"));
+        try (Tokenizer tok = Tokenizer.load(base)) {
+            TokenDataset train = TrainLm.tokens(tok, o.train(), tmp.resolve("data"), "train", o.docSeparator());
+            var objective = new TrainBeacon.Objective(o, tok, train, train);
+            for (int step = 0; step < 3; step++) {
+                TrainBeacon.Batch b = objective.batch(train, 1, step);
+                for (int r = 0; r < b.targets().length; r++) {
+                    List<Integer> answer = new ArrayList<>();
+                    for (int j = 0; j < b.targets()[r].length; j++) {
+                        float w = b.weights()[r][j];
+                        assertThat(w).as("step %d row %d target %d", step, r, j).isIn(1f, 7f);
+                        if (w == 7f) answer.add(b.targets()[r][j]);
+                    }
+                    // the weighted targets are the key and its period, the document's last tokens before EOS
+                    String text = tok.decode(answer.stream().mapToInt(Integer::intValue).toArray(), false);
+                    assertThat(text).as("step %d row %d", step, r).matches(" \\d{5}\\.");
+                    int last = b.targets()[r].length - 1;
+                    assertThat(b.weights()[r][last]).isEqualTo(1f);
+                    assertThat(b.weights()[r][last - 1]).isEqualTo(7f);
+                }
+            }
+        }
+    }
+
+    @Test
     void aModelWithBeaconsAlreadyOrOtherSettingsOrAShortLengthIsRefusedByName(@TempDir Path tmp) throws Exception {
         assertThatThrownBy(() -> new TrainBeacon.Options(base, tmp, tmp, tmp.resolve("x"), SETTINGS,
-                new TrainConfig(6, 2, 8, 1e-2, 0.1, 1, 0, 1.0, 3, 1, 0, 3), 0.5, 6, Optional.empty()))
+                new TrainConfig(6, 2, 8, 1e-2, 0.1, 1, 0, 1.0, 3, 1, 0, 3), 0.5, 1, 6, Optional.empty()))
                 .hasMessageContaining("--length");
         Path out = tmp.resolve("a");
         TrainBeacon.run(options(tmp, out, 1));
         assertThatThrownBy(() -> TrainBeacon.run(new TrainBeacon.Options(out, corpus(tmp, "t.txt"), corpus(tmp, "v.txt"), tmp.resolve("c"),
-                SETTINGS, CFG, 0.5, 1, Optional.of("\n<|doc|>\n")))).hasMessageContaining("already has beacon parameters");
+                SETTINGS, CFG, 0.5, 1, 1, Optional.of("\n<|doc|>\n")))).hasMessageContaining("already has beacon parameters");
         BeaconConfig other = new BeaconConfig(8, List.of(2), 0, EnumSet.of(Projection.K));
         assertThatThrownBy(() -> TrainBeacon.run(new TrainBeacon.Options(base, corpus(tmp, "t.txt"), corpus(tmp, "v.txt"), out,
-                other, CFG, 0.5, 2, Optional.of("\n<|doc|>\n")))).hasMessageContaining("beacon settings");
+                other, CFG, 0.5, 1, 2, Optional.of("\n<|doc|>\n")))).hasMessageContaining("beacon settings");
     }
 }
