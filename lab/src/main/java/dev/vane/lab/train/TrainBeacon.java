@@ -167,7 +167,7 @@ public final class TrainBeacon {
                 doc = documentIds(example.withAnswer());
                 chars = chars * 9 / 10;
             } while (doc.length > length && chars > 64);
-            int answer = doc.length - 1 - (tok.encode(example.withAnswer(), true).length - tok.encode(example.text(), true).length); // before EOS
+            int answer = (tok.addsBosToken() ? 0 : 1) + tok.encode(example.text(), true).length; // after the text's ids, as documentIds lays them
             if (doc.length > length) {
                 answer -= doc.length - length;
                 doc = java.util.Arrays.copyOfRange(doc, doc.length - length, doc.length);
